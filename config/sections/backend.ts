@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/** Where each stack keeps its Terraform state. One state per stack, whatever the type. */
+
+export const localBackend = z
+  .strictObject({
+    type: z.literal('local'),
+    directory: z
+      .string()
+      .regex(/^(?!\/)(?!.*\.\.)[A-Za-z0-9._/-]+$/, {
+        error: (issue) => `${JSON.stringify(issue.input)} must be a relative path inside the project, without ".."`,
+      })
+      .default('state')
+      .describe('Directory, relative to the project root, that holds <stack>.tfstate files.'),
+  })
+  .describe('State files on this machine (the default): state/<stack>.tfstate.');
+
+export const s3Backend = z
+  .strictObject({
+    type: z.literal('s3'),
+    bucket: z.string().min(3).describe('Bucket that holds the state files.'),
+    keyPrefix: z.string().default('trailbridge').describe('Key prefix; each stack writes <keyPrefix>/<stack>.tfstate.'),
+    region: z.string().describe('Region of the state bucket.'),
+    useLockfile: z.boolean().default(true).describe('S3-native state locking (Terraform 1.10+).'),
+    kmsKeyId: z.string().optional().describe('KMS key for the state objects. @default - the bucket default encryption'),
+    roleArn: z.string().optional().describe('Role to assume for state access. @default - the ambient credentials'),
+  })
+  .describe('State in an S3 bucket, encrypted, with S3-native locking.');
+
+export const cloudBackend = z
+  .strictObject({
+    type: z.literal('cloud'),
+    organization: z.string().min(1).describe('Terraform Cloud / Enterprise organization.'),
+    hostname: z.string().default('app.terraform.io').describe('Terraform Cloud or Enterprise host name.'),
+    workspacePrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]*$/, { error: 'a workspace prefix may hold only letters, digits, "-" and "_"' })
+      .default('trailbridge-')
+      .describe('Each stack maps to the workspace <workspacePrefix><stack>.'),
+    project: z.string().optional().describe('Terraform Cloud project for the workspaces. @default - the default project'),
+  })
+  .describe('Terraform Cloud: one workspace per stack, named from a prefix.');
+
+export const backend = z
+  .discriminatedUnion('type', [localBackend, s3Backend, cloudBackend])
+  .describe('Terraform backend for every stack.');
+
+export type BackendConfig = z.output<typeof backend>;

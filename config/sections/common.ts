@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/** Pieces of schema shared by several topology sections. */
+
+export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+export const ACCOUNT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,22}[a-z0-9]$/;
+
+export const accountId = z.string().regex(ACCOUNT_ID_PATTERN, {
+  error: (issue) => `${JSON.stringify(issue.input)} is not a 12-digit AWS account id; write all 12 digits, leading zeros included`,
+});
+
+/** A name used in stack names and physical names: short, lowercase, DNS-safe. */
+export const accountName = z.string().regex(ACCOUNT_NAME_PATTERN, {
+  error: (issue) =>
+    `${JSON.stringify(issue.input)} is not a valid account name; use 2-24 characters: lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen`,
+});
+
+/** CloudWatch Logs accepts only these retention periods. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+export const logRetentionInDays = z
+  .number()
+  .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), {
+    error: (issue) =>
+      `${JSON.stringify(issue.input)} is not a retention CloudWatch Logs accepts; use one of ${LOG_RETENTION_DAYS.join(', ')}`,
+  });
+
+export const positiveInt = z.number().int().positive();
+
+export const arn = z.string().regex(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$/, {
+  error: (issue) => `${JSON.stringify(issue.input)} is not an ARN; write it as arn:aws:<service>:<region>:<account>:<resource>`,
+});

@@ -1,0 +1,112 @@
+import { KNOWN_REGIONS, REGION_NAME_PATTERN } from './regions';
+import { ACCOUNT_ROLES, SINGLETON_ROLES } from './schema';
+import { Problem } from './problems';
+
+/**
+ * Checks that span fields (references, uniqueness, roles), which a shape schema cannot express.
+ *
+ * Runs on the raw document, whatever its shape problems, so one run reports everything; every
+ * access is therefore defensive.
+ */
+export function crossFieldProblems(raw: unknown): Problem[] {
+  const problems: Problem[] = [];
+  if (!isObject(raw)) return problems;
+  const add = (path: string, message: string) => problems.push({ path, message });
+
+  const allowRegions = strings(raw.allowRegions);
+  allowRegions.forEach((region, i) => {
+    if (!REGION_NAME_PATTERN.test(region)) add(`allowRegions[${i}]`, `${JSON.stringify(region)} does not look like a region name (such as "eu-south-3")`);
+  });
+  const acceptedRegions = new Set([...KNOWN_REGIONS, ...allowRegions]);
+  const unknownRegion = (region: string) =>
+    `${JSON.stringify(region)} is not a known region; use one of ${KNOWN_REGIONS.join(', ')}, or add it to allowRegions if AWS launched it recently`;
+
+  const regions = Array.isArray(raw.regions) ? raw.regions : [];
+  const seenRegions = new Set<unknown>();
+  regions.forEach((region, i) => {
+    if (typeof region !== 'string') return;
+    if (!acceptedRegions.has(region)) add(`regions[${i}]`, unknownRegion(region));
+    if (seenRegions.has(region)) add(`regions[${i}]`, `${JSON.stringify(region)} is listed twice; list each region once`);
+    seenRegions.add(region);
+  });
+  if (typeof raw.homeRegion === 'string' && !seenRegions.has(raw.homeRegion)) {
+    add('homeRegion', `${JSON.stringify(raw.homeRegion)} is not among the enabled regions; add it to regions or pick one of ${[...seenRegions].map((r) => JSON.stringify(r)).join(', ') || '(none listed)'}`);
+  }
+
+  const accounts = Array.isArray(raw.accounts) ? raw.accounts : [];
+  const names = new Map<string, number>();
+  const ids = new Map<string, number>();
+  const holders = new Map<string, number[]>();
+  const buckets = new Map<string, string>();
+  accounts.forEach((acct, i) => {
+    if (!isObject(acct)) return;
+    const at = `accounts[${i}]`;
+    if (typeof acct.name === 'string') {
+      if (names.has(acct.name)) add(`${at}.name`, `${JSON.stringify(acct.name)} is already the name of accounts[${names.get(acct.name)}]; account names must be unique`);
+      else names.set(acct.name, i);
+    }
+    if (typeof acct.id === 'string') {
+      if (ids.has(acct.id)) add(`${at}.id`, `${acct.id} is already accounts[${ids.get(acct.id)}]; list an account once and give it every role it holds`);
+      else ids.set(acct.id, i);
+    }
+    const roles = strings(acct.roles);
+    roles.forEach((role, r) => {
+      if (roles.indexOf(role) !== r) add(`${at}.roles[${r}]`, `role ${JSON.stringify(role)} is given twice to this account`);
+      else if ((ACCOUNT_ROLES as readonly string[]).includes(role)) holders.set(role, [...(holders.get(role) ?? []), i]);
+    });
+    const isSource = roles.includes('source');
+    if (isSource && acct.source === undefined) add(`${at}.source`, 'a source account needs its source options; add "source": { "bucketName": "..." }');
+    if (!isSource && acct.source !== undefined) add(`${at}.source`, 'only an account with the "source" role takes source options; add the role or remove the section');
+    if (isObject(acct.source) && typeof acct.source.bucketName === 'string') {
+      const bucket = acct.source.bucketName;
+      if (buckets.has(bucket)) add(`${at}.source.bucketName`, `${JSON.stringify(bucket)} is already the bucket of ${buckets.get(bucket)}; each source account needs its own bucket`);
+      else buckets.set(bucket, at);
+    }
+  });
+
+  const logArchive = isObject(raw.logArchive) ? raw.logArchive : {};
+  if (typeof logArchive.accessLogBucketName === 'string' && buckets.has(logArchive.accessLogBucketName)) {
+    add('logArchive.accessLogBucketName', `${JSON.stringify(logArchive.accessLogBucketName)} is also a trail bucket (${buckets.get(logArchive.accessLogBucketName)}); access logs need a bucket of their own`);
+  }
+
+  if (Array.isArray(raw.accounts)) {
+    for (const role of SINGLETON_ROLES) {
+      const held = holders.get(role) ?? [];
+      if (held.length === 0) add('accounts', `no account has the role ${JSON.stringify(role)}; add it to the roles of exactly one account`);
+      if (held.length > 1) add('accounts', `the role ${JSON.stringify(role)} is given to ${held.map((i) => `accounts[${i}]`).join(' and ')}; exactly one account may hold it`);
+    }
+    if (!holders.has('source')) add('accounts', 'no account has the role "source"; a topology needs at least one source account');
+  }
+
+  const organization = isObject(raw.organization) ? raw.organization : undefined;
+  if (organization && typeof organization.managementAccount === 'string' && !names.has(organization.managementAccount)) {
+    add('organization.managementAccount', `${JSON.stringify(organization.managementAccount)} is not the name of any account; use one of ${[...names.keys()].map((n) => JSON.stringify(n)).join(', ')}`);
+  }
+  const trails = isObject(raw.trails) ? raw.trails : {};
+  if (trails.mode === 'organization' && !(organization && typeof organization.managementAccount === 'string')) {
+    add('trails.mode', '"organization" needs organization.id and organization.managementAccount; set them or use "account"');
+  }
+
+  const idr = isObject(raw.incidentResponse) ? raw.incidentResponse : {};
+  if (typeof idr.region === 'string' && !seenRegions.has(idr.region)) {
+    add('incidentResponse.region', `${JSON.stringify(idr.region)} is not among the enabled regions; add it to regions or leave it out to use the home region`);
+  }
+  const forwarder = isObject(raw.forwarder) ? raw.forwarder : {};
+  if (isObject(forwarder.appConfigLayerArns)) {
+    for (const region of Object.keys(forwarder.appConfigLayerArns)) {
+      if (!acceptedRegions.has(region)) add(`forwarder.appConfigLayerArns[${JSON.stringify(region)}]`, unknownRegion(region));
+    }
+  }
+  const backend = isObject(raw.backend) ? raw.backend : {};
+  if (backend.type === 's3' && typeof backend.region === 'string' && !acceptedRegions.has(backend.region)) add('backend.region', unknownRegion(backend.region));
+
+  return problems;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
