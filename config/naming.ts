@@ -1,0 +1,263 @@
+import { Account, AccountRole, SourceAccount, Topology } from './schema';
+
+/**
+ * Every stack name, physical name and cross-stack ARN, derived from the topology in one place.
+ *
+ * Stacks never read each other's state: a value that crosses stacks (topic ARN, bus ARN, role
+ * ARNs) is computed here from account ids, regions and names, so each stack plans on its own.
+ * Each name is checked against its service's length rule when it is derived.
+ */
+
+export const STACK = {
+  logArchive: 'log-archive',
+  securityEvents: 'security-events',
+  observability: 'observability',
+  incidentResponse: 'incident-response',
+} as const;
+
+/** Service limits on physical names. */
+export const NAME_LIMITS = {
+  bucket: 63,
+  iamRole: 64,
+  lambdaFunction: 64,
+  eventRule: 64,
+  eventBus: 256,
+  sqsQueue: 80,
+  snsTopic: 256,
+  trail: 128,
+  logGroup: 512,
+  kmsAlias: 256,
+} as const;
+
+export class NamingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NamingError';
+  }
+}
+
+export class Naming {
+  readonly prefix: string;
+  readonly homeRegion: string;
+
+  constructor(readonly topology: Topology) {
+    this.prefix = topology.name;
+    this.homeRegion = topology.homeRegion;
+  }
+
+  // ---- accounts -------------------------------------------------------------------------------
+
+  /** The account holding a role that exactly one account holds (validated on load). */
+  account(role: Exclude<AccountRole, 'source'>): Account {
+    const found = this.topology.accounts.find((a) => a.roles.includes(role));
+    if (!found) throw new NamingError(`no account has the role ${role}`);
+    return found;
+  }
+
+  get sources(): SourceAccount[] {
+    return this.topology.accounts.filter((a): a is SourceAccount => a.roles.includes('source') && a.source !== undefined);
+  }
+
+  /** The account ids that act as sources (the trails' accounts). */
+  get sourceAccountIds(): string[] {
+    return this.sources.map((a) => a.id);
+  }
+
+  /** Role Terraform assumes in an account, or undefined when the workspace brings credentials. */
+  deployRoleArn(account: Account): string | undefined {
+    if (account.deployRole === false) return undefined;
+    if (account.deployRole?.roleArn) return account.deployRole.roleArn;
+    const roleName = account.deployRole?.roleName ?? this.topology.deployRole.roleName;
+    return `arn:aws:iam::${account.id}:role/${roleName}`;
+  }
+
+  deployRoleExternalId(account: Account): string | undefined {
+    if (account.deployRole === false) return undefined;
+    return account.deployRole?.externalId ?? this.topology.deployRole.externalId;
+  }
+
+  // ---- stacks ---------------------------------------------------------------------------------
+
+  sourceStackName(account: Account): string {
+    return `source-${account.name}`;
+  }
+
+  // ---- generic ARNs ---------------------------------------------------------------------------
+
+  arn(service: string, region: string, accountId: string, resource: string): string {
+    return `arn:aws:${service}:${region}:${accountId}:${resource}`;
+  }
+
+  roleArn(accountId: string, roleName: string): string {
+    return `arn:aws:iam::${accountId}:role/${roleName}`;
+  }
+
+  accountRootArn(accountId: string): string {
+    return `arn:aws:iam::${accountId}:root`;
+  }
+
+  // ---- flow 1: trails, log archive, notifications ----------------------------------------------
+
+  trailName(source: Account): string {
+    return this.checked('trail', `${this.prefix}-${source.name}`);
+  }
+
+  trailArn(source: Account): string {
+    return this.arn('cloudtrail', this.homeRegion, source.id, `trail/${this.trailName(source)}`);
+  }
+
+  organizationTrailName(): string {
+    return this.checked('trail', `${this.prefix}-organization`);
+  }
+
+  organizationTrailArn(): string {
+    const management = this.managementAccount();
+    return this.arn('cloudtrail', this.homeRegion, management.id, `trail/${this.organizationTrailName()}`);
+  }
+
+  managementAccount(): Account {
+    const name = this.topology.organization?.managementAccount;
+    const found = this.topology.accounts.find((a) => a.name === name);
+    if (!found) throw new NamingError('the topology names no organization management account');
+    return found;
+  }
+
+  /** The trail ARNs allowed to write to a source's bucket. */
+  trailArnsFor(source: SourceAccount): string[] {
+    return this.topology.trails.mode === 'organization' ? [this.organizationTrailArn()] : [this.trailArn(source)];
+  }
+
+  trailBucketName(source: SourceAccount): string {
+    return this.checked('bucket', source.source.bucketName);
+  }
+
+  bucketArn(bucketName: string): string {
+    return `arn:aws:s3:::${bucketName}`;
+  }
+
+  /** Key prefix up to and including AWSLogs/<account or o-id>/, as CloudTrail writes it. */
+  trailKeyPrefix(source: SourceAccount): string {
+    const base = source.source.keyPrefix ? `${source.source.keyPrefix}/AWSLogs/` : 'AWSLogs/';
+    return this.topology.trails.mode === 'organization' ? `${base}${this.topology.organization!.id}/${source.id}/` : `${base}${source.id}/`;
+  }
+
+  accessLogBucketName(): string {
+    return this.checked(
+      'bucket',
+      this.topology.logArchive.accessLogBucketName ?? `${this.prefix}-access-logs-${this.account('log-archive').id}`,
+    );
+  }
+
+  cloudTrailKeyAlias(): string {
+    return this.checked('kmsAlias', `alias/${this.prefix}-cloudtrail`);
+  }
+
+  cloudTrailKeyAliasArn(): string {
+    return this.arn('kms', this.homeRegion, this.account('log-archive').id, this.cloudTrailKeyAlias());
+  }
+
+  notificationTopicName(): string {
+    return this.checked('snsTopic', `${this.prefix}-cloudtrail-objects`);
+  }
+
+  notificationTopicArn(): string {
+    return this.arn('sns', this.homeRegion, this.account('log-archive').id, this.notificationTopicName());
+  }
+
+  notifierFunctionName(): string {
+    return this.checked('lambdaFunction', `${this.prefix}-notifier`);
+  }
+
+  // ---- flow 1: observability -------------------------------------------------------------------
+
+  forwarderFunctionName(): string {
+    return this.checked('lambdaFunction', `${this.prefix}-forwarder`);
+  }
+
+  forwarderFunctionArn(): string {
+    return this.arn('lambda', this.homeRegion, this.account('observability').id, `function:${this.forwarderFunctionName()}`);
+  }
+
+  forwarderRoleName(): string {
+    return this.checked('iamRole', `${this.prefix}-forwarder`);
+  }
+
+  forwarderRoleArn(): string {
+    return this.roleArn(this.account('observability').id, this.forwarderRoleName());
+  }
+
+  forwarderFailureQueueName(): string {
+    return this.checked('sqsQueue', `${this.prefix}-forwarder-failures`);
+  }
+
+  appConfigApplicationName(): string {
+    return `${this.prefix}-forwarder`;
+  }
+
+  // ---- flow 2: EventBridge ----------------------------------------------------------------------
+
+  centralBusName(): string {
+    return this.checked('eventBus', this.topology.events.busName ?? `${this.prefix}-central`);
+  }
+
+  centralBusArn(): string {
+    return this.arn('events', this.homeRegion, this.account('security').id, `event-bus/${this.centralBusName()}`);
+  }
+
+  /** Role in each source account that the regional rules use to put events on the central bus. */
+  eventForwardingRoleName(): string {
+    return this.checked('iamRole', `${this.prefix}-events-to-central`);
+  }
+
+  eventForwardingRuleName(): string {
+    return this.checked('eventRule', `${this.prefix}-api-calls-to-central`);
+  }
+
+  centralRuleName(useCase: string): string {
+    return this.checked('eventRule', `${this.prefix}-${useCase}`);
+  }
+
+  bucketLoggerFunctionName(): string {
+    return this.checked('lambdaFunction', `${this.prefix}-bucket-logger`);
+  }
+
+  // ---- flow 3: incident response ----------------------------------------------------------------
+
+  idrRegion(): string {
+    return this.topology.incidentResponse.region ?? this.homeRegion;
+  }
+
+  idrBusName(): string {
+    return this.checked('eventBus', this.topology.incidentResponse.busName);
+  }
+
+  idrBusArn(): string {
+    return this.arn('events', this.idrRegion(), this.account('incident-response').id, `event-bus/${this.idrBusName()}`);
+  }
+
+  dynatraceRoleName(): string {
+    return this.checked('iamRole', `${this.prefix}-dynatrace-idr`);
+  }
+
+  /** The environment id of the Dynatrace URL (abc12345 in https://abc12345.live.dynatrace.com). */
+  dynatraceTenant(): string {
+    return new URL(this.topology.dynatrace.environmentUrl).hostname.split('.')[0];
+  }
+
+  // ---- common -------------------------------------------------------------------------------------
+
+  /** Default tags of every resource of a stack. */
+  defaultTags(stackName: string, roles: readonly string[]): Record<string, string> {
+    return { 'managed-by': 'trailbridge', 'trailbridge:stack': stackName, 'trailbridge:role': roles.join('+') };
+  }
+
+  private checked(kind: keyof typeof NAME_LIMITS, name: string): string {
+    const max = NAME_LIMITS[kind];
+    if (name.length > max) {
+      throw new NamingError(
+        `the ${kind} name ${JSON.stringify(name)} is ${name.length} characters, over the limit of ${max}; shorten the topology's name prefix or the account name`,
+      );
+    }
+    return name;
+  }
+}

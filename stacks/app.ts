@@ -1,0 +1,47 @@
+import { App } from 'cdktf';
+import { Naming } from '../config/naming';
+import { Topology } from '../config/schema';
+import { IncidentResponseStack } from './incident-response-stack';
+import { LogArchiveStack } from './log-archive-stack';
+import { ObservabilityStack } from './observability-stack';
+import { SecurityEventsStack } from './security-events-stack';
+import { SourceStack } from './source-stack';
+import { TrailbridgeStack } from './trailbridge-stack';
+
+export interface TrailbridgeStacks {
+  readonly logArchive: LogArchiveStack;
+  readonly securityEvents: SecurityEventsStack;
+  readonly observability: ObservabilityStack;
+  readonly incidentResponse: IncidentResponseStack;
+  readonly sources: readonly SourceStack[];
+  readonly all: readonly TrailbridgeStack[];
+}
+
+/**
+ * Every stack of a topology, with the dependencies that give `cdktf deploy '*'` a working order:
+ * the buckets, key and topic exist before trails write to them and the forwarder subscribes; the
+ * central bus and its policy exist before source rules target it. Cross-stack values come from
+ * the naming module, so the dependencies order deploys and never pass state.
+ */
+export function buildStacks(app: App, topology: Topology): TrailbridgeStacks {
+  const naming = new Naming(topology);
+  const logArchive = new LogArchiveStack(app, topology, naming);
+  const securityEvents = new SecurityEventsStack(app, topology, naming);
+  const observability = new ObservabilityStack(app, topology, naming);
+  observability.addDependency(logArchive);
+  const incidentResponse = new IncidentResponseStack(app, topology, naming);
+  const sources = naming.sources.map((source) => {
+    const stack = new SourceStack(app, topology, naming, source);
+    stack.addDependency(logArchive);
+    stack.addDependency(securityEvents);
+    return stack;
+  });
+  return {
+    logArchive,
+    securityEvents,
+    observability,
+    incidentResponse,
+    sources,
+    all: [logArchive, securityEvents, observability, incidentResponse, ...sources],
+  };
+}
