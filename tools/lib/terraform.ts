@@ -82,3 +82,18 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, job: (i
   await Promise.all(workers);
   return results;
 }
+
+/** `terraform fmt` of HCL text (through stdin), so rendered HCL is canonical. */
+export function formatHcl(hcl: string): Promise<string> {
+  const bin = terraformBinary();
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, ['fmt', '-no-color', '-'], { env: terraformEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`terraform fmt rejected the rendered HCL:\n${stderr}`))));
+    child.stdin.end(hcl);
+  });
+}

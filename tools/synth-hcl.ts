@@ -1,0 +1,35 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadTopology } from '../config/load';
+import { runCli } from './lib/cli';
+import { toHcl } from './lib/hcl';
+import { awsProviderShapes } from './lib/provider-shapes';
+import { synthTopology } from './lib/synth';
+import { formatHcl } from './lib/terraform';
+
+/**
+ * `npm run synth:hcl`: every stack as native HCL (cdktf.out/stacks/<stack>/cdk.tf), `terraform
+ * fmt` clean, for review. The JSON of each stack is replaced, since Terraform would read both.
+ */
+export async function synthHcl(outdir = 'cdktf.out'): Promise<Map<string, string>> {
+  const { stackDirs } = synthTopology({ topology: loadTopology(), outdir });
+  const written = new Map<string, string>();
+  for (const [stack, dir] of stackDirs) {
+    const jsonFile = join(dir, 'cdk.tf.json');
+    const doc = JSON.parse(readFileSync(jsonFile, 'utf8'));
+    const version = doc.terraform?.required_providers?.aws?.version;
+    const hcl = await formatHcl(toHcl(doc, await awsProviderShapes(version)));
+    const hclFile = join(dir, 'cdk.tf');
+    writeFileSync(hclFile, hcl);
+    rmSync(jsonFile);
+    written.set(stack, hclFile);
+  }
+  return written;
+}
+
+if (require.main === module) {
+  runCli(async () => {
+    const written = await synthHcl();
+    for (const [stack, file] of written) process.stdout.write(`${stack}: ${file}\n`);
+  });
+}
