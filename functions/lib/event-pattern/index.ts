@@ -1,0 +1,3 @@
+export { compilePattern, matchesPattern, validatePattern } from './compile-pattern';
+export { InvalidPatternError, formatProblem, type PatternProblem } from './invalid-pattern-error';
+export type { CompiledPattern, EventPattern, LeafValue } from './types';
