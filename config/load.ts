@@ -10,7 +10,7 @@ export const DEFAULT_TOPOLOGY_NAME = '(embedded default topology)';
 
 /** Validates a parsed topology document; throws one TopologyError listing every problem. */
 export function parseTopology(raw: unknown, file: string = DEFAULT_TOPOLOGY_NAME): Topology {
-  const result = topologySchema.safeParse(raw);
+  const result = topologySchema.safeParse(raw, { reportInput: true });
   const problems: Problem[] = result.success ? [] : result.error.issues.map(toProblem);
   problems.push(...crossFieldProblems(raw));
   if (problems.length > 0 || !result.success) throw new TopologyError(file, dedupe(problems));

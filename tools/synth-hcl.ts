@@ -1,6 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTopology } from '../config/load';
+import { Topology } from '../config/schema';
 import { runCli } from './lib/cli';
 import { toHcl } from './lib/hcl';
 import { awsProviderShapes } from './lib/provider-shapes';
@@ -11,8 +12,8 @@ import { formatHcl } from './lib/terraform';
  * `npm run synth:hcl`: every stack as native HCL (cdktf.out/stacks/<stack>/cdk.tf), `terraform
  * fmt` clean, for review. The JSON of each stack is replaced, since Terraform would read both.
  */
-export async function synthHcl(outdir = 'cdktf.out'): Promise<Map<string, string>> {
-  const { stackDirs } = synthTopology({ topology: loadTopology(), outdir });
+export async function synthHcl(topology: Topology, outdir = 'cdktf.out'): Promise<Map<string, string>> {
+  const { stackDirs } = synthTopology({ topology, outdir });
   const written = new Map<string, string>();
   for (const [stack, dir] of stackDirs) {
     const jsonFile = join(dir, 'cdk.tf.json');
@@ -29,7 +30,7 @@ export async function synthHcl(outdir = 'cdktf.out'): Promise<Map<string, string
 
 if (require.main === module) {
   runCli(async () => {
-    const written = await synthHcl();
+    const written = await synthHcl(loadTopology());
     for (const [stack, file] of written) process.stdout.write(`${stack}: ${file}\n`);
   });
 }

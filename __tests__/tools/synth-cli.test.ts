@@ -1,0 +1,21 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+
+test('synth with a broken topology exits 1 with every problem and no stack trace', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'bad-topology-')), 'topology.json');
+  writeFileSync(file, JSON.stringify({ homeRegion: 'us-east-9', regions: ['us-east-1'], accounts: [{ name: 'ab', id: '12', roles: ['source'] }], dynatrace: { environmentUrl: 'https://a.live.dynatrace.com' } }));
+  const run = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'main.ts'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, TRAILBRIDGE_TOPOLOGY: file, CDKTF_OUTDIR: mkdtempSync(join(tmpdir(), 'bad-out-')) },
+  });
+  expect(run.status).toBe(1);
+  expect(run.stderr).toContain(`${file}: 7 problems in the topology`);
+  expect(run.stderr).toMatch(/accounts\[0\]\.id: "12" is not a 12-digit AWS account id/);
+  expect(run.stderr).toMatch(/homeRegion: "us-east-9" is not among the enabled regions/);
+  expect(run.stderr).not.toMatch(/^\s+at /m);
+});
