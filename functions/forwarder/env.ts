@@ -1,0 +1,63 @@
+/**
+ * The forwarder's environment, read and validated once at cold start.
+ *
+ * | variable                          | required | meaning                                                         |
+ * | --------------------------------- | -------- | --------------------------------------------------------------- |
+ * | DT_ENV_URL                        | yes      | Dynatrace environment or ActiveGate URL, e.g. https://abc12345.live.dynatrace.com or https://ag.example:9999/e/abc12345 |
+ * | DT_API_TOKEN_PARAM                | yes      | name of the SSM SecureString holding the token (logs.ingest scope) |
+ * | FAILURE_QUEUE_URL                 | yes      | SQS queue URL for replay tickets                                |
+ * | APPCONFIG_APPLICATION             | yes      | AppConfig application (name or id) of the rules                 |
+ * | APPCONFIG_ENVIRONMENT             | yes      | AppConfig environment (name or id)                              |
+ * | APPCONFIG_PROFILE                 | yes      | AppConfig configuration profile (name or id)                    |
+ * | AWS_APPCONFIG_EXTENSION_HTTP_PORT | no       | port of the AppConfig extension; default 2772 (the extension reads it too) |
+ * | DT_CONCURRENCY                    | no       | requests in flight to Dynatrace, 1-32; default 4                |
+ * | DT_TOKEN_TTL_SECONDS              | no       | how long the token is cached, 0-3600; default 300               |
+ * | SAFETY_MARGIN_MS                  | no       | time kept before the Lambda timeout to ticket what is left, 1000-120000; default 10000 |
+ * | REPLAY_MAX_ATTEMPTS               | no       | a ticket replayed this many times without success is returned to the queue (so its redrive policy moves it to the DLQ) instead of being re-ticketed, 1-20; default 3 |
+ * | LOG_LEVEL                         | no       | DEBUG, INFO, WARN or ERROR; default INFO                        |
+ * | METRICS_NAMESPACE                 | no       | CloudWatch namespace of the EMF metrics; default Trailbridge/Forwarder |
+ *
+ * Precedence: the environment only; nothing is read from the rules document that belongs here.
+ */
+import { Env, EnvReader } from '../lib/env';
+import { LogLevel } from '../lib/logger';
+import { DEFAULT_APPCONFIG_EXTENSION_PORT } from './rules-source';
+
+export interface ForwarderEnv {
+  readonly dynatraceUrl: string;
+  readonly tokenParameterName: string;
+  readonly failureQueueUrl: string;
+  readonly appConfig: { readonly application: string; readonly environment: string; readonly profile: string; readonly port: number };
+  readonly concurrency: number;
+  readonly tokenTtlMs: number;
+  readonly safetyMarginMs: number;
+  readonly replayMaxAttempts: number;
+  readonly logLevel: LogLevel;
+  readonly metricsNamespace: string;
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
+
+/** Reads every variable; throws one EnvironmentError listing every problem. */
+export function loadForwarderEnv(env: Env): ForwarderEnv {
+  const r = new EnvReader(env);
+  const result: ForwarderEnv = {
+    dynatraceUrl: r.url('DT_ENV_URL', { required: true }),
+    tokenParameterName: r.required('DT_API_TOKEN_PARAM'),
+    failureQueueUrl: r.url('FAILURE_QUEUE_URL', { required: true }),
+    appConfig: {
+      application: r.required('APPCONFIG_APPLICATION'),
+      environment: r.required('APPCONFIG_ENVIRONMENT'),
+      profile: r.required('APPCONFIG_PROFILE'),
+      port: r.int('AWS_APPCONFIG_EXTENSION_HTTP_PORT', DEFAULT_APPCONFIG_EXTENSION_PORT, 1, 65535),
+    },
+    concurrency: r.int('DT_CONCURRENCY', 4, 1, 32),
+    tokenTtlMs: r.int('DT_TOKEN_TTL_SECONDS', 300, 0, 3600) * 1000,
+    safetyMarginMs: r.int('SAFETY_MARGIN_MS', 10_000, 1_000, 120_000),
+    replayMaxAttempts: r.int('REPLAY_MAX_ATTEMPTS', 3, 1, 20),
+    logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'INFO'),
+    metricsNamespace: r.optional('METRICS_NAMESPACE') ?? 'Trailbridge/Forwarder',
+  };
+  r.done();
+  return result;
+}

@@ -1,0 +1,88 @@
+/**
+ * One error class per kind of failure. Each keeps its `cause` and the context an operator needs
+ * to find the object or request (bucket, key, record index, status, attempt).
+ */
+
+/** Where in the input a problem happened. */
+export interface ObjectContext {
+  readonly bucket?: string;
+  readonly key?: string;
+  /** Zero-based index of the record within the file. */
+  readonly recordIndex?: number;
+}
+
+export abstract class ForwarderError extends Error {
+  abstract readonly kind: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The function's own configuration (environment, rules document) is unusable. */
+export class ConfigError extends ForwarderError {
+  readonly kind = 'config';
+}
+
+/** A notification that cannot be understood. */
+export class NotificationError extends ForwarderError {
+  readonly kind = 'notification';
+}
+
+/** The object could not be read: missing, access denied, network failure while streaming. */
+export class SourceError extends ForwarderError {
+  readonly kind = 'source';
+  constructor(
+    message: string,
+    readonly context: ObjectContext & { readonly code?: string },
+    options?: { cause?: unknown },
+  ) {
+    super(`${describeObject(context)}: ${message}`, options);
+  }
+}
+
+/** The object's bytes are not a CloudTrail log file: corrupt or truncated gzip, not JSON, no Records. */
+export class ParseError extends ForwarderError {
+  readonly kind = 'parse';
+  constructor(
+    message: string,
+    readonly context: ObjectContext,
+    options?: { cause?: unknown },
+  ) {
+    super(`${describeObject(context)}: ${message}`, options);
+  }
+}
+
+/** The Dynatrace API token could not be obtained, or Dynatrace rejects it. */
+export class TokenError extends ForwarderError {
+  readonly kind = 'token';
+  constructor(
+    message: string,
+    readonly parameterName?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A batch could not be delivered to Dynatrace. */
+export class DeliveryError extends ForwarderError {
+  readonly kind = 'delivery';
+  constructor(
+    message: string,
+    readonly context: { readonly status?: number; readonly code?: string; readonly attempt: number },
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Replay tickets could not be written to the failure queue: the one failure that must fail the invocation. */
+export class TicketError extends ForwarderError {
+  readonly kind = 'ticket';
+}
+
+export function describeObject(ctx: ObjectContext): string {
+  const where = ctx.bucket ? `s3://${ctx.bucket}/${ctx.key ?? ''}` : (ctx.key ?? '(unknown object)');
+  return ctx.recordIndex === undefined ? where : `${where} record ${ctx.recordIndex}`;
+}

@@ -1,0 +1,62 @@
+/**
+ * The forwarder Lambda: CloudTrail files from S3 to the Dynatrace Log Ingest API v2.
+ *
+ * Clients and configuration are created once per container; the handler only delegates to
+ * {@link handleInvocation}. The environment is described (and validated) in ./env.ts.
+ */
+import type { Context } from 'aws-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { Logger } from '../lib/logger';
+import { Metrics } from '../lib/metrics';
+import { loadForwarderEnv } from './env';
+import { IngestClient } from './ingest-client';
+import { handleInvocation, InvocationResult } from './invocation';
+import { S3ObjectSource } from './object-source';
+import { DEFAULT_RETRY_POLICY } from './retry-policy';
+import { AppConfigRulesSource } from './rules-source';
+import { SqsTicketSink } from './tickets';
+import { SsmTokenProvider } from './token';
+
+const env = loadForwarderEnv(process.env);
+const logger = new Logger({ service: 'trailbridge-forwarder', level: env.logLevel });
+const metrics = new Metrics({ namespace: env.metricsNamespace, dimensions: { service: 'forwarder' } });
+const tokens = new SsmTokenProvider({
+  ssm: new SSMClient({}),
+  parameterName: env.tokenParameterName,
+  ttlMs: env.tokenTtlMs,
+  onSecret: (value) => logger.addSecret(value),
+});
+const sender = new IngestClient({
+  environmentUrl: env.dynatraceUrl,
+  tokens,
+  policy: DEFAULT_RETRY_POLICY,
+  connections: env.concurrency,
+  logger,
+});
+const source = new S3ObjectSource(new S3Client({}));
+const rulesSource = new AppConfigRulesSource({ ...env.appConfig, logger });
+const tickets = new SqsTicketSink(new SQSClient({}), env.failureQueueUrl);
+
+/** SQS events get a partial batch response (only that key, as Lambda expects); others the summary. */
+export async function handler(event: unknown, context: Context): Promise<InvocationResult['summary'] | { batchItemFailures: { itemIdentifier: string }[] }> {
+  logger.appendContext({ requestId: context.awsRequestId });
+  const result = await handleInvocation(
+    event,
+    { remainingMs: context.getRemainingTimeInMillis() },
+    {
+      source,
+      sender,
+      rulesSource,
+      tickets,
+      logger,
+      metrics,
+      forwarder: context.invokedFunctionArn,
+      concurrency: env.concurrency,
+      safetyMarginMs: env.safetyMarginMs,
+      replayMaxAttempts: env.replayMaxAttempts,
+    },
+  );
+  return result.batchItemFailures ? { batchItemFailures: result.batchItemFailures } : result.summary;
+}

@@ -1,0 +1,137 @@
+/**
+ * One invocation, with every dependency passed in (the handler builds them once per container):
+ * notifications -> rules -> pipeline -> tickets -> metrics. Partial failure is data (tickets,
+ * SQS batch item failures); the invocation throws only when tickets cannot be stored, because
+ * then the records would be lost unless the event is delivered again.
+ */
+import { Logger } from '../lib/logger';
+import { Metrics } from '../lib/metrics';
+import { BatchSender } from './ingest-client';
+import { parseInvocation } from './notifications';
+import { ObjectSource } from './object-source';
+import { ForwardResult, ForwardStats, forwardObjects } from './pipeline';
+import { RulesSource } from './rules-source';
+import { ReplayTicket, TicketSink } from './tickets';
+
+export interface InvocationDeps {
+  readonly source: ObjectSource;
+  readonly sender: BatchSender;
+  readonly rulesSource: RulesSource;
+  readonly tickets: TicketSink;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** `cloud.log_forwarder`. */
+  readonly forwarder: string;
+  readonly concurrency: number;
+  /** Kept before the Lambda timeout for writing tickets and metrics. */
+  readonly safetyMarginMs: number;
+  readonly replayMaxAttempts: number;
+  /** @default Date.now */
+  readonly clock?: () => number;
+}
+
+export interface InvocationContext {
+  /** context.getRemainingTimeInMillis() at the start. */
+  readonly remainingMs: number;
+}
+
+export interface InvocationResult {
+  /** SQS partial batch response (only for SQS events; needs ReportBatchItemFailures on the mapping). */
+  readonly batchItemFailures?: { itemIdentifier: string }[];
+  readonly summary: Omit<ForwardStats, 'latenciesMs'> & { ignored: number; rules: string };
+}
+
+export async function handleInvocation(event: unknown, ctx: InvocationContext, deps: InvocationDeps): Promise<InvocationResult> {
+  const clock = deps.clock ?? Date.now;
+  const started = clock();
+  const { logger, metrics } = deps;
+
+  const parsed = parseInvocation(event);
+  for (const ignored of parsed.ignored) {
+    logger.info('message ignored', { ...ignored });
+    metrics.add(ignored.reason === 'test-event' ? 'TestEventsIgnored' : 'MessagesIgnored', 'Count', 1);
+  }
+
+  const rulesLoad = await deps.rulesSource.load();
+  if (rulesLoad.origin === 'last-good') metrics.add('RulesLoadFailed', 'Count', 1);
+  if (rulesLoad.origin === 'built-in') {
+    metrics.add('RulesLoadFailed', 'Count', 1);
+    metrics.add('RulesDefaultsInUse', 'Count', 1);
+  }
+
+  const deadlineMs = started + ctx.remainingMs - deps.safetyMarginMs;
+  const result = await forwardObjects(parsed.objects, {
+    source: deps.source,
+    sender: deps.sender,
+    rules: rulesLoad.rules,
+    forwarder: deps.forwarder,
+    clock,
+    deadlineMs,
+    drainMs: Math.min(10_000, Math.max(1_000, (deadlineMs - started) / 4)),
+    concurrency: deps.concurrency,
+    logger,
+  });
+
+  // A ticket replayed too often goes back to its queue (the redrive policy moves it to the DLQ)
+  // instead of circling through the failure queue for ever.
+  const toWrite: ReplayTicket[] = [];
+  const failedMessages = new Set<string>();
+  for (const object of result.objects) {
+    if (object.tickets.length === 0) continue;
+    if (object.ticketAttempt !== undefined && object.ticketAttempt >= deps.replayMaxAttempts && object.messageId) {
+      failedMessages.add(object.messageId);
+      metrics.add('ReplaysGivenUp', 'Count', 1);
+      logger.error('replay failed too often: returning the ticket to its queue', {
+        bucket: object.bucket,
+        key: object.key,
+        attempt: object.ticketAttempt,
+        reasons: object.tickets.map((t) => t.reason),
+      });
+    } else {
+      toWrite.push(...object.tickets);
+    }
+  }
+
+  try {
+    if (toWrite.length > 0) await deps.tickets.write(toWrite);
+  } catch (err) {
+    metrics.add('TicketWriteFailed', 'Count', 1);
+    recordMetrics(metrics, result, clock() - started);
+    metrics.flush();
+    logger.error('cannot store replay tickets: failing the invocation so the event is delivered again', { error: err });
+    throw err;
+  }
+
+  recordMetrics(metrics, result, clock() - started);
+  metrics.add('TicketsWritten', 'Count', toWrite.length);
+  metrics.flush();
+
+  const { latenciesMs: _latencies, ...counts } = result.stats;
+  const summary = { ...counts, tickets: toWrite.length, ignored: parsed.ignored.length, rules: `${rulesLoad.origin}:${rulesLoad.rules.version}` };
+  logger.info('invocation done', summary);
+  return {
+    ...(parsed.sqsMessageIds.length > 0 ? { batchItemFailures: [...failedMessages].map((id) => ({ itemIdentifier: id })) } : {}),
+    summary,
+  };
+}
+
+function recordMetrics(metrics: Metrics, result: ForwardResult, durationMs: number): void {
+  const s = result.stats;
+  metrics.add('ObjectsRead', 'Count', s.files);
+  metrics.add('ObjectsSkipped', 'Count', s.objectsSkipped);
+  metrics.add('ObjectsFailed', 'Count', s.objectsFailed);
+  metrics.add('RecordsRead', 'Count', s.records);
+  metrics.add('RecordsSent', 'Count', s.sent);
+  metrics.add('RecordsDropped', 'Count', s.dropped);
+  metrics.add('RecordsTruncated', 'Count', s.truncated);
+  metrics.add('RecordsRestamped', 'Count', s.restamped);
+  metrics.add('RecordsFailed', 'Count', s.failed);
+  metrics.add('RecordsMalformed', 'Count', s.malformed);
+  metrics.add('RecordsRedacted', 'Count', s.redacted);
+  metrics.add('Requests', 'Count', s.requests);
+  metrics.add('Retries', 'Count', s.retries);
+  metrics.add('BytesSent', 'Bytes', s.bytesSent);
+  metrics.add('BytesUncompressed', 'Bytes', s.bytesBatched);
+  for (const ms of s.latenciesMs.slice(0, 100)) metrics.add('IngestLatency', 'Milliseconds', ms);
+  metrics.add('InvocationDuration', 'Milliseconds', durationMs);
+}

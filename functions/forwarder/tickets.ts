@@ -1,0 +1,140 @@
+/**
+ * Replay tickets: the description of records that were read but not delivered (or never read),
+ * precise enough to resend exactly those records later.
+ *
+ * A ticket names one object version and the record ranges to resend. It goes to the failure queue
+ * (SQS) from the Lambda, or to a JSON-lines file from the CLI; the replay command and the Lambda
+ * (with the failure queue as its event source) read it back and resend only those records.
+ */
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { TicketError } from './errors';
+import { normalizeRanges, RecordRange } from './record-ranges';
+
+export const TICKET_TYPE = 'trailbridge.replay-ticket';
+export const TICKET_VERSION = 1;
+/** Keeps a ticket far below the 256 KiB SQS message limit (a range is at most ~40 bytes of JSON). */
+export const MAX_RANGES_PER_TICKET = 2_000;
+/** SendMessageBatch takes at most 10 messages. */
+const SQS_BATCH_SIZE = 10;
+
+export interface ReplayTicket {
+  readonly type: typeof TICKET_TYPE;
+  readonly version: typeof TICKET_VERSION;
+  /** '' for a local file (CLI), whose path is then the key. */
+  readonly bucket: string;
+  readonly key: string;
+  /** The object version read; a replay reads exactly this version when set. */
+  readonly versionId?: string;
+  readonly ranges: readonly RecordRange[];
+  /** Why these records were not delivered, for the operator. */
+  readonly reason: string;
+  /** 1 for a ticket from a first delivery; n+1 when a replay of a ticket with attempt n fails again. */
+  readonly attempt: number;
+  /** ISO 8601 time the ticket was written. */
+  readonly createdAt: string;
+}
+
+export function createTicket(fields: {
+  bucket: string;
+  key: string;
+  versionId?: string;
+  ranges: readonly RecordRange[];
+  reason: string;
+  attempt: number;
+  now: number;
+}): ReplayTicket[] {
+  const ranges = normalizeRanges(fields.ranges);
+  const tickets: ReplayTicket[] = [];
+  for (let i = 0; i < ranges.length; i += MAX_RANGES_PER_TICKET) {
+    tickets.push({
+      type: TICKET_TYPE,
+      version: TICKET_VERSION,
+      bucket: fields.bucket,
+      key: fields.key,
+      ...(fields.versionId ? { versionId: fields.versionId } : {}),
+      ranges: ranges.slice(i, i + MAX_RANGES_PER_TICKET),
+      reason: fields.reason,
+      attempt: fields.attempt,
+      createdAt: new Date(fields.now).toISOString(),
+    });
+  }
+  return tickets;
+}
+
+/** The ticket in a parsed message, or undefined when the message is not a ticket. */
+export function parseTicket(value: unknown): ReplayTicket | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const t = value as Record<string, unknown>;
+  if (t.type !== TICKET_TYPE || t.version !== TICKET_VERSION) return undefined;
+  if (typeof t.bucket !== 'string' || typeof t.key !== 'string' || !t.key) return undefined;
+  if (!Array.isArray(t.ranges)) return undefined;
+  const ranges: RecordRange[] = [];
+  for (const r of t.ranges) {
+    if (typeof r !== 'object' || r === null) return undefined;
+    const { from, to } = r as Record<string, unknown>;
+    if (!Number.isInteger(from) || (from as number) < 0) return undefined;
+    if (to !== null && (!Number.isInteger(to) || (to as number) < (from as number))) return undefined;
+    ranges.push({ from: from as number, to: to as number | null });
+  }
+  return {
+    type: TICKET_TYPE,
+    version: TICKET_VERSION,
+    bucket: t.bucket,
+    key: t.key,
+    ...(typeof t.versionId === 'string' && t.versionId ? { versionId: t.versionId } : {}),
+    ranges,
+    reason: typeof t.reason === 'string' ? t.reason : '',
+    attempt: Number.isInteger(t.attempt) && (t.attempt as number) > 0 ? (t.attempt as number) : 1,
+    createdAt: typeof t.createdAt === 'string' ? t.createdAt : '',
+  };
+}
+
+/** Where tickets go. */
+export interface TicketSink {
+  /** Resolves once every ticket is stored; rejects with a {@link TicketError} otherwise. */
+  write(tickets: readonly ReplayTicket[]): Promise<void>;
+}
+
+/** Sends tickets to the failure queue, retrying the entries SQS reports as failed. */
+export class SqsTicketSink implements TicketSink {
+  constructor(
+    private readonly sqs: Pick<SQSClient, 'send'>,
+    private readonly queueUrl: string,
+    private readonly maxAttempts = 3,
+  ) {}
+
+  async write(tickets: readonly ReplayTicket[]): Promise<void> {
+    for (let i = 0; i < tickets.length; i += SQS_BATCH_SIZE) {
+      let entries = tickets.slice(i, i + SQS_BATCH_SIZE).map((t, n) => ({ Id: String(n), MessageBody: JSON.stringify(t) }));
+      for (let attempt = 1; entries.length > 0; attempt++) {
+        let failedIds: string[];
+        try {
+          const res = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }));
+          failedIds = (res.Failed ?? []).map((f) => f.Id ?? '');
+          if (attempt >= this.maxAttempts && failedIds.length > 0) {
+            const first = res.Failed?.[0];
+            throw new TicketError(
+              `${failedIds.length} replay ticket(s) not accepted by the failure queue ${this.queueUrl}: ${first?.Code ?? ''} ${first?.Message ?? ''}`.trim(),
+            );
+          }
+        } catch (err) {
+          if (err instanceof TicketError || attempt >= this.maxAttempts) {
+            throw err instanceof TicketError
+              ? err
+              : new TicketError(`cannot write replay tickets to the failure queue ${this.queueUrl}`, { cause: err });
+          }
+          continue;
+        }
+        entries = entries.filter((e) => failedIds.includes(e.Id));
+      }
+    }
+  }
+}
+
+/** Collects tickets in memory: for the CLI (written to --failures at the end) and for tests. */
+export class MemoryTicketSink implements TicketSink {
+  readonly tickets: ReplayTicket[] = [];
+  async write(tickets: readonly ReplayTicket[]): Promise<void> {
+    this.tickets.push(...tickets);
+  }
+}
