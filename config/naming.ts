@@ -27,6 +27,8 @@ export const NAME_LIMITS = {
   trail: 128,
   logGroup: 512,
   kmsAlias: 256,
+  alarm: 255,
+  appConfig: 64,
 } as const;
 
 export class NamingError extends Error {
@@ -190,9 +192,44 @@ export class Naming {
     return this.checked('sqsQueue', `${this.prefix}-forwarder-failures`);
   }
 
-  appConfigApplicationName(): string {
-    return `${this.prefix}-forwarder`;
+  forwarderFailureQueueArn(): string {
+    return this.arn('sqs', this.homeRegion, this.account('observability').id, this.forwarderFailureQueueName());
   }
+
+  /** Dead-letter queue of the failure queue: tickets that could not be replayed. */
+  forwarderFailureDlqName(): string {
+    return this.checked('sqsQueue', `${this.prefix}-forwarder-failures-dlq`);
+  }
+
+  forwarderAlarmTopicName(): string {
+    return this.checked('snsTopic', `${this.prefix}-forwarder-alarms`);
+  }
+
+  forwarderAlarmKeyAlias(): string {
+    return this.checked('kmsAlias', `alias/${this.prefix}-forwarder-alarms`);
+  }
+
+  /** One alarm of the forwarder (errors, failure-queue-depth, ...). */
+  forwarderAlarmName(kind: string): string {
+    return this.checked('alarm', `${this.prefix}-forwarder-${kind}`);
+  }
+
+  appConfigApplicationName(): string {
+    return this.checked('appConfig', `${this.prefix}-forwarder`);
+  }
+
+  appConfigEnvironmentName(): string {
+    return this.checked('appConfig', 'default');
+  }
+
+  appConfigProfileName(): string {
+    return this.checked('appConfig', 'forwarding-rules');
+  }
+
+  appConfigDeploymentStrategyName(): string {
+    return this.checked('appConfig', `${this.prefix}-forwarder-rules`);
+  }
+
 
   // ---- flow 2: EventBridge ----------------------------------------------------------------------
 

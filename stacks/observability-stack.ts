@@ -1,16 +1,145 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { Construct } from 'constructs';
 import { Naming, STACK } from '../config/naming';
 import { Topology } from '../config/schema';
+import { AlarmTopic } from './constructs/alarm-topic';
+import { appConfigExtensionLayerArn } from './constructs/appconfig-extension-layer';
+import { PROJECT_ROOT } from './constructs/bundle';
+import { DeadLetteredQueue } from './constructs/dead-lettered-queue';
+import { ForwarderAlarms } from './constructs/forwarder-alarms';
+import { forwarderStatements } from './constructs/forwarder-permissions';
+import { HostedConfiguration } from './constructs/hosted-configuration';
+import { NodeFunction } from './constructs/node-function';
+import { OperatorSecretParameter } from './constructs/operator-secret-parameter';
+import { TopicSubscription } from './constructs/topic-subscription';
 import { TrailbridgeStack } from './trailbridge-stack';
 
-/** `observability`: the forwarder Lambda, AppConfig rules, the token parameter, failure queue and alarms. */
+/** The forwarder's rules document: its JSON Schema (the AppConfig validator) and the defaults. */
+export const FORWARDER_RULES_SCHEMA_FILE = join(PROJECT_ROOT, 'schema', 'forwarder-rules.schema.json');
+export const FORWARDER_DEFAULT_RULES_FILE = join(PROJECT_ROOT, 'schema', 'forwarder-default-rules.json');
+
+/**
+ * `observability`: the forwarder Lambda subscribed to the log-archive topic, its AppConfig rules,
+ * the operator-set token parameter, the failure queue with its dead-letter queue, and alarms.
+ *
+ * Every construct id below is a Terraform address: renaming one replaces the resource.
+ */
 export class ObservabilityStack extends TrailbridgeStack {
+  readonly forwarder: NodeFunction;
+  readonly failureQueue: DeadLetteredQueue;
+  readonly token: OperatorSecretParameter;
+  readonly rules: HostedConfiguration;
+  readonly subscription: TopicSubscription;
+  readonly alarms?: ForwarderAlarms;
+  readonly alarmTopic?: AlarmTopic;
+
   constructor(scope: Construct, topology: Topology, naming: Naming) {
     super(scope, STACK.observability, {
       topology,
       naming,
       account: naming.account('observability'),
-
     });
+    const options = topology.forwarder;
+    const functionName = naming.forwarderFunctionName();
+    // Validated before any resource exists, so a bad topology names its field, not a Terraform error.
+    const layerArn = appConfigExtensionLayerArn(this.region, options.appConfigLayerArns);
+
+    this.failureQueue = new DeadLetteredQueue(this, 'failure-queue', {
+      queueName: naming.forwarderFailureQueueName(),
+      queueArn: naming.forwarderFailureQueueArn(),
+      deadLetterQueueName: naming.forwarderFailureDlqName(),
+      retentionInDays: options.failureQueue.retentionInDays,
+      maxReceiveCount: options.failureQueue.maxReceiveCount,
+      // A replay reads a ticket and resends its records within one function timeout.
+      visibilityTimeoutInSeconds: options.timeoutInSeconds,
+    });
+
+    this.token = new OperatorSecretParameter(this, 'api-token', {
+      parameterName: topology.dynatrace.tokenParameterName,
+      description: `Dynatrace Log Ingest API token (logs.ingest) of ${topology.dynatrace.environmentUrl}; set by an operator`,
+      kmsKeyArn: topology.dynatrace.tokenKmsKeyArn,
+    });
+
+    this.rules = new HostedConfiguration(this, 'rules', {
+      applicationName: naming.appConfigApplicationName(),
+      environmentName: naming.appConfigEnvironmentName(),
+      profileName: naming.appConfigProfileName(),
+      deploymentStrategyName: naming.appConfigDeploymentStrategyName(),
+      description: 'Forwarding and processing rules of the trailbridge CloudTrail forwarder',
+      jsonSchema: readProjectFile(FORWARDER_RULES_SCHEMA_FILE),
+      content: readProjectFile(FORWARDER_DEFAULT_RULES_FILE),
+      deploy: options.appConfigDeployment,
+      deploymentDurationInMinutes: options.appConfigRollout.deploymentDurationInMinutes,
+      finalBakeTimeInMinutes: options.appConfigRollout.finalBakeTimeInMinutes,
+      region: this.region,
+      accountId: this.account.id,
+    });
+
+    const appConfigPath = `/applications/${naming.appConfigApplicationName()}/environments/${naming.appConfigEnvironmentName()}/configurations/${naming.appConfigProfileName()}`;
+    this.forwarder = new NodeFunction(this, 'forwarder', {
+      functionName,
+      roleName: naming.forwarderRoleName(),
+      entry: 'forwarder',
+      description: 'Forwards CloudTrail records from the log-archive buckets to Dynatrace',
+      runtime: options.runtime,
+      memoryInMb: options.memoryInMb,
+      timeoutInSeconds: options.timeoutInSeconds,
+      reservedConcurrency: options.reservedConcurrency,
+      logRetentionInDays: options.logRetentionInDays,
+      layers: [layerArn],
+      onFailureQueueArn: this.failureQueue.queue.arn,
+      environment: {
+        DT_ENV_URL: topology.dynatrace.environmentUrl,
+        DT_API_TOKEN_PARAM: topology.dynatrace.tokenParameterName,
+        FAILURE_QUEUE_URL: this.failureQueue.queue.url,
+        APPCONFIG_APPLICATION: naming.appConfigApplicationName(),
+        APPCONFIG_ENVIRONMENT: naming.appConfigEnvironmentName(),
+        APPCONFIG_PROFILE: naming.appConfigProfileName(),
+        // The extension fetches the rules while the function initializes.
+        AWS_APPCONFIG_EXTENSION_PREFETCH_LIST: appConfigPath,
+      },
+      statements: forwarderStatements({
+        naming,
+        tokenParameterArn: this.token.parameter.arn,
+        tokenKmsKeyArn: topology.dynatrace.tokenKmsKeyArn,
+        configurationArn: this.rules.configurationArn,
+      }),
+    });
+
+    this.subscription = new TopicSubscription(this, 'notifications', {
+      topicArn: naming.notificationTopicArn(),
+      function: this.forwarder.function,
+    });
+
+    if (options.alarms.enabled) {
+      let topicArn = options.alarms.topicArn;
+      if (!topicArn) {
+        this.alarmTopic = new AlarmTopic(this, 'alarm-topic', {
+          topicName: naming.forwarderAlarmTopicName(),
+          keyAlias: naming.forwarderAlarmKeyAlias(),
+          accountId: this.account.id,
+        });
+        topicArn = this.alarmTopic.topic.arn;
+      }
+      this.alarms = new ForwarderAlarms(this, 'alarms', {
+        functionName,
+        failureQueueName: naming.forwarderFailureQueueName(),
+        deadLetterQueueName: naming.forwarderFailureDlqName(),
+        alarmName: (kind) => naming.forwarderAlarmName(kind),
+        topicArn,
+        periodInSeconds: options.alarms.periodInSeconds,
+        errorsThreshold: options.alarms.errorsThreshold,
+        failureQueueDepthThreshold: options.alarms.failureQueueDepthThreshold,
+        oldestTicketAgeInSeconds: options.alarms.oldestTicketAgeInSeconds,
+      });
+    }
   }
+}
+
+function readProjectFile(file: string): string {
+  if (!existsSync(file)) {
+    throw new Error(`observability: ${relative(PROJECT_ROOT, file)} does not exist; it is generated from functions/forwarder/rules-schema.ts (npx tsx tools/forwarder-schema.ts)`);
+  }
+  return readFileSync(file, 'utf8');
 }

@@ -10,24 +10,93 @@ export const dynatrace = z
       .string()
       .regex(/^\/[A-Za-z0-9_.\-/]+$/, { error: 'an SSM parameter name must start with "/" and use letters, digits, "_", ".", "-" and "/"' })
       .default('/trailbridge/dynatrace/api-token')
-      .describe('SSM SecureString that holds the Log Ingest token (logs.ingest scope); set by an operator, never by Terraform.'),
+      .describe('SSM SecureString that holds the Log Ingest token (logs.ingest scope); set by an operator, never by Terraform. @default "/trailbridge/dynatrace/api-token"'),
+    tokenKmsKeyArn: arn
+      .optional()
+      .describe('Customer managed KMS key (in the observability account) that encrypts the token parameter; the forwarder may decrypt with it through SSM only. @default - the AWS managed key alias/aws/ssm'),
   })
   .describe('The Dynatrace environment that receives the CloudTrail records.');
 
+const failureQueue = z
+  .strictObject({
+    retentionInDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(14)
+      .default(14)
+      .describe('Days a replay ticket (or a failed invocation) is kept in the failure queue; SQS allows at most 14. @default 14'),
+    maxReceiveCount: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(5)
+      .describe('Receives of a ticket without success before it moves to the dead-letter queue. @default 5'),
+  })
+  .describe('The failure queue (replay tickets and failed asynchronous invocations) and its dead-letter queue.');
+
+const alarms = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Create the forwarder alarms. @default true'),
+    topicArn: arn
+      .optional()
+      .describe('Existing SNS topic for alarm and OK notifications (it must let CloudWatch publish). @default - a topic of its own, <name>-forwarder-alarms, encrypted with a key of its own'),
+    periodInSeconds: z
+      .number()
+      .int()
+      .refine((v) => v >= 60 && v % 60 === 0, { error: 'use a multiple of 60 seconds' })
+      .default(300)
+      .describe('Period over which each metric is evaluated. @default 300'),
+    errorsThreshold: positiveInt.default(1).describe('Function errors in one period that raise the errors alarm. @default 1'),
+    failureQueueDepthThreshold: positiveInt
+      .default(1)
+      .describe('Visible messages in the failure queue (records waiting for replay) that raise the depth alarm. @default 1'),
+    oldestTicketAgeInSeconds: positiveInt
+      .default(3600)
+      .describe('Age of the oldest message in the failure queue that raises the age alarm: tickets not replayed for this long. @default 3600'),
+  })
+  .describe('CloudWatch alarms on the forwarder: function errors, failure-queue depth, age of its oldest message, and dead-lettered tickets.');
+
+const appConfigRollout = z
+  .strictObject({
+    deploymentDurationInMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(1440)
+      .default(0)
+      .describe('Minutes over which a rules deployment reaches every function instance. @default 0 (all at once)'),
+    finalBakeTimeInMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(1440)
+      .default(10)
+      .describe('Minutes AppConfig watches a finished deployment before it counts as complete. @default 10'),
+  })
+  .describe('The AppConfig deployment strategy of the forwarding rules.');
+
 export const forwarder = z
   .strictObject({
-    memoryInMb: z.number().int().min(128).max(10240).default(512),
-    timeoutInSeconds: z.number().int().min(10).max(900).default(300),
+    memoryInMb: z.number().int().min(128).max(10240).default(512).describe('Function memory. @default 512'),
+    timeoutInSeconds: z.number().int().min(10).max(900).default(300).describe('Function timeout. @default 300'),
     reservedConcurrency: positiveInt.optional().describe('Reserved concurrency. @default - unreserved'),
-    runtime: z.enum(['nodejs20.x', 'nodejs22.x']).default('nodejs22.x'),
-    logRetentionInDays: logRetentionInDays.default(30),
+    runtime: z.enum(['nodejs20.x', 'nodejs22.x']).default('nodejs22.x').describe('Lambda runtime. @default "nodejs22.x"'),
+    logRetentionInDays: logRetentionInDays.default(30).describe('Retention of the function log group. @default 30'),
     appConfigLayerArns: z
       .record(z.string(), arn)
       .default({})
-      .describe('AppConfig Lambda extension layer ARN per region, overriding the built-in table.'),
+      .describe('AppConfig Lambda extension layer ARN (arm64) per region, overriding the built-in table; needed for a region the table lacks. @default - the built-in table (stacks/constructs/appconfig-extension-layer.ts)'),
     appConfigDeployment: z
       .boolean()
       .default(true)
-      .describe('Create the AppConfig environment, deployment strategy and deployment. Only emulators without them need false.'),
+      .describe('Create the AppConfig environment, deployment strategy and deployment. Only emulators without them (moto) need false; the role then reads the profile in any environment of the application. @default true'),
+    appConfigRollout: appConfigRollout.prefault({}),
+    failureQueue: failureQueue.prefault({}),
+    alarms: alarms.prefault({}),
   })
   .describe('The forwarder Lambda in the observability account.');
+
+export type ForwarderOptions = z.output<typeof forwarder>;
+export type DynatraceOptions = z.output<typeof dynatrace>;

@@ -12,6 +12,8 @@ import { ACTIONS, Statement, policyDocument, serviceTrust } from './iam';
 export interface NodeFunctionProps {
   /** Physical function name (from the naming module); also names the role and log group. */
   readonly functionName: string;
+  /** Physical role name, when the naming module gives the role a name of its own. @default - functionName */
+  readonly roleName?: string;
   /** Folder under functions/ whose handler.ts exports `handler`. */
   readonly entry: string;
   readonly description: string;
@@ -87,7 +89,7 @@ export class NodeFunction extends Construct {
     const trust = policyDocument(this, 'trust', [serviceTrust('lambda.amazonaws.com')], provider);
     this.role = new IamRole(this, 'role', {
       provider,
-      name: props.functionName,
+      name: props.roleName ?? props.functionName,
       description: `Execution role of ${props.functionName}`,
       assumeRolePolicy: trust.json,
     });

@@ -1,0 +1,360 @@
+import { Testing } from 'cdktf';
+import { App } from 'cdktf';
+import { Naming } from '../../config/naming';
+import { APPCONFIG_EXTENSION_ARM64_LAYERS, appConfigExtensionLayerArn } from '../../stacks/constructs/appconfig-extension-layer';
+import { PLACEHOLDER_VALUE } from '../../stacks/constructs/operator-secret-parameter';
+import { ObservabilityStack } from '../../stacks/observability-stack';
+import { KNOWN_REGIONS } from '../../config/regions';
+import { SynthesizedStack, synthesize, topologyWith } from '../support/synth';
+
+function observability(edit?: Parameters<typeof topologyWith>[0]): SynthesizedStack {
+  return synthesize(topologyWith(edit)).stack('observability');
+}
+
+/** The one resource of a type. */
+function only(stack: SynthesizedStack, type: string): Record<string, any> {
+  const found = stack.resources(type);
+  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+  return found[0][1];
+}
+
+/** The statements of the forwarder role's inline policy, by sid. */
+function roleStatements(stack: SynthesizedStack): Record<string, any> {
+  const policy = only(stack, 'aws_iam_role_policy');
+  const statements: any[] = stack.policyDocument(policy.policy).statement;
+  return Object.fromEntries(statements.map((s) => [s.sid, s]));
+}
+
+const ref = (type: string, stack: SynthesizedStack, attribute: string) => `\${${type}.${stack.resources(type)[0][0]}.${attribute}}`;
+
+describe('observability stack: the forwarder', () => {
+  const stack = observability();
+
+  test('runs on arm64 with the topology runtime, memory, timeout and the AppConfig extension layer', () => {
+    const fn = only(stack, 'aws_lambda_function');
+    expect(fn).toMatchObject({
+      function_name: 'trailbridge-forwarder',
+      runtime: 'nodejs22.x',
+      architectures: ['arm64'],
+      memory_size: 512,
+      timeout: 300,
+      layers: ['arn:aws:lambda:us-east-1:027255383542:layer:AWS-AppConfig-Extension-Arm64:254'],
+    });
+    expect(fn.reserved_concurrent_executions).toBeUndefined();
+  });
+
+  test('takes reserved concurrency, memory and runtime from the topology', () => {
+    const fn = only(
+      observability((t) => (t.forwarder = { reservedConcurrency: 7, memoryInMb: 1024, timeoutInSeconds: 120, runtime: 'nodejs20.x' })),
+      'aws_lambda_function',
+    );
+    expect(fn).toMatchObject({ reserved_concurrent_executions: 7, memory_size: 1024, timeout: 120, runtime: 'nodejs20.x' });
+  });
+
+  test('gets the environment its env module documents', () => {
+    const vars = only(stack, 'aws_lambda_function').environment.variables;
+    expect(vars).toMatchObject({
+      DT_ENV_URL: 'https://abc12345.live.dynatrace.com',
+      DT_API_TOKEN_PARAM: '/trailbridge/dynatrace/api-token',
+      FAILURE_QUEUE_URL: expect.stringMatching(/^\$\{aws_sqs_queue\.[\w-]+\.url\}$/),
+      APPCONFIG_APPLICATION: 'trailbridge-forwarder',
+      APPCONFIG_ENVIRONMENT: 'default',
+      APPCONFIG_PROFILE: 'forwarding-rules',
+      AWS_APPCONFIG_EXTENSION_PREFETCH_LIST: '/applications/trailbridge-forwarder/environments/default/configurations/forwarding-rules',
+    });
+    expect(vars.FAILURE_QUEUE_URL).toBe(`\${aws_sqs_queue.${stack.resources('aws_sqs_queue').find(([, q]) => q.name === 'trailbridge-forwarder-failures')![0]}.url}`);
+  });
+
+  test('its role is named by the naming module, so log archive can grant it by ARN', () => {
+    expect(only(stack, 'aws_iam_role').name).toBe('trailbridge-forwarder');
+    expect(new Naming(topologyWith()).forwarderRoleArn()).toBe('arn:aws:iam::444444444444:role/trailbridge-forwarder');
+  });
+
+  test('failed asynchronous invocations go to the failure queue', () => {
+    const config = only(stack, 'aws_lambda_function_event_invoke_config');
+    const queue = stack.resourceWhere('aws_sqs_queue', 'name', 'trailbridge-forwarder-failures');
+    expect(queue).toBeDefined();
+    expect(config.destination_config.on_failure.destination).toMatch(/^\$\{aws_sqs_queue\.[\w-]+\.arn\}$/);
+    expect(stack.resources('aws_sqs_queue').find(([name]) => config.destination_config.on_failure.destination.includes(`.${name}.`))![1].name).toBe(
+      'trailbridge-forwarder-failures',
+    );
+  });
+});
+
+describe('observability stack: the forwarder role', () => {
+  const stack = observability();
+  const statements = roleStatements(stack);
+
+  test('has exactly its logs, failure queue, trail objects, CMK, token and rules statements', () => {
+    expect(Object.keys(statements).sort()).toEqual(
+      ['DecryptTrailObjects', 'ReadApiToken', 'ReadRules', 'ReadTrailObjects', 'SendFailedInvocations', 'WriteOwnLogs'].sort(),
+    );
+    for (const s of Object.values(statements)) {
+      expect(s.effect).toBe('Allow');
+      expect(s.resources).not.toContain('*');
+      expect(s.not_actions).toBeUndefined();
+    }
+  });
+
+  test('reads objects only under each trail bucket\'s AWSLogs prefix', () => {
+    expect(statements.ReadTrailObjects.actions).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
+    expect(statements.ReadTrailObjects.resources).toEqual([
+      'arn:aws:s3:::event-trail-test/AWSLogs/111111111111/*',
+      'arn:aws:s3:::event-trail-prod/AWSLogs/222222222222/*',
+    ]);
+  });
+
+  test('follows a source key prefix', () => {
+    const prefixed = roleStatements(observability((t) => (t.accounts[0].source!.keyPrefix = 'cloudtrail')));
+    expect(prefixed.ReadTrailObjects.resources[0]).toBe('arn:aws:s3:::event-trail-test/cloudtrail/AWSLogs/111111111111/*');
+  });
+
+  test('follows the organization layout: each account\'s prefix under the organization id', () => {
+    const topology = topologyWith((t) => {
+      t.organization = { id: 'o-abcdefghij', managementAccount: 'infosec-mgmt' };
+      t.trails = { mode: 'organization' };
+    });
+    const naming = new Naming(topology);
+    const org = roleStatements(synthesize(topology).stack('observability'));
+    expect(org.ReadTrailObjects.resources).toEqual(
+      naming.sources.map((s) => `arn:aws:s3:::${naming.trailBucketName(s)}/${naming.trailKeyPrefix(s)}*`),
+    );
+    for (const resource of org.ReadTrailObjects.resources) expect(resource).toMatch(/\/AWSLogs\/o-abcdefghij\/\d{12}\/\*$/);
+  });
+
+  test('decrypts only with the key behind the CloudTrail alias, through S3 of the home region', () => {
+    expect(statements.DecryptTrailObjects).toMatchObject({
+      actions: ['kms:Decrypt'],
+      resources: ['arn:aws:kms:us-east-1:333333333333:key/*'],
+      condition: [
+        { test: 'ForAnyValue:StringEquals', variable: 'kms:ResourceAliases', values: ['alias/trailbridge-cloudtrail'] },
+        { test: 'StringEquals', variable: 'kms:ViaService', values: ['s3.us-east-1.amazonaws.com'] },
+      ],
+    });
+  });
+
+  test('reads its one token parameter and its one rules profile', () => {
+    expect(statements.ReadApiToken).toEqual({
+      sid: 'ReadApiToken',
+      effect: 'Allow',
+      actions: ['ssm:GetParameter'],
+      resources: [ref('aws_ssm_parameter', stack, 'arn')],
+    });
+    const app = stack.resources('aws_appconfig_application')[0][0];
+    const env = stack.resources('aws_appconfig_environment')[0][0];
+    const profile = stack.resources('aws_appconfig_configuration_profile')[0][0];
+    expect(statements.ReadRules).toMatchObject({
+      actions: ['appconfig:StartConfigurationSession', 'appconfig:GetLatestConfiguration'],
+      resources: [
+        `arn:aws:appconfig:us-east-1:444444444444:application/\${aws_appconfig_application.${app}.id}/environment/\${aws_appconfig_environment.${env}.environment_id}/configuration/\${aws_appconfig_configuration_profile.${profile}.configuration_profile_id}`,
+      ],
+    });
+  });
+
+  test('writes only its own log group and sends only to its failure queue', () => {
+    expect(statements.WriteOwnLogs.resources).toEqual([`${ref('aws_cloudwatch_log_group', stack, 'arn')}:*`]);
+    const queue = stack.resources('aws_sqs_queue').find(([, q]) => q.name === 'trailbridge-forwarder-failures')![0];
+    expect(statements.SendFailedInvocations).toMatchObject({ actions: ['sqs:SendMessage'], resources: [`\${aws_sqs_queue.${queue}.arn}`] });
+  });
+
+  test('a customer managed token key adds a decrypt grant through SSM only', () => {
+    const key = 'arn:aws:kms:us-east-1:444444444444:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const withKey = observability((t) => (t.dynatrace.tokenKmsKeyArn = key));
+    expect(roleStatements(withKey).DecryptApiToken).toMatchObject({
+      actions: ['kms:Decrypt'],
+      resources: [key],
+      condition: [{ test: 'StringEquals', variable: 'kms:ViaService', values: ['ssm.us-east-1.amazonaws.com'] }],
+    });
+    expect(only(withKey, 'aws_ssm_parameter').key_id).toBe(key);
+  });
+});
+
+describe('observability stack: the cross-account subscription', () => {
+  const stack = observability();
+
+  test('subscribes the function to the log-archive topic, in the home region', () => {
+    const subscription = only(stack, 'aws_sns_topic_subscription');
+    expect(subscription).toMatchObject({
+      topic_arn: 'arn:aws:sns:us-east-1:333333333333:trailbridge-cloudtrail-objects',
+      protocol: 'lambda',
+      endpoint: ref('aws_lambda_function', stack, 'arn'),
+    });
+    expect(subscription.provider).toBeUndefined();
+  });
+
+  test('lets SNS invoke the function for that topic only, with no source account', () => {
+    const permission = only(stack, 'aws_lambda_permission');
+    expect(permission).toMatchObject({
+      action: 'lambda:InvokeFunction',
+      principal: 'sns.amazonaws.com',
+      source_arn: 'arn:aws:sns:us-east-1:333333333333:trailbridge-cloudtrail-objects',
+      function_name: ref('aws_lambda_function', stack, 'function_name'),
+    });
+    expect(permission.source_account).toBeUndefined();
+    expect(only(stack, 'aws_sns_topic_subscription').depends_on).toEqual([`aws_lambda_permission.${stack.resources('aws_lambda_permission')[0][0]}`]);
+  });
+});
+
+describe('observability stack: the token parameter', () => {
+  const stack = observability();
+
+  test('is a SecureString with a placeholder that Terraform never overwrites', () => {
+    expect(only(stack, 'aws_ssm_parameter')).toMatchObject({
+      name: '/trailbridge/dynatrace/api-token',
+      type: 'SecureString',
+      value: PLACEHOLDER_VALUE,
+      lifecycle: { ignore_changes: ['value'] },
+    });
+    expect(PLACEHOLDER_VALUE).not.toMatch(/dt0c01/);
+  });
+});
+
+describe('observability stack: AppConfig rules', () => {
+  const stack = observability();
+
+  test('a freeform profile validated by the rules JSON Schema, holding the default rules', () => {
+    const profile = only(stack, 'aws_appconfig_configuration_profile');
+    expect(profile).toMatchObject({ name: 'forwarding-rules', location_uri: 'hosted', type: 'AWS.Freeform' });
+    expect(profile.validator).toHaveLength(1);
+    expect(profile.validator[0].type).toBe('JSON_SCHEMA');
+    const schema = JSON.parse(profile.validator[0].content);
+    expect(schema.$schema).toMatch(/draft-04/);
+    expect(profile.validator[0].content.length).toBeLessThanOrEqual(32768);
+
+    const version = only(stack, 'aws_appconfig_hosted_configuration_version');
+    expect(version.content_type).toBe('application/json');
+    expect(() => JSON.parse(version.content)).not.toThrow();
+  });
+
+  test('deploys the hosted version to the environment through its own strategy', () => {
+    const deployment = only(stack, 'aws_appconfig_deployment');
+    const version = stack.resources('aws_appconfig_hosted_configuration_version')[0][0];
+    expect(deployment.configuration_version).toBe(`\${aws_appconfig_hosted_configuration_version.${version}.version_number}`);
+    expect(deployment.environment_id).toBe(ref('aws_appconfig_environment', stack, 'environment_id'));
+    expect(deployment.deployment_strategy_id).toBe(ref('aws_appconfig_deployment_strategy', stack, 'id'));
+    expect(only(stack, 'aws_appconfig_deployment_strategy')).toMatchObject({ growth_factor: 100, deployment_duration_in_minutes: 0, replicate_to: 'NONE' });
+  });
+
+  test('appConfigDeployment=false leaves out environment, strategy and deployment, and widens only the environment', () => {
+    const emulated = observability((t) => (t.forwarder = { appConfigDeployment: false }));
+    for (const type of ['aws_appconfig_environment', 'aws_appconfig_deployment_strategy', 'aws_appconfig_deployment']) {
+      expect(emulated.resources(type)).toHaveLength(0);
+    }
+    expect(emulated.resources('aws_appconfig_hosted_configuration_version')).toHaveLength(1);
+    expect(roleStatements(emulated).ReadRules.resources[0]).toMatch(/\/environment\/\*\/configuration\/\$\{aws_appconfig_configuration_profile\./);
+  });
+});
+
+describe('observability stack: the AppConfig extension layer', () => {
+  test('the built-in table covers every region trailbridge knows, with layers of that region', () => {
+    for (const region of KNOWN_REGIONS) {
+      expect(appConfigExtensionLayerArn(region)).toMatch(new RegExp(`^arn:aws:lambda:${region}:\\d{12}:layer:AWS-AppConfig-Extension-Arm64:\\d+$`));
+    }
+    expect(Object.keys(APPCONFIG_EXTENSION_ARM64_LAYERS).length).toBeGreaterThanOrEqual(KNOWN_REGIONS.length);
+  });
+
+  test('the topology overrides the layer of a region', () => {
+    const arn = 'arn:aws:lambda:us-east-1:444444444444:layer:appconfig-agent:3';
+    expect(only(observability((t) => (t.forwarder = { appConfigLayerArns: { 'us-east-1': arn } })), 'aws_lambda_function').layers).toEqual([arn]);
+  });
+
+  test('fails when the home region has no layer, naming the option', () => {
+    expect(() => appConfigExtensionLayerArn('eu-south-9')).toThrow(/forwarder\.appConfigLayerArns.*eu-south-9/);
+  });
+
+  test('fails when an override is a layer of another region', () => {
+    expect(() => appConfigExtensionLayerArn('us-east-1', { 'us-east-1': 'arn:aws:lambda:eu-west-1:444444444444:layer:x:1' })).toThrow(
+      /layer of eu-west-1.*own region \(us-east-1\)/,
+    );
+  });
+});
+
+describe('observability stack: the failure queue', () => {
+  const stack = observability();
+
+  test('is encrypted, with a dead-letter queue of its own', () => {
+    const queue = stack.resourceWhere('aws_sqs_queue', 'name', 'trailbridge-forwarder-failures');
+    const dlq = stack.resourceWhere('aws_sqs_queue', 'name', 'trailbridge-forwarder-failures-dlq');
+    expect(queue.sqs_managed_sse_enabled).toBe(true);
+    expect(dlq.sqs_managed_sse_enabled).toBe(true);
+    const dlqName = stack.resources('aws_sqs_queue').find(([, q]) => q.name === 'trailbridge-forwarder-failures-dlq')![0];
+    expect(JSON.parse(queue.redrive_policy)).toEqual({ deadLetterTargetArn: `\${aws_sqs_queue.${dlqName}.arn}`, maxReceiveCount: 5 });
+    expect(JSON.parse(dlq.redrive_allow_policy)).toEqual({
+      redrivePermission: 'byQueue',
+      sourceQueueArns: ['arn:aws:sqs:us-east-1:444444444444:trailbridge-forwarder-failures'],
+    });
+    expect(queue.message_retention_seconds).toBe(14 * 86400);
+  });
+
+  test('both queues refuse requests without TLS', () => {
+    const policies = stack.resources('aws_sqs_queue_policy');
+    expect(policies).toHaveLength(2);
+    for (const [, policy] of policies) {
+      const statements = stack.policyDocument(policy.policy).statement;
+      expect(statements).toEqual([
+        expect.objectContaining({ sid: 'DenyInsecureTransport', effect: 'Deny', condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }] }),
+      ]);
+    }
+  });
+});
+
+describe('observability stack: alarms', () => {
+  const stack = observability();
+
+  test('on errors, failure-queue depth, the age of its oldest message and dead letters', () => {
+    const alarms = Object.fromEntries(stack.resources('aws_cloudwatch_metric_alarm').map(([, a]) => [a.alarm_name, a]));
+    expect(Object.keys(alarms).sort()).toEqual(
+      ['trailbridge-forwarder-dead-letters', 'trailbridge-forwarder-errors', 'trailbridge-forwarder-failure-queue-age', 'trailbridge-forwarder-failure-queue-depth'],
+    );
+    expect(alarms['trailbridge-forwarder-errors']).toMatchObject({ namespace: 'AWS/Lambda', metric_name: 'Errors', dimensions: { FunctionName: 'trailbridge-forwarder' } });
+    expect(alarms['trailbridge-forwarder-failure-queue-depth']).toMatchObject({
+      namespace: 'AWS/SQS',
+      metric_name: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: 'trailbridge-forwarder-failures' },
+    });
+    expect(alarms['trailbridge-forwarder-failure-queue-age']).toMatchObject({ metric_name: 'ApproximateAgeOfOldestMessage', threshold: 3600 });
+    expect(alarms['trailbridge-forwarder-dead-letters'].dimensions).toEqual({ QueueName: 'trailbridge-forwarder-failures-dlq' });
+    const topic = ref('aws_sns_topic', stack, 'arn');
+    for (const alarm of Object.values(alarms) as any[]) {
+      expect(alarm.alarm_actions).toEqual([topic]);
+      expect(alarm.ok_actions).toEqual([topic]);
+      expect(alarm.treat_missing_data).toBe('notBreaching');
+    }
+  });
+
+  test('notify an encrypted topic that only this account\'s alarms may publish to', () => {
+    const topic = only(stack, 'aws_sns_topic');
+    expect(topic.name).toBe('trailbridge-forwarder-alarms');
+    expect(topic.kms_master_key_id).toBe(ref('aws_kms_key', stack, 'arn'));
+    expect(only(stack, 'aws_kms_key').enable_key_rotation).toBe(true);
+    const statements = stack.policyDocument(only(stack, 'aws_sns_topic_policy').policy).statement;
+    expect(statements[0]).toMatchObject({
+      sid: 'CloudWatchAlarmsPublish',
+      actions: ['sns:Publish'],
+      principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }],
+      condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: ['444444444444'] }],
+    });
+  });
+
+  test('go to a configured topic instead, which then is not created', () => {
+    const topicArn = 'arn:aws:sns:us-east-1:444444444444:ops-pager';
+    const configured = observability((t) => (t.forwarder = { alarms: { topicArn } }));
+    expect(configured.resources('aws_sns_topic')).toHaveLength(0);
+    expect(configured.resources('aws_kms_key')).toHaveLength(0);
+    for (const [, alarm] of configured.resources('aws_cloudwatch_metric_alarm')) expect(alarm.alarm_actions).toEqual([topicArn]);
+  });
+
+  test('can be switched off', () => {
+    const off = observability((t) => (t.forwarder = { alarms: { enabled: false } }));
+    expect(off.resources('aws_cloudwatch_metric_alarm')).toHaveLength(0);
+    expect(off.resources('aws_sns_topic')).toHaveLength(0);
+  });
+});
+
+test('the stack synthesizes on its own, without reading another stack\'s state', () => {
+  const app = Testing.app();
+  const topology = topologyWith();
+  const stack = new ObservabilityStack(app as App, topology, new Naming(topology));
+  const json = JSON.parse(Testing.synth(stack));
+  expect(json.data?.terraform_remote_state).toBeUndefined();
+});

@@ -1,0 +1,93 @@
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { TerraformProvider } from 'cdktf';
+import { Construct } from 'constructs';
+
+export interface ForwarderAlarmsProps {
+  /** Function name (the Lambda metrics' dimension). */
+  readonly functionName: string;
+  /** Queue names (the SQS metrics' dimension). */
+  readonly failureQueueName: string;
+  readonly deadLetterQueueName: string;
+  /** Physical alarm name for a kind (errors, failure-queue-depth, ...), from the naming module. */
+  readonly alarmName: (kind: AlarmKind) => string;
+  /** Where ALARM and OK notifications go. */
+  readonly topicArn: string;
+  /** @default 300 */
+  readonly periodInSeconds?: number;
+  /** @default 1 */
+  readonly errorsThreshold?: number;
+  /** @default 1 */
+  readonly failureQueueDepthThreshold?: number;
+  /** @default 3600 */
+  readonly oldestTicketAgeInSeconds?: number;
+  /** @default - the stack's default provider */
+  readonly provider?: TerraformProvider;
+}
+
+export const ALARM_KINDS = ['errors', 'failure-queue-depth', 'failure-queue-age', 'dead-letters'] as const;
+export type AlarmKind = (typeof ALARM_KINDS)[number];
+
+/**
+ * What an operator must hear about: the function failing (errors), records waiting for replay
+ * (failure-queue depth), tickets nobody replays (age of the oldest message), and tickets that
+ * failed their replays (dead letters). Missing data is healthy: an idle forwarder sends no metrics.
+ */
+export class ForwarderAlarms extends Construct {
+  readonly alarms: Readonly<Record<AlarmKind, CloudwatchMetricAlarm>>;
+
+  constructor(scope: Construct, id: string, props: ForwarderAlarmsProps) {
+    super(scope, id);
+    const period = props.periodInSeconds ?? 300;
+    if (period < 60 || period % 60 !== 0) throw new Error(`ForwarderAlarms ${id}: periodInSeconds ${period} must be a multiple of 60`);
+    const common = {
+      provider: props.provider,
+      period,
+      evaluationPeriods: 1,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      treatMissingData: 'notBreaching',
+      alarmActions: [props.topicArn],
+      okActions: [props.topicArn],
+    };
+    const lambda = { namespace: 'AWS/Lambda', dimensions: { FunctionName: props.functionName } };
+    const queue = (name: string) => ({ namespace: 'AWS/SQS', dimensions: { QueueName: name } });
+
+    this.alarms = {
+      errors: new CloudwatchMetricAlarm(this, 'errors', {
+        ...common,
+        ...lambda,
+        alarmName: props.alarmName('errors'),
+        alarmDescription: `${props.functionName} failed invocations; their objects are retried, then sent to ${props.failureQueueName}. See docs/flow-1-forwarder.md`,
+        metricName: 'Errors',
+        statistic: 'Sum',
+        threshold: props.errorsThreshold ?? 1,
+      }),
+      'failure-queue-depth': new CloudwatchMetricAlarm(this, 'failure-queue-depth', {
+        ...common,
+        ...queue(props.failureQueueName),
+        alarmName: props.alarmName('failure-queue-depth'),
+        alarmDescription: `Replay tickets or failed invocations wait in ${props.failureQueueName}; run npm run replay. See docs/flow-1-forwarder.md`,
+        metricName: 'ApproximateNumberOfMessagesVisible',
+        statistic: 'Maximum',
+        threshold: props.failureQueueDepthThreshold ?? 1,
+      }),
+      'failure-queue-age': new CloudwatchMetricAlarm(this, 'failure-queue-age', {
+        ...common,
+        ...queue(props.failureQueueName),
+        alarmName: props.alarmName('failure-queue-age'),
+        alarmDescription: `The oldest message in ${props.failureQueueName} is waiting too long; SQS drops it after the retention period`,
+        metricName: 'ApproximateAgeOfOldestMessage',
+        statistic: 'Maximum',
+        threshold: props.oldestTicketAgeInSeconds ?? 3600,
+      }),
+      'dead-letters': new CloudwatchMetricAlarm(this, 'dead-letters', {
+        ...common,
+        ...queue(props.deadLetterQueueName),
+        alarmName: props.alarmName('dead-letters'),
+        alarmDescription: `Tickets failed every replay and moved to ${props.deadLetterQueueName}; inspect them and redrive`,
+        metricName: 'ApproximateNumberOfMessagesVisible',
+        statistic: 'Maximum',
+        threshold: 1,
+      }),
+    };
+  }
+}

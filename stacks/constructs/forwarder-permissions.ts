@@ -1,0 +1,58 @@
+import { Naming } from '../../config/naming';
+import { ACTIONS, Statement } from './iam';
+
+/** AppConfig data-plane actions the extension calls for the function. */
+export const APPCONFIG_READ_ACTIONS = ['appconfig:StartConfigurationSession', 'appconfig:GetLatestConfiguration'] as const;
+export const SSM_READ_PARAMETER_ACTIONS = ['ssm:GetParameter'] as const;
+
+export interface ForwarderPermissionsProps {
+  readonly naming: Naming;
+  /** ARN of the token parameter. */
+  readonly tokenParameterArn: string;
+  /** Customer managed key of the token parameter. @default - the AWS managed aws/ssm key (no grant needed) */
+  readonly tokenKmsKeyArn?: string;
+  /** The AppConfig configuration resource (application/.../environment/.../configuration/...). */
+  readonly configurationArn: string;
+}
+
+/**
+ * Everything the forwarder may do besides writing its logs and sending to its failure queue
+ * (which the function construct grants): read the CloudTrail objects of each source account,
+ * decrypt them with the log-archive CMK through S3, read its one token parameter and its rules.
+ *
+ * The CMK lives in another stack and account, so its key ARN cannot be known here; the grant
+ * names any key of the log-archive account and narrows it to the key behind the CloudTrail alias,
+ * used through S3 of the home region. The log-archive key policy grants the other half.
+ */
+export function forwarderStatements(props: ForwarderPermissionsProps): Statement[] {
+  const { naming } = props;
+  const home = naming.homeRegion;
+  const logArchiveId = naming.account('log-archive').id;
+  const statements: Statement[] = [
+    {
+      sid: 'ReadTrailObjects',
+      actions: ACTIONS.s3ReadObject,
+      resources: naming.sources.map((source) => `${naming.bucketArn(naming.trailBucketName(source))}/${naming.trailKeyPrefix(source)}*`),
+    },
+    {
+      sid: 'DecryptTrailObjects',
+      actions: ACTIONS.kmsDecrypt,
+      resources: [`arn:aws:kms:${home}:${logArchiveId}:key/*`],
+      conditions: [
+        { test: 'ForAnyValue:StringEquals', variable: 'kms:ResourceAliases', values: [naming.cloudTrailKeyAlias()] },
+        { test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${home}.amazonaws.com`] },
+      ],
+    },
+    { sid: 'ReadApiToken', actions: SSM_READ_PARAMETER_ACTIONS, resources: [props.tokenParameterArn] },
+  ];
+  if (props.tokenKmsKeyArn) {
+    statements.push({
+      sid: 'DecryptApiToken',
+      actions: ACTIONS.kmsDecrypt,
+      resources: [props.tokenKmsKeyArn],
+      conditions: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [`ssm.${home}.amazonaws.com`] }],
+    });
+  }
+  statements.push({ sid: 'ReadRules', actions: APPCONFIG_READ_ACTIONS, resources: [props.configurationArn] });
+  return statements;
+}
