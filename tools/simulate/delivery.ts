@@ -1,36 +1,22 @@
-import type { EventPattern } from '../../functions/lib/event-pattern';
-import { GLOBAL_EVENTS_REGION } from '../../config/regions';
-import { DETAIL_TYPES, type EventBridgeEnvelope } from './envelope';
-
-/** The per-account forwarding options of the topology (`accounts[].source.forwarding`). */
-export interface ForwardingOptions {
-  readonly enabled: boolean;
-  readonly readOnlyEvents: boolean;
-  readonly includeSources: readonly string[];
-  readonly excludeSources: readonly string[];
-}
+import { GLOBAL_EVENT_SOURCES, GLOBAL_EVENTS_REGION } from '../../stacks/catalog';
+import type { EventBridgeEnvelope } from './envelope';
 
 /**
- * Services whose CloudTrail events EventBridge receives in us-east-1 only, whatever region the call names; a rule
- * elsewhere never sees them.
+ * Global services whose calls may also go through a regional endpoint, in which case CloudTrail logs them (and
+ * EventBridge receives them) in that region: STS regional endpoints and sign-ins through a regional console URL.
+ * Their records name the region they arrive in; every other global service arrives in us-east-1 only.
  */
-export const GLOBAL_SERVICE_SOURCES: ReadonlySet<string> = new Set([
-  'aws.iam', 'aws.sts', 'aws.signin', 'aws.cloudfront', 'aws.organizations', 'aws.route53',
-]);
+const REGIONAL_ENDPOINT_SOURCES: ReadonlySet<string> = new Set(['sts.amazonaws.com', 'signin.amazonaws.com']);
+const GLOBAL_ONLY_SOURCES: ReadonlySet<string> = new Set(GLOBAL_EVENT_SOURCES.filter((source) => !REGIONAL_ENDPOINT_SOURCES.has(source)));
 
-/** The region whose default bus receives the envelope. */
-export function deliveryRegion(envelope: Pick<EventBridgeEnvelope, 'source' | 'region'>): string {
-  return GLOBAL_SERVICE_SOURCES.has(envelope.source) ? GLOBAL_EVENTS_REGION : envelope.region;
+/** The region whose default bus receives the envelope: the record's own, or us-east-1 for global services. */
+export function deliveryRegion(envelope: Pick<EventBridgeEnvelope, 'region' | 'detail'>): string {
+  return GLOBAL_ONLY_SOURCES.has(envelope.detail.eventSource as string) ? GLOBAL_EVENTS_REGION : envelope.region;
 }
 
-/** The pattern of a source account's forwarding rule: API calls and console sign-ins, narrowed by event source. */
-export function forwardingPattern(options: ForwardingOptions): EventPattern {
-  const pattern: EventPattern = { 'detail-type': [DETAIL_TYPES.AwsApiCall, DETAIL_TYPES.AwsConsoleSignIn] };
-  const excluded = new Set(options.excludeSources);
-  const included = options.includeSources.filter((source) => !excluded.has(source));
-  if (options.includeSources.length > 0) pattern.detail = { eventSource: included.length > 0 ? included : [{ exists: false }] };
-  else if (excluded.size > 0) pattern.detail = { eventSource: [{ 'anything-but': [...excluded] }] };
-  return pattern;
+/** True when the record is an event of a service that hands its events to EventBridge in us-east-1. */
+export function isGlobalServiceEvent(record: Record<string, unknown>): boolean {
+  return GLOBAL_EVENT_SOURCES.includes(record.eventSource as string);
 }
 
 /**

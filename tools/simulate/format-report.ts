@@ -20,7 +20,7 @@ export function formatReport(report: SimulationReport): string {
   lines.push(`Not delivered to the central bus: ${report.dropped.length}`);
   const reasons = new Map<string, number>();
   for (const outcome of report.dropped) reasons.set(outcome.dropped!, (reasons.get(outcome.dropped!) ?? 0) + 1);
-  for (const [reason, count] of reasons) lines.push(`  ${count} x ${reason}`);
+  for (const [reason, count] of [...reasons].sort((a, b) => b[1] - a[1])) lines.push(`  ${count} x ${reason}`);
   lines.push(`Records: ${report.outcomes.length}`);
   return lines.join('\n');
 }

@@ -1,33 +1,42 @@
 import { compilePattern, InvalidPatternError, type CompiledPattern, type EventPattern } from '../../functions/lib/event-pattern';
 import type { Topology } from '../../config/schema';
-import { deliveryRegion, forwardingPattern, isReadOnlyManagementEvent, type ForwardingOptions } from './delivery';
+import { centralRules, forwardingRules, type RuleState } from '../../stacks/catalog';
+import { deliveryRegion, isGlobalServiceEvent, isReadOnlyManagementEvent } from './delivery';
 import { toEnvelope, type EventBridgeEnvelope } from './envelope';
 import { SimulateInputError, type CloudTrailFile } from './read-cloudtrail';
 
-/** A rule on the central bus. */
+const ALL_MANAGEMENT_EVENTS: RuleState = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
+
+/** An EventBridge rule as the simulator needs it. */
 export interface SimulatedRule {
   readonly name: string;
   readonly pattern: EventPattern;
+  /** ENABLED rules do not see read-only management events. @default 'ENABLED' */
+  readonly state?: RuleState;
 }
 
-/** A source account as the simulator needs it. */
+/** A forwarding rule of a source account in one region. */
+export interface SimulatedForwardingRule extends SimulatedRule {
+  readonly region: string;
+}
+
+/** A source account with its forwarding rules (none when forwarding is disabled). */
 export interface SimulatedSourceAccount {
   readonly name: string;
   readonly id: string;
-  readonly forwarding: ForwardingOptions;
+  readonly forwardingRules: readonly SimulatedForwardingRule[];
 }
 
-/** Everything the replay depends on, taken from a topology by `setupFromTopology`. */
+/** Everything the replay depends on; `setupFromTopology` builds it from a topology and the use-case catalog. */
 export interface SimulationSetup {
-  /** Enabled regions: every source account has a forwarding rule in each. */
-  readonly regions: readonly string[];
   readonly sourceAccounts: readonly SimulatedSourceAccount[];
-  readonly rules: readonly SimulatedRule[];
+  /** The rules of the central bus, in report order. */
+  readonly centralRules: readonly SimulatedRule[];
   /**
-   * Replay every record as if it had been logged in this source account (test data from foreign accounts).
+   * Replay every record as if it had been logged in this source account (for test data from foreign accounts).
    * @default - each record's own account; records of other accounts are not delivered
    */
-  readonly asAccount?: SimulatedSourceAccount;
+  readonly asAccount?: string;
 }
 
 /** What happened to one record. */
@@ -54,65 +63,95 @@ export interface SimulationReport {
   readonly dropped: readonly RecordOutcome[];
 }
 
-/** The simulator's view of a topology: its regions, source accounts with forwarding options, and central rules. */
-export function setupFromTopology(topology: Topology, rules: readonly SimulatedRule[], asAccountName?: string): SimulationSetup {
+/** The simulator's view of a topology: the forwarding rules of its source accounts and its enabled central rules. */
+export function setupFromTopology(topology: Topology, asAccountName?: string): SimulationSetup {
+  const forwarding = forwardingRules(topology);
   const sourceAccounts = topology.accounts
     .filter((account) => account.roles.includes('source'))
-    .map((account) => ({ name: account.name, id: account.id, forwarding: account.source!.forwarding }));
-  let asAccount: SimulatedSourceAccount | undefined;
+    .map((account) => ({
+      name: account.name,
+      id: account.id,
+      forwardingRules: forwarding
+        .filter((rule) => rule.account.id === account.id)
+        .map((rule) => ({ name: `${rule.name} (${account.name}, ${rule.region})`, region: rule.region, pattern: rule.pattern, state: rule.state })),
+    }));
+  let asAccount: string | undefined;
   if (asAccountName !== undefined) {
-    asAccount = sourceAccounts.find((account) => account.name === asAccountName);
+    asAccount = sourceAccounts.find((account) => account.name === asAccountName)?.id;
     if (asAccount === undefined) {
       throw new SimulateInputError(
         `--as-account ${asAccountName}: not a source account of the topology; use one of ${sourceAccounts.map((a) => a.name).join(', ') || '(none)'}`,
       );
     }
   }
-  return { regions: topology.regions, sourceAccounts, rules, asAccount };
+  const central = centralRules(topology).map((rule) => ({ name: rule.name, pattern: rule.pattern, state: rule.state }));
+  return { sourceAccounts, centralRules: central, asAccount };
 }
 
-/** Compiles every rule once; an invalid pattern is reported with the rule's name. */
-function compileRules(rules: readonly SimulatedRule[]): { name: string; compiled: CompiledPattern }[] {
-  return rules.map((rule) => {
-    try {
-      return { name: rule.name, compiled: compilePattern(rule.pattern) };
-    } catch (err) {
-      if (err instanceof InvalidPatternError) throw new InvalidPatternError(err.problems.map((p) => ({ ...p, path: `rule ${rule.name}: ${p.path}` })));
-      throw err;
-    }
-  });
+interface CompiledRule {
+  readonly name: string;
+  readonly seesReadOnly: boolean;
+  readonly compiled: CompiledPattern;
 }
+
+/** Compiles a rule once; an invalid pattern is reported with the rule's name. */
+function compileRule(rule: SimulatedRule): CompiledRule {
+  try {
+    return { name: rule.name, seesReadOnly: rule.state === ALL_MANAGEMENT_EVENTS, compiled: compilePattern(rule.pattern) };
+  } catch (err) {
+    if (err instanceof InvalidPatternError) throw new InvalidPatternError(err.problems.map((p) => ({ ...p, path: `rule ${rule.name}: ${p.path}` })));
+    throw err;
+  }
+}
+
+const fires = (rule: CompiledRule, envelope: EventBridgeEnvelope, readOnly: boolean): boolean =>
+  (!readOnly || rule.seesReadOnly) && rule.compiled.matches(envelope);
 
 /**
- * Replays CloudTrail records through the topology: each becomes the envelope EventBridge delivers in its account,
- * passes (or not) that region's forwarding rule to the central bus, and is matched against every central rule.
+ * Replays CloudTrail records through a topology: each record becomes the envelope EventBridge delivers in its
+ * account, reaches the central bus if a forwarding rule of that account in the delivery region passes it, and is
+ * matched there against every central rule.
  */
 export function simulate(files: readonly CloudTrailFile[], setup: SimulationSetup): SimulationReport {
-  const rules = compileRules(setup.rules);
-  const regions = new Set(setup.regions);
-  const forwarding = new Map<string, { account: SimulatedSourceAccount; rule: CompiledPattern }>();
-  for (const account of setup.sourceAccounts) forwarding.set(account.id, { account, rule: compilePattern(forwardingPattern(account.forwarding)) });
+  const central = setup.centralRules.map(compileRule);
+  const accounts = new Map(setup.sourceAccounts.map((account) => [account.id, { account, rules: account.forwardingRules.map((rule) => ({ region: rule.region, ...compileRule(rule) })) }]));
 
   const outcomes: RecordOutcome[] = [];
-  const ruleCounts: Record<string, number> = Object.fromEntries(setup.rules.map((rule) => [rule.name, 0]));
+  const ruleCounts: Record<string, number> = Object.fromEntries(setup.centralRules.map((rule) => [rule.name, 0]));
   for (const { file, records } of files) {
     records.forEach((record, index) => {
-      const base = { file, index, eventSource: stringOr(record.eventSource), eventName: stringOr(record.eventName) };
+      const described = { file, index, eventSource: stringOr(record.eventSource), eventName: stringOr(record.eventName) };
       const built = toEnvelope(record);
       if ('reason' in built) {
-        outcomes.push({ ...base, dropped: built.reason, rules: [] });
+        outcomes.push({ ...described, dropped: built.reason, rules: [] });
         return;
       }
-      const sender = setup.asAccount !== undefined ? forwarding.get(setup.asAccount.id) : forwarding.get(built.account);
-      const region = deliveryRegion(built);
-      const envelope: EventBridgeEnvelope = { ...built, region, account: sender?.account.id ?? built.account };
-      const located = { ...base, account: envelope.account, region };
-      const dropped = dropReason(envelope, sender, regions);
+      const envelope: EventBridgeEnvelope = { ...built, account: setup.asAccount ?? built.account, region: deliveryRegion(built) };
+      const located = { ...described, account: envelope.account, region: envelope.region };
+      const readOnly = isReadOnlyManagementEvent(record);
+      const sender = accounts.get(envelope.account);
+      let dropped: string | undefined;
+      if (sender === undefined) {
+        dropped = `account ${envelope.account} is not a source account of the topology (replay foreign records with --as-account)`;
+      } else if (sender.rules.length === 0) {
+        dropped = `source account ${sender.account.name} has forwarding disabled`;
+      } else {
+        const inRegion = sender.rules.filter((rule) => rule.region === envelope.region);
+        if (inRegion.length === 0) {
+          dropped = isGlobalServiceEvent(record) && envelope.region !== record.awsRegion
+            ? `global-service events arrive in ${envelope.region} only, where ${sender.account.name} has no forwarding rule`
+            : `${sender.account.name} has no forwarding rule in ${envelope.region} (not an enabled region)`;
+        } else if (!inRegion.some((rule) => fires(rule, envelope, readOnly))) {
+          dropped = readOnly && !inRegion.some((rule) => rule.seesReadOnly)
+            ? `read-only management event, and ${sender.account.name} does not forward those (forwarding.readOnlyEvents)`
+            : `the forwarding rule of ${sender.account.name} in ${envelope.region} does not match it`;
+        }
+      }
       if (dropped !== undefined) {
         outcomes.push({ ...located, dropped, rules: [] });
         return;
       }
-      const fired = rules.filter((rule) => rule.compiled.matches(envelope)).map((rule) => rule.name);
+      const fired = central.filter((rule) => fires(rule, envelope, readOnly)).map((rule) => rule.name);
       for (const name of fired) ruleCounts[name] = (ruleCounts[name] ?? 0) + 1;
       outcomes.push({ ...located, rules: fired });
     });
@@ -123,26 +162,6 @@ export function simulate(files: readonly CloudTrailFile[], setup: SimulationSetu
     unmatched: outcomes.filter((outcome) => outcome.dropped === undefined && outcome.rules.length === 0),
     dropped: outcomes.filter((outcome) => outcome.dropped !== undefined),
   };
-}
-
-function dropReason(
-  envelope: EventBridgeEnvelope,
-  sender: { account: SimulatedSourceAccount; rule: CompiledPattern } | undefined,
-  regions: ReadonlySet<string>,
-): string | undefined {
-  if (sender === undefined) return `account ${envelope.account} is not a source account of the topology (try --as-account)`;
-  const { account, rule } = sender;
-  if (!account.forwarding.enabled) return `forwarding is disabled for source account ${account.name}`;
-  if (!regions.has(envelope.region)) {
-    return envelope.region === envelope.detail.awsRegion
-      ? `region ${envelope.region} is not enabled in the topology, so no forwarding rule sees it`
-      : `global-service events arrive in ${envelope.region} only, which is not enabled in the topology`;
-  }
-  if (isReadOnlyManagementEvent(envelope.detail) && !account.forwarding.readOnlyEvents) {
-    return `read-only management event; source account ${account.name} does not forward them (forwarding.readOnlyEvents)`;
-  }
-  if (!rule.matches(envelope)) return `the forwarding rule of ${account.name} does not match it (detail-type or event source)`;
-  return undefined;
 }
 
 const stringOr = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);

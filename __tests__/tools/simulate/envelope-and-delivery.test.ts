@@ -1,6 +1,5 @@
-import { deliveryRegion, forwardingPattern, isReadOnlyManagementEvent } from '../../../tools/simulate/delivery';
+import { deliveryRegion, isReadOnlyManagementEvent } from '../../../tools/simulate/delivery';
 import { sourceOf, toEnvelope, type EventBridgeEnvelope } from '../../../tools/simulate/envelope';
-import { matchesPattern } from '../../../functions/lib/event-pattern';
 
 const record = (fields: Record<string, unknown> = {}): Record<string, unknown> => ({
   eventVersion: '1.08',
@@ -65,34 +64,18 @@ describe('the region rule', () => {
     expect(deliveryRegion(envelope({ awsRegion: 'eu-west-1' }))).toBe('eu-west-1');
   });
 
-  it.each(['iam', 'sts', 'signin', 'cloudfront', 'organizations'])('delivers %s events in us-east-1 only', (service) => {
+  it.each(['iam', 'cloudfront', 'organizations', 'route53'])('delivers %s events in us-east-1 only', (service) => {
     expect(deliveryRegion(envelope({ eventSource: `${service}.amazonaws.com`, awsRegion: 'eu-west-2' }))).toBe('us-east-1');
+  });
+
+  it.each(['sts', 'signin'])('delivers %s events in the region of the endpoint the record names', (service) => {
+    expect(deliveryRegion(envelope({ eventSource: `${service}.amazonaws.com`, awsRegion: 'us-east-1' }))).toBe('us-east-1');
+    expect(deliveryRegion(envelope({ eventSource: `${service}.amazonaws.com`, awsRegion: 'eu-west-2' }))).toBe('eu-west-2');
   });
 });
 
-describe('the forwarding rule of a source account', () => {
-  const defaults = { enabled: true, readOnlyEvents: false, includeSources: [], excludeSources: [] };
-
-  it('forwards API calls and console sign-ins, nothing else', () => {
-    const pattern = forwardingPattern(defaults);
-    expect(matchesPattern(pattern, envelope())).toBe(true);
-    expect(matchesPattern(pattern, envelope({ eventSource: 'signin.amazonaws.com', eventType: 'AwsConsoleSignIn' }))).toBe(true);
-    expect(matchesPattern(pattern, envelope({ eventType: 'AwsServiceEvent' }))).toBe(false);
-  });
-
-  it('narrows to the included sources minus the excluded ones', () => {
-    const pattern = forwardingPattern({ ...defaults, includeSources: ['s3.amazonaws.com', 'kms.amazonaws.com'], excludeSources: ['kms.amazonaws.com'] });
-    expect(matchesPattern(pattern, envelope())).toBe(true);
-    expect(matchesPattern(pattern, envelope({ eventSource: 'kms.amazonaws.com' }))).toBe(false);
-  });
-
-  it('drops excluded sources', () => {
-    const pattern = forwardingPattern({ ...defaults, excludeSources: ['s3.amazonaws.com'] });
-    expect(matchesPattern(pattern, envelope())).toBe(false);
-    expect(matchesPattern(pattern, envelope({ eventSource: 'ec2.amazonaws.com' }))).toBe(true);
-  });
-
-  it('treats read-only management events apart, but not data events', () => {
+describe('read-only management events', () => {
+  it('are told apart from writes and from data events', () => {
     expect(isReadOnlyManagementEvent(record({ readOnly: true }))).toBe(true);
     expect(isReadOnlyManagementEvent(record({ readOnly: false }))).toBe(false);
     expect(isReadOnlyManagementEvent(record({ readOnly: true, eventCategory: 'Data', managementEvent: false }))).toBe(false);
