@@ -283,6 +283,9 @@ export async function forwardObjects(refs: readonly ObjectRef[], options: Forwar
           if (rules.redacts && rules.redact(decoded.value) > 0) {
             stats.redacted++;
             decoded = { ...decoded, text: JSON.stringify(decoded.value) };
+          } else if (decoded.text.includes('\n')) {
+            // Pretty-printed (hand-made files): compact it. CloudTrail's own files are compact and keep their exact text.
+            decoded = { ...decoded, text: JSON.stringify(decoded.value) };
           }
         }
         const formatted = formatRecord(decoded, raw.index, file, { limits: rules.limits, staleRecords: rules.staleRecords, now: clock() });

@@ -59,6 +59,7 @@ const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const MAX_KEY_BYTES = 256;
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
 function isWhitespace(b: number): boolean {
   return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
@@ -79,7 +80,8 @@ export class RecordSplitter {
   private expectElement = false;
   private sawElement = false;
   private nextIndex = 0;
-  private bomChecked = false;
+  /** Bytes of a UTF-8 byte order mark seen at the very start (not JSON, but some editors write one). */
+  private bomBytes = 0;
 
   constructor(private readonly maxRecordBytes = DEFAULT_MAX_RECORD_BYTES) {}
 
@@ -93,11 +95,6 @@ export class RecordSplitter {
     const out: RawRecord[] = [];
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let i = 0;
-    if (!this.bomChecked && buf.length > 0) {
-      // A UTF-8 byte order mark is not JSON, but some editors write one.
-      if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) i = 3;
-      this.bomChecked = true;
-    }
     let elementStart = this.mode === Mode.Element ? 0 : -1;
     const len = buf.length;
 
@@ -106,6 +103,10 @@ export class RecordSplitter {
       switch (this.mode) {
         case Mode.Start:
           if (isWhitespace(b)) break;
+          if (this.bomBytes < 3 && b === UTF8_BOM[this.bomBytes]) {
+            this.bomBytes++;
+            break;
+          }
           if (b === OPEN_BRACKET) {
             this.recordsSeen = true;
             this.enterArray();

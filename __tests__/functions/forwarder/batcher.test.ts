@@ -1,0 +1,58 @@
+import { Batch, batchBody, Batcher, splitBatch } from '../../../functions/forwarder/batcher';
+
+const event = (n: number, size = 10) => JSON.stringify({ content: `${n}`.padEnd(size, 'é') });
+
+function fill(batcher: Batcher<number>, count: number, size?: number): Batch<number>[] {
+  const out: Batch<number>[] = [];
+  for (let i = 0; i < count; i++) {
+    const json = event(i, size);
+    const closed = batcher.add(json, Buffer.byteLength(json), i);
+    if (closed) out.push(closed);
+  }
+  const last = batcher.flush();
+  if (last) out.push(last);
+  return out;
+}
+
+describe('Batcher', () => {
+  it('closes a batch at the event cap', () => {
+    const batches = fill(new Batcher({ maxEvents: 3, maxBytes: 1e9 }), 7);
+    expect(batches.map((b) => b.origins)).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
+  });
+
+  it('measures the body in serialized UTF-8 bytes and stays within the byte budget', () => {
+    const batches = fill(new Batcher({ maxEvents: 50_000, maxBytes: 1000 }), 100, 40);
+    for (const b of batches) {
+      expect(batchBody(b).length).toBe(b.bytes);
+      expect(b.bytes).toBeLessThanOrEqual(1000);
+    }
+    expect(batches.flatMap((b) => b.origins)).toEqual([...Array(100).keys()]);
+    // Full batches: the next event would not have fitted.
+    const perEvent = Buffer.byteLength(event(0, 40)) + 1;
+    for (const b of batches.slice(0, -1)) expect(b.bytes + perEvent).toBeGreaterThan(1000);
+  });
+
+  it('sends an event bigger than the budget alone', () => {
+    const batcher = new Batcher<number>({ maxEvents: 10, maxBytes: 50 });
+    const big = event(1, 100);
+    expect(batcher.add(event(0), 20, 0)).toBeUndefined();
+    expect(batcher.add(big, Buffer.byteLength(big), 1)?.origins).toEqual([0]);
+    expect(batcher.add(event(2), 20, 2)?.origins).toEqual([1]);
+    expect(batcher.flush()?.origins).toEqual([2]);
+  });
+
+  it('never returns an empty batch', () => {
+    const batcher = new Batcher<number>({ maxEvents: 1, maxBytes: 100 });
+    expect(batcher.flush()).toBeUndefined();
+    expect(fill(batcher, 0)).toEqual([]);
+  });
+
+  it('splits a batch into halves whose sizes add up', () => {
+    const [batch] = fill(new Batcher({ maxEvents: 100, maxBytes: 1e9 }), 5);
+    const [a, b] = splitBatch(batch);
+    expect(a.origins).toEqual([0, 1, 2]);
+    expect(b.origins).toEqual([3, 4]);
+    expect(batchBody(a).length).toBe(a.bytes);
+    expect(batchBody(b).length).toBe(b.bytes);
+  });
+});

@@ -1,0 +1,136 @@
+import { cutUtf8, FileContext, formatRecord, limitContent, STALE_AFTER_MS, TRUNCATION_MARKER } from '../../../functions/forwarder/formatter';
+import { decodeRecord } from '../../../functions/forwarder/record-decoder';
+import { DEFAULT_RULES } from '../../../functions/forwarder/rules-schema';
+import { pantherRecords, stratusRecords } from './support/cloudtrail';
+
+const NOW = Date.parse('2024-07-31T14:00:00Z');
+const file: FileContext = {
+  bucket: 'trail-bucket',
+  key: 'AWSLogs/o-abcdef1234/111122223333/CloudTrail/eu-west-1/2024/07/31/f.json.gz',
+  accountId: '111122223333',
+  region: 'eu-west-1',
+  organizationId: 'o-abcdef1234',
+  forwarder: 'arn:aws:lambda:eu-west-1:444455556666:function:trailbridge-forwarder',
+  annotations: { team: 'security' },
+};
+const opts = { limits: DEFAULT_RULES.limits, staleRecords: DEFAULT_RULES.staleRecords, now: NOW };
+
+function format(record: unknown, overrides: Partial<typeof opts> = {}, ctx: FileContext = file) {
+  const result = formatRecord(decodeRecord(Buffer.from(JSON.stringify(record))), 7, ctx, { ...opts, ...overrides });
+  if (result.kind !== 'event') throw new Error('dropped');
+  return { ...result, event: JSON.parse(result.json) as Record<string, string> };
+}
+
+describe('formatRecord', () => {
+  const stopLogging = stratusRecords().find((r) => r.eventName === 'StopLogging')!;
+
+  it('maps a CloudTrail record to the attributes of Dynatrace’s S3 forwarder', () => {
+    const record = { ...stopLogging, eventTime: '2024-07-31T13:06:24Z' };
+    const { event, bytes, json } = format(record);
+    expect(event).toEqual({
+      content: JSON.stringify(record),
+      timestamp: '2024-07-31T13:06:24Z',
+      severity: 'INFO',
+      'cloud.provider': 'aws',
+      'aws.service': 'cloudtrail',
+      'aws.account.id': '111122223333',
+      'aws.region': 'eu-west-1',
+      'aws.organization.id': 'o-abcdef1234',
+      'audit.event_source': 'cloudtrail.amazonaws.com',
+      'audit.action': 'StopLogging',
+      'audit.read_only': 'false',
+      'audit.identity_type': (record.userIdentity as { type: string }).type,
+      'audit.identity': (record.userIdentity as { arn: string }).arn,
+      'audit.result': 'Succeeded',
+      'log.source.aws.s3.bucket.name': 'trail-bucket',
+      'log.source.aws.s3.key.name': file.key,
+      'trailbridge.record_index': '7',
+      'cloud.log_forwarder': file.forwarder,
+      team: 'security',
+    });
+    expect(bytes).toBe(Buffer.byteLength(json));
+  });
+
+  it('falls back to the record for account and region when the key has none', () => {
+    const { event } = format(stopLogging, { now: Date.parse(String(stopLogging.eventTime)) }, { ...file, accountId: undefined, region: undefined, organizationId: undefined });
+    expect(event['aws.account.id']).toBe(stopLogging.recipientAccountId);
+    expect(event['aws.region']).toBe('apiso-centralnorth-2r');
+    expect(event).not.toHaveProperty('aws.organization.id');
+  });
+
+  it('marks failed calls as ERROR with Failed.<errorCode>', () => {
+    const failed = pantherRecords().find((r) => typeof r.errorCode === 'string')!;
+    const { event } = format(failed);
+    expect(event.severity).toBe('ERROR');
+    expect(event['audit.result']).toBe(`Failed.${String(failed.errorCode)}`);
+  });
+
+  it('picks the identity: arn, else invokedBy, else principalId, else accountId', () => {
+    const identity = (userIdentity: unknown) => format({ eventTime: '2024-07-31T13:00:00Z', userIdentity }).event['audit.identity'];
+    expect(identity({ type: 'IAMUser', arn: 'arn:a', invokedBy: 'svc', principalId: 'p', accountId: '1' })).toBe('arn:a');
+    expect(identity({ type: 'AWSService', invokedBy: 'svc', principalId: 'p', accountId: '1' })).toBe('svc');
+    expect(identity({ type: 'Unknown', principalId: 'p', accountId: '1' })).toBe('p');
+    expect(identity({ type: 'AWSAccount', accountId: '1' })).toBe('1');
+    expect(format({ userIdentity: null }).event).not.toHaveProperty('audit.identity');
+  });
+
+  it('formats every panther edge case without throwing', () => {
+    for (const record of pantherRecords()) expect(format(record).event['cloud.provider']).toBe('aws');
+  });
+
+  it('restamps records older than Dynatrace accepts, keeping the original time', () => {
+    const old = { ...stopLogging, eventTime: new Date(NOW - STALE_AFTER_MS - 1).toISOString() };
+    const { event, restamped } = format(old);
+    expect(restamped).toBe(true);
+    expect(event.timestamp).toBe(new Date(NOW).toISOString());
+    expect(event['trailbridge.original_timestamp']).toBe(old.eventTime);
+  });
+
+  it('drops stale records when the rules say drop', () => {
+    const old = { ...stopLogging, eventTime: '2020-01-01T00:00:00Z' };
+    expect(formatRecord(decodeRecord(Buffer.from(JSON.stringify(old))), 0, file, { ...opts, staleRecords: 'drop' })).toEqual({ kind: 'drop', reason: 'stale' });
+  });
+
+  it('leaves future timestamps to Dynatrace', () => {
+    expect(format({ eventTime: '2030-01-01T00:00:00Z' }).event.timestamp).toBe('2030-01-01T00:00:00Z');
+  });
+
+  it('cuts content on a UTF-8 boundary, with the marker, within the limit', () => {
+    const record = { eventTime: '2024-07-31T13:00:00Z', blob: '€'.repeat(10_000) };
+    const { event, truncated } = format(record, { limits: { ...opts.limits, maxContentBytes: 8192 } });
+    expect(truncated).toBe(true);
+    expect(Buffer.byteLength(event.content)).toBeLessThanOrEqual(8192);
+    expect(Buffer.byteLength(event.content)).toBeGreaterThan(8192 - 3);
+    expect(event.content.endsWith(TRUNCATION_MARKER)).toBe(true);
+    expect(event.content).not.toContain('\ufffd');
+    expect(event['trailbridge.truncated']).toBe('true');
+  });
+
+  it('cuts attribute values to the configured limit', () => {
+    const { event } = format({ eventTime: '2024-07-31T13:00:00Z', eventName: 'é'.repeat(300) });
+    expect(Buffer.byteLength(event['audit.action'])).toBe(250);
+  });
+
+  it('forwards a record that is not an object as text, marked', () => {
+    const result = formatRecord(decodeRecord(Buffer.from('"just a string"')), 3, file, opts);
+    expect(result.kind).toBe('event');
+    const event = JSON.parse((result as { json: string }).json);
+    expect(event).toMatchObject({ content: '"just a string"', severity: 'WARN', 'trailbridge.record_problem': 'not-an-object' });
+    expect(event).not.toHaveProperty('timestamp');
+  });
+});
+
+describe('cutUtf8 and limitContent', () => {
+  it('never splits a character or a surrogate pair', () => {
+    const text = 'a🚀b€c';
+    for (let max = 0; max <= Buffer.byteLength(text); max++) {
+      const cut = cutUtf8(text, max);
+      expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(max);
+      expect(text.startsWith(cut)).toBe(true);
+    }
+  });
+
+  it('keeps content at the limit untouched', () => {
+    expect(limitContent('x'.repeat(100), 100)).toEqual({ content: 'x'.repeat(100), truncated: false });
+  });
+});

@@ -1,0 +1,96 @@
+import { decodeS3Key, parseInvocation } from '../../../functions/forwarder/notifications';
+import { createTicket } from '../../../functions/forwarder/tickets';
+
+const s3Record = (key: string, extra: Record<string, unknown> = {}) => ({
+  eventVersion: '2.1',
+  eventSource: 'aws:s3',
+  awsRegion: 'eu-central-1',
+  eventName: 'ObjectCreated:Put',
+  s3: { s3SchemaVersion: '1.0', bucket: { name: 'trail-bucket', arn: 'arn:aws:s3:::trail-bucket' }, object: { key, size: 1234, sequencer: '00A' } },
+  ...extra,
+});
+const s3Event = (...keys: string[]) => ({ Records: keys.map((k) => s3Record(k)) });
+const snsEvent = (...messages: unknown[]) => ({
+  Records: messages.map((m, i) => ({
+    EventSource: 'aws:sns',
+    EventVersion: '1.0',
+    Sns: { Type: 'Notification', MessageId: `m${i}`, TopicArn: 'arn:aws:sns:eu-central-1:111122223333:trail', Message: typeof m === 'string' ? m : JSON.stringify(m) },
+  })),
+});
+const sqsEvent = (...bodies: unknown[]) => ({
+  Records: bodies.map((b, i) => ({ messageId: `id-${i}`, eventSource: 'aws:sqs', body: typeof b === 'string' ? b : JSON.stringify(b) })),
+});
+
+describe('parseInvocation', () => {
+  it('reads several S3 records from one SNS message, keys decoded', () => {
+    const parsed = parseInvocation(snsEvent(s3Event('AWSLogs/1/a+b.json.gz', 'AWSLogs/1/c%2Fd%20%C3%A9%E2%82%AC.json.gz')));
+    expect(parsed.objects.map((o) => [o.bucket, o.key, o.sizeBytes])).toEqual([
+      ['trail-bucket', 'AWSLogs/1/a b.json.gz', 1234],
+      ['trail-bucket', 'AWSLogs/1/c/d é€.json.gz', 1234],
+    ]);
+    expect(parsed.ignored).toEqual([]);
+  });
+
+  it('reads a direct S3 notification with a version id', () => {
+    const event = { Records: [s3Record('k.json.gz', {}), { ...s3Record('v.json.gz'), s3: { bucket: { name: 'b' }, object: { key: 'v.json.gz', versionId: 'abc' } } }] };
+    expect(parseInvocation(event).objects.map((o) => o.versionId)).toEqual([undefined, 'abc']);
+  });
+
+  it('acknowledges s3:TestEvent without an object', () => {
+    const test = { Service: 'Amazon S3', Event: 's3:TestEvent', Time: '2024-01-01T00:00:00.000Z', Bucket: 'trail-bucket', RequestId: 'x', HostId: 'y' };
+    const parsed = parseInvocation(snsEvent(test));
+    expect(parsed.objects).toEqual([]);
+    expect(parsed.ignored).toEqual([{ reason: 'test-event', detail: 's3:TestEvent for bucket trail-bucket', messageId: undefined }]);
+  });
+
+  it('reads EventBridge Object Created events and ignores other detail types', () => {
+    const eb = (detailType: string) => ({
+      version: '0',
+      'detail-type': detailType,
+      source: 'aws.s3',
+      detail: { bucket: { name: 'trail-bucket' }, object: { key: 'AWSLogs/x+y.json.gz', size: 5, 'version-id': 'v9' } },
+    });
+    expect(parseInvocation(eb('Object Created')).objects).toEqual([
+      { bucket: 'trail-bucket', key: 'AWSLogs/x y.json.gz', versionId: 'v9', sizeBytes: 5, messageId: undefined },
+    ]);
+    expect(parseInvocation(eb('Object Deleted')).ignored[0].reason).toBe('not-object-created');
+  });
+
+  it('reads SQS messages: raw S3 events, SNS envelopes, notifier messages, tickets; keeps message ids', () => {
+    const envelope = { Type: 'Notification', MessageId: 'x', Message: JSON.stringify(s3Event('b.json.gz')) };
+    const [ticket] = createTicket({ bucket: 'trail-bucket', key: 'd.json.gz', versionId: 'v1', ranges: [{ from: 3, to: 5 }], reason: 'x', attempt: 2, now: 0 });
+    const parsed = parseInvocation(sqsEvent(s3Event('a.json.gz'), envelope, { bucket: 'trail-bucket', key: 'c d+.json.gz' }, ticket, 'garbage'));
+    expect(parsed.objects.map((o) => [o.key, o.messageId, o.ranges])).toEqual([
+      ['a.json.gz', 'id-0', undefined],
+      ['b.json.gz', 'id-1', undefined],
+      ['c d+.json.gz', 'id-2', undefined],
+      ['d.json.gz', 'id-3', [{ from: 3, to: 5 }]],
+    ]);
+    expect(parsed.objects[3].ticket?.attempt).toBe(2);
+    expect(parsed.sqsMessageIds).toEqual(['id-0', 'id-1', 'id-2', 'id-3', 'id-4']);
+    expect(parsed.ignored).toEqual([{ reason: 'invalid-json', detail: 'message is not JSON: "garbage"', messageId: 'id-4' }]);
+  });
+
+  it('retries the original event of a Lambda destination record', () => {
+    const record = { version: '1.0', requestContext: { requestId: 'r', condition: 'RetriesExhausted' }, requestPayload: snsEvent(s3Event('a.json.gz')) };
+    expect(parseInvocation(record).objects.map((o) => o.key)).toEqual(['a.json.gz']);
+  });
+
+  it.each([
+    ['null', null],
+    ['a number', 42],
+    ['an unknown object', { hello: 'world' }],
+    ['a Records entry that is not an object', { Records: ['x'] }],
+    ['an S3 record without a key', { Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: {} } }] }],
+    ['an S3 delete', { Records: [{ ...s3Record('k'), eventName: 'ObjectRemoved:Delete' }] }],
+    ['deep nesting', JSON.stringify(JSON.stringify(JSON.stringify(JSON.stringify(JSON.stringify(JSON.stringify(JSON.stringify({}))))))) ],
+  ])('ignores %s without throwing', (_name, event) => {
+    const parsed = parseInvocation(event);
+    expect(parsed.objects).toEqual([]);
+    expect(parsed.ignored).toHaveLength(1);
+  });
+
+  it('keeps a key whose escapes are malformed as it came', () => {
+    expect(decodeS3Key('a%ZZb+c')).toBe('a%ZZb c');
+  });
+});

@@ -1,0 +1,105 @@
+import { gzipSync } from 'node:zlib';
+import { ParseError, SourceError } from '../../../functions/forwarder/errors';
+import { readRecords } from '../../../functions/forwarder/object-reader';
+import { decodeRecord } from '../../../functions/forwarder/record-decoder';
+import { logFile, pantherRecords } from './support/cloudtrail';
+
+const ctx = { bucket: 'trail-bucket', key: 'AWSLogs/111122223333/CloudTrail/eu-west-1/2024/01/01/f.json.gz' };
+
+async function* chunks(buf: Buffer, size = 1000): AsyncGenerator<Uint8Array> {
+  for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
+}
+
+async function readAll(buf: Buffer, size?: number): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for await (const r of readRecords(chunks(buf, size), ctx)) out.push(decodeRecord(r.bytes).value ?? decodeRecord(r.bytes).text);
+  return out;
+}
+
+async function readError(buf: Buffer): Promise<Error> {
+  try {
+    await readAll(buf);
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected an error');
+}
+
+describe('readRecords', () => {
+  const records = pantherRecords().slice(0, 100);
+
+  it('gunzips a gzipped file and yields its records', async () => {
+    expect(await readAll(logFile(records))).toEqual(records);
+  });
+
+  it('reads plain JSON too, and sniffs gzip from the bytes, not the name', async () => {
+    expect(await readAll(logFile(records, { gzip: false }))).toEqual(records);
+    expect(await readAll(logFile(records), 1)).toEqual(records);
+  });
+
+  it('fails a truncated gzip file with a ParseError naming bucket, key and the records read', async () => {
+    const gz = logFile(records);
+    const err = await readError(gz.subarray(0, Math.floor(gz.length * 0.6)));
+    expect(err).toBeInstanceOf(ParseError);
+    expect(err.message).toMatch(/^s3:\/\/trail-bucket\/AWSLogs\/.*f\.json\.gz.*: truncated/);
+  });
+
+  it('fails a corrupt gzip file', async () => {
+    const gz = Buffer.from(logFile(records));
+    for (let i = 20; i < 60; i++) gz[i] ^= 0xff;
+    const err = await readError(gz);
+    expect(err).toBeInstanceOf(ParseError);
+    expect(err.message).toMatch(/corrupt gzip|truncated/);
+  });
+
+  it.each([
+    ['an empty file', Buffer.alloc(0), /empty file/],
+    ['a file that is not JSON', Buffer.from('<Error><Code>AccessDenied</Code></Error>'), /not JSON/],
+    ['JSON without Records', Buffer.from('{"foo":[]}'), /no "Records" array/],
+    ['gzipped JSON without Records', gzipSync('{"foo":[]}'), /no "Records" array/],
+    ['an empty gzip stream', gzipSync(Buffer.alloc(0)), /empty file/],
+  ])('fails %s with a clear ParseError', async (_name, buf, message) => {
+    const err = await readError(buf);
+    expect(err).toBeInstanceOf(ParseError);
+    expect(err.message).toMatch(message);
+    expect(err.message).toContain('s3://trail-bucket/');
+  });
+
+  it('yields nothing for {"Records":[]}', async () => {
+    expect(await readAll(gzipSync('{"Records":[]}'))).toEqual([]);
+  });
+
+  it('passes a record with invalid UTF-8 on, marked, with the bad bytes replaced', async () => {
+    const body = Buffer.concat([Buffer.from('{"Records":[{"eventName":"A'), Buffer.from([0xc3, 0x28]), Buffer.from('"},{"eventName":"B"}]}')]);
+    const raw: Buffer[] = [];
+    for await (const r of readRecords(chunks(gzipSync(body)), ctx)) raw.push(r.bytes);
+    expect(raw).toHaveLength(2);
+    const first = decodeRecord(raw[0]);
+    expect(first.problem).toBe('invalid-utf8');
+    expect((first.value as { eventName: string }).eventName).toBe('A\ufffd(');
+    expect(decodeRecord(raw[1]).problem).toBeUndefined();
+  });
+
+  it('reads a 1 MB record whole', async () => {
+    const big = { ...records[0], requestParameters: { blob: 'x'.repeat(1024 * 1024) } };
+    const out = await readAll(logFile([records[1], big, records[2]]), 64 * 1024);
+    expect(out).toEqual([records[1], big, records[2]]);
+  });
+
+  it('reports a broken source stream as a SourceError', async () => {
+    async function* broken(): AsyncGenerator<Uint8Array> {
+      yield logFile(records).subarray(0, 500);
+      throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    }
+    let error: unknown;
+    try {
+      for await (const _r of readRecords(broken(), ctx)) {
+        // consume
+      }
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(SourceError);
+    expect((error as Error).message).toMatch(/s3:\/\/trail-bucket\/.*: the object stream failed: socket hang up/);
+  });
+});

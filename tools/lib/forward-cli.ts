@@ -1,0 +1,229 @@
+/**
+ * The pieces `npm run forward` and `npm run replay` share, and the in-process entry points the
+ * e2e run and the benchmark call: {@link forwardFiles} and {@link replayTickets}. They run the
+ * forwarder's own pipeline (functions/forwarder/pipeline.ts) with local or S3 sources.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { Logger } from '../../functions/lib/logger';
+import { Batch } from '../../functions/forwarder/batcher';
+import { BatchSender, DeliveryReport, IngestClient } from '../../functions/forwarder/ingest-client';
+import { ObjectRef } from '../../functions/forwarder/notifications';
+import { FileObjectSource, ObjectLocation, ObjectSource, OpenedObject, S3ObjectSource } from '../../functions/forwarder/object-source';
+import { ForwardResult, forwardObjects } from '../../functions/forwarder/pipeline';
+import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../../functions/forwarder/retry-policy';
+import { compileRules, CompiledRules, defaultRules } from '../../functions/forwarder/rules';
+import { parseRules } from '../../functions/forwarder/rules-schema';
+import { ReplayTicket } from '../../functions/forwarder/tickets';
+import { StaticTokenProvider } from '../../functions/forwarder/token';
+
+/** `cloud.log_forwarder` of events sent from the command line. */
+export const CLI_FORWARDER_NAME = 'trailbridge-cli';
+export const DEFAULT_TOKEN_ENV = 'DT_API_TOKEN';
+
+/** The last line of `npm run forward`: exactly these keys, in this order. */
+export interface ForwardSummary {
+  files: number;
+  records: number;
+  sent: number;
+  dropped: number;
+  truncated: number;
+  restamped: number;
+  failed: number;
+  requests: number;
+  retries: number;
+  bytesSent: number;
+  seconds: number;
+}
+
+/** A mistake in the command line or its inputs: printed without a stack trace, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface RunOptions {
+  /** Dynatrace environment URL; required unless `dryRun` or `sender` is given. */
+  readonly dtUrl?: string;
+  /** The API token; required with `dtUrl`. */
+  readonly token?: string;
+  /** @default - the built-in rules */
+  readonly rules?: CompiledRules;
+  /** Print events (through `print`) instead of sending. @default false */
+  readonly dryRun?: boolean;
+  /** Where dry-run events go. @default - stdout, one JSON per line */
+  readonly print?: (eventJson: string) => void;
+  /** Requests in flight. @default 4 */
+  readonly concurrency?: number;
+  /** Replaces the HTTP sender (tests, benchmark sinks). */
+  readonly sender?: BatchSender;
+  /** Replaces the local-file / S3 source. */
+  readonly source?: ObjectSource;
+  /** @default DEFAULT_RETRY_POLICY */
+  readonly policy?: RetryPolicy;
+  /** @default Date.now */
+  readonly clock?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  /** @default - warnings and errors as JSON lines on stderr */
+  readonly logger?: Logger;
+}
+
+export interface RunResult {
+  readonly summary: ForwardSummary;
+  readonly result: ForwardResult;
+}
+
+/** Forwards local CloudTrail files (`.json`, `.json.gz`, Records object or bare array) and directories of them. */
+export async function forwardFiles(paths: readonly string[], options: RunOptions): Promise<RunResult> {
+  const refs: ObjectRef[] = listFiles(paths).map((file) => ({ bucket: '', key: file }));
+  return run(refs, options);
+}
+
+/** Resends exactly the records the tickets name: local files (bucket '') or S3 objects. */
+export async function replayTickets(tickets: readonly ReplayTicket[], options: RunOptions): Promise<RunResult> {
+  const refs: ObjectRef[] = tickets.map((ticket) => ({ bucket: ticket.bucket, key: ticket.key, versionId: ticket.versionId, ranges: ticket.ranges, ticket }));
+  return run(refs, options);
+}
+
+async function run(refs: ObjectRef[], options: RunOptions): Promise<RunResult> {
+  const clock = options.clock ?? Date.now;
+  const started = clock();
+  const logger = options.logger ?? new Logger({ service: 'trailbridge-forward', level: 'WARN', write: (line) => process.stderr.write(`${line}\n`) });
+  if (options.token) logger.addSecret(options.token);
+  const ownSender = !options.sender;
+  const sender = options.sender ?? makeSender(options, logger);
+  let result: ForwardResult;
+  try {
+    result = await forwardObjects(refs, {
+      source: options.source ?? new LocalOrS3Source(),
+      sender,
+      rules: options.rules ?? defaultRules(),
+      forwarder: CLI_FORWARDER_NAME,
+      clock,
+      concurrency: options.concurrency,
+      acceptAnyKey: true,
+      logger,
+    });
+  } finally {
+    if (ownSender) await sender.close?.();
+  }
+  const s = result.stats;
+  const summary: ForwardSummary = {
+    files: s.files,
+    records: s.records,
+    sent: s.sent,
+    dropped: s.dropped,
+    truncated: s.truncated,
+    restamped: s.restamped,
+    failed: s.failed,
+    requests: s.requests,
+    retries: s.retries,
+    bytesSent: s.bytesSent,
+    seconds: Math.round((clock() - started) / 10) / 100,
+  };
+  return { summary, result };
+}
+
+function makeSender(options: RunOptions, logger: Logger): BatchSender {
+  if (options.dryRun) return new PrintingSender(options.print ?? ((json) => process.stdout.write(`${json}\n`)));
+  if (!options.dtUrl) throw new UsageError('--dt-url is required (or --dry-run)');
+  if (!options.token) throw new UsageError('no API token: set it in the environment variable named by --token-env (default DT_API_TOKEN)');
+  return new IngestClient({
+    environmentUrl: options.dtUrl,
+    tokens: new StaticTokenProvider(options.token),
+    policy: options.policy ?? DEFAULT_RETRY_POLICY,
+    connections: options.concurrency,
+    clock: options.clock,
+    sleep: options.sleep,
+    random: options.random,
+    logger,
+  });
+}
+
+/** --dry-run: every event printed, counted as sent, no request made. */
+export class PrintingSender implements BatchSender {
+  constructor(private readonly print: (eventJson: string) => void) {}
+  async send<T>(batch: Batch<T>): Promise<DeliveryReport<T>> {
+    for (const event of batch.events) this.print(event);
+    return { accepted: batch.events.length, failed: [], requests: 0, retries: 0, bytesSent: 0, latenciesMs: [] };
+  }
+}
+
+/** Local files for tickets without a bucket; S3 (default credentials, AWS_ENDPOINT_URL honoured) for the others. */
+export class LocalOrS3Source implements ObjectSource {
+  private readonly files = new FileObjectSource();
+  private s3?: S3ObjectSource;
+  open(location: ObjectLocation): Promise<OpenedObject> {
+    if (!location.bucket) return this.files.open(location);
+    this.s3 ??= new S3ObjectSource(new S3Client({}));
+    return this.s3.open(location);
+  }
+}
+
+/** Files named, and `.json` / `.json.gz` files under directories named (recursively, sorted). */
+export function listFiles(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const path of paths) {
+    const abs = resolve(path);
+    let info;
+    try {
+      info = statSync(abs);
+    } catch {
+      throw new UsageError(`${path}: no such file or directory`);
+    }
+    if (info.isDirectory()) out.push(...walk(abs));
+    else out.push(abs);
+  }
+  return out;
+}
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...walk(path));
+    else if (/\.json(\.gz)?$/i.test(entry.name)) out.push(path);
+  }
+  return out;
+}
+
+/** Reads and validates a rules document (`--rules FILE`). */
+export function loadRulesFile(path: string): CompiledRules {
+  let document: unknown;
+  try {
+    document = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`--rules ${path}: ${(err as Error).message}`);
+  }
+  const parsed = parseRules(document);
+  if (!parsed.ok) throw new UsageError(`--rules ${path} is invalid:\n  - ${parsed.problems.join('\n  - ')}`);
+  return compileRules(parsed.rules, 'file');
+}
+
+/** Tickets as JSON lines (the format of --failures). */
+export function ticketsToJsonLines(tickets: readonly ReplayTicket[]): string {
+  return tickets.map((t) => `${JSON.stringify(t)}\n`).join('');
+}
+
+/** Runs a command body: usage errors print their message and exit 2; others rethrow. */
+export async function runCommand(body: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await body();
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw err;
+  }
+}
+
+/** Exit code: 0 when everything was sent or dropped by a rule, 1 when something was ticketed. */
+export function exitCodeOf(result: ForwardResult): number {
+  return result.tickets.length > 0 ? 1 : 0;
+}
