@@ -281,6 +281,64 @@ export class Naming {
     return new URL(this.topology.dynatrace.environmentUrl).hostname.split('.')[0];
   }
 
+  dynatraceRoleArn(): string {
+    return this.roleArn(this.account('incident-response').id, this.dynatraceRoleName());
+  }
+
+  /** Host of the Dynatrace token issuer; also the prefix of its condition keys (token.dynatrace.com:aud). */
+  readonly dynatraceTokenHost = 'token.dynatrace.com';
+
+  dynatraceOidcProviderArn(): string {
+    return `arn:aws:iam::${this.account('incident-response').id}:oidc-provider/${this.dynatraceTokenHost}`;
+  }
+
+  /** The `aud` claim of the tokens the Dynatrace AWS connector presents. */
+  dynatraceAudience(): string {
+    return this.topology.incidentResponse.oidc.audience ?? `${this.dynatraceTenant()}.apps.dynatrace.com/app-id/dynatrace.aws.connector`;
+  }
+
+  /**
+   * The `sub` claim the role trusts: dtid:connection/<connection id>, or undefined before the
+   * Dynatrace connection exists (first apply).
+   */
+  dynatraceSubject(): string | undefined {
+    const id = this.topology.incidentResponse.oidc.connectionId;
+    if (!id) return undefined;
+    return id.startsWith('dtid:connection/') ? id : `dtid:connection/${id}`;
+  }
+
+  idrKeyAlias(): string {
+    return this.checked('kmsAlias', `alias/${this.prefix}-idr-bus`);
+  }
+
+  /** Archive names are limited to 48 characters. */
+  idrArchiveName(): string {
+    const name = `${this.prefix}-idr-archive`;
+    if (name.length > 48) throw new NamingError(`the event archive name ${JSON.stringify(name)} is ${name.length} characters, over the limit of 48; shorten the topology's name prefix`);
+    return name;
+  }
+
+  idrTestRuleName(): string {
+    return this.checked('eventRule', `${this.prefix}-idr-test`);
+  }
+
+  idrDebugRuleName(): string {
+    return this.checked('eventRule', `${this.prefix}-idr-debug-capture`);
+  }
+
+  idrRuleArn(ruleName: string): string {
+    return this.arn('events', this.idrRegion(), this.account('incident-response').id, `rule/${this.idrBusName()}/${ruleName}`);
+  }
+
+  /** Under /aws/events/, where EventBridge's own log targets live; the log resource policy names this group alone. */
+  idrDebugLogGroupName(): string {
+    return this.checked('logGroup', `/aws/events/${this.prefix}/idr-debug-capture`);
+  }
+
+  idrDebugLogGroupArn(): string {
+    return this.arn('logs', this.idrRegion(), this.account('incident-response').id, `log-group:${this.idrDebugLogGroupName()}`);
+  }
+
   // ---- common -------------------------------------------------------------------------------------
 
   /** Default tags of every resource of a stack. */

@@ -1,16 +1,189 @@
+import { CloudwatchEventArchive } from '@cdktf/provider-aws/lib/cloudwatch-event-archive';
+import { CloudwatchEventBus } from '@cdktf/provider-aws/lib/cloudwatch-event-bus';
+import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { CloudwatchLogResourcePolicy } from '@cdktf/provider-aws/lib/cloudwatch-log-resource-policy';
+import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamServiceLinkedRole } from '@cdktf/provider-aws/lib/iam-service-linked-role';
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { Naming, STACK } from '../config/naming';
 import { Topology } from '../config/schema';
+import { dynatraceIdrPermissions, dynatraceTrust } from './constructs/dynatrace-idr-access';
+import { Statement, policyDocument } from './constructs/iam';
+import { CAPTURE_ALL_PATTERN, IDR_TEST_RULE_PATTERN, workflowPutEventsTemplate } from './constructs/idr-event-format';
 import { TrailbridgeStack } from './trailbridge-stack';
 
-/** `incident-response`: the Dynatrace IDR bus, the OIDC provider and the role Dynatrace assumes. */
+/** The service IDR's service-linked role belongs to (AWSServiceRoleForHealth_EventProcessor). */
+export const IDR_EVENT_PROCESSOR_SERVICE = 'event-processor.health.amazonaws.com';
+
+/**
+ * `incident-response`: the bus Dynatrace puts problems on and AWS Incident Detection and Response
+ * is onboarded to, its key and archive, the OIDC provider for token.dynatrace.com and the role the
+ * Dynatrace AWS connector assumes, the IDR service-linked role, the test rule, and an optional
+ * capture of every event to CloudWatch Logs. Walkthrough: docs/flow-3-incident-response.md.
+ */
 export class IncidentResponseStack extends TrailbridgeStack {
+  readonly bus: CloudwatchEventBus;
+  readonly dynatraceRole: IamRole;
+  readonly testRule: CloudwatchEventRule;
+
   constructor(scope: Construct, topology: Topology, naming: Naming) {
     super(scope, STACK.incidentResponse, {
       topology,
       naming,
       account: naming.account('incident-response'),
       region: naming.idrRegion(),
+    });
+    const options = topology.incidentResponse;
+    const busArn = naming.idrBusArn();
+
+    const key = options.customerManagedKey ? this.busKey(busArn) : undefined;
+    this.bus = new CloudwatchEventBus(this, 'bus', {
+      name: naming.idrBusName(),
+      description: 'Dynatrace problems for AWS Incident Detection and Response',
+      kmsKeyIdentifier: key?.arn,
+    });
+    // Provider 5.100 has no kms_key_identifier on archives: archived events use an AWS owned key.
+    new CloudwatchEventArchive(this, 'archive', {
+      name: naming.idrArchiveName(),
+      eventSourceArn: this.bus.arn,
+      retentionDays: options.archiveRetentionInDays,
+      description: `Every event on ${naming.idrBusName()}, for replay`,
+    });
+
+    const provider = new IamOpenidConnectProvider(this, 'dynatrace-oidc', {
+      url: `https://${naming.dynatraceTokenHost}`,
+      clientIdList: [naming.dynatraceAudience()],
+      thumbprintList: options.oidc.thumbprint ? [options.oidc.thumbprint.toLowerCase()] : undefined,
+    });
+    this.dynatraceRole = new IamRole(this, 'dynatrace-role', {
+      name: naming.dynatraceRoleName(),
+      description: 'Assumed by the Dynatrace AWS connector (web identity) to put problems on the IDR bus',
+      assumeRolePolicy: policyDocument(this, 'dynatrace-trust', dynatraceTrust(naming, provider.arn)).json,
+      maxSessionDuration: 3600,
+    });
+    new IamRolePolicy(this, 'dynatrace-put-events', {
+      name: 'put-events-on-idr-bus',
+      role: this.dynatraceRole.name,
+      policy: policyDocument(this, 'dynatrace-permissions', dynatraceIdrPermissions(naming)).json,
+    });
+
+    if (options.createServiceLinkedRole) {
+      new IamServiceLinkedRole(this, 'idr-service-linked-role', {
+      // No description: services decide whether their service-linked role takes one.
+        awsServiceName: IDR_EVENT_PROCESSOR_SERVICE,
+      });
+    }
+
+    this.testRule = new CloudwatchEventRule(this, 'test-rule', {
+      name: naming.idrTestRuleName(),
+      eventBusName: this.bus.name,
+      description: 'Matches what IDR ingests; its MatchedEvents metric shows Dynatrace problems arrive in the right format',
+      eventPattern: JSON.stringify(IDR_TEST_RULE_PATTERN),
+      state: 'ENABLED',
+    });
+
+    if (options.debugCapture.enabled) this.debugCapture(options.debugCapture.retentionInDays);
+
+    new TerraformOutput(this, 'dynatrace_role_arn', {
+      value: this.dynatraceRole.arn,
+      description: 'Role ARN for the Dynatrace AWS connection (web identity)',
+    });
+    new TerraformOutput(this, 'dynatrace_trusted_subject', {
+      value: naming.dynatraceSubject() ?? 'none yet: set incidentResponse.oidc.connectionId to the Dynatrace connection id and apply again',
+      description: 'The token subject (Dynatrace connection) the role trusts',
+    });
+    new TerraformOutput(this, 'idr_bus_name', { value: this.bus.name, description: 'The IDR event bus' });
+    new TerraformOutput(this, 'idr_bus_arn', { value: this.bus.arn, description: 'The IDR event bus ARN, for onboarding with AWS IDR' });
+    new TerraformOutput(this, 'dynatrace_workflow_put_events_parameters', {
+      value: workflowPutEventsTemplate({
+        eventBusArn: busArn,
+        constants: { 'dynatrace-environment': topology.dynatrace.environmentUrl },
+      }),
+      description: `Parameters of the Dynatrace workflow's PutEvents action (region ${naming.idrRegion()})`,
+    });
+  }
+
+  /** A key only EventBridge may use, and only for this bus (encryption context = bus ARN). */
+  private busKey(busArn: string): KmsKey {
+    const accountId = this.account.id;
+    const statements: Statement[] = [
+      {
+        sid: 'AccountAdministersKey',
+        actions: ['kms:*'],
+        resources: ['*'],
+        principals: [{ type: 'AWS', identifiers: [this.naming.accountRootArn(accountId)] }],
+      },
+      {
+        sid: 'EventBridgeDescribesKey',
+        actions: ['kms:DescribeKey'],
+        resources: ['*'],
+        principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+      },
+      {
+        sid: 'EventBridgeEncryptsIdrBus',
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: ['*'],
+        principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+        conditions: [
+          { test: 'StringEquals', variable: 'kms:EncryptionContext:aws:events:event-bus:arn', values: [busArn] },
+          { test: 'StringEquals', variable: 'aws:SourceAccount', values: [accountId] },
+        ],
+      },
+    ];
+    const key = new KmsKey(this, 'bus-key', {
+      description: `Encrypts events on the ${this.naming.idrBusName()} event bus`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: policyDocument(this, 'bus-key-policy', statements).json,
+    });
+    new KmsAlias(this, 'bus-key-alias', { name: this.naming.idrKeyAlias(), targetKeyId: key.keyId });
+    return key;
+  }
+
+  /** Every event on the bus to a log group; for troubleshooting only (problems may hold sensitive details). */
+  private debugCapture(retentionInDays: number): void {
+    const naming = this.naming;
+    const ruleName = naming.idrDebugRuleName();
+    const logGroup = new CloudwatchLogGroup(this, 'debug-log-group', {
+      name: naming.idrDebugLogGroupName(),
+      retentionInDays,
+    });
+    const streams = `${naming.idrDebugLogGroupArn()}:*`;
+    const deliverers = [{ type: 'Service' as const, identifiers: ['events.amazonaws.com', 'delivery.logs.amazonaws.com'] }];
+    // Stream creation carries no source ARN; the writes are tied to the capture rule.
+    const policy = new CloudwatchLogResourcePolicy(this, 'debug-log-policy', {
+      policyName: `${naming.prefix}-idr-debug-capture`,
+      policyDocument: policyDocument(this, 'debug-log-policy-document', [
+        { sid: 'EventBridgeCreatesStreams', actions: ['logs:CreateLogStream'], resources: [streams], principals: deliverers },
+        {
+          sid: 'CaptureRuleWritesEvents',
+          actions: ['logs:PutLogEvents'],
+          resources: [streams],
+          principals: deliverers,
+          conditions: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: [naming.idrRuleArn(ruleName)] }],
+        },
+      ]).json,
+    });
+    const rule = new CloudwatchEventRule(this, 'debug-rule', {
+      name: ruleName,
+      eventBusName: this.bus.name,
+      description: 'Debug capture: every event on the IDR bus to CloudWatch Logs',
+      eventPattern: JSON.stringify(CAPTURE_ALL_PATTERN),
+      state: 'ENABLED',
+    });
+    new CloudwatchEventTarget(this, 'debug-target', {
+      rule: rule.name,
+      eventBusName: this.bus.name,
+      targetId: 'debug-log-group',
+      arn: logGroup.arn,
+      dependsOn: [policy],
     });
   }
 }

@@ -1,30 +1,82 @@
 import { z } from 'zod';
 import { logRetentionInDays } from './common';
 
+/** The prefix Dynatrace puts before a connection id in the token's `sub` claim. */
+export const DYNATRACE_SUB_PREFIX = 'dtid:connection/';
+
+/**
+ * A Dynatrace connection id as the settings UI shows it, or the whole `sub` claim. Wildcards are
+ * refused: the trust policy compares with StringEquals, where `*` would be a literal anyway, and
+ * a reader should never see one in a trust condition.
+ */
+const connectionId = z
+  .string()
+  .trim()
+  .regex(/^$|^(dtid:connection\/)?[A-Za-z0-9._-]{1,200}$/, {
+    error: (issue) =>
+      `${JSON.stringify(issue.input)} is not a Dynatrace connection id; copy the id from the AWS connection in Dynatrace (letters, digits, ".", "_", "-"), with or without the "${DYNATRACE_SUB_PREFIX}" prefix, or leave it "" before the connection exists`,
+  });
+
 export const incidentResponse = z
   .strictObject({
-    busName: z.string().regex(/^[A-Za-z0-9._-]{1,256}$/).default('dynatrace-idr-bus'),
+    busName: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,256}$/)
+      .default('dynatrace-idr-bus')
+      .describe('Name of the custom event bus Dynatrace puts problems on and AWS IDR is onboarded to. @default "dynatrace-idr-bus"'),
     region: z.string().optional().describe('Region of the IDR bus. @default - the home region'),
-    archiveRetentionInDays: z.number().int().min(0).default(90),
+    customerManagedKey: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Encrypt the bus with a customer managed KMS key whose policy lets only EventBridge use it for this bus; false uses an AWS owned key. @default true',
+      ),
+    archiveRetentionInDays: z
+      .number()
+      .int()
+      .min(0)
+      .default(90)
+      .describe('Days the archive of every event on the bus is kept, for replay; 0 keeps events indefinitely. @default 90'),
     oidc: z
       .strictObject({
         thumbprint: z
           .string()
-          .regex(/^[0-9a-fA-F]{40}$/, { error: 'a thumbprint is the 40-hex-digit SHA-1 of the certificate; see the README for the openssl command' })
+          .regex(/^[0-9a-fA-F]{40}$/, {
+            error: 'a thumbprint is the 40-hex-digit SHA-1 of the certificate; see docs/flow-3-incident-response.md for the openssl command',
+          })
           .optional()
-          .describe('SHA-1 thumbprint of token.dynatrace.com\'s top intermediate CA. @default - none (IAM then uses its trusted CA library)'),
-        connectionId: z
+          .describe(
+            "SHA-1 thumbprint of token.dynatrace.com's top intermediate CA. @default - none: IAM computes it when the provider is created and verifies the JWKS endpoint with its library of trusted root CAs",
+          ),
+        audience: z
           .string()
+          .regex(/^[A-Za-z0-9.-]+\/app-id\/[A-Za-z0-9._-]+$/, {
+            error: 'an audience looks like "<tenant>.apps.dynatrace.com/app-id/dynatrace.aws.connector"',
+          })
+          .optional()
+          .describe(
+            'Token audience (client id) the role trusts. @default - "<tenant>.apps.dynatrace.com/app-id/dynatrace.aws.connector", the tenant taken from dynatrace.environmentUrl',
+          ),
+        connectionId: connectionId
           .default('')
-          .describe('The Dynatrace AWS connection id (token sub). Empty on the first apply; fill it in and apply again.'),
+          .describe(
+            'The Dynatrace AWS connection id (the token sub is "dtid:connection/<id>"). Empty on the first apply: the role then trusts no token; fill it in and apply again. @default ""',
+          ),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('The IAM OIDC identity provider for https://token.dynatrace.com and the trust of the role Dynatrace assumes.'),
     createServiceLinkedRole: z
       .boolean()
       .default(true)
-      .describe('Create AWSServiceRoleForHealth_EventProcessor; turn off when the account already has it.'),
+      .describe(
+        'Create AWSServiceRoleForHealth_EventProcessor, which IDR needs; only one can exist per account, so turn this off when the account already has it. @default true',
+      ),
     debugCapture: z
-      .strictObject({ enabled: z.boolean().default(false), retentionInDays: logRetentionInDays.default(7) })
-      .prefault({}),
+      .strictObject({
+        enabled: z.boolean().default(false).describe('Send every event on the bus to a CloudWatch log group. @default false'),
+        retentionInDays: logRetentionInDays.default(7).describe('Retention of the capture log group. @default 7'),
+      })
+      .prefault({})
+      .describe('A rule matching every event on the bus, to a CloudWatch log group, for troubleshooting. Off by default: problems can hold sensitive details.'),
   })
   .describe('Flow 3: the bus that receives Dynatrace problems for AWS Incident Detection and Response.');

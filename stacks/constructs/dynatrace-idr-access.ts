@@ -1,0 +1,53 @@
+import { Naming } from '../../config/naming';
+import { Statement } from './iam';
+
+/**
+ * Who may put Dynatrace problems on the IDR bus, as IAM statements: the trust of the role the
+ * Dynatrace AWS connector assumes with a token.dynatrace.com web identity, and what that role
+ * may do. Pure data, rendered by the incident-response stack.
+ */
+
+/**
+ * The `sub` the trust requires while the topology has no connection id yet (first apply). Every
+ * subject Dynatrace issues for a connection starts with "dtid:connection/", so no token can carry
+ * this value: the role exists (its ARN is needed to create the connection) but trusts nobody.
+ */
+export const UNSET_CONNECTION_SUBJECT = 'trailbridge:no-dynatrace-connection-configured';
+
+/** What the Dynatrace workflow's PutEvents action needs, and what its AWS connector asks for. */
+export const DYNATRACE_IDR_ACTIONS = {
+  putEvents: ['events:PutEvents'],
+  /**
+   * The connector lists the account's regions to offer them in the workflow action. A read of
+   * region opt-in status only; granted on "*" because resource-level support for it is not
+   * something trailbridge can verify offline, and a wrong ARN would break the connector silently.
+   */
+  listRegions: ['account:ListRegions'],
+} as const;
+
+/**
+ * Trust: AssumeRoleWithWebIdentity for tokens of this tenant's AWS connector and this connection
+ * only. `providerArn` is the OIDC provider (a reference, so the role waits for the provider).
+ */
+export function dynatraceTrust(naming: Naming, providerArn: string = naming.dynatraceOidcProviderArn()): Statement[] {
+  const host = naming.dynatraceTokenHost;
+  return [
+    {
+      sid: 'TrustDynatraceConnection',
+      actions: ['sts:AssumeRoleWithWebIdentity'],
+      principals: [{ type: 'Federated', identifiers: [providerArn] }],
+      conditions: [
+        { test: 'StringEquals', variable: `${host}:aud`, values: [naming.dynatraceAudience()] },
+        { test: 'StringEquals', variable: `${host}:sub`, values: [naming.dynatraceSubject() ?? UNSET_CONNECTION_SUBJECT] },
+      ],
+    },
+  ];
+}
+
+/** Permissions: PutEvents on the IDR bus and nothing else, plus the connector's region listing. */
+export function dynatraceIdrPermissions(naming: Naming): Statement[] {
+  return [
+    { sid: 'PutEventsOnIdrBus', actions: [...DYNATRACE_IDR_ACTIONS.putEvents], resources: [naming.idrBusArn()] },
+    { sid: 'ListRegionsForConnector', actions: [...DYNATRACE_IDR_ACTIONS.listRegions], resources: ['*'] },
+  ];
+}

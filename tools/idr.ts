@@ -1,0 +1,52 @@
+import { parseArgs } from 'node:util';
+import { loadTopology } from '../config/load';
+import { Naming } from '../config/naming';
+import { runCli, UsageError } from './lib/cli';
+import { synthIncidentResponse } from './idr/synth-stack';
+import { IdrCheckError, buildTestEvent, putEventsCommand } from './idr/test-event';
+
+/**
+ * `npm run idr -- test-event [--identifier NAME] [--format command|entries]`
+ *
+ * Prints the `aws events put-events` command (or just its entries JSON) for a simulated Dynatrace
+ * problem on this topology's IDR bus, after checking it with the shared pattern matcher against
+ * the rules the incident-response stack synthesizes. The checks go to stderr, so stdout can be
+ * piped or saved as is. Exit code 1 when the event would not reach IDR.
+ */
+
+const USAGE = 'usage: npm run idr -- test-event [--identifier NAME] [--format command|entries]';
+const FORMATS = ['command', 'entries'] as const;
+
+export function main(argv: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): void {
+  const { positionals, values } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      identifier: { type: 'string' },
+      format: { type: 'string', default: 'command' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    out.write(`${USAGE}\n`);
+    return;
+  }
+  if (positionals.length !== 1 || positionals[0] !== 'test-event') throw new UsageError(USAGE);
+  const format = values.format as (typeof FORMATS)[number];
+  if (!FORMATS.includes(format)) throw new UsageError(`--format ${JSON.stringify(values.format)} is not one of ${FORMATS.join(', ')}\n${USAGE}`);
+  if (values.identifier !== undefined && values.identifier.trim() === '') throw new UsageError('--identifier must not be empty: IDR keys its runbooks on it');
+
+  const topology = loadTopology();
+  const naming = new Naming(topology);
+  let event;
+  try {
+    event = buildTestEvent(synthIncidentResponse(topology), naming, { identifier: values.identifier });
+  } catch (e) {
+    if (e instanceof IdrCheckError) throw new UsageError(e.message);
+    throw e;
+  }
+  for (const m of event.matches) err.write(`# ${m.matched ? 'matches' : 'does not match'} rule ${m.rule} on ${naming.idrBusName()} (${event.region})\n`);
+  out.write(format === 'command' ? `${putEventsCommand(event)}\n` : `${JSON.stringify(event.entries, null, 2)}\n`);
+}
+
+if (require.main === module) runCli(() => main(process.argv.slice(2)));
