@@ -44,12 +44,15 @@ export class SourceError extends ForwarderError {
 /** The object's bytes are not a CloudTrail log file: corrupt or truncated gzip, not JSON, no Records. */
 export class ParseError extends ForwarderError {
   readonly kind = 'parse';
+  /** Complete records read before the problem: the replay ticket starts there. */
+  readonly recordsBefore?: number;
   constructor(
     message: string,
     readonly context: ObjectContext,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; recordsBefore?: number },
   ) {
     super(`${describeObject(context)}: ${message}`, options);
+    this.recordsBefore = options?.recordsBefore;
   }
 }
 

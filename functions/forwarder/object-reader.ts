@@ -88,13 +88,13 @@ async function* guarded(head: Buffer, source: AsyncIterator<Uint8Array>, context
 
 function streamError(err: unknown, context: ObjectContext, recordsBefore: number): Error {
   if (err instanceof SourceError || err instanceof ParseError) return err;
-  if (err instanceof SplitError) return new ParseError(err.message, { ...context, recordIndex: err.recordsBefore }, { cause: err });
+  if (err instanceof SplitError) return new ParseError(err.message, context, { cause: err, recordsBefore: err.recordsBefore });
   const code = (err as { code?: string }).code;
   if (code === 'Z_BUF_ERROR') {
-    return new ParseError(`truncated gzip after ${recordsBefore} complete record(s)`, context, { cause: err });
+    return new ParseError(`truncated gzip after ${recordsBefore} complete record(s)`, context, { cause: err, recordsBefore });
   }
   if (code === 'Z_DATA_ERROR' || code === 'Z_NEED_DICT') {
-    return new ParseError(`corrupt gzip (${(err as Error).message}) after ${recordsBefore} complete record(s)`, context, { cause: err });
+    return new ParseError(`corrupt gzip (${(err as Error).message}) after ${recordsBefore} complete record(s)`, context, { cause: err, recordsBefore });
   }
   return new SourceError(`the object stream failed: ${(err as Error).message ?? String(err)}`, context, { cause: err });
 }

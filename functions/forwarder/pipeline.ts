@@ -304,7 +304,7 @@ export async function forwardObjects(refs: readonly ObjectRef[], options: Forwar
       result.status = 'failed';
       result.reason = err.message;
       stats.objectsFailed++;
-      const from = err instanceof ParseError && err.context.recordIndex !== undefined ? err.context.recordIndex : nextIndex;
+      const from = err instanceof ParseError && err.recordsBefore !== undefined ? err.recordsBefore : nextIndex;
       tracker.failRest(from, err.message);
       logger?.error('object failed', { ...where, recordIndex: from, error: err });
     }

@@ -1,33 +1,237 @@
-import { defaultRules } from '../../../functions/forwarder/rules';
+import { gzipSync } from 'node:zlib';
 import { IngestClient } from '../../../functions/forwarder/ingest-client';
-import { forwardObjects } from '../../../functions/forwarder/pipeline';
-import { StaticTokenProvider } from '../../../functions/forwarder/token';
+import { ForwardOptions, forwardObjects } from '../../../functions/forwarder/pipeline';
 import { DEFAULT_RETRY_POLICY } from '../../../functions/forwarder/retry-policy';
-import { FakeIngestServer } from '../../../tools/lib/fake-ingest-server';
-import { cloudTrailKey, freshen, logFile, MemorySource, stratusRecords } from './support/cloudtrail';
+import { compileRules, CompiledRules, defaultRules } from '../../../functions/forwarder/rules';
+import { RulesDocumentInput, rulesSchema } from '../../../functions/forwarder/rules-schema';
+import { StaticTokenProvider } from '../../../functions/forwarder/token';
+import { ObjectRef } from '../../../functions/forwarder/notifications';
+import { ReplayTicket } from '../../../functions/forwarder/tickets';
+import { Fault, FakeIngestServer, FakeIngestServerOptions } from '../../../tools/lib/fake-ingest-server';
+import { cloudTrailKey, CloudTrailRecord, freshen, logFile, MemorySource, pantherRecords, stratusRecords } from './support/cloudtrail';
 
 const BUCKET = 'trail-archive-test';
+const NOW = Date.now();
+
+function rules(doc: Partial<RulesDocumentInput> = {}): CompiledRules {
+  return compileRules(rulesSchema.parse({ version: 1, ...doc }), 'test');
+}
+/** Small batches so a file spans many requests. */
+const SMALL_BATCHES = { limits: { maxBatchBytes: 64 * 1024 } };
 
 describe('forwardObjects', () => {
   let server: FakeIngestServer;
-  beforeEach(async () => {
-    server = await FakeIngestServer.start();
-  });
+  let client: IngestClient;
+  let sleeps: number;
+
+  async function start(options: FakeIngestServerOptions = {}) {
+    server = await FakeIngestServer.start(options);
+    sleeps = 0;
+    client = new IngestClient({
+      environmentUrl: server.url,
+      tokens: new StaticTokenProvider(server.token),
+      policy: { ...DEFAULT_RETRY_POLICY, attemptTimeoutMs: 2_000 },
+      connections: 3,
+      sleep: async () => {
+        sleeps++;
+      },
+    });
+  }
   afterEach(async () => {
-    await server.close();
+    await client?.close();
+    await server?.close();
   });
 
-  it('delivers every record of a real CloudTrail file exactly once', async () => {
-    const now = Date.now();
-    const records = freshen(stratusRecords(), now);
-    const key = cloudTrailKey();
-    const source = new MemorySource().put(BUCKET, key, logFile(records));
-    const sender = new IngestClient({ environmentUrl: server.url, tokens: new StaticTokenProvider(server.token), policy: DEFAULT_RETRY_POLICY });
-    const result = await forwardObjects([{ bucket: BUCKET, key }], { source, sender, rules: defaultRules(), forwarder: 'test' });
-    await sender.close();
-    expect(result.stats).toMatchObject({ files: 1, records: records.length, sent: records.length, failed: 0 });
-    expect(server.idCounts.size).toBe(records.length);
+  function files(count: number): { source: MemorySource; refs: ObjectRef[]; total: number } {
+    const source = new MemorySource();
+    const refs: ObjectRef[] = [];
+    const all = freshen([...stratusRecords(), ...pantherRecords()], NOW);
+    const per = Math.ceil(all.length / count);
+    for (let i = 0; i < count; i++) {
+      const key = cloudTrailKey({ suffix: `File${String(i).padStart(12, '0')}` });
+      source.put(BUCKET, key, logFile(all.slice(i * per, (i + 1) * per)));
+      refs.push({ bucket: BUCKET, key });
+    }
+    return { source, refs, total: all.length };
+  }
+
+  const run = (refs: ObjectRef[], source: MemorySource, extra: Partial<ForwardOptions> = {}) =>
+    forwardObjects(refs, { source, sender: client, rules: rules(SMALL_BATCHES), forwarder: 'test', concurrency: 3, ...extra });
+
+  it('delivers every record of real CloudTrail files exactly once', async () => {
+    await start();
+    const { source, refs, total } = files(3);
+    const result = await run(refs, source);
+    expect(result.stats).toMatchObject({ files: 3, records: total, sent: total, failed: 0, dropped: 0 });
+    expect(result.stats.requests).toBeGreaterThan(3);
+    expect(server.idCounts.size).toBe(total);
     expect(server.duplicates()).toEqual([]);
     expect(result.tickets).toEqual([]);
+    expect(server.requests.every((r) => r.events > 0)).toBe(true);
+  });
+
+  it('delivers every record exactly once through 429s, 503s, resets and slow answers', async () => {
+    const faults: Record<number, Fault> = { 0: { status: 503 }, 1: { reset: 'before-body' }, 2: { status: 429, retryAfter: '1' }, 3: { delayMs: 5 } };
+    await start({ faultFor: (n) => (n % 2 === 0 ? faults[(n / 2) % 4] : undefined) });
+    const { source, refs, total } = files(4);
+    const result = await run(refs, source);
+    expect(result.stats.retries).toBeGreaterThan(3);
+    expect(sleeps).toBeGreaterThan(0);
+    expect(result.stats).toMatchObject({ records: total, sent: total, failed: 0 });
+    expect(server.idCounts.size).toBe(total);
+    expect(server.duplicates()).toEqual([]);
+  });
+
+  it('tickets what an outage keeps from Dynatrace, and the replay sends exactly those records', async () => {
+    // Requests 3 to 20 fail for good (503 until the attempts run out).
+    await start({ faultFor: (n) => (n >= 3 && n <= 20 ? { status: 503 } : undefined) });
+    const { source, refs, total } = files(2);
+    const first = await run(refs, source);
+    expect(first.stats.failed).toBeGreaterThan(0);
+    expect(first.stats.sent + first.stats.failed).toBe(total);
+    expect(first.tickets.length).toBeGreaterThan(0);
+    for (const t of first.tickets) {
+      expect(t).toMatchObject({ bucket: BUCKET, versionId: 'v1', attempt: 1, reason: expect.stringMatching(/503/) });
+    }
+    expect(server.idCounts.size).toBe(first.stats.sent);
+
+    const replayRefs: ObjectRef[] = first.tickets.map((ticket: ReplayTicket) => ({ bucket: ticket.bucket, key: ticket.key, versionId: ticket.versionId, ranges: ticket.ranges, ticket }));
+    const replay = await run(replayRefs, source);
+    expect(replay.stats).toMatchObject({ records: first.stats.failed, sent: first.stats.failed, failed: 0 });
+    expect(server.idCounts.size).toBe(total);
+    expect(server.duplicates()).toEqual([]);
+  });
+
+  it('survives every bad input: each object fails alone, with its bucket and key, and the others go on', async () => {
+    await start();
+    const good = freshen(stratusRecords().slice(0, 5), NOW);
+    const source = new MemorySource(777);
+    const key = (suffix: string, extra = {}) => cloudTrailKey({ suffix, ...extra });
+    const put = (k: string, body: Buffer) => (source.put(BUCKET, k, body), { bucket: BUCKET, key: k } as ObjectRef);
+    const gz = logFile(good);
+    const corrupt = Buffer.from(gz);
+    for (let i = 20; i < 40; i++) corrupt[i] ^= 0x55;
+    const invalidUtf8 = gzipSync(Buffer.concat([Buffer.from('{"Records":[{"eventName":"Bad'), Buffer.from([0xff, 0xfe]), Buffer.from(`"},${JSON.stringify(good[0])}]}`)]));
+    const big = { ...good[1], eventID: 'big', requestParameters: { blob: 'x'.repeat(1024 * 1024) } };
+    const refs: ObjectRef[] = [
+      put(key('Good000000000001'), gz),
+      put(key('Corrupt000000001'), corrupt),
+      put(key('Truncated0000001'), gz.subarray(0, gz.length - 30)),
+      put(key('PlainJson0000001'), logFile(good, { gzip: false })),
+      put(key('Empty00000000001'), Buffer.alloc(0)),
+      put(key('NoRecords0000001'), gzipSync('{"Records":[]}')),
+      put(key('NotCloudTrail001'), gzipSync('{"hello":"world"}')),
+      put(key('NonObjects000001'), gzipSync(`{"Records":[1,"two",null,${JSON.stringify(good[2])}]}`)),
+      put(key('InvalidUtf800001'), invalidUtf8),
+      put(key('OneMegabyte00001'), logFile([big])),
+      put(key('Digest0000000001', { kind: 'CloudTrail-Digest' }), gzipSync('{"digest":true}')),
+      put(key('Insight000000001', { kind: 'CloudTrail-Insight' }), logFile([{ ...good[3], eventType: 'AwsCloudTrailInsight' }])),
+      put(`AWSLogs/111122223333/CloudTrail/eu-west-1/2024/05/17/with space and ünïcödé 日本.json.gz`, logFile(good)),
+      { bucket: BUCKET, key: key('Missing000000001') },
+      { bucket: BUCKET, key: key('Denied0000000001') },
+    ];
+    source.errors.set(`${BUCKET}/${key('Denied0000000001')}`, 'access denied: the function role needs s3:GetObject');
+
+    const result = await run(refs, source);
+    const status = Object.fromEntries(result.objects.map((o) => [o.key.split('_').pop()!.replace('.json.gz', ''), [o.status, o.sent, o.reason ?? '']]));
+    expect(status).toEqual({
+      Good000000000001: ['forwarded', 5, ''],
+      Corrupt000000001: ['failed', 0, expect.stringMatching(/^s3:\/\/trail-archive-test\/AWSLogs\/.*Corrupt000000001\.json\.gz: (corrupt gzip|truncated)/)],
+      Truncated0000001: ['failed', expect.any(Number), expect.stringMatching(/Truncated0000001\.json\.gz: truncated gzip/)],
+      PlainJson0000001: ['forwarded', 5, ''],
+      Empty00000000001: ['failed', 0, expect.stringMatching(/Empty00000000001\.json\.gz: empty file/)],
+      NoRecords0000001: ['forwarded', 0, ''],
+      NotCloudTrail001: ['failed', 0, expect.stringMatching(/no "Records" array/)],
+      NonObjects000001: ['forwarded', 4, ''],
+      InvalidUtf800001: ['forwarded', 2, ''],
+      OneMegabyte00001: ['forwarded', 1, ''],
+      Digest0000000001: ['skipped', 0, 'CloudTrail digest file'],
+      Insight000000001: ['forwarded', 1, ''],
+      'AWSLogs/111122223333/CloudTrail/eu-west-1/2024/05/17/with space and ünïcödé 日本': ['forwarded', 5, ''],
+      Missing000000001: ['failed', 0, expect.stringMatching(/Missing000000001\.json\.gz: the object does not exist/)],
+      Denied0000000001: ['failed', 0, expect.stringMatching(/Denied0000000001\.json\.gz: access denied/)],
+    });
+    // Every failed object is ticketed from the first record not delivered, to the end of the file.
+    for (const o of result.objects.filter((x) => x.status === 'failed')) {
+      expect(o.tickets).toEqual([expect.objectContaining({ ranges: [{ from: o.records, to: null }], reason: o.reason })]);
+    }
+    expect(result.stats).toMatchObject({ truncated: 1, malformed: 4, objectsSkipped: 1 });
+    const bigEvent = server.events.find((e) => String(e['log.source.aws.s3.key.name']).includes('OneMegabyte'))!;
+    expect(Buffer.byteLength(String(bigEvent.content))).toBeLessThanOrEqual(65_536);
+    expect(server.duplicates()).toEqual([]);
+  });
+
+  it('restamps stale records so an ActiveGate that rejects old records takes them', async () => {
+    await start({ rejectStaleRecords: true });
+    const source = new MemorySource().put(BUCKET, cloudTrailKey(), logFile(stratusRecords()));
+    const result = await run([{ bucket: BUCKET, key: cloudTrailKey() }], source);
+    expect(result.stats).toMatchObject({ records: 310, sent: 310, restamped: 310, failed: 0 });
+  });
+
+  it('drops what the filters drop, counts it, and redacts configured fields', async () => {
+    await start();
+    const records = freshen(stratusRecords(), NOW);
+    const source = new MemorySource().put(BUCKET, cloudTrailKey(), logFile(records));
+    const result = await run([{ bucket: BUCKET, key: cloudTrailKey() }], source, {
+      rules: rules({
+        filters: [{ name: 'no-reads', action: 'drop', pattern: { readOnly: [true] } }],
+        redactions: [{ path: 'sourceIPAddress', mask: 'REDACTED' }],
+        routes: [{ name: 'prod', annotations: { 'dt.security_context': 'prod' } }],
+      }),
+    });
+    const reads = records.filter((r) => r.readOnly === true).length;
+    expect(reads).toBeGreaterThan(0);
+    expect(result.stats).toMatchObject({ records: 310, dropped: reads, sent: 310 - reads });
+    for (const e of server.events) {
+      const content = JSON.parse(String(e.content)) as CloudTrailRecord;
+      expect(content.readOnly).not.toBe(true);
+      if ('sourceIPAddress' in content) expect(content.sourceIPAddress).toBe('REDACTED');
+      expect(e['dt.security_context']).toBe('prod');
+    }
+  });
+
+  it('skips objects no route forwards', async () => {
+    await start();
+    const source = new MemorySource().put(BUCKET, cloudTrailKey(), logFile(stratusRecords()));
+    const result = await run([{ bucket: BUCKET, key: cloudTrailKey() }], source, { rules: rules({ routes: [{ name: 'other', bucket: 'other-bucket' }] }) });
+    expect(result.objects[0]).toMatchObject({ status: 'skipped', reason: 'no route matches the bucket and key' });
+    expect(server.requests).toEqual([]);
+  });
+
+  it('stops reading at the deadline and tickets the rest of the file and the objects not reached', async () => {
+    await start();
+    let now = NOW;
+    const { source, refs } = files(3);
+    const opening = source.open.bind(source);
+    source.open = async (location) => {
+      const opened = await opening(location);
+      if (location.key === refs[1].key) now += 60_000; // the second object takes the time left
+      return opened;
+    };
+    client = new IngestClient({ environmentUrl: server.url, tokens: new StaticTokenProvider(server.token), policy: DEFAULT_RETRY_POLICY, clock: () => now });
+    const result = await run(refs, source, { clock: () => now, deadlineMs: NOW + 70_000, drainMs: 20_000 });
+    expect(result.objects.map((o) => o.status)).toEqual(['forwarded', 'failed', 'failed']);
+    expect(result.objects[1].tickets[0]).toMatchObject({ ranges: [{ from: 0, to: null }], reason: expect.stringMatching(/deadline/) });
+    expect(result.objects[2].tickets[0]).toMatchObject({ ranges: [{ from: 0, to: null }], reason: expect.stringMatching(/before reading/) });
+    expect(source.opened.map((o) => o.key)).toEqual([refs[0].key, refs[1].key]);
+  });
+
+  it('replays only the ticketed ranges and stops reading after the last one', async () => {
+    await start();
+    const records = freshen(stratusRecords(), NOW);
+    const key = cloudTrailKey();
+    const source = new MemorySource().put(BUCKET, key, logFile(records));
+    const result = await run([{ bucket: BUCKET, key, versionId: 'v1', ranges: [{ from: 3, to: 5 }, { from: 10, to: 11 }] }], source);
+    expect(result.stats).toMatchObject({ records: 3, sent: 3 });
+    expect([...server.idCounts.keys()].map((id) => Number(id.split('#')[1])).sort((a, b) => a - b)).toEqual([3, 4, 10]);
+    expect(source.opened[0].versionId).toBe('v1');
+  });
+
+  it('accounts for every record when the default rules apply', async () => {
+    await start();
+    const { source, refs } = files(1);
+    const result = await forwardObjects(refs, { source, sender: client, rules: defaultRules(), forwarder: 'test' });
+    const s = result.stats;
+    expect(s.records).toBe(s.sent + s.dropped + s.failed);
   });
 });
