@@ -250,8 +250,60 @@ export class Naming {
     return this.checked('eventRule', `${this.prefix}-api-calls-to-central`);
   }
 
+  eventForwardingRoleArn(source: Account): string {
+    return this.roleArn(source.id, this.eventForwardingRoleName());
+  }
+
+  /** Dead-letter queue of the forwarding rule's target, one per region of a source account. */
+  eventForwardingDlqName(): string {
+    return this.checked('sqsQueue', `${this.prefix}-events-to-central-dlq`);
+  }
+
+  /** A central rule: a catalog use case or a custom rule, by its id. */
   centralRuleName(useCase: string): string {
     return this.checked('eventRule', `${this.prefix}-${useCase}`);
+  }
+
+  /** Archive of the central bus; a prefix of at most 16 characters keeps it under the 48 allowed. */
+  centralArchiveName(): string {
+    return `${this.prefix}-central`;
+  }
+
+  /** Dead-letter queue of every central rule target. */
+  centralDlqName(): string {
+    return this.checked('sqsQueue', `${this.prefix}-central-dlq`);
+  }
+
+  /** Key of the alert topic and the central log group. */
+  securityEventsKeyAlias(): string {
+    return this.checked('kmsAlias', `alias/${this.prefix}-security-events`);
+  }
+
+  alertTopicName(): string {
+    return this.checked('snsTopic', `${this.prefix}-security-alerts`);
+  }
+
+  eventBufferQueueName(): string {
+    return this.checked('sqsQueue', `${this.prefix}-security-events`);
+  }
+
+  /** EventBridge's own log groups live under /aws/events/. */
+  centralLogGroupName(): string {
+    return this.checked('logGroup', `/aws/events/${this.prefix}-central`);
+  }
+
+  /** The account's CloudWatch Logs resource policy that lets EventBridge write to the central log group. */
+  centralLogPolicyName(): string {
+    return `${this.prefix}-events-to-central-logs`;
+  }
+
+  /** Kinesis stream names allow 128 characters; a prefix of at most 16 keeps this well under. */
+  eventStreamName(): string {
+    return `${this.prefix}-security-events`;
+  }
+
+  eventStreamRoleName(): string {
+    return this.checked('iamRole', `${this.prefix}-events-to-kinesis`);
   }
 
   bucketLoggerFunctionName(): string {

@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
 import { Naming } from '../config/naming';
 import { SourceAccount, Topology } from '../config/schema';
+import { forwardingRegions } from './catalog';
+import { RegionalEventForwarding } from './constructs/regional-event-forwarding';
 import { TrailbridgeStack } from './trailbridge-stack';
 
 /** `source-<name>`: a source account's trail, its regional forwarding rules and their role. */
@@ -10,8 +12,12 @@ export class SourceStack extends TrailbridgeStack {
       topology,
       naming,
       account: source,
-      // A rule fires only in the region of the API call: every enabled region needs one.
-      extraRegions: topology.regions,
+      // A rule fires only in the region of the API call: every enabled region needs one (and
+      // us-east-1 for the global services' events, also when it is not enabled).
+      extraRegions: [...topology.regions, ...forwardingRegions(topology, source)],
     });
+
+    // Flow 2: API calls and console sign-ins of every region to the central bus.
+    new RegionalEventForwarding(this, 'event-forwarding', { topology, naming, source, providerFor: (region) => this.providerFor(region) });
   }
 }

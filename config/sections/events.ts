@@ -1,42 +1,108 @@
 import { z } from 'zod';
-import { positiveInt } from './common';
+import { logRetentionInDays, positiveInt } from './common';
 
-/** EventBridge: the per-region forwarding rules of a source account, and the central bus. */
+/**
+ * EventBridge (flow 2): the per-region forwarding rules of a source account, and the central bus
+ * with its use-case rules and targets. Which use cases exist is the catalog's business
+ * (stacks/catalog); ids given here are checked against it at synth time.
+ */
+
+/** EventBridge's own bounds on a target's retry policy. */
+const retryAttempts = z.number().int().min(0).max(185);
+const maxEventAgeInSeconds = positiveInt.min(60).max(86400);
 
 export const forwardingRules = z
   .strictObject({
-    enabled: z.boolean().default(true).describe('Create a forwarding rule in every enabled region.'),
+    enabled: z.boolean().default(true).describe('Create a forwarding rule in every enabled region. @default true'),
     readOnlyEvents: z
       .boolean()
       .default(false)
-      .describe('Also forward read-only management events (rule state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS).'),
-    includeSources: z.array(z.string()).default([]).describe('Forward only these event sources (e.g. "s3.amazonaws.com"). @default - all'),
-    excludeSources: z.array(z.string()).default([]).describe('Never forward these event sources. @default - none'),
+      .describe('Also forward read-only management events (Describe*, Get*, List*): rule state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS. They are many times the volume of change events. @default false'),
+    includeSources: z
+      .array(z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/, { error: 'an event source is written as CloudTrail does, e.g. "s3.amazonaws.com"' }))
+      .default([])
+      .describe('Forward only these event sources (detail.eventSource, e.g. "s3.amazonaws.com"; console sign-ins are "signin.amazonaws.com"). @default - all'),
+    excludeSources: z
+      .array(z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/, { error: 'an event source is written as CloudTrail does, e.g. "s3.amazonaws.com"' }))
+      .default([])
+      .describe('Never forward these event sources. @default - none'),
+    globalEventsFromUsEast1: z
+      .boolean()
+      .default(true)
+      .describe('When us-east-1 is not an enabled region, still create a rule there that forwards only the events of global services (IAM, STS, sign-in, CloudFront, Organizations, Route 53), which reach EventBridge in us-east-1 only. @default true'),
+    retryAttempts: retryAttempts.default(185).describe('Retries of the central-bus target before the event goes to the dead-letter queue. @default 185'),
+    maxEventAgeInSeconds: maxEventAgeInSeconds.default(86400).describe('How long EventBridge keeps retrying the central-bus target. @default 86400'),
   })
-  .describe('The rule in each region of a source account that sends API calls to the central bus.');
+  .superRefine((value, ctx) => {
+    if (value.includeSources.length > 0 && value.excludeSources.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['excludeSources'],
+        message: 'give includeSources or excludeSources, not both; leave the excluded sources out of includeSources instead',
+      });
+    }
+  })
+  .describe('The rule in each region of a source account that sends API calls and console sign-ins to the central bus.');
+
+export type ForwardingOptions = z.output<typeof forwardingRules>;
 
 export const TARGET_KINDS = ['sns', 'sqs', 'lambda', 'logs', 'kinesis'] as const;
+export type TargetKind = (typeof TARGET_KINDS)[number];
+
+const targetKind = z
+  .enum(TARGET_KINDS)
+  .describe('sns: the alert topic; sqs: the buffer queue; lambda: a function (the bucket-logger unless functionArn); logs: the central log group; kinesis: the event stream.');
+
+const functionArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}$/, { error: 'write a function ARN as arn:aws:lambda:<region>:<account>:function:<name>' })
+  .optional()
+  .describe('Function invoked when the target is lambda; it must be in the security account and the home region. @default - the bucket-logger');
 
 const useCase = z.strictObject({
-  enabled: z.boolean().default(true),
-  target: z.enum(TARGET_KINDS).optional().describe('Override the use case\'s default target.'),
+  enabled: z.boolean().optional().describe('Whether the rule exists. @default - the catalog\'s default (every use case except all-api-calls)'),
+  target: targetKind.optional().describe('Override the use case\'s default target. @default - the catalog\'s default target'),
+  functionArn,
 });
 
-const customRule = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, { error: 'a rule name uses lowercase letters, digits and "-", at most 41 characters' }),
-  description: z.string().default(''),
-  pattern: z.record(z.string(), z.unknown()).describe('An EventBridge event pattern.'),
-  target: z.enum(TARGET_KINDS).default('sns'),
+export const customRule = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,40}$/, { error: 'a rule name uses lowercase letters, digits and "-", at most 41 characters' })
+    .describe('Rule id; the physical rule name is <name prefix>-<name>. Must not repeat a catalog id.'),
+  description: z.string().max(400).default('').describe('@default - none'),
+  pattern: z.record(z.string(), z.unknown()).describe('An EventBridge event pattern, validated at synth time as PutRule would.'),
+  target: targetKind.default('sns').describe('@default "sns"'),
+  functionArn,
 });
+
+export type CustomRuleOptions = z.output<typeof customRule>;
 
 export const events = z
   .strictObject({
     busName: z.string().regex(/^[A-Za-z0-9._-]{1,256}$/).optional().describe('Central bus name. @default - <name>-central'),
-    archiveRetentionInDays: z.number().int().min(0).default(30).describe('Archive retention for replay (0 keeps forever).'),
-    useCases: z.record(z.string(), useCase).default({}).describe('Use-case rules by id, enabled and configured here.'),
-    customRules: z.array(customRule).default([]),
-    alertEmails: z.array(z.email()).default([]).describe('Email subscriptions of the alert topic.'),
-    retryAttempts: z.number().int().min(0).max(185).default(185),
-    maxEventAgeInSeconds: positiveInt.max(86400).default(86400),
+    archiveRetentionInDays: z.number().int().min(0).default(30).describe('Archive retention for replay (0 keeps forever). @default 30'),
+    useCases: z
+      .record(z.string(), useCase)
+      .default({})
+      .describe('Use-case rules of the catalog (docs/flow-2-events.md) by id, switched on or off and retargeted here. @default - the catalog\'s defaults'),
+    customRules: z.array(customRule).default([]).describe('Rules with any pattern, on the central bus. @default - none'),
+    alertEmails: z.array(z.email()).default([]).describe('Email subscriptions of the alert topic (each must be confirmed). @default - none'),
+    retryAttempts: retryAttempts.default(185).describe('Retries of every central target before the event goes to the dead-letter queue. @default 185'),
+    maxEventAgeInSeconds: maxEventAgeInSeconds.default(86400).describe('How long EventBridge keeps retrying a central target. @default 86400'),
+    logRetentionInDays: logRetentionInDays.default(365).describe('Retention of the central log group (logs target). @default 365'),
+    bufferRetentionInSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(1209600)
+      .default(1209600)
+      .describe('How long the SQS buffer (sqs target) keeps a message. @default 1209600 (14 days)'),
+    kinesisShardCount: positiveInt
+      .max(500)
+      .optional()
+      .describe('Shards of the event stream (kinesis target). @default - on-demand capacity'),
   })
   .describe('The central bus in the security account, its use-case rules and targets.');
+
+export type EventsOptions = z.output<typeof events>;

@@ -1,0 +1,98 @@
+import { Naming } from '../../config/naming';
+import { GLOBAL_EVENTS_REGION } from '../../config/regions';
+import { SourceAccount, Topology } from '../../config/schema';
+import type { ForwardingOptions } from '../../config/sections/events';
+import { API_CALL, CONSOLE_SIGN_IN, EventPattern } from './use-case';
+
+/**
+ * The source side: which rule each source account has in which region, with which pattern.
+ *
+ * A rule on a default bus sees only the events of its own region, so a source account needs one in
+ * every enabled region. Global services hand their events to EventBridge in us-east-1 only; when
+ * us-east-1 is not an enabled region, a rule there forwards just those (globalEventsFromUsEast1).
+ */
+
+export { GLOBAL_EVENTS_REGION };
+
+/**
+ * Event sources whose CloudTrail events reach EventBridge in us-east-1 only: IAM, STS through its
+ * global endpoint, console sign-in, CloudFront, Organizations, Route 53 and its domains, WAF Classic
+ * and Shield. (STS regional endpoints and sign-ins through regional console endpoints arrive in
+ * their own region, which the regional rules cover.)
+ */
+export const GLOBAL_EVENT_SOURCES: readonly string[] = [
+  'iam.amazonaws.com',
+  'sts.amazonaws.com',
+  'signin.amazonaws.com',
+  'cloudfront.amazonaws.com',
+  'organizations.amazonaws.com',
+  'route53.amazonaws.com',
+  'route53domains.amazonaws.com',
+  'waf.amazonaws.com',
+  'shield.amazonaws.com',
+];
+
+export const FORWARDED_DETAIL_TYPES: readonly string[] = [API_CALL, CONSOLE_SIGN_IN];
+
+export type RuleState = 'ENABLED' | 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
+
+/** One forwarding rule of a source account in one region. */
+export interface ForwardingRule {
+  readonly account: SourceAccount;
+  readonly region: string;
+  /** all: every API call and sign-in of the region; global: only the global services' events (us-east-1 when it is not enabled). */
+  readonly scope: 'all' | 'global';
+  readonly name: string;
+  readonly pattern: EventPattern;
+  /** ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS when read-only events are forwarded too. */
+  readonly state: RuleState;
+  /** JSON path of the options in the topology, for messages. */
+  readonly path: string;
+}
+
+/** The state a rule needs to see read-only management events too. */
+export function ruleState(readOnlyEvents: boolean): RuleState {
+  return readOnlyEvents ? 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' : 'ENABLED';
+}
+
+/** The pattern of a forwarding rule; `limitTo` narrows it further to those sources (the global ones). */
+export function forwardingPattern(options: Pick<ForwardingOptions, 'includeSources' | 'excludeSources'>, limitTo?: readonly string[]): EventPattern | undefined {
+  const pattern: EventPattern = { 'detail-type': [...FORWARDED_DETAIL_TYPES] };
+  let sources: string[] | undefined;
+  if (limitTo) {
+    sources = limitTo.filter((s) => (options.includeSources.length > 0 ? options.includeSources.includes(s) : !options.excludeSources.includes(s)));
+    if (sources.length === 0) return undefined;
+  } else if (options.includeSources.length > 0) {
+    sources = [...options.includeSources];
+  }
+  if (sources) pattern.detail = { eventSource: sources };
+  else if (options.excludeSources.length > 0) pattern.detail = { eventSource: [{ 'anything-but': [...options.excludeSources] }] };
+  return pattern;
+}
+
+/** The regions in which a source account has a forwarding rule (each needs a provider). */
+export function forwardingRegions(topology: Topology, source: SourceAccount): string[] {
+  return [...new Set(forwardingRules(topology).filter((r) => r.account.id === source.id).map((r) => r.region))];
+}
+
+/** Every forwarding rule of the topology, by source account then region. */
+export function forwardingRules(topology: Topology): ForwardingRule[] {
+  const naming = new Naming(topology);
+  const rules: ForwardingRule[] = [];
+  topology.accounts.forEach((account, index) => {
+    if (!account.roles.includes('source') || !account.source) return;
+    const source = account as SourceAccount;
+    const options = source.source.forwarding;
+    if (!options.enabled) return;
+    const path = `accounts[${index}].source.forwarding`;
+    const base = { account: source, name: naming.eventForwardingRuleName(), state: ruleState(options.readOnlyEvents), path };
+    for (const region of topology.regions) {
+      rules.push({ ...base, region, scope: 'all', pattern: forwardingPattern(options)! });
+    }
+    if (!topology.regions.includes(GLOBAL_EVENTS_REGION) && options.globalEventsFromUsEast1) {
+      const pattern = forwardingPattern(options, GLOBAL_EVENT_SOURCES);
+      if (pattern) rules.push({ ...base, region: GLOBAL_EVENTS_REGION, scope: 'global', pattern });
+    }
+  });
+  return rules;
+}

@@ -1,0 +1,5 @@
+export * from './use-case';
+export * from './use-cases';
+export * from './forwarding';
+export * from './central-rules';
+export * from './validate';

@@ -1,0 +1,83 @@
+import { Problem, TopologyError } from '../../config/problems';
+import { GLOBAL_EVENTS_REGION } from '../../config/regions';
+import { Topology } from '../../config/schema';
+import { validatePattern } from '../../functions/lib/event-pattern';
+import { CentralRule, centralRules } from './central-rules';
+import { forwardingRules } from './forwarding';
+import { EventPattern } from './use-case';
+import { USE_CASES } from './use-cases';
+
+/** PutRule accepts an EventPattern of at most this many characters. */
+export const MAX_PATTERN_CHARS = 4096;
+
+/** The name a topology error carries when the checks run on an already loaded topology. */
+const TOPOLOGY_LABEL = 'topology';
+
+/**
+ * Everything wrong with the EventBridge part of a topology that the schema cannot see: unknown
+ * use-case ids, rule names used twice, Lambda targets elsewhere, rules that need us-east-1's
+ * global events that no source forwards, and every pattern (catalog, custom, forwarding) that
+ * EventBridge would reject, each with the rule name and the reason.
+ */
+export function eventTopologyProblems(topology: Topology): Problem[] {
+  const problems: Problem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, message });
+  const ids = USE_CASES.map((u) => u.id);
+
+  for (const id of Object.keys(topology.events.useCases)) {
+    if (!ids.includes(id)) add(`events.useCases[${JSON.stringify(id)}]`, `${JSON.stringify(id)} is not a use case of the catalog; use one of ${ids.join(', ')}, or write a custom rule`);
+  }
+  const seen = new Map<string, number>();
+  topology.events.customRules.forEach((custom, i) => {
+    if (ids.includes(custom.name)) add(`events.customRules[${i}].name`, `${JSON.stringify(custom.name)} is the id of a catalog use case; give the custom rule another name`);
+    else if (seen.has(custom.name)) add(`events.customRules[${i}].name`, `${JSON.stringify(custom.name)} is already the name of events.customRules[${seen.get(custom.name)}]; rule names must be unique`);
+    seen.set(custom.name, i);
+  });
+
+  let rules: CentralRule[] = [];
+  try {
+    rules = centralRules(topology);
+  } catch (err) {
+    // A name over a service limit: report it with the others instead of stopping at it.
+    add('events', (err as Error).message);
+  }
+  const security = topology.accounts.find((a) => a.roles.includes('security'));
+  for (const rule of rules) {
+    for (const reason of patternProblems(rule.pattern)) add(`${rule.path}${rule.origin === 'custom' ? '.pattern' : ''}`, `rule ${JSON.stringify(rule.name)}: ${reason}`);
+    if (rule.functionArn !== undefined) {
+      if (rule.target !== 'lambda') add(`${rule.path}.functionArn`, `is set but the target is ${JSON.stringify(rule.target)}; set "target": "lambda" or remove functionArn`);
+      const [, , , region, accountId] = rule.functionArn.split(':');
+      if (region !== topology.homeRegion || accountId !== security?.id) {
+        add(`${rule.path}.functionArn`, `${rule.functionArn} is not in the security account (${security?.id}) and the home region (${topology.homeRegion}); a rule targets a function there only`);
+      }
+    }
+  }
+
+  const forwarding = forwardingRules(topology);
+  for (const rule of forwarding) {
+    for (const reason of patternProblems(rule.pattern)) add(rule.path, `rule ${JSON.stringify(rule.name)} in ${rule.region}: ${reason}`);
+  }
+  if (forwarding.length > 0 && !forwarding.some((r) => r.region === GLOBAL_EVENTS_REGION)) {
+    for (const rule of rules.filter((r) => r.needsGlobalEvents)) {
+      add(
+        rule.path,
+        `rule ${JSON.stringify(rule.name)} needs events of global services (IAM, STS, sign-in, Organizations), which reach EventBridge in ${GLOBAL_EVENTS_REGION} only, and no source account forwards from there; add ${GLOBAL_EVENTS_REGION} to regions, leave forwarding.globalEventsFromUsEast1 on, or disable this use case`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** Throws one TopologyError listing every problem of {@link eventTopologyProblems}. */
+export function assertValidEventTopology(topology: Topology): void {
+  const problems = eventTopologyProblems(topology);
+  if (problems.length > 0) throw new TopologyError(TOPOLOGY_LABEL, problems);
+}
+
+/** Why EventBridge would reject a pattern; empty when it is valid. */
+export function patternProblems(pattern: EventPattern): string[] {
+  const reasons = [...validatePattern(pattern)];
+  const length = JSON.stringify(pattern).length;
+  if (length > MAX_PATTERN_CHARS) reasons.push(`the pattern is ${length} characters; EventBridge accepts at most ${MAX_PATTERN_CHARS}`);
+  return reasons;
+}

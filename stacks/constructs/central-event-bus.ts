@@ -1,0 +1,71 @@
+import { CloudwatchEventArchive } from '@cdktf/provider-aws/lib/cloudwatch-event-archive';
+import { CloudwatchEventBus } from '@cdktf/provider-aws/lib/cloudwatch-event-bus';
+import { CloudwatchEventBusPolicy } from '@cdktf/provider-aws/lib/cloudwatch-event-bus-policy';
+import { Construct } from 'constructs';
+import { Naming } from '../../config/naming';
+import { Topology } from '../../config/schema';
+import { ACTIONS, Statement, policyDocument } from './iam';
+
+export interface CentralEventBusProps {
+  readonly topology: Topology;
+  readonly naming: Naming;
+}
+
+/**
+ * The central bus in the security account's home region; its policy lets the organization (by
+ * aws:PrincipalOrgID) or else the listed source accounts put events on it, and an archive keeps
+ * every event for replay.
+ *
+ * Only PutEvents is granted, and PutEvents refuses a `source` that starts with "aws.", so no
+ * principal the policy admits can forge a CloudTrail event: they arrive only through the
+ * forwarding rules.
+ */
+export class CentralEventBus extends Construct {
+  readonly bus: CloudwatchEventBus;
+  readonly archive: CloudwatchEventArchive;
+  readonly policy?: CloudwatchEventBusPolicy;
+
+  constructor(scope: Construct, id: string, props: CentralEventBusProps) {
+    super(scope, id);
+    const { topology, naming } = props;
+    this.bus = new CloudwatchEventBus(this, 'bus', {
+      name: naming.centralBusName(),
+      description: 'trailbridge: API calls and console sign-ins of every source account and region',
+    });
+
+    const statement = putEventsStatement(topology, naming);
+    if (statement) {
+      const document = policyDocument(this, 'policy-document', [statement]);
+      this.policy = new CloudwatchEventBusPolicy(this, 'policy', { eventBusName: this.bus.name, policy: document.json });
+    }
+
+    this.archive = new CloudwatchEventArchive(this, 'archive', {
+      name: naming.centralArchiveName(),
+      description: 'Every event of the central bus, for replay',
+      eventSourceArn: this.bus.arn,
+      retentionDays: topology.events.archiveRetentionInDays,
+    });
+  }
+}
+
+/** Who may put events on the central bus; undefined when no source account forwards. */
+export function putEventsStatement(topology: Topology, naming: Naming): Statement | undefined {
+  const senders = naming.sources.filter((s) => s.source.forwarding.enabled).map((s) => s.id);
+  if (senders.length === 0) return undefined;
+  const resources = [naming.centralBusArn()];
+  if (topology.organization) {
+    return {
+      sid: 'PutEventsFromOrganization',
+      actions: ACTIONS.eventsPut,
+      resources,
+      principals: [{ type: '*', identifiers: ['*'] }],
+      conditions: [{ test: 'StringEquals', variable: 'aws:PrincipalOrgID', values: [topology.organization.id] }],
+    };
+  }
+  return {
+    sid: 'PutEventsFromSourceAccounts',
+    actions: ACTIONS.eventsPut,
+    resources,
+    principals: [{ type: 'AWS', identifiers: senders.map((id) => naming.accountRootArn(id)) }],
+  };
+}

@@ -1,0 +1,66 @@
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { Construct } from 'constructs';
+import { Statement, policyDocument } from './iam';
+
+export interface SecurityEventsKeyProps {
+  readonly alias: string;
+  readonly accountId: string;
+  readonly region: string;
+  /** Log groups (by name) this key encrypts; CloudWatch Logs gets a grant limited to them. @default - none */
+  readonly logGroupNames?: readonly string[];
+}
+
+/** KMS actions a service needs to write to (and read from) a resource encrypted with this key. */
+const SERVICE_USE = ['kms:GenerateDataKey*', 'kms:Decrypt'];
+const LOGS_USE = ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'];
+
+/**
+ * The customer managed key of the alert topic and the central log group, rotated yearly. Its policy
+ * lets EventBridge publish to the encrypted topic and CloudWatch Logs encrypt the named groups;
+ * the account's IAM policies govern everything else.
+ */
+export class SecurityEventsKey extends Construct {
+  readonly key: KmsKey;
+
+  constructor(scope: Construct, id: string, props: SecurityEventsKeyProps) {
+    super(scope, id);
+    const statements: Statement[] = [
+      {
+        sid: 'AccountAdministers',
+        actions: ['kms:*'],
+        resources: ['*'],
+        principals: [{ type: 'AWS', identifiers: [`arn:aws:iam::${props.accountId}:root`] }],
+      },
+      {
+        sid: 'EventBridgeEncryptsTargets',
+        actions: SERVICE_USE,
+        resources: ['*'],
+        principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+      },
+    ];
+    if (props.logGroupNames?.length) {
+      statements.push({
+        sid: 'CloudWatchLogsEncryptsGroups',
+        actions: LOGS_USE,
+        resources: ['*'],
+        principals: [{ type: 'Service', identifiers: [`logs.${props.region}.amazonaws.com`] }],
+        conditions: [
+          {
+            test: 'ArnEquals',
+            variable: 'kms:EncryptionContext:aws:logs:arn',
+            values: props.logGroupNames.map((name) => `arn:aws:logs:${props.region}:${props.accountId}:log-group:${name}`),
+          },
+        ],
+      });
+    }
+    const policy = policyDocument(this, 'policy', statements);
+    this.key = new KmsKey(this, 'key', {
+      description: `trailbridge: security alerts and event logs (${props.alias})`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: policy.json,
+    });
+    new KmsAlias(this, 'alias', { name: props.alias, targetKeyId: this.key.keyId });
+  }
+}
