@@ -47,16 +47,18 @@ const ATTRIBUTE_KEY = /^[A-Za-z_][A-Za-z0-9_.\-]{0,99}$/;
 const REDACTION_PATH = /^(\$\.)?[^.\s]+(\.[^.\s]+)*$/;
 
 const annotations = z
-  .record(
-    z
-      .string()
-      .regex(ATTRIBUTE_KEY, { error: 'an attribute key is 1-100 letters, digits, "_", "." or "-", starting with a letter or "_"' })
-      .refine((k) => !(RESERVED_ATTRIBUTE_KEYS as readonly string[]).includes(k), {
-        error: (issue) => `${JSON.stringify(issue.input)} is set by the forwarder itself; choose another attribute key`,
-      }),
-    z.string().max(250),
-  )
+  .record(z.string(), z.string().max(250))
   .default({})
+  .superRefine((value, ctx) => {
+    // Checked here rather than as the record's key schema, so the message names the key.
+    for (const key of Object.keys(value)) {
+      if (!ATTRIBUTE_KEY.test(key)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `${JSON.stringify(key)}: an attribute key is 1-100 letters, digits, "_", "." or "-", starting with a letter or "_"` });
+      } else if ((RESERVED_ATTRIBUTE_KEYS as readonly string[]).includes(key)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `${JSON.stringify(key)} is set by the forwarder itself; choose another attribute key` });
+      }
+    }
+  })
   .describe('Extra attributes added to every event of the route.');
 
 export const routeSchema = z.strictObject({

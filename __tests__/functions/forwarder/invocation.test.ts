@@ -1,0 +1,114 @@
+import { IngestClient } from '../../../functions/forwarder/ingest-client';
+import { handleInvocation, InvocationDeps } from '../../../functions/forwarder/invocation';
+import { DEFAULT_RETRY_POLICY } from '../../../functions/forwarder/retry-policy';
+import { defaultRules } from '../../../functions/forwarder/rules';
+import { RulesSource } from '../../../functions/forwarder/rules-source';
+import { createTicket, MemoryTicketSink, TicketSink } from '../../../functions/forwarder/tickets';
+import { SsmTokenProvider, StaticTokenProvider } from '../../../functions/forwarder/token';
+import { Logger } from '../../../functions/lib/logger';
+import { Metrics } from '../../../functions/lib/metrics';
+import { FakeIngestServer } from '../../../tools/lib/fake-ingest-server';
+import { cloudTrailKey, freshen, logFile, MemorySource, stratusRecords } from './support/cloudtrail';
+
+const BUCKET = 'trail-archive-prod';
+const ARN = 'arn:aws:lambda:eu-central-1:444455556666:function:trailbridge-forwarder';
+
+const snsEvent = (bucket: string, ...keys: string[]) => ({
+  Records: [
+    {
+      EventSource: 'aws:sns',
+      Sns: {
+        Message: JSON.stringify({
+          Records: keys.map((key) => ({ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: bucket }, object: { key: encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+') } } })),
+        }),
+      },
+    },
+  ],
+});
+
+describe('handleInvocation', () => {
+  let server: FakeIngestServer;
+  let lines: string[];
+  let tickets: MemoryTicketSink;
+  let deps: InvocationDeps;
+  const records = freshen(stratusRecords(), Date.now());
+  const key = cloudTrailKey({ org: 'o-abcdef1234', account: '210987654321', region: 'us-east-1' });
+
+  beforeEach(async () => {
+    server = await FakeIngestServer.start();
+    lines = [];
+    tickets = new MemoryTicketSink();
+    const write = (l: string) => lines.push(l);
+    const logger = new Logger({ service: 'forwarder', write });
+    const rulesSource: RulesSource = { load: async () => ({ rules: defaultRules(), origin: 'appconfig' }) };
+    deps = {
+      source: new MemorySource().put(BUCKET, key, logFile(records)),
+      sender: new IngestClient({ environmentUrl: server.url, tokens: new StaticTokenProvider(server.token), policy: DEFAULT_RETRY_POLICY, logger }),
+      rulesSource,
+      tickets,
+      logger,
+      metrics: new Metrics({ namespace: 'Test', write }),
+      forwarder: ARN,
+      concurrency: 2,
+      safetyMarginMs: 5_000,
+      replayMaxAttempts: 3,
+    };
+  });
+  afterEach(async () => {
+    await deps.sender.close?.();
+    await server.close();
+  });
+
+  const emf = () => lines.map((l) => JSON.parse(l)).find((l) => l._aws);
+
+  it('forwards the object of an SNS notification and writes EMF metrics', async () => {
+    const result = await handleInvocation(snsEvent(BUCKET, key), { remainingMs: 60_000 }, deps);
+    expect(result.batchItemFailures).toBeUndefined();
+    expect(result.summary).toMatchObject({ files: 1, records: 310, sent: 310, failed: 0, tickets: 0, rules: 'appconfig:built-in' });
+    expect(server.events[0]).toMatchObject({ 'aws.account.id': '210987654321', 'aws.region': 'us-east-1', 'aws.organization.id': 'o-abcdef1234', 'cloud.log_forwarder': ARN });
+    expect(emf()).toMatchObject({ RecordsRead: 310, RecordsSent: 310, ObjectsRead: 1, Requests: 1, TicketsWritten: 0 });
+    expect(emf()._aws.CloudWatchMetrics[0].Namespace).toBe('Test');
+  });
+
+  it('acknowledges s3:TestEvent and unknown messages without error', async () => {
+    const result = await handleInvocation({ Records: [{ EventSource: 'aws:sns', Sns: { Message: JSON.stringify({ Event: 's3:TestEvent', Bucket: BUCKET }) } }] }, { remainingMs: 60_000 }, deps);
+    expect(result.summary).toMatchObject({ files: 0, ignored: 1 });
+    expect(emf()).toMatchObject({ TestEventsIgnored: 1 });
+  });
+
+  it('tickets everything when the SSM parameter is missing, and never logs a token', async () => {
+    const missing = Object.assign(new Error('x'), { name: 'ParameterNotFound' });
+    const tokens = new SsmTokenProvider({ ssm: { send: async () => Promise.reject(missing) } as never, parameterName: '/trailbridge/dt-token' });
+    await deps.sender.close?.();
+    deps = { ...deps, sender: new IngestClient({ environmentUrl: server.url, tokens, policy: DEFAULT_RETRY_POLICY }) };
+    const result = await handleInvocation(snsEvent(BUCKET, key), { remainingMs: 60_000 }, deps);
+    expect(result.summary).toMatchObject({ records: 310, sent: 0, failed: 310, tickets: 1 });
+    expect(tickets.tickets[0]).toMatchObject({ bucket: BUCKET, key, ranges: [{ from: 0, to: 310 }], reason: expect.stringMatching(/\/trailbridge\/dt-token: it does not exist/) });
+    expect(server.requests).toEqual([]);
+  });
+
+  it('masks the token in logs even if it reached a log line', async () => {
+    deps.logger.addSecret(server.token);
+    deps.logger.info('oops', { header: `Api-Token ${server.token}` });
+    expect(lines.join('\n')).not.toContain(server.token);
+  });
+
+  it('tickets records Dynatrace keeps refusing, and fails the invocation when tickets cannot be stored', async () => {
+    server.script({ status: 500 });
+    const failingSink: TicketSink = { write: async () => Promise.reject(new Error('queue down')) };
+    await expect(handleInvocation(snsEvent(BUCKET, key), { remainingMs: 60_000 }, { ...deps, tickets: failingSink })).rejects.toThrow(/queue down/);
+    expect(emf()).toMatchObject({ TicketWriteFailed: 1, RecordsFailed: 310 });
+  });
+
+  it('replays a ticket from the failure queue; returns it to the queue after too many attempts', async () => {
+    const [ticket] = createTicket({ bucket: BUCKET, key, versionId: 'v1', ranges: [{ from: 5, to: 8 }], reason: 'x', attempt: 1, now: 0 });
+    const sqs = (t: object, id: string) => ({ messageId: id, eventSource: 'aws:sqs', body: JSON.stringify(t) });
+    const ok = await handleInvocation({ Records: [sqs(ticket, 'm1')] }, { remainingMs: 60_000 }, deps);
+    expect(ok).toMatchObject({ batchItemFailures: [], summary: { records: 3, sent: 3 } });
+
+    server.script({ status: 500 }, { status: 500 });
+    const again = await handleInvocation({ Records: [sqs(ticket, 'm2'), sqs({ ...ticket, attempt: 3 }, 'm3')] }, { remainingMs: 60_000 }, deps);
+    expect(again.batchItemFailures).toEqual([{ itemIdentifier: 'm3' }]);
+    expect(tickets.tickets).toEqual([expect.objectContaining({ attempt: 2, ranges: [{ from: 5, to: 8 }] })]);
+  });
+});

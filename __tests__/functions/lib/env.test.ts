@@ -1,0 +1,66 @@
+import { EnvironmentError, EnvReader } from '../../../functions/lib/env';
+import { loadForwarderEnv } from '../../../functions/forwarder/env';
+
+describe('EnvReader', () => {
+  it('trims, treats blank as unset, and applies defaults', () => {
+    const r = new EnvReader({ A: '  x ', B: '   ', N: ' 7 ' });
+    expect(r.optional('A')).toBe('x');
+    expect(r.optional('B')).toBeUndefined();
+    expect(r.int('N', 1, 0, 10)).toBe(7);
+    expect(r.int('M', 3, 0, 10)).toBe(3);
+    expect(r.oneOf('L', ['INFO', 'WARN'] as const, 'INFO')).toBe('INFO');
+    r.done();
+  });
+
+  it('collects every problem and throws once', () => {
+    const r = new EnvReader({ N: '99', U: 'not a url', L: 'LOUD' });
+    r.required('MISSING');
+    r.int('N', 1, 0, 10);
+    r.url('U');
+    r.oneOf('L', ['INFO', 'WARN'], 'INFO');
+    expect(() => r.done()).toThrow(EnvironmentError);
+    try {
+      r.done();
+    } catch (err) {
+      expect((err as EnvironmentError).problems).toEqual([
+        'Environment variable MISSING is required',
+        'Environment variable N: "99" is not an integer in [0, 10]',
+        'Environment variable U: "not a url" is not a URL; write it as https://host[:port][/path]',
+        'Environment variable L: "LOUD" is not one of INFO, WARN',
+      ]);
+    }
+  });
+});
+
+describe('loadForwarderEnv', () => {
+  const env = {
+    DT_ENV_URL: 'https://abc12345.live.dynatrace.com/',
+    DT_API_TOKEN_PARAM: '/trailbridge/dynatrace/api-token',
+    FAILURE_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/444455556666/trailbridge-forwarder-failures',
+    APPCONFIG_APPLICATION: 'trailbridge',
+    APPCONFIG_ENVIRONMENT: 'prod',
+    APPCONFIG_PROFILE: 'forwarder-rules',
+  };
+
+  it('reads the required variables and the defaults', () => {
+    expect(loadForwarderEnv(env)).toEqual({
+      dynatraceUrl: 'https://abc12345.live.dynatrace.com',
+      tokenParameterName: '/trailbridge/dynatrace/api-token',
+      failureQueueUrl: env.FAILURE_QUEUE_URL,
+      appConfig: { application: 'trailbridge', environment: 'prod', profile: 'forwarder-rules', port: 2772 },
+      concurrency: 4,
+      tokenTtlMs: 300_000,
+      safetyMarginMs: 10_000,
+      replayMaxAttempts: 3,
+      logLevel: 'INFO',
+      metricsNamespace: 'Trailbridge/Forwarder',
+    });
+    expect(loadForwarderEnv({ ...env, AWS_APPCONFIG_EXTENSION_HTTP_PORT: '2800' }).appConfig.port).toBe(2800);
+  });
+
+  it('names every missing variable at once', () => {
+    expect(() => loadForwarderEnv({})).toThrow(
+      /DT_ENV_URL is required[\s\S]*DT_API_TOKEN_PARAM is required[\s\S]*FAILURE_QUEUE_URL is required[\s\S]*APPCONFIG_APPLICATION is required[\s\S]*APPCONFIG_ENVIRONMENT is required[\s\S]*APPCONFIG_PROFILE is required/,
+    );
+  });
+});

@@ -1,0 +1,109 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { main as forwardMain } from '../../tools/forward';
+import { main as replayMain } from '../../tools/replay';
+import { forwardFiles } from '../../tools/lib/forward-cli';
+import { FakeIngestServer } from '../../tools/lib/fake-ingest-server';
+import { sharedDataPath } from '../support/shared-data';
+import { freshen, stratusRecords } from '../functions/forwarder/support/cloudtrail';
+
+const SUMMARY_KEYS = ['files', 'records', 'sent', 'dropped', 'truncated', 'restamped', 'failed', 'requests', 'retries', 'bytesSent', 'seconds'];
+
+describe('npm run forward / replay', () => {
+  let server: FakeIngestServer;
+  let dir: string;
+  let out: string[];
+  let err: string[];
+  const saved = { ...process.env };
+
+  beforeEach(async () => {
+    server = await FakeIngestServer.start();
+    dir = mkdtempSync(join(tmpdir(), 'forward-test-'));
+    out = [];
+    err = [];
+    jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+    jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+    process.env.DT_API_TOKEN = server.token;
+  });
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    process.env = { ...saved };
+    rmSync(dir, { recursive: true, force: true });
+    await server.close();
+  });
+
+  const summary = () => JSON.parse(out.join('').trim().split('\n').pop()!);
+
+  it('forwards a directory of .json and .json.gz files and prints the summary as the last line', async () => {
+    const records = freshen(stratusRecords(), Date.now());
+    const logDir = join(dir, 'AWSLogs', '111122223333', 'CloudTrail', 'eu-west-1', '2024', '05', '17');
+    mkdirSync(logDir, { recursive: true });
+    writeFileSync(join(logDir, 'a.json.gz'), gzipSync(JSON.stringify({ Records: records.slice(0, 100) })));
+    writeFileSync(join(dir, 'bare.json'), JSON.stringify(records.slice(100)));
+    writeFileSync(join(dir, 'notes.txt'), 'ignored');
+    const code = await forwardMain(['--dt-url', server.url, dir]);
+    expect(code).toBe(0);
+    expect(Object.keys(summary())).toEqual(SUMMARY_KEYS);
+    expect(summary()).toMatchObject({ files: 2, records: 310, sent: 310, failed: 0, requests: 1 });
+    expect(server.idCounts.size).toBe(310);
+    const fromPath = server.events.find((e) => String(e['log.source.aws.s3.key.name']).endsWith('a.json.gz'))!;
+    expect(fromPath).toMatchObject({ 'aws.account.id': '111122223333', 'aws.region': 'eu-west-1', 'cloud.log_forwarder': 'trailbridge-cli' });
+    const fromRecords = server.events.find((e) => String(e['log.source.aws.s3.key.name']).endsWith('bare.json'))!;
+    expect(fromRecords['aws.account.id']).toBe(records[100].recipientAccountId);
+  });
+
+  it('prints events with --dry-run and sends nothing', async () => {
+    const code = await forwardMain(['--dry-run', sharedDataPath('cloudtrail', 'stratus-red-team', 'aws.defense-evasion.cloudtrail-stop.json')]);
+    expect(code).toBe(0);
+    const lines = out.join('').trim().split('\n');
+    expect(JSON.parse(lines[0])).toMatchObject({ 'audit.action': 'StopLogging', 'cloud.provider': 'aws' });
+    expect(summary()).toMatchObject({ records: 1, sent: 1, requests: 0 });
+    expect(server.requests).toEqual([]);
+  });
+
+  it('writes tickets with --failures, and replay sends exactly the ticketed records', async () => {
+    const file = join(dir, 'records.json');
+    writeFileSync(file, JSON.stringify(freshen(stratusRecords(), Date.now())));
+    const failures = join(dir, 'failures.jsonl');
+    server.script({ status: 500 });
+    expect(await forwardMain(['--dt-url', server.url, '--failures', failures, file])).toBe(1);
+    expect(summary()).toMatchObject({ records: 310, sent: 0, failed: 310 });
+    const tickets = readFileSync(failures, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(tickets).toEqual([expect.objectContaining({ bucket: '', key: file, ranges: [{ from: 0, to: 310 }], reason: expect.stringMatching(/500/) })]);
+
+    out = [];
+    expect(await replayMain(['--dt-url', server.url, failures])).toBe(0);
+    expect(summary()).toMatchObject({ records: 310, sent: 310, failed: 0 });
+    expect(server.idCounts.size).toBe(310);
+    expect(server.duplicates()).toEqual([]);
+  });
+
+  it('takes the token only from the environment variable named by --token-env', async () => {
+    delete process.env.DT_API_TOKEN;
+    const file = sharedDataPath('cloudtrail', 'stratus-red-team', 'aws.defense-evasion.cloudtrail-stop.json');
+    await expect(forwardMain(['--dt-url', server.url, file])).rejects.toThrow(/no API token: set it in the environment variable named by --token-env/);
+    process.env.MY_TOKEN = server.token;
+    expect(await forwardMain(['--dt-url', server.url, '--token-env', 'MY_TOKEN', file])).toBe(0);
+    await expect(forwardMain(['--dt-url', server.url, '--token', 'x', file])).rejects.toThrow(/Unknown option '--token'/);
+  });
+
+  it('reports a corrupt file on stderr and exits 1, forwarding the others', async () => {
+    writeFileSync(join(dir, 'bad.json.gz'), Buffer.from([0x1f, 0x8b, 1, 2, 3]));
+    writeFileSync(join(dir, 'good.json'), JSON.stringify(freshen(stratusRecords().slice(0, 3), Date.now())));
+    expect(await forwardMain(['--dt-url', server.url, dir])).toBe(1);
+    expect(summary()).toMatchObject({ files: 2, records: 3, sent: 3 });
+    expect(err.join('')).toMatch(/failed: .*bad\.json\.gz: .*(corrupt|truncated) gzip/);
+  });
+
+  it('runs in-process with an injected sender, for the benchmark and e2e', async () => {
+    const file = sharedDataPath('cloudtrail', 'stratus-red-team', 'aws.defense-evasion.cloudtrail-stop.json');
+    const seen: string[] = [];
+    const { summary: s } = await forwardFiles([file], {
+      sender: { send: async (batch) => (seen.push(...batch.events), { accepted: batch.events.length, failed: [], requests: 1, retries: 0, bytesSent: 0, latenciesMs: [] }) },
+    });
+    expect(s).toMatchObject({ records: 1, sent: 1, requests: 1 });
+    expect(seen).toHaveLength(1);
+  });
+});
