@@ -25,7 +25,7 @@ describe('formatRecord', () => {
   const stopLogging = stratusRecords().find((r) => r.eventName === 'StopLogging')!;
 
   it('maps a CloudTrail record to the attributes of Dynatrace’s S3 forwarder', () => {
-    const record = { ...stopLogging, eventTime: '2024-07-31T13:06:24Z' };
+    const record: Record<string, unknown> = { ...stopLogging, eventTime: '2024-07-31T13:06:24Z' };
     const { event, bytes, json } = format(record);
     expect(event).toEqual({
       content: JSON.stringify(record),
