@@ -129,8 +129,12 @@ export class Naming {
     return this.topology.trails.mode === 'organization' ? [this.organizationTrailArn()] : [this.trailArn(source)];
   }
 
+  /** The bucket that receives a source account's logs: its own, or the organization trail's. */
   trailBucketName(source: SourceAccount): string {
-    return this.checked('bucket', source.source.bucketName);
+    if (this.topology.trails.mode === 'organization') return this.organizationTrailBucketName();
+    const name = source.source.bucketName;
+    if (!name) throw new NamingError(`account ${source.name} has no source.bucketName; account-mode trails need one bucket per source account`);
+    return this.checked('bucket', name);
   }
 
   bucketArn(bucketName: string): string {
@@ -139,8 +143,8 @@ export class Naming {
 
   /** Key prefix up to and including AWSLogs/<account or o-id>/, as CloudTrail writes it. */
   trailKeyPrefix(source: SourceAccount): string {
-    const base = source.source.keyPrefix ? `${source.source.keyPrefix}/AWSLogs/` : 'AWSLogs/';
-    return this.topology.trails.mode === 'organization' ? `${base}${this.topology.organization!.id}/${source.id}/` : `${base}${source.id}/`;
+    if (this.topology.trails.mode === 'organization') return `${this.organizationTrailKeyPrefix()}${source.id}/`;
+    return `${awsLogsPrefix(source.source.keyPrefix)}${source.id}/`;
   }
 
   accessLogBucketName(): string {
@@ -168,6 +172,66 @@ export class Naming {
 
   notifierFunctionName(): string {
     return this.checked('lambdaFunction', `${this.prefix}-notifier`);
+  }
+
+  /** Every trail bucket: one per source account, or the organization trail's one. */
+  allTrailBucketNames(): string[] {
+    return [...new Set(this.sources.map((source) => this.trailBucketName(source)))];
+  }
+
+  /** `[keyPrefix/]AWSLogs/`: where the log files of a source's trail start in its bucket. */
+  trailLogPrefix(source: SourceAccount): string {
+    return this.topology.trails.mode === 'organization'
+      ? awsLogsPrefix(this.topology.trails.organization.keyPrefix)
+      : awsLogsPrefix(source.source.keyPrefix);
+  }
+
+  /** The stack of the organization trail, in the management account (organization mode). */
+  organizationTrailStackName(): string {
+    return 'organization-trail';
+  }
+
+  organizationTrailBucketName(): string {
+    return this.checked('bucket', this.topology.trails.organization.bucketName ?? `${this.prefix}-org-trail-${this.account('log-archive').id}`);
+  }
+
+  /** Key prefix up to and including AWSLogs/<o-id>/, under which the organization trail writes every account. */
+  organizationTrailKeyPrefix(): string {
+    const id = this.topology.organization?.id;
+    if (!id) throw new NamingError('the topology names no organization id; organization-mode trails need organization.id');
+    return `${awsLogsPrefix(this.topology.trails.organization.keyPrefix)}${id}/`;
+  }
+
+  /** The KMS key reference a trail is given: the key ARN when the topology has it, else the alias ARN. */
+  trailKmsKeyReference(): string {
+    return this.topology.trails.kmsKeyArn ?? this.cloudTrailKeyAliasArn();
+  }
+
+  /** Log group of a trail's optional CloudWatch Logs delivery, in the trail's account. */
+  trailLogGroupName(trailName: string): string {
+    return this.checked('logGroup', `/aws/cloudtrail/${trailName}`);
+  }
+
+  /** Role CloudTrail assumes to write to that log group. */
+  trailLogsRoleName(trailName: string): string {
+    return this.checked('iamRole', `${trailName}-cloudtrail-logs`);
+  }
+
+  notifierRoleArn(): string {
+    return this.roleArn(this.account('log-archive').id, this.notifierFunctionName());
+  }
+
+  /** The optional SQS buffer subscribed to the notification topic, and its dead-letter queue. */
+  notificationBufferQueueName(): string {
+    return this.checked('sqsQueue', `${this.prefix}-cloudtrail-objects`);
+  }
+
+  notificationBufferQueueArn(): string {
+    return this.arn('sqs', this.homeRegion, this.account('log-archive').id, this.notificationBufferQueueName());
+  }
+
+  notificationBufferDlqName(): string {
+    return this.checked('sqsQueue', `${this.prefix}-cloudtrail-objects-dlq`);
   }
 
   // ---- flow 1: observability -------------------------------------------------------------------
@@ -229,7 +293,6 @@ export class Naming {
   appConfigDeploymentStrategyName(): string {
     return this.checked('appConfig', `${this.prefix}-forwarder-rules`);
   }
-
 
   // ---- flow 2: EventBridge ----------------------------------------------------------------------
 
@@ -407,4 +470,9 @@ export class Naming {
     }
     return name;
   }
+}
+
+/** `[keyPrefix/]AWSLogs/`: where CloudTrail starts its keys under an optional prefix. */
+function awsLogsPrefix(keyPrefix: string): string {
+  return keyPrefix ? `${keyPrefix}/AWSLogs/` : 'AWSLogs/';
 }

@@ -4,6 +4,7 @@ import { Topology } from '../config/schema';
 import { IncidentResponseStack } from './incident-response-stack';
 import { LogArchiveStack } from './log-archive-stack';
 import { ObservabilityStack } from './observability-stack';
+import { OrganizationTrailStack } from './organization-trail-stack';
 import { SecurityEventsStack } from './security-events-stack';
 import { SourceStack } from './source-stack';
 import { TrailbridgeStack } from './trailbridge-stack';
@@ -14,6 +15,8 @@ export interface TrailbridgeStacks {
   readonly observability: ObservabilityStack;
   readonly incidentResponse: IncidentResponseStack;
   readonly sources: readonly SourceStack[];
+  /** The organization trail, in organization mode only. */
+  readonly organizationTrail?: OrganizationTrailStack;
   readonly all: readonly TrailbridgeStack[];
 }
 
@@ -36,12 +39,18 @@ export function buildStacks(app: App, topology: Topology): TrailbridgeStacks {
     stack.addDependency(securityEvents);
     return stack;
   });
+  let organizationTrail: OrganizationTrailStack | undefined;
+  if (topology.trails.mode === 'organization') {
+    organizationTrail = new OrganizationTrailStack(app, topology, naming);
+    organizationTrail.addDependency(logArchive);
+  }
   return {
     logArchive,
     securityEvents,
     observability,
     incidentResponse,
     sources,
-    all: [logArchive, securityEvents, observability, incidentResponse, ...sources],
+    organizationTrail,
+    all: [logArchive, securityEvents, observability, incidentResponse, ...sources, ...(organizationTrail ? [organizationTrail] : [])],
   };
 }

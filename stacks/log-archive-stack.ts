@@ -1,16 +1,164 @@
+import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { Naming, STACK } from '../config/naming';
+import { TopologyError } from '../config/problems';
 import { Topology } from '../config/schema';
+import { trailLayoutProblems } from '../config/sections/source';
+import { AccessLogBucket } from './constructs/access-log-bucket';
+import { CloudTrailKey, CrossAccountReader, TrailWriter } from './constructs/cloudtrail-key';
+import { NotificationBuffer } from './constructs/notification-buffer';
+import { NotificationTopic } from './constructs/notification-topic';
+import { Notifier } from './constructs/notifier';
+import { TrailBucket } from './constructs/trail-bucket';
+import { TrailBucketNotification } from './constructs/trail-bucket-notification';
 import { TrailbridgeStack } from './trailbridge-stack';
+
+/** One trail bucket and who writes to it. */
+interface TrailTarget {
+  /** Construct-id part: the source account's name, or "organization". */
+  readonly id: string;
+  readonly bucketName: string;
+  readonly trails: readonly TrailWriter[];
+  readonly writePrefixes: readonly string[];
+  readonly logPrefix: string;
+}
 
 /** `log-archive`: the trail buckets, their CMK and policies, notifications and the SNS topic. */
 export class LogArchiveStack extends TrailbridgeStack {
+  readonly key: CloudTrailKey;
+  readonly accessLogs: AccessLogBucket;
+  readonly trailBuckets: readonly TrailBucket[];
+  readonly topic: NotificationTopic;
+  readonly notifier?: Notifier;
+  readonly buffer?: NotificationBuffer;
+
   constructor(scope: Construct, topology: Topology, naming: Naming) {
     super(scope, STACK.logArchive, {
       topology,
       naming,
       account: naming.account('log-archive'),
-
     });
+    const problems = trailLayoutProblems(topology);
+    if (problems.length > 0) throw new TopologyError('topology', problems);
+
+    const options = topology.logArchive;
+    const accountId = this.account.id;
+    const targets = trailTargets(naming, topology);
+    const bucketArns = targets.map((t) => naming.bucketArn(t.bucketName));
+    const reader: CrossAccountReader = { roleArn: naming.forwarderRoleArn(), accountId: naming.account('observability').id };
+    const topicArn = naming.notificationTopicArn();
+    const lambdaMode = options.notifications.mode === 'lambda';
+    const bufferQueueArn = options.notifications.sqsBuffer ? naming.notificationBufferQueueArn() : undefined;
+
+    this.key = new CloudTrailKey(this, 'cloudtrail-key', {
+      aliasName: naming.cloudTrailKeyAlias(),
+      accountId,
+      region: this.region,
+      trails: targets.flatMap((t) => t.trails),
+      bucketArns,
+      reader,
+      allowS3ToEncryptTopic: !lambdaMode,
+      topicArnForQueue: bufferQueueArn ? topicArn : undefined,
+      readerQueueArn: bufferQueueArn,
+    });
+    const kmsKeyArn = this.key.key.arn;
+
+    this.accessLogs = new AccessLogBucket(this, 'access-logs', {
+      bucketName: naming.accessLogBucketName(),
+      accountId,
+      sourceBucketNames: targets.map((t) => t.bucketName),
+      expirationDays: options.accessLogExpirationDays,
+      forceDestroy: options.forceDestroy,
+    });
+
+    this.trailBuckets = targets.map(
+      (target) =>
+        new TrailBucket(this, `bucket-${target.id}`, {
+          bucketName: target.bucketName,
+          kmsKeyArn,
+          trailArns: target.trails.map((t) => t.trailArn),
+          writePrefixes: target.writePrefixes,
+          logPrefix: target.logPrefix,
+          accessLogBucketName: this.accessLogs.bucket.bucket,
+          lifecycle: options.lifecycle,
+          reader,
+          objectLock: options.objectLock,
+          forceDestroy: options.forceDestroy,
+        }),
+    );
+
+    if (lambdaMode) {
+      this.notifier = new Notifier(this, 'notifier', {
+        functionName: naming.notifierFunctionName(),
+        topicArn,
+        kmsKeyArn,
+        accountId,
+        buckets: targets.map((t) => ({ id: t.id, bucketName: t.bucketName })),
+        environments: Object.fromEntries(naming.sources.map((s) => [s.id, s.name])),
+      });
+    }
+    this.topic = new NotificationTopic(this, 'topic', {
+      topicName: naming.notificationTopicName(),
+      topicArn,
+      kmsKeyArn,
+      s3Publishers: lambdaMode ? undefined : { bucketArns, accountId },
+      // The role's ARN as a reference: SNS refuses a policy naming a role that does not exist yet.
+      rolePublisherArns: this.notifier ? [this.notifier.function.role.arn] : undefined,
+      subscriber: { accountId: reader.accountId, protocol: 'lambda', endpoint: naming.forwarderFunctionArn() },
+    });
+
+    targets.forEach((target, i) => {
+      const bucket = this.trailBuckets[i];
+      new TrailBucketNotification(this, `notification-${target.id}`, {
+        bucketId: bucket.bucket.id,
+        logPrefix: target.logPrefix,
+        target: this.notifier ? { functionArn: this.notifier.function.function.arn } : { topicArn: this.topic.topic.arn },
+        dependsOn: this.notifier ? [this.notifier.permissions[i]] : [this.topic.policy, this.key.key],
+      });
+    });
+
+    if (bufferQueueArn) {
+      this.buffer = new NotificationBuffer(this, 'buffer', {
+        queueName: naming.notificationBufferQueueName(),
+        queueArn: bufferQueueArn,
+        deadLetterQueueName: naming.notificationBufferDlqName(),
+        topicArn: this.topic.topic.arn,
+        kmsKeyArn,
+        consumer: reader,
+      });
+    }
+
+    new TerraformOutput(this, 'cloudtrail_key_arn', {
+      value: kmsKeyArn,
+      description: 'Key ARN of the CloudTrail CMK; set it as trails.kmsKeyArn so source stacks plan without a perpetual kms_key_id change',
+    });
+    new TerraformOutput(this, 'notification_topic_arn', { value: this.topic.topic.arn });
+    new TerraformOutput(this, 'trail_bucket_names', { value: targets.map((t) => t.bucketName) });
+    if (this.buffer) new TerraformOutput(this, 'notification_buffer_queue_url', { value: this.buffer.queue.url });
   }
+}
+
+/** The trail buckets: one per source account, or the organization trail's one. */
+function trailTargets(naming: Naming, topology: Topology): TrailTarget[] {
+  if (topology.trails.mode === 'organization') {
+    const management = naming.managementAccount();
+    const logPrefix = naming.trailLogPrefix(naming.sources[0]);
+    return [
+      {
+        id: 'organization',
+        bucketName: naming.organizationTrailBucketName(),
+        trails: [{ trailArn: naming.organizationTrailArn(), accountId: management.id }],
+        // CloudTrail also checks the management account's own prefix when it creates the trail.
+        writePrefixes: [naming.organizationTrailKeyPrefix(), `${logPrefix}${management.id}/`],
+        logPrefix,
+      },
+    ];
+  }
+  return naming.sources.map((source) => ({
+    id: source.name,
+    bucketName: naming.trailBucketName(source),
+    trails: [{ trailArn: naming.trailArn(source), accountId: source.id }],
+    writePrefixes: [naming.trailKeyPrefix(source)],
+    logPrefix: naming.trailLogPrefix(source),
+  }));
 }

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Naming } from '../config/naming';
 import { SourceAccount, Topology } from '../config/schema';
 import { forwardingRegions } from './catalog';
+import { AccountTrail, trailPropsFrom } from './constructs/account-trail';
 import { RegionalEventForwarding } from './constructs/regional-event-forwarding';
 import { TrailbridgeStack } from './trailbridge-stack';
 
@@ -16,6 +17,13 @@ export class SourceStack extends TrailbridgeStack {
       // us-east-1 for the global services' events, also when it is not enabled).
       extraRegions: [...topology.regions, ...forwardingRegions(topology, source)],
     });
+
+    // Flow 1: the account's trail, delivering to its bucket in the log-archive account (in
+    // organization mode the organization-trail stack logs this account instead).
+    if (topology.trails.mode === 'account') {
+      const trail = { name: naming.trailName(source), arn: naming.trailArn(source), bucketName: naming.trailBucketName(source), options: source.source, organizationTrail: false };
+      new AccountTrail(this, 'trail', trailPropsFrom(naming, trail));
+    }
 
     // Flow 2: API calls and console sign-ins of every region to the central bus.
     new RegionalEventForwarding(this, 'event-forwarding', { topology, naming, source, providerFor: (region) => this.providerFor(region) });

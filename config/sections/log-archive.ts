@@ -1,31 +1,57 @@
 import { z } from 'zod';
 import { positiveInt } from './common';
 
+const lifecycle = z
+  .strictObject({
+    transitionAfterDays: positiveInt.default(90).describe('Days before log files move to the cheaper storage class. @default 90'),
+    storageClass: z
+      .enum(['STANDARD_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE'])
+      .default('GLACIER_IR')
+      .describe('Storage class log files move to. @default "GLACIER_IR"'),
+    expirationDays: positiveInt.default(2557).describe('Days before log files expire (7 years by default). @default 2557'),
+    noncurrentExpirationDays: positiveInt.default(30).describe('Days before replaced object versions expire. @default 30'),
+  })
+  .superRefine((value, ctx) => {
+    if (value.expirationDays <= value.transitionAfterDays) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['expirationDays'],
+        message: `${value.expirationDays} is not after transitionAfterDays (${value.transitionAfterDays}); expire log files later than they move, or raise transitionAfterDays`,
+      });
+    }
+  });
+
 export const logArchive = z
   .strictObject({
     accessLogBucketName: z
       .string()
       .optional()
       .describe('Bucket that receives S3 server access logs of the trail buckets. @default - <name>-access-logs-<log-archive account id>'),
-    lifecycle: z
-      .strictObject({
-        transitionAfterDays: positiveInt.default(90).describe('Days before log files move to the cheaper storage class.'),
-        storageClass: z.enum(['STANDARD_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE']).default('GLACIER_IR'),
-        expirationDays: positiveInt.default(2557).describe('Days before log files expire (7 years by default).'),
-        noncurrentExpirationDays: positiveInt.default(30).describe('Days before replaced object versions expire.'),
-      })
-      .prefault({}),
+    accessLogExpirationDays: positiveInt
+      .default(365)
+      .describe('Days before S3 server access logs of the trail buckets expire. @default 365'),
+    lifecycle: lifecycle.prefault({}).describe('Lifecycle of the log files in the trail buckets.'),
     objectLock: z
-      .strictObject({ mode: z.enum(['GOVERNANCE', 'COMPLIANCE']), days: positiveInt })
+      .strictObject({
+        mode: z.enum(['GOVERNANCE', 'COMPLIANCE']).describe('COMPLIANCE: nobody, root included, can delete a locked version before its time.'),
+        days: positiveInt.describe('Default retention of every new object version.'),
+      })
       .optional()
-      .describe('WORM retention for the trail buckets. @default - off'),
+      .describe('WORM retention for the trail buckets. Turning it on later replaces the buckets (S3 sets Object Lock at creation). @default - off'),
+    forceDestroy: z
+      .boolean()
+      .default(false)
+      .describe('Let `terraform destroy` delete the trail and access-log buckets with their objects. For test environments and emulators only. @default false'),
     notifications: z
       .strictObject({
         mode: z
           .enum(['direct', 'lambda'])
           .default('direct')
-          .describe('direct: S3 publishes to SNS. lambda: S3 invokes the notifier Lambda, which publishes with message attributes.'),
-        sqsBuffer: z.boolean().default(false).describe('Subscribe an encrypted SQS queue (with DLQ) to the topic as a buffer.'),
+          .describe('direct: S3 publishes to SNS. lambda: S3 invokes the notifier Lambda, which publishes with message attributes. @default "direct"'),
+        sqsBuffer: z
+          .boolean()
+          .default(false)
+          .describe('Subscribe an SQS queue (encrypted with the CMK, with a dead-letter queue, raw delivery) to the topic as a buffer. @default false'),
       })
       .prefault({}),
   })

@@ -1,0 +1,131 @@
+import { Cloudtrail } from '@cdktf/provider-aws/lib/cloudtrail';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { TerraformProvider } from 'cdktf';
+import { Construct } from 'constructs';
+import { Naming } from '../../config/naming';
+import { TrailOptions } from '../../config/sections/source';
+import { ACTIONS, policyDocument, serviceTrust } from './iam';
+import { DataEventOptions, advancedEventSelectors } from './trail-event-selectors';
+
+export type InsightType = 'ApiCallRateInsight' | 'ApiErrorRateInsight';
+
+export interface TrailCloudWatchLogs {
+  readonly logGroupName: string;
+  readonly roleName: string;
+  readonly retentionInDays: number;
+}
+
+export interface AccountTrailProps {
+  readonly trailName: string;
+  /** The trail's own ARN (from the naming module): the logs role trusts CloudTrail for it alone. */
+  readonly trailArn: string;
+  /** The bucket in the log-archive account. */
+  readonly bucketName: string;
+  /** The CMK, by key ARN or alias ARN. */
+  readonly kmsKeyId: string;
+  /** Key prefix before AWSLogs/. @default - none */
+  readonly keyPrefix?: string;
+  /** One organization trail for every account of the organization (management account only). @default false */
+  readonly organizationTrail?: boolean;
+  /** @default - management events only */
+  readonly dataEvents?: DataEventOptions;
+  /** Excluded from S3 data events, so the trail does not log its own deliveries. @default - none */
+  readonly trailBucketNames?: readonly string[];
+  /** @default - none */
+  readonly insights?: readonly InsightType[];
+  /** Also deliver to a CloudWatch Logs group in the trail's account. @default - off */
+  readonly cloudWatchLogs?: TrailCloudWatchLogs;
+  /** Start logging. Only emulators without StartLogging need false. @default true */
+  readonly enableLogging?: boolean;
+  /** @default - the stack's default provider */
+  readonly provider?: TerraformProvider;
+}
+
+/**
+ * A CloudTrail trail as trailbridge requires it: multi-region, global service events, log file
+ * validation, SSE-KMS with the log-archive CMK, delivering to its bucket in the log-archive
+ * account; data events through advanced event selectors, Insights and CloudWatch Logs delivery
+ * as options. The same construct makes the organization trail.
+ */
+export class AccountTrail extends Construct {
+  readonly trail: Cloudtrail;
+  readonly logGroup?: CloudwatchLogGroup;
+
+  constructor(scope: Construct, id: string, props: AccountTrailProps) {
+    super(scope, id);
+    if (!props.trailArn.endsWith(`:trail/${props.trailName}`)) {
+      throw new Error(`AccountTrail ${id}: trailArn ${props.trailArn} does not name the trail ${props.trailName}`);
+    }
+    const provider = props.provider;
+
+    let cloudWatchLogsGroupArn: string | undefined;
+    let cloudWatchLogsRoleArn: string | undefined;
+    const dependsOn = [];
+    if (props.cloudWatchLogs) {
+      const cwl = props.cloudWatchLogs;
+      this.logGroup = new CloudwatchLogGroup(this, 'log-group', { provider, name: cwl.logGroupName, retentionInDays: cwl.retentionInDays });
+      const trust = policyDocument(
+        this,
+        'logs-trust',
+        [serviceTrust('cloudtrail.amazonaws.com', [{ test: 'StringEquals', variable: 'aws:SourceArn', values: [props.trailArn] }])],
+        provider,
+      );
+      const role = new IamRole(this, 'logs-role', {
+        provider,
+        name: cwl.roleName,
+        description: `CloudTrail delivery of ${props.trailName} to ${cwl.logGroupName}`,
+        assumeRolePolicy: trust.json,
+      });
+      const policy = policyDocument(this, 'logs-policy', [{ sid: 'WriteTrailLogStreams', actions: ACTIONS.logsWrite, resources: [`${this.logGroup.arn}:log-stream:*`] }], provider);
+      dependsOn.push(new IamRolePolicy(this, 'logs-role-policy', { provider, name: 'write-trail-log-group', role: role.id, policy: policy.json }));
+      cloudWatchLogsGroupArn = `${this.logGroup.arn}:*`;
+      cloudWatchLogsRoleArn = role.arn;
+    }
+
+    this.trail = new Cloudtrail(this, 'trail', {
+      provider,
+      name: props.trailName,
+      s3BucketName: props.bucketName,
+      s3KeyPrefix: props.keyPrefix || undefined,
+      kmsKeyId: props.kmsKeyId,
+      isMultiRegionTrail: true,
+      includeGlobalServiceEvents: true,
+      enableLogFileValidation: true,
+      isOrganizationTrail: props.organizationTrail ? true : undefined,
+      enableLogging: props.enableLogging ?? true,
+      advancedEventSelector: advancedEventSelectors(props.dataEvents ?? {}, props.trailBucketNames ?? []),
+      insightSelector: props.insights?.length ? props.insights.map((insightType) => ({ insightType })) : undefined,
+      cloudWatchLogsGroupArn,
+      cloudWatchLogsRoleArn,
+      // CloudTrail checks at creation that it can write to the log group.
+      dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
+    });
+  }
+}
+
+/** The props of a trail from the topology: the account trail of a source, or the organization trail. */
+export function trailPropsFrom(
+  naming: Naming,
+  trail: { readonly name: string; readonly arn: string; readonly bucketName: string; readonly options: TrailOptions; readonly organizationTrail: boolean },
+  provider?: TerraformProvider,
+): AccountTrailProps {
+  const { options } = trail;
+  return {
+    trailName: trail.name,
+    trailArn: trail.arn,
+    bucketName: trail.bucketName,
+    kmsKeyId: naming.trailKmsKeyReference(),
+    keyPrefix: options.keyPrefix,
+    organizationTrail: trail.organizationTrail,
+    dataEvents: options.dataEvents,
+    trailBucketNames: naming.allTrailBucketNames(),
+    insights: options.insights,
+    cloudWatchLogs: options.cloudWatchLogs
+      ? { logGroupName: naming.trailLogGroupName(trail.name), roleName: naming.trailLogsRoleName(trail.name), retentionInDays: options.cloudWatchLogs.retentionInDays }
+      : undefined,
+    enableLogging: naming.topology.trails.enableLogging,
+    provider,
+  };
+}
