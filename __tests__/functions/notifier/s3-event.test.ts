@@ -1,0 +1,55 @@
+import { decodeS3Key, parseS3Event } from '../../../functions/notifier/s3-event';
+import { BUCKET, LOG_KEY, TEST_EVENT, s3Event, s3Record } from './s3-events';
+
+describe('decodeS3Key', () => {
+  test.each([
+    ['a+b.json.gz', 'a b.json.gz'],
+    ['trails%2Ftest%2FAWSLogs%2F1.json.gz', 'trails/test/AWSLogs/1.json.gz'],
+    ['caf%C3%A9%20%E6%97%A5%E6%9C%AC.json.gz', 'café 日本.json.gz'],
+    ['a%2Bb.json.gz', 'a+b.json.gz'],
+    ['plain/key.json.gz', 'plain/key.json.gz'],
+  ])('decodes %s as %s (+ is a space, %%2B a plus)', (encoded, decoded) => {
+    expect(decodeS3Key(encoded)).toBe(decoded);
+  });
+
+  test('leaves a malformed escape as it came, with + still a space', () => {
+    expect(decodeS3Key('bad%E0%A4%A+name')).toBe('bad%E0%A4%A name');
+  });
+});
+
+describe('parseS3Event', () => {
+  test('recognizes the s3:TestEvent S3 sends when the notification is put', () => {
+    expect(parseS3Event(TEST_EVENT)).toEqual({ objects: [], testEvent: true, ignored: [] });
+  });
+
+  test('reads bucket, decoded key, version, size, time and region of every record', () => {
+    const parsed = parseS3Event(s3Event(s3Record(LOG_KEY), s3Record('trails+x%2FAWSLogs%2Ff.json.gz', { size: 5, versionId: 'v2' })));
+    expect(parsed.testEvent).toBe(false);
+    expect(parsed.objects).toEqual([
+      { bucket: BUCKET, key: LOG_KEY, versionId: '096fKKXTRTtl3on89fVO.nfljtsv6qko', sizeBytes: 2048, eventTime: '2025-03-14T09:26:53.589Z', awsRegion: 'us-east-1' },
+      { bucket: BUCKET, key: 'trails x/AWSLogs/f.json.gz', versionId: 'v2', sizeBytes: 5, eventTime: '2025-03-14T09:26:53.589Z', awsRegion: 'us-east-1' },
+    ]);
+  });
+
+  test('ignores records that are not object-created, and says why', () => {
+    const parsed = parseS3Event(s3Event(s3Record(LOG_KEY, { eventName: 'ObjectRemoved:Delete' })));
+    expect(parsed.objects).toEqual([]);
+    expect(parsed.ignored).toEqual(['Records[0]: event "ObjectRemoved:Delete" is not ObjectCreated']);
+  });
+
+  test.each([
+    [null, /event is null/],
+    ['text', /event is string/],
+    [{ detail: {} }, /no Records \(keys: detail\)/],
+    [{ Records: [42] }, /Records\[0\]: not an S3 record/],
+    [{ Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: {} } }] }, /no bucket name or object key/],
+  ])('ignores a malformed event (%p) instead of throwing', (event, reason) => {
+    const parsed = parseS3Event(event);
+    expect(parsed.objects).toEqual([]);
+    expect(parsed.ignored.join('\n')).toMatch(reason);
+  });
+
+  test('treats an empty version id (unversioned PUT) as none', () => {
+    expect(parseS3Event(s3Event(s3Record(LOG_KEY, { versionId: '' }))).objects[0].versionId).toBeUndefined();
+  });
+});
