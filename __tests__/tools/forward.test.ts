@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { main as forwardMain } from '../../tools/forward';
 import { main as replayMain } from '../../tools/replay';
 import { forwardFiles } from '../../tools/lib/forward-cli';
+import { batchEvents } from '../../functions/forwarder/batcher';
 import { FakeIngestServer } from '../../tools/lib/fake-ingest-server';
 import { sharedDataPath } from '../support/shared-data';
 import { freshen, stratusRecords } from '../functions/forwarder/support/cloudtrail';
@@ -101,7 +102,7 @@ describe('npm run forward / replay', () => {
     const file = sharedDataPath('cloudtrail', 'stratus-red-team', 'aws.defense-evasion.cloudtrail-stop.json');
     const seen: string[] = [];
     const { summary: s } = await forwardFiles([file], {
-      sender: { send: async (batch) => (seen.push(...batch.events), { accepted: batch.events.length, failed: [], requests: 1, retries: 0, bytesSent: 0, latenciesMs: [] }) },
+      sender: { send: async (batch) => (seen.push(...batchEvents(batch)), { accepted: batch.origins.length, failed: [], requests: 1, retries: 0, bytesSent: 0, latenciesMs: [] }) },
     });
     expect(s).toMatchObject({ records: 1, sent: 1, requests: 1 });
     expect(seen).toHaveLength(1);

@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { Dispatcher, Pool } from 'undici';
 import { Logger } from '../lib/logger';
-import { Batch, batchBody, splitBatch } from './batcher';
+import { Batch, splitBatch } from './batcher';
 import { TokenError } from './errors';
 import { errorCode, isRetryableError, parseRetryAfterMs, retryDelayMs, RetryPolicy } from './retry-policy';
 import { TokenProvider } from './token';
@@ -28,7 +28,7 @@ export const INGEST_PATH = '/api/v2/logs/ingest';
 const MAX_LOGGED_BODY_CHARS = 500;
 
 export interface DeliveryFailure<T> {
-  readonly origins: T[];
+  readonly origins: readonly T[];
   readonly reason: string;
 }
 
@@ -106,20 +106,20 @@ export class IngestClient implements BatchSender {
   }
 
   private async deliver<T>(batch: Batch<T>, deadlineMs: number, report: DeliveryReport<T>): Promise<void> {
-    if (batch.events.length === 0) return;
+    if (batch.origins.length === 0) return;
     const outcome = await this.post(batch, deadlineMs, report);
     switch (outcome.kind) {
       case 'ok':
-        report.accepted += batch.events.length;
+        report.accepted += batch.origins.length;
         if (outcome.status === 200) {
           this.options.logger?.warn('Dynatrace accepted only part of a batch', {
-            events: batch.events.length,
+            events: batch.origins.length,
             details: outcome.body.slice(0, MAX_LOGGED_BODY_CHARS),
           });
         }
         return;
       case 'split':
-        if (batch.events.length === 1) {
+        if (batch.origins.length === 1) {
           report.failed.push({ origins: batch.origins, reason: outcome.reason });
           return;
         }
@@ -134,7 +134,7 @@ export class IngestClient implements BatchSender {
   /** One request with its retries. */
   private async post(batch: Batch<unknown>, deadlineMs: number, report: DeliveryReport<unknown>): Promise<Outcome> {
     const { policy } = this.options;
-    const body = await gzip(batchBody(batch), { level: GZIP_LEVEL });
+    const body = await gzip(batch.body, { level: GZIP_LEVEL });
     let tokenRefetched = false;
     let lastProblem = '';
 

@@ -183,7 +183,7 @@ export async function forwardObjects(refs: readonly ObjectRef[], options: Forwar
 
   const dispatch = async (batch: Batch<Origin>) => {
     while (inflight.size >= concurrency) await Promise.race(inflight);
-    stats.bytesBatched += batch.bytes;
+    stats.bytesBatched += batch.body.length;
     const sending = options.sender
       .send(batch, deadlineMs)
       .then(

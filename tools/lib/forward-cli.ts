@@ -7,7 +7,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '../../functions/lib/logger';
-import { Batch } from '../../functions/forwarder/batcher';
+import { Batch, batchEvents } from '../../functions/forwarder/batcher';
 import { BatchSender, DeliveryReport, IngestClient } from '../../functions/forwarder/ingest-client';
 import { ObjectRef } from '../../functions/forwarder/notifications';
 import { FileObjectSource, ObjectLocation, ObjectSource, OpenedObject, S3ObjectSource } from '../../functions/forwarder/object-source';
@@ -148,8 +148,8 @@ function makeSender(options: RunOptions, logger: Logger): BatchSender {
 export class PrintingSender implements BatchSender {
   constructor(private readonly print: (eventJson: string) => void) {}
   async send<T>(batch: Batch<T>): Promise<DeliveryReport<T>> {
-    for (const event of batch.events) this.print(event);
-    return { accepted: batch.events.length, failed: [], requests: 0, retries: 0, bytesSent: 0, latenciesMs: [] };
+    for (const event of batchEvents(batch)) this.print(event);
+    return { accepted: batch.origins.length, failed: [], requests: 0, retries: 0, bytesSent: 0, latenciesMs: [] };
   }
 }
 

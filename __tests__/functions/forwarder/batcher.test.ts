@@ -1,4 +1,4 @@
-import { Batch, batchBody, Batcher, splitBatch } from '../../../functions/forwarder/batcher';
+import { Batch, batchEvents, Batcher, splitBatch } from '../../../functions/forwarder/batcher';
 
 const event = (n: number, size = 10) => JSON.stringify({ content: `${n}`.padEnd(size, 'é') });
 
@@ -23,13 +23,13 @@ describe('Batcher', () => {
   it('measures the body in serialized UTF-8 bytes and stays within the byte budget', () => {
     const batches = fill(new Batcher({ maxEvents: 50_000, maxBytes: 1000 }), 100, 40);
     for (const b of batches) {
-      expect(batchBody(b).length).toBe(b.bytes);
-      expect(b.bytes).toBeLessThanOrEqual(1000);
+      expect(b.body.length).toBeLessThanOrEqual(1000);
+      expect(JSON.parse(b.body.toString('utf8'))).toEqual(batchEvents(b).map((e) => JSON.parse(e)));
     }
     expect(batches.flatMap((b) => b.origins)).toEqual([...Array(100).keys()]);
     // Full batches: the next event would not have fitted.
     const perEvent = Buffer.byteLength(event(0, 40)) + 1;
-    for (const b of batches.slice(0, -1)) expect(b.bytes + perEvent).toBeGreaterThan(1000);
+    for (const b of batches.slice(0, -1)) expect(b.body.length + perEvent).toBeGreaterThan(1000);
   });
 
   it('sends an event bigger than the budget alone', () => {
@@ -52,7 +52,10 @@ describe('Batcher', () => {
     const [a, b] = splitBatch(batch);
     expect(a.origins).toEqual([0, 1, 2]);
     expect(b.origins).toEqual([3, 4]);
-    expect(batchBody(a).length).toBe(a.bytes);
-    expect(batchBody(b).length).toBe(b.bytes);
+    expect(JSON.parse(a.body.toString())).toEqual([0, 1, 2].map((n) => JSON.parse(event(n))));
+    expect(JSON.parse(b.body.toString())).toEqual([3, 4].map((n) => JSON.parse(event(n))));
+    expect(batchEvents(b)).toEqual([event(3), event(4)]);
+    const [c, d] = splitBatch(b);
+    expect([batchEvents(c), batchEvents(d)]).toEqual([[event(3)], [event(4)]]);
   });
 });
