@@ -14,16 +14,18 @@ export interface DecodedRecord {
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-const lenientUtf8 = new TextDecoder('utf-8');
 
 export function decodeRecord(bytes: Uint8Array): DecodedRecord {
   let text: string;
   let problem: RecordProblem | undefined;
-  try {
-    text = strictUtf8.decode(bytes).trim();
-  } catch {
-    text = lenientUtf8.decode(bytes).trim();
-    problem = 'invalid-utf8';
+  text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8').trim();
+  // Invalid bytes decode to U+FFFD; only then is the (slower) strict check needed, since U+FFFD may also be genuine.
+  if (text.includes('\ufffd')) {
+    try {
+      strictUtf8.decode(bytes);
+    } catch {
+      problem = 'invalid-utf8';
+    }
   }
   let value: unknown;
   try {
