@@ -110,6 +110,7 @@ describe('the use-case catalog', () => {
       'aws.execution.ec2-user-data.json StopInstances': ['ec2-instance-state-changed'],
       'aws.exfiltration.ec2-security-group-open-port-22-ingress.json AuthorizeSecurityGroupIngress': ['security-group-changed', 'security-group-open-to-world'],
       'aws.initial-access.console-login-without-mfa.json ConsoleLogin': ['console-sign-in-without-mfa'],
+      'aws.persistence.iam-backdoor-role.json UpdateAssumeRolePolicy': ['iam-policy-changed'],
       'aws.persistence.iam-backdoor-user.json CreateAccessKey': ['iam-user-created'],
       'aws.persistence.iam-create-admin-user.json AttachUserPolicy': ['iam-policy-changed'],
       'aws.persistence.iam-create-admin-user.json CreateAccessKey': ['iam-user-created'],

@@ -54,11 +54,13 @@ export const USE_CASES: readonly UseCase[] = [
   {
     id: 'iam-policy-changed',
     title: 'IAM policy changed',
-    description: 'Inline or managed IAM policies created, changed, attached, detached or deleted.',
+    description: 'Inline or managed IAM policies created, changed, attached, detached or deleted, and role trust policies changed.',
     pattern: apiCalls('iam', [
       'DeleteGroupPolicy', 'DeleteRolePolicy', 'DeleteUserPolicy', 'PutGroupPolicy', 'PutRolePolicy', 'PutUserPolicy',
       'CreatePolicy', 'DeletePolicy', 'CreatePolicyVersion', 'DeletePolicyVersion', 'SetDefaultPolicyVersion',
       'AttachRolePolicy', 'DetachRolePolicy', 'AttachUserPolicy', 'DetachUserPolicy', 'AttachGroupPolicy', 'DetachGroupPolicy',
+      // Beyond CIS: a changed trust policy is the classic role backdoor.
+      'UpdateAssumeRolePolicy',
     ]),
     defaultTarget: 'sns',
     needsGlobalEvents: true,
