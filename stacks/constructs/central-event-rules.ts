@@ -107,11 +107,10 @@ export class CentralEventRules extends Construct {
 
     for (const rule of planned) {
       const eventRule = rules.get(rule.id)!;
-      const common: CloudwatchEventTargetConfig = {
+      const common: Omit<CloudwatchEventTargetConfig, 'arn'> = {
         rule: eventRule.name,
         eventBusName: props.busName,
         targetId: rule.target,
-        arn: '',
         retryPolicy: { maximumRetryAttempts: props.topology.events.retryAttempts, maximumEventAgeInSeconds: props.topology.events.maxEventAgeInSeconds },
         deadLetterConfig: { arn: this.deadLetterQueue.queue.arn },
       };
