@@ -64,12 +64,7 @@ class OpenBatch<T> {
 export class Batcher<T> {
   private current?: OpenBatch<T>;
 
-  constructor(private limits: BatchLimits) {}
-
-  /** Rules can change the limits between files; the open batch keeps what it has. */
-  setLimits(limits: BatchLimits): void {
-    this.limits = limits;
-  }
+  constructor(private readonly limits: BatchLimits) {}
 
   /**
    * Adds an event of `bytes` UTF-8 bytes. Returns the batch that had to be closed to make room,
@@ -93,10 +88,6 @@ export class Batcher<T> {
     const cur = this.current;
     this.current = undefined;
     return cur && cur.offsets.length > 0 ? cur.close() : undefined;
-  }
-
-  get pendingEvents(): number {
-    return this.current?.offsets.length ?? 0;
   }
 }
 

@@ -1,6 +1,11 @@
 /**
- * One error class per kind of failure. Each keeps its `cause` and the context an operator needs
- * to find the object or request (bucket, key, record index, status, attempt).
+ * One error class per kind of failure that is thrown. Each keeps its `cause` and the context an
+ * operator needs to find the object (bucket, key, record index).
+ *
+ * Not thrown, by design: delivery failures (the ingest client returns them as data, with the
+ * records concerned, and they become replay tickets), notifications it cannot read (acknowledged
+ * and logged, see notifications.ts), bad rules (the last good rules stay, see rules-source.ts).
+ * A bad environment fails the cold start with lib/env's EnvironmentError.
  */
 
 /** Where in the input a problem happened. */
@@ -17,16 +22,6 @@ export abstract class ForwarderError extends Error {
     super(message, options);
     this.name = new.target.name;
   }
-}
-
-/** The function's own configuration (environment, rules document) is unusable. */
-export class ConfigError extends ForwarderError {
-  readonly kind = 'config';
-}
-
-/** A notification that cannot be understood. */
-export class NotificationError extends ForwarderError {
-  readonly kind = 'notification';
 }
 
 /** The object could not be read: missing, access denied, network failure while streaming. */
@@ -62,18 +57,6 @@ export class TokenError extends ForwarderError {
   constructor(
     message: string,
     readonly parameterName?: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
-
-/** A batch could not be delivered to Dynatrace. */
-export class DeliveryError extends ForwarderError {
-  readonly kind = 'delivery';
-  constructor(
-    message: string,
-    readonly context: { readonly status?: number; readonly code?: string; readonly attempt: number },
     options?: { cause?: unknown },
   ) {
     super(message, options);
