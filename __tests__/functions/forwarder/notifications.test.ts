@@ -1,5 +1,6 @@
 import { decodeS3Key, parseInvocation } from '../../../functions/forwarder/notifications';
 import { createTicket } from '../../../functions/forwarder/tickets';
+import { decide } from '../../../functions/notifier/announcement';
 
 const s3Record = (key: string, extra: Record<string, unknown> = {}) => ({
   eventVersion: '2.1',
@@ -69,6 +70,15 @@ describe('parseInvocation', () => {
     expect(parsed.objects[3].ticket?.attempt).toBe(2);
     expect(parsed.sqsMessageIds).toEqual(['id-0', 'id-1', 'id-2', 'id-3', 'id-4']);
     expect(parsed.ignored).toEqual([{ reason: 'invalid-json', detail: 'message is not JSON: "garbage"', messageId: 'id-4' }]);
+  });
+
+  it('reads what the notifier Lambda publishes (the contract between the two functions)', () => {
+    const key = 'AWSLogs/111122223333/CloudTrail/eu-west-1/2024/05/17/111122223333_CloudTrail_eu-west-1_20240517T0935Z_a b+c.json.gz';
+    const decision = decide({ bucket: 'trail-bucket', key, versionId: 'v7', sizeBytes: 99 }, { '111122223333': 'prod' });
+    if (!('publish' in decision)) throw new Error('the notifier skipped a log file');
+    expect(parseInvocation(snsEvent(decision.publish.message)).objects).toEqual([
+      { bucket: 'trail-bucket', key, versionId: 'v7', sizeBytes: 99, messageId: undefined },
+    ]);
   });
 
   it('retries the original event of a Lambda destination record', () => {
