@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 import { zipSync } from 'fflate';
+import { trimSourceMap } from './source-map';
 
 /** The project root (this file is stacks/constructs/bundle.ts). */
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
@@ -27,8 +28,8 @@ const cache = new Map<string, FunctionBundle>();
 
 /**
  * Bundles functions/<name>/handler.ts with esbuild (Node 20 target, minified, external source
- * map) into a zip whose bytes depend only on the source, so synth stays byte-identical and
- * Terraform sees no change until the code changes.
+ * map of the project's own code) into a zip whose bytes depend only on the source, so synth stays
+ * byte-identical and Terraform sees no change until the code changes.
  */
 export function bundleFunction(name: string): FunctionBundle {
   const cached = cache.get(name);
@@ -46,7 +47,7 @@ export function bundleFunction(name: string): FunctionBundle {
     target: 'node20',
     format: 'cjs',
     minify: true,
-    sourcemap: 'external',
+    sourcemap: 'linked',
     sourcesContent: false,
     legalComments: 'none',
     write: false,
@@ -57,7 +58,10 @@ export function bundleFunction(name: string): FunctionBundle {
     throw new Error(`function ${name}: esbuild failed: ${result.errors.map((e) => e.text).join('; ')}`);
   }
   const files: Record<string, [Uint8Array, { mtime: Date }]> = {};
-  for (const file of result.outputFiles) files[relative(outdir, file.path)] = [file.contents, { mtime: ZIP_MTIME }];
+  for (const file of result.outputFiles) {
+    const contents = file.path.endsWith('.map') ? ownCodeOnly(file.contents) : file.contents;
+    files[relative(outdir, file.path)] = [contents, { mtime: ZIP_MTIME }];
+  }
   const zip = zipSync(files, { level: 9, mtime: ZIP_MTIME });
   const zipPath = join(BUILD_DIR, `${name}.zip`);
   writeFileSync(zipPath, zip);
@@ -70,4 +74,10 @@ export function bundleFunction(name: string): FunctionBundle {
   };
   cache.set(name, bundle);
   return bundle;
+}
+
+/** Source maps for the project's code only: the bundled SDK's mappings would double the zip. */
+function ownCodeOnly(mapBytes: Uint8Array): Uint8Array {
+  const map = JSON.parse(Buffer.from(mapBytes).toString('utf8'));
+  return Buffer.from(JSON.stringify(trimSourceMap(map, (source) => !source.includes('node_modules/'))));
 }

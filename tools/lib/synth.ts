@@ -6,7 +6,7 @@ import { buildStacks } from '../../stacks/app';
 
 export interface SynthOptions {
   readonly topology: Topology;
-  /** @default 'cdktf.out' in the working directory */
+  /** @default $CDKTF_OUTDIR, else 'cdktf.out' in the working directory (as cdktf's App) */
   readonly outdir?: string;
   /** Write cdk.tf (HCL) instead of cdk.tf.json. @default false */
   readonly hcl?: boolean;
@@ -20,7 +20,7 @@ export interface SynthResult {
 
 /** Synthesizes every stack in-process, as `cdktf synth` does, into a clean output directory. */
 export function synthTopology(options: SynthOptions): SynthResult {
-  const outdir = resolve(options.outdir ?? 'cdktf.out');
+  const outdir = resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out');
   rmSync(join(outdir, 'stacks'), { recursive: true, force: true });
   const app = new App({ outdir, hclOutput: options.hcl ?? false });
   buildStacks(app, options.topology);

@@ -1,0 +1,154 @@
+import { ChildProcess, fork, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { generateCloudTrailFile, GeneratedFile, loadSampleRecords } from './bench/generate';
+import { FORWARDER_BATCH_BYTES, Mode } from './bench/measure';
+import { measureFunctions } from './bench/functions-bench';
+import { BenchResults, ForwarderFigures, markdownReport, SynthFigures } from './bench/report';
+import { median, minimumRequests, round } from './bench/stats';
+import { defaultBenchTopology, largeBenchTopology, timeSynth, timeValidate, TSX_CLI } from './bench/synth-bench';
+import { runCli, UsageError } from './lib/cli';
+import { PROJECT_ROOT } from '../stacks/constructs/bundle';
+
+/**
+ * `npm run bench [-- --quick] [--runs N]`: what users pay for, as medians of N runs and as ratios
+ * against references measured in the same run (absolute times drift on a shared machine).
+ * Writes a markdown table to stdout and the figures to bench-results.json.
+ */
+
+const MB = 1024 * 1024;
+const SHARED_CLOUDTRAIL = join(PROJECT_ROOT, '..', 'shared', 'data', 'cloudtrail');
+const DATA_DIR = join(tmpdir(), 'trailbridge-bench-data');
+export const RESULTS_FILE = join(PROJECT_ROOT, 'bench-results.json');
+
+interface Sink {
+  readonly url: string;
+  readonly token: string;
+  readonly child: ChildProcess;
+}
+
+function startSink(): Promise<Sink> {
+  const child = fork(join(__dirname, 'bench', 'sink-process.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m: any) => resolve({ url: m.url, token: m.token, child }));
+    child.once('exit', (code) => reject(new Error(`the sink process exited (${code}) before listening`)));
+  });
+}
+
+function sinkStats(sink: Sink): Promise<{ events: number; requests: number }> {
+  return new Promise((resolve) => {
+    sink.child.once('message', (m: any) => resolve(m));
+    sink.child.send('stats');
+  });
+}
+
+function measureOnce(mode: Mode, file: string, sink: Sink) {
+  const run = spawnSync(process.execPath, [TSX_CLI, join(__dirname, 'bench', 'measure.ts'), mode, file, sink.url, sink.token], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    maxBuffer: 16 * MB,
+  });
+  if (run.status !== 0) throw new Error(`bench ${mode} on ${file} failed:\n${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').pop()!) as { seconds: number; peakRssMB: number; requests: number; events: number; eventBytes: number };
+}
+
+async function benchForwarder(sizesMB: number[], runs: number, sink: Sink, log: (line: string) => void): Promise<ForwarderFigures[]> {
+  const samples = loadSampleRecords(SHARED_CLOUDTRAIL);
+  const figures: ForwarderFigures[] = [];
+  for (const sizeMB of sizesMB) {
+    const dir = join(DATA_DIR, `${sizeMB}mb`);
+    rmDirIfStale(dir);
+    log(`generating a ${sizeMB} MB CloudTrail file`);
+    const file: GeneratedFile = await generateCloudTrailFile(dir, sizeMB * MB, samples);
+    const byMode: Record<Mode, ReturnType<typeof measureOnce>[]> = { floor: [], naive: [], forwarder: [] };
+    for (let run = 1; run <= runs; run++) {
+      for (const mode of ['floor', 'naive', 'forwarder'] as Mode[]) {
+        const before = await sinkStats(sink);
+        const result = measureOnce(mode, file.path, sink);
+        const after = await sinkStats(sink);
+        if (mode !== 'floor' && after.events - before.events !== file.records) {
+          throw new Error(`${mode} on ${sizeMB} MB: the sink received ${after.events - before.events} events of ${file.records} records`);
+        }
+        byMode[mode].push(result);
+        log(`  run ${run} ${mode}: ${result.seconds.toFixed(2)} s, peak RSS ${result.peakRssMB.toFixed(0)} MB, ${result.requests} requests`);
+      }
+    }
+    const mbPerS = (mode: Mode) => median(byMode[mode].map((r) => file.uncompressedBytes / MB / r.seconds));
+    const forwarder = byMode.forwarder;
+    const requests = median(forwarder.map((r) => r.requests));
+    const eventBytes = median(forwarder.map((r) => r.eventBytes));
+    figures.push({
+      sizeMB,
+      records: file.records,
+      mbPerS: round(mbPerS('forwarder')),
+      recordsPerS: round(median(forwarder.map((r) => file.records / r.seconds)), 0),
+      requests,
+      minRequests: minimumRequests(file.records, eventBytes, { maxEvents: 50_000, maxBytes: FORWARDER_BATCH_BYTES }),
+      meanRequestMB: round(eventBytes / requests / MB, 3),
+      peakRssMB: round(median(forwarder.map((r) => r.peakRssMB)), 0),
+      ratioToFloor: round(mbPerS('forwarder') / mbPerS('floor')),
+      ratioToNaive: round(mbPerS('forwarder') / mbPerS('naive')),
+      floorMbPerS: round(mbPerS('floor')),
+      naiveMbPerS: round(mbPerS('naive')),
+      naivePeakRssMB: round(median(byMode.naive.map((r) => r.peakRssMB)), 0),
+    });
+  }
+  return figures;
+}
+
+/** Generated files are rebuilt each run: fresh eventTimes keep them inside Dynatrace's 24 h window. */
+function rmDirIfStale(dir: string): void {
+  if (existsSync(dir)) spawnSync('rm', ['-rf', dir]);
+  mkdirSync(dir, { recursive: true });
+}
+
+function benchSynth(quick: boolean, runs: number, log: (line: string) => void): SynthFigures[] {
+  const topologies = quick ? [['default', defaultBenchTopology()] as const] : ([['default', defaultBenchTopology()], ['large (20 sources x 17 regions)', largeBenchTopology()]] as const);
+  return topologies.map(([name, topology]) => {
+    const app = Array.from({ length: runs }, () => timeSynth(topology, 'app'));
+    const cli = quick ? [] : Array.from({ length: runs }, () => timeSynth(topology, 'cli'));
+    log(`synth ${name}: app ${app.map((r) => r.seconds.toFixed(2)).join(', ')} s${cli.length ? `; cdktf ${cli.map((r) => r.seconds.toFixed(2)).join(', ')} s` : ''}`);
+    return {
+      topology: name,
+      resources: app[0].resources,
+      appSeconds: round(median(app.map((r) => r.seconds))),
+      cliSeconds: cli.length ? round(median(cli.map((r) => r.seconds))) : null,
+    };
+  });
+}
+
+export async function bench(options: { quick: boolean; runs: number; log: (line: string) => void }): Promise<BenchResults> {
+  const { quick, runs, log } = options;
+  const sink = await startSink();
+  try {
+    const forwarder = await benchForwarder(quick ? [10] : [10, 100, 500], runs, sink, log);
+    const synth = benchSynth(quick, runs, log);
+    const validateSeconds = quick ? null : round(median(Array.from({ length: runs }, () => timeValidate())), 1);
+    const functions = await measureFunctions({ runs, sinkUrl: sink.url, sinkToken: sink.token, log });
+    return {
+      quick,
+      runs,
+      machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}`,
+      forwarder,
+      synth,
+      validateSeconds,
+      functions,
+    };
+  } finally {
+    sink.child.send('close');
+  }
+}
+
+if (require.main === module) {
+  runCli(async () => {
+    const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, runs: { type: 'string', default: '3' } } });
+    const runs = Number(values.runs);
+    if (!Number.isInteger(runs) || runs < 3) throw new UsageError(`--runs ${values.runs}: give a whole number of at least 3 (figures are medians)`, 2);
+    const results = await bench({ quick: values.quick ?? false, runs, log: (line) => process.stderr.write(`${line}\n`) });
+    writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
+    process.stdout.write(markdownReport(results));
+    process.stdout.write(`\nfigures: ${RESULTS_FILE}\n`);
+  });
+}

@@ -1,0 +1,186 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { unzipSync } from 'fflate';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { bundleFunction, PROJECT_ROOT } from '../../stacks/constructs/bundle';
+import { MotoServer, motoClientEnv, startMoto } from '../lib/moto';
+import { FunctionFigures } from './report';
+import { median, round } from './stats';
+
+/**
+ * Function figures: the zipped bundle's size, and the cold start: a fresh `node` process that
+ * loads the bundle and handles one small event, with AWS calls answered by moto and Dynatrace by
+ * the benchmark's sink. Each function needs a fixture here; a function without one fails the
+ * bench, so a new function is not silently left out.
+ */
+
+interface Fixture {
+  /** Creates what the handler reads and returns its environment and event. */
+  prepare(moto: MotoServer, sink: { url: string; token: string }): Promise<{ env: Record<string, string>; event: unknown }>;
+  /** Whether the handler's result shows the event was handled (a cold start that failed is no figure). */
+  succeeded(result: any): boolean;
+}
+
+const REGION = 'us-east-1';
+const ACCOUNT = '111111111111';
+
+function clients(endpoint: string) {
+  const config = { endpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, forcePathStyle: true };
+  return { s3: new S3Client(config), ssm: new SSMClient(config), sqs: new SQSClient(config), sns: new SNSClient(config) };
+}
+
+function s3Notification(bucket: string, key: string) {
+  return {
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        awsRegion: REGION,
+        eventTime: new Date().toISOString(),
+        eventName: 'ObjectCreated:Put',
+        s3: { s3SchemaVersion: '1.0', bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` }, object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), size: 1 } },
+      },
+    ],
+  };
+}
+
+const FIXTURES: Record<string, Fixture> = {
+  notifier: {
+    async prepare(moto) {
+      const { sns } = clients(moto.endpoint);
+      const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'bench-cloudtrail-objects' }));
+      const key = `AWSLogs/${ACCOUNT}/CloudTrail/${REGION}/2026/01/01/${ACCOUNT}_CloudTrail_${REGION}_20260101T0000Z_bench.json.gz`;
+      return { env: { TOPIC_ARN: TopicArn!, SOURCE_ENVIRONMENTS: JSON.stringify({ [ACCOUNT]: 'test' }) }, event: s3Notification('bench-trail', key) };
+    },
+    succeeded: (result) => result?.published === 1,
+  },
+  'bucket-logger': {
+    async prepare() {
+      return {
+        env: { LOG_LEVEL: 'INFO' },
+        event: {
+          version: '0',
+          id: 'bench',
+          'detail-type': 'AWS API Call via CloudTrail',
+          source: 'aws.s3',
+          account: ACCOUNT,
+          time: new Date().toISOString(),
+          region: REGION,
+          resources: [],
+          detail: { eventSource: 's3.amazonaws.com', eventName: 'CreateBucket', awsRegion: REGION, requestParameters: { bucketName: 'bench-new-bucket' }, userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::${ACCOUNT}:user/bench` } },
+        },
+      };
+    },
+    succeeded: (result) => result?.kind === 'created',
+  },
+  forwarder: {
+    async prepare(moto, sink) {
+      const { s3, ssm, sqs } = clients(moto.endpoint);
+      const bucket = 'bench-trail';
+      const key = `AWSLogs/${ACCOUNT}/CloudTrail/${REGION}/2026/01/01/${ACCOUNT}_CloudTrail_${REGION}_20260101T0000Z_bench.json.gz`;
+      const record = { eventVersion: '1.09', eventTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), eventSource: 's3.amazonaws.com', eventName: 'ListBuckets', awsRegion: REGION, recipientAccountId: ACCOUNT, userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::${ACCOUNT}:user/bench` }, eventID: 'bench-1', readOnly: true };
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: gzipSync(JSON.stringify({ Records: [record] })) }));
+      await ssm.send(new PutParameterCommand({ Name: '/bench/dynatrace/token', Type: 'SecureString', Value: sink.token }));
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'bench-failures' }));
+      const topicArn = `arn:aws:sns:${REGION}:333333333333:bench-topic`;
+      return {
+        env: {
+          DT_ENV_URL: sink.url,
+          DT_API_TOKEN_PARAM: '/bench/dynatrace/token',
+          FAILURE_QUEUE_URL: QueueUrl!,
+          APPCONFIG_APPLICATION: 'bench',
+          APPCONFIG_ENVIRONMENT: 'bench',
+          APPCONFIG_PROFILE: 'rules',
+          // Nothing listens there: the cold start includes the fall-back to the built-in rules.
+          AWS_APPCONFIG_EXTENSION_HTTP_PORT: '1',
+          LOG_LEVEL: 'ERROR',
+        },
+        event: { Records: [{ EventSource: 'aws:sns', EventSubscriptionArn: `${topicArn}:1`, Sns: { Type: 'Notification', TopicArn: topicArn, MessageId: 'bench', Message: JSON.stringify(s3Notification(bucket, key)) } }] },
+      };
+    },
+    succeeded: (result) => result?.sent === 1 && result?.failed === 0,
+  },
+};
+
+/** A plain Node script: load the bundle, handle the event, print the time. No tsx, no project code. */
+const HARNESS = `
+const started = process.hrtime.bigint();
+const { handler } = require(process.env.BENCH_BUNDLE);
+const context = { functionName: 'bench', invokedFunctionArn: 'arn:aws:lambda:us-east-1:111111111111:function:bench', awsRequestId: 'bench', getRemainingTimeInMillis: () => 60000 };
+Promise.resolve(handler(JSON.parse(process.env.BENCH_EVENT), context)).then(
+  (result) => { process.stdout.write(JSON.stringify({ inProcessMs: Number(process.hrtime.bigint() - started) / 1e6, result }) + '\\n'); },
+  (err) => { process.stderr.write(String(err && err.stack || err) + '\\n'); process.exit(1); },
+);
+`;
+
+export function functionNames(): string[] {
+  const dir = join(PROJECT_ROOT, 'functions');
+  return readdirSync(dir).filter((name) => existsSync(join(dir, name, 'handler.ts'))).sort();
+}
+
+export async function measureFunctions(options: { runs: number; sinkUrl: string; sinkToken: string; log: (line: string) => void }): Promise<FunctionFigures[]> {
+  const work = mkdtempSync(join(tmpdir(), 'bench-functions-'));
+  const harness = join(work, 'harness.js');
+  writeFileSync(harness, HARNESS);
+  const moto = await startMoto();
+  try {
+    const figures: FunctionFigures[] = [];
+    for (const name of functionNames()) {
+      const bundle = bundleFunction(name);
+      const fixture = FIXTURES[name];
+      if (!fixture) throw new Error(`functions/${name} has no cold-start fixture in tools/bench/functions-bench.ts; add one`);
+      const dir = join(work, name);
+      for (const [file, content] of Object.entries(unzipSync(readFileSync(bundle.zipPath)))) {
+        writeFileSync(join(mkdirp(dir), file), content);
+      }
+      const times: number[] = [];
+      for (let attempt = 0; attempt < options.runs; attempt++) {
+        await moto.reset();
+        const { env, event } = await fixture.prepare(moto, { url: options.sinkUrl, token: options.sinkToken });
+        const started = process.hrtime.bigint();
+        // Asynchronous, so a sink served by this process keeps answering during the run.
+        const child = await runProcess(process.execPath, ['--enable-source-maps', '--no-warnings', harness], {
+          PATH: process.env.PATH ?? '',
+          ...motoClientEnv(moto.endpoint),
+          ...env,
+          AWS_LAMBDA_FUNCTION_NAME: name,
+          BENCH_BUNDLE: join(dir, 'index.js'),
+          BENCH_EVENT: JSON.stringify(event),
+        });
+        if (child.code !== 0) throw new Error(`cold start of ${name} failed:\n${child.stderr}`);
+        const { result } = JSON.parse(child.stdout.trim().split('\n').pop()!);
+        if (!fixture.succeeded(result)) throw new Error(`cold start of ${name}: the handler did not do its job: ${JSON.stringify(result)}`);
+        times.push(Number(process.hrtime.bigint() - started) / 1e6);
+      }
+      options.log(`function ${name}: ${bundle.zipBytes} bytes zipped; cold start ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
+      figures.push({ name, zipBytes: bundle.zipBytes, coldStartMs: round(median(times), 0) });
+    }
+    return figures;
+  } finally {
+    await moto.stop();
+  }
+}
+
+function mkdirp(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+function runProcess(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
