@@ -22,6 +22,16 @@ interface DiagramNode {
   readonly lines: readonly string[];
 }
 
+/** One rule, or its copies in several regions. */
+interface RuleGroup {
+  readonly name: string;
+  readonly regions: Set<string>;
+  /** Node of the bus it is on; undefined for a default bus. */
+  readonly bus: string | undefined;
+  readonly busName: string;
+  readonly targets: Set<string>;
+}
+
 interface Edge {
   readonly from: string;
   readonly to: string;
@@ -238,14 +248,14 @@ export function buildDiagram(topology: Topology, synth: Synth): string {
   for (const [stackName, stack] of synth) {
     const regions = providerRegions(stack);
     const account = accountOf(stack);
-    const rules = new Map<string, { name: string; regions: Set<string>; bus: string | undefined; busName: string; targets: Set<string> }>();
+    const rules = new Map<string, RuleGroup>();
     const ruleByAddress = new Map<string, string>();
     for (const { address, type, body } of resourcesOf(stack)) {
       if (type !== 'aws_cloudwatch_event_rule') continue;
       const name = physicalName(body) ?? address;
       const busName = typeof body.event_bus_name === 'string' ? body.event_bus_name : 'default';
       const key = `${name} ${busName}`;
-      const rule = rules.get(key) ?? { name, regions: new Set(), bus: d.resolve(stackName, body.event_bus_name), busName, targets: new Set() };
+      const rule: RuleGroup = rules.get(key) ?? { name, regions: new Set(), bus: d.resolve(stackName, body.event_bus_name), busName, targets: new Set() };
       rule.regions.add(regionOf(body, regions));
       rules.set(key, rule);
       ruleByAddress.set(address, key);
@@ -256,7 +266,7 @@ export function buildDiagram(topology: Topology, synth: Synth): string {
       const target = d.resolve(stackName, body.arn);
       if (key && target) rules.get(key)!.targets.add(target);
     }
-    const groups = new Map<string, (typeof rules extends Map<string, infer R> ? R : never)[]>();
+    const groups = new Map<string, RuleGroup[]>();
     for (const rule of rules.values()) {
       const key = `${rule.busName} ${[...rule.targets].sort().join(',')} ${[...rule.regions].sort().join(',')}`;
       groups.set(key, [...(groups.get(key) ?? []), rule]);
