@@ -1,6 +1,7 @@
 import { KNOWN_REGIONS, REGION_NAME_PATTERN } from './regions';
 import { ACCOUNT_ROLES, SINGLETON_ROLES } from './schema';
 import { Problem } from './problems';
+import { trailLayoutProblems } from './sections/source';
 
 /**
  * Checks that span fields (references, uniqueness, roles), which a shape schema cannot express.
@@ -86,6 +87,8 @@ export function crossFieldProblems(raw: unknown): Problem[] {
   if (trails.mode === 'organization' && !(organization && typeof organization.managementAccount === 'string')) {
     add('trails.mode', '"organization" needs organization.id and organization.managementAccount; set them or use "account"');
   }
+
+  problems.push(...trailLayoutProblems(raw));
 
   const idr = isObject(raw.incidentResponse) ? raw.incidentResponse : {};
   if (typeof idr.region === 'string' && !seenRegions.has(idr.region)) {

@@ -1,9 +1,7 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { Naming, STACK } from '../config/naming';
-import { TopologyError } from '../config/problems';
 import { Topology } from '../config/schema';
-import { trailLayoutProblems } from '../config/sections/source';
 import { AccessLogBucket } from './constructs/access-log-bucket';
 import { CloudTrailKey, CrossAccountReader, TrailWriter } from './constructs/cloudtrail-key';
 import { NotificationBuffer } from './constructs/notification-buffer';
@@ -38,8 +36,6 @@ export class LogArchiveStack extends TrailbridgeStack {
       naming,
       account: naming.account('log-archive'),
     });
-    const problems = trailLayoutProblems(topology);
-    if (problems.length > 0) throw new TopologyError('topology', problems);
 
     const options = topology.logArchive;
     const accountId = this.account.id;

@@ -37,6 +37,7 @@ describe('Naming', () => {
       topologyWith((t) => {
         t.organization = { id: 'o-abcdefghij', managementAccount: 'infosec-mgmt' };
         t.trails = { mode: 'organization' };
+        for (const account of t.accounts) if (account.source) delete account.source.bucketName;
       }),
     );
     expect(org.trailKeyPrefix(org.sources[0])).toBe('AWSLogs/o-abcdefghij/111111111111/');

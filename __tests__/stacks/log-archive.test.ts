@@ -248,8 +248,10 @@ describe('log-archive stack: the CMK', () => {
     expect(conditionValues(s3, 'ArnLike', 'aws:SourceArn')).toEqual(['arn:aws:s3:::event-trail-test', 'arn:aws:s3:::event-trail-prod']);
   });
 
-  test('grants nothing to a service or another account without a condition', () => {
-    for (const statement of statements.filter((s) => s.sid !== 'EnableIamPolicies')) {
+  test('grants nothing to a service or another account without a condition, except describing the key to the trail accounts', () => {
+    const describe = statementBySid(statements, 'TrailAccountsDescribeKey');
+    expect(describe.actions).toEqual(['kms:DescribeKey']);
+    for (const statement of statements.filter((s) => s.sid !== 'EnableIamPolicies' && s.sid !== 'TrailAccountsDescribeKey')) {
       expect(statement.condition?.length).toBeGreaterThan(0);
     }
     expect(statementBySid(statements, 'EnableIamPolicies').principals).toEqual([{ type: 'AWS', identifiers: [`arn:aws:iam::${ARCHIVE}:root`] }]);
@@ -439,16 +441,16 @@ describe('log-archive stack: organization mode', () => {
   });
 
   test('refuses trail options on source accounts, which the organization trail would ignore', () => {
-    const topology = topologyWith((t) => {
-      organizationMode(t);
-      t.accounts[0].source!.bucketName = 'event-trail-test';
-      t.accounts[1].source!.insights = ['ApiCallRateInsight'];
-    });
-    expect(() => synthesize(topology)).toThrow(/accounts\[0\]\.source\.bucketName: has no effect when trails\.mode is "organization"[\s\S]*accounts\[1\]\.source\.insights/);
+    const load = () =>
+      topologyWith((t) => {
+        organizationMode(t);
+        t.accounts[0].source!.bucketName = 'event-trail-test';
+        t.accounts[1].source!.insights = ['ApiCallRateInsight'];
+      });
+    expect(load).toThrow(/accounts\[0\]\.source\.bucketName: has no effect when trails\.mode is "organization"[\s\S]*accounts\[1\]\.source\.insights/);
   });
 });
 
 test('account mode fails when a source account names no bucket', () => {
-  const topology = topologyWith((t) => void delete t.accounts[1].source!.bucketName);
-  expect(() => synthesize(topology)).toThrow(/accounts\[1\]\.source\.bucketName: is required when trails\.mode is "account"/);
+  expect(() => topologyWith((t) => void delete t.accounts[1].source!.bucketName)).toThrow(/accounts\[1\]\.source\.bucketName: is required when trails\.mode is "account"/);
 });

@@ -25,7 +25,7 @@ function organizationMode(t: TopologyInput): void {
 describe('source stacks: the account trail', () => {
   const synth = synthesize(topologyWith());
 
-  test('every aws_cloudtrail is multi-region, logs global events, validates log files and encrypts with the CMK alias', () => {
+  test('every aws_cloudtrail is multi-region, logs global events, validates log files and encrypts with the CMK, by the key ARN looked up through its alias', () => {
     const trails = everyTrail(synth);
     expect(trails.map(([stack]) => stack).sort()).toEqual(['source-prod', 'source-test']);
     for (const [, trail] of trails) {
@@ -34,10 +34,26 @@ describe('source stacks: the account trail', () => {
         is_multi_region_trail: true,
         include_global_service_events: true,
         enable_logging: true,
-        kms_key_id: ALIAS_ARN,
       });
       expect(trail.is_organization_trail).toBeUndefined();
     }
+    for (const stack of ['source-test', 'source-prod']) {
+      const lookups = synth.stack(stack).data('aws_kms_key');
+      expect(lookups.map(([, body]) => body.key_id)).toEqual([ALIAS_ARN]);
+      expect(trailOf(synth.stack(stack)).kms_key_id).toBe(`\${data.aws_kms_key.${lookups[0][0]}.arn}`);
+    }
+  });
+
+  test('the key policy lets exactly the trail accounts describe the key, for that lookup', () => {
+    const key = synth.stack('log-archive').resources('aws_kms_key')[0][1];
+    const statement = statementBySid(statementsOf(synth.stack('log-archive'), key.policy), 'TrailAccountsDescribeKey');
+    expect(statement).toMatchObject({ actions: ['kms:DescribeKey'], principals: [{ type: 'AWS', identifiers: ['arn:aws:iam::111111111111:root', 'arn:aws:iam::222222222222:root'] }] });
+  });
+
+  test('resolveKeyArn false (emulators) gives the alias ARN itself and no lookup', () => {
+    const emulated = synthesize(topologyWith((t) => void (t.trails = { resolveKeyArn: false })));
+    for (const [, trail] of everyTrail(emulated)) expect(trail.kms_key_id).toBe(ALIAS_ARN);
+    expect(emulated.stack('source-test').data('aws_kms_key')).toEqual([]);
   });
 
   test('delivers to its own bucket without a key prefix by default', () => {
@@ -154,8 +170,7 @@ test('trails.kmsKeyArn replaces the alias ARN, which CloudTrail would echo back 
 });
 
 test('fails when trails.kmsKeyArn is not a key ARN', () => {
-  const topology = topologyWith((t) => void (t.trails = { kmsKeyArn: ALIAS_ARN }));
-  expect(() => synthesize(topology)).toThrow(/trails\.kmsKeyArn: ".*alias\/trailbridge-cloudtrail" is not a KMS key ARN/);
+  expect(() => topologyWith((t) => void (t.trails = { kmsKeyArn: ALIAS_ARN }))).toThrow(/trails\.kmsKeyArn: ".*alias\/trailbridge-cloudtrail" is not a KMS key ARN/);
 });
 
 describe('organization mode', () => {
@@ -172,7 +187,6 @@ describe('organization mode', () => {
       is_multi_region_trail: true,
       include_global_service_events: true,
       enable_log_file_validation: true,
-      kms_key_id: ALIAS_ARN,
       s3_bucket_name: 'trailbridge-org-trail-333333333333',
     });
   });

@@ -93,7 +93,13 @@ export const trails = z
     kmsKeyArn: arn
       .optional()
       .describe(
-        'Key ARN of the log-archive CMK (output cloudtrail_key_arn of the log-archive stack). CloudTrail stores the key ARN even when given the alias ARN, so without it every plan of a source stack shows a kms_key_id change. @default - the alias ARN from the naming module',
+        'Key ARN of the log-archive CMK (output cloudtrail_key_arn of the log-archive stack), when you would rather pin it than look it up. @default - looked up through the alias (see resolveKeyArn)',
+      ),
+    resolveKeyArn: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Look the log-archive CMK\'s key ARN up through its alias (an aws_kms_key data source; the key policy lets the trail accounts describe the key). CloudTrail stores the key ARN even when given the alias ARN, so a trail given the alias would show a kms_key_id change on every plan. Only emulators that cannot describe a key across accounts need false; the alias ARN is then used. @default true',
       ),
   })
   .describe('How CloudTrail trails are laid out.');

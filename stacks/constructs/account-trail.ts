@@ -1,5 +1,6 @@
 import { Cloudtrail } from '@cdktf/provider-aws/lib/cloudtrail';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DataAwsKmsKey } from '@cdktf/provider-aws/lib/data-aws-kms-key';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { TerraformProvider } from 'cdktf';
@@ -25,6 +26,11 @@ export interface AccountTrailProps {
   readonly bucketName: string;
   /** The CMK, by key ARN or alias ARN. */
   readonly kmsKeyId: string;
+  /**
+   * Resolve an alias ARN in kmsKeyId to the key ARN at plan time (aws_kms_key data source), so the
+   * trail holds what CloudTrail stores and plans stay clean. @default false
+   */
+  readonly resolveKmsKeyAlias?: boolean;
   /** Key prefix before AWSLogs/. @default - none */
   readonly keyPrefix?: string;
   /** One organization trail for every account of the organization (management account only). @default false */
@@ -89,7 +95,7 @@ export class AccountTrail extends Construct {
       name: props.trailName,
       s3BucketName: props.bucketName,
       s3KeyPrefix: props.keyPrefix || undefined,
-      kmsKeyId: props.kmsKeyId,
+      kmsKeyId: props.resolveKmsKeyAlias ? new DataAwsKmsKey(this, 'log-archive-key', { provider, keyId: props.kmsKeyId }).arn : props.kmsKeyId,
       isMultiRegionTrail: true,
       includeGlobalServiceEvents: true,
       enableLogFileValidation: true,
@@ -117,6 +123,7 @@ export function trailPropsFrom(
     trailArn: trail.arn,
     bucketName: trail.bucketName,
     kmsKeyId: naming.trailKmsKeyReference(),
+    resolveKmsKeyAlias: naming.topology.trails.kmsKeyArn === undefined && naming.topology.trails.resolveKeyArn,
     keyPrefix: options.keyPrefix,
     organizationTrail: trail.organizationTrail,
     dataEvents: options.dataEvents,

@@ -98,6 +98,13 @@ export function cloudTrailKeyStatements(props: CloudTrailKeyProps): Statement[] 
       }),
     ),
     {
+      // The trail accounts look the key ARN up through the alias at plan time (see trails.resolveKeyArn).
+      sid: 'TrailAccountsDescribeKey',
+      actions: ['kms:DescribeKey'],
+      resources: ['*'],
+      principals: [{ type: 'AWS', identifiers: owners.map((accountId) => `arn:aws:iam::${accountId}:root`) }],
+    },
+    {
       sid: 'CloudTrailDescribeKey',
       actions: ['kms:DescribeKey'],
       resources: ['*'],
