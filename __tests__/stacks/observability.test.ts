@@ -113,6 +113,8 @@ describe('observability stack: the forwarder role', () => {
     const topology = topologyWith((t) => {
       t.organization = { id: 'o-abcdefghij', managementAccount: 'infosec-mgmt' };
       t.trails = { mode: 'organization' };
+      // The organization trail writes every account's files to one bucket: no per-account buckets.
+      for (const account of t.accounts) if (account.source) delete account.source.bucketName;
     });
     const naming = new Naming(topology);
     const org = roleStatements(synthesize(topology).stack('observability'));
