@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { bundleFunction, PROJECT_ROOT } from '../../stacks/constructs/bundle';
 import { MotoServer, motoClientEnv, startMoto } from '../lib/moto';
+import { runProcess } from '../lib/process';
 import { FunctionFigures } from './report';
 import { median, round } from './stats';
 
@@ -147,12 +147,14 @@ export async function measureFunctions(options: { runs: number; sinkUrl: string;
         const started = process.hrtime.bigint();
         // Asynchronous, so a sink served by this process keeps answering during the run.
         const child = await runProcess(process.execPath, ['--enable-source-maps', '--no-warnings', harness], {
-          PATH: process.env.PATH ?? '',
-          ...motoClientEnv(moto.endpoint),
-          ...env,
-          AWS_LAMBDA_FUNCTION_NAME: name,
-          BENCH_BUNDLE: join(dir, 'index.js'),
-          BENCH_EVENT: JSON.stringify(event),
+          env: {
+            PATH: process.env.PATH ?? '',
+            ...motoClientEnv(moto.endpoint),
+            ...env,
+            AWS_LAMBDA_FUNCTION_NAME: name,
+            BENCH_BUNDLE: join(dir, 'index.js'),
+            BENCH_EVENT: JSON.stringify(event),
+          },
         });
         if (child.code !== 0) throw new Error(`cold start of ${name} failed:\n${child.stderr}`);
         const { result } = JSON.parse(child.stdout.trim().split('\n').pop()!);
@@ -171,16 +173,4 @@ export async function measureFunctions(options: { runs: number; sinkUrl: string;
 function mkdirp(dir: string): string {
   mkdirSync(dir, { recursive: true });
   return dir;
-}
-
-function runProcess(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
 }

@@ -1,4 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { ProcessResult, runProcess } from './process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,24 +50,11 @@ export function terraformEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return env;
 }
 
-export interface RunResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type RunResult = ProcessResult;
 
 /** Runs terraform in a directory and collects its output. */
 export function runTerraform(cwd: string, args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<RunResult> {
-  const bin = terraformBinary();
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { cwd, env: terraformEnv(extraEnv), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
+  return runProcess(terraformBinary(), args, { cwd, env: terraformEnv(extraEnv) });
 }
 
 /** Runs async jobs with at most `limit` at a time, keeping input order in the results. */
@@ -84,16 +72,8 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, job: (i
 }
 
 /** `terraform fmt` of HCL text (through stdin), so rendered HCL is canonical. */
-export function formatHcl(hcl: string): Promise<string> {
-  const bin = terraformBinary();
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, ['fmt', '-no-color', '-'], { env: terraformEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`terraform fmt rejected the rendered HCL:\n${stderr}`))));
-    child.stdin.end(hcl);
-  });
+export async function formatHcl(hcl: string): Promise<string> {
+  const fmt = await runProcess(terraformBinary(), ['fmt', '-no-color', '-'], { env: terraformEnv(), input: hcl });
+  if (fmt.code !== 0) throw new Error(`terraform fmt rejected the rendered HCL:\n${fmt.stderr}`);
+  return fmt.stdout;
 }
