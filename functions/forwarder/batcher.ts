@@ -39,20 +39,27 @@ class OpenBatch<T> {
     this.buffer[0] = OPEN;
   }
 
-  /** The body size with this event added. */
-  bytesWith(eventBytes: number): number {
-    return this.length + eventBytes + (this.offsets.length > 0 ? 1 : 0) + 1;
-  }
-
-  fits(eventBytes: number): boolean {
-    return this.bytesWith(eventBytes) <= this.buffer.length;
-  }
-
-  add(json: string, origin: T): void {
-    if (this.offsets.length > 0) this.buffer[this.length++] = COMMA;
-    this.offsets.push(this.length);
-    this.length += this.buffer.write(json, this.length, 'utf8');
+  /**
+   * Appends the event if the body stays within `maxBytes` (closing bracket included); false,
+   * with nothing changed, otherwise. The event is measured by writing it when the buffer has room
+   * for the worst case (3 bytes per UTF-16 unit), so the common case encodes it once.
+   */
+  tryAdd(json: string, origin: T, maxBytes: number): boolean {
+    const start = this.length + (this.offsets.length > 0 ? 1 : 0);
+    let bytes: number;
+    if (start + json.length * 3 + 1 <= this.buffer.length) {
+      bytes = this.buffer.write(json, start, 'utf8');
+      if (start + bytes + 1 > maxBytes) return false;
+    } else {
+      bytes = Buffer.byteLength(json);
+      if (start + bytes + 1 > Math.min(maxBytes, this.buffer.length)) return false;
+      this.buffer.write(json, start, 'utf8');
+    }
+    if (start > this.length) this.buffer[this.length] = COMMA;
+    this.offsets.push(start);
     this.origins.push(origin);
+    this.length = start + bytes;
+    return true;
   }
 
   close(): Batch<T> {
@@ -67,20 +74,20 @@ export class Batcher<T> {
   constructor(private readonly limits: BatchLimits) {}
 
   /**
-   * Adds an event of `bytes` UTF-8 bytes. Returns the batch that had to be closed to make room,
-   * if any. An event bigger than `maxBytes` on its own still goes out, alone in its batch.
+   * Adds a serialized event. Returns the batch that had to be closed to make room, if any. An
+   * event bigger than `maxBytes` on its own still goes out, alone in its batch.
    */
-  add(json: string, bytes: number, origin: T): Batch<T> | undefined {
-    let closed: Batch<T> | undefined;
+  add(json: string, origin: T): Batch<T> | undefined {
     const cur = this.current;
-    if (cur && (cur.offsets.length >= this.limits.maxEvents || cur.bytesWith(bytes) > this.limits.maxBytes || !cur.fits(bytes))) {
-      closed = cur.close();
+    if (cur) {
+      if (cur.offsets.length < this.limits.maxEvents && cur.tryAdd(json, origin, this.limits.maxBytes)) return undefined;
       this.current = undefined;
     }
     // allocUnsafe does not touch the pages: a small batch costs only what it writes.
-    this.current ??= new OpenBatch<T>(Math.max(this.limits.maxBytes, bytes + ARRAY_OVERHEAD));
-    this.current.add(json, origin);
-    return closed;
+    const fresh = new OpenBatch<T>(Math.max(this.limits.maxBytes, Buffer.byteLength(json) + ARRAY_OVERHEAD));
+    fresh.tryAdd(json, origin, Number.POSITIVE_INFINITY);
+    this.current = fresh;
+    return cur?.close();
   }
 
   /** Closes and returns the open batch; undefined when it is empty (an empty array is never sent). */

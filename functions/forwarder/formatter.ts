@@ -42,65 +42,126 @@ export interface FormatOptions {
 }
 
 export type FormatResult =
-  | { readonly kind: 'event'; readonly json: string; readonly bytes: number; readonly truncated: boolean; readonly restamped: boolean }
+  | { readonly kind: 'event'; readonly json: string; readonly truncated: boolean; readonly restamped: boolean }
   | { readonly kind: 'drop'; readonly reason: 'stale' };
 
-export function formatRecord(record: DecodedRecord, index: number, file: FileContext, opts: FormatOptions): FormatResult {
-  const r = record.value;
-  const event: Record<string, string | undefined> = {};
-  const maxValue = opts.limits.maxAttributeValueBytes;
-  const attr = (key: string, value: unknown) => {
-    if (value === undefined || value === null || value === '') return;
-    event[key] = limitBytes(typeof value === 'string' ? value : String(value), maxValue);
-  };
+/**
+ * Formats the records of one file. The event JSON is written by concatenation, key by key in a
+ * fixed order, with `JSON.stringify` only for the values: the attributes that are the same for
+ * every record of the file (provider, account, bucket, key, forwarder, annotations...) are
+ * serialized once, here. Annotations never replace the forwarder's own attributes.
+ */
+export class RecordFormatter {
+  private readonly maxValue: number;
+  /** `,"aws.account.id":"..."` etc. from the key; '' when the record must say. */
+  private readonly accountFragment: string;
+  private readonly regionFragment: string;
+  /** From `cloud.provider` through `aws.organization.id` when the key names account and region. */
+  private readonly headFragment: string;
+  private readonly sourceFragment: string;
+  private readonly forwarderFragment: string;
+  private readonly annotationsFragment: string;
 
-  const { content, truncated } = limitContent(record.text, opts.limits.maxContentBytes);
-  event.content = content;
-
-  let restamped = false;
-  const eventTime = r && typeof r.eventTime === 'string' ? r.eventTime : undefined;
-  if (eventTime !== undefined) {
-    const t = Date.parse(eventTime);
-    if (Number.isNaN(t)) {
-      // Unparseable: let Dynatrace stamp it on arrival, keep the original for reference.
-      attr(ATTR_ORIGINAL_TIMESTAMP, eventTime);
-    } else if (opts.now - t > STALE_AFTER_MS) {
-      if (opts.staleRecords === 'drop') return { kind: 'drop', reason: 'stale' };
-      event.timestamp = new Date(opts.now).toISOString();
-      attr(ATTR_ORIGINAL_TIMESTAMP, eventTime);
-      restamped = true;
-    } else {
-      event.timestamp = eventTime;
+  constructor(
+    private readonly file: FileContext,
+    private readonly opts: Omit<FormatOptions, 'now'>,
+  ) {
+    this.maxValue = opts.limits.maxAttributeValueBytes;
+    this.accountFragment = this.fragment('aws.account.id', file.accountId);
+    this.regionFragment = this.fragment('aws.region', file.region);
+    this.headFragment = `${this.fragment('cloud.provider', 'aws')}${this.fragment('aws.service', 'cloudtrail')}`;
+    this.sourceFragment = `${this.fragment(ATTR_BUCKET_NAME, file.bucket)}${this.fragment(ATTR_KEY_NAME, file.key)}`;
+    this.forwarderFragment = this.fragment('cloud.log_forwarder', file.forwarder);
+    let annotations = '';
+    for (const [k, v] of Object.entries(file.annotations)) {
+      if (!OWN_ATTRIBUTES.has(k)) annotations += this.fragment(k, v);
     }
+    this.annotationsFragment = annotations;
   }
 
-  const identity = r && isObject(r.userIdentity) ? r.userIdentity : undefined;
-  const errorCode = r && r.errorCode !== undefined && r.errorCode !== null && r.errorCode !== '' ? String(r.errorCode) : undefined;
+  format(record: DecodedRecord, index: number, now: number): FormatResult {
+    const r = record.value;
+    const { content, truncated } = limitContent(record.text, this.opts.limits.maxContentBytes);
+    let json = `{"content":${JSON.stringify(content)}`;
 
-  attr('severity', record.problem && !r ? 'WARN' : errorCode ? 'ERROR' : 'INFO');
-  attr('cloud.provider', 'aws');
-  attr('aws.service', 'cloudtrail');
-  attr('aws.account.id', file.accountId ?? r?.recipientAccountId);
-  attr('aws.region', file.region ?? r?.awsRegion);
-  attr('aws.organization.id', file.organizationId);
-  if (r) {
-    attr('audit.event_source', r.eventSource);
-    attr('audit.action', r.eventName);
-    if (typeof r.readOnly === 'boolean') attr('audit.read_only', String(r.readOnly));
-    attr('audit.identity_type', identity?.type);
-    attr('audit.identity', identity ? (identity.arn ?? identity.invokedBy ?? identity.principalId ?? identity.accountId) : undefined);
-    attr('audit.result', errorCode ? `Failed.${errorCode}` : 'Succeeded');
+    let restamped = false;
+    const eventTime = r && typeof r.eventTime === 'string' ? r.eventTime : undefined;
+    if (eventTime !== undefined) {
+      const t = Date.parse(eventTime);
+      if (Number.isNaN(t)) {
+        // Unparseable: let Dynatrace stamp it on arrival, keep the original for reference.
+        json += this.fragment(ATTR_ORIGINAL_TIMESTAMP, eventTime);
+      } else if (now - t > STALE_AFTER_MS) {
+        if (this.opts.staleRecords === 'drop') return { kind: 'drop', reason: 'stale' };
+        json += `,"timestamp":${JSON.stringify(new Date(now).toISOString())}${this.fragment(ATTR_ORIGINAL_TIMESTAMP, eventTime)}`;
+        restamped = true;
+      } else {
+        json += `,"timestamp":${JSON.stringify(eventTime)}`;
+      }
+    }
+
+    const identity = r && isObject(r.userIdentity) ? r.userIdentity : undefined;
+    const errorCode = r && r.errorCode !== undefined && r.errorCode !== null && r.errorCode !== '' ? String(r.errorCode) : undefined;
+    const file = this.file;
+
+    json += record.problem && !r ? ',"severity":"WARN"' : errorCode ? ',"severity":"ERROR"' : ',"severity":"INFO"';
+    json += this.headFragment;
+    json += file.accountId === undefined ? this.fragment('aws.account.id', r?.recipientAccountId) : this.accountFragment;
+    json += file.region === undefined ? this.fragment('aws.region', r?.awsRegion) : this.regionFragment;
+    json += this.fragment('aws.organization.id', file.organizationId);
+    if (r) {
+      json += this.fragment('audit.event_source', r.eventSource);
+      json += this.fragment('audit.action', r.eventName);
+      if (typeof r.readOnly === 'boolean') json += r.readOnly ? ',"audit.read_only":"true"' : ',"audit.read_only":"false"';
+      json += this.fragment('audit.identity_type', identity?.type);
+      json += this.fragment('audit.identity', identity ? (identity.arn ?? identity.invokedBy ?? identity.principalId ?? identity.accountId) : undefined);
+      json += errorCode ? this.fragment('audit.result', `Failed.${errorCode}`) : ',"audit.result":"Succeeded"';
+    }
+    json += this.sourceFragment;
+    json += this.fragment(ATTR_RECORD_INDEX, index);
+    json += this.forwarderFragment;
+    if (truncated) json += `,"${ATTR_TRUNCATED}":"true"`;
+    json += this.fragment(ATTR_RECORD_PROBLEM, record.problem);
+    json += this.annotationsFragment;
+    json += '}';
+    return { kind: 'event', json, truncated, restamped };
   }
-  attr(ATTR_BUCKET_NAME, file.bucket);
-  attr(ATTR_KEY_NAME, file.key);
-  attr(ATTR_RECORD_INDEX, index);
-  attr('cloud.log_forwarder', file.forwarder);
-  if (truncated) attr(ATTR_TRUNCATED, 'true');
-  attr(ATTR_RECORD_PROBLEM, record.problem);
-  for (const [k, v] of Object.entries(file.annotations)) attr(k, v);
 
-  const json = JSON.stringify(event);
-  return { kind: 'event', json, bytes: Buffer.byteLength(json), truncated, restamped };
+  /** `,"key":"value"`, the value cut to the limit; '' when there is no value. */
+  private fragment(key: string, value: unknown): string {
+    if (value === undefined || value === null || value === '') return '';
+    return `,${JSON.stringify(key)}:${JSON.stringify(limitBytes(typeof value === 'string' ? value : String(value), this.maxValue))}`;
+  }
+}
+
+/** The attributes the formatter writes itself; an annotation with one of these keys is ignored. */
+const OWN_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'content',
+  'timestamp',
+  'severity',
+  'cloud.provider',
+  'aws.service',
+  'aws.account.id',
+  'aws.region',
+  'aws.organization.id',
+  'audit.event_source',
+  'audit.action',
+  'audit.read_only',
+  'audit.identity_type',
+  'audit.identity',
+  'audit.result',
+  ATTR_BUCKET_NAME,
+  ATTR_KEY_NAME,
+  ATTR_RECORD_INDEX,
+  'cloud.log_forwarder',
+  ATTR_TRUNCATED,
+  ATTR_RECORD_PROBLEM,
+  ATTR_ORIGINAL_TIMESTAMP,
+]);
+
+/** One record, formatted alone (tests, tools); the pipeline keeps a {@link RecordFormatter} per file. */
+export function formatRecord(record: DecodedRecord, index: number, file: FileContext, opts: FormatOptions): FormatResult {
+  return new RecordFormatter(file, opts).format(record, index, opts.now);
 }
 
 /** Cuts `text` to at most `maxBytes` UTF-8 bytes, marker included, never inside a character. */

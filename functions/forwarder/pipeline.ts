@@ -16,7 +16,7 @@
 import { Logger } from '../lib/logger';
 import { Batch, Batcher } from './batcher';
 import { ParseError, SourceError } from './errors';
-import { FileContext, formatRecord } from './formatter';
+import { RecordFormatter } from './formatter';
 import { BatchSender, DeliveryReport } from './ingest-client';
 import { isForwardedKind, parseKey } from './key-layout';
 import { ObjectRef } from './notifications';
@@ -242,15 +242,18 @@ export async function forwardObjects(refs: readonly ObjectRef[], options: Forwar
     }
 
     stats.files++;
-    const file: FileContext = {
-      bucket: ref.bucket,
-      key: ref.key,
-      accountId: layout.accountId,
-      region: layout.region,
-      organizationId: layout.organizationId,
-      forwarder: options.forwarder,
-      annotations: route.annotations,
-    };
+    const formatter = new RecordFormatter(
+      {
+        bucket: ref.bucket,
+        key: ref.key,
+        accountId: layout.accountId,
+        region: layout.region,
+        organizationId: layout.organizationId,
+        forwarder: options.forwarder,
+        annotations: route.annotations,
+      },
+      { limits: rules.limits, staleRecords: rules.staleRecords },
+    );
     const cursor = ref.ranges ? new RangeCursor(ref.ranges) : undefined;
     let nextIndex = 0;
     try {
@@ -288,7 +291,7 @@ export async function forwardObjects(refs: readonly ObjectRef[], options: Forwar
             decoded = { ...decoded, text: JSON.stringify(decoded.value) };
           }
         }
-        const formatted = formatRecord(decoded, raw.index, file, { limits: rules.limits, staleRecords: rules.staleRecords, now: clock() });
+        const formatted = formatter.format(decoded, raw.index, clock());
         if (formatted.kind === 'drop') {
           stats.dropped++;
           result.dropped++;
@@ -296,7 +299,7 @@ export async function forwardObjects(refs: readonly ObjectRef[], options: Forwar
         }
         if (formatted.truncated) stats.truncated++;
         if (formatted.restamped) stats.restamped++;
-        const closed = batcher.add(formatted.json, formatted.bytes, { object: tracker, index: raw.index });
+        const closed = batcher.add(formatted.json, { object: tracker, index: raw.index });
         if (closed) await dispatch(closed);
       }
     } catch (err) {

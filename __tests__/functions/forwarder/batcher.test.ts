@@ -6,7 +6,7 @@ function fill(batcher: Batcher<number>, count: number, size?: number): Batch<num
   const out: Batch<number>[] = [];
   for (let i = 0; i < count; i++) {
     const json = event(i, size);
-    const closed = batcher.add(json, Buffer.byteLength(json), i);
+    const closed = batcher.add(json, i);
     if (closed) out.push(closed);
   }
   const last = batcher.flush();
@@ -32,12 +32,25 @@ describe('Batcher', () => {
     for (const b of batches.slice(0, -1)) expect(b.body.length + perEvent).toBeGreaterThan(1000);
   });
 
+  it('fills a batch to the exact byte budget, multibyte characters measured as UTF-8', () => {
+    // 'é' is 1 UTF-16 unit and 2 UTF-8 bytes: the batcher must count the bytes, not the length.
+    for (const maxBytes of [200, 201, 202, 203, 257]) {
+      const batches = fill(new Batcher({ maxEvents: 50_000, maxBytes }), 60, 17);
+      expect(batches.flatMap((b) => b.origins)).toEqual([...Array(60).keys()]);
+      for (const b of batches) {
+        expect(b.body.length).toBeLessThanOrEqual(maxBytes);
+        expect(batchEvents(b)).toEqual(b.origins.map((n) => event(n, 17)));
+      }
+      for (const b of batches.slice(0, -1)) expect(b.body.length + Buffer.byteLength(event(0, 17)) + 1).toBeGreaterThan(maxBytes);
+    }
+  });
+
   it('sends an event bigger than the budget alone', () => {
     const batcher = new Batcher<number>({ maxEvents: 10, maxBytes: 50 });
     const big = event(1, 100);
-    expect(batcher.add(event(0), 20, 0)).toBeUndefined();
-    expect(batcher.add(big, Buffer.byteLength(big), 1)?.origins).toEqual([0]);
-    expect(batcher.add(event(2), 20, 2)?.origins).toEqual([1]);
+    expect(batcher.add(event(0), 0)).toBeUndefined();
+    expect(batcher.add(big, 1)?.origins).toEqual([0]);
+    expect(batcher.add(event(2), 2)?.origins).toEqual([1]);
     expect(batcher.flush()?.origins).toEqual([2]);
   });
 

@@ -1,4 +1,4 @@
-import { cutUtf8, FileContext, formatRecord, limitContent, STALE_AFTER_MS, TRUNCATION_MARKER } from '../../../functions/forwarder/formatter';
+import { cutUtf8, FileContext, formatRecord, limitContent, RecordFormatter, STALE_AFTER_MS, TRUNCATION_MARKER } from '../../../functions/forwarder/formatter';
 import { decodeRecord } from '../../../functions/forwarder/record-decoder';
 import { DEFAULT_RULES } from '../../../functions/forwarder/rules-schema';
 import { pantherRecords, stratusRecords } from './support/cloudtrail';
@@ -26,7 +26,7 @@ describe('formatRecord', () => {
 
   it('maps a CloudTrail record to the attributes of Dynatrace’s S3 forwarder', () => {
     const record: Record<string, unknown> = { ...stopLogging, eventTime: '2024-07-31T13:06:24Z' };
-    const { event, bytes, json } = format(record);
+    const { event } = format(record);
     expect(event).toEqual({
       content: JSON.stringify(record),
       timestamp: '2024-07-31T13:06:24Z',
@@ -48,7 +48,6 @@ describe('formatRecord', () => {
       'cloud.log_forwarder': file.forwarder,
       team: 'security',
     });
-    expect(bytes).toBe(Buffer.byteLength(json));
   });
 
   it('falls back to the record for account and region when the key has none', () => {
@@ -132,5 +131,87 @@ describe('cutUtf8 and limitContent', () => {
 
   it('keeps content at the limit untouched', () => {
     expect(limitContent('x'.repeat(100), 100)).toEqual({ content: 'x'.repeat(100), truncated: false });
+  });
+
+  const stopLogging = stratusRecords().find((r) => r.eventName === 'StopLogging')!;
+
+  it('writes, key for key, what JSON.stringify of the event object writes', () => {
+    // The object-based reference: the formatter builds the same bytes by concatenation.
+    const reference = (record: ReturnType<typeof decodeRecord>, index: number, ctx: FileContext, now: number): string | undefined => {
+      const r = record.value;
+      const event: Record<string, string> = {};
+      const attr = (key: string, value: unknown) => {
+        if (value === undefined || value === null || value === '') return;
+        const text = typeof value === 'string' ? value : String(value);
+        const max = DEFAULT_RULES.limits.maxAttributeValueBytes;
+        event[key] = Buffer.byteLength(text) <= max ? text : cutUtf8(text, max);
+      };
+      const { content, truncated } = limitContent(record.text, DEFAULT_RULES.limits.maxContentBytes);
+      event.content = content;
+      const eventTime = r && typeof r.eventTime === 'string' ? r.eventTime : undefined;
+      if (eventTime !== undefined) {
+        const t = Date.parse(eventTime);
+        if (Number.isNaN(t)) attr('trailbridge.original_timestamp', eventTime);
+        else if (now - t > STALE_AFTER_MS) {
+          event.timestamp = new Date(now).toISOString();
+          attr('trailbridge.original_timestamp', eventTime);
+        } else event.timestamp = eventTime;
+      }
+      const id = r && typeof r.userIdentity === 'object' && r.userIdentity !== null ? (r.userIdentity as Record<string, unknown>) : undefined;
+      const errorCode = r && r.errorCode !== undefined && r.errorCode !== null && r.errorCode !== '' ? String(r.errorCode) : undefined;
+      attr('severity', record.problem && !r ? 'WARN' : errorCode ? 'ERROR' : 'INFO');
+      attr('cloud.provider', 'aws');
+      attr('aws.service', 'cloudtrail');
+      attr('aws.account.id', ctx.accountId ?? r?.recipientAccountId);
+      attr('aws.region', ctx.region ?? r?.awsRegion);
+      attr('aws.organization.id', ctx.organizationId);
+      if (r) {
+        attr('audit.event_source', r.eventSource);
+        attr('audit.action', r.eventName);
+        if (typeof r.readOnly === 'boolean') attr('audit.read_only', String(r.readOnly));
+        attr('audit.identity_type', id?.type);
+        attr('audit.identity', id ? (id.arn ?? id.invokedBy ?? id.principalId ?? id.accountId) : undefined);
+        attr('audit.result', errorCode ? `Failed.${errorCode}` : 'Succeeded');
+      }
+      attr('log.source.aws.s3.bucket.name', ctx.bucket);
+      attr('log.source.aws.s3.key.name', ctx.key);
+      attr('trailbridge.record_index', index);
+      attr('cloud.log_forwarder', ctx.forwarder);
+      if (truncated) attr('trailbridge.truncated', 'true');
+      attr('trailbridge.record_problem', record.problem);
+      for (const [k, v] of Object.entries(ctx.annotations)) attr(k, v);
+      return JSON.stringify(event);
+    };
+    const contexts: FileContext[] = [
+      file,
+      { ...file, bucket: '', accountId: undefined, region: undefined, organizationId: undefined, annotations: {} },
+      { ...file, key: `AWSLogs/"quoted"\\/é\u2028/${'k'.repeat(300)}`, annotations: { a: 'x"y', 'dt.security_context': 'é'.repeat(200) } },
+    ];
+    const texts = [
+      ...[...stratusRecords(), ...pantherRecords()].map((r) => JSON.stringify(r)),
+      JSON.stringify({ ...stopLogging, eventTime: '2024-07-31T13:06:24Z', errorCode: 'AccessDenied', userIdentity: { invokedBy: 'x\u0000"' } }),
+      JSON.stringify({ ...stopLogging, eventTime: 'not a time', readOnly: true, userIdentity: 'nope' }),
+      JSON.stringify({ eventName: '\ud83d', content: 'x'.repeat(70_000) }),
+      '"just a string"',
+      '{"broken": ',
+      Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]).toString('latin1'),
+    ];
+    let compared = 0;
+    for (const ctx of contexts) {
+      const formatter = new RecordFormatter(ctx, { limits: DEFAULT_RULES.limits, staleRecords: 'restamp' });
+      texts.forEach((text, i) => {
+        const record = decodeRecord(Buffer.from(text, i === texts.length - 1 ? 'latin1' : 'utf8'));
+        const result = formatter.format(record, i, NOW);
+        expect(result.kind === 'event' ? result.json : undefined).toBe(reference(record, i, ctx, NOW));
+        compared++;
+      });
+    }
+    expect(compared).toBeGreaterThan(100);
+  });
+
+  it('keeps the forwarder’s own attributes when an annotation names one of them', () => {
+    const { event } = format(stopLogging, {}, { ...file, annotations: { 'trailbridge.record_index': '99', team: 'security' } });
+    expect(event['trailbridge.record_index']).toBe('7');
+    expect(event.team).toBe('security');
   });
 });

@@ -11,7 +11,7 @@ function batchOf(ids: number[]): Batch<number> {
   const batcher = new Batcher<number>({ maxEvents: 50_000, maxBytes: 1e9 });
   for (const id of ids) {
     const json = JSON.stringify({ content: `event ${id}`, 'trailbridge.record_index': String(id) });
-    batcher.add(json, Buffer.byteLength(json), id);
+    batcher.add(json, id);
   }
   return batcher.flush()!;
 }
