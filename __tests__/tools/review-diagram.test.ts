@@ -71,3 +71,13 @@ describe('TOPOLOGY.md diagram of the default topology', () => {
     }
   });
 });
+
+test('the README shows the default topology diagram exactly as the tool draws it', () => {
+  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const block = /```mermaid\n([\s\S]*?)```/.exec(readme);
+  if (!block) throw new Error('README.md has no ```mermaid block');
+  const golden = readFileSync(GOLDEN, 'utf8');
+  if (block[1].trimEnd() !== golden.trimEnd()) {
+    throw new Error(`README.md's diagram differs from ${relative(join(__dirname, '..', '..'), GOLDEN)}: paste the golden file (the tool's output for the default topology) into the README's first mermaid block`);
+  }
+});
