@@ -18,7 +18,7 @@ import { Batch, Batcher } from './batcher';
 import { ParseError, SourceError } from './errors';
 import { RecordFormatter } from './formatter';
 import { BatchSender, DeliveryReport } from './ingest-client';
-import { isForwardedKind, parseKey } from './key-layout';
+import { isForwardedKind, parseKey } from '../lib/key-layout';
 import { ObjectRef } from './notifications';
 import { ObjectSource } from './object-source';
 import { readRecords } from './object-reader';

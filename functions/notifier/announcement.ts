@@ -1,5 +1,5 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
-import { isForwardedKind, parseKey } from '../forwarder/key-layout';
+import { isForwardedKind, parseKey } from '../lib/key-layout';
 import { CreatedObject } from './s3-event';
 
 /**

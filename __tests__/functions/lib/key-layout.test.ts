@@ -1,5 +1,5 @@
-import { parseKey } from '../../../functions/forwarder/key-layout';
-import { cloudTrailKey } from './support/cloudtrail';
+import { parseKey } from '../../../functions/lib/key-layout';
+import { cloudTrailKey } from '../forwarder/support/cloudtrail';
 
 describe('parseKey', () => {
   it('reads account and region from a plain CloudTrail key', () => {
