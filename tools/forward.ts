@@ -10,13 +10,13 @@
  * Exit code: 0 all sent or dropped by a rule, 1 something ticketed, 2 usage error.
  */
 import { writeFileSync } from 'node:fs';
+import { runCli } from './lib/cli';
 import { parseArgs } from 'node:util';
 import {
   DEFAULT_TOKEN_ENV,
   exitCodeOf,
   forwardFiles,
   loadRulesFile,
-  runCommand,
   ticketsToJsonLines,
   UsageError,
 } from './lib/forward-cli';
@@ -74,4 +74,4 @@ export async function main(argv: string[]): Promise<number> {
   return exitCodeOf(result);
 }
 
-if (require.main === module) void runCommand(() => main(process.argv.slice(2)));
+if (require.main === module) void runCli(() => main(process.argv.slice(2)));

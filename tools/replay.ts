@@ -10,8 +10,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { runCli } from './lib/cli';
 import { parseTicket, ReplayTicket } from '../functions/forwarder/tickets';
-import { DEFAULT_TOKEN_ENV, exitCodeOf, loadRulesFile, replayTickets, runCommand, ticketsToJsonLines, UsageError } from './lib/forward-cli';
+import { DEFAULT_TOKEN_ENV, exitCodeOf, loadRulesFile, replayTickets, ticketsToJsonLines, UsageError } from './lib/forward-cli';
 
 const USAGE =
   'usage: npm run replay -- --dt-url URL [--token-env NAME] [--rules FILE] [--dry-run] [--failures FILE] [--concurrency N] TICKETS.jsonl...';
@@ -78,4 +79,4 @@ export async function main(argv: string[]): Promise<number> {
   return exitCodeOf(result);
 }
 
-if (require.main === module) void runCommand(() => main(process.argv.slice(2)));
+if (require.main === module) void runCli(() => main(process.argv.slice(2)));

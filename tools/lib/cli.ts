@@ -11,10 +11,11 @@ export class UsageError extends Error {
 
 const USER_ERRORS = [TopologyError, NamingError, UsageError];
 
-/** Runs a command's body; user errors print their message and set the exit code. */
+/** Runs a command's body; a number it returns is the exit code; user errors print their message and set it. */
 export async function runCli(body: () => unknown | Promise<unknown>): Promise<void> {
   try {
-    await body();
+    const result = await body();
+    if (typeof result === 'number') process.exitCode = result;
   } catch (err) {
     if (USER_ERRORS.some((kind) => err instanceof kind) || (err instanceof Error && err.name === 'InvalidPatternError')) {
       process.stderr.write(`${(err as Error).message}\n`);

@@ -3,6 +3,7 @@
  * e2e run and the benchmark call: {@link forwardFiles} and {@link replayTickets}. They run the
  * forwarder's own pipeline (functions/forwarder/pipeline.ts) with local or S3 sources.
  */
+import { UsageError as CliUsageError } from './cli';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -37,11 +38,10 @@ export interface ForwardSummary {
   seconds: number;
 }
 
-/** A mistake in the command line or its inputs: printed without a stack trace, exit code 2. */
-export class UsageError extends Error {
+/** A mistake in the command line or its inputs of forward/replay: printed without a stack trace, exit code 2. */
+export class UsageError extends CliUsageError {
   constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
+    super(message, 2);
   }
 }
 
@@ -207,20 +207,6 @@ export function loadRulesFile(path: string): CompiledRules {
 /** Tickets as JSON lines (the format of --failures). */
 export function ticketsToJsonLines(tickets: readonly ReplayTicket[]): string {
   return tickets.map((t) => `${JSON.stringify(t)}\n`).join('');
-}
-
-/** Runs a command body: usage errors print their message and exit 2; others rethrow. */
-export async function runCommand(body: () => Promise<number>): Promise<void> {
-  try {
-    process.exitCode = await body();
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    throw err;
-  }
 }
 
 /** Exit code: 0 when everything was sent or dropped by a rule, 1 when something was ticketed. */
