@@ -1,8 +1,12 @@
 import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { Testing } from 'cdktf';
 import { synthTopology } from '../../tools/lib/synth';
 import { synthesize, topologyWith } from '../support/synth';
+
+Testing.setupJest();
 
 describe('stacks of the default topology', () => {
   const synthesized = synthesize();
@@ -35,6 +39,14 @@ describe('stacks of the default topology', () => {
       ['us-east-2', 'us-east-2'],
       ['eu-west-1', 'eu-west-1'],
     ]);
+  });
+
+  test('cdktf matchers: each source stack has a provider for eu-west-1 in its own account', () => {
+    for (const source of synthesized.stacks.sources) {
+      const json = Testing.synth(source);
+      expect(json).toHaveProviderWithProperties(AwsProvider, { alias: 'eu-west-1', region: 'eu-west-1', allowed_account_ids: [source.account.id] });
+      expect(json).not.toHaveProviderWithProperties(AwsProvider, { alias: 'ap-south-1' });
+    }
   });
 
   test('the provider is pinned to the mirrored version with its full source address', () => {
