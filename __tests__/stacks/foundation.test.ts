@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Testing } from 'cdktf';
+// Declares cdktf's Jest matchers (toHaveProviderWithProperties, ...) for the type checker.
+import 'cdktf/lib/testing/adapters/jest';
 import { synthTopology } from '../../tools/lib/synth';
 import { synthesize, topologyWith } from '../support/synth';
 
