@@ -51,6 +51,7 @@ export class ObservabilityStack extends TrailbridgeStack {
       deadLetterQueueName: naming.forwarderFailureDlqName(),
       retentionInDays: options.failureQueue.retentionInDays,
       maxReceiveCount: options.failureQueue.maxReceiveCount,
+      restrictDeadLetterSources: options.failureQueue.restrictDeadLetterSources,
       // A replay reads a ticket and resends its records within one function timeout.
       visibilityTimeoutInSeconds: options.timeoutInSeconds,
     });

@@ -288,6 +288,11 @@ describe('observability stack: the failure queue', () => {
     expect(queue.message_retention_seconds).toBe(14 * 86400);
   });
 
+  test('restrictDeadLetterSources=false (emulators only) leaves out the redrive-allow policy', () => {
+    const emulated = observability((t) => (t.forwarder = { failureQueue: { restrictDeadLetterSources: false } }));
+    expect(emulated.resourceWhere('aws_sqs_queue', 'name', 'trailbridge-forwarder-failures-dlq').redrive_allow_policy).toBeUndefined();
+  });
+
   test('both queues refuse requests without TLS', () => {
     const policies = stack.resources('aws_sqs_queue_policy');
     expect(policies).toHaveLength(2);

@@ -33,6 +33,10 @@ const failureQueue = z
       .max(1000)
       .default(5)
       .describe('Receives of a ticket without success before it moves to the dead-letter queue. @default 5'),
+    restrictDeadLetterSources: z
+      .boolean()
+      .default(true)
+      .describe('Give the dead-letter queue a redrive-allow policy that accepts the failure queue only. Only emulators without RedriveAllowPolicy (moto) need false. @default true'),
   })
   .describe('The failure queue (replay tickets and failed asynchronous invocations) and its dead-letter queue.');
 

@@ -20,6 +20,12 @@ export interface DeadLetteredQueueProps {
   readonly maxReceiveCount?: number;
   /** @default 300 */
   readonly visibilityTimeoutInSeconds?: number;
+  /**
+   * Let only this queue use the dead-letter queue (a redrive-allow policy). Only emulators that
+   * lack RedriveAllowPolicy need false.
+   * @default true
+   */
+  readonly restrictDeadLetterSources?: boolean;
   /** @default - the stack's default provider */
   readonly provider?: TerraformProvider;
 }
@@ -55,7 +61,8 @@ export class DeadLetteredQueue extends Construct {
       name: props.deadLetterQueueName,
       messageRetentionSeconds: MAX_RETENTION_IN_DAYS * SECONDS_PER_DAY,
       sqsManagedSseEnabled: true,
-      redriveAllowPolicy: JSON.stringify({ redrivePermission: 'byQueue', sourceQueueArns: [props.queueArn] }),
+      redriveAllowPolicy:
+        props.restrictDeadLetterSources === false ? undefined : JSON.stringify({ redrivePermission: 'byQueue', sourceQueueArns: [props.queueArn] }),
     });
     this.queue = new SqsQueue(this, 'queue', {
       provider,
