@@ -1,0 +1,57 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+/**
+ * `npm run e2e` as a test: every stack applied to moto, real CloudTrail files through the chain,
+ * plan clean, destroy, emulator empty (docs/e2e.md). It takes minutes, so it runs under CI=true
+ * or E2E=1; elsewhere it is left out and says how to run it. When it runs, a missing
+ * moto_server or terraform fails it: it never skips itself.
+ */
+
+const ROOT = join(__dirname, '..');
+const RUN = process.env.CI === 'true' || process.env.E2E === '1';
+/** The issue's budget is 8 minutes on 2 cores; the test allows some slack for a loaded CI box. */
+const TIMEOUT_MS = 10 * 60 * 1000;
+
+function missingTool(bin: string, args: readonly string[]): string | undefined {
+  const probe = spawnSync(bin, args, { encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+  if (probe.error) return `${bin} is not on PATH (${(probe.error as NodeJS.ErrnoException).code})`;
+  if (probe.status !== 0) return `${bin} failed to start: ${(probe.stderr || probe.stdout).trim().split('\n')[0]}`;
+  return undefined;
+}
+
+if (!RUN) {
+  // eslint-disable-next-line no-console
+  console.log('e2e: left out of this run (it takes minutes). Run it with `npm run e2e`, or `E2E=1 npx jest __tests__/e2e.test.ts`; CI=true runs it.');
+  test.skip('npm run e2e (set E2E=1 or CI=true)', () => undefined);
+} else {
+  describe('npm run e2e', () => {
+    test('moto_server and terraform are installed', () => {
+      const missing = [
+        missingTool(process.env.MOTO_SERVER_BIN ?? 'moto_server', ['-h']),
+        missingTool(process.env.TERRAFORM_BIN ?? 'terraform', ['version']),
+      ].filter(Boolean);
+      if (missing.length > 0) {
+        throw new Error(`the e2e run needs moto_server (pip install 'moto[server]') and terraform (>= 1.10): ${missing.join('; ')}`);
+      }
+    });
+
+    test(
+      'deploys every stack to the emulator, forwards every record once, loses nothing under failures, plans clean and leaves the emulator empty',
+      async () => {
+        const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tools', 'e2e.ts')], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+          let output = '';
+          child.stdout.on('data', (d) => (output += d));
+          child.stderr.on('data', (d) => (output += d));
+          child.on('error', reject);
+          child.on('close', (exit) => resolve({ code: exit, output }));
+        });
+        const report = output.slice(output.lastIndexOf('== trailbridge e2e report =='));
+        if (code !== 0) throw new Error(`npm run e2e exited with ${code}:\n${report || output.slice(-6000)}`);
+        expect(report).toMatch(/result: PASS/);
+      },
+      TIMEOUT_MS,
+    );
+  });
+}

@@ -1,0 +1,81 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runCli, UsageError } from './lib/cli';
+import { MotoServer, startMoto } from './lib/moto';
+import { terraformBinary } from './lib/terraform';
+import { EMULATOR_BASE_CREDENTIALS } from './e2e/accounts';
+import { runE2e } from './e2e/run';
+
+/**
+ * `npm run e2e [-- --endpoint URL] [--keep]`: deploys every stack of an e2e topology to a local
+ * AWS emulator and drives real CloudTrail files through the whole chain (see docs/e2e.md).
+ * Without --endpoint it starts moto_server on a free loopback port and stops exactly that process
+ * at the end, also on failure or Ctrl-C. Exit code 1 when any check failed.
+ */
+
+const USAGE = 'usage: npm run e2e [-- --endpoint http://127.0.0.1:4566] [--keep] [--only STACK,...]';
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({ args: [...argv], options: { endpoint: { type: 'string' }, only: { type: 'string' }, keep: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n${USAGE}`);
+  }
+  if (args.values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const started = Date.now();
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  terraformBinary();
+
+  let moto: MotoServer | undefined;
+  let recordingDir: string | undefined;
+  const interrupted = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`${signal}: interrupting terraform and stopping the emulator`);
+    interrupted.abort();
+    void Promise.resolve(moto?.stop()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    let endpoint = args.values.endpoint;
+    if (!endpoint) {
+      // The recorder (used to read the uploaded function code back) writes here, not into the project.
+      recordingDir = mkdtempSync(join(tmpdir(), 'trailbridge-e2e-moto-'));
+      process.env.MOTO_RECORDER_FILEPATH = join(recordingDir, 'recording');
+      moto = await startMoto();
+      endpoint = moto.endpoint;
+      log(`moto_server pid ${moto.pid} on ${endpoint}`);
+    } else {
+      log(`using the emulator at ${endpoint} (not started or stopped by this run)`);
+    }
+    const report = await runE2e({
+      target: { endpoint, baseCredentials: EMULATOR_BASE_CREDENTIALS },
+      log,
+      keepWorkDir: args.values.keep,
+      signal: interrupted.signal,
+      only: args.values.only?.split(',').map((s) => s.trim()).filter(Boolean),
+    });
+    log(report.render((Date.now() - started) / 1000));
+    return report.ok ? 0 : 1;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    if (moto) {
+      await moto.stop();
+      log(`moto_server pid ${moto.pid} stopped`);
+    }
+    if (recordingDir) rmSync(recordingDir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  runCli(async () => {
+    process.exitCode = await main(process.argv.slice(2));
+  });
+}

@@ -1,0 +1,237 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { FakeIngestServer, IngestEvent } from '../lib/fake-ingest-server';
+import { AwsCredentialIdentity, ClientConfig } from './accounts';
+import { CloudTrailObject } from './cloudtrail-files';
+import { DeployedFunction, lambdaContext, loadHandler, withEnvironment } from './deployed-forwarder';
+
+export interface ForwardingRun {
+  readonly label: string;
+  readonly invocations: number;
+  readonly requests: number;
+  readonly failedRequests: number;
+  readonly accepted: number;
+  readonly tickets: number;
+  readonly replayed: number;
+  readonly problems: string[];
+}
+
+export interface ForwardingSetup {
+  readonly fn: DeployedFunction;
+  /** SNS events for Lambda, one per notification (as SNS invokes it). */
+  readonly events: readonly unknown[];
+  readonly objects: readonly CloudTrailObject[];
+  /** The forwarder role's credentials: what the function runs with. */
+  readonly credentials: AwsCredentialIdentity;
+  readonly endpoint: string;
+  readonly region: string;
+  readonly appConfigPort: number;
+  /** The failure queue, read as the observability account. */
+  readonly queueConfig: ClientConfig;
+  readonly workDir: string;
+}
+
+/** `<bucket>/<key>#<index>` of every record the objects hold: what must arrive. */
+export function expectedIds(objects: readonly CloudTrailObject[]): Map<string, { object: CloudTrailObject; record: Record<string, any> }> {
+  const ids = new Map<string, { object: CloudTrailObject; record: Record<string, any> }>();
+  for (const object of objects) object.records.forEach((record, i) => ids.set(`${object.bucket}/${object.key}#${i}`, { object, record }));
+  return ids;
+}
+
+/**
+ * Runs the deployed handler in-process with the environment Terraform gave it. Only what cannot
+ * exist on this machine is replaced, and the run prints it: the Dynatrace URL (the local Ingest
+ * API server) and the extension's port (the local AppConfig stand-in); the endpoint and the
+ * credentials are the emulator's and the forwarder role's.
+ */
+export function invocationEnvironment(setup: ForwardingSetup, dynatraceUrl: string): Record<string, string> {
+  return {
+    ...setup.fn.environment,
+    DT_ENV_URL: dynatraceUrl,
+    AWS_APPCONFIG_EXTENSION_HTTP_PORT: String(setup.appConfigPort),
+    AWS_ENDPOINT_URL: setup.endpoint,
+    AWS_REGION: setup.region,
+    AWS_DEFAULT_REGION: setup.region,
+    AWS_ACCESS_KEY_ID: setup.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: setup.credentials.secretAccessKey,
+    AWS_SESSION_TOKEN: setup.credentials.sessionToken ?? '',
+    AWS_LAMBDA_FUNCTION_NAME: setup.fn.name,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    LOG_LEVEL: 'WARN',
+  };
+}
+
+/** Every expected record arrived exactly once, nothing else arrived, with the right attributes. */
+export function checkArrivals(fake: FakeIngestServer, objects: readonly CloudTrailObject[], functionArn: string): string[] {
+  const problems: string[] = [];
+  const expected = expectedIds(objects);
+  for (const id of expected.keys()) {
+    const n = fake.idCounts.get(id) ?? 0;
+    if (n !== 1) problems.push(`${id} arrived ${n} times`);
+  }
+  for (const id of fake.idCounts.keys()) if (!expected.has(id)) problems.push(`unexpected event ${id}`);
+  for (const event of fake.events) {
+    const id = `${event['log.source.aws.s3.bucket.name']}/${event['log.source.aws.s3.key.name']}#${event['trailbridge.record_index']}`;
+    const source = expected.get(id);
+    if (!source) continue;
+    problems.push(...attributeProblems(id, event, source.object, source.record, functionArn));
+  }
+  return problems.slice(0, 20);
+}
+
+function attributeProblems(id: string, event: IngestEvent, object: CloudTrailObject, record: Record<string, any>, functionArn: string): string[] {
+  const want: Record<string, unknown> = {
+    'cloud.provider': 'aws',
+    'aws.service': 'cloudtrail',
+    'aws.account.id': object.accountId,
+    'aws.region': object.region,
+    'audit.event_source': record.eventSource,
+    'audit.action': record.eventName,
+    'audit.result': record.errorCode ? `Failed.${record.errorCode}` : 'Succeeded',
+    severity: record.errorCode ? 'ERROR' : 'INFO',
+    'cloud.log_forwarder': functionArn,
+  };
+  const problems = Object.entries(want)
+    .filter(([k, v]) => event[k] !== v)
+    .map(([k, v]) => `${id}: ${k} is ${JSON.stringify(event[k])}, expected ${JSON.stringify(v)}`);
+  let content: any;
+  try {
+    content = JSON.parse(String(event.content));
+  } catch {
+    problems.push(`${id}: content is not the record's JSON`);
+  }
+  if (content && content.eventID !== record.eventID) problems.push(`${id}: content holds eventID ${content.eventID}, expected ${record.eventID}`);
+  return problems;
+}
+
+/** Runs the handler for every event, in a fresh module (a cold start) against `fake`. */
+async function invokeAll(setup: ForwardingSetup, label: string, fake: FakeIngestServer, events: readonly unknown[]): Promise<any[]> {
+  const dir = join(setup.workDir, label);
+  mkdirSync(dir, { recursive: true });
+  return withEnvironment(invocationEnvironment(setup, fake.url), () =>
+    // The function's logs and EMF metrics go to a file, as Lambda sends them to CloudWatch.
+    withStdoutTo(join(dir, 'function-output.log'), async () => {
+      const handler = loadHandler(setup.fn, dir);
+      const results: any[] = [];
+      for (const [i, event] of events.entries()) results.push(await handler(event, lambdaContext(setup.fn, `${label}-${i + 1}`)));
+      return results;
+    }),
+  );
+}
+
+async function withStdoutTo<T>(file: string, body: () => Promise<T>): Promise<T> {
+  const write = process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    appendFileSync(file, chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    return await body();
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+/** Step 5a: every record arrives once. */
+export async function forwardAll(setup: ForwardingSetup, fake: FakeIngestServer): Promise<ForwardingRun> {
+  await invokeAll(setup, 'healthy', fake, setup.events);
+  const tickets = await drainFailureQueue(setup.queueConfig, setup.fn.environment.FAILURE_QUEUE_URL);
+  const problems = checkArrivals(fake, setup.objects, setup.fn.arn);
+  if (tickets.length > 0) problems.push(`${tickets.length} replay tickets written although Dynatrace accepted every request`);
+  return {
+    label: 'all requests accepted',
+    invocations: setup.events.length,
+    requests: fake.requests.length,
+    failedRequests: fake.requests.filter((r) => r.status !== 204).length,
+    accepted: fake.acceptedEvents,
+    tickets: tickets.length,
+    replayed: 0,
+    problems,
+  };
+}
+
+/**
+ * Step 5b: every second request fails with a status the forwarder does not retry (500), so its
+ * records must be ticketed to the failure queue; then the tickets, taken from the queue as the
+ * function would get them, are replayed by the same function against a healthy server. Nothing
+ * may be lost and nothing sent twice.
+ */
+export async function forwardWithFailures(setup: ForwardingSetup): Promise<ForwardingRun> {
+  let failing = true;
+  const fake = await FakeIngestServer.start({
+    faultFor: (n) => (failing && n % 2 === 0 ? { status: 500, body: '{"error":{"code":500,"message":"e2e: injected failure"}}' } : undefined),
+  });
+  try {
+    await invokeAll(setup, 'half-failing', fake, setup.events);
+    const failedRequests = fake.requests.filter((r) => r.status !== 204).length;
+    const queueUrl = setup.fn.environment.FAILURE_QUEUE_URL;
+    const messages = await drainFailureQueue(setup.queueConfig, queueUrl);
+    failing = false;
+    const problems: string[] = [];
+    if (failedRequests === 0) problems.push('no request failed: the failure path was not exercised (too few requests?)');
+    if (messages.length === 0 && failedRequests > 0) problems.push(`${failedRequests} requests failed but no replay ticket reached the failure queue`);
+    const before = fake.acceptedEvents;
+    if (messages.length > 0) {
+      const results = await invokeAll(setup, 'replay', fake, [sqsLambdaEvent(messages, queueUrl, setup.region)]);
+      const unfinished = results.flatMap((r) => r?.batchItemFailures ?? []);
+      if (unfinished.length > 0) problems.push(`the replay left ${unfinished.length} tickets unfinished`);
+      const again = await drainFailureQueue(setup.queueConfig, queueUrl);
+      if (again.length > 0) problems.push(`the replay wrote ${again.length} new tickets against a healthy server`);
+    }
+    problems.push(...checkArrivals(fake, setup.objects, setup.fn.arn));
+    return {
+      label: 'every second request failing, then replay',
+      invocations: setup.events.length + (messages.length > 0 ? 1 : 0),
+      requests: fake.requests.length,
+      failedRequests,
+      accepted: fake.acceptedEvents,
+      tickets: messages.length,
+      replayed: fake.acceptedEvents - before,
+      problems,
+    };
+  } finally {
+    await fake.close();
+  }
+}
+
+interface QueueMessage {
+  readonly messageId: string;
+  readonly receiptHandle: string;
+  readonly body: string;
+  readonly receiveCount: string;
+}
+
+/** Takes every message off the failure queue (as an event source mapping would). */
+async function drainFailureQueue(config: ClientConfig, queueUrl: string | undefined): Promise<QueueMessage[]> {
+  if (!queueUrl) throw new Error('the function has no FAILURE_QUEUE_URL');
+  const sqs = new SQSClient(config);
+  const messages: QueueMessage[] = [];
+  for (;;) {
+    const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
+    const batch = out.Messages ?? [];
+    if (batch.length === 0) return messages;
+    for (const m of batch) {
+      messages.push({ messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body ?? '', receiveCount: m.Attributes?.ApproximateReceiveCount ?? '1' });
+    }
+    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: batch.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+  }
+}
+
+/** The event Lambda gets from an SQS event source mapping on the failure queue. */
+function sqsLambdaEvent(messages: readonly QueueMessage[], queueUrl: string, region: string): Record<string, unknown> {
+  const [, , , accountId, queueName] = queueUrl.replace(/^https?:\/\//, 'x://').split('/');
+  return {
+    Records: messages.map((m) => ({
+      messageId: m.messageId,
+      receiptHandle: m.receiptHandle,
+      body: m.body,
+      attributes: { ApproximateReceiveCount: m.receiveCount, SentTimestamp: String(Date.now()) },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: `arn:aws:sqs:${region}:${accountId}:${queueName}`,
+      awsRegion: region,
+    })),
+  };
+}

@@ -1,0 +1,89 @@
+import defaultTopologyJson from '../../config/default-topology.json';
+import { parseTopology } from '../../config/load';
+import { Topology, TopologyInput } from '../../config/schema';
+
+/** The emulated home region and the second enabled region. */
+export const E2E_HOME_REGION = 'us-east-1';
+export const E2E_REGIONS = [E2E_HOME_REGION, 'eu-west-1'] as const;
+
+/**
+ * A resource the e2e topology leaves out (or replaces) because the emulator lacks its API, and the
+ * documented topology option that does it. Printed by every run; nothing else differs from the
+ * production synth of the same accounts.
+ */
+export interface EmulatorSwitch {
+  /** The topology option, as a JSON path. */
+  readonly option: string;
+  readonly value: unknown;
+  /** What the switch leaves out or replaces. */
+  readonly leavesOut: string;
+  /** The emulator gap behind it. */
+  readonly why: string;
+}
+
+/** The id of the stand-in extension layer the run publishes before applying (see fixtures). */
+export const STAND_IN_LAYER_NAME = 'trailbridge-e2e-appconfig-agent';
+
+export function standInLayerArn(observabilityAccountId: string): string {
+  return `arn:aws:lambda:${E2E_HOME_REGION}:${observabilityAccountId}:layer:${STAND_IN_LAYER_NAME}:1`;
+}
+
+export function emulatorSwitches(observabilityAccountId: string): EmulatorSwitch[] {
+  return [
+    {
+      option: 'trails.enableLogging',
+      value: false,
+      leavesOut: 'CloudTrail StartLogging on the trails (the trails are created, not started)',
+      why: 'moto misbehaves on StartLogging/DeleteTrail by ARN; the e2e puts a real CloudTrail file itself',
+    },
+    {
+      option: 'forwarder.appConfigDeployment',
+      value: false,
+      leavesOut: 'the AppConfig environment, deployment strategy and deployment of the forwarding rules',
+      why: 'moto implements AppConfig applications, profiles and hosted versions only; a local extension stand-in serves the hosted version Terraform created',
+    },
+    {
+      option: 'logArchive.forceDestroy',
+      value: true,
+      leavesOut: 'the protection of the trail and access-log buckets against `terraform destroy` with objects in them',
+      why: 'the run writes CloudTrail files and the emulator writes server access logs (also while Terraform destroys), so the buckets are never empty at destroy time',
+    },
+    {
+      option: 'forwarder.failureQueue.restrictDeadLetterSources',
+      value: false,
+      leavesOut: 'the redrive-allow policy of the forwarder failure queue\'s dead-letter queue',
+      why: 'moto drops the RedriveAllowPolicy attribute, so the provider waits 3 minutes for it and fails',
+    },
+    {
+      option: `forwarder.appConfigLayerArns["${E2E_HOME_REGION}"]`,
+      value: standInLayerArn(observabilityAccountId),
+      leavesOut: 'the AWS-owned AppConfig extension layer (replaced by an empty stand-in layer the run publishes in the observability account)',
+      why: 'moto only attaches layers published in the emulator itself; the extension\'s behaviour comes from the local stand-in',
+    },
+  ];
+}
+
+/** Sets a dotted option path (with one optional ["key"] segment) on a topology document. */
+function setOption(doc: Record<string, any>, option: string, value: unknown): void {
+  const parts = option.replace(/\["([^"]+)"\]/g, '.$1').split('.');
+  let node = doc;
+  for (const part of parts.slice(0, -1)) node = node[part] ??= {};
+  node[parts.at(-1)!] = value;
+}
+
+/**
+ * The e2e topology: the default accounts (so each stack applies in its own account through
+ * assume_role), two regions, state in the run's directory, and the emulator switches.
+ */
+export function e2eTopology(stateDirectory: string): { topology: Topology; switches: EmulatorSwitch[] } {
+  const doc = structuredClone(defaultTopologyJson) as TopologyInput & Record<string, any>;
+  doc.$comment = 'trailbridge e2e topology (tools/e2e/topology.ts)';
+  doc.homeRegion = E2E_HOME_REGION;
+  doc.regions = [...E2E_REGIONS];
+  doc.backend = { type: 'local', directory: stateDirectory };
+  const observability = doc.accounts.find((a) => a.roles.includes('observability'));
+  if (!observability) throw new Error('the default topology has no observability account');
+  const switches = emulatorSwitches(observability.id);
+  for (const s of switches) setOption(doc, s.option, s.value);
+  return { topology: parseTopology(doc, 'e2e topology'), switches };
+}
