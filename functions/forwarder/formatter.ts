@@ -5,7 +5,7 @@
  * work on these events. Pure: the time comes in as `now`.
  */
 import { DecodedRecord } from './record-decoder';
-import { Limits, RulesDocument } from './rules-schema';
+import { Limits, RESERVED_ATTRIBUTE_KEYS, RulesDocument } from './rules-schema';
 
 /** Dynatrace rejects events older than 24 hours; a margin leaves time for retries. */
 export const STALE_AFTER_MS = 24 * 60 * 60 * 1000 - 15 * 60 * 1000;
@@ -134,30 +134,11 @@ export class RecordFormatter {
   }
 }
 
-/** The attributes the formatter writes itself; an annotation with one of these keys is ignored. */
-const OWN_ATTRIBUTES: ReadonlySet<string> = new Set([
-  'content',
-  'timestamp',
-  'severity',
-  'cloud.provider',
-  'aws.service',
-  'aws.account.id',
-  'aws.region',
-  'aws.organization.id',
-  'audit.event_source',
-  'audit.action',
-  'audit.read_only',
-  'audit.identity_type',
-  'audit.identity',
-  'audit.result',
-  ATTR_BUCKET_NAME,
-  ATTR_KEY_NAME,
-  ATTR_RECORD_INDEX,
-  'cloud.log_forwarder',
-  ATTR_TRUNCATED,
-  ATTR_RECORD_PROBLEM,
-  ATTR_ORIGINAL_TIMESTAMP,
-]);
+/**
+ * The attributes the formatter writes itself: the rules schema refuses annotations with these
+ * keys, and the formatter ignores any that reach it another way, so its own values stay.
+ */
+const OWN_ATTRIBUTES: ReadonlySet<string> = new Set(RESERVED_ATTRIBUTE_KEYS);
 
 /** One record, formatted alone (tests, tools); the pipeline keeps a {@link RecordFormatter} per file. */
 export function formatRecord(record: DecodedRecord, index: number, file: FileContext, opts: FormatOptions): FormatResult {

@@ -40,6 +40,10 @@ export const RESERVED_ATTRIBUTE_KEYS = [
   'audit.result',
   'log.source.aws.s3.bucket.name',
   'log.source.aws.s3.key.name',
+  'trailbridge.record_index',
+  'trailbridge.original_timestamp',
+  'trailbridge.truncated',
+  'trailbridge.record_problem',
 ] as const;
 
 const ATTRIBUTE_KEY = /^[A-Za-z_][A-Za-z0-9_.\-]{0,99}$/;

@@ -215,3 +215,11 @@ describe('cutUtf8 and limitContent', () => {
     expect(event.team).toBe('security');
   });
 });
+
+test('every attribute the formatter names itself is reserved from annotations', () => {
+  const { RESERVED_ATTRIBUTE_KEYS } = require('../../../functions/forwarder/rules-schema');
+  const formatter = require('../../../functions/forwarder/formatter');
+  const own = Object.entries(formatter).filter(([name]) => name.startsWith('ATTR_')).map(([, value]) => value);
+  expect(own.length).toBeGreaterThan(0);
+  expect(RESERVED_ATTRIBUTE_KEYS).toEqual(expect.arrayContaining(own));
+});
