@@ -76,6 +76,7 @@ export class LogArchiveStack extends TrailbridgeStack {
           writePrefixes: target.writePrefixes,
           logPrefix: target.logPrefix,
           accessLogBucketName: this.accessLogs.bucket.bucket,
+          accessLogDependsOn: [this.accessLogs.policy],
           lifecycle: options.lifecycle,
           reader,
           objectLock: options.objectLock,

@@ -117,11 +117,27 @@ describe('log-archive stack: buckets', () => {
     for (const entry of logging) expect(entry.target_bucket).toBe(ref('aws_s3_bucket', accessLogs, 'bucket'));
     expect(logging.map((l) => l.target_prefix).sort()).toEqual(['event-trail-prod/', 'event-trail-test/']);
 
-    const delivery = statementBySid(bucketPolicy(stack, `trailbridge-access-logs-${ARCHIVE}`), 'S3ServerAccessLogDelivery');
-    expect(delivery.principals).toEqual([{ type: 'Service', identifiers: ['logging.s3.amazonaws.com'] }]);
-    expect(delivery.actions).toEqual(['s3:PutObject']);
-    expect(conditionValues(delivery, 'StringEquals', 'aws:SourceAccount')).toEqual([ARCHIVE]);
-    expect(conditionValues(delivery, 'ArnLike', 'aws:SourceArn')).toEqual(['arn:aws:s3:::event-trail-test', 'arn:aws:s3:::event-trail-prod']);
+    // One statement per source bucket: each may write only under its own prefix.
+    const policy = bucketPolicy(stack, `trailbridge-access-logs-${ARCHIVE}`);
+    for (const [sid, source] of [
+      ['S3ServerAccessLogDeliveryEventTrailTest', 'event-trail-test'],
+      ['S3ServerAccessLogDeliveryEventTrailProd', 'event-trail-prod'],
+    ]) {
+      const delivery = statementBySid(policy, sid);
+      expect(delivery.principals).toEqual([{ type: 'Service', identifiers: ['logging.s3.amazonaws.com'] }]);
+      expect(delivery.actions).toEqual(['s3:PutObject']);
+      expect(delivery.resources).toEqual([`arn:aws:s3:::trailbridge-access-logs-${ARCHIVE}/${source}/*`]);
+      expect(conditionValues(delivery, 'StringEquals', 'aws:SourceAccount')).toEqual([ARCHIVE]);
+      expect(conditionValues(delivery, 'ArnLike', 'aws:SourceArn')).toEqual([`arn:aws:s3:::${source}`]);
+    }
+  });
+
+  test('trail buckets turn on access logging only after the access-log bucket policy exists', () => {
+    const accessLogs = nameWhere(stack, 'aws_s3_bucket', 'bucket', `trailbridge-access-logs-${ARCHIVE}`);
+    const [policyName] = stack.resources('aws_s3_bucket_policy').find(([, body]) => body.bucket === ref('aws_s3_bucket', accessLogs, 'id'))!;
+    for (const [, logging] of stack.resources('aws_s3_bucket_logging')) {
+      expect(logging.depends_on).toEqual([`aws_s3_bucket_policy.${policyName}`]);
+    }
   });
 
   test('lifecycle transitions and expires log files as the topology says', () => {

@@ -5,7 +5,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { denyInsecureTransport, policyDocument } from './iam';
+import { Statement, denyInsecureTransport, policyDocument } from './iam';
 import { lockDown } from './locked-down-bucket';
 
 export interface AccessLogBucketProps {
@@ -30,6 +30,8 @@ export interface AccessLogBucketProps {
  */
 export class AccessLogBucket extends Construct {
   readonly bucket: S3Bucket;
+  /** Source buckets turn logging on only after this exists: S3 checks the target's policy then. */
+  readonly policy: S3BucketPolicy;
 
   constructor(scope: Construct, id: string, props: AccessLogBucketProps) {
     super(scope, id);
@@ -64,21 +66,35 @@ export class AccessLogBucket extends Construct {
     const policy = policyDocument(
       this,
       'policy-document',
-      [
-        {
-          sid: 'S3ServerAccessLogDelivery',
-          actions: ['s3:PutObject'],
-          resources: props.sourceBucketNames.map((name) => `${arn}/${name}/*`),
-          principals: [{ type: 'Service', identifiers: ['logging.s3.amazonaws.com'] }],
-          conditions: [
-            { test: 'ArnLike', variable: 'aws:SourceArn', values: props.sourceBucketNames.map((name) => `arn:aws:s3:::${name}`) },
-            { test: 'StringEquals', variable: 'aws:SourceAccount', values: [props.accountId] },
-          ],
-        },
-        denyInsecureTransport([arn, `${arn}/*`]),
-      ],
+      [...props.sourceBucketNames.map((name) => accessLogDelivery(arn, name, props.accountId)), denyInsecureTransport([arn, `${arn}/*`])],
       provider,
     );
-    new S3BucketPolicy(this, 'policy', { provider, bucket: bucketId, policy: policy.json });
+    this.policy = new S3BucketPolicy(this, 'policy', { provider, bucket: bucketId, policy: policy.json });
   }
+}
+
+/**
+ * One statement per source bucket, so each bucket may write only under its own prefix (one
+ * statement naming every bucket and every prefix would let any of them write under any prefix).
+ */
+export function accessLogDelivery(accessLogBucketArn: string, sourceBucketName: string, accountId: string): Statement {
+  return {
+    sid: `S3ServerAccessLogDelivery${sidSuffix(sourceBucketName)}`,
+    actions: ['s3:PutObject'],
+    resources: [`${accessLogBucketArn}/${sourceBucketName}/*`],
+    principals: [{ type: 'Service', identifiers: ['logging.s3.amazonaws.com'] }],
+    conditions: [
+      { test: 'ArnLike', variable: 'aws:SourceArn', values: [`arn:aws:s3:::${sourceBucketName}`] },
+      { test: 'StringEquals', variable: 'aws:SourceAccount', values: [accountId] },
+    ],
+  };
+}
+
+/** A bucket name as a statement id part: Sids allow only letters and digits. */
+function sidSuffix(bucketName: string): string {
+  return bucketName
+    .split(/[^A-Za-z0-9]+/)
+    .filter((part) => part.length > 0)
+    .map((part) => part[0].toUpperCase() + part.slice(1))
+    .join('');
 }

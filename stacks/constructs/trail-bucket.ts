@@ -5,7 +5,7 @@ import { S3BucketObjectLockConfigurationA } from '@cdktf/provider-aws/lib/s3-buc
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { TerraformProvider } from 'cdktf';
+import { ITerraformDependable, TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { CrossAccountReader } from './cloudtrail-key';
 import { ACTIONS, Statement, denyInsecureTransport, policyDocument } from './iam';
@@ -38,6 +38,8 @@ export interface TrailBucketProps {
   readonly logPrefix: string;
   /** The bucket receiving this bucket's server access logs (under `<bucketName>/`). */
   readonly accessLogBucketName: string;
+  /** What must exist before logging is turned on: the access-log bucket's policy. @default - nothing */
+  readonly accessLogDependsOn?: ITerraformDependable[];
   readonly lifecycle: TrailBucketLifecycle;
   /** Reads log files (the forwarder role, in another account). @default - nobody outside the account */
   readonly reader?: CrossAccountReader;
@@ -95,6 +97,7 @@ export class TrailBucket extends Construct {
       bucket: bucketId,
       targetBucket: props.accessLogBucketName,
       targetPrefix: `${props.bucketName}/`,
+      dependsOn: props.accessLogDependsOn,
     });
     const { lifecycle } = props;
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
