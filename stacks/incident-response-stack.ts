@@ -76,8 +76,13 @@ export class IncidentResponseStack extends TrailbridgeStack {
 
     if (options.createServiceLinkedRole) {
       new IamServiceLinkedRole(this, 'idr-service-linked-role', {
-      // No description: services decide whether their service-linked role takes one.
+        // No description: services decide whether their service-linked role takes one.
         awsServiceName: IDR_EVENT_PROCESSOR_SERVICE,
+        // AWS names the role AWSServiceRoleForHealth_EventProcessor and the provider reads the
+        // part after "_" back as custom_suffix, so every later plan would replace the role
+        // (hashicorp/terraform-provider-aws#41123). The service refuses a custom suffix, so the
+        // configuration cannot state it either.
+        lifecycle: { ignoreChanges: ['custom_suffix'] },
       });
     }
 
