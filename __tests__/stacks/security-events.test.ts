@@ -168,7 +168,7 @@ describe('security-events: every target kind', () => {
 });
 
 describe('security-events: bus policy', () => {
-  test('without an organization: the source accounts may put events, nobody else', () => {
+  test('without an organization: only the forwarding roles of the source accounts may put events', () => {
     const stack = synthesize(topologyWith()).stack('security-events');
     const [, policy] = singleResource(stack, 'aws_cloudwatch_event_bus_policy');
     expect(stack.policyDocument(policy.policy).statement).toEqual([
@@ -177,11 +177,26 @@ describe('security-events: bus policy', () => {
         actions: ['events:PutEvents'],
         resources: [BUS_ARN],
         principals: [{ type: 'AWS', identifiers: ['arn:aws:iam::111111111111:root', 'arn:aws:iam::222222222222:root'] }],
+        condition: [
+          {
+            test: 'ArnEquals',
+            variable: 'aws:PrincipalArn',
+            values: ['arn:aws:iam::111111111111:role/trailbridge-events-to-central', 'arn:aws:iam::222222222222:role/trailbridge-events-to-central'],
+          },
+        ],
       }),
     ]);
   });
 
-  test('with an organization: any principal of the organization (aws:PrincipalOrgID)', () => {
+  test('the role the policy admits is the role the forwarding rules use', () => {
+    const synth = synthesize(topologyWith());
+    const [, policy] = singleResource(synth.stack('security-events'), 'aws_cloudwatch_event_bus_policy');
+    const [admitted] = synth.stack('security-events').policyDocument(policy.policy).statement[0].condition[0].values;
+    const roleNames = synth.stack('source-test').resources('aws_iam_role').map(([, r]) => r.name);
+    expect(roleNames).toContain(admitted.split('/').at(-1));
+  });
+
+  test('with an organization: the forwarding role of any account of the organization', () => {
     const stack = synthesize(topologyWith((t) => (t.organization = { id: 'o-abcdefghij' }))).stack('security-events');
     const [, policy] = singleResource(stack, 'aws_cloudwatch_event_bus_policy');
     expect(stack.policyDocument(policy.policy).statement).toEqual([
@@ -189,7 +204,10 @@ describe('security-events: bus policy', () => {
         actions: ['events:PutEvents'],
         resources: [BUS_ARN],
         principals: [{ type: '*', identifiers: ['*'] }],
-        condition: [{ test: 'StringEquals', variable: 'aws:PrincipalOrgID', values: ['o-abcdefghij'] }],
+        condition: [
+          { test: 'StringEquals', variable: 'aws:PrincipalOrgID', values: ['o-abcdefghij'] },
+          { test: 'ArnLike', variable: 'aws:PrincipalArn', values: ['arn:aws:iam::*:role/trailbridge-events-to-central'] },
+        ],
       }),
     ]);
   });
@@ -197,7 +215,9 @@ describe('security-events: bus policy', () => {
   test('accounts that do not forward are left out', () => {
     const stack = synthesize(topologyWith((t) => (t.accounts[0].source!.forwarding = { enabled: false }))).stack('security-events');
     const [, policy] = singleResource(stack, 'aws_cloudwatch_event_bus_policy');
-    expect(stack.policyDocument(policy.policy).statement[0].principals).toEqual([{ type: 'AWS', identifiers: ['arn:aws:iam::222222222222:root'] }]);
+    const [statement] = stack.policyDocument(policy.policy).statement;
+    expect(statement.principals).toEqual([{ type: 'AWS', identifiers: ['arn:aws:iam::222222222222:root'] }]);
+    expect(statement.condition[0].values).toEqual(['arn:aws:iam::222222222222:role/trailbridge-events-to-central']);
   });
 });
 

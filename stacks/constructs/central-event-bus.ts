@@ -12,9 +12,9 @@ export interface CentralEventBusProps {
 }
 
 /**
- * The central bus in the security account's home region; its policy lets the organization (by
- * aws:PrincipalOrgID) or else the listed source accounts put events on it, and an archive keeps
- * every event for replay.
+ * The central bus in the security account's home region; its policy lets the forwarding roles of
+ * the source accounts (or of every account of the organization) put events on it, and an archive
+ * keeps every event for replay.
  *
  * Only PutEvents is granted, and PutEvents refuses a `source` that starts with "aws.", so no
  * principal the policy admits can forge a CloudTrail event: they arrive only through the
@@ -48,24 +48,35 @@ export class CentralEventBus extends Construct {
   }
 }
 
-/** Who may put events on the central bus; undefined when no source account forwards. */
+/**
+ * Who may put events on the central bus: only the forwarding roles of the source accounts
+ * (aws:PrincipalArn), so no other principal of those accounts or the organization can put custom
+ * events the central rules would act on. Undefined when no source account forwards.
+ */
 export function putEventsStatement(topology: Topology, naming: Naming): Statement | undefined {
-  const senders = naming.sources.filter((s) => s.source.forwarding.enabled).map((s) => s.id);
+  const senders = naming.sources.filter((s) => s.source.forwarding.enabled);
   if (senders.length === 0) return undefined;
   const resources = [naming.centralBusArn()];
   if (topology.organization) {
     return {
-      sid: 'PutEventsFromOrganization',
+      sid: 'PutEventsFromOrganizationForwardingRoles',
       actions: ACTIONS.eventsPut,
       resources,
       principals: [{ type: '*', identifiers: ['*'] }],
-      conditions: [{ test: 'StringEquals', variable: 'aws:PrincipalOrgID', values: [topology.organization.id] }],
+      conditions: [
+        { test: 'StringEquals', variable: 'aws:PrincipalOrgID', values: [topology.organization.id] },
+        // Every account of the organization names its forwarding role alike.
+        { test: 'ArnLike', variable: 'aws:PrincipalArn', values: [naming.roleArn('*', naming.eventForwardingRoleName())] },
+      ],
     };
   }
   return {
-    sid: 'PutEventsFromSourceAccounts',
+    sid: 'PutEventsFromSourceForwardingRoles',
     actions: ACTIONS.eventsPut,
     resources,
-    principals: [{ type: 'AWS', identifiers: senders.map((id) => naming.accountRootArn(id)) }],
+    // Account principals with a role condition: a role principal must exist when the policy is
+    // written, and the source stacks that create the roles apply after this one.
+    principals: [{ type: 'AWS', identifiers: senders.map((s) => naming.accountRootArn(s.id)) }],
+    conditions: [{ test: 'ArnEquals', variable: 'aws:PrincipalArn', values: senders.map((s) => naming.eventForwardingRoleArn(s)) }],
   };
 }
