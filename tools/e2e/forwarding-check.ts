@@ -58,6 +58,9 @@ export function invocationEnvironment(setup: ForwardingSetup, dynatraceUrl: stri
     AWS_SESSION_TOKEN: setup.credentials.sessionToken ?? '',
     AWS_LAMBDA_FUNCTION_NAME: setup.fn.name,
     AWS_EC2_METADATA_DISABLED: 'true',
+    // The function runs on nodejs22.x; only this harness runs the bundle on the machine's Node 20,
+    // and each fresh bundle would warn about it again.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     LOG_LEVEL: 'WARN',
   };
 }

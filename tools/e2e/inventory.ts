@@ -82,7 +82,7 @@ const REGIONAL: readonly Probe[] = [
   },
   async (c) =>
     left('cloudtrail', 'trail')(
-      ((await jsonCall(probeTarget(c), 'cloudtrail', 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101', 'DescribeTrails', { includeShadowTrails: false })).trailList ?? []).map(
+      ((await jsonCall(probeTarget(c), 'cloudtrail', CLOUDTRAIL_TARGET, 'DescribeTrails', { includeShadowTrails: false })).trailList ?? []).map(
         (t: any) => t.Name,
       ),
     ),
@@ -100,6 +100,20 @@ const GLOBAL: readonly Probe[] = [
     return [...left('iam', 'role')(roles), ...left('iam', 'policy')(policies), ...left('iam', 'oidc provider')(oidc)];
   },
 ];
+
+const CLOUDTRAIL_TARGET = 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101';
+
+/**
+ * moto 5.2 ignores DeleteTrail given an ARN, which is how the provider deletes a trail, so a trail
+ * Terraform destroyed stays listed. Deletes the named trail by name if it is still there; true
+ * when it was (the workaround was needed).
+ */
+export async function deleteTrailLeftByArnDelete(c: ClientConfig, trailName: string): Promise<boolean> {
+  const trails: any[] = (await jsonCall(probeTarget(c), 'cloudtrail', CLOUDTRAIL_TARGET, 'DescribeTrails', { trailNameList: [trailName], includeShadowTrails: false })).trailList ?? [];
+  if (!trails.some((t) => t.Name === trailName)) return false;
+  await jsonCall(probeTarget(c), 'cloudtrail', CLOUDTRAIL_TARGET, 'DeleteTrail', { Name: trailName });
+  return true;
+}
 
 function probeTarget(c: ClientConfig) {
   return { endpoint: c.endpoint, region: c.region, credentials: c.credentials };

@@ -1,4 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TrailbridgeStack } from '../../stacks/trailbridge-stack';
 import { mapLimit, terraformBinary, terraformEnv } from '../lib/terraform';
 
@@ -93,6 +95,8 @@ export class TerraformStacks {
     if (this.aborted) throw new StackFailure(stack, args[0], 'the run was interrupted');
     const timeoutMs = COMMAND_TIMEOUT_MS[args[0]] ?? DEFAULT_TIMEOUT_MS;
     const result = await this.spawn(this.dir(stack), [...args, '-no-color'], timeoutMs);
+    // Kept with the work directory (--keep): what each resource took, for a slow or failed step.
+    if (args[0] !== 'show') writeFileSync(join(this.dir(stack), `terraform-${args[0]}.log`), `${result.stdout}\n${result.stderr}`);
     if (result.timedOut) throw new StackFailure(stack, args[0], `interrupted after ${timeoutMs / 1000}s; last output:\n${lastLines(result.stdout, 12)}\n${errorLines(result.stderr)}`);
     if (!okCodes.includes(result.code)) throw new StackFailure(stack, args[0], errorLines(result.stderr || result.stdout));
     return result;

@@ -34,7 +34,13 @@ export function emulatorSwitches(observabilityAccountId: string): EmulatorSwitch
       option: 'trails.enableLogging',
       value: false,
       leavesOut: 'CloudTrail StartLogging on the trails (the trails are created, not started)',
-      why: 'moto misbehaves on StartLogging/DeleteTrail by ARN; the e2e puts a real CloudTrail file itself',
+      why: 'moto 5.2 looks StartLogging\'s trail up by name only and the provider passes the ARN; the e2e puts real CloudTrail files itself',
+    },
+    {
+      option: 'trails.resolveKeyArn',
+      value: false,
+      leavesOut: 'the key-ARN lookup of the CloudTrail CMK through its alias (an aws_kms_key data source in each source stack); trails name the alias ARN instead',
+      why: 'moto cannot describe a KMS key of another account through its alias ARN, so the data source fails',
     },
     {
       option: 'forwarder.appConfigDeployment',
