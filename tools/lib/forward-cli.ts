@@ -12,7 +12,7 @@ import { Batch, batchEvents } from '../../functions/forwarder/batcher';
 import { BatchSender, DeliveryReport, IngestClient } from '../../functions/forwarder/ingest-client';
 import { ObjectRef } from '../../functions/forwarder/notifications';
 import { FileObjectSource, ObjectLocation, ObjectSource, OpenedObject, S3ObjectSource } from '../../functions/forwarder/object-source';
-import { ForwardResult, forwardObjects } from '../../functions/forwarder/pipeline';
+import { ForwardResult, ForwardStats, forwardObjects } from '../../functions/forwarder/pipeline';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../../functions/forwarder/retry-policy';
 import { compileRules, CompiledRules, defaultRules } from '../../functions/forwarder/rules';
 import { parseRules } from '../../functions/forwarder/rules-schema';
@@ -23,20 +23,12 @@ import { StaticTokenProvider } from '../../functions/forwarder/token';
 export const CLI_FORWARDER_NAME = 'trailbridge-cli';
 export const DEFAULT_TOKEN_ENV = 'DT_API_TOKEN';
 
-/** The last line of `npm run forward`: exactly these keys, in this order. */
-export interface ForwardSummary {
-  files: number;
-  records: number;
-  sent: number;
-  dropped: number;
-  truncated: number;
-  restamped: number;
-  failed: number;
-  requests: number;
-  retries: number;
-  bytesSent: number;
-  seconds: number;
-}
+/** The pipeline's counters that `npm run forward` prints, in this order. */
+const SUMMARY_STATS = ['files', 'records', 'sent', 'dropped', 'truncated', 'restamped', 'failed', 'requests', 'retries', 'bytesSent'] as const satisfies readonly (keyof ForwardStats)[];
+type SummaryStats = Pick<ForwardStats, (typeof SUMMARY_STATS)[number]>;
+
+/** The last line of `npm run forward`: the counters above, then the run's wall-clock seconds (to 10 ms). */
+export type ForwardSummary = SummaryStats & { seconds: number };
 
 /** A mistake in the command line or its inputs of forward/replay: printed without a stack trace, exit code 2. */
 export class UsageError extends CliUsageError {
@@ -111,21 +103,14 @@ async function run(refs: ObjectRef[], options: RunOptions): Promise<RunResult> {
   } finally {
     if (ownSender) await sender.close?.();
   }
-  const s = result.stats;
-  const summary: ForwardSummary = {
-    files: s.files,
-    records: s.records,
-    sent: s.sent,
-    dropped: s.dropped,
-    truncated: s.truncated,
-    restamped: s.restamped,
-    failed: s.failed,
-    requests: s.requests,
-    retries: s.retries,
-    bytesSent: s.bytesSent,
-    seconds: Math.round((clock() - started) / 10) / 100,
-  };
+  const summary = { ...pickStats(result.stats), seconds: Math.round((clock() - started) / 10) / 100 };
   return { summary, result };
+}
+
+function pickStats(stats: ForwardStats): SummaryStats {
+  const picked = {} as SummaryStats;
+  for (const key of SUMMARY_STATS) picked[key] = stats[key];
+  return picked;
 }
 
 function makeSender(options: RunOptions, logger: Logger): BatchSender {
