@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { loadTopology, readTopologyFile } from '../config/load';
 import { InvalidPatternError } from '../functions/lib/event-pattern';
-import { runCli, UsageError } from './lib/cli';
+import { parseCommandLine, runCli, UsageError } from './lib/cli';
 import { formatReport } from './simulate/format-report';
 import { matchEventLines } from './simulate/pattern-mode';
 import { listCloudTrailFiles, readCloudTrailFile, SimulateInputError } from './simulate/read-cloudtrail';
@@ -16,6 +15,15 @@ const USAGE = `Usage:
   npm run simulate -- --pattern PATTERN.json --events EVENTS.jsonl
       Prints match or nomatch for each event (one JSON object per line). An invalid pattern exits 2.`;
 
+const SIMULATE_OPTIONS = {
+  topology: { type: 'string' },
+  'as-account': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  pattern: { type: 'string' },
+  events: { type: 'string' },
+  help: { type: 'boolean', default: false },
+} as const;
+
 /** Exit code of an invalid pattern, so scripts can tell it from a bad input file (1). */
 const INVALID_PATTERN_EXIT_CODE = 2;
 
@@ -28,28 +36,9 @@ function readText(file: string): string {
 }
 
 function main(argv: string[]): void {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        topology: { type: 'string' },
-        'as-account': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        pattern: { type: 'string' },
-        events: { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${USAGE}`);
-  }
+  const parsed = parseCommandLine(argv, SIMULATE_OPTIONS, USAGE);
+  if (!parsed) return;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
   if (values.pattern !== undefined || values.events !== undefined) {
     if (values.pattern === undefined || values.events === undefined || positionals.length > 0) {
       throw new UsageError(`--pattern and --events go together, without other paths\n${USAGE}`);

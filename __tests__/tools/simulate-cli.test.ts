@@ -42,4 +42,20 @@ describe('npm run simulate', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`${file} record 1: a CloudTrail record must be a JSON object`);
   });
+
+  it('prints the usage with --help and exits 0', () => {
+    const run = simulateCli('--help');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Usage:\n {2}npm run simulate -- \[--topology FILE\][^]*An invalid pattern exits 2\.\n$/);
+    expect(run.stderr).toBe('');
+  });
+
+  it('exits 1 with the usage on an unknown option, and when no path is named', () => {
+    const unknown = simulateCli('--bogus');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^Unknown option '--bogus'.*\nUsage:\n/);
+    const none = simulateCli('--json');
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/^name at least one CloudTrail file or directory\nUsage:\n/);
+  });
 });

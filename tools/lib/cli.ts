@@ -1,3 +1,4 @@
+import { parseArgs, ParseArgsConfig } from 'node:util';
 import { NamingError } from '../../config/naming';
 import { TopologyError } from '../../config/problems';
 
@@ -24,4 +25,26 @@ export async function runCli(body: () => unknown | Promise<unknown>): Promise<vo
     }
     throw err;
   }
+}
+
+type OptionTable = NonNullable<ParseArgsConfig['options']>;
+type ParsedCommandLine<O extends OptionTable> = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: O }>>;
+
+/**
+ * Parses a command line against its option table (positionals allowed). A mistake is a
+ * UsageError with the usage appended and `usageExitCode`. When the table has a `help` option and
+ * it is given, the usage goes to stdout and the result is undefined: the command exits 0.
+ */
+export function parseCommandLine<O extends OptionTable>(argv: readonly string[], options: O, usage: string, usageExitCode = 1): ParsedCommandLine<O> | undefined {
+  let parsed: ParsedCommandLine<O>;
+  try {
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, options });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n${usage}`, usageExitCode);
+  }
+  if ((parsed.values as { help?: unknown }).help === true) {
+    process.stdout.write(`${usage}\n`);
+    return undefined;
+  }
+  return parsed;
 }
