@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'cdktf';
 import defaultTopologyJson from '../../config/default-topology.json';
@@ -96,8 +97,9 @@ describe('e2e: the e2e topology', () => {
   });
 
   test('stacks apply in dependency order: what a stack needs is in an earlier wave', () => {
-    const app = new App({ outdir: '/tmp/e2e-parts-unused', skipValidation: true });
-    const stacks = buildStacks(app, topology).all;
+    const outdir = mkdtempSync(join(tmpdir(), 'e2e-parts-'));
+    const stacks = buildStacks(new App({ outdir, skipValidation: true }), topology).all;
+    rmSync(outdir, { recursive: true, force: true });
     const waves = deployWaves(stacks);
     const waveOf = new Map(waves.flatMap((wave, i) => wave.map((name) => [name, i] as const)));
     expect([...waveOf.keys()].sort()).toEqual(stacks.map((s) => s.stackName).sort());
