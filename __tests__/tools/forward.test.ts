@@ -6,9 +6,13 @@ import { main as forwardMain } from '../../tools/forward';
 import { main as replayMain } from '../../tools/replay';
 import { forwardFiles } from '../../tools/lib/forward-cli';
 import { batchEvents } from '../../functions/forwarder/batcher';
+import { createTicket } from '../../functions/forwarder/tickets';
 import { FakeIngestServer } from '../../tools/lib/fake-ingest-server';
 import { sharedDataPath } from '../support/shared-data';
 import { freshen, stratusRecords } from '../functions/forwarder/support/cloudtrail';
+
+/** A string as a RegExp source that matches it literally. */
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const SUMMARY_KEYS = ['files', 'records', 'sent', 'dropped', 'truncated', 'restamped', 'failed', 'requests', 'retries', 'bytesSent', 'seconds'];
 
@@ -96,6 +100,82 @@ describe('npm run forward / replay', () => {
     expect(await forwardMain(['--dt-url', server.url, dir])).toBe(1);
     expect(summary()).toMatchObject({ files: 2, records: 3, sent: 3 });
     expect(err.join('')).toMatch(/failed: .*bad\.json\.gz: .*(corrupt|truncated) gzip/);
+  });
+
+  it('replays into --failures the records that fail again, and notes tickets it does not keep', async () => {
+    const file = join(dir, 'records.json');
+    writeFileSync(file, JSON.stringify(freshen(stratusRecords().slice(0, 5), Date.now())));
+    const failures = join(dir, 'failures.jsonl');
+    const earlier = createTicket({ bucket: '', key: file, ranges: [{ from: 0, to: 5 }], reason: 'earlier', attempt: 1, now: Date.now() });
+    writeFileSync(failures, earlier.map((ticket) => `${JSON.stringify(ticket)}\n`).join(''));
+    server.script({ status: 500 });
+    const again = join(dir, 'again.jsonl');
+    expect(await replayMain(['--dt-url', server.url, '--failures', again, failures])).toBe(1);
+    expect(summary()).toMatchObject({ records: 5, sent: 0, failed: 5 });
+    expect(readFileSync(again, 'utf8').trim().split('\n').map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ key: file, ranges: [{ from: 0, to: 5 }], attempt: 2 })]);
+    expect(err.join('')).not.toMatch(/not saved/);
+
+    server.script({ status: 500 });
+    expect(await replayMain(['--dt-url', server.url, failures])).toBe(1);
+    expect(err.join('')).toMatch(/^1 replay ticket\(s\) not saved: pass --failures FILE to keep them$/m);
+  });
+
+  it('prints failed objects, then the note about unsaved tickets, and the summary last', async () => {
+    writeFileSync(join(dir, 'bad.json.gz'), Buffer.from([0x1f, 0x8b, 1, 2, 3]));
+    expect(await forwardMain(['--dt-url', server.url, dir])).toBe(1);
+    expect(err.join('')).toMatch(/(^|\n)failed: .*bad\.json\.gz: [^\n]*\n1 replay ticket\(s\) not saved: pass --failures FILE to keep them\n$/);
+    expect(out.join('')).toBe(`${JSON.stringify(summary())}\n`);
+  });
+
+  describe('command line', () => {
+    const FORWARD_USAGE = 'usage: npm run forward -- --dt-url URL [--token-env NAME] [--rules FILE] [--dry-run] [--failures FILE] [--concurrency N] PATH...';
+    const REPLAY_USAGE = 'usage: npm run replay -- --dt-url URL [--token-env NAME] [--rules FILE] [--dry-run] [--failures FILE] [--concurrency N] TICKETS.jsonl...';
+
+    it('forward prints its usage with --help or -h and exits 0, without needing a file', async () => {
+      expect(await forwardMain(['--help'])).toBe(0);
+      expect(await forwardMain(['-h', '--dt-url', server.url])).toBe(0);
+      expect(out.join('')).toBe(`${FORWARD_USAGE}\n${FORWARD_USAGE}\n`);
+    });
+
+    it('replay has no --help: it is an unknown option', async () => {
+      await expect(replayMain(['--help'])).rejects.toMatchObject({ exitCode: 2, message: `Unknown option '--help'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- "--help"\n${REPLAY_USAGE}` });
+    });
+
+    it('fails with exit code 2 and the usage when no input is named', async () => {
+      await expect(forwardMain(['--dt-url', server.url])).rejects.toMatchObject({ exitCode: 2, message: `no file or directory given\n${FORWARD_USAGE}` });
+      await expect(replayMain(['--dt-url', server.url])).rejects.toMatchObject({ exitCode: 2, message: `no ticket file given\n${REPLAY_USAGE}` });
+    });
+
+    it('fails with exit code 2 and the usage on an unknown option or a missing value', async () => {
+      await expect(forwardMain(['--bogus', 'x.json'])).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(new RegExp(`^Unknown option '--bogus'.*\\n${escape(FORWARD_USAGE)}$`)) });
+      await expect(replayMain(['x.jsonl', '--rules'])).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(new RegExp(`^Option '--rules <value>' argument missing\\n${escape(REPLAY_USAGE)}$`)) });
+    });
+
+    it.each(['0', '65', '2.5', 'four'])('refuses --concurrency %s, before reading any input', async (value) => {
+      const message = `--concurrency ${value}: use an integer from 1 to 64`;
+      await expect(forwardMain(['--concurrency', value, join(dir, 'missing.json')])).rejects.toMatchObject({ exitCode: 2, message });
+      await expect(replayMain(['--concurrency', value, join(dir, 'missing.jsonl')])).rejects.toMatchObject({ exitCode: 2, message });
+    });
+
+    it('takes --concurrency from 1 to 64', async () => {
+      const file = sharedDataPath('cloudtrail', 'stratus-red-team', 'aws.defense-evasion.cloudtrail-stop.json');
+      expect(await forwardMain(['--dt-url', server.url, '--concurrency', '1', file])).toBe(0);
+      expect(await forwardMain(['--dt-url', server.url, '--concurrency', '64', file])).toBe(0);
+    });
+
+    it('reads a bad --rules file before the inputs in forward, after the ticket files in replay', async () => {
+      const rules = join(dir, 'rules.json');
+      writeFileSync(rules, '{ not json');
+      await expect(forwardMain(['--dt-url', server.url, '--rules', rules, join(dir, 'missing.json')])).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/^--rules .*rules\.json: /) });
+      await expect(replayMain(['--dt-url', server.url, '--rules', rules, join(dir, 'missing.jsonl')])).rejects.toMatchObject({ exitCode: 2, message: `${join(dir, 'missing.jsonl')}: cannot read the ticket file` });
+    });
+
+    it('needs --dt-url unless --dry-run, and then reads no token', async () => {
+      const file = sharedDataPath('cloudtrail', 'stratus-red-team', 'aws.defense-evasion.cloudtrail-stop.json');
+      await expect(forwardMain([file])).rejects.toMatchObject({ exitCode: 2, message: '--dt-url is required (or --dry-run)' });
+      delete process.env.DT_API_TOKEN;
+      expect(await forwardMain(['--dry-run', file])).toBe(0);
+    });
   });
 
   it('runs in-process with an injected sender, for the benchmark and e2e', async () => {

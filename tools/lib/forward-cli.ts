@@ -3,8 +3,8 @@
  * e2e run and the benchmark call: {@link forwardFiles} and {@link replayTickets}. They run the
  * forwarder's own pipeline (functions/forwarder/pipeline.ts) with local or S3 sources.
  */
-import { UsageError as CliUsageError } from './cli';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { parseCommandLine, UsageError as CliUsageError } from './cli';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '../../functions/lib/logger';
@@ -30,11 +30,98 @@ type SummaryStats = Pick<ForwardStats, (typeof SUMMARY_STATS)[number]>;
 /** The last line of `npm run forward`: the counters above, then the run's wall-clock seconds (to 10 ms). */
 export type ForwardSummary = SummaryStats & { seconds: number };
 
+/** Exit code of a usage error of forward and replay (1 says that records were ticketed). */
+const USAGE_EXIT_CODE = 2;
+
 /** A mistake in the command line or its inputs of forward/replay: printed without a stack trace, exit code 2. */
 export class UsageError extends CliUsageError {
   constructor(message: string) {
-    super(message, 2);
+    super(message, USAGE_EXIT_CODE);
   }
+}
+
+/** The options of `npm run forward` and `npm run replay`. */
+const FORWARD_OPTIONS = {
+  'dt-url': { type: 'string' },
+  'token-env': { type: 'string', default: DEFAULT_TOKEN_ENV },
+  rules: { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+  failures: { type: 'string' },
+  concurrency: { type: 'string', default: '4' },
+} as const;
+const HELP_OPTION = { help: { type: 'boolean', short: 'h', default: false } } as const;
+const MAX_CONCURRENCY = 64;
+
+/** What differs between forward and replay on the command line. */
+export interface ForwardCommand {
+  /** The usage line, printed by --help and after a usage error. */
+  readonly usage: string;
+  /** The error when no input is named. */
+  readonly missingInput: string;
+  /** Accept --help / -h: the usage on stdout, exit code 0. @default false - --help is an unknown option */
+  readonly help?: boolean;
+}
+
+/** A checked forward/replay command line. */
+export interface ForwardCommandLine {
+  /** Files and directories (forward) or ticket files (replay); at least one. */
+  readonly inputs: readonly string[];
+  /** --failures: the file the replay tickets go to. @default - tickets are not kept */
+  readonly failures?: string;
+  readonly dtUrl?: string;
+  /** The environment variable that holds the API token. */
+  readonly tokenEnv: string;
+  readonly rulesFile?: string;
+  readonly dryRun: boolean;
+  /** Requests in flight, 1 to 64. */
+  readonly concurrency: number;
+}
+
+/** Parses and checks a forward/replay command line; undefined when --help printed the usage. */
+export function parseForwardCommandLine(argv: readonly string[], command: ForwardCommand & { readonly help: true }): ForwardCommandLine | undefined;
+export function parseForwardCommandLine(argv: readonly string[], command: ForwardCommand & { readonly help?: false }): ForwardCommandLine;
+export function parseForwardCommandLine(argv: readonly string[], command: ForwardCommand): ForwardCommandLine | undefined {
+  const options = command.help ? { ...FORWARD_OPTIONS, ...HELP_OPTION } : FORWARD_OPTIONS;
+  const parsed = parseCommandLine(argv, options, command.usage, USAGE_EXIT_CODE);
+  if (!parsed) return undefined;
+  const { values, positionals } = parsed;
+  if (positionals.length === 0) throw new UsageError(`${command.missingInput}\n${command.usage}`);
+  const concurrency = Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+    throw new UsageError(`--concurrency ${values.concurrency}: use an integer from 1 to ${MAX_CONCURRENCY}`);
+  }
+  return {
+    inputs: positionals,
+    failures: values.failures,
+    dtUrl: values['dt-url'],
+    tokenEnv: values['token-env'],
+    rulesFile: values.rules,
+    dryRun: values['dry-run'],
+    concurrency,
+  };
+}
+
+/** The run options of a command line: the token read from its environment variable (not for a dry run), the rules file loaded. */
+export function runOptionsFrom(commandLine: ForwardCommandLine): RunOptions {
+  return {
+    dtUrl: commandLine.dtUrl,
+    token: commandLine.dryRun ? undefined : process.env[commandLine.tokenEnv]?.trim() || undefined,
+    rules: commandLine.rulesFile ? loadRulesFile(commandLine.rulesFile) : undefined,
+    dryRun: commandLine.dryRun,
+    concurrency: commandLine.concurrency,
+  };
+}
+
+/**
+ * The end of forward and replay: the tickets written to --failures (without it, a note that they
+ * were not kept), the summary printed as the last line of stdout. Returns the exit code: 0 when
+ * everything was sent or dropped by a rule, 1 when something was ticketed.
+ */
+export function finishRun({ summary, result }: RunResult, failures: string | undefined): number {
+  if (failures) writeFileSync(failures, ticketsToJsonLines(result.tickets));
+  else if (result.tickets.length > 0) process.stderr.write(`${result.tickets.length} replay ticket(s) not saved: pass --failures FILE to keep them\n`);
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
+  return result.tickets.length > 0 ? 1 : 0;
 }
 
 export interface RunOptions {
@@ -190,11 +277,6 @@ export function loadRulesFile(path: string): CompiledRules {
 }
 
 /** Tickets as JSON lines (the format of --failures). */
-export function ticketsToJsonLines(tickets: readonly ReplayTicket[]): string {
+function ticketsToJsonLines(tickets: readonly ReplayTicket[]): string {
   return tickets.map((t) => `${JSON.stringify(t)}\n`).join('');
-}
-
-/** Exit code: 0 when everything was sent or dropped by a rule, 1 when something was ticketed. */
-export function exitCodeOf(result: ForwardResult): number {
-  return result.tickets.length > 0 ? 1 : 0;
 }
