@@ -34,12 +34,7 @@ export class IncidentResponseStack extends TrailbridgeStack {
   readonly testRule: CloudwatchEventRule;
 
   constructor(scope: Construct, topology: Topology, naming: Naming) {
-    super(scope, STACK.incidentResponse, {
-      topology,
-      naming,
-      account: naming.account('incident-response'),
-      region: naming.idrRegion(),
-    });
+    super(scope, STACK.incidentResponse, { topology, naming, account: naming.account('incident-response'), region: naming.idrRegion() });
     const options = topology.incidentResponse;
     const busArn = naming.idrBusArn();
 

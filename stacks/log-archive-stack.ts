@@ -31,11 +31,7 @@ export class LogArchiveStack extends TrailbridgeStack {
   readonly buffer?: NotificationBuffer;
 
   constructor(scope: Construct, topology: Topology, naming: Naming) {
-    super(scope, STACK.logArchive, {
-      topology,
-      naming,
-      account: naming.account('log-archive'),
-    });
+    super(scope, STACK.logArchive, { topology, naming, account: naming.account('log-archive') });
 
     const options = topology.logArchive;
     const accountId = this.account.id;

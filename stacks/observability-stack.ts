@@ -35,11 +35,7 @@ export class ObservabilityStack extends TrailbridgeStack {
   readonly alarmTopic?: AlarmTopic;
 
   constructor(scope: Construct, topology: Topology, naming: Naming) {
-    super(scope, STACK.observability, {
-      topology,
-      naming,
-      account: naming.account('observability'),
-    });
+    super(scope, STACK.observability, { topology, naming, account: naming.account('observability') });
     const options = topology.forwarder;
     const functionName = naming.forwarderFunctionName();
     // Validated before any resource exists, so a bad topology names its field, not a Terraform error.

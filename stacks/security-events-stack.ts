@@ -12,11 +12,7 @@ export class SecurityEventsStack extends TrailbridgeStack {
   readonly rules: CentralEventRules;
 
   constructor(scope: Construct, topology: Topology, naming: Naming) {
-    super(scope, STACK.securityEvents, {
-      topology,
-      naming,
-      account: naming.account('security'),
-    });
+    super(scope, STACK.securityEvents, { topology, naming, account: naming.account('security') });
     // Every pattern of the topology (central and forwarding rules) is checked here, before any
     // resource exists: an invalid one stops synth with the rule's name and the reason.
     assertValidEventTopology(topology);
