@@ -10,6 +10,15 @@ export class SimulateInputError extends Error {
   }
 }
 
+/** JSON.parse for input text; `where` names the file (and line) in the error. */
+export function parseInputJson(text: string, where: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new SimulateInputError(`${where}: not valid JSON (${(err as Error).message})`);
+  }
+}
+
 /** The records of one CloudTrail file, in file order. */
 export interface CloudTrailFile {
   readonly file: string;
@@ -60,12 +69,7 @@ export function parseCloudTrail(file: string, bytes: Uint8Array): Record<string,
   } catch (err) {
     throw new SimulateInputError(`${file}: not a valid gzip file (${(err as Error).message})`);
   }
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (err) {
-    throw new SimulateInputError(`${file}: not valid JSON (${(err as Error).message})`);
-  }
+  const document = parseInputJson(text, file);
   const records = Array.isArray(document)
     ? document
     : typeof document === 'object' && document !== null && Array.isArray((document as { Records?: unknown }).Records)

@@ -45,6 +45,11 @@ describe('--pattern with --events', () => {
     expect(() => matchEventLines('{"source": "aws.s3"}', 'p.json', '', 'e.jsonl')).toThrow(/source: "source" must be an object or an array/);
   });
 
+  it('names the pattern file when it is not JSON', () => {
+    expect(() => matchEventLines('{"source": [', 'p.json', '{}', 'e.jsonl')).toThrow(SimulateInputError);
+    expect(() => matchEventLines('{"source": [', 'p.json', '{}', 'e.jsonl')).toThrow(/^p\.json: not valid JSON \(.+\)$/);
+  });
+
   it('names the line of an event that is not JSON', () => {
     expect(() => matchEventLines(pattern, 'p.json', '{}\n{oops', 'e.jsonl')).toThrow(/^e\.jsonl line 2: not valid JSON/);
     expect(() => matchEventLines(pattern, 'p.json', '[]', 'e.jsonl')).toThrow(/^e\.jsonl line 1: an event must be a JSON object/);
