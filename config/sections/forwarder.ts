@@ -62,20 +62,15 @@ const alarms = z
   })
   .describe('CloudWatch alarms on the forwarder: function errors, failure-queue depth, age of its oldest message, and dead-lettered tickets.');
 
+/** AppConfig's range for a deployment strategy's duration and bake time: 0 to 24 hours. */
+const appConfigMinutes = z.number().int().min(0).max(1440);
+
 const appConfigRollout = z
   .strictObject({
-    deploymentDurationInMinutes: z
-      .number()
-      .int()
-      .min(0)
-      .max(1440)
+    deploymentDurationInMinutes: appConfigMinutes
       .default(0)
       .describe('Minutes over which a rules deployment reaches every function instance. @default 0 (all at once)'),
-    finalBakeTimeInMinutes: z
-      .number()
-      .int()
-      .min(0)
-      .max(1440)
+    finalBakeTimeInMinutes: appConfigMinutes
       .default(10)
       .describe('Minutes AppConfig watches a finished deployment before it counts as complete. @default 10'),
   })
