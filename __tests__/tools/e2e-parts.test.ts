@@ -104,7 +104,7 @@ describe('e2e: the e2e topology', () => {
     const waveOf = new Map(waves.flatMap((wave, i) => wave.map((name) => [name, i] as const)));
     expect([...waveOf.keys()].sort()).toEqual(stacks.map((s) => s.stackName).sort());
     for (const stack of stacks) {
-      for (const dependency of stack.dependencies as typeof stacks) expect(waveOf.get(dependency.stackName)!).toBeLessThan(waveOf.get(stack.stackName)!);
+      for (const dependency of stack.dependencies as unknown as typeof stacks) expect(waveOf.get(dependency.stackName)!).toBeLessThan(waveOf.get(stack.stackName)!);
     }
     expect(deployWaves(stacks, ['observability']).flat().sort()).toEqual(['log-archive', 'observability']);
     expect(() => deployWaves(stacks, ['nope'])).toThrow(/no stack nope; stacks: /);
