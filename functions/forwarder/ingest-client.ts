@@ -12,12 +12,13 @@
  */
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
-import { Dispatcher, Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 import { Logger } from '../lib/logger';
 import { Batch, splitBatch } from './batcher';
 import { TokenError } from './errors';
 import { errorCode, isRetryableError, parseRetryAfterMs, retryDelayMs, RetryPolicy } from './retry-policy';
 import { TokenProvider } from './token';
+import { Pool, request } from './undici';
 
 const gzip = promisify(gzipCallback);
 
@@ -158,7 +159,7 @@ export class IngestClient implements BatchSender {
       let text: string;
       let retryAfterMs: number | undefined;
       try {
-        const res = await this.dispatcher.request({
+        const res = await request(this.dispatcher, {
           origin: this.origin,
           path: this.path,
           method: 'POST',

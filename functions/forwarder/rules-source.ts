@@ -7,10 +7,11 @@
  * extension is down or the document is invalid, the last good rules stay in force (an error log
  * and a metric say so); with no good rules yet (a cold start), the built-in defaults apply, loudly.
  */
-import { Dispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import { Logger } from '../lib/logger';
 import { compileRules, CompiledRules, defaultRules } from './rules';
 import { parseRules } from './rules-schema';
+import { getGlobalDispatcher, request } from './undici';
 
 export const DEFAULT_APPCONFIG_EXTENSION_PORT = 2772;
 /** The extension answers from its cache; anything slower means it is not there. */
@@ -44,31 +45,32 @@ export interface AppConfigRulesSourceOptions {
 
 export class AppConfigRulesSource implements RulesSource {
   private lastGood?: CompiledRules;
-  private readonly url: string;
+  private readonly origin: string;
+  private readonly path: string;
 
   constructor(private readonly options: AppConfigRulesSourceOptions) {
     const e = encodeURIComponent;
-    this.url =
-      `http://${options.host ?? 'localhost'}:${options.port ?? DEFAULT_APPCONFIG_EXTENSION_PORT}` +
-      `/applications/${e(options.application)}/environments/${e(options.environment)}/configurations/${e(options.profile)}`;
+    this.origin = `http://${options.host ?? 'localhost'}:${options.port ?? DEFAULT_APPCONFIG_EXTENSION_PORT}`;
+    this.path = `/applications/${e(options.application)}/environments/${e(options.environment)}/configurations/${e(options.profile)}`;
   }
 
   async load(): Promise<RulesLoad> {
     let version: string;
     let text: string;
     try {
-      const res = await request(this.url, {
+      const res = await request(this.options.dispatcher ?? getGlobalDispatcher(), {
+        origin: this.origin,
+        path: this.path,
         method: 'GET',
         headersTimeout: EXTENSION_TIMEOUT_MS,
         bodyTimeout: EXTENSION_TIMEOUT_MS,
-        ...(this.options.dispatcher ? { dispatcher: this.options.dispatcher } : {}),
       });
       text = await res.body.text();
       if (res.statusCode !== 200) return this.fallback(`the AppConfig extension answered ${res.statusCode}: ${text.slice(0, 200)}`);
       const header = res.headers['configuration-version'];
       version = (Array.isArray(header) ? header[0] : header) ?? '';
     } catch (err) {
-      return this.fallback(`the AppConfig extension at ${this.url} is unreachable: ${(err as Error).message}`);
+      return this.fallback(`the AppConfig extension at ${this.origin}${this.path} is unreachable: ${(err as Error).message}`);
     }
 
     if (this.lastGood && version !== '' && version === this.lastGood.version) {
