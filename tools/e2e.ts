@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { runCli, UsageError } from './lib/cli';
+import { parseCommandLine, runCli, UsageError } from './lib/cli';
 import { MotoServer, startMoto } from './lib/moto';
 import { terraformBinary } from './lib/terraform';
 import { EMULATOR_BASE_CREDENTIALS } from './e2e/accounts';
@@ -18,16 +17,13 @@ import { runE2e } from './e2e/run';
 const USAGE = 'usage: npm run e2e [-- --endpoint http://127.0.0.1:4566] [--keep] [--only STACK,...]';
 
 export async function main(argv: readonly string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({ args: [...argv], options: { endpoint: { type: 'string' }, only: { type: 'string' }, keep: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${USAGE}`);
-  }
-  if (args.values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const args = parseCommandLine(
+    argv,
+    { endpoint: { type: 'string' }, only: { type: 'string' }, keep: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    USAGE,
+  );
+  if (!args) return 0;
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}\n${USAGE}`);
   const started = Date.now();
   const log = (line: string) => process.stdout.write(`${line}\n`);
   terraformBinary();

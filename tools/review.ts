@@ -1,8 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadTopology } from '../config/load';
-import { runCli, UsageError } from './lib/cli';
+import { parseCommandLine, runCli, UsageError } from './lib/cli';
 import { synthTopology } from './lib/synth';
 import { changesReport, summarize } from './review/changes-report';
 import { topologyReport } from './review/diagram';
@@ -77,23 +76,19 @@ export function review(options: ReviewOptions = {}): ReviewResult {
 
 if (require.main === module) {
   runCli(() => {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        options: {
-          base: { type: 'string' },
-          out: { type: 'string' },
-          'fail-on-security-change': { type: 'boolean', default: false },
-          help: { type: 'boolean', short: 'h' },
-        },
-      }));
-    } catch (err) {
-      throw new UsageError(`${(err as Error).message}\n${USAGE}`);
-    }
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return;
-    }
+    const args = parseCommandLine(
+      process.argv.slice(2),
+      {
+        base: { type: 'string' },
+        out: { type: 'string' },
+        'fail-on-security-change': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
+      USAGE,
+    );
+    if (!args) return;
+    const { values, positionals } = args;
+    if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n${USAGE}`);
     if (values['fail-on-security-change'] && !values.base) throw new UsageError(`--fail-on-security-change needs --base DIR\n${USAGE}`);
     let result: ReviewResult;
     try {

@@ -110,3 +110,18 @@ describe('e2e: the e2e topology', () => {
     expect(() => deployWaves(stacks, ['nope'])).toThrow(/no stack nope; stacks: /);
   });
 });
+
+describe('e2e: command line', () => {
+  test('a wrong option or a stray argument is a usage error with the usage; --help prints it', async () => {
+    const { main } = await import('../../tools/e2e');
+    await expect(main(['--bogus'])).rejects.toThrow(/Unknown option '--bogus'[\s\S]*usage: npm run e2e/);
+    await expect(main(['extra'])).rejects.toThrow(/unexpected argument "extra"\nusage: npm run e2e/);
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      await expect(main(['--help'])).resolves.toBe(0);
+      expect(write).toHaveBeenCalledWith(expect.stringMatching(/^usage: npm run e2e/));
+    } finally {
+      write.mockRestore();
+    }
+  });
+});
