@@ -5,7 +5,8 @@
  * work on these events. Pure: the time comes in as `now`.
  */
 import { DecodedRecord } from './record-decoder';
-import { Limits, RESERVED_ATTRIBUTE_KEYS, RulesDocument } from './rules-schema';
+import { RESERVED_ATTRIBUTE_KEYS } from './rules-constants';
+import type { Limits, RulesDocument } from './rules-schema';
 
 /** Dynatrace rejects events older than 24 hours; a margin leaves time for retries. */
 export const STALE_AFTER_MS = 24 * 60 * 60 * 1000 - 15 * 60 * 1000;

@@ -1,7 +1,9 @@
 /**
  * The forwarding and processing rules: one JSON document in an AppConfig hosted configuration.
  *
- * This zod schema is the single source of the document's shape. `tools/forwarder-schema.ts`
+ * This zod schema is the single source of the document's shape; its limits and defaults are the
+ * constants of ./rules-constants.ts, which the function loads without zod (it imports this file
+ * only when a document arrives: see rules-source.ts). `tools/forwarder-schema.ts`
  * generates from it `schema/forwarder-rules.schema.json` (JSON Schema draft-04, the only draft
  * AppConfig validators accept, so AppConfig itself refuses a bad deployment) and
  * `schema/forwarder-default-rules.json` (the built-in defaults, stored as the hosted version).
@@ -10,41 +12,26 @@
  */
 import { z } from 'zod';
 import { validatePattern } from '../lib/event-pattern';
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_ROUTE_NAME,
+  DYNATRACE_MAX_EVENTS_PER_REQUEST,
+  DYNATRACE_MAX_REQUEST_BYTES,
+  MAX_CONTENT_BYTES,
+  MIN_CONTENT_BYTES,
+  RESERVED_ATTRIBUTE_KEYS,
+  RULES_DOCUMENT_VERSION,
+} from './rules-constants';
 
-export const RULES_DOCUMENT_VERSION = 1;
-
-/** Dynatrace limits (Log Ingest API v2); see https://docs.dynatrace.com/docs/shortlink/lma-limits */
-export const DYNATRACE_MAX_EVENTS_PER_REQUEST = 50_000;
-export const DYNATRACE_MAX_REQUEST_BYTES = 10 * 1024 * 1024;
-export const DYNATRACE_MAX_ATTRIBUTE_KEY_BYTES = 100;
-/** Logs Classic (and Managed) accept 8 kB of content; the Classic pipeline on SaaS 512 kB. */
-export const MIN_CONTENT_BYTES = 8 * 1024;
-export const MAX_CONTENT_BYTES = 512 * 1024;
-
-/** Attributes the forwarder sets itself; an annotation may not replace them. */
-export const RESERVED_ATTRIBUTE_KEYS = [
-  'content',
-  'timestamp',
-  'severity',
-  'cloud.provider',
-  'cloud.log_forwarder',
-  'aws.service',
-  'aws.account.id',
-  'aws.region',
-  'aws.organization.id',
-  'audit.event_source',
-  'audit.action',
-  'audit.read_only',
-  'audit.identity_type',
-  'audit.identity',
-  'audit.result',
-  'log.source.aws.s3.bucket.name',
-  'log.source.aws.s3.key.name',
-  'trailbridge.record_index',
-  'trailbridge.original_timestamp',
-  'trailbridge.truncated',
-  'trailbridge.record_problem',
-] as const;
+export {
+  DYNATRACE_MAX_ATTRIBUTE_KEY_BYTES,
+  DYNATRACE_MAX_EVENTS_PER_REQUEST,
+  DYNATRACE_MAX_REQUEST_BYTES,
+  MAX_CONTENT_BYTES,
+  MIN_CONTENT_BYTES,
+  RESERVED_ATTRIBUTE_KEYS,
+  RULES_DOCUMENT_VERSION,
+} from './rules-constants';
 
 const ATTRIBUTE_KEY = /^[A-Za-z_][A-Za-z0-9_.\-]{0,99}$/;
 /** Dot-separated segments, `*` for any key or array index, optional leading `$.`; `a[*].b` is `a.*.b`. */
@@ -101,22 +88,22 @@ export const limitsSchema = z.strictObject({
     .int()
     .min(MIN_CONTENT_BYTES)
     .max(MAX_CONTENT_BYTES)
-    .default(65_536)
+    .default(DEFAULT_LIMITS.maxContentBytes)
     .describe('Longer content is cut on a UTF-8 boundary, with a marker. Managed and Logs Classic: 8192.'),
   maxBatchBytes: z
     .number()
     .int()
     .min(64 * 1024)
     .max(DYNATRACE_MAX_REQUEST_BYTES)
-    .default(5 * 1024 * 1024)
+    .default(DEFAULT_LIMITS.maxBatchBytes)
     .describe('Uncompressed request body budget, serialized UTF-8 bytes.'),
-  maxEventsPerBatch: z.number().int().min(1).max(DYNATRACE_MAX_EVENTS_PER_REQUEST).default(DYNATRACE_MAX_EVENTS_PER_REQUEST),
+  maxEventsPerBatch: z.number().int().min(1).max(DYNATRACE_MAX_EVENTS_PER_REQUEST).default(DEFAULT_LIMITS.maxEventsPerBatch),
   maxAttributeValueBytes: z
     .number()
     .int()
     .min(64)
     .max(32 * 1024)
-    .default(250)
+    .default(DEFAULT_LIMITS.maxAttributeValueBytes)
     .describe('Longer attribute values are cut. Logs Classic: 250; Log Management and Analytics: 32768.'),
 });
 
@@ -127,7 +114,7 @@ export const rulesSchema = z
     routes: z
       .array(routeSchema)
       .min(1)
-      .default([{ name: 'all-cloudtrail', forward: true, annotations: {} }])
+      .default([{ name: DEFAULT_ROUTE_NAME, forward: true, annotations: {} }])
       .describe('Which objects are forwarded: the first route whose bucket and keyPrefix match decides; no match: skipped.'),
     filters: z
       .array(filterSchema)

@@ -10,7 +10,6 @@
 import type { Dispatcher } from 'undici';
 import { Logger } from '../lib/logger';
 import { compileRules, CompiledRules, defaultRules } from './rules';
-import { parseRules } from './rules-schema';
 import { getGlobalDispatcher, request } from './undici';
 
 export const DEFAULT_APPCONFIG_EXTENSION_PORT = 2772;
@@ -82,6 +81,8 @@ export class AppConfigRulesSource implements RulesSource {
     } catch {
       return this.fallback(`configuration version ${version || '(none)'} is not JSON`);
     }
+    // zod is loaded with the schema, here, the first time a document is to be checked.
+    const { parseRules } = await import('./rules-schema');
     const parsed = parseRules(document);
     if (!parsed.ok) return this.fallback(`configuration version ${version || '(none)'} is invalid: ${parsed.problems.join('; ')}`);
     let rules: CompiledRules;

@@ -3,7 +3,8 @@
  */
 import { compilePattern } from '../lib/event-pattern';
 import { applyRedactions, compileRedaction, CompiledRedaction } from './redaction';
-import { DEFAULT_RULES, Limits, Route, RulesDocument } from './rules-schema';
+import { builtInRulesDocument } from './rules-constants';
+import type { Limits, Route, RulesDocument } from './rules-schema';
 
 export type RecordAction = 'forward' | 'drop';
 
@@ -59,5 +60,5 @@ export function compileRules(document: RulesDocument, version: string): Compiled
 export const BUILT_IN_RULES_VERSION = 'built-in';
 
 export function defaultRules(): CompiledRules {
-  return compileRules(DEFAULT_RULES, BUILT_IN_RULES_VERSION);
+  return compileRules(builtInRulesDocument(), BUILT_IN_RULES_VERSION);
 }

@@ -1,5 +1,6 @@
 import { applyRedactions, compileRedaction } from '../../../functions/forwarder/redaction';
 import { compileRules, defaultRules } from '../../../functions/forwarder/rules';
+import { builtInRulesDocument } from '../../../functions/forwarder/rules-constants';
 import { DEFAULT_RULES, parseRules, rulesSchema } from '../../../functions/forwarder/rules-schema';
 import { stratusRecords } from './support/cloudtrail';
 
@@ -91,6 +92,12 @@ describe('rules', () => {
 
   it('has defaults that are a valid document', () => {
     expect(parseRules(JSON.parse(JSON.stringify(DEFAULT_RULES)))).toEqual({ ok: true, rules: DEFAULT_RULES });
+  });
+
+  it('builds the built-in rules without zod, exactly as the schema fills in an empty document', () => {
+    expect(builtInRulesDocument()).toEqual(DEFAULT_RULES);
+    expect(JSON.stringify(builtInRulesDocument())).toBe(JSON.stringify(DEFAULT_RULES));
+    expect(defaultRules().document).toEqual(DEFAULT_RULES);
   });
 });
 
