@@ -9,7 +9,7 @@ import { Metrics } from '../lib/metrics';
 import { BatchSender } from './ingest-client';
 import { parseInvocation } from './notifications';
 import { ObjectSource } from './object-source';
-import { ForwardResult, ForwardStats, forwardObjects } from './pipeline';
+import { ForwardResult, ForwardStats, forwardObjects, ObjectResult } from './pipeline';
 import { RulesSource } from './rules-source';
 import { ReplayTicket, TicketSink } from './tickets';
 
@@ -72,24 +72,16 @@ export async function handleInvocation(event: unknown, ctx: InvocationContext, d
     logger,
   });
 
-  // A ticket replayed too often goes back to its queue (the redrive policy moves it to the DLQ)
-  // instead of circling through the failure queue for ever.
-  const toWrite: ReplayTicket[] = [];
-  const failedMessages = new Set<string>();
-  for (const object of result.objects) {
-    if (object.tickets.length === 0) continue;
-    if (object.ticketAttempt !== undefined && object.ticketAttempt >= deps.replayMaxAttempts && object.messageId) {
-      failedMessages.add(object.messageId);
-      metrics.add('ReplaysGivenUp', 'Count', 1);
-      logger.error('replay failed too often: returning the ticket to its queue', {
-        bucket: object.bucket,
-        key: object.key,
-        attempt: object.ticketAttempt,
-        reasons: object.tickets.map((t) => t.reason),
-      });
-    } else {
-      toWrite.push(...object.tickets);
-    }
+  const { toWrite, givenUp } = settleTickets(result.objects, deps.replayMaxAttempts);
+  const failedMessages = new Set(givenUp.map((object) => object.messageId!));
+  for (const object of givenUp) {
+    metrics.add('ReplaysGivenUp', 'Count', 1);
+    logger.error('replay failed too often: returning the ticket to its queue', {
+      bucket: object.bucket,
+      key: object.key,
+      attempt: object.ticketAttempt,
+      reasons: object.tickets.map((t) => t.reason),
+    });
   }
 
   try {
@@ -113,6 +105,22 @@ export async function handleInvocation(event: unknown, ctx: InvocationContext, d
     ...(parsed.sqsMessageIds.length > 0 ? { batchItemFailures: [...failedMessages].map((id) => ({ itemIdentifier: id })) } : {}),
     summary,
   };
+}
+
+/**
+ * Where the tickets of an invocation go. A ticket replayed `replayMaxAttempts` times goes back to
+ * the queue it came from (its redrive policy moves it to the dead-letter queue) instead of
+ * circling through the failure queue for ever; every other ticket is written to the failure queue.
+ */
+export function settleTickets(objects: readonly ObjectResult[], replayMaxAttempts: number): { toWrite: ReplayTicket[]; givenUp: ObjectResult[] } {
+  const toWrite: ReplayTicket[] = [];
+  const givenUp: ObjectResult[] = [];
+  for (const object of objects) {
+    if (object.tickets.length === 0) continue;
+    if (object.ticketAttempt !== undefined && object.ticketAttempt >= replayMaxAttempts && object.messageId) givenUp.push(object);
+    else toWrite.push(...object.tickets);
+  }
+  return { toWrite, givenUp };
 }
 
 function recordMetrics(metrics: Metrics, result: ForwardResult, durationMs: number): void {

@@ -1,5 +1,6 @@
 import { IngestClient } from '../../../functions/forwarder/ingest-client';
-import { handleInvocation, InvocationDeps } from '../../../functions/forwarder/invocation';
+import { handleInvocation, InvocationDeps, settleTickets } from '../../../functions/forwarder/invocation';
+import { ObjectResult } from '../../../functions/forwarder/pipeline';
 import { DEFAULT_RETRY_POLICY } from '../../../functions/forwarder/retry-policy';
 import { defaultRules } from '../../../functions/forwarder/rules';
 import { RulesSource } from '../../../functions/forwarder/rules-source';
@@ -110,5 +111,25 @@ describe('handleInvocation', () => {
     const again = await handleInvocation({ Records: [sqs(ticket, 'm2'), sqs({ ...ticket, attempt: 3 }, 'm3')] }, { remainingMs: 60_000 }, deps);
     expect(again.batchItemFailures).toEqual([{ itemIdentifier: 'm3' }]);
     expect(tickets.tickets).toEqual([expect.objectContaining({ attempt: 2, ranges: [{ from: 5, to: 8 }] })]);
+  });
+});
+
+describe('settleTickets', () => {
+  const ticket = (attempt: number) => createTicket({ bucket: 'b', key: 'k', ranges: [{ from: 0, to: 3 }], reason: 'HTTP 503', attempt, now: 0 })[0];
+  const object = (fields: Partial<ObjectResult>): ObjectResult => ({ bucket: 'b', key: 'k', status: 'partial', records: 4, sent: 0, dropped: 0, failed: 4, tickets: [], ...fields });
+
+  test('new tickets go to the failure queue; a ticket replayed the maximum number of times goes back to its message', () => {
+    const first = object({ tickets: [ticket(1)] });
+    const replayedOnce = object({ tickets: [ticket(2)], ticketAttempt: 1, messageId: 'm1' });
+    const replayedTooOften = object({ tickets: [ticket(4)], ticketAttempt: 3, messageId: 'm2' });
+    const delivered = object({ status: 'forwarded', sent: 4, failed: 0, ticketAttempt: 3, messageId: 'm3' });
+    const { toWrite, givenUp } = settleTickets([first, replayedOnce, replayedTooOften, delivered], 3);
+    expect(toWrite).toEqual([...first.tickets, ...replayedOnce.tickets]);
+    expect(givenUp).toEqual([replayedTooOften]);
+  });
+
+  test('without an SQS message to return to, even an old ticket is written again rather than lost', () => {
+    const invokedByHand = object({ tickets: [ticket(4)], ticketAttempt: 3 });
+    expect(settleTickets([invokedByHand], 3)).toEqual({ toWrite: invokedByHand.tickets, givenUp: [] });
   });
 });
