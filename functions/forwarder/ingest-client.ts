@@ -47,6 +47,11 @@ export interface DeliveryReport<T> {
 /** Anything that can deliver batches: the HTTP client, a dry-run printer, a test double. */
 export interface BatchSender {
   send<T>(batch: Batch<T>, deadlineMs: number): Promise<DeliveryReport<T>>;
+  /**
+   * Starts, without waiting, what the first send needs (the API token), so it is ready by the
+   * time the first batch is; failures are left for `send` to meet and report.
+   */
+  prepare?(): void;
   close?(): Promise<void>;
 }
 
@@ -100,6 +105,12 @@ export class IngestClient implements BatchSender {
     const report: DeliveryReport<T> = { accepted: 0, failed: [], requests: 0, retries: 0, bytesSent: 0, latenciesMs: [] };
     await this.deliver(batch, deadlineMs, report);
     return report;
+  }
+
+  /** Fetches the token ahead (from SSM on a cold start), beside reading the rules and the object. */
+  prepare(): void {
+    // A failure is not kept: send() asks again and reports it on the batch, as without prepare().
+    this.options.tokens.get().catch(() => undefined);
   }
 
   async close(): Promise<void> {

@@ -52,6 +52,8 @@ export async function handleInvocation(event: unknown, ctx: InvocationContext, d
     metrics.add(ignored.reason === 'test-event' ? 'TestEventsIgnored' : 'MessagesIgnored', 'Count', 1);
   }
 
+  // The token is fetched while the rules and the first object are read, not after them.
+  if (parsed.objects.length > 0) deps.sender.prepare?.();
   const rulesLoad = await deps.rulesSource.load();
   if (rulesLoad.origin === 'last-good') metrics.add('RulesLoadFailed', 'Count', 1);
   if (rulesLoad.origin === 'built-in') {

@@ -88,6 +88,22 @@ describe('handleInvocation', () => {
     expect(server.requests).toEqual([]);
   });
 
+  it('fetches the token while the rules load, once, and not for an event without objects', async () => {
+    const calls: string[] = [];
+    const tokens = new SsmTokenProvider({
+      ssm: { send: async () => (calls.push('ssm'), { Parameter: { Value: server.token } }) } as never,
+      parameterName: '/trailbridge/dt-token',
+    });
+    await deps.sender.close?.();
+    const rulesSource: RulesSource = { load: async () => (calls.push(`rules (ssm called: ${calls.includes('ssm')})`), { rules: defaultRules(), origin: 'appconfig' }) };
+    deps = { ...deps, rulesSource, sender: new IngestClient({ environmentUrl: server.url, tokens, policy: DEFAULT_RETRY_POLICY }) };
+    await handleInvocation({ Records: [{ EventSource: 'aws:sns', Sns: { Message: JSON.stringify({ Event: 's3:TestEvent', Bucket: BUCKET }) } }] }, { remainingMs: 60_000 }, deps);
+    expect(calls).toEqual(['rules (ssm called: false)']);
+    const result = await handleInvocation(snsEvent(BUCKET, key), { remainingMs: 60_000 }, deps);
+    expect(result.summary).toMatchObject({ sent: 310, failed: 0 });
+    expect(calls.slice(1)).toEqual(['ssm', 'rules (ssm called: true)']);
+  });
+
   it('masks the token in logs even if it reached a log line', async () => {
     deps.logger.addSecret(server.token);
     deps.logger.info('oops', { header: `Api-Token ${server.token}` });
