@@ -238,19 +238,30 @@ export class RecordSplitter {
     }
   }
 
-  /** Advances past string bytes; returns the index of the last byte consumed. */
+  /**
+   * Advances past string bytes; returns the index of the last byte consumed. Most of a record is
+   * strings: the closing quote is found by `indexOf` (native) rather than byte by byte, and it is
+   * escaped when an odd number of backslashes runs up to it.
+   */
   private skipString(buf: Buffer, i: number): number {
     const len = buf.length;
-    for (; i < len; i++) {
-      const b = buf[i];
-      if (this.escaped) this.escaped = false;
-      else if (b === BACKSLASH) this.escaped = true;
-      else if (b === QUOTE) {
-        this.inString = false;
-        return i;
-      }
+    if (this.escaped) {
+      // The chunk before ended inside an escape: this byte is the escaped one.
+      this.escaped = false;
+      i++;
     }
-    return len - 1;
+    for (;;) {
+      const quote = buf.indexOf(QUOTE, i);
+      if (quote < 0) {
+        this.escaped = backslashesBefore(buf, len, i) % 2 === 1;
+        return len - 1;
+      }
+      if (backslashesBefore(buf, quote, i) % 2 === 0) {
+        this.inString = false;
+        return quote;
+      }
+      i = quote + 1;
+    }
   }
 
   private enterArray(): void {
@@ -276,6 +287,13 @@ export class RecordSplitter {
   private fail(message: string): SplitError {
     return new SplitError(message, this.nextIndex);
   }
+}
+
+/** How many backslashes run up to `end` (exclusive), looking no further back than `from`. */
+function backslashesBefore(buf: Buffer, end: number, from: number): number {
+  let k = end - 1;
+  while (k >= from && buf[k] === BACKSLASH) k--;
+  return end - 1 - k;
 }
 
 function describeByte(b: number): string {

@@ -43,6 +43,13 @@ describe('RecordSplitter', () => {
     expect(split(text, 1)).toEqual([{ x: '}{][\\' }, { y: 1 }]);
   });
 
+  it('ends strings only at unescaped quotes: runs of backslashes before quotes, at every chunk boundary', () => {
+    const values = ['\\', '\\\\', '"', '\\"', '\\\\"', 'a"b\\', '\\\\\\"x', '"}]', '\\u0022'];
+    const recordsWithEscapes = values.map((v, i) => ({ [`k${i}"\\`]: v, tail: [v, { v }] }));
+    const text = JSON.stringify({ Records: recordsWithEscapes });
+    for (let size = 1; size <= 40; size++) expect(split(text, size)).toEqual(recordsWithEscapes);
+  });
+
   it('keeps non-object elements as records for the decoder to judge', () => {
     expect(split('{"Records":[1,"two",null,[3],{"ok":true}]}', 2)).toEqual([1, 'two', null, [3], { ok: true }]);
   });
