@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { Naming, STACK } from '../config/naming';
 import { Topology } from '../config/schema';
@@ -131,6 +132,12 @@ export class ObservabilityStack extends TrailbridgeStack {
         oldestTicketAgeInSeconds: options.alarms.oldestTicketAgeInSeconds,
       });
     }
+
+    new TerraformOutput(this, 'forwarder_function_name', { value: this.forwarder.function.functionName });
+    new TerraformOutput(this, 'failure_queue_url', {
+      value: this.failureQueue.queue.url,
+      description: 'Replay tickets wait here; replay them with `npm run replay -- --from-queue` once Dynatrace is reachable',
+    });
   }
 }
 

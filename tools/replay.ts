@@ -1,6 +1,9 @@
 /**
  * `npm run replay -- --dt-url URL [--token-env NAME] [--rules FILE] [--dry-run] [--failures FILE]
  *  [--concurrency N] TICKETS.jsonl...`
+ * `npm run replay -- --from-queue [--queue-url URL] [--function NAME] [--max-messages N]
+ *  [--visibility-timeout SECONDS] [--dry-run]`: the forwarder's failure queue, replayed by the
+ *  deployed function (tools/lib/failure-queue.ts); queue and function default to the topology's.
  *
  * Resends exactly the records named by replay tickets: JSON lines written by
  * `npm run forward -- --failures`, or messages taken from the failure queue (one ticket per line).
@@ -9,6 +12,10 @@
  * to --failures as new tickets. Same summary line and exit codes as `npm run forward`.
  */
 import { readFileSync } from 'node:fs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { loadTopology } from '../config/load';
+import { parseQueueCommandLine, replayQueueCommand } from './lib/failure-queue';
 import { runCli } from './lib/cli';
 import { parseTicket, ReplayTicket } from '../functions/forwarder/tickets';
 import { finishRun, parseForwardCommandLine, replayTickets, runOptionsFrom, UsageError } from './lib/forward-cli';
@@ -42,6 +49,11 @@ export function readTicketFiles(paths: readonly string[]): ReplayTicket[] {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--from-queue')) {
+    const queue = parseQueueCommandLine(argv, loadTopology());
+    if (!queue) return 0;
+    return replayQueueCommand(queue, { sqs: new SQSClient({ region: queue.region }), lambda: new LambdaClient({ region: queue.region }) });
+  }
   const commandLine = parseForwardCommandLine(argv, { usage: USAGE, missingInput: 'no ticket file given' });
   const tickets = readTicketFiles(commandLine.inputs);
   return finishRun(await replayTickets(tickets, runOptionsFrom(commandLine)), commandLine.failures);

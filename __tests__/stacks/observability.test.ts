@@ -6,6 +6,7 @@ import { PLACEHOLDER_VALUE } from '../../stacks/constructs/operator-secret-param
 import { ObservabilityStack } from '../../stacks/observability-stack';
 import { KNOWN_REGIONS } from '../../config/regions';
 import { SynthesizedStack, synthesize, topologyWith } from '../support/synth';
+import { parseQueueCommandLine } from '../../tools/lib/failure-queue';
 
 function observability(edit?: Parameters<typeof topologyWith>[0]): SynthesizedStack {
   return synthesize(topologyWith(edit)).stack('observability');
@@ -364,4 +365,19 @@ test('the stack synthesizes on its own, without reading another stack\'s state',
   const stack = new ObservabilityStack(app as App, topology, new Naming(topology));
   const json = JSON.parse(Testing.synth(stack));
   expect(json.data?.terraform_remote_state).toBeUndefined();
+});
+
+describe('observability stack: outputs for operators', () => {
+  test('the failure queue URL and the function name, the ones `npm run replay -- --from-queue` uses by default', () => {
+    const topology = topologyWith();
+    const stack = synthesize(topology).stack('observability');
+    const queues = stack.resources('aws_sqs_queue');
+    const [failureQueue] = queues.find(([, q]) => q.name === 'trailbridge-forwarder-failures')!;
+    expect(stack.json.output.failure_queue_url.value).toBe(`\${aws_sqs_queue.${failureQueue}.url}`);
+    expect(stack.json.output.forwarder_function_name.value).toBe(ref('aws_lambda_function', stack, 'function_name'));
+
+    const defaults = parseQueueCommandLine(['--from-queue'], topology)!;
+    expect(defaults.queueUrl.endsWith('/trailbridge-forwarder-failures')).toBe(true);
+    expect(defaults.functionName).toBe(only(stack, 'aws_lambda_function').function_name);
+  });
 });

@@ -3,8 +3,9 @@
  * precise enough to resend exactly those records later.
  *
  * A ticket names one object version and the record ranges to resend. It goes to the failure queue
- * (SQS) from the Lambda, or to a JSON-lines file from the CLI; the replay command and the Lambda
- * (with the failure queue as its event source) read it back and resend only those records.
+ * (SQS) from the Lambda, or to a JSON-lines file from the CLI. `npm run replay` resends the
+ * records of a file's tickets itself; with `--from-queue` it hands the queue's messages to the
+ * function as an SQS event. Either way only those records are read and resent.
  */
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { TicketError } from './errors';

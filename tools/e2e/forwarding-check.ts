@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { replayQueue } from '../lib/failure-queue';
 import { FakeIngestServer, IngestEvent } from '../lib/fake-ingest-server';
 import { AwsCredentialIdentity, ClientConfig } from './accounts';
 import { CloudTrailObject } from './cloudtrail-files';
@@ -156,9 +157,9 @@ export async function forwardAll(setup: ForwardingSetup, fake: FakeIngestServer)
 
 /**
  * Step 5b: every second request fails with a status the forwarder does not retry (500), so its
- * records must be ticketed to the failure queue; then the tickets, taken from the queue as the
- * function would get them, are replayed by the same function against a healthy server. Nothing
- * may be lost and nothing sent twice.
+ * records must be ticketed to the failure queue; then the queue is replayed through the same
+ * function against a healthy server, as `npm run replay -- --from-queue` does. Nothing may be
+ * lost, nothing sent twice, and the queue must be empty afterwards.
  */
 export async function forwardWithFailures(setup: ForwardingSetup): Promise<ForwardingRun> {
   let failing = true;
@@ -169,27 +170,46 @@ export async function forwardWithFailures(setup: ForwardingSetup): Promise<Forwa
     await invokeAll(setup, 'half-failing', fake, setup.events);
     const failedRequests = fake.requests.filter((r) => r.status !== 204).length;
     const queueUrl = setup.fn.environment.FAILURE_QUEUE_URL;
-    const messages = await drainFailureQueue(setup.queueConfig, queueUrl);
+    if (!queueUrl) throw new Error('the function has no FAILURE_QUEUE_URL');
+    const sqs = new SQSClient(setup.queueConfig);
+    const ticketsWritten = await queueDepth(sqs, queueUrl);
     failing = false;
     const problems: string[] = [];
     if (failedRequests === 0) problems.push('no request failed: the failure path was not exercised (too few requests?)');
-    if (messages.length === 0 && failedRequests > 0) problems.push(`${failedRequests} requests failed but no replay ticket reached the failure queue`);
+    if (ticketsWritten === 0 && failedRequests > 0) problems.push(`${failedRequests} requests failed but no replay ticket reached the failure queue`);
     const before = fake.acceptedEvents;
-    if (messages.length > 0) {
-      const results = await invokeAll(setup, 'replay', fake, [sqsLambdaEvent(messages, queueUrl, setup.region)]);
-      const unfinished = results.flatMap((r) => r?.batchItemFailures ?? []);
-      if (unfinished.length > 0) problems.push(`the replay left ${unfinished.length} tickets unfinished`);
-      const again = await drainFailureQueue(setup.queueConfig, queueUrl);
-      if (again.length > 0) problems.push(`the replay wrote ${again.length} new tickets against a healthy server`);
+    let replayInvocations = 0;
+    if (ticketsWritten > 0) {
+      // As an operator runs it: `npm run replay -- --from-queue`, with the function run in-process.
+      const replay = await replayQueue({
+        queueUrl,
+        sqs,
+        maxMessages: 1000,
+        visibilityTimeoutSeconds: 600,
+        waitSeconds: 0,
+        invoke: async (event) => {
+          replayInvocations++;
+          try {
+            const [answer] = await invokeAll(setup, `replay-${replayInvocations}`, fake, [event]);
+            return { ok: true, batchItemFailures: (answer?.batchItemFailures ?? []).map((f: { itemIdentifier: string }) => f.itemIdentifier) };
+          } catch (err) {
+            return { ok: false, error: (err as Error).message };
+          }
+        },
+      });
+      for (const left of replay.left) problems.push(`the replay left message ${left.messageId}: ${left.reason}`);
+      if (replay.received > ticketsWritten) problems.push(`the replay wrote ${replay.received - ticketsWritten} new tickets against a healthy server`);
+      const remaining = await queueDepth(sqs, queueUrl);
+      if (remaining > 0) problems.push(`${remaining} messages are still in the failure queue after the replay`);
     }
     problems.push(...checkArrivals(fake, setup.objects, setup.fn.arn));
     return {
       label: 'every second request failing, then replay',
-      invocations: setup.events.length + (messages.length > 0 ? 1 : 0),
+      invocations: setup.events.length + replayInvocations,
       requests: fake.requests.length,
       failedRequests,
       accepted: fake.acceptedEvents,
-      tickets: messages.length,
+      tickets: ticketsWritten,
       replayed: fake.acceptedEvents - before,
       problems,
     };
@@ -221,20 +241,8 @@ async function drainFailureQueue(config: ClientConfig, queueUrl: string | undefi
   }
 }
 
-/** The event Lambda gets from an SQS event source mapping on the failure queue. */
-function sqsLambdaEvent(messages: readonly QueueMessage[], queueUrl: string, region: string): Record<string, unknown> {
-  const [, , , accountId, queueName] = queueUrl.replace(/^https?:\/\//, 'x://').split('/');
-  return {
-    Records: messages.map((m) => ({
-      messageId: m.messageId,
-      receiptHandle: m.receiptHandle,
-      body: m.body,
-      attributes: { ApproximateReceiveCount: m.receiveCount, SentTimestamp: String(Date.now()) },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: `arn:aws:sqs:${region}:${accountId}:${queueName}`,
-      awsRegion: region,
-    })),
-  };
+/** Messages in the queue, visible or not. */
+async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+  return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
 }

@@ -1,0 +1,196 @@
+import { CreateQueueCommand, GetQueueAttributesCommand, Message, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { createTicket } from '../../functions/forwarder/tickets';
+import { lambdaInvoker, parseQueueCommandLine, parseQueueUrl, replayQueue, settleBatch, SqsEvent, sqsEvent } from '../../tools/lib/failure-queue';
+import { MotoServer, startMoto } from '../../tools/lib/moto';
+import { describeWithTool } from '../support/required-tools';
+import { topologyWith } from '../support/synth';
+
+const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/444444444444/trailbridge-forwarder-failures';
+const message = (id: string, body = `{"id":"${id}"}`): Message => ({ MessageId: id, ReceiptHandle: `rh-${id}`, Body: body });
+
+describe('replay --from-queue: settling a batch', () => {
+  const batch = [message('a'), message('b'), message('c')];
+
+  test('the function is done with every message it did not return as failed', () => {
+    const { done, left } = settleBatch(batch, { ok: true, batchItemFailures: ['b'] });
+    expect(done.map((m) => m.MessageId)).toEqual(['a', 'c']);
+    expect(left).toEqual([{ messageId: 'b', reason: expect.stringMatching(/returned it as failed.*dead-letter queue/) }]);
+  });
+
+  test('a failed invocation leaves the whole batch in the queue', () => {
+    const { done, left } = settleBatch(batch, { ok: false, error: 'Task timed out after 300.00 seconds' });
+    expect(done).toEqual([]);
+    expect(left.map((l) => l.messageId)).toEqual(['a', 'b', 'c']);
+    expect(left[0].reason).toContain('Task timed out after 300.00 seconds');
+  });
+
+  test('an id the batch does not hold fails the whole batch, as Lambda does', () => {
+    const { done, left } = settleBatch(batch, { ok: true, batchItemFailures: ['zz'] });
+    expect(done).toEqual([]);
+    expect(left[0].reason).toContain('unknown message ids zz');
+  });
+});
+
+describe('replay --from-queue: the event and the queue URL', () => {
+  test('messages become the event an SQS event source mapping delivers', () => {
+    const event = sqsEvent([{ ...message('a'), Attributes: { ApproximateReceiveCount: '2', SentTimestamp: '1700000000000' } }], QUEUE_URL);
+    expect(event.Records).toEqual([
+      expect.objectContaining({
+        messageId: 'a',
+        receiptHandle: 'rh-a',
+        body: '{"id":"a"}',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:eu-west-1:444444444444:trailbridge-forwarder-failures',
+        awsRegion: 'eu-west-1',
+        attributes: { ApproximateReceiveCount: '2', SentTimestamp: '1700000000000' },
+      }),
+    ]);
+  });
+
+  test('queue URLs of AWS and of an emulator; anything else is refused', () => {
+    expect(parseQueueUrl(QUEUE_URL)).toEqual({ region: 'eu-west-1', accountId: '444444444444', queueName: 'trailbridge-forwarder-failures' });
+    expect(parseQueueUrl('http://127.0.0.1:5000/123456789012/q.fifo')).toEqual(expect.objectContaining({ accountId: '123456789012', queueName: 'q.fifo' }));
+    expect(() => parseQueueUrl('arn:aws:sqs:eu-west-1:444444444444:q')).toThrow(/is not an SQS queue URL/);
+  });
+});
+
+describe('replay --from-queue: the command line', () => {
+  const topology = topologyWith((t) => (t.forwarder = { timeoutInSeconds: 120 }));
+
+  test('queue and function default to the topology; the visibility timeout outlasts the function', () => {
+    expect(parseQueueCommandLine(['--from-queue'], topology)).toEqual({
+      queueUrl: `https://sqs.${topology.homeRegion}.amazonaws.com/${topology.accounts.find((a) => a.roles.includes('observability'))!.id}/trailbridge-forwarder-failures`,
+      functionName: 'trailbridge-forwarder',
+      region: topology.homeRegion,
+      maxMessages: 1000,
+      visibilityTimeoutSeconds: 180,
+      dryRun: false,
+    });
+    expect(parseQueueCommandLine(['--from-queue', '--queue-url', QUEUE_URL, '--function', 'f', '--max-messages', '5', '--dry-run'], topology)).toEqual(
+      expect.objectContaining({ queueUrl: QUEUE_URL, region: 'eu-west-1', functionName: 'f', maxMessages: 5, dryRun: true }),
+    );
+  });
+
+  test('mistakes are usage errors (exit code 2) that say what to give', () => {
+    const error = (argv: string[]) => {
+      try {
+        parseQueueCommandLine(argv, topology);
+      } catch (err) {
+        return { message: (err as Error).message, exitCode: (err as { exitCode?: number }).exitCode };
+      }
+      throw new Error('no error');
+    };
+    expect(error(['--from-queue', '--visibility-timeout', '60'])).toEqual({ message: expect.stringMatching(/from 180 \(the function's timeout, forwarder.timeoutInSeconds, plus 60\)/), exitCode: 2 });
+    expect(error(['--from-queue', '--max-messages', 'lots']).message).toMatch(/--max-messages lots: use an integer from 1 to 100000/);
+    expect(error(['--from-queue', '--queue-url', 'q']).message).toMatch(/--queue-url: "q" is not an SQS queue URL/);
+    expect(error(['--from-queue', 'tickets.jsonl']).message).toMatch(/not ticket files \("tickets.jsonl"\)\nusage: npm run replay -- --from-queue/);
+    expect(error(['--from-queue', '--dt-url', 'x']).message).toMatch(/Unknown option '--dt-url'/);
+  });
+});
+
+describe('replay --from-queue: invoking the function', () => {
+  const event: SqsEvent = { Records: [] };
+  const lambda = (answer: Record<string, unknown> | Error) => ({
+    send: jest.fn(async () => {
+      if (answer instanceof Error) throw answer;
+      return answer;
+    }),
+  });
+  const payload = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+
+  test('a partial batch response gives the ids to keep', async () => {
+    const client = lambda({ StatusCode: 200, Payload: payload({ batchItemFailures: [{ itemIdentifier: 'm2' }] }) });
+    await expect(lambdaInvoker(client as unknown as LambdaClient, 'fn')(event)).resolves.toEqual({ ok: true, batchItemFailures: ['m2'] });
+    expect(client.send).toHaveBeenCalledWith(expect.objectContaining({ input: expect.objectContaining({ FunctionName: 'fn', InvocationType: 'RequestResponse' }) }));
+  });
+
+  test('a function error, an unusable answer or a failed call is a failed invocation', async () => {
+    const failed = lambda({ StatusCode: 200, FunctionError: 'Unhandled', Payload: payload({ errorMessage: 'cannot write replay tickets to the failure queue' }) });
+    await expect(lambdaInvoker(failed as unknown as LambdaClient, 'fn')(event)).resolves.toEqual({ ok: false, error: 'fn failed: cannot write replay tickets to the failure queue' });
+    const summaryOnly = lambda({ StatusCode: 200, Payload: payload({ files: 1 }) });
+    await expect(lambdaInvoker(summaryOnly as unknown as LambdaClient, 'fn')(event)).resolves.toEqual({ ok: false, error: expect.stringMatching(/did not answer with a partial batch response/) });
+    const denied = lambda(new Error('User is not authorized to perform: lambda:InvokeFunction'));
+    await expect(lambdaInvoker(denied as unknown as LambdaClient, 'fn')(event)).resolves.toEqual({ ok: false, error: expect.stringMatching(/cannot invoke fn: User is not authorized/) });
+  });
+});
+
+describeWithTool('moto_server', 'replay --from-queue against an emulated queue', () => {
+  let moto: MotoServer;
+  let sqs: SQSClient;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    sqs = new SQSClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  }, 60_000);
+  afterAll(async () => {
+    sqs?.destroy();
+    await moto?.stop();
+  });
+
+  async function queueWith(name: string, count: number): Promise<string> {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+    for (let i = 0; i < count; i += 10) {
+      const entries = Array.from({ length: Math.min(10, count - i) }, (_, n) => ({
+        Id: String(n),
+        MessageBody: JSON.stringify(createTicket({ bucket: 'event-trail-test', key: `AWSLogs/k${i + n}.json.gz`, ranges: [{ from: 0, to: 9 }], reason: 'HTTP 503', attempt: 1, now: 0 })[0]),
+      }));
+      await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: entries }));
+    }
+    return QueueUrl!;
+  }
+
+  async function counts(queueUrl: string): Promise<{ visible: number; hidden: number }> {
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    return { visible: Number(Attributes!.ApproximateNumberOfMessages), hidden: Number(Attributes!.ApproximateNumberOfMessagesNotVisible) };
+  }
+
+  test('batches of 10 go to the function; what it is done with is deleted, what it returns as failed stays', async () => {
+    const queueUrl = await queueWith('replay-all', 23);
+    const seen: string[] = [];
+    let keep: string | undefined;
+    const result = await replayQueue({
+      queueUrl,
+      sqs,
+      maxMessages: 1000,
+      visibilityTimeoutSeconds: 600,
+      waitSeconds: 0,
+      invoke: async (event) => {
+        const ids = event.Records.map((r) => r.messageId as string);
+        seen.push(...ids);
+        expect(event.Records.every((r) => JSON.parse(r.body as string).type === 'trailbridge.replay-ticket')).toBe(true);
+        keep ??= ids[0];
+        return { ok: true, batchItemFailures: ids.includes(keep) ? [keep] : [] };
+      },
+    });
+    expect(result).toEqual(expect.objectContaining({ received: 23, invocations: 3, deleted: 22, stoppedBy: undefined }));
+    expect(result.left.map((l) => l.messageId)).toEqual([keep]);
+    expect(new Set(seen).size).toBe(23);
+    expect(await counts(queueUrl)).toEqual({ visible: 0, hidden: 1 });
+  });
+
+  test('a failed invocation stops the replay and leaves its batch; the rest was never touched', async () => {
+    const queueUrl = await queueWith('replay-broken', 15);
+    const result = await replayQueue({ queueUrl, sqs, maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke: async () => ({ ok: false, error: 'boom' }) });
+    expect(result).toEqual(expect.objectContaining({ received: 10, invocations: 1, deleted: 0, stoppedBy: 'boom' }));
+    expect(result.left).toHaveLength(10);
+    expect(await counts(queueUrl)).toEqual({ visible: 5, hidden: 10 });
+  });
+
+  test('a dry run lists the tickets and leaves every message visible', async () => {
+    const queueUrl = await queueWith('replay-dry', 12);
+    const invoke = jest.fn();
+    const result = await replayQueue({ queueUrl, sqs, maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, dryRun: true, invoke });
+    expect(invoke).not.toHaveBeenCalled();
+    expect(result.listed).toHaveLength(12);
+    expect(result.listed.map((b) => JSON.parse(b).key).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `AWSLogs/k${i}.json.gz`).sort());
+    expect(await counts(queueUrl)).toEqual({ visible: 12, hidden: 0 });
+  });
+
+  test('--max-messages bounds what one run takes', async () => {
+    const queueUrl = await queueWith('replay-some', 12);
+    const result = await replayQueue({ queueUrl, sqs, maxMessages: 4, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke: async () => ({ ok: true, batchItemFailures: [] }) });
+    expect(result).toEqual(expect.objectContaining({ received: 4, deleted: 4 }));
+    expect(await counts(queueUrl)).toEqual({ visible: 8, hidden: 0 });
+  });
+});

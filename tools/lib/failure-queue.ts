@@ -1,0 +1,275 @@
+/**
+ * `npm run replay -- --from-queue`: replays the forwarder's failure queue through the deployed
+ * function, the way an SQS event source mapping would, one batch of up to 10 messages at a time,
+ * but only when an operator says so (a subscription would turn a Dynatrace outage into a replay
+ * loop). The function reads the objects, sends the records and writes tickets for what fails
+ * again back to the queue; this side only moves messages: it deletes a message once the function
+ * has answered for it, and leaves in the queue (for its redrive policy and the dead-letter queue)
+ * whatever the function returned as failed, or everything of a batch when the invocation failed.
+ * The operator needs SQS receive/delete on the queue and lambda:InvokeFunction, nothing more: no
+ * access to the trail buckets, the key or the token.
+ */
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { Naming } from '../../config/naming';
+import { Topology } from '../../config/schema';
+import { parseCommandLine, UsageError } from './cli';
+
+/** ReceiveMessage and DeleteMessageBatch take at most 10 messages. */
+const SQS_BATCH = 10;
+
+/** What an invocation of the function answered for one batch. */
+export type InvocationOutcome =
+  /** The SQS partial batch response: the message ids to keep in the queue. */
+  | { readonly ok: true; readonly batchItemFailures: readonly string[] }
+  /** The invocation failed (the function threw, timed out or could not be invoked). */
+  | { readonly ok: false; readonly error: string };
+
+export interface QueueReplayOptions {
+  readonly queueUrl: string;
+  readonly sqs: Pick<SQSClient, 'send'>;
+  /** Runs the function on an SQS event. */
+  readonly invoke: (event: SqsEvent) => Promise<InvocationOutcome>;
+  /** Stop after this many messages. */
+  readonly maxMessages: number;
+  /** How long received messages stay hidden; longer than the function's timeout. */
+  readonly visibilityTimeoutSeconds: number;
+  /** Only list what would be replayed; every message is visible again at the end. @default false */
+  readonly dryRun?: boolean;
+  /** Long-poll wait of each receive, so an empty answer means an empty queue. @default 2 */
+  readonly waitSeconds?: number;
+}
+
+/** A message left in the queue, and why. */
+export interface LeftMessage {
+  readonly messageId: string;
+  readonly reason: string;
+}
+
+export interface QueueReplayResult {
+  readonly received: number;
+  readonly invocations: number;
+  readonly deleted: number;
+  readonly left: LeftMessage[];
+  /** The bodies received (dry run only). */
+  readonly listed: string[];
+  /** Set when a failed invocation stopped the replay. */
+  readonly stoppedBy?: string;
+}
+
+export interface SqsEvent {
+  readonly Records: readonly Record<string, unknown>[];
+}
+
+export async function replayQueue(options: QueueReplayOptions): Promise<QueueReplayResult> {
+  let received = 0;
+  let invocations = 0;
+  let deleted = 0;
+  const left: LeftMessage[] = [];
+  const listed: string[] = [];
+  const hidden: Message[] = [];
+  let stoppedBy: string | undefined;
+
+  while (received < options.maxMessages) {
+    const messages = await receive(options, Math.min(SQS_BATCH, options.maxMessages - received));
+    if (messages.length === 0) break;
+    received += messages.length;
+    if (options.dryRun) {
+      hidden.push(...messages);
+      listed.push(...messages.map((m) => m.Body ?? ''));
+      continue;
+    }
+
+    invocations++;
+    const outcome = await options.invoke(sqsEvent(messages, options.queueUrl));
+    const settled = settleBatch(messages, outcome);
+    left.push(...settled.left);
+    deleted += await deleteMessages(options, settled.done, left);
+    if (!outcome.ok) {
+      // The function could not store tickets, or is broken: more batches would fail alike.
+      stoppedBy = outcome.error;
+      break;
+    }
+  }
+
+  // A dry run changes nothing: what it received is visible again at once.
+  if (hidden.length > 0) await releaseMessages(options, hidden);
+  return { received, invocations, deleted, left, listed, stoppedBy };
+}
+
+/** Which messages of a batch the function is done with, and which stay in the queue (and why). */
+export function settleBatch(messages: readonly Message[], outcome: InvocationOutcome): { done: Message[]; left: LeftMessage[] } {
+  if (!outcome.ok) {
+    return { done: [], left: messages.map((m) => ({ messageId: m.MessageId!, reason: `the invocation failed (${outcome.error}); left in the queue` })) };
+  }
+  const failed = new Set(outcome.batchItemFailures);
+  const unknown = [...failed].filter((id) => !messages.some((m) => m.MessageId === id));
+  if (unknown.length > 0) {
+    // Lambda treats an unknown item identifier as a failure of the whole batch; so does this.
+    return settleBatch(messages, { ok: false, error: `the function returned unknown message ids ${unknown.join(', ')}` });
+  }
+  return {
+    done: messages.filter((m) => !failed.has(m.MessageId!)),
+    left: messages
+      .filter((m) => failed.has(m.MessageId!))
+      .map((m) => ({ messageId: m.MessageId!, reason: 'the function returned it as failed (a ticket replayed too often); left for the dead-letter queue' })),
+  };
+}
+
+/** The messages as the event an SQS event source mapping delivers. */
+export function sqsEvent(messages: readonly Message[], queueUrl: string): SqsEvent {
+  const { region, accountId, queueName } = parseQueueUrl(queueUrl);
+  return {
+    Records: messages.map((m) => ({
+      messageId: m.MessageId,
+      receiptHandle: m.ReceiptHandle,
+      body: m.Body ?? '',
+      attributes: { ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1', SentTimestamp: m.Attributes?.SentTimestamp ?? String(Date.now()) },
+      messageAttributes: {},
+      md5OfBody: m.MD5OfBody ?? '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: `arn:aws:sqs:${region}:${accountId}:${queueName}`,
+      awsRegion: region,
+    })),
+  };
+}
+
+/** `https://sqs.<region>.amazonaws.com/<account>/<name>` (or an emulator's host with the same path). */
+export function parseQueueUrl(queueUrl: string): { region: string; accountId: string; queueName: string } {
+  const match = /^https?:\/\/([^/]+)\/(\d{12})\/([\w-]{1,80}(?:\.fifo)?)$/.exec(queueUrl);
+  if (!match) throw new Error(`${JSON.stringify(queueUrl)} is not an SQS queue URL (https://sqs.<region>.amazonaws.com/<account>/<name>)`);
+  const region = /^sqs\.([a-z0-9-]+)\.amazonaws\.com/.exec(match[1])?.[1] ?? process.env.AWS_REGION ?? 'us-east-1';
+  return { region, accountId: match[2], queueName: match[3] };
+}
+
+async function receive(options: QueueReplayOptions, max: number): Promise<Message[]> {
+  const answer = await options.sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: options.queueUrl,
+      MaxNumberOfMessages: max,
+      VisibilityTimeout: options.visibilityTimeoutSeconds,
+      WaitTimeSeconds: options.waitSeconds ?? 2,
+      MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
+    }),
+  );
+  return answer.Messages ?? [];
+}
+
+async function deleteMessages(options: QueueReplayOptions, messages: readonly Message[], left: LeftMessage[]): Promise<number> {
+  if (messages.length === 0) return 0;
+  const answer = await options.sqs.send(
+    new DeleteMessageBatchCommand({ QueueUrl: options.queueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }),
+  );
+  for (const failure of answer.Failed ?? []) {
+    const message = messages[Number(failure.Id)];
+    left.push({ messageId: message.MessageId!, reason: `replayed, but not deleted (${failure.Code}: ${failure.Message}): it will be replayed again` });
+  }
+  return messages.length - (answer.Failed?.length ?? 0);
+}
+
+async function releaseMessages(options: QueueReplayOptions, messages: readonly Message[]): Promise<void> {
+  for (let i = 0; i < messages.length; i += SQS_BATCH) {
+    const entries = messages.slice(i, i + SQS_BATCH).map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }));
+    await options.sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: options.queueUrl, Entries: entries }));
+  }
+}
+
+/** Runs the deployed function synchronously on an event (RequestResponse). */
+export function lambdaInvoker(lambda: Pick<LambdaClient, 'send'>, functionName: string): (event: SqsEvent) => Promise<InvocationOutcome> {
+  return async (event) => {
+    let answer;
+    try {
+      answer = await lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(event)) }));
+    } catch (err) {
+      return { ok: false, error: `cannot invoke ${functionName}: ${(err as Error).message}` };
+    }
+    const text = answer.Payload ? Buffer.from(answer.Payload).toString('utf8') : '';
+    let payload: any;
+    try {
+      payload = text ? JSON.parse(text) : undefined;
+    } catch {
+      payload = undefined;
+    }
+    if (answer.FunctionError) return { ok: false, error: `${functionName} failed: ${payload?.errorMessage ?? answer.FunctionError}` };
+    const failures = payload?.batchItemFailures;
+    if (!Array.isArray(failures)) return { ok: false, error: `${functionName} did not answer with a partial batch response: ${text.slice(0, 200)}` };
+    return { ok: true, batchItemFailures: failures.map((f: { itemIdentifier?: unknown }) => String(f.itemIdentifier)) };
+  };
+}
+
+// ---- the command line ------------------------------------------------------------------------
+
+export const QUEUE_USAGE =
+  'usage: npm run replay -- --from-queue [--queue-url URL] [--function NAME] [--max-messages N] [--visibility-timeout SECONDS] [--dry-run]';
+
+const QUEUE_OPTIONS = {
+  'from-queue': { type: 'boolean', default: false },
+  'queue-url': { type: 'string' },
+  function: { type: 'string' },
+  'max-messages': { type: 'string', default: '1000' },
+  'visibility-timeout': { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+const MAX_MESSAGES = 100_000;
+/** SQS's longest visibility timeout. */
+const MAX_VISIBILITY_SECONDS = 43_200;
+/** Kept above the function's timeout, so a batch is never visible while the function works on it. */
+const VISIBILITY_MARGIN_SECONDS = 60;
+
+/** A checked `replay --from-queue` command line, with the defaults the topology gives. */
+export interface QueueCommandLine {
+  readonly queueUrl: string;
+  readonly functionName: string;
+  readonly region: string;
+  readonly maxMessages: number;
+  readonly visibilityTimeoutSeconds: number;
+  readonly dryRun: boolean;
+}
+
+/** undefined when --help printed the usage. */
+export function parseQueueCommandLine(argv: readonly string[], topology: Topology): QueueCommandLine | undefined {
+  const parsed = parseCommandLine(argv, QUEUE_OPTIONS, QUEUE_USAGE, 2);
+  if (!parsed) return undefined;
+  const { values, positionals } = parsed;
+  if (positionals.length > 0) throw new UsageError(`--from-queue replays the failure queue, not ticket files (${JSON.stringify(positionals[0])})\n${QUEUE_USAGE}`, 2);
+  const naming = new Naming(topology);
+  const observability = naming.account('observability');
+  const queueUrl = values['queue-url'] ?? `https://sqs.${naming.homeRegion}.amazonaws.com/${observability.id}/${naming.forwarderFailureQueueName()}`;
+  let region: string;
+  try {
+    region = parseQueueUrl(queueUrl).region;
+  } catch (err) {
+    throw new UsageError(`--queue-url: ${(err as Error).message}`, 2);
+  }
+  const maxMessages = Number(values['max-messages']);
+  if (!Number.isInteger(maxMessages) || maxMessages < 1 || maxMessages > MAX_MESSAGES) throw new UsageError(`--max-messages ${values['max-messages']}: use an integer from 1 to ${MAX_MESSAGES}`, 2);
+  const minVisibility = topology.forwarder.timeoutInSeconds + VISIBILITY_MARGIN_SECONDS;
+  const visibilityTimeoutSeconds = values['visibility-timeout'] === undefined ? minVisibility : Number(values['visibility-timeout']);
+  if (!Number.isInteger(visibilityTimeoutSeconds) || visibilityTimeoutSeconds < minVisibility || visibilityTimeoutSeconds > MAX_VISIBILITY_SECONDS) {
+    throw new UsageError(
+      `--visibility-timeout ${values['visibility-timeout']}: use whole seconds from ${minVisibility} (the function's timeout, forwarder.timeoutInSeconds, plus ${VISIBILITY_MARGIN_SECONDS}) to ${MAX_VISIBILITY_SECONDS}`,
+      2,
+    );
+  }
+  return { queueUrl, functionName: values.function ?? naming.forwarderFunctionName(), region, maxMessages, visibilityTimeoutSeconds, dryRun: values['dry-run'] };
+}
+
+/** Exit code 0 when every message was replayed and deleted (or listed, for a dry run), 1 when any was left. */
+export async function replayQueueCommand(commandLine: QueueCommandLine, clients: { sqs: Pick<SQSClient, 'send'>; lambda: Pick<LambdaClient, 'send'> }): Promise<number> {
+  const started = Date.now();
+  const result = await replayQueue({
+    queueUrl: commandLine.queueUrl,
+    sqs: clients.sqs,
+    invoke: lambdaInvoker(clients.lambda, commandLine.functionName),
+    maxMessages: commandLine.maxMessages,
+    visibilityTimeoutSeconds: commandLine.visibilityTimeoutSeconds,
+    dryRun: commandLine.dryRun,
+  });
+  for (const body of result.listed) process.stdout.write(`${body}\n`);
+  for (const message of result.left) process.stderr.write(`left ${message.messageId}: ${message.reason}\n`);
+  if (result.stoppedBy) process.stderr.write(`stopped: ${result.stoppedBy}\n`);
+  const { received, invocations, deleted } = result;
+  process.stdout.write(`${JSON.stringify({ received, invocations, deleted, left: result.left.length, seconds: Math.round((Date.now() - started) / 10) / 100 })}\n`);
+  return result.left.length > 0 || result.stoppedBy ? 1 : 0;
+}
