@@ -15,13 +15,15 @@ import { readFileSync } from 'node:fs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadTopology } from '../config/load';
-import { parseQueueCommandLine, replayQueueCommand } from './lib/failure-queue';
+import { parseQueueCommandLine, QUEUE_USAGE, replayQueueCommand } from './lib/failure-queue';
 import { runCli } from './lib/cli';
 import { parseTicket, ReplayTicket } from '../functions/forwarder/tickets';
 import { finishRun, parseForwardCommandLine, replayTickets, runOptionsFrom, UsageError } from './lib/forward-cli';
 
-const USAGE =
-  'usage: npm run replay -- --dt-url URL [--token-env NAME] [--rules FILE] [--dry-run] [--failures FILE] [--concurrency N] TICKETS.jsonl...';
+const USAGE = [
+  'usage: npm run replay -- --dt-url URL [--token-env NAME] [--rules FILE] [--dry-run] [--failures FILE] [--concurrency N] TICKETS.jsonl...',
+  `   or: ${QUEUE_USAGE.replace(/^usage: /, '')}`,
+].join('\n');
 
 /** Reads tickets from JSON-lines files; a line that is not a ticket is an error naming file and line. */
 export function readTicketFiles(paths: readonly string[]): ReplayTicket[] {
@@ -54,7 +56,8 @@ export async function main(argv: string[]): Promise<number> {
     if (!queue) return 0;
     return replayQueueCommand(queue, { sqs: new SQSClient({ region: queue.region }), lambda: new LambdaClient({ region: queue.region }) });
   }
-  const commandLine = parseForwardCommandLine(argv, { usage: USAGE, missingInput: 'no ticket file given' });
+  const commandLine = parseForwardCommandLine(argv, { usage: USAGE, missingInput: 'no ticket file given (or --from-queue)', help: true });
+  if (!commandLine) return 0;
   const tickets = readTicketFiles(commandLine.inputs);
   return finishRun(await replayTickets(tickets, runOptionsFrom(commandLine)), commandLine.failures);
 }
