@@ -13,6 +13,7 @@
  * Anything else is acknowledged and reported as ignored, never thrown: an error here would make
  * SNS or SQS deliver the same message again and again.
  */
+import { decodeS3Key, isS3Record, isS3TestEvent, readS3Record, s3VersionId } from '../lib/s3-event';
 import { parseTicket, ReplayTicket } from './tickets';
 import { RecordRange } from './record-ranges';
 
@@ -55,16 +56,6 @@ export function parseInvocation(event: unknown): ParsedInvocation {
   return out;
 }
 
-/** S3 notifications URL-encode keys, with `+` for a space. A malformed escape leaves the key as it came. */
-export function decodeS3Key(encoded: string): string {
-  const plus = encoded.replace(/\+/g, ' ');
-  try {
-    return decodeURIComponent(plus);
-  } catch {
-    return plus;
-  }
-}
-
 function visit(node: unknown, out: ParsedInvocation, depth: number, messageId: string | undefined): void {
   if (depth > MAX_NESTING) {
     out.ignored.push({ reason: 'too-deep', detail: `envelopes nested deeper than ${MAX_NESTING}`, messageId });
@@ -90,7 +81,7 @@ function visit(node: unknown, out: ParsedInvocation, depth: number, messageId: s
     for (const record of node.Records) visitRecord(record, out, depth, messageId);
     return;
   }
-  if (node.Event === 's3:TestEvent') {
+  if (isS3TestEvent(node)) {
     out.ignored.push({ reason: 'test-event', detail: `s3:TestEvent for bucket ${String(node.Bucket)}`, messageId });
     return;
   }
@@ -113,7 +104,7 @@ function visit(node: unknown, out: ParsedInvocation, depth: number, messageId: s
     out.objects.push({
       bucket: node.bucket,
       key: node.key,
-      versionId: optionalString(node.versionId),
+      versionId: s3VersionId(node.versionId),
       sizeBytes: optionalNumber(node.size),
       messageId,
     });
@@ -142,26 +133,14 @@ function visitRecord(record: unknown, out: ParsedInvocation, depth: number, mess
     visit(record.body, out, depth + 1, id);
     return;
   }
-  if (isObject(record.s3)) {
-    const eventName = String(record.eventName ?? '');
-    const s3 = record.s3;
-    const bucket = isObject(s3.bucket) ? s3.bucket.name : undefined;
-    const object = isObject(s3.object) ? s3.object : undefined;
-    if (!eventName.startsWith('ObjectCreated:')) {
-      out.ignored.push({ reason: 'not-object-created', detail: `S3 event ${eventName || '(no eventName)'}`, messageId });
+  if (isS3Record(record)) {
+    const reading = readS3Record(record);
+    if ('ignored' in reading) {
+      out.ignored.push({ reason: reading.ignored.reason, detail: `S3 record: ${reading.ignored.detail}`, messageId });
       return;
     }
-    if (typeof bucket !== 'string' || !object || typeof object.key !== 'string') {
-      out.ignored.push({ reason: 'unknown-shape', detail: 'S3 record without bucket name or object key', messageId });
-      return;
-    }
-    out.objects.push({
-      bucket,
-      key: decodeS3Key(object.key),
-      versionId: optionalString(object.versionId),
-      sizeBytes: optionalNumber(object.size),
-      messageId,
-    });
+    const { bucket, key, versionId, sizeBytes } = reading.created;
+    out.objects.push({ bucket, key, versionId, sizeBytes, messageId });
     return;
   }
   out.ignored.push({ reason: 'unknown-shape', detail: `record keys: ${Object.keys(record).slice(0, 8).join(', ')}`, messageId });
@@ -183,7 +162,7 @@ function visitEventBridge(event: Record<string, unknown>, out: ParsedInvocation,
     bucket,
     // S3 encodes keys in EventBridge events the same way as in notifications.
     key: decodeS3Key(object.key),
-    versionId: optionalString(object['version-id']),
+    versionId: s3VersionId(object['version-id']),
     sizeBytes: optionalNumber(object.size),
     messageId,
   });

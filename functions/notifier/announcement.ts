@@ -1,6 +1,6 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
 import { isForwardedKind, parseKey } from '../lib/key-layout';
-import { CreatedObject } from './s3-event';
+import { CreatedObject } from '../lib/s3-event';
 
 /**
  * What the notifier publishes for one log file: the message the forwarder reads

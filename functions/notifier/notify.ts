@@ -2,7 +2,7 @@ import type { PublishCommandInput } from '@aws-sdk/client-sns';
 import { Logger } from '../lib/logger';
 import { decide } from './announcement';
 import { NotifierConfig } from './config';
-import { parseS3Event } from './s3-event';
+import { parseS3Event } from '../lib/s3-event';
 
 export interface NotifyDependencies {
   readonly config: NotifierConfig;

@@ -1,4 +1,4 @@
-import { decodeS3Key, parseInvocation } from '../../../functions/forwarder/notifications';
+import { parseInvocation } from '../../../functions/forwarder/notifications';
 import { createTicket } from '../../../functions/forwarder/tickets';
 import { decide } from '../../../functions/notifier/announcement';
 
@@ -100,7 +100,13 @@ describe('parseInvocation', () => {
     expect(parsed.ignored).toHaveLength(1);
   });
 
-  it('keeps a key whose escapes are malformed as it came', () => {
-    expect(decodeS3Key('a%ZZb+c')).toBe('a%ZZb c');
+  it('keeps a key whose escapes are malformed as it came (functions/lib/s3-event.ts decodes keys)', () => {
+    expect(parseInvocation(s3Event('a%ZZb+c')).objects[0].key).toBe('a%ZZb c');
+  });
+
+  it('says why an S3 record is ignored, and reads no version "null"', () => {
+    const parsed = parseInvocation({ Records: [{ ...s3Record('k'), eventName: 'ObjectRemoved:Delete' }, s3Record('v', { s3: { bucket: { name: 'b' }, object: { key: 'v', versionId: 'null' } } })] });
+    expect(parsed.ignored).toEqual([{ reason: 'not-object-created', detail: 'S3 record: event "ObjectRemoved:Delete" is not ObjectCreated', messageId: undefined }]);
+    expect(parsed.objects).toEqual([{ bucket: 'b', key: 'v', versionId: undefined, sizeBytes: undefined, messageId: undefined }]);
   });
 });

@@ -1,6 +1,6 @@
 import { UNKNOWN_ENVIRONMENT, decide } from '../../../functions/notifier/announcement';
-import { CreatedObject } from '../../../functions/notifier/s3-event';
-import { BUCKET, DIGEST_KEY, INSIGHT_KEY, LOG_KEY } from './s3-events';
+import { CreatedObject } from '../../../functions/lib/s3-event';
+import { BUCKET, DIGEST_KEY, INSIGHT_KEY, LOG_KEY } from '../lib/support/s3-events';
 
 const ENVIRONMENTS = { '111111111111': 'test', '222222222222': 'prod' };
 

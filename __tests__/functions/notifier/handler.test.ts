@@ -1,5 +1,5 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { LOG_KEY, s3Event, s3Record } from './s3-events';
+import { LOG_KEY, s3Event, s3Record } from '../lib/support/s3-events';
 
 const TOPIC = 'arn:aws:sns:us-east-1:333333333333:trailbridge-cloudtrail-objects';
 

@@ -2,7 +2,7 @@ import type { PublishCommandInput } from '@aws-sdk/client-sns';
 import { readConfig } from '../../../functions/notifier/config';
 import { PublishError, notify } from '../../../functions/notifier/notify';
 import { Logger } from '../../../functions/lib/logger';
-import { DIGEST_KEY, LOG_KEY, TEST_EVENT, s3Event, s3Record } from './s3-events';
+import { DIGEST_KEY, LOG_KEY, TEST_EVENT, s3Event, s3Record } from '../lib/support/s3-events';
 
 const TOPIC = 'arn:aws:sns:us-east-1:333333333333:trailbridge-cloudtrail-objects';
 const config = { topicArn: TOPIC, environments: { '111111111111': 'test' } };

@@ -1,4 +1,4 @@
-/** S3 event notifications as S3 sends them (event version 2.1), for the notifier's tests. */
+/** S3 event notifications as S3 sends them (event version 2.1), for the tests of the notifier and of functions/lib/s3-event.ts. */
 
 export const BUCKET = 'event-trail-test';
 

@@ -1,5 +1,5 @@
-import { decodeS3Key, parseS3Event } from '../../../functions/notifier/s3-event';
-import { BUCKET, LOG_KEY, TEST_EVENT, s3Event, s3Record } from './s3-events';
+import { decodeS3Key, isS3Record, isS3TestEvent, parseS3Event, readS3Record, s3VersionId } from '../../../functions/lib/s3-event';
+import { BUCKET, LOG_KEY, TEST_EVENT, s3Event, s3Record } from './support/s3-events';
 
 describe('decodeS3Key', () => {
   test.each([
@@ -14,6 +14,38 @@ describe('decodeS3Key', () => {
 
   test('leaves a malformed escape as it came, with + still a space', () => {
     expect(decodeS3Key('bad%E0%A4%A+name')).toBe('bad%E0%A4%A name');
+    expect(decodeS3Key('a%ZZb+c')).toBe('a%ZZb c');
+  });
+});
+
+describe('readS3Record', () => {
+  test('reads the created object of one record', () => {
+    expect(readS3Record(s3Record('AWSLogs/1/a+b%2Fc%20%C3%A9.json.gz', { size: 5, versionId: 'v2' }))).toEqual({
+      created: { bucket: BUCKET, key: 'AWSLogs/1/a b/c é.json.gz', versionId: 'v2', sizeBytes: 5, eventTime: '2025-03-14T09:26:53.589Z', awsRegion: 'us-east-1' },
+    });
+  });
+
+  test('says why a record announces nothing to read', () => {
+    expect(readS3Record(s3Record(LOG_KEY, { eventName: 'ObjectRemoved:Delete' }))).toEqual({
+      ignored: { reason: 'not-object-created', detail: 'event "ObjectRemoved:Delete" is not ObjectCreated' },
+    });
+    expect(readS3Record({ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: {} } })).toEqual({
+      ignored: { reason: 'unknown-shape', detail: 'no bucket name or object key' },
+    });
+  });
+
+  test('reads no version for an unversioned or versioning-suspended bucket, and no size that is not a number', () => {
+    const read = (versionId: unknown, size: unknown) => readS3Record({ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: { key: 'k', versionId, size } } });
+    for (const versionId of [undefined, '', 'null', 7]) expect(read(versionId, 1)).toMatchObject({ created: { versionId: undefined } });
+    expect(read('v1', '12')).toMatchObject({ created: { versionId: 'v1', sizeBytes: undefined } });
+    expect(s3VersionId('3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY')).toBe('3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY');
+  });
+
+  test('tells S3 records and the test event from other shapes', () => {
+    expect(isS3Record(s3Record(LOG_KEY))).toBe(true);
+    expect([null, 42, [], { s3: 'x' }, { Sns: {} }].map(isS3Record)).toEqual([false, false, false, false, false]);
+    expect(isS3TestEvent(TEST_EVENT)).toBe(true);
+    expect(isS3TestEvent(s3Event(s3Record(LOG_KEY)))).toBe(false);
   });
 });
 
