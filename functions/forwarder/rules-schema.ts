@@ -10,7 +10,7 @@
  * Checks JSON Schema cannot express (event pattern syntax) run in the function, which keeps the
  * last good rules when they fail.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { validatePattern } from '../lib/event-pattern';
 import {
   DEFAULT_LIMITS,
