@@ -10,4 +10,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testTimeout: 120000,
+  testSequencer: '<rootDir>/__tests__/support/sequencer.js',
+  // Jest's default on 2 cores is one worker; the e2e test mostly waits on Terraform and the
+  // emulator, so a second worker runs the rest of the suite beside it.
+  maxWorkers: 2,
 };
