@@ -23,16 +23,6 @@ import {
   RULES_DOCUMENT_VERSION,
 } from './rules-constants';
 
-export {
-  DYNATRACE_MAX_ATTRIBUTE_KEY_BYTES,
-  DYNATRACE_MAX_EVENTS_PER_REQUEST,
-  DYNATRACE_MAX_REQUEST_BYTES,
-  MAX_CONTENT_BYTES,
-  MIN_CONTENT_BYTES,
-  RESERVED_ATTRIBUTE_KEYS,
-  RULES_DOCUMENT_VERSION,
-} from './rules-constants';
-
 const ATTRIBUTE_KEY = /^[A-Za-z_][A-Za-z0-9_.\-]{0,99}$/;
 /** Dot-separated segments, `*` for any key or array index, optional leading `$.`; `a[*].b` is `a.*.b`. */
 const REDACTION_PATH = /^(\$\.)?[^.\s]+(\.[^.\s]+)*$/;

@@ -1,5 +1,7 @@
 import { cutUtf8, FileContext, formatRecord, limitContent, RecordFormatter, STALE_AFTER_MS, TRUNCATION_MARKER } from '../../../functions/forwarder/formatter';
 import { decodeRecord } from '../../../functions/forwarder/record-decoder';
+import * as formatter from '../../../functions/forwarder/formatter';
+import { RESERVED_ATTRIBUTE_KEYS } from '../../../functions/forwarder/rules-constants';
 import { DEFAULT_RULES } from '../../../functions/forwarder/rules-schema';
 import { pantherRecords, stratusRecords } from './support/cloudtrail';
 
@@ -217,8 +219,6 @@ describe('cutUtf8 and limitContent', () => {
 });
 
 test('every attribute the formatter names itself is reserved from annotations', () => {
-  const { RESERVED_ATTRIBUTE_KEYS } = require('../../../functions/forwarder/rules-schema');
-  const formatter = require('../../../functions/forwarder/formatter');
   const own = Object.entries(formatter).filter(([name]) => name.startsWith('ATTR_')).map(([, value]) => value);
   expect(own.length).toBeGreaterThan(0);
   expect(RESERVED_ATTRIBUTE_KEYS).toEqual(expect.arrayContaining(own));
