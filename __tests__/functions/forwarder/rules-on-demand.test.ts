@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { HANDLER_ENV as ENV } from './support/handler-env';
 
 // zod is ~450 KB of the forwarder bundle: it must be loaded only when a rules document arrives
 // to be checked (see functions/forwarder/rules-constants.ts), never on the way to the handler.
@@ -8,16 +9,6 @@ jest.mock('zod', () => {
   mockZodLoads++;
   return jest.requireActual('zod');
 });
-
-const ENV = {
-  DT_ENV_URL: 'https://abc12345.live.dynatrace.com',
-  DT_API_TOKEN_PARAM: '/trailbridge/dynatrace/api-token',
-  FAILURE_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/444455556666/failures',
-  APPCONFIG_APPLICATION: 'trailbridge',
-  APPCONFIG_ENVIRONMENT: 'prod',
-  APPCONFIG_PROFILE: 'forwarder-rules',
-  AWS_REGION: 'eu-central-1',
-};
 
 test('the handler and the built-in rules load without zod; the first AppConfig document loads it', async () => {
   const saved = { ...process.env };
