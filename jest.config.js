@@ -11,7 +11,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testTimeout: 120000,
   testSequencer: '<rootDir>/__tests__/support/sequencer.js',
-  // Jest's default on 2 cores is one worker; the e2e test mostly waits on Terraform and the
-  // emulator, so a second worker runs the rest of the suite beside it.
-  maxWorkers: 2,
+  // Jest's default is one worker fewer than the cores: one on 2 cores. The e2e test mostly waits
+  // on Terraform and the emulator, so a second worker runs the rest of the suite beside it.
+  maxWorkers: Math.max(2, require('node:os').availableParallelism() - 1),
 };

@@ -19,6 +19,8 @@ export interface InventoryHints {
   readonly appConfigApplicationIds: readonly string[];
 }
 
+const CLOUDTRAIL_TARGET = 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101';
+
 type Probe = (c: ClientConfig, hints: InventoryHints) => Promise<Leftover[]>;
 
 const left = (service: string, kind: string) => (names: readonly (string | undefined)[]) =>
@@ -100,8 +102,6 @@ const GLOBAL: readonly Probe[] = [
     return [...left('iam', 'role')(roles), ...left('iam', 'policy')(policies), ...left('iam', 'oidc provider')(oidc)];
   },
 ];
-
-const CLOUDTRAIL_TARGET = 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101';
 
 /**
  * moto 5.2 ignores DeleteTrail given an ARN, which is how the provider deletes a trail, so a trail
