@@ -108,7 +108,7 @@ describe('replay --from-queue: invoking the function', () => {
   test('a function error, an unusable answer or a failed call is a failed invocation', async () => {
     const failed = lambda({ StatusCode: 200, FunctionError: 'Unhandled', Payload: payload({ errorMessage: 'cannot write replay tickets to the failure queue' }) });
     await expect(lambdaInvoker(failed as unknown as LambdaClient, 'fn')(event)).resolves.toEqual({ ok: false, error: 'fn failed: cannot write replay tickets to the failure queue' });
-    const summaryOnly = lambda({ StatusCode: 200, Payload: payload({ files: 1 }) });
+    const summaryOnly = lambda({ StatusCode: 200, Payload: payload({ objectsRead: 1 }) });
     await expect(lambdaInvoker(summaryOnly as unknown as LambdaClient, 'fn')(event)).resolves.toEqual({ ok: false, error: expect.stringMatching(/did not answer with a partial batch response/) });
     const denied = lambda(new Error('User is not authorized to perform: lambda:InvokeFunction'));
     await expect(lambdaInvoker(denied as unknown as LambdaClient, 'fn')(event)).resolves.toEqual({ ok: false, error: expect.stringMatching(/cannot invoke fn: User is not authorized/) });

@@ -14,7 +14,7 @@ import { freshen, stratusRecords } from '../functions/forwarder/support/cloudtra
 /** A string as a RegExp source that matches it literally. */
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-const SUMMARY_KEYS = ['files', 'records', 'sent', 'dropped', 'truncated', 'restamped', 'failed', 'requests', 'retries', 'bytesSent', 'seconds'];
+const SUMMARY_KEYS = ['objectsRead', 'records', 'sent', 'dropped', 'truncated', 'restamped', 'failed', 'requests', 'retries', 'bytesSent', 'seconds'];
 
 describe('npm run forward / replay', () => {
   let server: FakeIngestServer;
@@ -51,7 +51,7 @@ describe('npm run forward / replay', () => {
     const code = await forwardMain(['--dt-url', server.url, dir]);
     expect(code).toBe(0);
     expect(Object.keys(summary())).toEqual(SUMMARY_KEYS);
-    expect(summary()).toMatchObject({ files: 2, records: 310, sent: 310, failed: 0, requests: 1 });
+    expect(summary()).toMatchObject({ objectsRead: 2, records: 310, sent: 310, failed: 0, requests: 1 });
     expect(server.idCounts.size).toBe(310);
     const fromPath = server.events.find((e) => String(e['log.source.aws.s3.key.name']).endsWith('a.json.gz'))!;
     expect(fromPath).toMatchObject({ 'aws.account.id': '111122223333', 'aws.region': 'eu-west-1', 'cloud.log_forwarder': 'trailbridge-cli' });
@@ -98,7 +98,7 @@ describe('npm run forward / replay', () => {
     writeFileSync(join(dir, 'bad.json.gz'), Buffer.from([0x1f, 0x8b, 1, 2, 3]));
     writeFileSync(join(dir, 'good.json'), JSON.stringify(freshen(stratusRecords().slice(0, 3), Date.now())));
     expect(await forwardMain(['--dt-url', server.url, dir])).toBe(1);
-    expect(summary()).toMatchObject({ files: 2, records: 3, sent: 3 });
+    expect(summary()).toMatchObject({ objectsRead: 2, records: 3, sent: 3 });
     expect(err.join('')).toMatch(/failed: .*bad\.json\.gz: .*(corrupt|truncated) gzip/);
   });
 

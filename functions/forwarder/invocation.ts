@@ -127,7 +127,7 @@ export function settleTickets(objects: readonly ObjectResult[], replayMaxAttempt
 
 function recordMetrics(metrics: Metrics, result: ForwardResult, durationMs: number): void {
   const s = result.stats;
-  metrics.add('ObjectsRead', 'Count', s.files);
+  metrics.add('ObjectsRead', 'Count', s.objectsRead);
   metrics.add('ObjectsSkipped', 'Count', s.objectsSkipped);
   metrics.add('ObjectsFailed', 'Count', s.objectsFailed);
   metrics.add('RecordsRead', 'Count', s.records);

@@ -1,7 +1,15 @@
 /**
  * The forwarding pipeline, shared by the Lambda handler, the CLI, the replay command, the e2e
  * run and the benchmark: objects in, events out to a {@link BatchSender}, and for every record
- * an account: sent, dropped by a rule (counted), or described by a replay ticket.
+ * an outcome: sent, dropped by a rule (counted), or described by a replay ticket.
+ *
+ * A {@link ForwardRun} takes each object through named steps, as a batch processor does:
+ * `admit` (digest, key layout, route, deadline: skip it or read it; ./admission.ts), read the
+ * object, `processRecord` for each record (decode, filter, redact, format: drop it or the event
+ * to send; ./record-step.ts), dispatch the batches, `settleReport` for each batch's delivery
+ * report, and at the end `finishObject` for each object (its tickets and status;
+ * ./bookkeeping.ts). The steps named in other files are pure; only reading and dispatching here
+ * do I/O.
  *
  * Objects are read one after the other, records streamed; events from consecutive objects share
  * batches, and up to `concurrency` batches are in flight while reading goes on. Reading waits
@@ -14,23 +22,25 @@
  * window is one request's round trip, or one invocation for a crash. Everything else is exact.
  */
 import { Logger } from '../lib/logger';
+import { admit, Admission } from './admission';
 import { Batch, Batcher } from './batcher';
-import { ParseError, SourceError } from './errors';
+import { finishObject, ObjectTracker, Origin, settleReport, thrownReport } from './bookkeeping';
+import { ObjectContext, ParseError, SourceError } from './errors';
 import { RecordFormatter } from './formatter';
-import { BatchSender, DeliveryReport } from './ingest-client';
-import { isForwardedKind, parseKey } from '../lib/key-layout';
+import { BatchSender } from './ingest-client';
 import { ObjectRef } from './notifications';
 import { ObjectSource } from './object-source';
 import { readRecords } from './object-reader';
-import { decodeRecord } from './record-decoder';
-import { RangeCursor, rangesFrom, rangesFromIndexes, RecordRange } from './record-ranges';
+import { RangeCursor } from './record-ranges';
+import { RawRecord } from './record-splitter';
+import { processRecord } from './record-step';
 import { CompiledRules } from './rules';
-import { createTicket, ReplayTicket } from './tickets';
+import { ReplayTicket } from './tickets';
 
 /** Counters for one run; the CLI summary and the EMF metrics are read from these. */
 export interface ForwardStats {
-  /** Objects read (skipped ones not counted). */
-  files: number;
+  /** Objects opened to be read (skipped ones, and those the deadline left unread, not counted); the metric ObjectsRead. */
+  objectsRead: number;
   records: number;
   sent: number;
   dropped: number;
@@ -101,36 +111,9 @@ export interface ForwardOptions {
   readonly maxRecordBytes?: number;
 }
 
-interface Origin {
-  readonly object: ObjectTracker;
-  readonly index: number;
-}
-
-class ObjectTracker {
-  readonly failures = new Map<string, number[]>();
-  readonly openEnded: { ranges: RecordRange[]; reason: string }[] = [];
-  constructor(
-    readonly ref: ObjectRef,
-    readonly result: ObjectResult,
-  ) {}
-
-  fail(index: number, reason: string): void {
-    let list = this.failures.get(reason);
-    if (!list) this.failures.set(reason, (list = []));
-    list.push(index);
-    this.result.failed++;
-  }
-
-  /** Records from `from` on were never read (or not completely): ticket them, honouring a replay's ranges. */
-  failRest(from: number, reason: string): void {
-    const ranges = this.ref.ranges ? rangesFrom(this.ref.ranges, from) : [{ from, to: null }];
-    if (ranges.length > 0) this.openEnded.push({ ranges, reason });
-  }
-}
-
 export function emptyStats(): ForwardStats {
   return {
-    files: 0,
+    objectsRead: 0,
     records: 0,
     sent: 0,
     dropped: 0,
@@ -150,202 +133,171 @@ export function emptyStats(): ForwardStats {
   };
 }
 
+
 export async function forwardObjects(refs: readonly ObjectRef[], options: ForwardOptions): Promise<ForwardResult> {
-  const clock = options.clock ?? Date.now;
-  const deadlineMs = options.deadlineMs ?? Number.POSITIVE_INFINITY;
-  const readUntil = deadlineMs - (options.drainMs ?? 10_000);
-  const concurrency = Math.max(1, options.concurrency ?? 4);
-  const { rules, logger } = options;
-  const stats = emptyStats();
-  const batcher = new Batcher<Origin>({ maxEvents: rules.limits.maxEventsPerBatch, maxBytes: rules.limits.maxBatchBytes });
-  const inflight = new Set<Promise<void>>();
-  const trackers: ObjectTracker[] = [];
+  return new ForwardRun(options).run(refs);
+}
 
-  const account = (batch: Batch<Origin>, report: DeliveryReport<Origin>) => {
-    stats.requests += report.requests;
-    stats.retries += report.retries;
-    stats.bytesSent += report.bytesSent;
-    for (const ms of report.latenciesMs) if (stats.latenciesMs.length < 1000) stats.latenciesMs.push(ms);
-    const failed = new Set<Origin>();
-    for (const f of report.failed) {
-      for (const origin of f.origins) {
-        failed.add(origin);
-        origin.object.fail(origin.index, f.reason);
-        stats.failed++;
-      }
-    }
-    for (const origin of batch.origins) {
-      if (failed.has(origin)) continue;
-      origin.object.result.sent++;
-      stats.sent++;
-    }
-  };
+/** One call of {@link forwardObjects}: the state its steps share. */
+class ForwardRun {
+  private readonly stats = emptyStats();
+  private readonly clock: () => number;
+  private readonly deadlineMs: number;
+  /** Reading stops here, so batches in flight have until `deadlineMs` to be sent. */
+  private readonly readUntil: number;
+  private readonly concurrency: number;
+  private readonly batcher: Batcher<Origin>;
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly trackers: ObjectTracker[] = [];
 
-  const dispatch = async (batch: Batch<Origin>) => {
-    while (inflight.size >= concurrency) await Promise.race(inflight);
-    stats.bytesBatched += batch.body.length;
-    const sending = options.sender
-      .send(batch, deadlineMs)
-      .then(
-        (report) => account(batch, report),
-        (err: unknown) => {
-          // Senders report failures as data; a throw is a bug, but still must not lose records.
-          logger?.error('sender threw', { error: err });
-          account(batch, { accepted: 0, failed: [{ origins: batch.origins, reason: `sender error: ${String(err)}` }], requests: 0, retries: 0, bytesSent: 0, latenciesMs: [] });
-        },
-      )
-      .finally(() => inflight.delete(sending));
-    inflight.add(sending);
-  };
+  constructor(private readonly options: ForwardOptions) {
+    this.clock = options.clock ?? Date.now;
+    this.deadlineMs = options.deadlineMs ?? Number.POSITIVE_INFINITY;
+    this.readUntil = this.deadlineMs - (options.drainMs ?? 10_000);
+    this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.batcher = new Batcher<Origin>({ maxEvents: options.rules.limits.maxEventsPerBatch, maxBytes: options.rules.limits.maxBatchBytes });
+  }
 
-  for (const ref of refs) {
-    const result: ObjectResult = {
-      bucket: ref.bucket,
-      key: ref.key,
-      versionId: ref.versionId,
-      status: 'forwarded',
-      records: 0,
-      sent: 0,
-      dropped: 0,
-      failed: 0,
-      messageId: ref.messageId,
-      ticketAttempt: ref.ticket?.attempt,
-      tickets: [],
-    };
-    const tracker = new ObjectTracker(ref, result);
-    trackers.push(tracker);
-    const where = { bucket: ref.bucket || undefined, key: ref.key };
+  async run(refs: readonly ObjectRef[]): Promise<ForwardResult> {
+    for (const ref of refs) await this.forwardObject(ref);
+    const last = this.batcher.flush();
+    if (last) await this.dispatch(last);
+    while (this.inflight.size > 0) await Promise.race(this.inflight);
+    return this.finish();
+  }
 
-    const layout = parseKey(ref.key);
-    const skip = (reason: string) => {
-      result.status = 'skipped';
-      result.reason = reason;
-      stats.objectsSkipped++;
-      logger?.info('object skipped', { ...where, reason });
-    };
-    if (layout.kind === 'digest') {
-      skip('CloudTrail digest file');
-      continue;
+  private async forwardObject(ref: ObjectRef): Promise<void> {
+    const tracker = new ObjectTracker(ref);
+    this.trackers.push(tracker);
+    const where: ObjectContext = { bucket: ref.bucket || undefined, key: ref.key };
+    const { rules, acceptAnyKey = false, logger } = this.options;
+    const admission = admit(ref, { rules, acceptAnyKey, now: this.clock(), readUntil: this.readUntil });
+    switch (admission.action) {
+      case 'skip':
+        tracker.result.status = 'skipped';
+        tracker.result.reason = admission.reason;
+        this.stats.objectsSkipped++;
+        logger?.info('object skipped', { ...where, reason: admission.reason });
+        return;
+      case 'defer':
+        tracker.failRest(0, admission.reason);
+        return;
+      case 'read':
+        this.stats.objectsRead++;
+        return this.readObject(tracker, admission, where);
     }
-    if (!isForwardedKind(layout.kind) && !options.acceptAnyKey) {
-      skip('not a CloudTrail log file (key outside AWSLogs/<account>/CloudTrail[-Insight]/<region>/...)');
-      continue;
-    }
-    const route = rules.routeFor(ref.bucket, ref.key);
-    if (!route || !route.forward) {
-      skip(route ? `route "${route.name}" does not forward` : 'no route matches the bucket and key');
-      continue;
-    }
-    if (clock() >= readUntil) {
-      tracker.failRest(0, 'deadline: the invocation ran out of time before reading the object');
-      continue;
-    }
+  }
 
-    stats.files++;
+  /** Streams the object's records into batches; a source or parse error fails this object alone. */
+  private async readObject(tracker: ObjectTracker, admitted: Extract<Admission, { action: 'read' }>, where: ObjectContext): Promise<void> {
+    const { ref, result } = tracker;
     const formatter = new RecordFormatter(
       {
         bucket: ref.bucket,
         key: ref.key,
-        accountId: layout.accountId,
-        region: layout.region,
-        organizationId: layout.organizationId,
-        forwarder: options.forwarder,
-        annotations: route.annotations,
+        accountId: admitted.layout.accountId,
+        region: admitted.layout.region,
+        organizationId: admitted.layout.organizationId,
+        forwarder: this.options.forwarder,
+        annotations: admitted.route.annotations,
       },
-      { limits: rules.limits, staleRecords: rules.staleRecords },
+      { limits: this.options.rules.limits, staleRecords: this.options.rules.staleRecords },
     );
     const cursor = ref.ranges ? new RangeCursor(ref.ranges) : undefined;
     let nextIndex = 0;
     try {
-      const opened = await options.source.open({ bucket: ref.bucket, key: ref.key, versionId: ref.versionId });
+      const opened = await this.options.source.open({ bucket: ref.bucket, key: ref.key, versionId: ref.versionId });
       result.versionId = opened.versionId ?? ref.versionId;
-      for await (const raw of readRecords(opened.body, where, { maxRecordBytes: options.maxRecordBytes })) {
+      for await (const raw of readRecords(opened.body, where, { maxRecordBytes: this.options.maxRecordBytes })) {
         nextIndex = raw.index + 1;
         if (cursor && !cursor.includes(raw.index)) {
           if (cursor.exhaustedAt(raw.index)) break;
           continue;
         }
-        if (clock() >= readUntil) {
+        if (this.clock() >= this.readUntil) {
           tracker.failRest(raw.index, 'deadline: the invocation ran out of time while reading the object');
           break;
         }
-        stats.records++;
-        result.records++;
-
-        let decoded = decodeRecord(raw.bytes);
-        if (decoded.problem) {
-          stats.malformed++;
-          logger?.warn('malformed record forwarded as text', { ...where, recordIndex: raw.index, problem: decoded.problem });
-        }
-        if (decoded.value) {
-          if (rules.filter(decoded.value).action === 'drop') {
-            stats.dropped++;
-            result.dropped++;
-            continue;
-          }
-          if (rules.redacts && rules.redact(decoded.value) > 0) {
-            stats.redacted++;
-            decoded = { ...decoded, text: JSON.stringify(decoded.value) };
-          } else if (decoded.text.includes('\n')) {
-            // Pretty-printed (hand-made files): compact it. CloudTrail's own files are compact and keep their exact text.
-            decoded = { ...decoded, text: JSON.stringify(decoded.value) };
-          }
-        }
-        const formatted = formatter.format(decoded, raw.index, clock());
-        if (formatted.kind === 'drop') {
-          stats.dropped++;
-          result.dropped++;
-          continue;
-        }
-        if (formatted.truncated) stats.truncated++;
-        if (formatted.restamped) stats.restamped++;
-        const closed = batcher.add(formatted.json, { object: tracker, index: raw.index });
-        if (closed) await dispatch(closed);
+        const closed = this.takeRecord(tracker, raw, formatter, where);
+        if (closed) await this.dispatch(closed);
       }
     } catch (err) {
       if (!(err instanceof ParseError || err instanceof SourceError)) throw err;
-      result.status = 'failed';
-      result.reason = err.message;
-      stats.objectsFailed++;
-      const from = err instanceof ParseError && err.recordsBefore !== undefined ? err.recordsBefore : nextIndex;
-      tracker.failRest(from, err.message);
-      logger?.error('object failed', { ...where, recordIndex: from, error: err });
+      this.failObject(tracker, err, nextIndex, where);
     }
   }
 
-  const last = batcher.flush();
-  if (last) await dispatch(last);
-  while (inflight.size > 0) await Promise.race(inflight);
-
-  const tickets: ReplayTicket[] = [];
-  const now = clock();
-  for (const tracker of trackers) {
-    const { ref, result } = tracker;
-    const attempt = (ref.ticket?.attempt ?? 0) + 1;
-    const pieces: { ranges: RecordRange[]; reason: string }[] = [
-      ...[...tracker.failures].map(([reason, indexes]) => ({ ranges: rangesFromIndexes(indexes), reason })),
-      ...tracker.openEnded,
-    ];
-    for (const piece of pieces) {
-      const made = createTicket({ bucket: ref.bucket, key: ref.key, versionId: result.versionId, ranges: piece.ranges, reason: piece.reason, attempt, now });
-      result.tickets.push(...made);
-      tickets.push(...made);
+  /** Counts one record's step and batches its event; returns the batch that had to close to make room, if any. */
+  private takeRecord(tracker: ObjectTracker, raw: RawRecord, formatter: RecordFormatter, where: ObjectContext): Batch<Origin> | undefined {
+    const { stats } = this;
+    stats.records++;
+    tracker.result.records++;
+    const step = processRecord(raw.bytes, raw.index, this.options.rules, formatter, this.clock());
+    if (step.problem) {
+      stats.malformed++;
+      this.options.logger?.warn('malformed record forwarded as text', { ...where, recordIndex: raw.index, problem: step.problem });
     }
-    if (result.status === 'forwarded' && pieces.length > 0) result.status = result.sent > 0 || result.dropped > 0 ? 'partial' : 'failed';
-    if (result.status !== 'skipped') {
-      logger?.info('object done', {
-        ...(ref.bucket ? { bucket: ref.bucket } : {}),
-        key: ref.key,
-        status: result.status,
-        records: result.records,
-        sent: result.sent,
-        dropped: result.dropped,
-        failed: result.failed,
-        tickets: result.tickets.length,
-      });
+    if (step.redacted) stats.redacted++;
+    const { outcome } = step;
+    if (outcome.kind === 'drop') {
+      stats.dropped++;
+      tracker.result.dropped++;
+      return undefined;
     }
+    if (outcome.truncated) stats.truncated++;
+    if (outcome.restamped) stats.restamped++;
+    return this.batcher.add(outcome.json, { object: tracker, index: raw.index });
   }
-  stats.tickets = tickets.length;
-  return { stats, objects: trackers.map((t) => t.result), tickets };
+
+  private failObject(tracker: ObjectTracker, err: ParseError | SourceError, nextIndex: number, where: ObjectContext): void {
+    tracker.result.status = 'failed';
+    tracker.result.reason = err.message;
+    this.stats.objectsFailed++;
+    // A parse error knows how many records came before it; a source error stops at the last record read.
+    const from = err instanceof ParseError && err.recordsBefore !== undefined ? err.recordsBefore : nextIndex;
+    tracker.failRest(from, err.message);
+    this.options.logger?.error('object failed', { ...where, recordIndex: from, error: err });
+  }
+
+  /** Sends a batch without waiting for it, once fewer than `concurrency` are in flight. */
+  private async dispatch(batch: Batch<Origin>): Promise<void> {
+    while (this.inflight.size >= this.concurrency) await Promise.race(this.inflight);
+    this.stats.bytesBatched += batch.body.length;
+    const sending = this.options.sender
+      .send(batch, this.deadlineMs)
+      .then(
+        (report) => settleReport(this.stats, batch, report),
+        (err: unknown) => {
+          // Senders report failures as data; a throw is a bug, but still must not lose records.
+          this.options.logger?.error('sender threw', { error: err });
+          settleReport(this.stats, batch, thrownReport(batch, err));
+        },
+      )
+      .finally(() => this.inflight.delete(sending));
+    this.inflight.add(sending);
+  }
+
+  private finish(): ForwardResult {
+    const tickets: ReplayTicket[] = [];
+    const now = this.clock();
+    for (const tracker of this.trackers) {
+      tickets.push(...finishObject(tracker, now));
+      if (tracker.result.status !== 'skipped') this.logObjectDone(tracker);
+    }
+    this.stats.tickets = tickets.length;
+    return { stats: this.stats, objects: this.trackers.map((t) => t.result), tickets };
+  }
+
+  private logObjectDone({ ref, result }: ObjectTracker): void {
+    this.options.logger?.info('object done', {
+      ...(ref.bucket ? { bucket: ref.bucket } : {}),
+      key: ref.key,
+      status: result.status,
+      records: result.records,
+      sent: result.sent,
+      dropped: result.dropped,
+      failed: result.failed,
+      tickets: result.tickets.length,
+    });
+  }
 }
-

@@ -24,7 +24,7 @@ export const CLI_FORWARDER_NAME = 'trailbridge-cli';
 export const DEFAULT_TOKEN_ENV = 'DT_API_TOKEN';
 
 /** The pipeline's counters that `npm run forward` prints, in this order. */
-const SUMMARY_STATS = ['files', 'records', 'sent', 'dropped', 'truncated', 'restamped', 'failed', 'requests', 'retries', 'bytesSent'] as const satisfies readonly (keyof ForwardStats)[];
+const SUMMARY_STATS = ['objectsRead', 'records', 'sent', 'dropped', 'truncated', 'restamped', 'failed', 'requests', 'retries', 'bytesSent'] as const satisfies readonly (keyof ForwardStats)[];
 type SummaryStats = Pick<ForwardStats, (typeof SUMMARY_STATS)[number]>;
 
 /** The last line of `npm run forward`: the counters above, then the run's wall-clock seconds (to 10 ms). */

@@ -65,7 +65,7 @@ describe('handleInvocation', () => {
   it('forwards the object of an SNS notification and writes EMF metrics', async () => {
     const result = await handleInvocation(snsEvent(BUCKET, key), { remainingMs: 60_000 }, deps);
     expect(result.batchItemFailures).toBeUndefined();
-    expect(result.summary).toMatchObject({ files: 1, records: 310, sent: 310, failed: 0, tickets: 0, rules: 'appconfig:built-in' });
+    expect(result.summary).toMatchObject({ objectsRead: 1, records: 310, sent: 310, failed: 0, tickets: 0, rules: 'appconfig:built-in' });
     expect(server.events[0]).toMatchObject({ 'aws.account.id': '210987654321', 'aws.region': 'us-east-1', 'aws.organization.id': 'o-abcdef1234', 'cloud.log_forwarder': ARN });
     expect(emf()).toMatchObject({ RecordsRead: 310, RecordsSent: 310, ObjectsRead: 1, Requests: 1, TicketsWritten: 0 });
     expect(emf()._aws.CloudWatchMetrics[0].Namespace).toBe('Test');
@@ -73,7 +73,7 @@ describe('handleInvocation', () => {
 
   it('acknowledges s3:TestEvent and unknown messages without error', async () => {
     const result = await handleInvocation({ Records: [{ EventSource: 'aws:sns', Sns: { Message: JSON.stringify({ Event: 's3:TestEvent', Bucket: BUCKET }) } }] }, { remainingMs: 60_000 }, deps);
-    expect(result.summary).toMatchObject({ files: 0, ignored: 1 });
+    expect(result.summary).toMatchObject({ objectsRead: 0, ignored: 1 });
     expect(emf()).toMatchObject({ TestEventsIgnored: 1 });
   });
 

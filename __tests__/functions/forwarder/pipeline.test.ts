@@ -62,7 +62,7 @@ describe('forwardObjects', () => {
     await start();
     const { source, refs, total } = files(3);
     const result = await run(refs, source);
-    expect(result.stats).toMatchObject({ files: 3, records: total, sent: total, failed: 0, dropped: 0 });
+    expect(result.stats).toMatchObject({ objectsRead: 3, records: total, sent: total, failed: 0, dropped: 0 });
     expect(result.stats.requests).toBeGreaterThan(3);
     expect(server.idCounts.size).toBe(total);
     expect(server.duplicates()).toEqual([]);

@@ -1,0 +1,35 @@
+/**
+ * The pipeline's step for one record: decode, filter, redact, format. Pure: the formatter holds
+ * only the file's constant attributes and the time comes in as `now`.
+ */
+import { FormatResult, RecordFormatter } from './formatter';
+import { decodeRecord, RecordProblem } from './record-decoder';
+import { CompiledRules } from './rules';
+
+/** A record a filter dropped; one object for all of them, since this runs for every record. */
+const FILTER_DROP = { kind: 'drop', reason: 'filter' } as const;
+
+export interface RecordStep {
+  /** The event to send, or why the record is dropped: a filter, or its age (staleRecords: drop). */
+  readonly outcome: FormatResult | typeof FILTER_DROP;
+  /** Set when the record is forwarded as text (not valid UTF-8, not JSON, not an object). */
+  readonly problem?: RecordProblem;
+  /** True when a redaction masked at least one value. */
+  readonly redacted: boolean;
+}
+
+export function processRecord(bytes: Uint8Array, index: number, rules: CompiledRules, formatter: RecordFormatter, now: number): RecordStep {
+  let decoded = decodeRecord(bytes);
+  let redacted = false;
+  if (decoded.value) {
+    if (rules.filter(decoded.value).action === 'drop') return { outcome: FILTER_DROP, problem: decoded.problem, redacted };
+    if (rules.redacts && rules.redact(decoded.value) > 0) {
+      redacted = true;
+      decoded = { ...decoded, text: JSON.stringify(decoded.value) };
+    } else if (decoded.text.includes('\n')) {
+      // Pretty-printed (hand-made files): compact it. CloudTrail's own files are compact and keep their exact text.
+      decoded = { ...decoded, text: JSON.stringify(decoded.value) };
+    }
+  }
+  return { outcome: formatter.format(decoded, index, now), problem: decoded.problem, redacted };
+}
