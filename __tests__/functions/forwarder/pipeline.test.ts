@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { IngestClient } from '../../../functions/forwarder/ingest-client';
+import { BatchSender, IngestClient } from '../../../functions/forwarder/ingest-client';
 import { ForwardOptions, forwardObjects } from '../../../functions/forwarder/pipeline';
 import { DEFAULT_RETRY_POLICY } from '../../../functions/forwarder/retry-policy';
 import { compileRules, CompiledRules, defaultRules } from '../../../functions/forwarder/rules';
@@ -7,6 +7,7 @@ import { RulesDocumentInput, rulesSchema } from '../../../functions/forwarder/ru
 import { StaticTokenProvider } from '../../../functions/forwarder/token';
 import { ObjectRef } from '../../../functions/forwarder/notifications';
 import { ReplayTicket } from '../../../functions/forwarder/tickets';
+import { RecordingSender } from './support/recording-sender';
 import { Fault, FakeIngestServer, FakeIngestServerOptions } from '../../../tools/lib/fake-ingest-server';
 import { cloudTrailKey, CloudTrailRecord, freshen, logFile, MemorySource, pantherRecords, stratusRecords } from './support/cloudtrail';
 
@@ -19,7 +20,21 @@ function rules(doc: Partial<RulesDocumentInput> = {}): CompiledRules {
 /** Small batches so a file spans many requests. */
 const SMALL_BATCHES = { limits: { maxBatchBytes: 64 * 1024 } };
 
-describe('forwardObjects', () => {
+/** The shared records in `count` CloudTrail log files of one bucket. */
+function files(count: number): { source: MemorySource; refs: ObjectRef[]; total: number } {
+  const source = new MemorySource();
+  const refs: ObjectRef[] = [];
+  const all = freshen([...stratusRecords(), ...pantherRecords()], NOW);
+  const per = Math.ceil(all.length / count);
+  for (let i = 0; i < count; i++) {
+    const key = cloudTrailKey({ suffix: `File${String(i).padStart(12, '0')}` });
+    source.put(BUCKET, key, logFile(all.slice(i * per, (i + 1) * per)));
+    refs.push({ bucket: BUCKET, key });
+  }
+  return { source, refs, total: all.length };
+}
+
+describe('forwardObjects, through the ingest client', () => {
   let server: FakeIngestServer;
   let client: IngestClient;
   let sleeps: number;
@@ -41,19 +56,6 @@ describe('forwardObjects', () => {
     await client?.close();
     await server?.close();
   });
-
-  function files(count: number): { source: MemorySource; refs: ObjectRef[]; total: number } {
-    const source = new MemorySource();
-    const refs: ObjectRef[] = [];
-    const all = freshen([...stratusRecords(), ...pantherRecords()], NOW);
-    const per = Math.ceil(all.length / count);
-    for (let i = 0; i < count; i++) {
-      const key = cloudTrailKey({ suffix: `File${String(i).padStart(12, '0')}` });
-      source.put(BUCKET, key, logFile(all.slice(i * per, (i + 1) * per)));
-      refs.push({ bucket: BUCKET, key });
-    }
-    return { source, refs, total: all.length };
-  }
 
   const run = (refs: ObjectRef[], source: MemorySource, extra: Partial<ForwardOptions> = {}) =>
     forwardObjects(refs, { source, sender: client, rules: rules(SMALL_BATCHES), forwarder: 'test', concurrency: 3, ...extra });
@@ -167,12 +169,17 @@ describe('forwardObjects', () => {
     const result = await run([{ bucket: BUCKET, key: cloudTrailKey() }], source);
     expect(result.stats).toMatchObject({ records: 310, sent: 310, restamped: 310, failed: 0 });
   });
+});
+
+describe('forwardObjects, without HTTP', () => {
+  const run = (refs: ObjectRef[], source: MemorySource, sender: BatchSender, extra: Partial<ForwardOptions> = {}) =>
+    forwardObjects(refs, { source, sender, rules: rules(SMALL_BATCHES), forwarder: 'test', concurrency: 3, ...extra });
 
   it('drops what the filters drop, counts it, and redacts configured fields', async () => {
-    await start();
+    const sender = new RecordingSender();
     const records = freshen(stratusRecords(), NOW);
     const source = new MemorySource().put(BUCKET, cloudTrailKey(), logFile(records));
-    const result = await run([{ bucket: BUCKET, key: cloudTrailKey() }], source, {
+    const result = await run([{ bucket: BUCKET, key: cloudTrailKey() }], source, sender, {
       rules: rules({
         filters: [{ name: 'no-reads', action: 'drop', pattern: { readOnly: [true] } }],
         redactions: [{ path: 'sourceIPAddress', mask: 'REDACTED' }],
@@ -180,9 +187,11 @@ describe('forwardObjects', () => {
       }),
     });
     const reads = records.filter((r) => r.readOnly === true).length;
+    const withIp = records.filter((r) => r.readOnly !== true && 'sourceIPAddress' in r).length;
     expect(reads).toBeGreaterThan(0);
-    expect(result.stats).toMatchObject({ records: 310, dropped: reads, sent: 310 - reads });
-    for (const e of server.events) {
+    expect(result.stats).toMatchObject({ records: 310, dropped: reads, sent: 310 - reads, redacted: withIp });
+    expect(sender.events).toHaveLength(310 - reads);
+    for (const e of sender.events) {
       const content = JSON.parse(String(e.content)) as CloudTrailRecord;
       expect(content.readOnly).not.toBe(true);
       if ('sourceIPAddress' in content) expect(content.sourceIPAddress).toBe('REDACTED');
@@ -191,15 +200,16 @@ describe('forwardObjects', () => {
   });
 
   it('skips objects no route forwards', async () => {
-    await start();
+    const sender = new RecordingSender();
     const source = new MemorySource().put(BUCKET, cloudTrailKey(), logFile(stratusRecords()));
-    const result = await run([{ bucket: BUCKET, key: cloudTrailKey() }], source, { rules: rules({ routes: [{ name: 'other', bucket: 'other-bucket' }] }) });
-    expect(result.objects[0]).toMatchObject({ status: 'skipped', reason: 'no route matches the bucket and key' });
-    expect(server.requests).toEqual([]);
+    const result = await run([{ bucket: BUCKET, key: cloudTrailKey() }], source, sender, { rules: rules({ routes: [{ name: 'other', bucket: 'other-bucket' }] }) });
+    expect(result.objects[0]).toMatchObject({ status: 'skipped', reason: 'no route matches the bucket and key', tickets: [] });
+    expect(result.stats).toMatchObject({ objectsRead: 0, objectsSkipped: 1, records: 0 });
+    expect(source.opened).toEqual([]);
+    expect(sender.batches).toEqual([]);
   });
 
   it('stops reading at the deadline and tickets the rest of the file and the objects not reached', async () => {
-    await start();
     let now = NOW;
     const { source, refs } = files(3);
     const opening = source.open.bind(source);
@@ -208,30 +218,51 @@ describe('forwardObjects', () => {
       if (location.key === refs[1].key) now += 60_000; // the second object takes the time left
       return opened;
     };
-    client = new IngestClient({ environmentUrl: server.url, tokens: new StaticTokenProvider(server.token), policy: DEFAULT_RETRY_POLICY, clock: () => now });
-    const result = await run(refs, source, { clock: () => now, deadlineMs: NOW + 70_000, drainMs: 20_000 });
+    const result = await run(refs, source, new RecordingSender(), { clock: () => now, deadlineMs: NOW + 70_000, drainMs: 20_000 });
     expect(result.objects.map((o) => o.status)).toEqual(['forwarded', 'failed', 'failed']);
     expect(result.objects[1].tickets[0]).toMatchObject({ ranges: [{ from: 0, to: null }], reason: expect.stringMatching(/deadline/) });
     expect(result.objects[2].tickets[0]).toMatchObject({ ranges: [{ from: 0, to: null }], reason: expect.stringMatching(/before reading/) });
+    expect(result.stats).toMatchObject({ objectsRead: 2, tickets: 2 });
     expect(source.opened.map((o) => o.key)).toEqual([refs[0].key, refs[1].key]);
   });
 
   it('replays only the ticketed ranges and stops reading after the last one', async () => {
-    await start();
+    const sender = new RecordingSender();
     const records = freshen(stratusRecords(), NOW);
     const key = cloudTrailKey();
     const source = new MemorySource().put(BUCKET, key, logFile(records));
-    const result = await run([{ bucket: BUCKET, key, versionId: 'v1', ranges: [{ from: 3, to: 5 }, { from: 10, to: 11 }] }], source);
+    const result = await run([{ bucket: BUCKET, key, versionId: 'v1', ranges: [{ from: 3, to: 5 }, { from: 10, to: 11 }] }], source, sender);
     expect(result.stats).toMatchObject({ records: 3, sent: 3 });
-    expect([...server.idCounts.keys()].map((id) => Number(id.split('#')[1])).sort((a, b) => a - b)).toEqual([3, 4, 10]);
+    expect(sender.events.map((e) => Number(e['trailbridge.record_index']))).toEqual([3, 4, 10]);
     expect(source.opened[0].versionId).toBe('v1');
   });
 
   it('accounts for every record when the default rules apply', async () => {
-    await start();
-    const { source, refs } = files(1);
-    const result = await forwardObjects(refs, { source, sender: client, rules: defaultRules(), forwarder: 'test' });
+    const { source, refs, total } = files(1);
+    const result = await forwardObjects(refs, { source, sender: new RecordingSender(), rules: defaultRules(), forwarder: 'test' });
     const s = result.stats;
+    expect(s.records).toBe(total);
     expect(s.records).toBe(s.sent + s.dropped + s.failed);
+  });
+
+  it('keeps at most `concurrency` batches in flight, sent in record order', async () => {
+    const recording = new RecordingSender();
+    let inFlight = 0;
+    let most = 0;
+    const slow: BatchSender = {
+      async send(batch) {
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        inFlight--;
+        return recording.send(batch);
+      },
+    };
+    const { source, refs, total } = files(3);
+    const result = await run(refs, source, slow, { concurrency: 2 });
+    expect(result.stats).toMatchObject({ sent: total, requests: recording.batches.length });
+    expect(recording.batches.length).toBeGreaterThan(4);
+    expect(most).toBe(2);
+    const order = recording.events.map((e) => `${e['log.source.aws.s3.key.name']}#${String(e['trailbridge.record_index']).padStart(6, '0')}`);
+    expect(order).toEqual([...order].sort());
   });
 });
