@@ -1,7 +1,8 @@
 /**
  * Sends batches to the Dynatrace Log Ingest API v2 and says what became of every event.
  *
- * `POST <env>/api/v2/logs/ingest`, gzip, keep-alive connections from one undici Pool. Answers:
+ * `POST <env>/api/v2/logs/ingest`, gzip, keep-alive connections from one undici Pool. Answers
+ * (their meaning is {@link classify}, a pure function; what is done about it, the client):
  * - 204: accepted; 200: partly accepted (Dynatrace does not say which): logged, counted as sent;
  * - 400: the batch is split in halves until the rejected events are isolated; each is reported failed;
  * - 413: split and sent again; a single event that is still too large is reported failed;
@@ -77,6 +78,29 @@ type Outcome =
   | { kind: 'ok'; status: number; body: string }
   | { kind: 'split'; status: number; reason: string }
   | { kind: 'fail'; reason: string };
+
+/** What an answer of the ingest API means for the batch sent. */
+export type Answer =
+  /** 204, or 200 (Dynatrace took part of the batch and does not say which: counted as sent). */
+  | { readonly kind: 'accepted' }
+  /** 400 or 413: halves may go through, a single event that still fails has `reason`. */
+  | { readonly kind: 'split'; readonly reason: string }
+  /** 401 or 403: worth one refetch of the token; `reason` when that does not help. */
+  | { readonly kind: 'token-rejected'; readonly reason: string }
+  /** Retried per the policy; `reason` when the attempts run out, `problem` for the deadline's message. */
+  | { readonly kind: 'retryable'; readonly reason: string; readonly problem: string }
+  | { readonly kind: 'failed'; readonly reason: string };
+
+/** The meaning of a status and its body (kept, cut, in the reasons). Pure. */
+export function classify(status: number, body: string, retryableStatuses: readonly number[]): Answer {
+  if (status === 204 || status === 200) return { kind: 'accepted' };
+  const detail = `${status}${body ? `: ${body.slice(0, MAX_LOGGED_BODY_CHARS)}` : ''}`;
+  if (status === 400) return { kind: 'split', reason: `rejected by Dynatrace (${detail})` };
+  if (status === 413) return { kind: 'split', reason: `too large for Dynatrace (${detail})` };
+  if (status === 401 || status === 403) return { kind: 'token-rejected', reason: `Dynatrace rejected the API token (${status})` };
+  if (retryableStatuses.includes(status)) return { kind: 'retryable', reason: `Dynatrace answered ${detail}`, problem: `status ${detail}` };
+  return { kind: 'failed', reason: `Dynatrace answered ${detail}` };
+}
 
 export class IngestClient implements BatchSender {
   private readonly dispatcher: Dispatcher;
@@ -201,27 +225,30 @@ export class IngestClient implements BatchSender {
       report.bytesSent += body.length;
       report.latenciesMs.push(this.clock() - started);
 
-      if (status === 204 || status === 200) return { kind: 'ok', status, body: text };
-      const detail = `${status}${text ? `: ${text.slice(0, MAX_LOGGED_BODY_CHARS)}` : ''}`;
-      if (status === 400) return { kind: 'split', status, reason: `rejected by Dynatrace (${detail})` };
-      if (status === 413) return { kind: 'split', status, reason: `too large for Dynatrace (${detail})` };
-      if (status === 401 || status === 403) {
-        if (tokenRefetched) {
-          this.rejectedToken = token;
-          this.options.logger?.error('Dynatrace rejected the API token after a refetch', { status });
-          return { kind: 'fail', reason: `Dynatrace rejected the API token (${status})` };
-        }
-        tokenRefetched = true;
-        try {
-          await this.options.tokens.refresh();
-        } catch (err) {
-          return { kind: 'fail', reason: err instanceof TokenError ? err.message : `token: ${String(err)}` };
-        }
-        continue;
-      }
-      lastProblem = `status ${detail}`;
-      if (!policy.retryableStatuses.includes(status) || attempt >= policy.maxAttempts) {
-        return { kind: 'fail', reason: `Dynatrace answered ${detail}` };
+      const answer = classify(status, text, policy.retryableStatuses);
+      switch (answer.kind) {
+        case 'accepted':
+          return { kind: 'ok', status, body: text };
+        case 'split':
+          return { kind: 'split', status, reason: answer.reason };
+        case 'failed':
+          return { kind: 'fail', reason: answer.reason };
+        case 'token-rejected':
+          if (tokenRefetched) {
+            this.rejectedToken = token;
+            this.options.logger?.error('Dynatrace rejected the API token after a refetch', { status });
+            return { kind: 'fail', reason: answer.reason };
+          }
+          tokenRefetched = true;
+          try {
+            await this.options.tokens.refresh();
+          } catch (err) {
+            return { kind: 'fail', reason: err instanceof TokenError ? err.message : `token: ${String(err)}` };
+          }
+          continue;
+        case 'retryable':
+          lastProblem = answer.problem;
+          if (attempt >= policy.maxAttempts) return { kind: 'fail', reason: answer.reason };
       }
       const waited = await this.backoff(attempt, retryAfterMs, deadlineMs);
       if (!waited) return { kind: 'fail', reason: `deadline reached while retrying (last: ${lastProblem})` };

@@ -1,5 +1,5 @@
 import { Batch, Batcher } from '../../../functions/forwarder/batcher';
-import { IngestClient } from '../../../functions/forwarder/ingest-client';
+import { Answer, classify, IngestClient } from '../../../functions/forwarder/ingest-client';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../../../functions/forwarder/retry-policy';
 import { StaticTokenProvider, TokenProvider } from '../../../functions/forwarder/token';
 import { TokenError } from '../../../functions/forwarder/errors';
@@ -161,5 +161,37 @@ describe('IngestClient against the fake Ingest API', () => {
     client = new IngestClient({ environmentUrl: `${server.url}/e/abc12345/`, tokens: new StaticTokenProvider(server.token), policy });
     await client.send(batchOf([1]), Infinity);
     expect(server.requests[0].status).toBe(204);
+  });
+});
+
+describe('classify', () => {
+  const retryable = DEFAULT_RETRY_POLICY.retryableStatuses;
+  const table: [number, string, Answer][] = [
+    [204, '', { kind: 'accepted' }],
+    [200, '{"details":"partial"}', { kind: 'accepted' }],
+    [400, '{"error":"bad event"}', { kind: 'split', reason: 'rejected by Dynatrace (400: {"error":"bad event"})' }],
+    [413, '', { kind: 'split', reason: 'too large for Dynatrace (413)' }],
+    [401, 'expired', { kind: 'token-rejected', reason: 'Dynatrace rejected the API token (401)' }],
+    [403, '', { kind: 'token-rejected', reason: 'Dynatrace rejected the API token (403)' }],
+    [429, 'slow down', { kind: 'retryable', reason: 'Dynatrace answered 429: slow down', problem: 'status 429: slow down' }],
+    [502, '', { kind: 'retryable', reason: 'Dynatrace answered 502', problem: 'status 502' }],
+    [503, '', { kind: 'retryable', reason: 'Dynatrace answered 503', problem: 'status 503' }],
+    [504, '', { kind: 'retryable', reason: 'Dynatrace answered 504', problem: 'status 504' }],
+    [404, 'no such path', { kind: 'failed', reason: 'Dynatrace answered 404: no such path' }],
+    [500, '', { kind: 'failed', reason: 'Dynatrace answered 500' }],
+  ];
+
+  it.each(table)('%i %j -> %j', (status, body, answer) => {
+    expect(classify(status, body, retryable)).toEqual(answer);
+  });
+
+  it('retries exactly the statuses the policy lists', () => {
+    expect(classify(500, '', [500]).kind).toBe('retryable');
+    expect(classify(503, '', []).kind).toBe('failed');
+  });
+
+  it('cuts a long body in the reason to 500 characters', () => {
+    const answer = classify(503, 'x'.repeat(2_000), retryable);
+    expect(answer).toEqual({ kind: 'retryable', reason: `Dynatrace answered 503: ${'x'.repeat(500)}`, problem: `status 503: ${'x'.repeat(500)}` });
   });
 });
