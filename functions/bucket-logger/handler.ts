@@ -1,5 +1,5 @@
-import { EnvReader } from '../lib/env';
-import { LogLevel, Logger } from '../lib/logger';
+import { functionLogger } from '../lib/function-logger';
+import { Logger } from '../lib/logger';
 import { BucketCreationResult, readBucketCreation } from './bucket-creation';
 
 /**
@@ -9,14 +9,7 @@ import { BucketCreationResult, readBucketCreation } from './bucket-creation';
  * skipped and not retried: retrying would not change it.
  */
 
-const LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
-
-const env = new EnvReader(process.env);
-const levelName = env.optional('LOG_LEVEL')?.toUpperCase();
-const logger = new Logger({
-  service: 'bucket-logger',
-  level: LEVELS.find((l) => l === levelName) ?? 'INFO',
-});
+const logger = functionLogger('bucket-logger', process.env);
 
 export async function handler(event: unknown, context?: { awsRequestId?: string }): Promise<BucketCreationResult> {
   return logBucketCreation(event, context?.awsRequestId ? logger.child({ requestId: context.awsRequestId }) : logger);

@@ -14,13 +14,12 @@
  * | DT_TOKEN_TTL_SECONDS              | no       | how long the token is cached, 0-3600; default 300               |
  * | SAFETY_MARGIN_MS                  | no       | time kept before the Lambda timeout to ticket what is left, 1000-120000; default 10000 |
  * | REPLAY_MAX_ATTEMPTS               | no       | a ticket replayed this many times without success is returned to the queue (so its redrive policy moves it to the DLQ) instead of being re-ticketed, 1-20; default 3 |
- * | LOG_LEVEL                         | no       | DEBUG, INFO, WARN or ERROR; default INFO                        |
+ * | LOG_LEVEL                         | no       | DEBUG, INFO, WARN or ERROR; default INFO; read (before the others, so a bad value is reported alone) by functionLogger, ../lib/function-logger.ts, as in every function |
  * | METRICS_NAMESPACE                 | no       | CloudWatch namespace of the EMF metrics; default Trailbridge/Forwarder |
  *
  * Precedence: the environment only; nothing is read from the rules document that belongs here.
  */
 import { Env, EnvReader } from '../lib/env';
-import { LogLevel } from '../lib/logger';
 import { DEFAULT_APPCONFIG_EXTENSION_PORT } from './rules-source';
 
 export interface ForwarderEnv {
@@ -32,11 +31,8 @@ export interface ForwarderEnv {
   readonly tokenTtlMs: number;
   readonly safetyMarginMs: number;
   readonly replayMaxAttempts: number;
-  readonly logLevel: LogLevel;
   readonly metricsNamespace: string;
 }
-
-const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
 
 /** Reads every variable; throws one EnvironmentError listing every problem. */
 export function loadForwarderEnv(env: Env): ForwarderEnv {
@@ -55,7 +51,6 @@ export function loadForwarderEnv(env: Env): ForwarderEnv {
     tokenTtlMs: r.int('DT_TOKEN_TTL_SECONDS', 300, 0, 3600) * 1000,
     safetyMarginMs: r.int('SAFETY_MARGIN_MS', 10_000, 1_000, 120_000),
     replayMaxAttempts: r.int('REPLAY_MAX_ATTEMPTS', 3, 1, 20),
-    logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'INFO'),
     metricsNamespace: r.optional('METRICS_NAMESPACE') ?? 'Trailbridge/Forwarder',
   };
   r.done();

@@ -8,7 +8,7 @@ import type { Context } from 'aws-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { Logger } from '../lib/logger';
+import { functionLogger } from '../lib/function-logger';
 import { Metrics } from '../lib/metrics';
 import { loadForwarderEnv } from './env';
 import { IngestClient } from './ingest-client';
@@ -19,8 +19,8 @@ import { AppConfigRulesSource } from './rules-source';
 import { SqsTicketSink } from './tickets';
 import { SsmTokenProvider } from './token';
 
+const logger = functionLogger('trailbridge-forwarder', process.env);
 const env = loadForwarderEnv(process.env);
-const logger = new Logger({ service: 'trailbridge-forwarder', level: env.logLevel });
 const metrics = new Metrics({ namespace: env.metricsNamespace, dimensions: { service: 'forwarder' } });
 const tokens = new SsmTokenProvider({
   ssm: new SSMClient({}),

@@ -1,13 +1,25 @@
 /**
  * Structured JSON logger: one JSON object per line, CloudWatch friendly.
  *
+ * The keys the logger writes itself ({@link RESERVED_LOG_KEYS}) are always its own: a context or
+ * field of the same name is written as `fields.<name>` instead, so a caller can neither forge a
+ * line's level or time nor lose the value it passed.
+ *
  * Secrets registered with {@link Logger.addSecret} are masked in every line written, as a second
  * line of defence: code must still never pass a secret to the logger.
+ *
+ * Lambda functions do not construct one directly: `functionLogger` (./function-logger.ts) makes
+ * theirs from the environment.
  */
 
-export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 const LEVEL_ORDER: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40 };
 const SECRET_MASK = '***';
+/** The keys of every line, written by the logger. */
+export const RESERVED_LOG_KEYS: ReadonlySet<string> = new Set(['level', 'timestamp', 'service', 'message']);
+/** Where a caller's field with a reserved name goes. */
+export const RENAMED_FIELD_PREFIX = 'fields.';
 
 export interface LoggerOptions {
   /** Name of the service, written in every line. */
@@ -68,18 +80,18 @@ export class Logger {
 
   private log(level: LogLevel, message: string, fields: Record<string, unknown> = {}): void {
     if (LEVEL_ORDER[level] < this.minLevel) return;
-    const entry = {
-      level,
-      timestamp: new Date(this.clock()).toISOString(),
-      service: this.options.service,
-      message,
-      ...this.context,
-      ...fields,
-    };
+    const entry: Record<string, unknown> = { level, timestamp: new Date(this.clock()).toISOString(), service: this.options.service, message };
+    addFields(entry, this.context);
+    addFields(entry, fields);
     let line = JSON.stringify(entry, errorReplacer);
     for (const secret of this.secrets) line = line.split(secret).join(SECRET_MASK);
     this.write(line);
   }
+}
+
+/** Copies fields into a line; one with a reserved name is renamed, never written over the logger's own. */
+function addFields(entry: Record<string, unknown>, fields: Record<string, unknown>): void {
+  for (const key of Object.keys(fields)) entry[RESERVED_LOG_KEYS.has(key) ? `${RENAMED_FIELD_PREFIX}${key}` : key] = fields[key];
 }
 
 /** Errors are not enumerable: write name, message, own fields and the cause chain. */

@@ -52,7 +52,6 @@ describe('loadForwarderEnv', () => {
       tokenTtlMs: 300_000,
       safetyMarginMs: 10_000,
       replayMaxAttempts: 3,
-      logLevel: 'INFO',
       metricsNamespace: 'Trailbridge/Forwarder',
     });
     expect(loadForwarderEnv({ ...env, AWS_APPCONFIG_EXTENSION_HTTP_PORT: '2800' }).appConfig.port).toBe(2800);
