@@ -15,6 +15,7 @@ import { validatePattern } from '../lib/event-pattern';
 import {
   DEFAULT_LIMITS,
   DEFAULT_ROUTE_NAME,
+  DYNATRACE_MAX_ATTRIBUTE_KEY_BYTES,
   DYNATRACE_MAX_EVENTS_PER_REQUEST,
   DYNATRACE_MAX_REQUEST_BYTES,
   MAX_CONTENT_BYTES,
@@ -23,7 +24,8 @@ import {
   RULES_DOCUMENT_VERSION,
 } from './rules-constants';
 
-const ATTRIBUTE_KEY = /^[A-Za-z_][A-Za-z0-9_.\-]{0,99}$/;
+/** ASCII only, so its length in characters is its length in bytes. */
+const ATTRIBUTE_KEY = new RegExp(`^[A-Za-z_][A-Za-z0-9_.\\-]{0,${DYNATRACE_MAX_ATTRIBUTE_KEY_BYTES - 1}}$`);
 /** Dot-separated segments, `*` for any key or array index, optional leading `$.`; `a[*].b` is `a.*.b`. */
 const REDACTION_PATH = /^(\$\.)?[^.\s]+(\.[^.\s]+)*$/;
 
@@ -34,7 +36,7 @@ const annotations = z
     // Checked here rather than as the record's key schema, so the message names the key.
     for (const key of Object.keys(value)) {
       if (!ATTRIBUTE_KEY.test(key)) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `${JSON.stringify(key)}: an attribute key is 1-100 letters, digits, "_", "." or "-", starting with a letter or "_"` });
+        ctx.addIssue({ code: 'custom', path: [key], message: `${JSON.stringify(key)}: an attribute key is 1-${DYNATRACE_MAX_ATTRIBUTE_KEY_BYTES} letters, digits, "_", "." or "-", starting with a letter or "_"` });
       } else if ((RESERVED_ATTRIBUTE_KEYS as readonly string[]).includes(key)) {
         ctx.addIssue({ code: 'custom', path: [key], message: `${JSON.stringify(key)} is set by the forwarder itself; choose another attribute key` });
       }

@@ -113,11 +113,3 @@ export class AppConfigRulesSource implements RulesSource {
     return { rules: defaultRules(), origin: 'built-in', problem };
   }
 }
-
-/** Fixed rules (CLI --rules FILE, tests). */
-export class StaticRulesSource implements RulesSource {
-  constructor(private readonly rules: CompiledRules) {}
-  async load(): Promise<RulesLoad> {
-    return { rules: this.rules, origin: 'appconfig' };
-  }
-}

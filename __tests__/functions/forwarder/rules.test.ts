@@ -1,6 +1,6 @@
 import { applyRedactions, compileRedaction } from '../../../functions/forwarder/redaction';
 import { compileRules, defaultRules } from '../../../functions/forwarder/rules';
-import { builtInRulesDocument } from '../../../functions/forwarder/rules-constants';
+import { builtInRulesDocument, DYNATRACE_MAX_ATTRIBUTE_KEY_BYTES } from '../../../functions/forwarder/rules-constants';
 import { DEFAULT_RULES, parseRules, rulesSchema } from '../../../functions/forwarder/rules-schema';
 import { stratusRecords } from './support/cloudtrail';
 
@@ -88,6 +88,14 @@ describe('rules', () => {
     const problems = (result as { problems: string[] }).problems.join('\n');
     expect(problems).toMatch(/routes\.0\.annotations\.aws\.account\.id: "aws.account.id" is set by the forwarder itself/);
     expect(problems).toMatch(/"bad key": an attribute key is/);
+  });
+
+  it(`takes attribute keys of up to DYNATRACE_MAX_ATTRIBUTE_KEY_BYTES (${DYNATRACE_MAX_ATTRIBUTE_KEY_BYTES}) bytes, and no longer`, () => {
+    const longest = `k${'x'.repeat(DYNATRACE_MAX_ATTRIBUTE_KEY_BYTES - 1)}`;
+    expect(parseRules({ version: 1, routes: [{ name: 'r', annotations: { [longest]: 'v' } }] }).ok).toBe(true);
+    const result = parseRules({ version: 1, routes: [{ name: 'r', annotations: { [`${longest}x`]: 'v' } }] });
+    expect(result.ok).toBe(false);
+    expect((result as { problems: string[] }).problems.join('\n')).toContain(`an attribute key is 1-${DYNATRACE_MAX_ATTRIBUTE_KEY_BYTES} letters`);
   });
 
   it('has defaults that are a valid document', () => {
