@@ -8,8 +8,9 @@
  * object, `processRecord` for each record (decode, filter, redact, format: drop it or the event
  * to send; ./record-step.ts), dispatch the batches, `settleReport` for each batch's delivery
  * report, and at the end `finishObject` for each object (its tickets and status;
- * ./bookkeeping.ts). The steps named in other files are pure; only reading and dispatching here
- * do I/O.
+ * ./bookkeeping.ts). The steps in those files do no I/O (admit and processRecord are pure, the
+ * bookkeeping only updates the counters it is given), so tests drive them with plain values;
+ * reading and dispatching, here, are the I/O.
  *
  * Objects are read one after the other, records streamed; events from consecutive objects share
  * batches, and up to `concurrency` batches are in flight while reading goes on. Reading waits
@@ -132,7 +133,6 @@ export function emptyStats(): ForwardStats {
     latenciesMs: [],
   };
 }
-
 
 export async function forwardObjects(refs: readonly ObjectRef[], options: ForwardOptions): Promise<ForwardResult> {
   return new ForwardRun(options).run(refs);
