@@ -46,7 +46,7 @@ export const responderConfigSchema = z
     alertTopicArn: arn('the SNS alert topic').optional(),
     selfRoleArns: z.array(arn('an IAM role')).min(1, 'list the responder function role and every source responder role'),
     accounts: z.record(
-      z.string().regex(ACCOUNT_ID, 'account keys are 12-digit AWS account ids'),
+      z.string(),
       z.object({ roleArn: arn('the source account responder role'), mfaPolicyArn: arn('the MFA policy of that account') }).strict(),
     ),
     evidence: z
@@ -87,8 +87,14 @@ function jsonPath(path: readonly PropertyKey[]): string {
 /** Validates a configuration object; every problem is listed with its JSON path. */
 export function parseResponderConfig(raw: unknown): ResponderConfig {
   const result = responderConfigSchema.safeParse(raw);
-  if (result.success) return result.data;
-  throw new ResponderConfigError(result.error.issues.map((issue) => `${jsonPath(issue.path)}: ${issue.message}`));
+  // Checked apart from the schema so a bad key is reported with the other problems, not after them.
+  const accounts = typeof raw === 'object' && raw !== null ? (raw as { accounts?: unknown }).accounts : undefined;
+  const keyProblems = (typeof accounts === 'object' && accounts !== null ? Object.keys(accounts) : [])
+    .filter((id) => !ACCOUNT_ID.test(id))
+    .map((id) => `${jsonPath(['accounts', id])}: ${JSON.stringify(id)} is not a 12-digit AWS account id; write all 12 digits, leading zeros included`);
+  if (result.success && keyProblems.length === 0) return result.data;
+  const issues = result.success ? [] : result.error.issues.map((issue) => `${jsonPath(issue.path)}: ${issue.message}`);
+  throw new ResponderConfigError([...keyProblems, ...issues]);
 }
 
 /** Reads and validates `RESPONDER_CONFIG` from the environment. */
