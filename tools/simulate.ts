@@ -4,20 +4,24 @@ import { InvalidPatternError } from '../functions/lib/event-pattern';
 import { parseCommandLine, runCli, UsageError } from './lib/cli';
 import { formatReport } from './simulate/format-report';
 import { matchEventLines } from './simulate/pattern-mode';
+import { simulateResponses, simulationResponderConfig } from './simulate/responses';
 import { listCloudTrailFiles, readCloudTrailFile, SimulateInputError } from './simulate/read-cloudtrail';
 import { setupFromTopology, simulate } from './simulate/simulate-records';
 
 const USAGE = `Usage:
-  npm run simulate -- [--topology FILE] [--as-account NAME] [--json] PATH...
+  npm run simulate -- [--topology FILE] [--as-account NAME] [--responder-config FILE] [--json] PATH...
       Replays CloudTrail files (.json, .json.gz; {"Records": [...]} or a bare array; directories are walked)
       through the topology's forwarding and central EventBridge rules, and reports which rule fires for
-      which record. --as-account replays foreign records as if logged in that source account.
+      which record, and the responder's plan in report and enforce mode (state derived from the event).
+      --as-account replays foreign records as if logged in that source account. --responder-config reads
+      a RESPONDER_CONFIG document (default: every response on, placeholder ARNs).
   npm run simulate -- --pattern PATTERN.json --events EVENTS.jsonl
       Prints match or nomatch for each event (one JSON object per line). An invalid pattern exits 2.`;
 
 const SIMULATE_OPTIONS = {
   topology: { type: 'string' },
   'as-account': { type: 'string' },
+  'responder-config': { type: 'string' },
   json: { type: 'boolean', default: false },
   pattern: { type: 'string' },
   events: { type: 'string' },
@@ -52,7 +56,8 @@ function main(argv: string[]): void {
   const setup = setupFromTopology(topology, values['as-account']);
   const files = listCloudTrailFiles(positionals).map(readCloudTrailFile);
   const report = simulate(files, setup);
-  process.stdout.write(`${values.json ? JSON.stringify(report, null, 2) : formatReport(report)}\n`);
+  const responses = simulateResponses(files, report, simulationResponderConfig(topology, values['responder-config']));
+  process.stdout.write(`${values.json ? JSON.stringify({ ...report, responses }, null, 2) : formatReport(report, responses)}\n`);
 }
 
 void runCli(() => {

@@ -129,6 +129,24 @@ const FIXTURES: Record<string, Fixture> = {
     },
     succeeded: (result) => result?.kind === 'created',
   },
+  responder: {
+    // A database deletion in report mode: the config validated, every SDK client loaded, one alert published.
+    async prepare(moto) {
+      const { sns } = clients(moto.endpoint);
+      const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'bench-security-alerts' }));
+      const config = { alertTopicArn: TopicArn, selfRoleArns: [`arn:aws:iam::${ACCOUNT}:role/bench-responder`], accounts: {}, responses: { 'database-deleted': {} } };
+      const detail = {
+        eventSource: 'rds.amazonaws.com',
+        eventName: 'DeleteDBInstance',
+        eventTime: new Date().toISOString(),
+        awsRegion: REGION,
+        requestParameters: { dBInstanceIdentifier: 'bench-db', skipFinalSnapshot: true },
+        userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::${ACCOUNT}:user/bench` },
+      };
+      return { env: { RESPONDER_CONFIG: JSON.stringify(config) }, event: { rule: 'bench-database-deleted', event: { version: '0', id: 'bench', account: ACCOUNT, region: REGION, detail } } };
+    },
+    succeeded: (result) => result?.status === 'responded' && result?.responses?.[0]?.response === 'database-deleted',
+  },
   forwarder: {
     // Nothing listens on port 1: the cold start includes the fall-back to the built-in rules.
     prepare: (moto, sink) => prepareForwarder(moto, sink, 1),

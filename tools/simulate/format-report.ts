@@ -1,3 +1,4 @@
+import { DERIVED_STATE_NOTE, formatRecordResponses, type RecordResponses } from './responses';
 import type { RecordOutcome, SimulationReport } from './simulate-records';
 
 const describe = (outcome: RecordOutcome): string =>
@@ -5,12 +6,18 @@ const describe = (outcome: RecordOutcome): string =>
   (outcome.account !== undefined ? ` account ${outcome.account}` : '') +
   (outcome.region !== undefined ? ` in ${outcome.region}` : '');
 
-/** The human-readable report: one line per record, then counts per rule, then what nothing matched. */
-export function formatReport(report: SimulationReport): string {
+/**
+ * The human-readable report: one line per record (with, under it, the responder's plan when a
+ * response applies), then counts per rule, then what nothing matched.
+ */
+export function formatReport(report: SimulationReport, responses: readonly RecordResponses[] = []): string {
   const lines: string[] = [];
+  const plans = new Map(responses.map((entry) => [`${entry.file}#${entry.index}`, entry]));
   for (const outcome of report.outcomes) {
     const result = outcome.dropped !== undefined ? `not delivered: ${outcome.dropped}` : outcome.rules.length > 0 ? outcome.rules.join(', ') : '(no rule)';
     lines.push(`${describe(outcome)} -> ${result}`);
+    const plan = plans.get(`${outcome.file}#${outcome.index}`);
+    if (plan) lines.push(...formatRecordResponses(plan));
   }
   lines.push('', 'Records per rule:');
   const width = Math.max(0, ...Object.keys(report.ruleCounts).map((name) => name.length));
@@ -22,5 +29,6 @@ export function formatReport(report: SimulationReport): string {
   for (const outcome of report.dropped) reasons.set(outcome.dropped!, (reasons.get(outcome.dropped!) ?? 0) + 1);
   for (const [reason, count] of [...reasons].sort((a, b) => b[1] - a[1])) lines.push(`  ${count} x ${reason}`);
   lines.push(`Records: ${report.outcomes.length}`);
+  if (responses.length > 0) lines.push(`Records the responder would act on or report: ${responses.length} (plans in both modes, ${DERIVED_STATE_NOTE})`);
   return lines.join('\n');
 }

@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { parseEvent, selfCaused } from '../../../functions/responder/event';
+import { triggers } from '../../../functions/responder/plan';
+import { auditEvidence } from '../../../functions/responder/responses';
+import { delivered, eventOf, pantherRecord, RESPONDER_ROLE, testConfig } from './support/records';
+
+const config = testConfig('report');
+const SENSITIVE = 'trailbridge-s3-bucket-policy-changed';
+
+describe('audit-evidence', () => {
+  const event = eventOf(pantherRecord(309), SENSITIVE);
+
+  it('applies only to events a sensitive rule delivered', () => {
+    expect(auditEvidence.triggers(event, config)).toBe(true);
+    expect(auditEvidence.triggers(eventOf(pantherRecord(309), 'trailbridge-vpc-changed'), config)).toBe(false);
+    const bare = parseEvent((delivered(pantherRecord(309)) as { event: unknown }).event);
+    expect(bare.ok && auditEvidence.triggers(bare.event, config)).toBe(false);
+  });
+
+  it('writes a JSON report and a Markdown page under the dated key, SSE-KMS with a checksum, in report mode too', () => {
+    const decision = auditEvidence.decide(event, { json: { errorCode: 'NotFound' }, md: { errorCode: 'NotFound' } }, config);
+    expect(decision.mode).toBe('report');
+    expect(decision.evidence.map((a) => a.params.Key)).toEqual(['evidence/123456789012/us-west-2/2019/01/01/eb-1111.json', 'evidence/123456789012/us-west-2/2019/01/01/eb-1111.md']);
+    const [json, md] = decision.evidence;
+    expect(json!.params).toMatchObject({ Bucket: 'trailbridge-evidence-333333333333', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: config.evidence!.kmsKeyArn });
+    expect(json!.params.ChecksumSHA256).toBe(createHash('sha256').update(json!.params.Body as string).digest('base64'));
+    const report = JSON.parse(json!.params.Body as string);
+    expect(report).toMatchObject({ rule: SENSITIVE, account: '123456789012', region: 'us-west-2', time: '2019-01-01T00:00:00.000Z', principal: { arn: 'arn:aws:sts::123456789012:assumed-role/example-role/example-user' } });
+    expect(report.event.eventName).toBe('PutBucketPolicy');
+    expect(md!.params.Body).toMatch(/^# Audit evidence: PutBucketPolicy in 123456789012\n[^]*\| principal \| arn:aws:sts::123456789012:assumed-role\/example-role\/example-user \|/);
+  });
+
+  it('produces the same bytes on every delivery, and writes nothing when the objects exist', () => {
+    const missing = { json: { errorCode: 'NotFound' }, md: { errorCode: 'NotFound' } } as const;
+    expect(auditEvidence.decide(event, missing, config).evidence).toEqual(auditEvidence.decide(event, missing, config).evidence);
+    const again = auditEvidence.decide(event, { json: { output: {} }, md: { output: {} } }, config);
+    expect(again.evidence).toEqual([]);
+    expect(again.nothingToDo).toHaveLength(2);
+    expect(again.nothingToDo[0]).toMatch(/exists already \(a second delivery\): not rewritten/);
+  });
+});
+
+describe('the responder input', () => {
+  it('accepts the input transformer shape and a bare envelope', () => {
+    const wrapped = parseEvent(delivered(pantherRecord(258), 'trailbridge-database-deleted'));
+    expect(wrapped).toMatchObject({ ok: true, event: { rule: 'trailbridge-database-deleted', account: '123456789012', region: 'us-east-1' } });
+    const bare = parseEvent((delivered(pantherRecord(258)) as { event: unknown }).event);
+    expect(bare).toMatchObject({ ok: true, event: { rule: undefined } });
+  });
+
+  it('refuses what it cannot use, with the event id and the reason', () => {
+    expect(parseEvent('x')).toEqual({ ok: false, reason: 'the input is not a JSON object' });
+    expect(parseEvent({ id: 'e1', detail: { eventName: 'X' } })).toEqual({ ok: false, reason: 'detail.eventSource or detail.eventName is missing', eventId: 'e1' });
+  });
+
+  it('reads the panther timestamp format', () => {
+    expect(eventOf(pantherRecord(99)).time).toBe('2024-12-16T18:41:07.000Z');
+  });
+
+  it('recognizes the responder itself: its function role and a source responder role, as assumed-role or issuer ARN', () => {
+    const own = pantherRecord(309);
+    own.userIdentity = { type: 'AssumedRole', arn: 'arn:aws:sts::123456789012:assumed-role/trailbridge-source-responder/trailbridge-responder', sessionContext: { sessionIssuer: { arn: 'arn:aws:iam::123456789012:role/trailbridge-source-responder' } } };
+    expect(selfCaused(eventOf(own), config.selfRoleArns)).toMatch(/made by the responder itself/);
+    const fn = pantherRecord(309);
+    fn.userIdentity = { type: 'AssumedRole', arn: RESPONDER_ROLE.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/') + '/trailbridge-responder' };
+    expect(selfCaused(eventOf(fn), config.selfRoleArns)).toMatch(/made by the responder itself/);
+    expect(selfCaused(eventOf(pantherRecord(309)), config.selfRoleArns)).toBeUndefined();
+  });
+
+  it('lists the responses that apply, none for an unrelated call', () => {
+    expect(triggers(eventOf(pantherRecord(309), SENSITIVE), config).map((r) => r.id)).toEqual(['block-public-bucket', 'audit-evidence']);
+    expect(triggers(eventOf({ ...pantherRecord(309), eventSource: 'sqs.amazonaws.com', eventName: 'SendMessage' }), config)).toEqual([]);
+  });
+});

@@ -1,0 +1,44 @@
+import { parseResponderConfig, ResponderConfigError, responderConfigFromEnv } from '../../../functions/responder/config';
+import { testConfig } from './support/records';
+
+const minimal = { selfRoleArns: ['arn:aws:iam::333333333333:role/r'], accounts: {}, responses: { 'database-deleted': {} } };
+
+describe('responder configuration', () => {
+  it('defaults every mode to report and the partition to aws', () => {
+    const config = parseResponderConfig(minimal);
+    expect(config.partition).toBe('aws');
+    expect(config.responses['database-deleted']?.mode).toBe('report');
+    expect(config.responses['block-public-bucket']).toBeUndefined();
+  });
+
+  it('names the JSON path of every problem at once', () => {
+    const bad = { ...minimal, accounts: { '1234': { roleArn: 'nope', mfaPolicyArn: 'arn:aws:iam::1:policy/x' } }, responses: { 'tag-instance-owner': { mode: 'always' } } };
+    let error: unknown;
+    try {
+      parseResponderConfig(bad);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ResponderConfigError);
+    const problems = (error as ResponderConfigError).problems.join('\n');
+    expect(problems).toMatch(/accounts\["1234"\]: "1234" is not a 12-digit AWS account id/);
+    expect(problems).toMatch(/accounts\["1234"\]\.roleArn: must be an ARN/);
+    expect(problems).toMatch(/responses\["tag-instance-owner"\]\.mode/);
+    expect(problems).toMatch(/responses\["tag-instance-owner"\]\.tagKeys/);
+  });
+
+  it('refuses an unknown response and requires the evidence bucket for audit-evidence', () => {
+    expect(() => parseResponderConfig({ ...minimal, responses: { 'block-pubic-bucket': {} } })).toThrow(/responses: .*block-pubic-bucket/);
+    expect(() => parseResponderConfig({ ...minimal, responses: { 'audit-evidence': {} } })).toThrow(/evidence: is required when responses\["audit-evidence"\] is on/);
+  });
+
+  it('reads RESPONDER_CONFIG from the environment, saying what is wrong', () => {
+    expect(() => responderConfigFromEnv({})).toThrow(/Environment variable RESPONDER_CONFIG is required/);
+    expect(() => responderConfigFromEnv({ RESPONDER_CONFIG: '{oops' })).toThrow(/\(root\): not JSON/);
+    expect(responderConfigFromEnv({ RESPONDER_CONFIG: JSON.stringify(minimal) }).selfRoleArns).toEqual(minimal.selfRoleArns);
+  });
+
+  it('accepts the full test configuration', () => {
+    expect(Object.keys(testConfig().responses)).toHaveLength(5);
+  });
+});

@@ -1,0 +1,118 @@
+import { ALL_USERS_URI } from '../../../functions/responder/public-access';
+import { respond, RetryableResponderError } from '../../../functions/responder/executor';
+import { assumingRoleClients, RESPONDER_SESSION_NAME } from '../../../functions/responder/clients';
+import { awsError, FakeClient, fakeDeps } from './support/fakes';
+import { delivered, pantherRecord, stratusRecord, testConfig } from './support/records';
+
+const publicPolicy = { Version: '2012-10-17', Statement: [{ Sid: 'Logs', Effect: 'Allow', Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 's3:PutObject', Resource: 'arn:aws:s3:::example-bucket/*' }, { Sid: 'Anyone', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::example-bucket/*' }] };
+const publicBucket = {
+  GetBucketPolicy: () => ({ Policy: JSON.stringify(publicPolicy) }),
+  GetBucketAcl: () => ({ Owner: { ID: 'o' }, Grants: [{ Grantee: { Type: 'CanonicalUser', ID: 'o' }, Permission: 'FULL_CONTROL' }, { Grantee: { Type: 'Group', URI: ALL_USERS_URI }, Permission: 'READ' }] }),
+  GetPublicAccessBlock: () => {
+    throw awsError('NoSuchPublicAccessBlockConfiguration', 404);
+  },
+  GetBucketTagging: () => ({ TagSet: [] }),
+};
+const SENSITIVE = 'trailbridge-s3-bucket-policy-changed';
+
+describe('the executor', () => {
+  it('in enforce mode: reads, performs the actions in order, writes evidence, publishes "did"', async () => {
+    const run = fakeDeps(testConfig('enforce'), { s3: publicBucket }, { evidence: { HeadObject: () => { throw awsError('NotFound', 404); } } });
+    const result = await respond(delivered(pantherRecord(309), SENSITIVE), run.deps);
+    expect(run.s3.names()).toEqual(['GetBucketPolicy', 'GetBucketAcl', 'GetPublicAccessBlock', 'GetBucketTagging', 'PutPublicAccessBlock', 'PutBucketPolicy', 'PutBucketAcl']);
+    expect(JSON.parse(run.s3.calls[5]!.input.Policy as string).Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['Logs']);
+    expect(run.evidenceS3.names()).toEqual(['HeadObject', 'HeadObject', 'PutObject', 'PutObject']);
+    expect(run.sns.calls).toHaveLength(1);
+    expect(run.sns.calls[0]!.input.Message).toMatch(/\nDid:\n- s3:PutPublicAccessBlock/);
+    expect(result.responses.map((r) => [r.response, r.done.length])).toEqual([['block-public-bucket', 3], ['audit-evidence', 2]]);
+    const decision = run.lines.find((l) => l.message === 'decision' && l.response === 'block-public-bucket');
+    expect(decision).toMatchObject({ mode: 'enforce', eventId: 'eb-1111', done: ['s3:PutPublicAccessBlock', 's3:PutBucketPolicy', 's3:PutBucketAcl'] });
+  });
+
+  it('in report mode: never calls a write API on the account, still writes evidence, publishes "would have done"', async () => {
+    const run = fakeDeps(testConfig('report'), { s3: publicBucket, iam: { GetUser: () => ({ User: { Path: '/' } }), ListAttachedUserPolicies: () => ({ AttachedPolicies: [] }) } }, { evidence: { HeadObject: () => { throw awsError('NotFound', 404); } } });
+    await respond(delivered(pantherRecord(309), SENSITIVE), run.deps);
+    await respond(delivered(stratusRecord('aws.persistence.iam-create-admin-user.json', 'CreateUser')), run.deps);
+    expect(run.sourceWrites()).toEqual([]);
+    expect(run.evidenceS3.names()).toContain('PutObject');
+    expect(run.sns.calls.map((c) => c.input.Message as string).every((m) => /Would have done \(report mode: nothing was changed\)/.test(m))).toBe(true);
+    expect(run.sns.calls).toHaveLength(2);
+  });
+
+  it('a throttled write mid-action logs what was and was not done, and throws for the retry policy', async () => {
+    const run = fakeDeps(testConfig('enforce'), { s3: { ...publicBucket, PutBucketPolicy: () => { throw awsError('SlowDown', 503, true); } } });
+    await expect(respond(delivered(pantherRecord(309)), run.deps)).rejects.toBeInstanceOf(RetryableResponderError);
+    const line = run.lines.find((l) => l.message === 'action failed part way, will be retried');
+    expect(line).toMatchObject({ eventId: 'eb-1111', failed: 's3:PutBucketPolicy', code: 'SlowDown', done: ['s3:PutPublicAccessBlock'], notDone: ['s3:PutBucketPolicy', 's3:PutBucketAcl'] });
+    expect(run.sns.calls).toEqual([]);
+  });
+
+  it('a second delivery re-reads, decides nothing to change, and says so without alerting', async () => {
+    const fixed = { ...publicBucket, GetBucketPolicy: () => ({ Policy: JSON.stringify({ Statement: [publicPolicy.Statement[0]] }) }), GetBucketAcl: () => ({ Grants: [] }) };
+    const run = fakeDeps(testConfig('enforce'), { s3: fixed });
+    await respond(delivered(pantherRecord(309)), run.deps);
+    expect(run.sourceWrites()).toEqual([]);
+    expect(run.sns.calls).toEqual([]);
+    expect(run.lines.find((l) => l.message === 'decision')).toMatchObject({ summary: 'nothing to change', nothingToDo: [expect.stringMatching(/is not public/)] });
+  });
+
+  it("ignores the responder's own calls, with the reason, touching nothing", async () => {
+    const record = pantherRecord(309);
+    record.userIdentity = { type: 'AssumedRole', arn: 'arn:aws:sts::123456789012:assumed-role/trailbridge-source-responder/trailbridge-responder' };
+    const run = fakeDeps(testConfig('enforce'), { s3: publicBucket });
+    const result = await respond(delivered(record), run.deps);
+    expect(result.status).toBe('own-event');
+    expect(run.assumed).toEqual([]);
+    expect(run.lines.find((l) => l.message === 'nothing done')?.reason).toMatch(/responder itself/);
+  });
+
+  it('settles a gone user, an access denied and an unusable event with a log line and a metric, without throwing', async () => {
+    const run = fakeDeps(testConfig('enforce'), { iam: { GetUser: () => { throw awsError('NoSuchEntity', 404); } }, s3: { GetBucketPolicy: () => { throw awsError('AccessDenied', 403); } } });
+    await respond(delivered(stratusRecord('aws.persistence.iam-create-admin-user.json', 'CreateUser')), run.deps);
+    await respond(delivered(pantherRecord(309)), run.deps);
+    const refused = await respond({ rule: 'r', event: { id: 'bad-1', detail: 'nope' } }, run.deps);
+    run.deps.metrics.flush();
+    expect(refused).toMatchObject({ status: 'refused', eventId: 'bad-1' });
+    expect(run.lines.filter((l) => l.message === 'decision').map((l) => l.problem?.kind)).toEqual(['gone', 'access-denied']);
+    expect(run.lines.find((l) => l._aws)).toMatchObject({ ResourcesGone: 1, AccessDenied: 1, EventsRefused: 1 });
+    expect(run.sourceWrites()).toEqual([]);
+  });
+
+  it('throws on a throttled read, after logging it', async () => {
+    const run = fakeDeps(testConfig('enforce'), { ec2: { DescribeInstances: () => { throw awsError('RequestLimitExceeded', 400); } } });
+    await expect(respond(delivered(pantherRecord(131)), run.deps)).rejects.toThrow(/tag-instance-owner: ec2:DescribeInstances failed \(RequestLimitExceeded\)/);
+    expect(run.lines.some((l) => l.message === 'read failed, will be retried')).toBe(true);
+  });
+
+  it('a non-retryable write failure (user deleted meanwhile) is logged, not thrown', async () => {
+    const run = fakeDeps(testConfig('enforce'), { iam: { GetUser: () => ({ User: { Path: '/' } }), ListAttachedUserPolicies: () => ({ AttachedPolicies: [] }), AttachUserPolicy: () => { throw awsError('NoSuchEntity', 404); } } });
+    const result = await respond(delivered(stratusRecord('aws.persistence.iam-create-user-login-profile.json', 'CreateLoginProfile')), run.deps);
+    expect(result.responses[0]).toMatchObject({ planned: ['iam:AttachUserPolicy'], done: [] });
+    expect(run.lines.find((l) => l.message === 'action failed part way, not retried')).toMatchObject({ code: 'NoSuchEntity', notDone: ['iam:AttachUserPolicy'] });
+  });
+
+  it('publishes the database-deleted alert with no source account access', async () => {
+    const run = fakeDeps(testConfig('report'));
+    await respond(delivered(pantherRecord(258)), run.deps);
+    expect(run.assumed).toEqual([]);
+    expect(run.sns.calls[0]!.input).toMatchObject({ TopicArn: 'arn:aws:sns:us-east-1:333333333333:trailbridge-security-alerts', Subject: expect.stringMatching(/^trailbridge database-deleted alert/) });
+    expect(run.sns.calls[0]!.input.Message).toMatch(/deleted RDS DB instance production-mysql-db/);
+  });
+});
+
+describe('source account clients', () => {
+  it('assume the account responder role once, with a session name that says responder', async () => {
+    const sts = new FakeClient({ AssumeRole: () => ({ Credentials: { AccessKeyId: 'A', SecretAccessKey: 'S', SessionToken: 'T', Expiration: new Date(Date.now() + 900_000) } }) });
+    const made: string[] = [];
+    const clients = assumingRoleClients(sts, testConfig(), (region) => {
+      made.push(region);
+      return { s3: new FakeClient(), iam: new FakeClient(), ec2: new FakeClient() };
+    });
+    await clients('123456789012', 'us-east-1');
+    await clients('123456789012', 'us-east-1');
+    await clients('123456789012', 'eu-west-1');
+    expect(sts.calls).toEqual([{ command: 'AssumeRole', input: { RoleArn: 'arn:aws:iam::123456789012:role/trailbridge-source-responder', RoleSessionName: RESPONDER_SESSION_NAME, DurationSeconds: 900 } }]);
+    expect(made).toEqual(['us-east-1', 'eu-west-1']);
+    await expect(clients('999999999999', 'us-east-1')).rejects.toThrow(/999999999999 is not in the responder's accounts/);
+  });
+});

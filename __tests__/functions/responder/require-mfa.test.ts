@@ -1,0 +1,71 @@
+import { mfaPolicyDocument, requireMfaForNewUsers } from '../../../functions/responder/responses';
+import { eventOf, pantherRecord, stratusRecord, testConfig } from './support/records';
+
+const config = testConfig('enforce');
+const createUser = () => eventOf(stratusRecord('aws.persistence.iam-create-admin-user.json', 'CreateUser'));
+const createLoginProfile = () => eventOf(stratusRecord('aws.persistence.iam-create-user-login-profile.json', 'CreateLoginProfile'));
+const user = (UserName: string, Path = '/') => ({ output: { User: { UserName, Path } } });
+const attached = (...arns: string[]) => ({ output: { AttachedPolicies: arns.map((PolicyArn) => ({ PolicyArn })) } });
+
+describe('require-mfa-for-new-users (stratus-red-team records)', () => {
+  it('triggers on CreateUser and CreateLoginProfile, reads the user and its attached policies', () => {
+    for (const event of [createUser(), createLoginProfile()]) {
+      expect(requireMfaForNewUsers.triggers(event, config)).toBe(true);
+      expect(requireMfaForNewUsers.readsFor(event, config).map((r) => r.api)).toEqual(['GetUser', 'ListAttachedUserPolicies']);
+    }
+    expect(requireMfaForNewUsers.triggers(eventOf({ ...pantherRecord(171), eventName: 'DeleteUser' }), config)).toBe(false);
+  });
+
+  it('attaches the account MFA policy to a new user', () => {
+    const event = createUser();
+    const decision = requireMfaForNewUsers.decide(event, { user: user('malicious-iam-user'), attachedPolicies: attached() }, config);
+    expect(decision.actions).toEqual([
+      expect.objectContaining({ service: 'iam', api: 'AttachUserPolicy', params: { UserName: 'malicious-iam-user', PolicyArn: 'arn:aws:iam::229654561268:policy/trailbridge-require-mfa' } }),
+    ]);
+  });
+
+  it('does nothing when the policy is attached already (a second delivery)', () => {
+    const event = createLoginProfile();
+    const decision = requireMfaForNewUsers.decide(event, { user: user('stratus-red-team-login-profile-user'), attachedPolicies: attached('arn:aws:iam::070411556318:policy/trailbridge-require-mfa') }, config);
+    expect(decision.actions).toEqual([]);
+    expect(decision.nothingToDo[0]).toMatch(/already has .* attached: nothing to change/);
+  });
+
+  it('exempts users by path and by name prefix', () => {
+    const event = createUser();
+    expect(requireMfaForNewUsers.decide(event, { user: user('malicious-iam-user', '/service/ci/'), attachedPolicies: attached() }, config).nothingToDo[0]).toMatch(/exempt \(path \/service\/ci\/ is under \/service\/\)/);
+    const svc = eventOf({ ...pantherRecord(171), requestParameters: { userName: 'svc-deploy' } });
+    expect(requireMfaForNewUsers.decide(svc, { user: user('svc-deploy'), attachedPolicies: attached() }, config).nothingToDo[0]).toMatch(/exempt \(name prefix svc-\)/);
+  });
+
+  it('reports a user that is gone (NoSuchEntity) as a problem, not an action', () => {
+    const decision = requireMfaForNewUsers.decide(createUser(), { user: { errorCode: 'NoSuchEntity' }, attachedPolicies: { errorCode: 'NoSuchEntity' } }, config);
+    expect(decision).toMatchObject({ actions: [], problem: { kind: 'gone' } });
+  });
+
+  it('does nothing for a failed CreateUser (panther 178, EntityAlreadyExists)', () => {
+    expect(requireMfaForNewUsers.decide(eventOf(pantherRecord(178)), {}, config).nothingToDo[0]).toMatch(/failed \(EntityAlreadyExists\)/);
+  });
+
+  it('derives the new user from the event for the simulator', () => {
+    const event = createUser();
+    expect(requireMfaForNewUsers.decide(event, requireMfaForNewUsers.assumeFromEvent(event, config), config).actions).toHaveLength(1);
+  });
+});
+
+describe('the MFA policy document', () => {
+  const document = mfaPolicyDocument('aws-us-gov');
+  const deny = document.Statement.find((s) => s.Sid === 'BlockMostAccessUnlessSignedInWithMFA')!;
+
+  it('denies everything but MFA self-service while aws:MultiFactorAuthPresent is not true', () => {
+    expect(deny).toMatchObject({ Effect: 'Deny', Resource: '*', Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } } });
+    expect(deny.NotAction).toEqual(expect.arrayContaining(['iam:CreateVirtualMFADevice', 'iam:EnableMFADevice', 'sts:GetSessionToken']));
+    expect(deny.NotAction).not.toContain('s3:GetObject');
+  });
+
+  it('scopes self-service to the caller, in the given partition, and allows no wildcard action', () => {
+    expect(JSON.stringify(document)).toContain('arn:aws-us-gov:iam::*:user/${aws:username}');
+    expect(JSON.stringify(document)).not.toContain('arn:aws:');
+    expect(document.Statement.filter((s) => s.Effect === 'Allow').every((s) => s.Action !== '*')).toBe(true);
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * The responder's input: what an EventBridge rule target delivers. The stacks use an input
+ * transformer `{"rule": <aws.events.rule-name>, "event": <aws.events.event.json>}`; a bare
+ * EventBridge envelope is accepted too (the rule is then unknown). Pure: no I/O.
+ */
+
+export type Json = Record<string, unknown>;
+
+/** A CloudTrail record, as EventBridge puts it in `detail`. */
+export interface CloudTrailRecord extends Json {
+  readonly eventSource: string;
+  readonly eventName: string;
+}
+
+export interface ResponderEvent {
+  /** The rule that delivered the event; undefined for a bare envelope. */
+  readonly rule?: string;
+  /** EventBridge event id, or the CloudTrail eventID when the envelope has none. */
+  readonly id: string;
+  readonly account: string;
+  readonly region: string;
+  /** ISO time of the API call. */
+  readonly time: string;
+  readonly record: CloudTrailRecord;
+}
+
+export type ParsedEvent = { readonly ok: true; readonly event: ResponderEvent } | { readonly ok: false; readonly reason: string; readonly eventId?: string };
+
+export const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+export const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/** Reads the input of one invocation; anything the responder cannot use is refused with the reason. */
+export function parseEvent(input: unknown): ParsedEvent {
+  if (!isObject(input)) return { ok: false, reason: 'the input is not a JSON object' };
+  const wrapped = isObject(input.event) && 'rule' in input;
+  const envelope = wrapped ? (input.event as Json) : input;
+  const rule = wrapped ? text(input.rule) : undefined;
+  const detail = envelope.detail;
+  const eventId = text(envelope.id) ?? (isObject(detail) ? text(detail.eventID) : undefined);
+  if (!isObject(detail)) return { ok: false, reason: 'the event has no detail object (expected the CloudTrail record)', eventId };
+  const eventSource = text(detail.eventSource);
+  const eventName = text(detail.eventName);
+  if (!eventSource || !eventName) return { ok: false, reason: 'detail.eventSource or detail.eventName is missing', eventId };
+  const identity = isObject(detail.userIdentity) ? detail.userIdentity : {};
+  const account = text(envelope.account) ?? text(detail.recipientAccountId) ?? text(identity.accountId);
+  const region = text(envelope.region) ?? text(detail.awsRegion);
+  if (!account || !region) return { ok: false, reason: 'the event names no account or region', eventId };
+  const time = normalizeTime(text(detail.eventTime) ?? text(envelope.time));
+  if (!time) return { ok: false, reason: 'the event has no valid eventTime', eventId };
+  return {
+    ok: true,
+    event: { rule, id: eventId ?? `${account}-${time}`, account, region, time, record: { ...detail, eventSource, eventName } },
+  };
+}
+
+/** CloudTrail writes `2019-01-01T00:00:00Z`; some exports write `2024-12-16 18:41:07.000000000`. */
+function normalizeTime(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const ms = Date.parse(/^\d{4}-\d\d-\d\d \d/.test(value) ? `${value.replace(' ', 'T').replace(/(\.\d{3})\d*$/, '$1')}Z` : value);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
+/** The request parameters of the record (an empty object when CloudTrail logged none). */
+export const requestParameters = (event: ResponderEvent): Json => (isObject(event.record.requestParameters) ? event.record.requestParameters : {});
+export const responseElements = (event: ResponderEvent): Json => (isObject(event.record.responseElements) ? event.record.responseElements : {});
+
+/** Who made the call: the principal ARN and, for an assumed role, the role and session. */
+export interface Principal {
+  readonly type: string;
+  readonly arn?: string;
+  readonly roleArn?: string;
+  readonly sessionName?: string;
+}
+
+export function principalOf(event: ResponderEvent): Principal {
+  const identity = isObject(event.record.userIdentity) ? event.record.userIdentity : {};
+  const type = text(identity.type) ?? 'Unknown';
+  const arn = text(identity.arn);
+  const context = isObject(identity.sessionContext) ? identity.sessionContext : {};
+  const issuer = isObject(context.sessionIssuer) ? context.sessionIssuer : {};
+  const assumed = arn ? /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(arn) : null;
+  const roleArn = text(issuer.arn) ?? (assumed ? `arn:${assumed[1]}:iam::${assumed[2]}:role/${assumed[3]}` : undefined);
+  return { type, arn, roleArn: type === 'AssumedRole' ? roleArn : undefined, sessionName: assumed?.[4] };
+}
+
+/**
+ * A role ARN reduced to what identifies the role in every form CloudTrail writes it: partition,
+ * account and role name (an assumed-role ARN carries no path, the sessionIssuer ARN does).
+ */
+export function roleKey(arn: string): string | undefined {
+  const role = /^arn:([^:]+):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(arn);
+  if (role) return `${role[1]}:${role[2]}:${role[3]}`;
+  const assumed = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(arn);
+  return assumed ? `${assumed[1]}:${assumed[2]}:${assumed[3]}` : undefined;
+}
+
+/** The reason the event is the responder's own doing, or undefined when it is not. */
+export function selfCaused(event: ResponderEvent, selfRoleArns: readonly string[]): string | undefined {
+  const own = new Set(selfRoleArns.map(roleKey).filter((key): key is string => key !== undefined));
+  const principal = principalOf(event);
+  for (const candidate of [principal.arn, principal.roleArn]) {
+    const key = candidate ? roleKey(candidate) : undefined;
+    if (key && own.has(key)) return `the call was made by the responder itself (${candidate}); its own calls never trigger a response`;
+  }
+  return undefined;
+}

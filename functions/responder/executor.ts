@@ -1,0 +1,212 @@
+import { PublishCommand } from '@aws-sdk/client-sns';
+import type { Logger } from '../lib/logger';
+import type { Metrics } from '../lib/metrics';
+import { alertFor, loggableParams } from './alert';
+import { commandFor } from './commands';
+import type { ResponderConfig } from './config';
+import { decision as emptyDecision, type Action, type Call, type Decision, type Observed, type ReadResult, type Response } from './decision';
+import { errorCode, isRetryable } from './errors';
+import { parseEvent, selfCaused, type ResponderEvent } from './event';
+import { triggers } from './plan';
+
+/**
+ * The only part of the responder that does I/O: reads through the source account's responder role,
+ * performs a decision's actions (enforce mode only; evidence in both modes), publishes the alert,
+ * logs the decision. Every client is injected, so tests need no AWS.
+ */
+
+/** What the executor needs of an SDK v3 client. */
+export interface SdkClient {
+  send(command: unknown): Promise<unknown>;
+}
+
+export interface SourceClients {
+  readonly s3: SdkClient;
+  readonly iam: SdkClient;
+  readonly ec2: SdkClient;
+}
+
+export interface ResponderDeps {
+  readonly config: ResponderConfig;
+  /** Clients acting as the source account's responder role in a region (see clients.ts). */
+  readonly sourceClients: (account: string, region: string) => Promise<SourceClients>;
+  /** S3 client with the responder's own credentials, for the evidence bucket. */
+  readonly evidenceS3: SdkClient;
+  readonly sns: SdkClient;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+/** Thrown after logging when a retryable failure should send the event back through the target's retry policy. */
+export class RetryableResponderError extends Error {
+  constructor(message: string, readonly cause: unknown) {
+    super(message);
+    this.name = 'RetryableResponderError';
+  }
+}
+
+export interface ResponseOutcome {
+  readonly response: string;
+  readonly mode: string;
+  readonly done: readonly string[];
+  readonly planned: readonly string[];
+  readonly nothingToDo: readonly string[];
+  readonly problem?: string;
+}
+
+export interface RespondResult {
+  readonly eventId?: string;
+  readonly status: 'refused' | 'own-event' | 'no-response' | 'responded';
+  readonly reason?: string;
+  readonly responses: readonly ResponseOutcome[];
+}
+
+const callName = (call: Call): string => `${call.service}:${call.api}`;
+
+/** The EMF metric counting each kind of problem (the README lists them for the alarms). */
+const PROBLEM_METRICS: Readonly<Record<NonNullable<Decision['problem']>['kind'], string>> = {
+  gone: 'ResourcesGone',
+  'access-denied': 'AccessDenied',
+  'bad-event': 'EventsUnusable',
+};
+
+/** Handles one delivered event end to end. Throws only {@link RetryableResponderError}. */
+export async function respond(input: unknown, deps: ResponderDeps): Promise<RespondResult> {
+  const parsed = parseEvent(input);
+  if (!parsed.ok) {
+    deps.logger.warn('event refused', { eventId: parsed.eventId, reason: parsed.reason });
+    deps.metrics.add('EventsRefused', 'Count', 1);
+    return { eventId: parsed.eventId, status: 'refused', reason: parsed.reason, responses: [] };
+  }
+  const event = parsed.event;
+  const log = deps.logger.child({ eventId: event.id, rule: event.rule, account: event.account, region: event.region, eventName: event.record.eventName });
+  const own = selfCaused(event, deps.config.selfRoleArns);
+  if (own) {
+    log.info('nothing done', { reason: own });
+    deps.metrics.add('OwnEventsIgnored', 'Count', 1);
+    return { eventId: event.id, status: 'own-event', reason: own, responses: [] };
+  }
+  const applicable = triggers(event, deps.config);
+  if (applicable.length === 0) {
+    const reason = `no enabled response applies to ${event.record.eventSource} ${event.record.eventName}`;
+    log.info('nothing done', { reason });
+    return { eventId: event.id, status: 'no-response', reason, responses: [] };
+  }
+  const responses: ResponseOutcome[] = [];
+  for (const response of applicable) responses.push(await runResponse(response, event, { ...deps, logger: log }));
+  return { eventId: event.id, status: 'responded', responses };
+}
+
+/** Reads, decides, acts (or reports), alerts and logs for one response. */
+async function runResponse(response: Response, event: ResponderEvent, deps: ResponderDeps): Promise<ResponseOutcome> {
+  const { config, logger, metrics } = deps;
+  const observed = await observe(response, event, deps);
+  const decision = 'problem' in observed ? emptyDecision(response.id, config, { problem: observed.problem }) : response.decide(event, observed.results, config);
+  if (decision.problem) {
+    logger.warn('decision', { ...decisionFields(decision), done: [], notDone: decision.actions.map(callName) });
+    metrics.add(PROBLEM_METRICS[decision.problem.kind], 'Count', 1);
+    return outcome(decision, []);
+  }
+  const done: Action[] = [];
+  await perform(decision.evidence, event, deps, done, decision);
+  if (decision.mode === 'enforce') await perform(decision.actions, event, deps, done, decision);
+  await publish(event, decision, done, deps);
+  const changed = decision.actions.length > 0 || decision.evidence.length > 0;
+  logger.info('decision', { ...decisionFields(decision), done: done.map(callName), summary: changed ? undefined : 'nothing to change' });
+  metrics.add('Decisions', 'Count', 1);
+  const doneInAccount = done.filter((action) => action.target === 'source').length;
+  metrics.add(decision.mode === 'enforce' ? 'ActionsDone' : 'ActionsReported', 'Count', decision.mode === 'enforce' ? doneInAccount : decision.actions.length);
+  metrics.add('EvidenceWritten', 'Count', done.length - doneInAccount);
+  return outcome(decision, done);
+}
+
+function decisionFields(decision: Decision): Record<string, unknown> {
+  return {
+    response: decision.response,
+    mode: decision.mode,
+    actions: decision.actions.map((a) => ({ call: callName(a), params: loggableParams(a.params), why: a.why })),
+    evidence: decision.evidence.map((a) => ({ call: callName(a), key: a.params.Key })),
+    nothingToDo: decision.nothingToDo,
+    alert: decision.alert,
+    problem: decision.problem,
+  };
+}
+
+const outcome = (decision: Decision, done: readonly Action[]): ResponseOutcome => ({
+  response: decision.response,
+  mode: decision.mode,
+  planned: decision.actions.map(callName),
+  done: done.map(callName),
+  nothingToDo: decision.nothingToDo,
+  problem: decision.problem?.reason,
+});
+
+/** Clients for a call's target; the source account must be configured. */
+async function clientFor(call: Call, event: ResponderEvent, deps: ResponderDeps): Promise<SdkClient> {
+  if (call.target === 'evidence') return deps.evidenceS3;
+  return (await deps.sourceClients(event.account, event.region))[call.service];
+}
+
+type Observation = { readonly results: Observed } | { readonly problem: Decision['problem'] & object };
+
+/** Performs a response's reads; an expected error is a result, a retryable one is thrown. */
+async function observe(response: Response, event: ResponderEvent, deps: ResponderDeps): Promise<Observation> {
+  const reads = response.readsFor(event, deps.config);
+  if (reads.some((read) => read.target === 'source') && !deps.config.accounts[event.account]) {
+    return { problem: { kind: 'bad-event', reason: `account ${event.account} is not in the responder's accounts (no responder role to read through)` } };
+  }
+  const results: Record<string, ReadResult> = {};
+  for (const read of reads) {
+    try {
+      const client = await clientFor(read, event, deps);
+      results[read.key] = { output: await client.send(commandFor(read)) };
+    } catch (err) {
+      if (isRetryable(err)) {
+        deps.logger.error('read failed, will be retried', { response: response.id, call: callName(read), error: err });
+        deps.metrics.add('RetryableFailures', 'Count', 1);
+        throw new RetryableResponderError(`${response.id}: ${callName(read)} failed (${errorCode(err)})`, err);
+      }
+      results[read.key] = { errorCode: errorCode(err) };
+    }
+  }
+  return { results };
+}
+
+/**
+ * Performs actions in order, appending each one done to `done`. A failure logs what was and was
+ * not done; a retryable one is thrown (every action is idempotent, so a retry repeats none), any
+ * other ends this response's actions.
+ */
+async function perform(actions: readonly Action[], event: ResponderEvent, deps: ResponderDeps, done: Action[], decision: Decision): Promise<void> {
+  for (const [index, action] of actions.entries()) {
+    try {
+      const client = await clientFor(action, event, deps);
+      await client.send(commandFor(action));
+      done.push(action);
+    } catch (err) {
+      const fields = { response: decision.response, mode: decision.mode, failed: callName(action), code: errorCode(err), done: done.map(callName), notDone: actions.slice(index).map(callName), error: err };
+      deps.metrics.add('ActionFailures', 'Count', 1);
+      if (isRetryable(err)) {
+        deps.logger.error('action failed part way, will be retried', fields);
+        throw new RetryableResponderError(`${decision.response}: ${callName(action)} failed (${errorCode(err)})`, err);
+      }
+      deps.logger.error('action failed part way, not retried', fields);
+      return;
+    }
+  }
+}
+
+/** Publishes "did X" / "would have done X" (or the response's alert) to the alert topic, when one is configured. */
+async function publish(event: ResponderEvent, decision: Decision, done: readonly Action[], deps: ResponderDeps): Promise<void> {
+  const alert = alertFor(event, decision, { done: done.filter((action) => action.target === 'source') });
+  const topic = deps.config.alertTopicArn;
+  if (!alert || !topic) return;
+  try {
+    await deps.sns.send(new PublishCommand({ TopicArn: topic, Subject: alert.subject, Message: alert.message }));
+    deps.metrics.add('AlertsPublished', 'Count', 1);
+  } catch (err) {
+    deps.metrics.add('AlertFailures', 'Count', 1);
+    deps.logger.error('alert not published', { response: decision.response, code: errorCode(err), message: alert.message, error: err });
+    if (isRetryable(err)) throw new RetryableResponderError(`${decision.response}: sns:Publish failed (${errorCode(err)})`, err);
+  }
+}
