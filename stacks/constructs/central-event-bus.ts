@@ -7,8 +7,12 @@ import { Topology } from '../../config/schema';
 import { ACTIONS, Statement, policyDocument } from './iam';
 
 export interface CentralEventBusProps {
-  readonly topology: Topology;
-  readonly naming: Naming;
+  readonly busName: string;
+  readonly archiveName: string;
+  /** How long the archive keeps an event (0 keeps it forever). */
+  readonly archiveRetentionInDays: number;
+  /** Who may put events on the bus (see putEventsStatement). @default - no bus policy: no account may */
+  readonly putEvents?: Statement;
 }
 
 /**
@@ -27,23 +31,21 @@ export class CentralEventBus extends Construct {
 
   constructor(scope: Construct, id: string, props: CentralEventBusProps) {
     super(scope, id);
-    const { topology, naming } = props;
     this.bus = new CloudwatchEventBus(this, 'bus', {
-      name: naming.centralBusName(),
+      name: props.busName,
       description: 'trailbridge: API calls and console sign-ins of every source account and region',
     });
 
-    const statement = putEventsStatement(topology, naming);
-    if (statement) {
-      const document = policyDocument(this, 'policy-document', [statement]);
+    if (props.putEvents) {
+      const document = policyDocument(this, 'policy-document', [props.putEvents]);
       this.policy = new CloudwatchEventBusPolicy(this, 'policy', { eventBusName: this.bus.name, policy: document.json });
     }
 
     this.archive = new CloudwatchEventArchive(this, 'archive', {
-      name: naming.centralArchiveName(),
+      name: props.archiveName,
       description: 'Every event of the central bus, for replay',
       eventSourceArn: this.bus.arn,
-      retentionDays: topology.events.archiveRetentionInDays,
+      retentionDays: props.archiveRetentionInDays,
     });
   }
 }
