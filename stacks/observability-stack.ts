@@ -15,6 +15,7 @@ import { NodeFunction } from './constructs/node-function';
 import { OperatorSecretParameter } from './constructs/operator-secret-parameter';
 import { TopicSubscription } from './constructs/topic-subscription';
 import { TrailbridgeStack } from './trailbridge-stack';
+import { accountWithRole } from '../config/accounts';
 
 /** The forwarder's rules document: its JSON Schema (the AppConfig validator) and the defaults. */
 export const FORWARDER_RULES_SCHEMA_FILE = join(PROJECT_ROOT, 'schema', 'forwarder-rules.schema.json');
@@ -36,11 +37,11 @@ export class ObservabilityStack extends TrailbridgeStack {
   readonly alarmTopic?: AlarmTopic;
 
   constructor(scope: Construct, topology: Topology, naming: Naming) {
-    super(scope, STACK.observability, { topology, naming, account: naming.account('observability') });
+    super(scope, STACK.observability, { topology, naming, account: accountWithRole(topology, 'observability') });
     const options = topology.forwarder;
     const functionName = naming.forwarderFunctionName();
     // Validated before any resource exists, so a bad topology names its field, not a Terraform error.
-    const layerArn = appConfigExtensionLayerArn(this.region, options.appConfigLayerArns);
+    const layerArn = appConfigExtensionLayerArn(this.region, options.appConfigLayerArns, topology.partition);
 
     this.failureQueue = new DeadLetteredQueue(this, 'failure-queue', {
       queueName: naming.forwarderFailureQueueName(),
@@ -60,6 +61,7 @@ export class ObservabilityStack extends TrailbridgeStack {
     });
 
     this.rules = new HostedConfiguration(this, 'rules', {
+      partition: topology.partition,
       applicationName: naming.appConfigApplicationName(),
       environmentName: naming.appConfigEnvironmentName(),
       profileName: naming.appConfigProfileName(),
@@ -114,6 +116,7 @@ export class ObservabilityStack extends TrailbridgeStack {
       let topicArn = options.alarms.topicArn;
       if (!topicArn) {
         this.alarmTopic = new AlarmTopic(this, 'alarm-topic', {
+          partition: topology.partition,
           topicName: naming.forwarderAlarmTopicName(),
           keyAlias: naming.forwarderAlarmKeyAlias(),
           accountId: this.account.id,

@@ -10,6 +10,7 @@ import { NodeFunction } from './constructs/node-function';
 import { AlertTopicTarget, BufferQueueTarget, LambdaTarget, LogGroupTarget, RuleTargetFactory, StreamTarget } from './constructs/rule-targets';
 import { SecurityEventsKey } from './constructs/security-events-key';
 import { TrailbridgeStack } from './trailbridge-stack';
+import { accountWithRole } from '../config/accounts';
 
 /** `security-events`: the central event bus, its policy and archive, the use-case rules and their targets. */
 export class SecurityEventsStack extends TrailbridgeStack {
@@ -17,7 +18,7 @@ export class SecurityEventsStack extends TrailbridgeStack {
   readonly rules: CentralEventRules;
 
   constructor(scope: Construct, topology: Topology, naming: Naming) {
-    super(scope, STACK.securityEvents, { topology, naming, account: naming.account('security') });
+    super(scope, STACK.securityEvents, { topology, naming, account: accountWithRole(topology, 'security') });
     // Every pattern of the topology (central and forwarding rules) is checked here, before any
     // resource exists: an invalid one stops synth with the rule's name and the reason.
     assertValidEventTopology(topology);
@@ -45,12 +46,13 @@ export class SecurityEventsStack extends TrailbridgeStack {
  */
 function ruleTargets(topology: Topology, naming: Naming, rules: readonly CentralRule[]): Record<TargetKind, RuleTargetFactory> {
   const events = topology.events;
-  const accountId = naming.account('security').id;
+  const accountId = accountWithRole(topology, 'security').id;
   const uses = (kind: TargetKind) => rules.some((r) => r.target === kind);
   const logGroupName = naming.centralLogGroupName();
   let key: KmsKey | undefined;
   const keyIn = (scope: Construct): KmsKey =>
     (key ??= new SecurityEventsKey(scope, 'key', {
+      partition: topology.partition,
       alias: naming.securityEventsKeyAlias(),
       accountId,
       region: topology.homeRegion,

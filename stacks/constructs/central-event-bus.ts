@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { Naming } from '../../config/naming';
 import { Topology } from '../../config/schema';
 import { ACTIONS, Statement, policyDocument } from './iam';
+import { sourceAccounts } from '../../config/accounts';
 
 export interface CentralEventBusProps {
   readonly busName: string;
@@ -56,7 +57,7 @@ export class CentralEventBus extends Construct {
  * events the central rules would act on. Undefined when no source account forwards.
  */
 export function putEventsStatement(topology: Topology, naming: Naming): Statement | undefined {
-  const senders = naming.sources.filter((s) => s.source.forwarding.enabled);
+  const senders = sourceAccounts(topology).filter((s) => s.source.forwarding.enabled);
   if (senders.length === 0) return undefined;
   const resources = [naming.centralBusArn()];
   if (topology.organization) {
