@@ -128,12 +128,17 @@ export class LogArchiveStack extends TrailbridgeStack {
       });
     }
 
+    this.addOutputs(targets.map((t) => t.bucketName));
+  }
+
+  /** What an operator copies into the topology or another tool after the first apply. */
+  private addOutputs(trailBucketNames: string[]): void {
     new TerraformOutput(this, 'cloudtrail_key_arn', {
-      value: kmsKeyArn,
+      value: this.key.key.arn,
       description: 'Key ARN of the CloudTrail CMK; set it as trails.kmsKeyArn so source stacks plan without a perpetual kms_key_id change',
     });
     new TerraformOutput(this, 'notification_topic_arn', { value: this.topic.topic.arn });
-    new TerraformOutput(this, 'trail_bucket_names', { value: targets.map((t) => t.bucketName) });
+    new TerraformOutput(this, 'trail_bucket_names', { value: trailBucketNames });
     if (this.buffer) new TerraformOutput(this, 'notification_buffer_queue_url', { value: this.buffer.queue.url });
   }
 }

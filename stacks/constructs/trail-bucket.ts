@@ -67,14 +67,12 @@ export class TrailBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: TrailBucketProps) {
     super(scope, id);
+    // That the lifecycle expires after it transitions is the topology schema's check (logArchive.lifecycle).
     const problems: string[] = [];
     if (props.trailArns.length === 0) problems.push('trailArns is empty; name the trails that write here');
     if (props.writePrefixes.length === 0) problems.push('writePrefixes is empty');
     for (const prefix of props.writePrefixes) {
       if (!prefix.startsWith(props.logPrefix) || !prefix.endsWith('/')) problems.push(`writePrefixes: ${JSON.stringify(prefix)} must start with logPrefix ${JSON.stringify(props.logPrefix)} and end with "/"`);
-    }
-    if (props.lifecycle.expirationDays <= props.lifecycle.transitionAfterDays) {
-      problems.push(`lifecycle.expirationDays: ${props.lifecycle.expirationDays} must be greater than transitionAfterDays (${props.lifecycle.transitionAfterDays})`);
     }
     if (problems.length > 0) throw new Error(`TrailBucket ${id}: ${problems.join('; ')}`);
 
