@@ -1,3 +1,5 @@
+import { accountWithRole, managementAccount, sourceAccounts } from './accounts';
+import { ArnParts, Partition, accountRootArn, arn, bucketArn, roleArn } from './arn';
 import { Account, AccountRole, SourceAccount, Topology } from './schema';
 
 /**
@@ -5,7 +7,8 @@ import { Account, AccountRole, SourceAccount, Topology } from './schema';
  *
  * Stacks never read each other's state: a value that crosses stacks (topic ARN, bus ARN, role
  * ARNs) is computed here from account ids, regions and names, so each stack plans on its own.
- * Each name is checked against its service's length rule when it is derived.
+ * Each name is checked against its service's length and character rules when it is derived.
+ * Which account does what is config/accounts.ts's question; every ARN is config/arn.ts's.
  */
 
 export const STACK = {
@@ -15,21 +18,29 @@ export const STACK = {
   incidentResponse: 'incident-response',
 } as const;
 
-/** Service limits on physical names. */
-export const NAME_LIMITS = {
-  bucket: 63,
-  iamRole: 64,
-  lambdaFunction: 64,
-  eventRule: 64,
-  eventBus: 256,
-  sqsQueue: 80,
-  snsTopic: 256,
-  trail: 128,
-  logGroup: 512,
-  kmsAlias: 256,
-  alarm: 255,
-  appConfig: 64,
+/**
+ * Service rules on physical names: the longest name and the characters allowed (as each service's
+ * API reference gives them), with the rule in words for the message.
+ */
+export const NAME_RULES = {
+  bucket: { maxLength: 63, pattern: /^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, allowed: 'lowercase letters, digits, "." and "-", starting and ending with a letter or digit' },
+  iamRole: { maxLength: 64, pattern: /^[\w+=,.@-]+$/, allowed: 'letters, digits and +=,.@_-' },
+  lambdaFunction: { maxLength: 64, pattern: /^[A-Za-z0-9_-]+$/, allowed: 'letters, digits, "_" and "-"' },
+  eventRule: { maxLength: 64, pattern: /^[.\-_A-Za-z0-9]+$/, allowed: 'letters, digits, ".", "_" and "-"' },
+  eventBus: { maxLength: 256, pattern: /^[/.\-_A-Za-z0-9]+$/, allowed: 'letters, digits, "/", ".", "_" and "-"' },
+  eventArchive: { maxLength: 48, pattern: /^[.\-_A-Za-z0-9]+$/, allowed: 'letters, digits, ".", "_" and "-"' },
+  sqsQueue: { maxLength: 80, pattern: /^[A-Za-z0-9_-]+$/, allowed: 'letters, digits, "_" and "-"' },
+  snsTopic: { maxLength: 256, pattern: /^[A-Za-z0-9_-]+$/, allowed: 'letters, digits, "_" and "-"' },
+  trail: { maxLength: 128, pattern: /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/, allowed: 'letters, digits, ".", "_" and "-", starting and ending with a letter or digit' },
+  logGroup: { maxLength: 512, pattern: /^[.\-_/#A-Za-z0-9]+$/, allowed: 'letters, digits and ._-/#' },
+  logResourcePolicy: { maxLength: 255, pattern: /^[.\-_/#A-Za-z0-9]+$/, allowed: 'letters, digits and ._-/#' },
+  kinesisStream: { maxLength: 128, pattern: /^[A-Za-z0-9_.-]+$/, allowed: 'letters, digits, "_", "." and "-"' },
+  kmsAlias: { maxLength: 256, pattern: /^alias\/[A-Za-z0-9/_-]+$/, allowed: '"alias/" and then letters, digits, "/", "_" and "-"' },
+  alarm: { maxLength: 255, pattern: /^[\x20-\x7e]+$/, allowed: 'printable ASCII characters' },
+  appConfig: { maxLength: 64, pattern: /^[\x20-\x7e]+$/, allowed: 'printable ASCII characters' },
 } as const;
+
+export type NameKind = keyof typeof NAME_RULES;
 
 export class NamingError extends Error {
   constructor(message: string) {
@@ -41,41 +52,12 @@ export class NamingError extends Error {
 export class Naming {
   readonly prefix: string;
   readonly homeRegion: string;
+  readonly partition: Partition;
 
   constructor(readonly topology: Topology) {
     this.prefix = topology.name;
     this.homeRegion = topology.homeRegion;
-  }
-
-  // ---- accounts -------------------------------------------------------------------------------
-
-  /** The account holding a role that exactly one account holds (validated on load). */
-  account(role: Exclude<AccountRole, 'source'>): Account {
-    const found = this.topology.accounts.find((a) => a.roles.includes(role));
-    if (!found) throw new NamingError(`no account has the role ${role}`);
-    return found;
-  }
-
-  get sources(): SourceAccount[] {
-    return this.topology.accounts.filter((a): a is SourceAccount => a.roles.includes('source') && a.source !== undefined);
-  }
-
-  /** The account ids that act as sources (the trails' accounts). */
-  get sourceAccountIds(): string[] {
-    return this.sources.map((a) => a.id);
-  }
-
-  /** Role Terraform assumes in an account, or undefined when the workspace brings credentials. */
-  deployRoleArn(account: Account): string | undefined {
-    if (account.deployRole === false) return undefined;
-    if (account.deployRole?.roleArn) return account.deployRole.roleArn;
-    const roleName = account.deployRole?.roleName ?? this.topology.deployRole.roleName;
-    return `arn:aws:iam::${account.id}:role/${roleName}`;
-  }
-
-  deployRoleExternalId(account: Account): string | undefined {
-    if (account.deployRole === false) return undefined;
-    return account.deployRole?.externalId ?? this.topology.deployRole.externalId;
+    this.partition = topology.partition;
   }
 
   // ---- stacks ---------------------------------------------------------------------------------
@@ -84,18 +66,27 @@ export class Naming {
     return `source-${account.name}`;
   }
 
-  // ---- generic ARNs ---------------------------------------------------------------------------
+  // ---- generic ARNs, in the topology's partition -----------------------------------------------
 
-  arn(service: string, region: string, accountId: string, resource: string): string {
-    return `arn:aws:${service}:${region}:${accountId}:${resource}`;
+  arn(parts: Omit<ArnParts, 'partition'>): string {
+    return arn({ ...parts, partition: this.partition });
   }
 
   roleArn(accountId: string, roleName: string): string {
-    return `arn:aws:iam::${accountId}:role/${roleName}`;
+    return roleArn(this.partition, accountId, roleName);
   }
 
   accountRootArn(accountId: string): string {
-    return `arn:aws:iam::${accountId}:root`;
+    return accountRootArn(this.partition, accountId);
+  }
+
+  bucketArn(bucketName: string): string {
+    return bucketArn(this.partition, bucketName);
+  }
+
+  /** The one account of a role, for the ARNs of its resources. */
+  private accountId(role: Exclude<AccountRole, 'source'>): string {
+    return accountWithRole(this.topology, role).id;
   }
 
   // ---- flow 1: trails, log archive, notifications ----------------------------------------------
@@ -105,7 +96,7 @@ export class Naming {
   }
 
   trailArn(source: Account): string {
-    return this.arn('cloudtrail', this.homeRegion, source.id, `trail/${this.trailName(source)}`);
+    return this.arn({ service: 'cloudtrail', region: this.homeRegion, account: source.id, resource: `trail/${this.trailName(source)}` });
   }
 
   organizationTrailName(): string {
@@ -113,15 +104,8 @@ export class Naming {
   }
 
   organizationTrailArn(): string {
-    const management = this.managementAccount();
-    return this.arn('cloudtrail', this.homeRegion, management.id, `trail/${this.organizationTrailName()}`);
-  }
-
-  managementAccount(): Account {
-    const name = this.topology.organization?.managementAccount;
-    const found = this.topology.accounts.find((a) => a.name === name);
-    if (!found) throw new NamingError('the topology names no organization management account');
-    return found;
+    const management = managementAccount(this.topology);
+    return this.arn({ service: 'cloudtrail', region: this.homeRegion, account: management.id, resource: `trail/${this.organizationTrailName()}` });
   }
 
   /** The trail ARNs allowed to write to a source's bucket. */
@@ -137,10 +121,6 @@ export class Naming {
     return this.checked('bucket', name);
   }
 
-  bucketArn(bucketName: string): string {
-    return `arn:aws:s3:::${bucketName}`;
-  }
-
   /** Key prefix up to and including AWSLogs/<account or o-id>/, as CloudTrail writes it. */
   trailKeyPrefix(source: SourceAccount): string {
     if (this.topology.trails.mode === 'organization') return `${this.organizationTrailKeyPrefix()}${source.id}/`;
@@ -150,7 +130,7 @@ export class Naming {
   accessLogBucketName(): string {
     return this.checked(
       'bucket',
-      this.topology.logArchive.accessLogBucketName ?? `${this.prefix}-access-logs-${this.account('log-archive').id}`,
+      this.topology.logArchive.accessLogBucketName ?? `${this.prefix}-access-logs-${this.accountId('log-archive')}`,
     );
   }
 
@@ -159,7 +139,7 @@ export class Naming {
   }
 
   cloudTrailKeyAliasArn(): string {
-    return this.arn('kms', this.homeRegion, this.account('log-archive').id, this.cloudTrailKeyAlias());
+    return this.arn({ service: 'kms', region: this.homeRegion, account: this.accountId('log-archive'), resource: this.cloudTrailKeyAlias() });
   }
 
   notificationTopicName(): string {
@@ -167,7 +147,7 @@ export class Naming {
   }
 
   notificationTopicArn(): string {
-    return this.arn('sns', this.homeRegion, this.account('log-archive').id, this.notificationTopicName());
+    return this.arn({ service: 'sns', region: this.homeRegion, account: this.accountId('log-archive'), resource: this.notificationTopicName() });
   }
 
   notifierFunctionName(): string {
@@ -176,7 +156,7 @@ export class Naming {
 
   /** Every trail bucket: one per source account, or the organization trail's one. */
   allTrailBucketNames(): string[] {
-    return [...new Set(this.sources.map((source) => this.trailBucketName(source)))];
+    return [...new Set(sourceAccounts(this.topology).map((source) => this.trailBucketName(source)))];
   }
 
   /** `[keyPrefix/]AWSLogs/`: where the log files of a source's trail start in its bucket. */
@@ -192,7 +172,7 @@ export class Naming {
   }
 
   organizationTrailBucketName(): string {
-    return this.checked('bucket', this.topology.trails.organization.bucketName ?? `${this.prefix}-org-trail-${this.account('log-archive').id}`);
+    return this.checked('bucket', this.topology.trails.organization.bucketName ?? `${this.prefix}-org-trail-${this.accountId('log-archive')}`);
   }
 
   /** Key prefix up to and including AWSLogs/<o-id>/, under which the organization trail writes every account. */
@@ -218,7 +198,7 @@ export class Naming {
   }
 
   notifierRoleArn(): string {
-    return this.roleArn(this.account('log-archive').id, this.notifierFunctionName());
+    return this.roleArn(this.accountId('log-archive'), this.notifierFunctionName());
   }
 
   /** The optional SQS buffer subscribed to the notification topic, and its dead-letter queue. */
@@ -227,7 +207,7 @@ export class Naming {
   }
 
   notificationBufferQueueArn(): string {
-    return this.arn('sqs', this.homeRegion, this.account('log-archive').id, this.notificationBufferQueueName());
+    return this.arn({ service: 'sqs', region: this.homeRegion, account: this.accountId('log-archive'), resource: this.notificationBufferQueueName() });
   }
 
   notificationBufferDlqName(): string {
@@ -241,7 +221,7 @@ export class Naming {
   }
 
   forwarderFunctionArn(): string {
-    return this.arn('lambda', this.homeRegion, this.account('observability').id, `function:${this.forwarderFunctionName()}`);
+    return this.arn({ service: 'lambda', region: this.homeRegion, account: this.accountId('observability'), resource: `function:${this.forwarderFunctionName()}` });
   }
 
   forwarderRoleName(): string {
@@ -249,7 +229,7 @@ export class Naming {
   }
 
   forwarderRoleArn(): string {
-    return this.roleArn(this.account('observability').id, this.forwarderRoleName());
+    return this.roleArn(this.accountId('observability'), this.forwarderRoleName());
   }
 
   forwarderFailureQueueName(): string {
@@ -257,7 +237,7 @@ export class Naming {
   }
 
   forwarderFailureQueueArn(): string {
-    return this.arn('sqs', this.homeRegion, this.account('observability').id, this.forwarderFailureQueueName());
+    return this.arn({ service: 'sqs', region: this.homeRegion, account: this.accountId('observability'), resource: this.forwarderFailureQueueName() });
   }
 
   /** Dead-letter queue of the failure queue: tickets that could not be replayed. */
@@ -301,7 +281,7 @@ export class Naming {
   }
 
   centralBusArn(): string {
-    return this.arn('events', this.homeRegion, this.account('security').id, `event-bus/${this.centralBusName()}`);
+    return this.arn({ service: 'events', region: this.homeRegion, account: this.accountId('security'), resource: `event-bus/${this.centralBusName()}` });
   }
 
   /** Role in each source account that the regional rules use to put events on the central bus. */
@@ -329,7 +309,7 @@ export class Naming {
 
   /** Archive of the central bus; a prefix of at most 16 characters keeps it under the 48 allowed. */
   centralArchiveName(): string {
-    return `${this.prefix}-central`;
+    return this.checked('eventArchive', `${this.prefix}-central`);
   }
 
   /** Dead-letter queue of every central rule target. */
@@ -357,12 +337,12 @@ export class Naming {
 
   /** The account's CloudWatch Logs resource policy that lets EventBridge write to the central log group. */
   centralLogPolicyName(): string {
-    return `${this.prefix}-events-to-central-logs`;
+    return this.checked('logResourcePolicy', `${this.prefix}-events-to-central-logs`);
   }
 
   /** Kinesis stream names allow 128 characters; a prefix of at most 16 keeps this well under. */
   eventStreamName(): string {
-    return `${this.prefix}-security-events`;
+    return this.checked('kinesisStream', `${this.prefix}-security-events`);
   }
 
   eventStreamRoleName(): string {
@@ -384,7 +364,7 @@ export class Naming {
   }
 
   idrBusArn(): string {
-    return this.arn('events', this.idrRegion(), this.account('incident-response').id, `event-bus/${this.idrBusName()}`);
+    return this.arn({ service: 'events', region: this.idrRegion(), account: this.accountId('incident-response'), resource: `event-bus/${this.idrBusName()}` });
   }
 
   dynatraceRoleName(): string {
@@ -397,14 +377,14 @@ export class Naming {
   }
 
   dynatraceRoleArn(): string {
-    return this.roleArn(this.account('incident-response').id, this.dynatraceRoleName());
+    return this.roleArn(this.accountId('incident-response'), this.dynatraceRoleName());
   }
 
   /** Host of the Dynatrace token issuer; also the prefix of its condition keys (token.dynatrace.com:aud). */
   readonly dynatraceTokenHost = 'token.dynatrace.com';
 
   dynatraceOidcProviderArn(): string {
-    return `arn:aws:iam::${this.account('incident-response').id}:oidc-provider/${this.dynatraceTokenHost}`;
+    return this.arn({ service: 'iam', account: this.accountId('incident-response'), resource: `oidc-provider/${this.dynatraceTokenHost}` });
   }
 
   /** The `aud` claim of the tokens the Dynatrace AWS connector presents. */
@@ -428,9 +408,7 @@ export class Naming {
 
   /** Archive names are limited to 48 characters. */
   idrArchiveName(): string {
-    const name = `${this.prefix}-idr-archive`;
-    if (name.length > 48) throw new NamingError(`the event archive name ${JSON.stringify(name)} is ${name.length} characters, over the limit of 48; shorten the topology's name prefix`);
-    return name;
+    return this.checked('eventArchive', `${this.prefix}-idr-archive`);
   }
 
   idrTestRuleName(): string {
@@ -442,7 +420,7 @@ export class Naming {
   }
 
   idrRuleArn(ruleName: string): string {
-    return this.arn('events', this.idrRegion(), this.account('incident-response').id, `rule/${this.idrBusName()}/${ruleName}`);
+    return this.arn({ service: 'events', region: this.idrRegion(), account: this.accountId('incident-response'), resource: `rule/${this.idrBusName()}/${ruleName}` });
   }
 
   /** Under /aws/events/, where EventBridge's own log targets live; the log resource policy names this group alone. */
@@ -451,7 +429,7 @@ export class Naming {
   }
 
   idrDebugLogGroupArn(): string {
-    return this.arn('logs', this.idrRegion(), this.account('incident-response').id, `log-group:${this.idrDebugLogGroupName()}`);
+    return this.arn({ service: 'logs', region: this.idrRegion(), account: this.accountId('incident-response'), resource: `log-group:${this.idrDebugLogGroupName()}` });
   }
 
   // ---- common -------------------------------------------------------------------------------------
@@ -461,15 +439,23 @@ export class Naming {
     return { 'managed-by': 'trailbridge', 'trailbridge:stack': stackName, 'trailbridge:role': roles.join('+') };
   }
 
-  private checked(kind: keyof typeof NAME_LIMITS, name: string): string {
-    const max = NAME_LIMITS[kind];
-    if (name.length > max) {
-      throw new NamingError(
-        `the ${kind} name ${JSON.stringify(name)} is ${name.length} characters, over the limit of ${max}; shorten the topology's name prefix or the account name`,
-      );
-    }
-    return name;
+  private checked(kind: NameKind, name: string): string {
+    return checkedName(kind, name);
   }
+}
+
+/** The name, when it keeps its service's rules; otherwise a NamingError naming the rule and the fix. */
+export function checkedName(kind: NameKind, name: string): string {
+  const rule = NAME_RULES[kind];
+  if (name.length > rule.maxLength) {
+    throw new NamingError(
+      `the ${kind} name ${JSON.stringify(name)} is ${name.length} characters, over the limit of ${rule.maxLength}; shorten the topology's name prefix or the account name`,
+    );
+  }
+  if (!rule.pattern.test(name)) {
+    throw new NamingError(`the ${kind} name ${JSON.stringify(name)} has characters its service refuses; it allows ${rule.allowed}`);
+  }
+  return name;
 }
 
 /** `[keyPrefix/]AWSLogs/`: where CloudTrail starts its keys under an optional prefix. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PARTITIONS } from './arn';
 import { accountId, accountName } from './sections/common';
 import { backend } from './sections/backend';
 import { sourceOptions, trails } from './sections/source';
@@ -21,7 +22,7 @@ const deployRole = z.union([
   z.literal(false).describe('Use the workspace\'s own credentials (no assume_role).'),
   z.strictObject({
     roleName: z.string().regex(/^[\w+=,.@-]{1,64}$/).optional().describe('Role name in this account. @default - deployRole.roleName of the topology'),
-    roleArn: z.string().optional().describe('Full role ARN, when the role lives elsewhere. @default - arn:aws:iam::<id>:role/<roleName>'),
+    roleArn: z.string().optional().describe('Full role ARN, when the role lives elsewhere. @default - arn:<partition>:iam::<id>:role/<roleName>'),
     externalId: z.string().optional(),
   }),
 ]);
@@ -45,6 +46,10 @@ export const topologySchema = z
       })
       .default('trailbridge')
       .describe('Prefix of every physical name the topology creates.'),
+    partition: z
+      .enum(PARTITIONS)
+      .default('aws')
+      .describe('AWS partition of every account: aws, aws-us-gov (GovCloud) or aws-cn (China); it begins every ARN trailbridge writes. @default "aws"'),
     organization: z
       .strictObject({
         id: z.string().regex(/^o-[a-z0-9]{10,32}$/, { error: (issue) => `${JSON.stringify(issue.input)} is not an organization id (o- and 10 to 32 lowercase letters or digits)` }),

@@ -8,6 +8,7 @@ import { OrganizationTrailStack } from './organization-trail-stack';
 import { SecurityEventsStack } from './security-events-stack';
 import { SourceStack } from './source-stack';
 import { TrailbridgeStack } from './trailbridge-stack';
+import { sourceAccounts } from '../config/accounts';
 
 export interface TrailbridgeStacks {
   readonly logArchive: LogArchiveStack;
@@ -33,7 +34,7 @@ export function buildStacks(app: App, topology: Topology): TrailbridgeStacks {
   const observability = new ObservabilityStack(app, topology, naming);
   observability.addDependency(logArchive);
   const incidentResponse = new IncidentResponseStack(app, topology, naming);
-  const sources = naming.sources.map((source) => {
+  const sources = sourceAccounts(topology).map((source) => {
     const stack = new SourceStack(app, topology, naming, source);
     stack.addDependency(logArchive);
     stack.addDependency(securityEvents);

@@ -18,6 +18,7 @@ import { dynatraceIdrPermissions, dynatraceTrust } from './constructs/dynatrace-
 import { Statement, policyDocument } from './constructs/iam';
 import { CAPTURE_ALL_PATTERN, IDR_TEST_RULE_PATTERN, workflowPutEventsTemplate } from './constructs/idr-event-format';
 import { TrailbridgeStack } from './trailbridge-stack';
+import { accountWithRole } from '../config/accounts';
 
 /** The service IDR's service-linked role belongs to (AWSServiceRoleForHealth_EventProcessor). */
 export const IDR_EVENT_PROCESSOR_SERVICE = 'event-processor.health.amazonaws.com';
@@ -34,7 +35,7 @@ export class IncidentResponseStack extends TrailbridgeStack {
   readonly testRule: CloudwatchEventRule;
 
   constructor(scope: Construct, topology: Topology, naming: Naming) {
-    super(scope, STACK.incidentResponse, { topology, naming, account: naming.account('incident-response'), region: naming.idrRegion() });
+    super(scope, STACK.incidentResponse, { topology, naming, account: accountWithRole(topology, 'incident-response'), region: naming.idrRegion() });
     const options = topology.incidentResponse;
     const busArn = naming.idrBusArn();
 

@@ -10,6 +10,7 @@ import { Notifier } from './constructs/notifier';
 import { TrailBucket } from './constructs/trail-bucket';
 import { TrailBucketNotification } from './constructs/trail-bucket-notification';
 import { TrailbridgeStack } from './trailbridge-stack';
+import { accountWithRole, managementAccount, sourceAccounts } from '../config/accounts';
 
 /** One trail bucket and who writes to it. */
 interface TrailTarget {
@@ -31,18 +32,19 @@ export class LogArchiveStack extends TrailbridgeStack {
   readonly buffer?: NotificationBuffer;
 
   constructor(scope: Construct, topology: Topology, naming: Naming) {
-    super(scope, STACK.logArchive, { topology, naming, account: naming.account('log-archive') });
+    super(scope, STACK.logArchive, { topology, naming, account: accountWithRole(topology, 'log-archive') });
 
     const options = topology.logArchive;
     const accountId = this.account.id;
     const targets = trailTargets(naming, topology);
     const bucketArns = targets.map((t) => naming.bucketArn(t.bucketName));
-    const reader: CrossAccountReader = { roleArn: naming.forwarderRoleArn(), accountId: naming.account('observability').id };
+    const reader: CrossAccountReader = { roleArn: naming.forwarderRoleArn(), accountId: accountWithRole(topology, 'observability').id };
     const topicArn = naming.notificationTopicArn();
     const lambdaMode = options.notifications.mode === 'lambda';
     const bufferQueueArn = options.notifications.sqsBuffer ? naming.notificationBufferQueueArn() : undefined;
 
     this.key = new CloudTrailKey(this, 'cloudtrail-key', {
+      partition: topology.partition,
       aliasName: naming.cloudTrailKeyAlias(),
       accountId,
       region: this.region,
@@ -56,6 +58,7 @@ export class LogArchiveStack extends TrailbridgeStack {
     const kmsKeyArn = this.key.key.arn;
 
     this.accessLogs = new AccessLogBucket(this, 'access-logs', {
+      partition: topology.partition,
       bucketName: naming.accessLogBucketName(),
       accountId,
       sourceBucketNames: targets.map((t) => t.bucketName),
@@ -66,6 +69,7 @@ export class LogArchiveStack extends TrailbridgeStack {
     this.trailBuckets = targets.map(
       (target) =>
         new TrailBucket(this, `bucket-${target.id}`, {
+          partition: topology.partition,
           bucketName: target.bucketName,
           kmsKeyArn,
           trailArns: target.trails.map((t) => t.trailArn),
@@ -82,15 +86,17 @@ export class LogArchiveStack extends TrailbridgeStack {
 
     if (lambdaMode) {
       this.notifier = new Notifier(this, 'notifier', {
+        partition: topology.partition,
         functionName: naming.notifierFunctionName(),
         topicArn,
         kmsKeyArn,
         accountId,
         buckets: targets.map((t) => ({ id: t.id, bucketName: t.bucketName })),
-        environments: Object.fromEntries(naming.sources.map((s) => [s.id, s.name])),
+        environments: Object.fromEntries(sourceAccounts(topology).map((s) => [s.id, s.name])),
       });
     }
     this.topic = new NotificationTopic(this, 'topic', {
+      partition: topology.partition,
       topicName: naming.notificationTopicName(),
       topicArn,
       kmsKeyArn,
@@ -112,6 +118,7 @@ export class LogArchiveStack extends TrailbridgeStack {
 
     if (bufferQueueArn) {
       this.buffer = new NotificationBuffer(this, 'buffer', {
+        partition: topology.partition,
         queueName: naming.notificationBufferQueueName(),
         queueArn: bufferQueueArn,
         deadLetterQueueName: naming.notificationBufferDlqName(),
@@ -121,12 +128,17 @@ export class LogArchiveStack extends TrailbridgeStack {
       });
     }
 
+    this.addOutputs(targets.map((t) => t.bucketName));
+  }
+
+  /** What an operator copies into the topology or another tool after the first apply. */
+  private addOutputs(trailBucketNames: string[]): void {
     new TerraformOutput(this, 'cloudtrail_key_arn', {
-      value: kmsKeyArn,
+      value: this.key.key.arn,
       description: 'Key ARN of the CloudTrail CMK; set it as trails.kmsKeyArn so source stacks plan without a perpetual kms_key_id change',
     });
     new TerraformOutput(this, 'notification_topic_arn', { value: this.topic.topic.arn });
-    new TerraformOutput(this, 'trail_bucket_names', { value: targets.map((t) => t.bucketName) });
+    new TerraformOutput(this, 'trail_bucket_names', { value: trailBucketNames });
     if (this.buffer) new TerraformOutput(this, 'notification_buffer_queue_url', { value: this.buffer.queue.url });
   }
 }
@@ -134,8 +146,8 @@ export class LogArchiveStack extends TrailbridgeStack {
 /** The trail buckets: one per source account, or the organization trail's one. */
 function trailTargets(naming: Naming, topology: Topology): TrailTarget[] {
   if (topology.trails.mode === 'organization') {
-    const management = naming.managementAccount();
-    const logPrefix = naming.trailLogPrefix(naming.sources[0]);
+    const management = managementAccount(topology);
+    const logPrefix = naming.trailLogPrefix(sourceAccounts(topology)[0]);
     return [
       {
         id: 'organization',
@@ -147,7 +159,7 @@ function trailTargets(naming: Naming, topology: Topology): TrailTarget[] {
       },
     ];
   }
-  return naming.sources.map((source) => ({
+  return sourceAccounts(topology).map((source) => ({
     id: source.name,
     bucketName: naming.trailBucketName(source),
     trails: [{ trailArn: naming.trailArn(source), accountId: source.id }],

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { Naming, STACK } from '../config/naming';
@@ -14,11 +14,10 @@ import { HostedConfiguration } from './constructs/hosted-configuration';
 import { NodeFunction } from './constructs/node-function';
 import { OperatorSecretParameter } from './constructs/operator-secret-parameter';
 import { TopicSubscription } from './constructs/topic-subscription';
+import { FORWARDER_DEFAULT_RULES_FILE, FORWARDER_RULES_SCHEMA_FILE } from './forwarder-rules-files';
 import { TrailbridgeStack } from './trailbridge-stack';
+import { accountWithRole } from '../config/accounts';
 
-/** The forwarder's rules document: its JSON Schema (the AppConfig validator) and the defaults. */
-export const FORWARDER_RULES_SCHEMA_FILE = join(PROJECT_ROOT, 'schema', 'forwarder-rules.schema.json');
-export const FORWARDER_DEFAULT_RULES_FILE = join(PROJECT_ROOT, 'schema', 'forwarder-default-rules.json');
 
 /**
  * `observability`: the forwarder Lambda subscribed to the log-archive topic, its AppConfig rules,
@@ -36,11 +35,11 @@ export class ObservabilityStack extends TrailbridgeStack {
   readonly alarmTopic?: AlarmTopic;
 
   constructor(scope: Construct, topology: Topology, naming: Naming) {
-    super(scope, STACK.observability, { topology, naming, account: naming.account('observability') });
+    super(scope, STACK.observability, { topology, naming, account: accountWithRole(topology, 'observability') });
     const options = topology.forwarder;
     const functionName = naming.forwarderFunctionName();
     // Validated before any resource exists, so a bad topology names its field, not a Terraform error.
-    const layerArn = appConfigExtensionLayerArn(this.region, options.appConfigLayerArns);
+    const layerArn = appConfigExtensionLayerArn(this.region, options.appConfigLayerArns, topology.partition);
 
     this.failureQueue = new DeadLetteredQueue(this, 'failure-queue', {
       queueName: naming.forwarderFailureQueueName(),
@@ -59,20 +58,7 @@ export class ObservabilityStack extends TrailbridgeStack {
       kmsKeyArn: topology.dynatrace.tokenKmsKeyArn,
     });
 
-    this.rules = new HostedConfiguration(this, 'rules', {
-      applicationName: naming.appConfigApplicationName(),
-      environmentName: naming.appConfigEnvironmentName(),
-      profileName: naming.appConfigProfileName(),
-      deploymentStrategyName: naming.appConfigDeploymentStrategyName(),
-      description: 'Forwarding and processing rules of the trailbridge CloudTrail forwarder',
-      jsonSchema: readProjectFile(FORWARDER_RULES_SCHEMA_FILE),
-      content: readProjectFile(FORWARDER_DEFAULT_RULES_FILE),
-      deploy: options.appConfigDeployment,
-      deploymentDurationInMinutes: options.appConfigRollout.deploymentDurationInMinutes,
-      finalBakeTimeInMinutes: options.appConfigRollout.finalBakeTimeInMinutes,
-      region: this.region,
-      accountId: this.account.id,
-    });
+    this.rules = this.hostedRules(topology, naming);
 
     const appConfigPath = `/applications/${naming.appConfigApplicationName()}/environments/${naming.appConfigEnvironmentName()}/configurations/${naming.appConfigProfileName()}`;
     this.forwarder = new NodeFunction(this, 'forwarder', {
@@ -114,6 +100,7 @@ export class ObservabilityStack extends TrailbridgeStack {
       let topicArn = options.alarms.topicArn;
       if (!topicArn) {
         this.alarmTopic = new AlarmTopic(this, 'alarm-topic', {
+          partition: topology.partition,
           topicName: naming.forwarderAlarmTopicName(),
           keyAlias: naming.forwarderAlarmKeyAlias(),
           accountId: this.account.id,
@@ -137,6 +124,25 @@ export class ObservabilityStack extends TrailbridgeStack {
     new TerraformOutput(this, 'failure_queue_url', {
       value: this.failureQueue.queue.url,
       description: 'Replay tickets wait here; replay them with `npm run replay -- --from-queue` once Dynatrace is reachable',
+    });
+  }
+
+  /** The forwarder's rules in AppConfig: the generated schema as validator, the defaults as first version. */
+  private hostedRules(topology: Topology, naming: Naming): HostedConfiguration {
+    return new HostedConfiguration(this, 'rules', {
+      partition: topology.partition,
+      applicationName: naming.appConfigApplicationName(),
+      environmentName: naming.appConfigEnvironmentName(),
+      profileName: naming.appConfigProfileName(),
+      deploymentStrategyName: naming.appConfigDeploymentStrategyName(),
+      description: 'Forwarding and processing rules of the trailbridge CloudTrail forwarder',
+      jsonSchema: readProjectFile(FORWARDER_RULES_SCHEMA_FILE),
+      content: readProjectFile(FORWARDER_DEFAULT_RULES_FILE),
+      deploy: topology.forwarder.appConfigDeployment,
+      deploymentDurationInMinutes: topology.forwarder.appConfigRollout.deploymentDurationInMinutes,
+      finalBakeTimeInMinutes: topology.forwarder.appConfigRollout.finalBakeTimeInMinutes,
+      region: this.region,
+      accountId: this.account.id,
     });
   }
 }

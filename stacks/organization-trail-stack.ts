@@ -3,6 +3,7 @@ import { Naming } from '../config/naming';
 import { Topology } from '../config/schema';
 import { AccountTrail, trailPropsFrom } from './constructs/account-trail';
 import { TrailbridgeStack } from './trailbridge-stack';
+import { managementAccount } from '../config/accounts';
 
 /**
  * `organization-trail` (organization mode only): one organization trail in the management
@@ -13,7 +14,7 @@ export class OrganizationTrailStack extends TrailbridgeStack {
   readonly trail: AccountTrail;
 
   constructor(scope: Construct, topology: Topology, naming: Naming) {
-    super(scope, naming.organizationTrailStackName(), { topology, naming, account: naming.managementAccount() });
+    super(scope, naming.organizationTrailStackName(), { topology, naming, account: managementAccount(topology) });
     const trail = {
       name: naming.organizationTrailName(),
       arn: naming.organizationTrailArn(),

@@ -1,10 +1,16 @@
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Construct } from 'constructs';
 import { Naming, STACK } from '../config/naming';
 import { Topology } from '../config/schema';
-import { assertValidEventTopology } from './catalog';
-import { CentralEventBus } from './constructs/central-event-bus';
+import type { TargetKind } from '../config/sections/events';
+import { CentralRule, assertValidEventTopology, centralRules } from './catalog';
+import { CentralEventBus, putEventsStatement } from './constructs/central-event-bus';
 import { CentralEventRules } from './constructs/central-event-rules';
+import { NodeFunction } from './constructs/node-function';
+import { AlertTopicTarget, BufferQueueTarget, LambdaTarget, LogGroupTarget, RuleTargetFactory, StreamTarget } from './constructs/rule-targets';
+import { SecurityEventsKey } from './constructs/security-events-key';
 import { TrailbridgeStack } from './trailbridge-stack';
+import { accountWithRole } from '../config/accounts';
 
 /** `security-events`: the central event bus, its policy and archive, the use-case rules and their targets. */
 export class SecurityEventsStack extends TrailbridgeStack {
@@ -12,11 +18,63 @@ export class SecurityEventsStack extends TrailbridgeStack {
   readonly rules: CentralEventRules;
 
   constructor(scope: Construct, topology: Topology, naming: Naming) {
-    super(scope, STACK.securityEvents, { topology, naming, account: naming.account('security') });
+    super(scope, STACK.securityEvents, { topology, naming, account: accountWithRole(topology, 'security') });
     // Every pattern of the topology (central and forwarding rules) is checked here, before any
     // resource exists: an invalid one stops synth with the rule's name and the reason.
     assertValidEventTopology(topology);
-    this.bus = new CentralEventBus(this, 'central-bus', { topology, naming });
-    this.rules = new CentralEventRules(this, 'rules', { topology, naming, busName: this.bus.bus.name });
+    this.bus = new CentralEventBus(this, 'central-bus', {
+      busName: naming.centralBusName(),
+      archiveName: naming.centralArchiveName(),
+      archiveRetentionInDays: topology.events.archiveRetentionInDays,
+      putEvents: putEventsStatement(topology, naming),
+    });
+    const rules = centralRules(topology);
+    this.rules = new CentralEventRules(this, 'rules', {
+      busName: this.bus.bus.name,
+      rules,
+      targets: ruleTargets(topology, naming, rules),
+      retryPolicy: { maximumRetryAttempts: topology.events.retryAttempts, maximumEventAgeInSeconds: topology.events.maxEventAgeInSeconds },
+      deadLetterQueueName: naming.centralDlqName(),
+    });
   }
+}
+
+/**
+ * The target kinds of the central rules, from the topology. The alert topic and the central log
+ * group share one key, created with the first of them; the bucket-logger exists when a lambda
+ * rule names no function of its own.
+ */
+function ruleTargets(topology: Topology, naming: Naming, rules: readonly CentralRule[]): Record<TargetKind, RuleTargetFactory> {
+  const events = topology.events;
+  const accountId = accountWithRole(topology, 'security').id;
+  const uses = (kind: TargetKind) => rules.some((r) => r.target === kind);
+  const logGroupName = naming.centralLogGroupName();
+  let key: KmsKey | undefined;
+  const keyIn = (scope: Construct): KmsKey =>
+    (key ??= new SecurityEventsKey(scope, 'key', {
+      partition: topology.partition,
+      alias: naming.securityEventsKeyAlias(),
+      accountId,
+      region: topology.homeRegion,
+      logGroupNames: uses('logs') ? [logGroupName] : [],
+    }).key);
+  return {
+    sns: (scope, ruleArns) => new AlertTopicTarget(scope, { topicName: naming.alertTopicName(), keyArn: keyIn(scope).arn, alertEmails: events.alertEmails, ruleArns }),
+    sqs: (scope, ruleArns) => new BufferQueueTarget(scope, { queueName: naming.eventBufferQueueName(), messageRetentionSeconds: events.bufferRetentionInSeconds, ruleArns }),
+    logs: (scope) =>
+      new LogGroupTarget(scope, { logGroupName, retentionInDays: events.logRetentionInDays, keyArn: keyIn(scope).arn, policyName: naming.centralLogPolicyName() }),
+    kinesis: (scope) => new StreamTarget(scope, { streamName: naming.eventStreamName(), roleName: naming.eventStreamRoleName(), accountId, shardCount: events.kinesisShardCount }),
+    lambda: (scope) =>
+      new LambdaTarget(scope, {
+        defaultFunction: rules.some((r) => r.target === 'lambda' && r.functionArn === undefined)
+          ? new NodeFunction(scope, 'bucket-logger', {
+              functionName: naming.bucketLoggerFunctionName(),
+              entry: 'bucket-logger',
+              description: 'trailbridge: records the account, region, name and creator of every new S3 bucket',
+              statements: [],
+              logRetentionInDays: events.logRetentionInDays,
+            })
+          : undefined,
+      }),
+  };
 }

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { Naming } from '../config/naming';
 import { SourceAccount, Topology } from '../config/schema';
-import { forwardingRegions } from './catalog';
+import { forwardingRegions, forwardingRules } from './catalog';
 import { AccountTrail, trailPropsFrom } from './constructs/account-trail';
 import { RegionalEventForwarding } from './constructs/regional-event-forwarding';
 import { TrailbridgeStack } from './trailbridge-stack';
@@ -26,6 +26,17 @@ export class SourceStack extends TrailbridgeStack {
     }
 
     // Flow 2: API calls and console sign-ins of every region to the central bus.
-    new RegionalEventForwarding(this, 'event-forwarding', { topology, naming, source, providerFor: (region) => this.providerFor(region) });
+    const forwarding = source.source.forwarding;
+    new RegionalEventForwarding(this, 'event-forwarding', {
+      rules: forwardingRules(topology).filter((r) => r.account.id === source.id),
+      accountId: source.id,
+      accountName: source.name,
+      centralBusName: naming.centralBusName(),
+      centralBusArn: naming.centralBusArn(),
+      roleName: naming.eventForwardingRoleName(),
+      deadLetterQueueName: naming.eventForwardingDlqName(),
+      retryPolicy: { maximumRetryAttempts: forwarding.retryAttempts, maximumEventAgeInSeconds: forwarding.maxEventAgeInSeconds },
+      providerFor: (region) => this.providerFor(region),
+    });
   }
 }

@@ -1,6 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { deployRole } from '../config/accounts';
 import { Naming } from '../config/naming';
 import { Account, Topology } from '../config/schema';
 
@@ -53,15 +54,12 @@ export class TrailbridgeStack extends TerraformStack {
   }
 
   private createProvider(region: string, aliased: boolean): AwsProvider {
-    const roleArn = this.naming.deployRoleArn(this.account);
-    const externalId = this.naming.deployRoleExternalId(this.account);
+    const role = deployRole(this.topology, this.account);
     return new AwsProvider(this, aliased ? `aws-${region}` : 'aws', {
       region,
       alias: aliased ? region : undefined,
       allowedAccountIds: [this.account.id],
-      assumeRole: roleArn
-        ? [{ roleArn, sessionName: this.topology.deployRole.sessionName, externalId }]
-        : undefined,
+      assumeRole: role ? [{ roleArn: role.roleArn, sessionName: this.topology.deployRole.sessionName, externalId: role.externalId }] : undefined,
       defaultTags: [{ tags: this.naming.defaultTags(this.stackName, this.account.roles) }],
     });
   }

@@ -2,19 +2,15 @@
  * Writes the forwarder rules' generated files from functions/forwarder/rules-schema.ts:
  *
  * - schema/forwarder-rules.schema.json: JSON Schema (draft-04, what AppConfig validators accept,
- *   at most 32,768 characters), the AppConfig profile's validator;
+ *   within AppConfig's validator size limit), the AppConfig profile's validator;
  * - schema/forwarder-default-rules.json: the built-in defaults, the hosted configuration version.
  *
  * `npx tsx tools/forwarder-schema.ts` writes them; `--check` exits 1 when they are out of date.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DEFAULT_RULES, rulesJsonSchema } from '../functions/forwarder/rules-schema';
-
-export const RULES_SCHEMA_FILE = join(__dirname, '..', 'schema', 'forwarder-rules.schema.json');
-export const DEFAULT_RULES_FILE = join(__dirname, '..', 'schema', 'forwarder-default-rules.json');
-/** AppConfig stores a validator's content in at most this many characters. */
-export const APPCONFIG_VALIDATOR_MAX_CHARS = 32_768;
+import { MAX_VALIDATOR_CONTENT_CHARS } from '../stacks/constructs/hosted-configuration';
+import { FORWARDER_DEFAULT_RULES_FILE, FORWARDER_RULES_SCHEMA_FILE } from '../stacks/forwarder-rules-files';
 
 export function renderRulesSchema(): string {
   const schema = { ...rulesJsonSchema(), title: 'trailbridge forwarder rules' };
@@ -28,11 +24,11 @@ export function renderDefaultRules(): string {
 
 function main(argv: string[]): number {
   const files: [string, string][] = [
-    [RULES_SCHEMA_FILE, renderRulesSchema()],
-    [DEFAULT_RULES_FILE, renderDefaultRules()],
+    [FORWARDER_RULES_SCHEMA_FILE, renderRulesSchema()],
+    [FORWARDER_DEFAULT_RULES_FILE, renderDefaultRules()],
   ];
-  if (renderRulesSchema().length > APPCONFIG_VALIDATOR_MAX_CHARS) {
-    process.stderr.write(`the rules schema is longer than the ${APPCONFIG_VALIDATOR_MAX_CHARS} characters AppConfig accepts; shorten descriptions\n`);
+  if (renderRulesSchema().length > MAX_VALIDATOR_CONTENT_CHARS) {
+    process.stderr.write(`the rules schema is longer than the ${MAX_VALIDATOR_CONTENT_CHARS} characters AppConfig accepts; shorten descriptions\n`);
     return 1;
   }
   if (argv.includes('--check')) {

@@ -7,6 +7,7 @@ import { ObservabilityStack } from '../../stacks/observability-stack';
 import { KNOWN_REGIONS } from '../../config/regions';
 import { SynthesizedStack, synthesize, topologyWith } from '../support/synth';
 import { parseQueueCommandLine } from '../../tools/lib/failure-queue';
+import { sourceAccounts } from '../../config/accounts';
 
 function observability(edit?: Parameters<typeof topologyWith>[0]): SynthesizedStack {
   return synthesize(topologyWith(edit)).stack('observability');
@@ -120,7 +121,7 @@ describe('observability stack: the forwarder role', () => {
     const naming = new Naming(topology);
     const org = roleStatements(synthesize(topology).stack('observability'));
     expect(org.ReadTrailObjects.resources).toEqual(
-      naming.sources.map((s) => `arn:aws:s3:::${naming.trailBucketName(s)}/${naming.trailKeyPrefix(s)}*`),
+      sourceAccounts(naming.topology).map((s) => `arn:aws:s3:::${naming.trailBucketName(s)}/${naming.trailKeyPrefix(s)}*`),
     );
     for (const resource of org.ReadTrailObjects.resources) expect(resource).toMatch(/\/AWSLogs\/o-abcdefghij\/\d{12}\/\*$/);
   });

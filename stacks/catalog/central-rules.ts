@@ -4,6 +4,7 @@ import type { TargetKind } from '../../config/sections/events';
 import { RuleState, ruleState } from './forwarding';
 import { EventPattern } from './use-case';
 import { USE_CASES } from './use-cases';
+import { sourceAccounts } from '../../config/accounts';
 
 /** One rule on the central bus: a catalog use case as configured, or a custom rule. */
 export interface CentralRule {
@@ -34,7 +35,7 @@ export function centralRules(topology: Topology): CentralRule[] {
   const naming = new Naming(topology);
   const events = topology.events;
   // Forwarded read-only events may be filtered out by a central rule in the plain ENABLED state.
-  const state = ruleState(naming.sources.some((s) => s.source.forwarding.enabled && s.source.forwarding.readOnlyEvents));
+  const state = ruleState(sourceAccounts(topology).some((s) => s.source.forwarding.enabled && s.source.forwarding.readOnlyEvents));
   const rules: CentralRule[] = [];
   for (const useCase of USE_CASES) {
     const options = events.useCases[useCase.id];

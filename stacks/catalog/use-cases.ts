@@ -250,7 +250,3 @@ export const USE_CASES: readonly UseCase[] = [
   },
 ];
 
-/** The use case with this id, or undefined. */
-export function findUseCase(id: string): UseCase | undefined {
-  return USE_CASES.find((u) => u.id === id);
-}

@@ -7,8 +7,11 @@ import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { Statement, denyInsecureTransport, policyDocument } from './iam';
 import { lockDown } from './locked-down-bucket';
+import { Partition, bucketArn } from '../../config/arn';
 
 export interface AccessLogBucketProps {
+  /** The topology's partition, which begins every ARN the construct writes. */
+  readonly partition: Partition;
   readonly bucketName: string;
   /** The account that owns this bucket and the buckets it logs. */
   readonly accountId: string;
@@ -38,7 +41,7 @@ export class AccessLogBucket extends Construct {
     const provider = props.provider;
     this.bucket = new S3Bucket(this, 'bucket', { provider, bucket: props.bucketName, forceDestroy: props.forceDestroy ?? false });
     const bucketId = this.bucket.id;
-    const arn = `arn:aws:s3:::${props.bucketName}`;
+    const arn = bucketArn(props.partition, props.bucketName);
 
     lockDown(this, bucketId, provider);
     new S3BucketVersioningA(this, 'versioning', { provider, bucket: bucketId, versioningConfiguration: { status: 'Enabled' } });
@@ -66,7 +69,7 @@ export class AccessLogBucket extends Construct {
     const policy = policyDocument(
       this,
       'policy-document',
-      [...props.sourceBucketNames.map((name) => accessLogDelivery(arn, name, props.accountId)), denyInsecureTransport([arn, `${arn}/*`])],
+      [...props.sourceBucketNames.map((name) => accessLogDelivery(props.partition, arn, name, props.accountId)), denyInsecureTransport([arn, `${arn}/*`])],
       provider,
     );
     this.policy = new S3BucketPolicy(this, 'policy', { provider, bucket: bucketId, policy: policy.json });
@@ -77,14 +80,14 @@ export class AccessLogBucket extends Construct {
  * One statement per source bucket, so each bucket may write only under its own prefix (one
  * statement naming every bucket and every prefix would let any of them write under any prefix).
  */
-export function accessLogDelivery(accessLogBucketArn: string, sourceBucketName: string, accountId: string): Statement {
+export function accessLogDelivery(partition: Partition, accessLogBucketArn: string, sourceBucketName: string, accountId: string): Statement {
   return {
     sid: `S3ServerAccessLogDelivery${sidSuffix(sourceBucketName)}`,
     actions: ['s3:PutObject'],
     resources: [`${accessLogBucketArn}/${sourceBucketName}/*`],
     principals: [{ type: 'Service', identifiers: ['logging.s3.amazonaws.com'] }],
     conditions: [
-      { test: 'ArnLike', variable: 'aws:SourceArn', values: [`arn:aws:s3:::${sourceBucketName}`] },
+      { test: 'ArnLike', variable: 'aws:SourceArn', values: [bucketArn(partition, sourceBucketName)] },
       { test: 'StringEquals', variable: 'aws:SourceAccount', values: [accountId] },
     ],
   };

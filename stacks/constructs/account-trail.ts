@@ -38,7 +38,7 @@ export interface AccountTrailProps {
   /** @default - management events only */
   readonly dataEvents?: DataEventOptions;
   /** Excluded from S3 data events, so the trail does not log its own deliveries. @default - none */
-  readonly trailBucketNames?: readonly string[];
+  readonly trailBucketArns?: readonly string[];
   /** @default - none */
   readonly insights?: readonly InsightType[];
   /** Also deliver to a CloudWatch Logs group in the trail's account. @default - off */
@@ -101,7 +101,7 @@ export class AccountTrail extends Construct {
       enableLogFileValidation: true,
       isOrganizationTrail: props.organizationTrail ? true : undefined,
       enableLogging: props.enableLogging ?? true,
-      advancedEventSelector: advancedEventSelectors(props.dataEvents ?? {}, props.trailBucketNames ?? []),
+      advancedEventSelector: advancedEventSelectors(props.dataEvents ?? {}, props.trailBucketArns ?? []),
       insightSelector: props.insights?.length ? props.insights.map((insightType) => ({ insightType })) : undefined,
       cloudWatchLogsGroupArn,
       cloudWatchLogsRoleArn,
@@ -127,7 +127,7 @@ export function trailPropsFrom(
     keyPrefix: options.keyPrefix,
     organizationTrail: trail.organizationTrail,
     dataEvents: options.dataEvents,
-    trailBucketNames: naming.allTrailBucketNames(),
+    trailBucketArns: naming.allTrailBucketNames().map((name) => naming.bucketArn(name)),
     insights: options.insights,
     cloudWatchLogs: options.cloudWatchLogs
       ? { logGroupName: naming.trailLogGroupName(trail.name), roleName: naming.trailLogsRoleName(trail.name), retentionInDays: options.cloudWatchLogs.retentionInDays }

@@ -5,8 +5,11 @@ import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { denyInsecureTransport, policyDocument } from './iam';
+import { Partition, accountRootArn } from '../../config/arn';
 
 export interface AlarmTopicProps {
+  /** The topology's partition, which begins every ARN the construct writes. */
+  readonly partition: Partition;
   readonly topicName: string;
   /** Alias of the topic's key, `alias/...`. */
   readonly keyAlias: string;
@@ -40,7 +43,7 @@ export class AlarmTopic extends Construct {
           sid: 'AccountAdministersKey',
           actions: ['kms:*'],
           resources: ['*'],
-          principals: [{ type: 'AWS', identifiers: [`arn:aws:iam::${props.accountId}:root`] }],
+          principals: [{ type: 'AWS', identifiers: [accountRootArn(props.partition, props.accountId)] }],
         },
         {
           sid: 'CloudWatchAlarmsEncrypt',

@@ -1,3 +1,5 @@
+import type { Partition } from '../../config/arn';
+
 /**
  * The AWS AppConfig Agent Lambda extension for arm64 functions: one AWS-owned layer per region.
  *
@@ -50,8 +52,15 @@ export const APPCONFIG_EXTENSION_ARM64_LAYERS: Readonly<Record<string, string>> 
  * The extension layer for a region: the topology's override, else the table. A region in neither
  * is a topology problem, reported with the fix.
  */
-export function appConfigExtensionLayerArn(region: string, overrides: Readonly<Record<string, string>> = {}): string {
-  const arn = overrides[region] ?? APPCONFIG_EXTENSION_ARM64_LAYERS[region];
+export function appConfigExtensionLayerArn(region: string, overrides: Readonly<Record<string, string>> = {}, partition: Partition = 'aws'): string {
+  // The table holds the layers of the aws partition; AWS publishes GovCloud's and China's apart.
+  const arn = overrides[region] ?? (partition === 'aws' ? APPCONFIG_EXTENSION_ARM64_LAYERS[region] : undefined);
+  if (!arn && partition !== 'aws') {
+    throw new Error(
+      `forwarder.appConfigLayerArns: the built-in AppConfig extension layers are those of the aws partition, and the topology's partition is ${partition}; ` +
+        `add "${region}": "arn:${partition}:lambda:${region}:<AWS account>:layer:AWS-AppConfig-Extension-Arm64:<version>" from the AppConfig user guide`,
+    );
+  }
   if (!arn) {
     throw new Error(
       `forwarder.appConfigLayerArns: the AppConfig extension layer for ${region} is not in the built-in table (extension ${APPCONFIG_EXTENSION_VERSION}); ` +

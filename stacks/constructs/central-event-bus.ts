@@ -5,10 +5,15 @@ import { Construct } from 'constructs';
 import { Naming } from '../../config/naming';
 import { Topology } from '../../config/schema';
 import { ACTIONS, Statement, policyDocument } from './iam';
+import { sourceAccounts } from '../../config/accounts';
 
 export interface CentralEventBusProps {
-  readonly topology: Topology;
-  readonly naming: Naming;
+  readonly busName: string;
+  readonly archiveName: string;
+  /** How long the archive keeps an event (0 keeps it forever). */
+  readonly archiveRetentionInDays: number;
+  /** Who may put events on the bus (see putEventsStatement). @default - no bus policy: no account may */
+  readonly putEvents?: Statement;
 }
 
 /**
@@ -27,23 +32,21 @@ export class CentralEventBus extends Construct {
 
   constructor(scope: Construct, id: string, props: CentralEventBusProps) {
     super(scope, id);
-    const { topology, naming } = props;
     this.bus = new CloudwatchEventBus(this, 'bus', {
-      name: naming.centralBusName(),
+      name: props.busName,
       description: 'trailbridge: API calls and console sign-ins of every source account and region',
     });
 
-    const statement = putEventsStatement(topology, naming);
-    if (statement) {
-      const document = policyDocument(this, 'policy-document', [statement]);
+    if (props.putEvents) {
+      const document = policyDocument(this, 'policy-document', [props.putEvents]);
       this.policy = new CloudwatchEventBusPolicy(this, 'policy', { eventBusName: this.bus.name, policy: document.json });
     }
 
     this.archive = new CloudwatchEventArchive(this, 'archive', {
-      name: naming.centralArchiveName(),
+      name: props.archiveName,
       description: 'Every event of the central bus, for replay',
       eventSourceArn: this.bus.arn,
-      retentionDays: topology.events.archiveRetentionInDays,
+      retentionDays: props.archiveRetentionInDays,
     });
   }
 }
@@ -54,7 +57,7 @@ export class CentralEventBus extends Construct {
  * events the central rules would act on. Undefined when no source account forwards.
  */
 export function putEventsStatement(topology: Topology, naming: Naming): Statement | undefined {
-  const senders = naming.sources.filter((s) => s.source.forwarding.enabled);
+  const senders = sourceAccounts(topology).filter((s) => s.source.forwarding.enabled);
   if (senders.length === 0) return undefined;
   const resources = [naming.centralBusArn()];
   if (topology.organization) {

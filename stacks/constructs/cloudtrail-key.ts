@@ -3,6 +3,7 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { Statement, policyDocument } from './iam';
+import { Partition, accountRootArn, arn } from '../../config/arn';
 
 /** A trail that encrypts with the key, and the account that owns it (the encryption context names it). */
 export interface TrailWriter {
@@ -17,6 +18,8 @@ export interface CrossAccountReader {
 }
 
 export interface CloudTrailKeyProps {
+  /** The topology's partition, which begins every ARN the construct writes. */
+  readonly partition: Partition;
   /** alias/... from the naming module; trails name the key by this alias's ARN. */
   readonly aliasName: string;
   /** The account that owns the key (log archive). */
@@ -83,7 +86,7 @@ export function cloudTrailKeyStatements(props: CloudTrailKeyProps): Statement[] 
       sid: 'EnableIamPolicies',
       actions: ['kms:*'],
       resources: ['*'],
-      principals: [{ type: 'AWS', identifiers: [`arn:aws:iam::${props.accountId}:root`] }],
+      principals: [{ type: 'AWS', identifiers: [accountRootArn(props.partition, props.accountId)] }],
     },
     ...owners.map(
       (accountId): Statement => ({
@@ -93,7 +96,7 @@ export function cloudTrailKeyStatements(props: CloudTrailKeyProps): Statement[] 
         principals: [{ type: 'Service', identifiers: [CLOUDTRAIL] }],
         conditions: [
           { test: 'StringEquals', variable: 'aws:SourceArn', values: props.trails.filter((t) => t.accountId === accountId).map((t) => t.trailArn) },
-          { test: 'StringLike', variable: 'kms:EncryptionContext:aws:cloudtrail:arn', values: [`arn:aws:cloudtrail:*:${accountId}:trail/*`] },
+          { test: 'StringLike', variable: 'kms:EncryptionContext:aws:cloudtrail:arn', values: [arn({ partition: props.partition, service: 'cloudtrail', region: '*', account: accountId, resource: 'trail/*' })] },
         ],
       }),
     ),
@@ -102,7 +105,7 @@ export function cloudTrailKeyStatements(props: CloudTrailKeyProps): Statement[] 
       sid: 'TrailAccountsDescribeKey',
       actions: ['kms:DescribeKey'],
       resources: ['*'],
-      principals: [{ type: 'AWS', identifiers: owners.map((accountId) => `arn:aws:iam::${accountId}:root`) }],
+      principals: [{ type: 'AWS', identifiers: owners.map((accountId) => accountRootArn(props.partition, accountId)) }],
     },
     {
       sid: 'CloudTrailDescribeKey',
@@ -125,7 +128,7 @@ export function cloudTrailKeyStatements(props: CloudTrailKeyProps): Statement[] 
       sid: 'ReaderDecryptLogFilesThroughS3',
       actions: ['kms:Decrypt'],
       resources: ['*'],
-      principals: [{ type: 'AWS', identifiers: [`arn:aws:iam::${props.reader.accountId}:root`] }],
+      principals: [{ type: 'AWS', identifiers: [accountRootArn(props.partition, props.reader.accountId)] }],
       conditions: [
         { test: 'ArnEquals', variable: 'aws:PrincipalArn', values: [props.reader.roleArn] },
         { test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${props.region}.amazonaws.com`] },
@@ -160,7 +163,7 @@ export function cloudTrailKeyStatements(props: CloudTrailKeyProps): Statement[] 
       sid: 'ReaderDecryptBufferThroughSqs',
       actions: ['kms:Decrypt'],
       resources: ['*'],
-      principals: [{ type: 'AWS', identifiers: [`arn:aws:iam::${props.reader.accountId}:root`] }],
+      principals: [{ type: 'AWS', identifiers: [accountRootArn(props.partition, props.reader.accountId)] }],
       conditions: [
         { test: 'ArnEquals', variable: 'aws:PrincipalArn', values: [props.reader.roleArn] },
         { test: 'StringEquals', variable: 'kms:ViaService', values: [`sqs.${props.region}.amazonaws.com`] },

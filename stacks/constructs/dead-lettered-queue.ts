@@ -14,9 +14,9 @@ export interface DeadLetteredQueueProps {
    * policy names it, and reading it from the queue would make the two resources a cycle.
    */
   readonly queueArn: string;
-  /** @default 14 */
+  /** 1 to 14 (the topology schema checks it). @default 14 */
   readonly retentionInDays?: number;
-  /** Receives before a message moves to the dead-letter queue. @default 5 */
+  /** Receives before a message moves to the dead-letter queue, 1 to 1000 (the topology schema checks it). @default 5 */
   readonly maxReceiveCount?: number;
   /** @default 300 */
   readonly visibilityTimeoutInSeconds?: number;
@@ -45,15 +45,11 @@ export class DeadLetteredQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: DeadLetteredQueueProps) {
     super(scope, id);
-    const problems: string[] = [];
+    // The bounds of retentionInDays and maxReceiveCount are the topology schema's
+    // (config/sections/forwarder.ts, failureQueue); this checks what only the construct can see.
+    if (!props.queueArn.endsWith(`:${props.queueName}`)) throw new Error(`DeadLetteredQueue ${id}: queueArn ${props.queueArn} does not end with the queue name ${props.queueName}`);
     const retentionInDays = props.retentionInDays ?? MAX_RETENTION_IN_DAYS;
-    if (!Number.isInteger(retentionInDays) || retentionInDays < 1 || retentionInDays > MAX_RETENTION_IN_DAYS) {
-      problems.push(`retentionInDays: ${retentionInDays} is outside 1..${MAX_RETENTION_IN_DAYS}`);
-    }
     const maxReceiveCount = props.maxReceiveCount ?? 5;
-    if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1 || maxReceiveCount > 1000) problems.push(`maxReceiveCount: ${maxReceiveCount} is outside 1..1000`);
-    if (!props.queueArn.endsWith(`:${props.queueName}`)) problems.push(`queueArn: ${props.queueArn} does not end with the queue name ${props.queueName}`);
-    if (problems.length > 0) throw new Error(`DeadLetteredQueue ${id}: ${problems.join('; ')}`);
 
     const provider = props.provider;
     this.deadLetterQueue = new SqsQueue(this, 'dead-letters', {

@@ -12,7 +12,7 @@ export interface ForwarderAlarmsProps {
   readonly alarmName: (kind: AlarmKind) => string;
   /** Where ALARM and OK notifications go. */
   readonly topicArn: string;
-  /** @default 300 */
+  /** A multiple of 60 (the topology schema checks it). @default 300 */
   readonly periodInSeconds?: number;
   /** @default 1 */
   readonly errorsThreshold?: number;
@@ -38,7 +38,6 @@ export class ForwarderAlarms extends Construct {
   constructor(scope: Construct, id: string, props: ForwarderAlarmsProps) {
     super(scope, id);
     const period = props.periodInSeconds ?? 300;
-    if (period < 60 || period % 60 !== 0) throw new Error(`ForwarderAlarms ${id}: periodInSeconds ${period} must be a multiple of 60`);
     const common = {
       provider: props.provider,
       period,

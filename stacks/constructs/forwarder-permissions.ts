@@ -1,5 +1,6 @@
 import { Naming } from '../../config/naming';
 import { ACTIONS, Statement } from './iam';
+import { accountWithRole, sourceAccounts } from '../../config/accounts';
 
 /** AppConfig data-plane actions the extension calls for the function. */
 export const APPCONFIG_READ_ACTIONS = ['appconfig:StartConfigurationSession', 'appconfig:GetLatestConfiguration'] as const;
@@ -27,17 +28,17 @@ export interface ForwarderPermissionsProps {
 export function forwarderStatements(props: ForwarderPermissionsProps): Statement[] {
   const { naming } = props;
   const home = naming.homeRegion;
-  const logArchiveId = naming.account('log-archive').id;
+  const logArchiveId = accountWithRole(naming.topology, 'log-archive').id;
   const statements: Statement[] = [
     {
       sid: 'ReadTrailObjects',
       actions: ACTIONS.s3ReadObject,
-      resources: naming.sources.map((source) => `${naming.bucketArn(naming.trailBucketName(source))}/${naming.trailKeyPrefix(source)}*`),
+      resources: sourceAccounts(naming.topology).map((source) => `${naming.bucketArn(naming.trailBucketName(source))}/${naming.trailKeyPrefix(source)}*`),
     },
     {
       sid: 'DecryptTrailObjects',
       actions: ACTIONS.kmsDecrypt,
-      resources: [`arn:aws:kms:${home}:${logArchiveId}:key/*`],
+      resources: [naming.arn({ service: 'kms', region: home, account: logArchiveId, resource: 'key/*' })],
       conditions: [
         { test: 'ForAnyValue:StringEquals', variable: 'kms:ResourceAliases', values: [naming.cloudTrailKeyAlias()] },
         { test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${home}.amazonaws.com`] },

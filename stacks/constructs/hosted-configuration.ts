@@ -6,6 +6,7 @@ import { AppconfigEnvironment } from '@cdktf/provider-aws/lib/appconfig-environm
 import { AppconfigHostedConfigurationVersion } from '@cdktf/provider-aws/lib/appconfig-hosted-configuration-version';
 import { TerraformProvider, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { Partition, arn } from '../../config/arn';
 
 /** AppConfig refuses a validator whose content is longer than this. */
 export const MAX_VALIDATOR_CONTENT_CHARS = 32_768;
@@ -13,6 +14,8 @@ export const MAX_VALIDATOR_CONTENT_CHARS = 32_768;
 export const MAX_HOSTED_CONTENT_BYTES = 2 * 1024 * 1024;
 
 export interface HostedConfigurationProps {
+  /** The topology's partition, which begins every ARN the construct writes. */
+  readonly partition: Partition;
   readonly applicationName: string;
   readonly environmentName: string;
   readonly profileName: string;
@@ -94,7 +97,7 @@ export class HostedConfiguration extends Construct {
       description: 'Written by trailbridge; change the rules in the repository and deploy them with Terraform',
     });
 
-    const arnPrefix = `arn:aws:appconfig:${props.region}:${props.accountId}:application/${this.application.id}`;
+    const arnPrefix = arn({ partition: props.partition, service: 'appconfig', region: props.region, account: props.accountId, resource: `application/${this.application.id}` });
     if (props.deploy === false) {
       this.configurationArn = `${arnPrefix}/environment/*/configuration/${this.profile.configurationProfileId}`;
       return;

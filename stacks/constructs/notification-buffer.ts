@@ -5,8 +5,11 @@ import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { CrossAccountReader } from './cloudtrail-key';
 import { Statement, denyInsecureTransport, policyDocument } from './iam';
+import { Partition, accountRootArn } from '../../config/arn';
 
 export interface NotificationBufferProps {
+  /** The topology's partition, which begins every ARN the construct writes. */
+  readonly partition: Partition;
   /** Physical names and the queue's ARN (from the naming module; the DLQ's redrive-allow policy names it). */
   readonly queueName: string;
   readonly queueArn: string;
@@ -63,7 +66,7 @@ export class NotificationBuffer extends Construct {
       sid: 'ConsumerReceive',
       actions: CONSUME_ACTIONS,
       resources: [props.queueArn],
-      principals: [{ type: 'AWS', identifiers: [`arn:aws:iam::${props.consumer.accountId}:root`] }],
+      principals: [{ type: 'AWS', identifiers: [accountRootArn(props.partition, props.consumer.accountId)] }],
       conditions: [{ test: 'ArnEquals', variable: 'aws:PrincipalArn', values: [props.consumer.roleArn] }],
     };
     const queueDocument = policyDocument(

@@ -3,6 +3,7 @@ import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { Statement, policyDocument } from './iam';
+import { Partition, accountRootArn } from '../../config/arn';
 
 /** The one subscription another account may create: a protocol and an exact endpoint. */
 export interface CrossAccountSubscriber {
@@ -14,6 +15,8 @@ export interface CrossAccountSubscriber {
 }
 
 export interface NotificationTopicProps {
+  /** The topology's partition, which begins every ARN the construct writes. */
+  readonly partition: Partition;
   /** Physical name (from the naming module). */
   readonly topicName: string;
   /** The topic's ARN (from the naming module), so the policy needs no reference to the topic. */
@@ -78,7 +81,7 @@ export function notificationTopicStatements(props: NotificationTopicProps): Stat
       sid: 'ObservabilitySubscribeForwarder',
       actions: ['sns:Subscribe'],
       resources: topic,
-      principals: [{ type: 'AWS', identifiers: [`arn:aws:iam::${props.subscriber.accountId}:root`] }],
+      principals: [{ type: 'AWS', identifiers: [accountRootArn(props.partition, props.subscriber.accountId)] }],
       conditions: [
         { test: 'StringEquals', variable: 'sns:Protocol', values: [props.subscriber.protocol ?? 'lambda'] },
         { test: 'StringEquals', variable: 'sns:Endpoint', values: [props.subscriber.endpoint] },

@@ -2,6 +2,7 @@ import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { NodeFunction } from './node-function';
+import { Partition, bucketArn } from '../../config/arn';
 
 /** A trail bucket the notifier is invoked for, and who its log files belong to. */
 export interface NotifiedBucket {
@@ -11,6 +12,8 @@ export interface NotifiedBucket {
 }
 
 export interface NotifierProps {
+  /** The topology's partition, which begins every ARN the construct writes. */
+  readonly partition: Partition;
   readonly functionName: string;
   readonly topicArn: string;
   /** The CMK the topic is encrypted with: publishing needs a data key. */
@@ -64,7 +67,7 @@ export class Notifier extends Construct {
           action: 'lambda:InvokeFunction',
           functionName: this.function.function.functionName,
           principal: 's3.amazonaws.com',
-          sourceArn: `arn:aws:s3:::${bucket.bucketName}`,
+          sourceArn: bucketArn(props.partition, bucket.bucketName),
           sourceAccount: props.accountId,
         }),
     );

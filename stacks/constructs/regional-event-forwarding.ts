@@ -1,19 +1,27 @@
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
-import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
+import { CloudwatchEventTarget, CloudwatchEventTargetRetryPolicy } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { Naming } from '../../config/naming';
-import { SourceAccount, Topology } from '../../config/schema';
-import { ForwardingRule, forwardingRules } from '../catalog';
+import { ForwardingRule } from '../catalog';
 import { EventDeadLetterQueue } from './event-dead-letter-queue';
 import { ACTIONS, policyDocument, serviceTrust } from './iam';
 
 export interface RegionalEventForwardingProps {
-  readonly topology: Topology;
-  readonly naming: Naming;
-  readonly source: SourceAccount;
+  /** This account's forwarding rules, as the catalog plans them; none creates nothing. */
+  readonly rules: readonly ForwardingRule[];
+  /** The source account (its EventBridge alone may assume the role). */
+  readonly accountId: string;
+  /** The source account's name, for the role's description. */
+  readonly accountName: string;
+  readonly centralBusName: string;
+  readonly centralBusArn: string;
+  /** The one role of every region's target. */
+  readonly roleName: string;
+  /** The dead-letter queue of each region's target. */
+  readonly deadLetterQueueName: string;
+  readonly retryPolicy: CloudwatchEventTargetRetryPolicy;
   /** The provider of a region (the stack's providerFor). */
   readonly providerFor: (region: string) => TerraformProvider;
 }
@@ -30,37 +38,29 @@ export class RegionalEventForwarding extends Construct {
 
   constructor(scope: Construct, id: string, props: RegionalEventForwardingProps) {
     super(scope, id);
-    const { naming, source } = props;
-    const planned = forwardingRules(props.topology).filter((r) => r.account.id === source.id);
-    if (planned.length === 0) {
+    if (props.rules.length === 0) {
       this.rules = [];
       return;
     }
-    const options = source.source.forwarding;
-    const busArn = naming.centralBusArn();
 
     // IAM is global: one role, with the default provider, serves the rules of every region.
     const trust = policyDocument(this, 'role-trust', [
-      serviceTrust('events.amazonaws.com', [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [source.id] }]),
+      serviceTrust('events.amazonaws.com', [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [props.accountId] }]),
     ]);
-    this.role = new IamRole(this, 'role', {
-      name: naming.eventForwardingRoleName(),
-      description: `Lets the EventBridge rules of ${source.name} put events on the central bus ${naming.centralBusName()}`,
+    const role = new IamRole(this, 'role', {
+      name: props.roleName,
+      description: `Lets the EventBridge rules of ${props.accountName} put events on the central bus ${props.centralBusName}`,
       assumeRolePolicy: trust.json,
     });
-    const permissions = policyDocument(this, 'role-permissions', [{ sid: 'PutEventsOnCentralBus', actions: ACTIONS.eventsPut, resources: [busArn] }]);
-    new IamRolePolicy(this, 'role-policy', { name: 'put-events-on-central-bus', role: this.role.id, policy: permissions.json });
+    this.role = role;
+    const permissions = policyDocument(this, 'role-permissions', [{ sid: 'PutEventsOnCentralBus', actions: ACTIONS.eventsPut, resources: [props.centralBusArn] }]);
+    new IamRolePolicy(this, 'role-policy', { name: 'put-events-on-central-bus', role: role.id, policy: permissions.json });
 
-    const dlqName = naming.eventForwardingDlqName();
-    this.rules = planned.map((rule) => this.forwardIn(rule, props.providerFor(rule.region), busArn, dlqName, options));
+    this.rules = props.rules.map((rule) => this.forwardIn(rule, role, props));
   }
 
-  private forwardIn(
-    rule: ForwardingRule,
-    provider: TerraformProvider,
-    busArn: string,
-    dlqName: string,
-    options: SourceAccount['source']['forwarding']): CloudwatchEventRule {
+  private forwardIn(rule: ForwardingRule, role: IamRole, props: RegionalEventForwardingProps): CloudwatchEventRule {
+    const provider = props.providerFor(rule.region);
     // Construct ids are Terraform addresses: one scope per region keeps them stable as regions come and go.
     const scope = new Construct(this, rule.region);
     const what = rule.scope === 'global' ? 'events of global services (IAM, STS, sign-in, ...), which arrive in us-east-1 only' : 'API calls and console sign-ins of this region';
@@ -71,14 +71,14 @@ export class RegionalEventForwarding extends Construct {
       eventPattern: JSON.stringify(rule.pattern),
       state: rule.state,
     });
-    const dlq = new EventDeadLetterQueue(scope, 'dlq', { provider, queueName: dlqName, ruleArns: [eventRule.arn] });
+    const dlq = new EventDeadLetterQueue(scope, 'dlq', { provider, queueName: props.deadLetterQueueName, ruleArns: [eventRule.arn] });
     new CloudwatchEventTarget(scope, 'target', {
       provider,
       rule: eventRule.name,
       targetId: 'central-bus',
-      arn: busArn,
-      roleArn: this.role!.arn,
-      retryPolicy: { maximumRetryAttempts: options.retryAttempts, maximumEventAgeInSeconds: options.maxEventAgeInSeconds },
+      arn: props.centralBusArn,
+      roleArn: role.arn,
+      retryPolicy: props.retryPolicy,
       deadLetterConfig: { arn: dlq.queue.arn },
     });
     return eventRule;

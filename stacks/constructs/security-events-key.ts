@@ -2,8 +2,11 @@ import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Construct } from 'constructs';
 import { Statement, policyDocument } from './iam';
+import { Partition, accountRootArn, arn } from '../../config/arn';
 
 export interface SecurityEventsKeyProps {
+  /** The topology's partition, which begins every ARN the construct writes. */
+  readonly partition: Partition;
   readonly alias: string;
   readonly accountId: string;
   readonly region: string;
@@ -30,7 +33,7 @@ export class SecurityEventsKey extends Construct {
         sid: 'AccountAdministers',
         actions: ['kms:*'],
         resources: ['*'],
-        principals: [{ type: 'AWS', identifiers: [`arn:aws:iam::${props.accountId}:root`] }],
+        principals: [{ type: 'AWS', identifiers: [accountRootArn(props.partition, props.accountId)] }],
       },
       {
         sid: 'EventBridgeEncryptsTargets',
@@ -49,7 +52,7 @@ export class SecurityEventsKey extends Construct {
           {
             test: 'ArnEquals',
             variable: 'kms:EncryptionContext:aws:logs:arn',
-            values: props.logGroupNames.map((name) => `arn:aws:logs:${props.region}:${props.accountId}:log-group:${name}`),
+            values: props.logGroupNames.map((name) => arn({ partition: props.partition, service: 'logs', region: props.region, account: props.accountId, resource: `log-group:${name}` })),
           },
         ],
       });

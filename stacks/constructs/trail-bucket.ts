@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { CrossAccountReader } from './cloudtrail-key';
 import { ACTIONS, Statement, denyInsecureTransport, policyDocument } from './iam';
 import { lockDown } from './locked-down-bucket';
+import { Partition, accountRootArn, bucketArn } from '../../config/arn';
 
 export interface TrailBucketLifecycle {
   readonly transitionAfterDays: number;
@@ -24,6 +25,8 @@ export interface TrailBucketObjectLock {
 }
 
 export interface TrailBucketProps {
+  /** The topology's partition, which begins every ARN the construct writes. */
+  readonly partition: Partition;
   readonly bucketName: string;
   /** The CMK for default encryption (SSE-KMS with a bucket key). */
   readonly kmsKeyArn: string;
@@ -64,19 +67,17 @@ export class TrailBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: TrailBucketProps) {
     super(scope, id);
+    // That the lifecycle expires after it transitions is the topology schema's check (logArchive.lifecycle).
     const problems: string[] = [];
     if (props.trailArns.length === 0) problems.push('trailArns is empty; name the trails that write here');
     if (props.writePrefixes.length === 0) problems.push('writePrefixes is empty');
     for (const prefix of props.writePrefixes) {
       if (!prefix.startsWith(props.logPrefix) || !prefix.endsWith('/')) problems.push(`writePrefixes: ${JSON.stringify(prefix)} must start with logPrefix ${JSON.stringify(props.logPrefix)} and end with "/"`);
     }
-    if (props.lifecycle.expirationDays <= props.lifecycle.transitionAfterDays) {
-      problems.push(`lifecycle.expirationDays: ${props.lifecycle.expirationDays} must be greater than transitionAfterDays (${props.lifecycle.transitionAfterDays})`);
-    }
     if (problems.length > 0) throw new Error(`TrailBucket ${id}: ${problems.join('; ')}`);
 
     const provider = props.provider;
-    this.bucketArn = `arn:aws:s3:::${props.bucketName}`;
+    this.bucketArn = bucketArn(props.partition, props.bucketName);
     this.bucket = new S3Bucket(this, 'bucket', {
       provider,
       bucket: props.bucketName,
@@ -156,7 +157,7 @@ export function trailBucketStatements(bucketArn: string, props: TrailBucketProps
       sid: 'ReaderReadLogFiles',
       actions: ACTIONS.s3ReadObject,
       resources: [`${bucketArn}/${props.logPrefix}*`],
-      principals: [{ type: 'AWS', identifiers: [`arn:aws:iam::${props.reader.accountId}:root`] }],
+      principals: [{ type: 'AWS', identifiers: [accountRootArn(props.partition, props.reader.accountId)] }],
       conditions: [{ test: 'ArnEquals', variable: 'aws:PrincipalArn', values: [props.reader.roleArn] }],
     });
   }

@@ -21,14 +21,14 @@ const LABELS = { s3: 'S3 object-level events', lambda: 'Lambda Invoke events' } 
  * buckets are always excluded from S3 data events, so a trail never logs its own deliveries
  * (each delivery would be logged, delivered and logged again).
  */
-export function advancedEventSelectors(dataEvents: DataEventOptions, trailBucketNames: readonly string[]): CloudtrailAdvancedEventSelector[] {
+export function advancedEventSelectors(dataEvents: DataEventOptions, trailBucketArns: readonly string[]): CloudtrailAdvancedEventSelector[] {
   const selectors: CloudtrailAdvancedEventSelector[] = [
     { name: 'Management events', fieldSelector: [{ field: 'eventCategory', equalTo: ['Management'] }] },
   ];
   for (const kind of ['s3', 'lambda'] as const) {
     const filter = dataEvents[kind];
     if (!filter) continue;
-    const exclude = kind === 's3' ? [...filter.exclude, ...trailBucketNames.map((name) => `arn:aws:s3:::${name}/`)] : [...filter.exclude];
+    const exclude = kind === 's3' ? [...filter.exclude, ...trailBucketArns.map((arn) => `${arn}/`)] : [...filter.exclude];
     const arnSelector = {
       field: 'resources.ARN',
       startsWith: filter.include.length > 0 ? [...filter.include] : undefined,

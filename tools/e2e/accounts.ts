@@ -1,6 +1,7 @@
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Naming } from '../../config/naming';
 import { Account } from '../../config/schema';
+import { deployRole } from '../../config/accounts';
 
 export interface AwsCredentialIdentity {
   readonly accessKeyId: string;
@@ -62,7 +63,7 @@ export class Accounts {
   private credentials(account: Account): Promise<AwsCredentialIdentity> {
     let session = this.sessions.get(account.id);
     if (!session) {
-      const roleArn = this.naming.deployRoleArn(account);
+      const roleArn = deployRole(this.naming.topology, account)?.roleArn;
       session = roleArn ? this.assume(roleArn) : Promise.resolve(this.target.baseCredentials);
       this.sessions.set(account.id, session);
     }

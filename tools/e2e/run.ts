@@ -21,6 +21,7 @@ import { PlanQuirk, toleratedChange } from './quirks';
 import { Report, StepTimer } from './report';
 import { deployWaves, PlannedChange, StackFailure, TerraformStacks } from './terraform-stacks';
 import { E2E_HOME_REGION, E2E_REGIONS, e2eTopology, STAND_IN_LAYER_NAME } from './topology';
+import { accountWithRole, sourceAccounts } from '../../config/accounts';
 
 export interface E2eOptions {
   readonly target: Target;
@@ -81,8 +82,8 @@ async function steps(options: E2eOptions, work: string, report: Report, timer: S
   log(`deploy order: ${waves.map((w) => w.join(' + ')).join(' -> ')}`);
 
   const accounts = new Accounts(target, naming);
-  const observability = naming.account('observability');
-  const logArchive = naming.account('log-archive');
+  const observability = accountWithRole(naming.topology, 'observability');
+  const logArchive = accountWithRole(naming.topology, 'log-archive');
   const terraform = new TerraformStacks(
     stackDirs,
     {
@@ -139,7 +140,7 @@ async function steps(options: E2eOptions, work: string, report: Report, timer: S
     .map((r) => r.values.id as string);
 
   // ---- 3. a real CloudTrail file into the bucket, its notification through SNS ------------------
-  const testSource = naming.sources.find((s) => s.name === 'test') ?? naming.sources[0];
+  const testSource = sourceAccounts(naming.topology).find((s) => s.name === 'test') ?? sourceAccounts(naming.topology)[0];
   const objects = cloudTrailObjects({
     bucket: naming.trailBucketName(testSource),
     keyPrefix: naming.trailKeyPrefix(testSource),
@@ -219,7 +220,7 @@ async function steps(options: E2eOptions, work: string, report: Report, timer: S
     if (moto) {
       // Only trails whose stack Terraform destroyed without error: Terraform did delete them.
       let needed = false;
-      for (const source of naming.sources.filter((s) => destroyed.has(naming.sourceStackName(s)))) {
+      for (const source of sourceAccounts(naming.topology).filter((s) => destroyed.has(naming.sourceStackName(s)))) {
         needed = (await deleteTrailLeftByArnDelete(await accounts.config(source), naming.trailName(source))) || needed;
       }
       if (needed) {
@@ -253,7 +254,7 @@ async function runForwarder(
   notifications: ReadonlyMap<string, import('./notifications').SnsEnvelope>,
   log: (line: string) => void,
 ): Promise<ForwardingRun[]> {
-  const observability = naming.account('observability');
+  const observability = accountWithRole(naming.topology, 'observability');
   const obsHome = await accounts.config(observability);
   const fn = await fetchDeployedFunction(obsHome, naming.forwarderFunctionName(), moto);
   log(`  function ${fn.arn}: code from ${fn.codeSource} (${fn.zip.byteLength} bytes)`);

@@ -8,6 +8,7 @@ import {
   fillWorkflowTemplate,
 } from '../../stacks/constructs/idr-event-format';
 import type { StackJson } from './synth-stack';
+import { accountWithRole } from '../../config/accounts';
 
 /**
  * `npm run idr -- test-event`, as pure functions: a simulated Dynatrace problem goes through the
@@ -89,7 +90,7 @@ export function buildTestEvent(stack: StackJson, naming: Naming, options: Proble
   if (typeof template !== 'string') throw new IdrCheckError(`the incident-response stack has no ${WORKFLOW_OUTPUT} output`);
   const parameters = JSON.parse(fillWorkflowTemplate(template, simulatedProblem({ ...options, now }))) as { Entries: PutEventsEntry[] };
   const entries = parameters.Entries;
-  const context = { account: naming.account('incident-response').id, region: naming.idrRegion(), time: now.toISOString().replace(/\.\d{3}Z$/, 'Z') };
+  const context = { account: accountWithRole(naming.topology, 'incident-response').id, region: naming.idrRegion(), time: now.toISOString().replace(/\.\d{3}Z$/, 'Z') };
   const delivered = entries.map((entry, i) => deliveredEvent(entry, { ...context, id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` }));
 
   const rules = busRules(stack);

@@ -1,4 +1,5 @@
 import { parseArgs, ParseArgsConfig } from 'node:util';
+import { AccountError } from '../../config/accounts';
 import { NamingError } from '../../config/naming';
 import { TopologyError } from '../../config/problems';
 
@@ -10,7 +11,7 @@ export class UsageError extends Error {
   }
 }
 
-const USER_ERRORS = [TopologyError, NamingError, UsageError];
+const USER_ERRORS = [TopologyError, NamingError, AccountError, UsageError];
 
 /** Runs a command's body; a number it returns is the exit code; user errors print their message and set it. */
 export async function runCli(body: () => unknown | Promise<unknown>): Promise<void> {

@@ -14,6 +14,7 @@ import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, Message
 import { Naming } from '../../config/naming';
 import { Topology } from '../../config/schema';
 import { parseCommandLine, UsageError } from './cli';
+import { accountWithRole } from '../../config/accounts';
 
 /** ReceiveMessage and DeleteMessageBatch take at most 10 messages. */
 const SQS_BATCH = 10;
@@ -234,7 +235,7 @@ export function parseQueueCommandLine(argv: readonly string[], topology: Topolog
   const { values, positionals } = parsed;
   if (positionals.length > 0) throw new UsageError(`--from-queue replays the failure queue, not ticket files (${JSON.stringify(positionals[0])})\n${QUEUE_USAGE}`, 2);
   const naming = new Naming(topology);
-  const observability = naming.account('observability');
+  const observability = accountWithRole(naming.topology, 'observability');
   const queueUrl = values['queue-url'] ?? `https://sqs.${naming.homeRegion}.amazonaws.com/${observability.id}/${naming.forwarderFailureQueueName()}`;
   let region: string;
   try {

@@ -1,0 +1,6 @@
+export * from './rule-target';
+export * from './alert-topic-target';
+export * from './buffer-queue-target';
+export * from './log-group-target';
+export * from './stream-target';
+export * from './lambda-target';
