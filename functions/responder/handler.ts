@@ -2,7 +2,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { EnvReader } from '../lib/env';
-import { Logger, type LogLevel } from '../lib/logger';
+import { functionLogger } from '../lib/function-logger';
 import { Metrics } from '../lib/metrics';
 import { assumingRoleClients } from './clients';
 import { responderConfigFromEnv, type ResponderConfig } from './config';
@@ -14,10 +14,8 @@ import { respond, type RespondResult } from './executor';
  * logged and thrown on every invocation, so the events wait in the DLQ until it is fixed.
  */
 
-const LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
 const env = new EnvReader(process.env);
-const levelName = env.optional('LOG_LEVEL')?.toUpperCase();
-const logger = new Logger({ service: 'responder', level: LEVELS.find((l) => l === levelName) ?? 'INFO' });
+const logger = functionLogger('responder', process.env);
 const metrics = new Metrics({ namespace: env.optional('METRICS_NAMESPACE') ?? 'Trailbridge/Responder', dimensions: { service: 'responder' } });
 
 let config: ResponderConfig | undefined;
