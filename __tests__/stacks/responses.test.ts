@@ -80,3 +80,51 @@ describe('source stack: the responder role', () => {
     }
   });
 });
+
+describe('log-archive stack: the evidence bucket', () => {
+  const stack = synthesized.stack('log-archive');
+  const [bucketId, bucket] = stack.resources('aws_s3_bucket').find(([, b]) => b.bucket === 'trailbridge-evidence-333333333333')!;
+  const ofBucket = (type: string) => stack.resources(type).find(([, r]) => r.bucket === `\${aws_s3_bucket.${bucketId}.id}`)?.[1];
+  const policy = statementsOf(stack, ofBucket('aws_s3_bucket_policy')!.policy);
+  const writer = ['arn:aws:iam::333333333333:role/trailbridge-responder-function'];
+
+  test('Object Lock in COMPLIANCE mode with the topology retention, versioned, its own KMS key, public access blocked, access-logged', () => {
+    expect(bucket.object_lock_enabled).toBe(true);
+    expect(ofBucket('aws_s3_bucket_object_lock_configuration')!.rule.default_retention).toEqual({ mode: 'COMPLIANCE', days: 400 });
+    expect(ofBucket('aws_s3_bucket_versioning')!.versioning_configuration.status).toBe('Enabled');
+    const sse = ofBucket('aws_s3_bucket_server_side_encryption_configuration')!.rule[0].apply_server_side_encryption_by_default;
+    const [keyId] = stack.resources('aws_kms_key').find(([, k]) => /audit evidence/.test(k.description))!;
+    expect(sse).toEqual({ sse_algorithm: 'aws:kms', kms_master_key_id: `\${aws_kms_key.${keyId}.arn}` });
+    expect(ofBucket('aws_s3_bucket_public_access_block')).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    expect(ofBucket('aws_s3_bucket_logging')!.target_prefix).toBe('trailbridge-evidence-333333333333/');
+    const accessLogPolicy = JSON.stringify(stack.json.data.aws_iam_policy_document);
+    expect(accessLogPolicy).toContain('arn:aws:s3:::trailbridge-evidence-333333333333');
+  });
+
+  test('the key lets only the responder role encrypt, through S3, for evidence objects', () => {
+    const key = stack.resources('aws_kms_key').find(([, k]) => /audit evidence/.test(k.description))![1];
+    const statement = bySid(statementsOf(stack, key.policy), 'ResponderEncryptsEvidenceThroughS3');
+    expect(statement.actions).toEqual(['kms:GenerateDataKey']);
+    expect(statement.condition).toEqual([
+      { test: 'ArnEquals', variable: 'aws:PrincipalArn', values: writer },
+      { test: 'StringEquals', variable: 'kms:ViaService', values: ['s3.us-east-1.amazonaws.com'] },
+      { test: 'StringLike', variable: 'kms:EncryptionContext:aws:s3:arn', values: ['arn:aws:s3:::trailbridge-evidence-333333333333/evidence/*'] },
+    ]);
+  });
+
+  test('TLS only; only the responder writes under evidence/; nobody deletes or unlocks', () => {
+    expect(bySid(policy, 'DenyInsecureTransport').effect).toBe('Deny');
+    expect(bySid(policy, 'ResponderWritesEvidence')).toMatchObject({ actions: ['s3:PutObject', 's3:GetObject'], resources: ['arn:aws:s3:::trailbridge-evidence-333333333333/evidence/*'] });
+    expect(bySid(policy, 'ResponderListsEvidence').condition).toContainEqual({ test: 'StringLike', variable: 's3:prefix', values: ['evidence/*'] });
+    expect(bySid(policy, 'OnlyTheResponderWrites')).toMatchObject({ effect: 'Deny', condition: [{ test: 'ArnNotEquals', variable: 'aws:PrincipalArn', values: writer }] });
+    const noDeletes = bySid(policy, 'NoDeletesNoUnlocking');
+    expect(noDeletes.effect).toBe('Deny');
+    expect(noDeletes.actions).toEqual(expect.arrayContaining(['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObjectRetention', 's3:BypassGovernanceRetention', 's3:PutBucketObjectLockConfiguration']));
+    expect(noDeletes.principals).toEqual([{ type: '*', identifiers: ['*'] }]);
+  });
+
+  test('no evidence bucket when audit-evidence is off', () => {
+    const off = synthesize(withResponses({ 'block-public-bucket': {} })).stack('log-archive');
+    expect(off.resources('aws_s3_bucket').map(([, b]) => b.bucket)).not.toContain('trailbridge-evidence-333333333333');
+  });
+});
