@@ -128,3 +128,57 @@ describe('log-archive stack: the evidence bucket', () => {
     expect(off.resources('aws_s3_bucket').map(([, b]) => b.bucket)).not.toContain('trailbridge-evidence-333333333333');
   });
 });
+
+describe('security-events stack: the responder', () => {
+  const stack = synthesized.stack('security-events');
+  const fn = stack.resourceWhere('aws_lambda_function', 'function_name', 'trailbridge-responder');
+  const role = stack.resourceWhere('aws_iam_role', 'name', 'trailbridge-responder-function');
+  const responderTargets = stack.resources('aws_cloudwatch_event_target').filter(([, t]) => t.target_id === 'responder').map(([, t]) => t);
+  const ruleNameOf = (ref: string) => Object.entries(stack.json.resource.aws_cloudwatch_event_rule).find(([id]) => ref === `\${aws_cloudwatch_event_rule.${id}.name}`)![1] as Json;
+
+  test('RESPONDER_CONFIG is the topology\'s, and the role may assume exactly the source responder roles', () => {
+    const config = JSON.parse(fn.environment.variables.RESPONDER_CONFIG);
+    expect(Object.keys(config.responses)).toEqual(['block-public-bucket', 'require-mfa-for-new-users', 'tag-instance-owner', 'database-deleted', 'audit-evidence']);
+    const policy = stack.resources('aws_iam_role_policy').find(([, p]) => p.role === `\${aws_iam_role.${stack.resources('aws_iam_role').find(([, r]) => r === role)![0]}.id}`)![1];
+    const statements = statementsOf(stack, policy.policy);
+    expect(bySid(statements, 'AssumeSourceResponderRoles').resources).toEqual(['arn:aws:iam::111111111111:role/trailbridge-responder', 'arn:aws:iam::222222222222:role/trailbridge-responder']);
+    expect(bySid(statements, 'PublishAlerts').resources).toEqual(['arn:aws:sns:us-east-1:333333333333:trailbridge-security-alerts']);
+    expect(bySid(statements, 'WriteEvidence').resources).toEqual(['arn:aws:s3:::trailbridge-evidence-333333333333/evidence/*']);
+    expect(statements.flatMap((s) => s.actions ?? [])).not.toContain('s3:DeleteObject');
+  });
+
+  test('asynchronous retries 2, then the failure queue, which is also the targets\' dead-letter queue', () => {
+    const [queueId] = stack.resources('aws_sqs_queue').find(([, q]) => q.name === 'trailbridge-responder-failures')!;
+    const invokeConfigs = stack.resources('aws_lambda_function_event_invoke_config').filter(([, c]) => c.function_name.includes('responder'));
+    expect(invokeConfigs).toHaveLength(1);
+    expect(invokeConfigs[0][1]).toMatchObject({ maximum_retry_attempts: 2, destination_config: { on_failure: { destination: `\${aws_sqs_queue.${queueId}.arn}` } } });
+    expect(responderTargets.length).toBeGreaterThan(0);
+    for (const t of responderTargets) expect(t.dead_letter_config.arn).toBe(`\${aws_sqs_queue.${queueId}.arn}`);
+  });
+
+  test('one rule per action response plus the sensitive use cases and database-deleted, each with the input transformer', () => {
+    const names = responderTargets.map((t) => ruleNameOf(t.rule).name).sort();
+    expect(names).toEqual(expect.arrayContaining(['trailbridge-database-deleted', 'trailbridge-respond-block-public-bucket', 'trailbridge-respond-require-mfa-for-new-users', 'trailbridge-respond-tag-instance-owner', 'trailbridge-s3-bucket-policy-changed']));
+    expect(names).not.toContain('trailbridge-console-sign-in-failures');
+    for (const t of responderTargets) expect(t.input_transformer.input_template).toBe('{"rule": "<aws.events.rule-name>", "event": <aws.events.event.json>}');
+    const rule = stack.resourceWhere('aws_cloudwatch_event_rule', 'name', 'trailbridge-respond-block-public-bucket');
+    expect(JSON.parse(rule.event_pattern).detail.userIdentity).toEqual({ arn: [{ 'anything-but': { wildcard: 'arn:aws:sts::*:assumed-role/trailbridge-responder/trailbridge-responder' } }] });
+  });
+
+  test('each lambda permission names one of those rules', () => {
+    const permissions = stack.resources('aws_lambda_permission').filter(([, p]) => String(p.function_name).includes('responder'));
+    expect(permissions).toHaveLength(responderTargets.length);
+    const ruleArns = responderTargets.map((t) => t.rule.replace(/\.name\}$/, '.arn}')).sort();
+    expect(permissions.map(([, p]) => p.source_arn).sort()).toEqual(ruleArns);
+  });
+
+  test('alarms on responder errors and failure-queue depth', () => {
+    expect(stack.resourceWhere('aws_cloudwatch_metric_alarm', 'alarm_name', 'trailbridge-responder-errors')).toMatchObject({ metric_name: 'Errors', dimensions: { FunctionName: 'trailbridge-responder' } });
+    expect(stack.resourceWhere('aws_cloudwatch_metric_alarm', 'alarm_name', 'trailbridge-responder-failure-queue-depth')).toMatchObject({ dimensions: { QueueName: 'trailbridge-responder-failures' } });
+  });
+
+  test('no responder when no response is on (the default topology)', () => {
+    const plain = synthesize().stack('security-events');
+    expect(plain.resources('aws_lambda_function').map(([, f]) => f.function_name)).not.toContain('trailbridge-responder');
+  });
+});
