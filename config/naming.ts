@@ -25,6 +25,7 @@ export const STACK = {
 export const NAME_RULES = {
   bucket: { maxLength: 63, pattern: /^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, allowed: 'lowercase letters, digits, "." and "-", starting and ending with a letter or digit' },
   iamRole: { maxLength: 64, pattern: /^[\w+=,.@-]+$/, allowed: 'letters, digits and +=,.@_-' },
+  iamPolicy: { maxLength: 128, pattern: /^[\w+=,.@-]+$/, allowed: 'letters, digits and +=,.@_-' },
   lambdaFunction: { maxLength: 64, pattern: /^[A-Za-z0-9_-]+$/, allowed: 'letters, digits, "_" and "-"' },
   eventRule: { maxLength: 64, pattern: /^[.\-_A-Za-z0-9]+$/, allowed: 'letters, digits, ".", "_" and "-"' },
   eventBus: { maxLength: 256, pattern: /^[/.\-_A-Za-z0-9]+$/, allowed: 'letters, digits, "/", ".", "_" and "-"' },
@@ -351,6 +352,90 @@ export class Naming {
 
   bucketLoggerFunctionName(): string {
     return this.checked('lambdaFunction', `${this.prefix}-bucket-logger`);
+  }
+
+  // ---- flow 2: responses (the responder function and what it reaches) ---------------------------
+
+  /** The session name the responder always uses (functions/responder/clients.ts); source trust policies pin it. */
+  readonly responderSessionName = 'trailbridge-responder';
+
+  responderFunctionName(): string {
+    return this.checked('lambdaFunction', `${this.prefix}-responder`);
+  }
+
+  /** The function's own role; not `<prefix>-responder`, which is the source accounts' role (one account may be both). */
+  responderFunctionRoleName(): string {
+    return this.checked('iamRole', `${this.prefix}-responder-function`);
+  }
+
+  responderFunctionRoleArn(): string {
+    return this.roleArn(this.accountId('security'), this.responderFunctionRoleName());
+  }
+
+  /** The role in each source account the responder assumes. */
+  responderRoleName(): string {
+    return this.checked('iamRole', `${this.prefix}-responder`);
+  }
+
+  responderRoleArn(source: Account): string {
+    return this.roleArn(source.id, this.responderRoleName());
+  }
+
+  /** The assumed-role ARN of the responder's sessions in a source account (what CloudTrail records as userIdentity.arn). */
+  responderSessionArnPattern(): string {
+    return this.arn({ service: 'sts', account: '*', resource: `assumed-role/${this.responderRoleName()}/${this.responderSessionName}` });
+  }
+
+  /** A rule of an action response on the central bus. */
+  responseRuleName(response: string): string {
+    return this.checked('eventRule', `${this.prefix}-respond-${response}`);
+  }
+
+  /** Failed invocations and undeliverable events of the responder. */
+  responderFailureQueueName(): string {
+    return this.checked('sqsQueue', `${this.prefix}-responder-failures`);
+  }
+
+  responderAlarmTopicName(): string {
+    return this.checked('snsTopic', `${this.prefix}-responder-alarms`);
+  }
+
+  responderAlarmKeyAlias(): string {
+    return this.checked('kmsAlias', `alias/${this.prefix}-responder-alarms`);
+  }
+
+  responderAlarmName(kind: string): string {
+    return this.checked('alarm', `${this.prefix}-responder-${kind}`);
+  }
+
+  /** The managed policy require-mfa-for-new-users attaches, in each source account. */
+  mfaPolicyName(): string {
+    return this.checked('iamPolicy', `${this.prefix}-require-mfa`);
+  }
+
+  mfaPolicyArn(source: Account): string {
+    return this.arn({ service: 'iam', account: source.id, resource: `policy/${this.mfaPolicyName()}` });
+  }
+
+  alertTopicArn(): string {
+    return this.arn({ service: 'sns', region: this.homeRegion, account: this.accountId('security'), resource: this.alertTopicName() });
+  }
+
+  /** The audit-evidence bucket in the log-archive account. */
+  evidenceBucketName(): string {
+    return this.checked('bucket', `${this.prefix}-evidence-${this.accountId('log-archive')}`);
+  }
+
+  evidenceKeyAlias(): string {
+    return this.checked('kmsAlias', `alias/${this.prefix}-evidence`);
+  }
+
+  /** The evidence key as the responder names it: its ARN once the topology has it, else its alias ARN. */
+  evidenceKeyReference(): string {
+    return (
+      this.topology.responses['audit-evidence']?.kmsKeyArn ??
+      this.arn({ service: 'kms', region: this.homeRegion, account: this.accountId('log-archive'), resource: this.evidenceKeyAlias() })
+    );
   }
 
   // ---- flow 3: incident response ----------------------------------------------------------------

@@ -7,6 +7,7 @@ import { logArchive } from './sections/log-archive';
 import { dynatrace, forwarder } from './sections/forwarder';
 import { events } from './sections/events';
 import { incidentResponse } from './sections/incident-response';
+import { responses } from './sections/responses';
 
 /**
  * The topology file: the single source of the validator (zod) and of the published JSON Schema
@@ -76,6 +77,7 @@ export const topologySchema = z
     forwarder: forwarder.prefault({}),
     events: events.prefault({}),
     incidentResponse: incidentResponse.prefault({}),
+    responses: responses.prefault({}),
   })
   .describe('trailbridge topology: accounts, regions and options of the audit-event topology.');
 

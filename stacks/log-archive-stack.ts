@@ -10,6 +10,8 @@ import { Notifier } from './constructs/notifier';
 import { TrailBucket } from './constructs/trail-bucket';
 import { TrailBucketNotification } from './constructs/trail-bucket-notification';
 import { TrailbridgeStack } from './trailbridge-stack';
+import { EvidenceBucket } from './constructs/evidence-bucket';
+import { enabledResponses } from './catalog';
 import { accountWithRole, managementAccount, sourceAccounts } from '../config/accounts';
 
 /** One trail bucket and who writes to it. */
@@ -22,7 +24,7 @@ interface TrailTarget {
   readonly logPrefix: string;
 }
 
-/** `log-archive`: the trail buckets, their CMK and policies, notifications and the SNS topic. */
+/** `log-archive`: the trail buckets, their CMK and policies, notifications and the SNS topic, and the evidence bucket. */
 export class LogArchiveStack extends TrailbridgeStack {
   readonly key: CloudTrailKey;
   readonly accessLogs: AccessLogBucket;
@@ -30,6 +32,7 @@ export class LogArchiveStack extends TrailbridgeStack {
   readonly topic: NotificationTopic;
   readonly notifier?: Notifier;
   readonly buffer?: NotificationBuffer;
+  readonly evidence?: EvidenceBucket;
 
   constructor(scope: Construct, topology: Topology, naming: Naming) {
     super(scope, STACK.logArchive, { topology, naming, account: accountWithRole(topology, 'log-archive') });
@@ -57,11 +60,12 @@ export class LogArchiveStack extends TrailbridgeStack {
     });
     const kmsKeyArn = this.key.key.arn;
 
+    const audit = enabledResponses(topology)['audit-evidence'];
     this.accessLogs = new AccessLogBucket(this, 'access-logs', {
       partition: topology.partition,
       bucketName: naming.accessLogBucketName(),
       accountId,
-      sourceBucketNames: targets.map((t) => t.bucketName),
+      sourceBucketNames: [...targets.map((t) => t.bucketName), ...(audit ? [naming.evidenceBucketName()] : [])],
       expirationDays: options.accessLogExpirationDays,
       forceDestroy: options.forceDestroy,
     });
@@ -125,6 +129,25 @@ export class LogArchiveStack extends TrailbridgeStack {
         topicArn: this.topic.topic.arn,
         kmsKeyArn,
         consumer: reader,
+      });
+    }
+
+    if (audit) {
+      this.evidence = new EvidenceBucket(this, 'evidence', {
+        partition: topology.partition,
+        bucketName: naming.evidenceBucketName(),
+        keyAlias: naming.evidenceKeyAlias(),
+        accountId,
+        region: this.region,
+        writerRoleArn: naming.responderFunctionRoleArn(),
+        writerAccountId: accountWithRole(topology, 'security').id,
+        retentionInDays: audit.retentionInDays,
+        accessLogBucketName: this.accessLogs.bucket.bucket,
+        accessLogDependsOn: [this.accessLogs.policy],
+      });
+      new TerraformOutput(this, 'evidence_key_arn', {
+        value: this.evidence.key.arn,
+        description: 'Key ARN of the evidence key; set it as responses["audit-evidence"].kmsKeyArn so the responder names the key, not its alias',
       });
     }
 

@@ -3,19 +3,22 @@ import { Construct } from 'constructs';
 import { Naming, STACK } from '../config/naming';
 import { Topology } from '../config/schema';
 import type { TargetKind } from '../config/sections/events';
-import { CentralRule, assertValidEventTopology, centralRules } from './catalog';
+import { CentralRule, assertValidEventTopology, centralRules, responderEnabled, responderTargetRules, responseRules } from './catalog';
 import { CentralEventBus, putEventsStatement } from './constructs/central-event-bus';
 import { CentralEventRules } from './constructs/central-event-rules';
 import { NodeFunction } from './constructs/node-function';
 import { AlertTopicTarget, BufferQueueTarget, LambdaTarget, LogGroupTarget, RuleTargetFactory, StreamTarget } from './constructs/rule-targets';
 import { SecurityEventsKey } from './constructs/security-events-key';
+import { Responder } from './constructs/responder';
+import { responderConfigFor } from './responder-config';
 import { TrailbridgeStack } from './trailbridge-stack';
 import { accountWithRole } from '../config/accounts';
 
-/** `security-events`: the central event bus, its policy and archive, the use-case rules and their targets. */
+/** `security-events`: the central event bus, its policy and archive, the use-case rules and their targets, and the responder. */
 export class SecurityEventsStack extends TrailbridgeStack {
   readonly bus: CentralEventBus;
   readonly rules: CentralEventRules;
+  readonly responder?: Responder;
 
   constructor(scope: Construct, topology: Topology, naming: Naming) {
     super(scope, STACK.securityEvents, { topology, naming, account: accountWithRole(topology, 'security') });
@@ -36,6 +39,17 @@ export class SecurityEventsStack extends TrailbridgeStack {
       retryPolicy: { maximumRetryAttempts: topology.events.retryAttempts, maximumEventAgeInSeconds: topology.events.maxEventAgeInSeconds },
       deadLetterQueueName: naming.centralDlqName(),
     });
+    if (responderEnabled(topology)) {
+      this.responder = new Responder(this, 'responder', {
+        topology,
+        naming,
+        config: responderConfigFor(topology),
+        busName: this.bus.bus.name,
+        responseRules: responseRules(topology),
+        extraTargetOf: new Map(responderTargetRules(topology).map((r) => [r.id, this.rules.rules.get(r.id)!])),
+        retryPolicy: { maximumRetryAttempts: topology.events.retryAttempts, maximumEventAgeInSeconds: topology.events.maxEventAgeInSeconds },
+      });
+    }
   }
 }
 

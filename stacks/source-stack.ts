@@ -1,12 +1,14 @@
 import { Construct } from 'constructs';
 import { Naming } from '../config/naming';
 import { SourceAccount, Topology } from '../config/schema';
-import { forwardingRegions, forwardingRules } from './catalog';
+import { enabledResponses, forwardingRegions, forwardingRules, sourceRoleNeeded } from './catalog';
 import { AccountTrail, trailPropsFrom } from './constructs/account-trail';
 import { RegionalEventForwarding } from './constructs/regional-event-forwarding';
+import { SourceResponderRole } from './constructs/source-responder-role';
+import { accountWithRole } from '../config/accounts';
 import { TrailbridgeStack } from './trailbridge-stack';
 
-/** `source-<name>`: a source account's trail, its regional forwarding rules and their role. */
+/** `source-<name>`: a source account's trail, its regional forwarding rules and their role, and the responder's role. */
 export class SourceStack extends TrailbridgeStack {
   constructor(scope: Construct, topology: Topology, naming: Naming, readonly source: SourceAccount) {
     super(scope, naming.sourceStackName(source), {
@@ -38,5 +40,20 @@ export class SourceStack extends TrailbridgeStack {
       retryPolicy: { maximumRetryAttempts: forwarding.retryAttempts, maximumEventAgeInSeconds: forwarding.maxEventAgeInSeconds },
       providerFor: (region) => this.providerFor(region),
     });
+
+    // Responses: the role the responder acts through here, only when a response needs the account.
+    if (sourceRoleNeeded(topology)) {
+      new SourceResponderRole(this, 'responder', {
+        partition: topology.partition,
+        accountId: source.id,
+        roleName: naming.responderRoleName(),
+        functionRoleArn: naming.responderFunctionRoleArn(),
+        functionAccountId: accountWithRole(topology, 'security').id,
+        sessionName: naming.responderSessionName,
+        responses: enabledResponses(topology),
+        mfaPolicyName: naming.mfaPolicyName(),
+        mfaPolicyArn: naming.mfaPolicyArn(source),
+      });
+    }
   }
 }

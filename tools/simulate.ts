@@ -14,7 +14,7 @@ const USAGE = `Usage:
       through the topology's forwarding and central EventBridge rules, and reports which rule fires for
       which record, and the responder's plan in report and enforce mode (state derived from the event).
       --as-account replays foreign records as if logged in that source account. --responder-config reads
-      a RESPONDER_CONFIG document (default: every response on, placeholder ARNs).
+      a RESPONDER_CONFIG document (default: the topology's responses and ARNs; every response in report mode when it enables none).
   npm run simulate -- --pattern PATTERN.json --events EVENTS.jsonl
       Prints match or nomatch for each event (one JSON object per line). An invalid pattern exits 2.`;
 

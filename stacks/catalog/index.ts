@@ -3,3 +3,4 @@ export * from './use-cases';
 export * from './forwarding';
 export * from './central-rules';
 export * from './validate';
+export * from './responses';

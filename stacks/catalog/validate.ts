@@ -4,6 +4,7 @@ import { Topology } from '../../config/schema';
 import { validatePattern } from '../../functions/lib/event-pattern';
 import { CentralRule, centralRules } from './central-rules';
 import { forwardingRules } from './forwarding';
+import { DATABASE_DELETED_USE_CASE, enabledResponses, evidenceRules, responseRules } from './responses';
 import { EventPattern } from './use-case';
 import { USE_CASES } from './use-cases';
 
@@ -53,17 +54,43 @@ export function eventTopologyProblems(topology: Topology): Problem[] {
     }
   }
 
+  problems.push(...responseProblems(topology, rules));
+
   const forwarding = forwardingRules(topology);
   for (const rule of forwarding) {
     for (const reason of patternProblems(rule.pattern)) add(rule.path, `rule ${JSON.stringify(rule.name)} in ${rule.region}: ${reason}`);
   }
   if (forwarding.length > 0 && !forwarding.some((r) => r.region === GLOBAL_EVENTS_REGION)) {
-    for (const rule of rules.filter((r) => r.needsGlobalEvents)) {
+    for (const rule of [...rules, ...responseRules(topology)].filter((r) => r.needsGlobalEvents)) {
       add(
         rule.path,
         `rule ${JSON.stringify(rule.name)} needs events of global services (IAM, STS, sign-in, Organizations), which reach EventBridge in ${GLOBAL_EVENTS_REGION} only, and no source account forwards from there; add ${GLOBAL_EVENTS_REGION} to regions, leave forwarding.globalEventsFromUsEast1 on, or disable this use case`,
       );
     }
+  }
+  return problems;
+}
+
+/** What the responses name that the catalog or the rules do not have, and the patterns of their rules. */
+function responseProblems(topology: Topology, rules: readonly CentralRule[]): Problem[] {
+  const problems: Problem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, message });
+  const on = enabledResponses(topology);
+  const evidence = on['audit-evidence'];
+  const ids = USE_CASES.map((u) => u.id);
+  evidence?.useCases?.forEach((id, i) => {
+    const at = `responses["audit-evidence"].useCases[${i}]`;
+    if (!ids.includes(id)) add(at, `${JSON.stringify(id)} is not a use case of the catalog; use one of ${ids.join(', ')}`);
+    else if (!rules.some((r) => r.id === id)) add(at, `use case ${JSON.stringify(id)} is disabled, so no event of it reaches the responder; enable it in events.useCases or remove it here`);
+  });
+  if (evidence && evidence.useCases === undefined && evidenceRules(topology).length === 0) {
+    add('responses["audit-evidence"]', 'no enabled use case targets sns, so no event is sensitive; list the use cases to report on in useCases, or turn audit-evidence off');
+  }
+  if (on['database-deleted'] && !rules.some((r) => r.id === DATABASE_DELETED_USE_CASE)) {
+    add('responses["database-deleted"]', `rides on the use case ${DATABASE_DELETED_USE_CASE}, which is disabled; enable it in events.useCases or turn the response off`);
+  }
+  for (const rule of responseRules(topology)) {
+    for (const reason of patternProblems(rule.pattern)) add(rule.path, `rule ${JSON.stringify(rule.name)}: ${reason}`);
   }
   return problems;
 }

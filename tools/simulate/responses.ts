@@ -4,7 +4,9 @@ import { parseResponderConfig, ResponderConfigError, type ResponderConfig, type 
 import type { Action, Problem } from '../../functions/responder/decision';
 import { parseEvent } from '../../functions/responder/event';
 import { planFromEvent } from '../../functions/responder/plan';
-import { centralRules } from '../../stacks/catalog';
+import { RESPONSE_IDS, responses as responsesSchema } from '../../config/sections/responses';
+import { responderEnabled } from '../../stacks/catalog';
+import { responderConfigFor } from '../../stacks/responder-config';
 import { toEnvelope } from './envelope';
 import { SimulateInputError, type CloudTrailFile } from './read-cloudtrail';
 import type { SimulationReport } from './simulate-records';
@@ -42,8 +44,8 @@ export const DERIVED_STATE_NOTE = 'state derived from the event (no AWS access):
 
 /**
  * A responder configuration for the simulator: the file's (a RESPONDER_CONFIG document) when
- * given, else every response on, with placeholder ARNs for the topology's source accounts and the
- * rules whose target is SNS as the sensitive (evidence) rules.
+ * given, else the topology's own (responderConfigFor, the names and ARNs the stacks create); a
+ * topology that enables no response gets every response, in report mode, so there is a plan to show.
  */
 export function simulationResponderConfig(topology: Topology, file?: string): ResponderConfig {
   if (file !== undefined) {
@@ -60,21 +62,8 @@ export function simulationResponderConfig(topology: Topology, file?: string): Re
       throw err;
     }
   }
-  const security = topology.accounts.find((account) => account.roles.includes('security'))?.id ?? '000000000000';
-  const sources = topology.accounts.filter((account) => account.roles.includes('source'));
-  const role = (id: string) => `arn:aws:iam::${id}:role/${topology.name}-responder`;
-  return parseResponderConfig({
-    selfRoleArns: [`arn:aws:iam::${security}:role/${topology.name}-responder-function`, ...sources.map((s) => role(s.id))],
-    accounts: Object.fromEntries(sources.map((s) => [s.id, { roleArn: role(s.id), mfaPolicyArn: `arn:aws:iam::${s.id}:policy/${topology.name}-require-mfa` }])),
-    evidence: { bucket: `${topology.name}-evidence-${security}`, kmsKeyArn: `arn:aws:kms:${topology.homeRegion}:${security}:key/00000000-0000-0000-0000-000000000000`, rules: centralRules(topology).filter((r) => r.target === 'sns').map((r) => r.name) },
-    responses: {
-      'block-public-bucket': {},
-      'require-mfa-for-new-users': {},
-      'tag-instance-owner': { tagKeys: { owner: 'owner', role: 'owner-role', session: 'owner-session' } },
-      'database-deleted': {},
-      'audit-evidence': {},
-    },
-  });
+  const planned = responderEnabled(topology) ? topology : { ...topology, responses: responsesSchema.parse(Object.fromEntries(RESPONSE_IDS.map((id) => [id, {}]))) };
+  return parseResponderConfig(responderConfigFor(planned));
 }
 
 const describeCall = (action: Action): string => `${action.service}:${action.api} ${JSON.stringify({ ...action.params, Body: undefined, Policy: undefined, ...(action.params.Policy ? { Policy: JSON.parse(action.params.Policy as string) } : {}) })}: ${action.why}`;

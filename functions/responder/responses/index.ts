@@ -1,6 +1,5 @@
 export { auditEvidence } from './audit-evidence';
 export { blockPublicBucket } from './block-public-bucket';
 export { databaseDeleted, deletionMessage } from './database-deleted';
-export { mfaPolicyDocument } from '../mfa-policy';
 export { requireMfaForNewUsers } from './require-mfa';
 export { instanceIdsOf, tagInstanceOwner } from './tag-instance-owner';

@@ -4,7 +4,7 @@ import { isObject, requestParameters, responseElements, text, type ResponderEven
 
 /**
  * require-mfa-for-new-users: when an IAM user is created or given a console password, attach the
- * account's MFA policy (see {@link mfaPolicyDocument}) unless it is attached already or the user
+ * account's MFA policy (`mfaPolicyArn`; its document is stacks/constructs/mfa-policy-document.ts) unless it is attached already or the user
  * is exempt by path or name prefix (service users).
  */
 

@@ -4,3 +4,4 @@ export * from './buffer-queue-target';
 export * from './log-group-target';
 export * from './stream-target';
 export * from './lambda-target';
+export * from './responder-target';

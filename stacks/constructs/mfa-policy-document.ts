@@ -1,6 +1,8 @@
+import type { Partition } from '../../config/arn';
+
 /**
- * The MFA policy, apart from the response and importing nothing, so the source stack can use the
- * same document the response attaches without pulling the function's code into the stacks.
+ * The MFA policy the source stack creates and require-mfa-for-new-users attaches (the responder
+ * knows it only by ARN, so the document lives here, with the stacks).
  */
 
 /** The MFA self-service actions a user may call before signing in with MFA. */
@@ -17,13 +19,13 @@ const MFA_SELF_SERVICE_ACTIONS = [
 ];
 
 /**
- * The policy the source stack creates and this response attaches: AWS's documented "self-manage an
+ * AWS's documented "self-manage an
  * MFA device" pattern (IAM User Guide, reference_policies_examples_iam_mfa-selfmanage). Users may
  * set up and use their own MFA device; everything else is denied while aws:MultiFactorAuthPresent
  * is not true (BoolIfExists: long-term access keys carry no MFA flag at all, and are denied too).
  * `iam:ChangePassword` is allowed so a user with a required password reset can sign in first.
  */
-export function mfaPolicyDocument(partition = 'aws'): { Version: string; Statement: Record<string, unknown>[] } {
+export function mfaPolicyDocument(partition: Partition): { Version: string; Statement: Record<string, unknown>[] } {
   const self = `arn:${partition}:iam::*:user/\${aws:username}`;
   return {
     Version: '2012-10-17',
