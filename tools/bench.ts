@@ -10,7 +10,7 @@ import { BenchResults, ForwarderFigures, markdownReport, SynthFigures } from './
 import { median, minimumRequests, round } from './bench/stats';
 import { defaultBenchTopology, largeBenchTopology, timeSynth, timeValidate, TSX_CLI } from './bench/synth-bench';
 import { runCli, UsageError } from './lib/cli';
-import { PROJECT_ROOT } from '../stacks/constructs/bundle';
+import { PROJECT_ROOT } from '../config/paths';
 
 /**
  * `npm run bench [-- --quick] [--runs N]`: what users pay for, as medians of N runs and as ratios

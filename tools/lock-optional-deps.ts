@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../stacks/constructs/bundle';
+import { PROJECT_ROOT } from '../config/paths';
 
 /**
  * `npx tsx tools/lock-optional-deps.ts`: records in package-lock.json the platform-specific optional

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { topologySchema } from '../config/schema';
-import { PROJECT_ROOT } from '../stacks/constructs/bundle';
+import { PROJECT_ROOT } from '../config/paths';
 import { runCli } from './lib/cli';
 
 /**

@@ -78,6 +78,7 @@ describe('the use-case catalog', () => {
   });
 
   test('service patterns pair source aws.<service> with detail.eventSource <service>.amazonaws.com', () => {
+    expect(USE_CASES.filter((u) => u.pattern.source)).not.toHaveLength(0);
     for (const useCase of USE_CASES) {
       const source = useCase.pattern.source as string[] | undefined;
       if (!source) continue;
@@ -122,6 +123,7 @@ describe('the use-case catalog', () => {
 
   test('all-api-calls matches every API call and sign-in', () => {
     const all = compilePattern(USE_CASES.find((u) => u.id === 'all-api-calls')!.pattern);
+    expect(realEvents()).toHaveLength(321);
     for (const [key, event] of realEvents()) expect([key, all.matches(event)]).toEqual([key, true]);
   });
 

@@ -20,6 +20,7 @@ describe('stacks of the default topology', () => {
   });
 
   test('every stack has a provider per region it needs, in its own account, through the deploy role', () => {
+    expect(synthesized.byName.size).toBe(6);
     for (const [name, stack] of synthesized.byName) {
       const providers: any[] = stack.json.provider.aws;
       const account = synthesized.stacks.all.find((s) => s.stackName === name)!.account;
@@ -44,6 +45,7 @@ describe('stacks of the default topology', () => {
   });
 
   test('cdktf matchers: each source stack has a provider for eu-west-1 in its own account', () => {
+    expect(synthesized.stacks.sources).toHaveLength(2);
     for (const source of synthesized.stacks.sources) {
       const json = Testing.synth(source);
       expect(json).toHaveProviderWithProperties(AwsProvider, { alias: 'eu-west-1', region: 'eu-west-1', allowed_account_ids: [source.account.id] });
@@ -52,6 +54,7 @@ describe('stacks of the default topology', () => {
   });
 
   test('the provider is pinned to the mirrored version with its full source address', () => {
+    expect(synthesized.byName.size).toBe(6);
     for (const stack of synthesized.byName.values()) {
       expect(stack.json.terraform.required_providers.aws).toEqual({ source: 'hashicorp/aws', version: '5.100.0' });
     }
@@ -60,12 +63,14 @@ describe('stacks of the default topology', () => {
   test('deploy order: log archive and the central bus before sources, log archive before observability', () => {
     const deps = (stack: { dependencies: { node: { id: string } }[] }) => stack.dependencies.map((d) => d.node.id).sort();
     const { stacks } = synthesized;
+    expect(stacks.sources).toHaveLength(2);
     for (const source of stacks.sources) expect(deps(source as any)).toEqual(['log-archive', 'security-events']);
     expect(deps(stacks.observability as any)).toEqual(['log-archive']);
     expect(deps(stacks.logArchive as any)).toEqual([]);
   });
 
   test('the local backend keeps state under state/<stack>.tfstate, as a relative path', () => {
+    expect(synthesized.byName.size).toBe(6);
     for (const [name, stack] of synthesized.byName) {
       expect(stack.json.terraform.backend).toEqual({ local: { path: `../../../state/${name}.tfstate` } });
     }
@@ -75,7 +80,9 @@ describe('stacks of the default topology', () => {
 describe('deploy roles and backends', () => {
   test('an account with deployRole false uses the workspace credentials', () => {
     const synthesized = synthesize(topologyWith((t) => (t.accounts[2].deployRole = false)));
+    expect(synthesized.stack('log-archive').json.provider.aws).not.toHaveLength(0);
     for (const p of synthesized.stack('log-archive').json.provider.aws) expect(p.assume_role).toBeUndefined();
+    expect(synthesized.stack('observability').json.provider.aws).not.toHaveLength(0);
     for (const p of synthesized.stack('observability').json.provider.aws) expect(p.assume_role).toBeDefined();
   });
 
@@ -125,6 +132,7 @@ describe('synth output', () => {
     const filesA = files(a.outdir);
     const filesB = files(b.outdir);
     expect([...filesA.keys()].sort()).toEqual([...filesB.keys()].sort());
+    expect(filesA.size).toBeGreaterThan(0);
     for (const [name, content] of filesA) {
       expect({ name, same: content.equals(filesB.get(name)!) }).toEqual({ name, same: true });
       if (name.endsWith('.json')) {

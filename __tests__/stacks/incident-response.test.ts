@@ -141,6 +141,7 @@ describe('incident-response stack', () => {
   });
 
   test('no statement grants PutEvents on a wildcard resource', () => {
+    expect(permissionsOf(stack).filter((s) => s.actions.includes('events:PutEvents'))).toHaveLength(1);
     for (const s of permissionsOf(stack)) {
       if (s.actions.some((a: string) => a.includes('*') || a === 'events:PutEvents')) {
         expect(s.actions.some((a: string) => a.includes('*'))).toBe(false);

@@ -52,6 +52,7 @@ describe('log-archive stack: buckets', () => {
   });
 
   test('every bucket has a public access block with all four flags on', () => {
+    expect(all.size).toBe(3);
     for (const name of all.keys()) {
       const block = stack.resourceWhere('aws_s3_bucket_public_access_block', 'bucket', ref('aws_s3_bucket', name, 'id'));
       expect(block).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
@@ -59,6 +60,7 @@ describe('log-archive stack: buckets', () => {
   });
 
   test('every bucket disables ACLs (BucketOwnerEnforced)', () => {
+    expect(all.size).toBe(3);
     for (const name of all.keys()) {
       const ownership = stack.resourceWhere('aws_s3_bucket_ownership_controls', 'bucket', ref('aws_s3_bucket', name, 'id'));
       expect(ownership.rule).toEqual({ object_ownership: 'BucketOwnerEnforced' });
@@ -66,6 +68,7 @@ describe('log-archive stack: buckets', () => {
   });
 
   test('every bucket is versioned and keeps its objects on destroy by default', () => {
+    expect(stack.resources('aws_s3_bucket')).toHaveLength(3);
     for (const [name, body] of stack.resources('aws_s3_bucket')) {
       expect(body.force_destroy).toBe(false);
       const versioning = stack.resourceWhere('aws_s3_bucket_versioning', 'bucket', ref('aws_s3_bucket', name, 'id'));
@@ -75,6 +78,7 @@ describe('log-archive stack: buckets', () => {
 
   test('every bucket policy denies requests without TLS on the bucket and its objects', () => {
     expect(stack.resources('aws_s3_bucket_policy')).toHaveLength(all.size);
+    expect(all.size).toBe(3);
     for (const bucketName of all.values()) {
       const deny = statementBySid(bucketPolicy(stack, bucketName), 'DenyInsecureTransport');
       expect(deny.effect).toBe('Deny');
@@ -86,6 +90,7 @@ describe('log-archive stack: buckets', () => {
   });
 
   test('no bucket policy allows an anonymous principal', () => {
+    expect([...all.values()].flatMap((b) => bucketPolicy(stack, b).filter((s) => s.effect === 'Allow')).flatMap((s) => s.principals ?? [])).not.toHaveLength(0);
     for (const bucketName of all.values()) {
       for (const statement of bucketPolicy(stack, bucketName).filter((s) => s.effect === 'Allow')) {
         for (const principal of statement.principals ?? []) expect(principal.identifiers).not.toContain('*');
@@ -135,6 +140,7 @@ describe('log-archive stack: buckets', () => {
   test('trail buckets turn on access logging only after the access-log bucket policy exists', () => {
     const accessLogs = nameWhere(stack, 'aws_s3_bucket', 'bucket', `trailbridge-access-logs-${ARCHIVE}`);
     const [policyName] = stack.resources('aws_s3_bucket_policy').find(([, body]) => body.bucket === ref('aws_s3_bucket', accessLogs, 'id'))!;
+    expect(stack.resources('aws_s3_bucket_logging')).toHaveLength(2);
     for (const [, logging] of stack.resources('aws_s3_bucket_logging')) {
       expect(logging.depends_on).toEqual([`aws_s3_bucket_policy.${policyName}`]);
     }
@@ -267,6 +273,7 @@ describe('log-archive stack: the CMK', () => {
   test('grants nothing to a service or another account without a condition, except describing the key to the trail accounts', () => {
     const describe = statementBySid(statements, 'TrailAccountsDescribeKey');
     expect(describe.actions).toEqual(['kms:DescribeKey']);
+    expect(statements.filter((s) => s.sid !== 'EnableIamPolicies' && s.sid !== 'TrailAccountsDescribeKey')).not.toHaveLength(0);
     for (const statement of statements.filter((s) => s.sid !== 'EnableIamPolicies' && s.sid !== 'TrailAccountsDescribeKey')) {
       expect(statement.condition?.length).toBeGreaterThan(0);
     }
@@ -302,6 +309,7 @@ describe('log-archive stack: notifications (direct mode, the default)', () => {
   test('the notification waits for the topic policy and the key, which S3 needs to send its test event', () => {
     const [[topicPolicyName]] = stack.resources('aws_sns_topic_policy');
     const [[keyName]] = stack.resources('aws_kms_key');
+    expect(stack.resources('aws_s3_bucket_notification')).toHaveLength(2);
     for (const [, config] of stack.resources('aws_s3_bucket_notification')) {
       expect(config.depends_on).toEqual(expect.arrayContaining([`aws_sns_topic_policy.${topicPolicyName}`, `aws_kms_key.${keyName}`]));
     }

@@ -123,6 +123,7 @@ describe('observability stack: the forwarder role', () => {
     expect(org.ReadTrailObjects.resources).toEqual(
       sourceAccounts(naming.topology).map((s) => `arn:aws:s3:::${naming.trailBucketName(s)}/${naming.trailKeyPrefix(s)}*`),
     );
+    expect(org.ReadTrailObjects.resources).toHaveLength(2);
     for (const resource of org.ReadTrailObjects.resources) expect(resource).toMatch(/\/AWSLogs\/o-abcdefghij\/\d{12}\/\*$/);
   });
 
@@ -350,6 +351,7 @@ describe('observability stack: alarms', () => {
     const configured = observability((t) => (t.forwarder = { alarms: { topicArn } }));
     expect(configured.resources('aws_sns_topic')).toHaveLength(0);
     expect(configured.resources('aws_kms_key')).toHaveLength(0);
+    expect(configured.resources('aws_cloudwatch_metric_alarm')).toHaveLength(4);
     for (const [, alarm] of configured.resources('aws_cloudwatch_metric_alarm')) expect(alarm.alarm_actions).toEqual([topicArn]);
   });
 

@@ -50,6 +50,7 @@ describe('security-events: every target kind', () => {
   test('one rule per enabled use case and custom rule, on the central bus, with the catalog pattern', () => {
     const rules = rulesWithTargets(stack);
     expect(rules.map((r) => r.rule.name).sort()).toEqual(planned.map((r) => r.name).sort());
+    expect(rules).not.toHaveLength(0);
     for (const { rule, targets } of rules) {
       expect(rule.event_bus_name).toBe(ref('aws_cloudwatch_event_bus', busId, 'name'));
       expect(JSON.parse(rule.event_pattern)).toEqual(planned.find((p) => p.name === rule.name)!.pattern);
@@ -60,6 +61,7 @@ describe('security-events: every target kind', () => {
   test('every target has the retry policy and the central dead-letter queue, which admits exactly these rules', () => {
     const [dlqId] = stack.resources('aws_sqs_queue').find(([, q]) => q.name === 'trailbridge-central-dlq')!;
     const rules = rulesWithTargets(stack);
+    expect(rules.flatMap((r) => r.targets)).not.toHaveLength(0);
     for (const { targets } of rules) {
       for (const target of targets) {
         expect(target.retry_policy).toEqual({ maximum_retry_attempts: 185, maximum_event_age_in_seconds: 86400 });
@@ -79,6 +81,7 @@ describe('security-events: every target kind', () => {
       logs: ref('aws_cloudwatch_log_group', stack.resources('aws_cloudwatch_log_group').find(([, g]) => g.name === '/aws/events/trailbridge-central')![0], 'arn'),
       kinesis: arnOf('aws_kinesis_stream'),
     };
+    expect(rulesWithTargets(stack)).not.toHaveLength(0);
     for (const { rule, targets } of rulesWithTargets(stack)) {
       const plan = planned.find((p) => p.name === rule.name)!;
       const [target] = targets;

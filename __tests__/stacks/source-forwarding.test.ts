@@ -64,6 +64,7 @@ describe('source stacks: forwarding rules to the central bus', () => {
 
   test('every target has a retry policy and an encrypted dead-letter queue in its region that only its rule may send to', () => {
     const stack = synth.stack('source-test');
+    expect(forwarding(stack)).toHaveLength(3);
     for (const { ruleId, target, region, dlq, dlqId } of forwarding(stack)) {
       expect(target.retry_policy).toEqual({ maximum_retry_attempts: 185, maximum_event_age_in_seconds: 86400 });
       expect(dlq).toMatchObject({ name: 'trailbridge-events-to-central-dlq', sqs_managed_sse_enabled: true, message_retention_seconds: 1209600 });
@@ -90,10 +91,12 @@ describe('source stacks: topology options', () => {
         t.accounts[1].source!.forwarding = { excludeSources: ['kms.amazonaws.com'], retryAttempts: 10, maxEventAgeInSeconds: 3600 };
       }),
     );
+    expect(forwarding(synth.stack('source-test'))).toHaveLength(3);
     for (const { rule } of forwarding(synth.stack('source-test'))) {
       expect(rule.state).toBe('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
       expect(JSON.parse(rule.event_pattern).detail).toEqual({ eventSource: ['s3.amazonaws.com', 'signin.amazonaws.com'] });
     }
+    expect(forwarding(synth.stack('source-prod'))).toHaveLength(3);
     for (const { rule, target } of forwarding(synth.stack('source-prod'))) {
       expect(rule.state).toBe('ENABLED');
       expect(JSON.parse(rule.event_pattern).detail).toEqual({ eventSource: [{ 'anything-but': ['kms.amazonaws.com'] }] });

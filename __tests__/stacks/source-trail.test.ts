@@ -52,6 +52,7 @@ describe('source stacks: the account trail', () => {
 
   test('resolveKeyArn false (emulators) gives the alias ARN itself and no lookup', () => {
     const emulated = synthesize(topologyWith((t) => void (t.trails = { resolveKeyArn: false })));
+    expect(everyTrail(emulated)).toHaveLength(2);
     for (const [, trail] of everyTrail(emulated)) expect(trail.kms_key_id).toBe(ALIAS_ARN);
     expect(emulated.stack('source-test').data('aws_kms_key')).toEqual([]);
   });
@@ -166,6 +167,7 @@ describe('source stacks: trail options', () => {
 test('trails.kmsKeyArn replaces the alias ARN, which CloudTrail would echo back as the key ARN', () => {
   const keyArn = 'arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
   const synth = synthesize(topologyWith((t) => void (t.trails = { kmsKeyArn: keyArn })));
+  expect(everyTrail(synth)).toHaveLength(2);
   for (const [, trail] of everyTrail(synth)) expect(trail.kms_key_id).toBe(keyArn);
 });
 

@@ -45,6 +45,7 @@ describeWithTool('terraform', 'terraform validate of the synthesized stacks', ()
 
   test('synth:hcl output is terraform fmt clean and valid, with zero warnings', async () => {
     const written = await synthHcl(topologyWith(), mkdtempSync(join(tmpdir(), 'validate-hcl-')));
+    expect(written.size).toBe(6);
     for (const file of written.values()) {
       const fmt = await runTerraform(dirname(file), ['fmt', '-check', '-diff', '-no-color']);
       if (fmt.code !== 0) throw new Error(`${file} is not terraform fmt clean:\n${fmt.stdout}${fmt.stderr}`);

@@ -103,6 +103,7 @@ describe('e2e: the e2e topology', () => {
     const waves = deployWaves(stacks);
     const waveOf = new Map(waves.flatMap((wave, i) => wave.map((name) => [name, i] as const)));
     expect([...waveOf.keys()].sort()).toEqual(stacks.map((s) => s.stackName).sort());
+    expect(stacks.flatMap((s) => s.dependencies)).not.toHaveLength(0);
     for (const stack of stacks) {
       for (const dependency of stack.dependencies as unknown as typeof stacks) expect(waveOf.get(dependency.stackName)!).toBeLessThan(waveOf.get(stack.stackName)!);
     }

@@ -66,6 +66,7 @@ describe('TOPOLOGY.md diagram of the default topology', () => {
   });
 
   test('uses only Mermaid-safe node ids and quoted labels', () => {
+    expect(diagram.trimEnd().split('\n').length).toBeGreaterThan(1);
     for (const line of diagram.trimEnd().split('\n').slice(1)) {
       expect(line).toMatch(/^\s+(end|subgraph \w+\["[^"]*"\]|\w+(\[|\(|\{|>)|\w+ -->\|"[^"]*"\| \w+)/);
     }

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { buildSync } from 'esbuild';
 import { zipSync } from 'fflate';
+import { PROJECT_ROOT } from '../../config/paths';
 import { trimSourceMap } from './source-map';
 
-/** The project root (this file is stacks/constructs/bundle.ts). */
-export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+/** @deprecated Import PROJECT_ROOT from config/paths; this re-export goes in the next release. */
+export { PROJECT_ROOT };
 
 /** Bundles are built here, outside cdktf.out so synth output holds only the copied assets. */
 const BUILD_DIR = join(PROJECT_ROOT, '.gen', 'functions');

@@ -9,7 +9,8 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { bundleFunction, PROJECT_ROOT } from '../../stacks/constructs/bundle';
+import { PROJECT_ROOT } from '../../config/paths';
+import { bundleFunction } from '../../stacks/constructs/bundle';
 import { MotoServer, motoClientEnv, startMoto } from '../lib/moto';
 import { runProcess } from '../lib/process';
 import { FunctionFigures } from './report';

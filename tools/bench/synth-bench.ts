@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import defaultTopologyJson from '../../config/default-topology.json';
 import { DEFAULT_ENABLED_REGIONS } from '../../config/regions';
 import { TopologyInput } from '../../config/schema';
-import { PROJECT_ROOT } from '../../stacks/constructs/bundle';
+import { PROJECT_ROOT } from '../../config/paths';
 
 export const TSX_CLI = join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 export const CDKTF_CLI = join(PROJECT_ROOT, 'node_modules', 'cdktf-cli', 'bundle', 'bin', 'cdktf');

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { PROJECT_ROOT } from '../../config/paths';
 
 /** Real CloudTrail records (Stratus Red Team detonations) beside the repository. */
-export const SHARED_CLOUDTRAIL_DIR = resolve(__dirname, '..', '..', '..', 'shared', 'data', 'cloudtrail', 'stratus-red-team');
+export const SHARED_CLOUDTRAIL_DIR = join(PROJECT_ROOT, '..', 'shared', 'data', 'cloudtrail', 'stratus-red-team');
 
 export interface CloudTrailObject {
   readonly bucket: string;

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../stacks/constructs/bundle';
+import { PROJECT_ROOT } from '../../config/paths';
 import { ProviderShapes, blockShapes } from './hcl';
 import { runTerraform } from './terraform';
 

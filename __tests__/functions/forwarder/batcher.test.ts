@@ -29,6 +29,7 @@ describe('Batcher', () => {
     expect(batches.flatMap((b) => b.origins)).toEqual([...Array(100).keys()]);
     // Full batches: the next event would not have fitted.
     const perEvent = Buffer.byteLength(event(0, 40)) + 1;
+    expect(batches.length).toBeGreaterThan(1);
     for (const b of batches.slice(0, -1)) expect(b.body.length + perEvent).toBeGreaterThan(1000);
   });
 
@@ -41,6 +42,7 @@ describe('Batcher', () => {
         expect(b.body.length).toBeLessThanOrEqual(maxBytes);
         expect(batchEvents(b)).toEqual(b.origins.map((n) => event(n, 17)));
       }
+      expect(batches.length).toBeGreaterThan(1);
       for (const b of batches.slice(0, -1)) expect(b.body.length + Buffer.byteLength(event(0, 17)) + 1).toBeGreaterThan(maxBytes);
     }
   });

@@ -76,6 +76,7 @@ describe('formatRecord', () => {
   });
 
   it('formats every panther edge case without throwing', () => {
+    expect(pantherRecords()).toHaveLength(461);
     for (const record of pantherRecords()) expect(format(record).event['cloud.provider']).toBe('aws');
   });
 

@@ -191,6 +191,7 @@ describe('forwardObjects, without HTTP', () => {
     expect(reads).toBeGreaterThan(0);
     expect(result.stats).toMatchObject({ records: 310, dropped: reads, sent: 310 - reads, redacted: withIp });
     expect(sender.events).toHaveLength(310 - reads);
+    expect(sender.events.length).toBeGreaterThan(0);
     for (const e of sender.events) {
       const content = JSON.parse(String(e.content)) as CloudTrailRecord;
       expect(content.readOnly).not.toBe(true);

@@ -44,6 +44,7 @@ describe('rules', () => {
       }),
       '1',
     );
+    expect(records).toHaveLength(310);
     for (const r of records) {
       const decision = rules.filter(r);
       if (r.eventName === 'ConsoleLogin') expect(decision).toEqual({ action: 'forward', filter: 'keep-console' });
