@@ -1,5 +1,4 @@
 import { TopologyInput } from '../../config/schema';
-import { mfaPolicyDocument } from '../../stacks/constructs/mfa-policy-document';
 import { SynthesizedStack, synthesize, topologyWith } from '../support/synth';
 
 type Json = Record<string, any>;
@@ -59,7 +58,10 @@ describe('source stack: the responder role', () => {
     expect(bySid(statements, 'ReadUsers').actions).toEqual(['iam:GetUser', 'iam:ListAttachedUserPolicies']);
     expect(statements.flatMap((s) => s.actions ?? [])).not.toContain('iam:AttachUserPolicy');
     const mfa = stack.resourceWhere('aws_iam_policy', 'name', 'trailbridge-require-mfa');
-    expect(JSON.parse(mfa.policy)).toEqual(mfaPolicyDocument('aws'));
+    const mfaStatements = statementsOf(stack, mfa.policy);
+    expect(mfaStatements).toHaveLength(6);
+    expect(bySid(mfaStatements, 'BlockMostAccessUnlessSignedInWithMFA')).toMatchObject({ effect: 'Deny', not_actions: expect.arrayContaining(['iam:EnableMFADevice']) });
+    expect(bySid(mfaStatements, 'AllowUserToManageTheirOwnMFA').resources).toEqual(['arn:aws:iam::*:user/&{aws:username}']);
   });
 
   test('enforce mode attaches the MFA policy only (iam:PolicyARN), never to exempt paths', () => {

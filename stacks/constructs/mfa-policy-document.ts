@@ -1,4 +1,5 @@
 import type { Partition } from '../../config/arn';
+import type { Statement } from './iam';
 
 /**
  * The MFA policy the source stack creates and require-mfa-for-new-users attaches (the responder
@@ -24,30 +25,19 @@ const MFA_SELF_SERVICE_ACTIONS = [
  * set up and use their own MFA device; everything else is denied while aws:MultiFactorAuthPresent
  * is not true (BoolIfExists: long-term access keys carry no MFA flag at all, and are denied too).
  * `iam:ChangePassword` is allowed so a user with a required password reset can sign in first.
+ *
+ * The statements are rendered by `aws_iam_policy_document`, where an IAM policy variable is
+ * written `&{aws:username}`: `${...}` in Terraform JSON would be a Terraform interpolation.
  */
-export function mfaPolicyDocument(partition: Partition): { Version: string; Statement: Record<string, unknown>[] } {
-  const self = `arn:${partition}:iam::*:user/\${aws:username}`;
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      { Sid: 'AllowListActions', Effect: 'Allow', Action: ['iam:ListUsers', 'iam:ListVirtualMFADevices'], Resource: '*' },
-      { Sid: 'AllowUserToCreateVirtualMFADevice', Effect: 'Allow', Action: ['iam:CreateVirtualMFADevice'], Resource: `arn:${partition}:iam::*:mfa/*` },
-      { Sid: 'AllowUserToManageTheirOwnMFA', Effect: 'Allow', Action: ['iam:EnableMFADevice', 'iam:GetMFADevice', 'iam:ListMFADevices', 'iam:ResyncMFADevice'], Resource: self },
-      { Sid: 'AllowUserToChangeTheirOwnPassword', Effect: 'Allow', Action: ['iam:ChangePassword', 'iam:GetUser'], Resource: self },
-      {
-        Sid: 'AllowUserToDeactivateTheirOwnMFAOnlyWhenUsingMFA',
-        Effect: 'Allow',
-        Action: ['iam:DeactivateMFADevice'],
-        Resource: self,
-        Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
-      },
-      {
-        Sid: 'BlockMostAccessUnlessSignedInWithMFA',
-        Effect: 'Deny',
-        NotAction: MFA_SELF_SERVICE_ACTIONS,
-        Resource: '*',
-        Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
-      },
-    ],
-  };
+export function mfaPolicyStatements(partition: Partition): Statement[] {
+  const self = `arn:${partition}:iam::*:user/&{aws:username}`;
+  const mfaPresent = (test: string, value: string) => [{ test, variable: 'aws:MultiFactorAuthPresent', values: [value] }];
+  return [
+    { sid: 'AllowListActions', actions: ['iam:ListUsers', 'iam:ListVirtualMFADevices'], resources: ['*'] },
+    { sid: 'AllowUserToCreateVirtualMFADevice', actions: ['iam:CreateVirtualMFADevice'], resources: [`arn:${partition}:iam::*:mfa/*`] },
+    { sid: 'AllowUserToManageTheirOwnMFA', actions: ['iam:EnableMFADevice', 'iam:GetMFADevice', 'iam:ListMFADevices', 'iam:ResyncMFADevice'], resources: [self] },
+    { sid: 'AllowUserToChangeTheirOwnPassword', actions: ['iam:ChangePassword', 'iam:GetUser'], resources: [self] },
+    { sid: 'AllowUserToDeactivateTheirOwnMFAOnlyWhenUsingMFA', actions: ['iam:DeactivateMFADevice'], resources: [self], conditions: mfaPresent('Bool', 'true') },
+    { sid: 'BlockMostAccessUnlessSignedInWithMFA', effect: 'Deny', notActions: MFA_SELF_SERVICE_ACTIONS, resources: ['*'], conditions: mfaPresent('BoolIfExists', 'false') },
+  ];
 }

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { Partition, accountRootArn, arn, bucketArn } from '../../config/arn';
 import type { EnabledResponses } from '../catalog';
 import { Statement, policyDocument } from './iam';
-import { mfaPolicyDocument } from './mfa-policy-document';
+import { mfaPolicyStatements } from './mfa-policy-document';
 
 export interface SourceResponderRoleProps {
   readonly partition: Partition;
@@ -107,7 +107,7 @@ export class SourceResponderRole extends Construct {
       this.mfaPolicy = new IamPolicy(this, 'mfa-policy', {
         name: props.mfaPolicyName,
         description: 'trailbridge: everything but MFA self-service denied until the user signs in with MFA',
-        policy: JSON.stringify(mfaPolicyDocument(props.partition)),
+        policy: policyDocument(this, 'mfa-policy-document', mfaPolicyStatements(props.partition)).json,
       });
     }
   }
