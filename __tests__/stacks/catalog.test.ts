@@ -54,6 +54,14 @@ function realEvents(): [string, Envelope][] {
   return events;
 }
 
+/** The first panther record with this event name (records sit under `log`). */
+function pantherRecordNamed(eventName: string): Record<string, any> {
+  const entries = readJson(sharedDataPath('cloudtrail', 'panther', 'records.json')) as { log?: Record<string, any> }[];
+  const found = entries.map((e) => e.log).find((r) => r?.eventName === eventName);
+  if (!found) throw new Error(`no panther record with eventName ${eventName}`);
+  return found;
+}
+
 const compiled = USE_CASES.map((u) => [u.id, compilePattern(u.pattern)] as const);
 const matchingUseCases = (event: Envelope) => compiled.filter(([id, p]) => id !== 'all-api-calls' && p.matches(event)).map(([id]) => id);
 
@@ -199,6 +207,21 @@ describe('centralRules', () => {
     for (const [, path] of Object.entries(transformer.inputPaths)) expect(path).toMatch(/^\$\.[\w.]+$/);
     const placeholders = [...transformer.inputTemplate.matchAll(/<(\w+)>/g)].map((m) => m[1]);
     expect(Object.keys(transformer.inputPaths).sort()).toEqual([...new Set(placeholders)].sort());
+  });
+
+  test('the database-deleted alert names what was deleted and whether a final snapshot was taken', () => {
+    const rule = centralRules(topologyWith()).find((r) => r.id === 'database-deleted')!;
+    const transformer = alertTransformer(rule);
+    const template = JSON.parse(transformer.inputTemplate) as string;
+    expect(template).toMatch(/^Database deleted: <eventName> \(<eventSource>\) by <actor> .*in account <account>, region <region>/);
+    expect(template).toMatch(/instance <instance> cluster <cluster>; skip final snapshot: <skipFinalSnapshot>; final snapshot: <finalSnapshot><finalClusterSnapshot>/);
+    expect(transformer.inputPaths).toMatchObject({ instance: '$.detail.requestParameters.dBInstanceIdentifier', skipFinalSnapshot: '$.detail.requestParameters.skipFinalSnapshot' });
+    const placeholders = [...transformer.inputTemplate.matchAll(/<(\w+)>/g)].map((m) => m[1]);
+    expect(Object.keys(transformer.inputPaths).sort()).toEqual([...new Set(placeholders)].sort());
+    // Every path reaches a field a real DeleteDBInstance record has, or one the record may lack (rendered empty).
+    const record = pantherRecordNamed('DeleteDBInstance');
+    expect(record.requestParameters.dBInstanceIdentifier).toEqual(expect.any(String));
+    expect(typeof record.requestParameters.skipFinalSnapshot).toBe('boolean');
   });
 });
 

@@ -2,7 +2,7 @@ import { Naming } from '../../config/naming';
 import { Topology } from '../../config/schema';
 import type { TargetKind } from '../../config/sections/events';
 import { RuleState, ruleState } from './forwarding';
-import { EventPattern } from './use-case';
+import { AlertDetail, EventPattern } from './use-case';
 import { USE_CASES } from './use-cases';
 import { sourceAccounts } from '../../config/accounts';
 
@@ -22,6 +22,8 @@ export interface CentralRule {
   /** JSON path of the rule in the topology, for messages: events.useCases["x"] or events.customRules[0]. */
   readonly path: string;
   readonly needsGlobalEvents: boolean;
+  /** What the alert says beyond the common line. @default - nothing more */
+  readonly alertDetail?: AlertDetail;
   /** ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS when some source forwards read-only events. */
   readonly state: RuleState;
 }
@@ -51,6 +53,7 @@ export function centralRules(topology: Topology): CentralRule[] {
       origin: 'catalog',
       path: `events.useCases[${JSON.stringify(useCase.id)}]`,
       needsGlobalEvents: useCase.needsGlobalEvents,
+      alertDetail: useCase.alertDetail,
       state,
     });
   }
@@ -83,11 +86,13 @@ export interface InputTransformer {
  * "Root user activity: ConsoleLogin (signin.amazonaws.com) by arn:... from 1.2.3.4 in account
  * 111111111111, region us-east-1, at 2026-01-01T00:00:00Z. Rule trailbridge-root-account-usage, event id ..."
  */
-export function alertTransformer(rule: Pick<CentralRule, 'title' | 'name'>): InputTransformer {
+export function alertTransformer(rule: Pick<CentralRule, 'title' | 'name' | 'alertDetail'>): InputTransformer {
   // <...> is placeholder syntax in a template; quotes and backslashes would break the JSON string.
   const title = rule.title.replace(/[<>"\\]/g, '');
+  const detail = rule.alertDetail ? ` ${rule.alertDetail.sentence.replace(/["\\]/g, '')}` : '';
   return {
     inputPaths: {
+      ...rule.alertDetail?.inputPaths,
       account: '$.account',
       region: '$.region',
       time: '$.time',
@@ -97,6 +102,6 @@ export function alertTransformer(rule: Pick<CentralRule, 'title' | 'name'>): Inp
       actor: '$.detail.userIdentity.arn',
       sourceIp: '$.detail.sourceIPAddress',
     },
-    inputTemplate: `"${title}: <eventName> (<eventSource>) by <actor> from <sourceIp> in account <account>, region <region>, at <time>. Rule ${rule.name}, event id <id>."`,
+    inputTemplate: `"${title}: <eventName> (<eventSource>) by <actor> from <sourceIp> in account <account>, region <region>, at <time>. Rule ${rule.name}, event id <id>.${detail}"`,
   };
 }

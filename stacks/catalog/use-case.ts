@@ -26,6 +26,18 @@ export interface UseCase {
   readonly needsGlobalEvents: boolean;
   /** CIS AWS Foundations Benchmark (v1.4+) monitoring control, e.g. "4.3". @default - none */
   readonly cis?: string;
+  /** What the alert says beyond who, what call, where and when. @default - nothing more */
+  readonly alertDetail?: AlertDetail;
+}
+
+/**
+ * A sentence appended to a use case's alert: `<name>` placeholders filled from the event's JSON
+ * paths. EventBridge renders a path the event lacks as an empty string, so the sentence must read
+ * well with any of its values empty.
+ */
+export interface AlertDetail {
+  readonly inputPaths: Readonly<Record<string, string>>;
+  readonly sentence: string;
 }
 
 /** A pattern on CloudTrail API calls of one service, by event name. */

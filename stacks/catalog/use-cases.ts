@@ -238,6 +238,18 @@ export const USE_CASES: readonly UseCase[] = [
     pattern: apiCalls('rds', ['DeleteDBInstance', 'DeleteDBCluster']),
     defaultTarget: 'sns',
     needsGlobalEvents: false,
+    // Who, where and when are in every alert; what was deleted and whether a final snapshot was kept are this case's own.
+    alertDetail: {
+      inputPaths: {
+        instance: '$.detail.requestParameters.dBInstanceIdentifier',
+        cluster: '$.detail.requestParameters.dBClusterIdentifier',
+        skipFinalSnapshot: '$.detail.requestParameters.skipFinalSnapshot',
+        finalSnapshot: '$.detail.requestParameters.finalDBSnapshotIdentifier',
+        finalClusterSnapshot: '$.detail.requestParameters.finalDBClusterSnapshotIdentifier',
+        errorCode: '$.detail.errorCode',
+      },
+      sentence: 'Deleted: instance <instance> cluster <cluster>; skip final snapshot: <skipFinalSnapshot>; final snapshot: <finalSnapshot><finalClusterSnapshot> (empty: none named); error code: <errorCode> (empty: the call succeeded).',
+    },
   },
   {
     id: 'all-api-calls',
