@@ -5,9 +5,11 @@
  */
 import { Drill } from './drill';
 import { dynatraceDown } from './drills/dynatrace-down';
+import { dynatraceSlow } from './drills/dynatrace-slow';
 import { killedMidFile } from './drills/killed-mid-file';
+import { s3Breaks } from './drills/s3-breaks';
 
-export const DRILLS: readonly Drill[] = [killedMidFile, dynatraceDown];
+export const DRILLS: readonly Drill[] = [killedMidFile, dynatraceDown, dynatraceSlow, s3Breaks];
 
 /** The drills `--only` names (comma-separated), or all; an unknown name is an error listing the known ones. */
 export function selectDrills(only: string | undefined, drills: readonly Drill[] = DRILLS): Drill[] {
