@@ -7,9 +7,11 @@ import { Drill } from './drill';
 import { dynatraceDown } from './drills/dynatrace-down';
 import { dynatraceSlow } from './drills/dynatrace-slow';
 import { killedMidFile } from './drills/killed-mid-file';
+import { rulesTrouble } from './drills/rules-trouble';
 import { s3Breaks } from './drills/s3-breaks';
+import { tokenTrouble } from './drills/token-trouble';
 
-export const DRILLS: readonly Drill[] = [killedMidFile, dynatraceDown, dynatraceSlow, s3Breaks];
+export const DRILLS: readonly Drill[] = [killedMidFile, dynatraceDown, dynatraceSlow, s3Breaks, tokenTrouble, rulesTrouble];
 
 /** The drills `--only` names (comma-separated), or all; an unknown name is an error listing the known ones. */
 export function selectDrills(only: string | undefined, drills: readonly Drill[] = DRILLS): Drill[] {
