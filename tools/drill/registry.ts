@@ -7,11 +7,12 @@ import { Drill } from './drill';
 import { dynatraceDown } from './drills/dynatrace-down';
 import { dynatraceSlow } from './drills/dynatrace-slow';
 import { killedMidFile } from './drills/killed-mid-file';
+import { poisonInput } from './drills/poison-input';
 import { rulesTrouble } from './drills/rules-trouble';
 import { s3Breaks } from './drills/s3-breaks';
 import { tokenTrouble } from './drills/token-trouble';
 
-export const DRILLS: readonly Drill[] = [killedMidFile, dynatraceDown, dynatraceSlow, s3Breaks, tokenTrouble, rulesTrouble];
+export const DRILLS: readonly Drill[] = [killedMidFile, dynatraceDown, dynatraceSlow, s3Breaks, tokenTrouble, rulesTrouble, poisonInput];
 
 /** The drills `--only` names (comma-separated), or all; an unknown name is an error listing the known ones. */
 export function selectDrills(only: string | undefined, drills: readonly Drill[] = DRILLS): Drill[] {
