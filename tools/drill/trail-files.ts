@@ -1,7 +1,7 @@
 /**
  * CloudTrail log files for the drills: real records from ../shared/data/cloudtrail, given fresh
- * eventIDs from a seeded generator (so a run is reproducible and the sink can tell every record
- * apart), in files of a chosen size under the CloudTrail key layout, gzipped at CloudTrail's level.
+ * eventIDs from a seeded generator and fixed times (so a run is reproducible and the sink can tell
+ * every record apart), in files of a chosen size under the CloudTrail key layout, gzipped at CloudTrail's level.
  */
 import { gzipSync } from 'node:zlib';
 import { resolve } from 'node:path';
@@ -11,6 +11,12 @@ export const DRILL_BUCKET = 'drill-trail';
 export const DRILL_ACCOUNT = '111111111111';
 export const DRILL_REGION = 'us-east-1';
 export const SHARED_CLOUDTRAIL_DIR = resolve(__dirname, '..', '..', '..', 'shared', 'data', 'cloudtrail');
+/**
+ * The drills' files are dated here, not now, so that one seed gives the same bytes on every run
+ * (a corrupted gzip breaks at the same record). Older than 24 h, the records are restamped by the
+ * forwarder (its documented staleRecords default), which changes no count.
+ */
+export const DRILL_EPOCH = new Date(Date.UTC(2026, 11, 1, 12, 0, 0));
 
 export interface TrailFile {
   readonly bucket: string;
@@ -56,8 +62,8 @@ export function trailKey(name: string, at: Date): string {
   return `AWSLogs/${DRILL_ACCOUNT}/CloudTrail/${DRILL_REGION}/${yyyy}/${mm}/${dd}/${DRILL_ACCOUNT}_CloudTrail_${DRILL_REGION}_${stamp}_${name}.json.gz`;
 }
 
-/** Real records, round-robin from the samples, with fresh eventIDs and recent times, up to about `targetBytes` of JSON. */
-export function makeRecords(targetBytes: number, random: () => number, now = Date.now()): Record<string, unknown>[] {
+/** Real records, round-robin from the samples, with fresh eventIDs and times just before `now`, up to about `targetBytes` of JSON. */
+export function makeRecords(targetBytes: number, random: () => number, now = DRILL_EPOCH.getTime()): Record<string, unknown>[] {
   const pool = sampleRecords();
   const out: Record<string, unknown>[] = [];
   const offset = Math.floor(random() * pool.length);
@@ -81,7 +87,7 @@ export function recordsDocument(records: readonly (Record<string, unknown> | Buf
 }
 
 /** A gzipped CloudTrail log file of the given records. `ids` must list the eventID of each record. */
-export function trailFile(name: string, records: readonly (Record<string, unknown> | Buffer)[], ids: readonly string[], at = new Date()): TrailFile {
+export function trailFile(name: string, records: readonly (Record<string, unknown> | Buffer)[], ids: readonly string[], at = DRILL_EPOCH): TrailFile {
   const document = recordsDocument(records);
   return { bucket: DRILL_BUCKET, key: trailKey(name, at), body: gzipSync(document, { level: CLOUDTRAIL_GZIP_LEVEL }), ids, uncompressedBytes: document.length };
 }

@@ -42,7 +42,7 @@ export const dynatraceDown: Drill = {
   async run(world, { quick, seed }): Promise<DrillOutcome> {
     const random = seededRandom(seed);
     const count = quick ? 2 : 3;
-    const bytes = quick ? 1_500_000 : 6_000_000;
+    const bytes = quick ? 1_000_000 : 6_000_000;
     const lambdaFiles = Array.from({ length: count }, (_, i) => world.put(sizedTrailFile(`down${i}`, bytes, random)));
     const dir = mkdtempSync(join(tmpdir(), 'drill-down-'));
     try {

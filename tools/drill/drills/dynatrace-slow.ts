@@ -33,7 +33,7 @@ export const dynatraceSlow: Drill = {
   title: 'Dynatrace throttles (429, with and without Retry-After) and answers in 10 s until the deadline',
   async run(world, { quick, seed }): Promise<DrillOutcome> {
     const random = seededRandom(seed);
-    const timeoutMs = quick ? 10_000 : 30_000;
+    const timeoutMs = quick ? 6_000 : 30_000;
     const safetyMarginMs = quick ? 1_000 : 3_000;
     const file = world.put(sizedTrailFile('slow', quick ? 8_000_000 : 30_000_000, random));
     const slowSink = await world.startSink({ faultFor: throttlingFault });
