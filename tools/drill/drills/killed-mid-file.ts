@@ -78,9 +78,10 @@ export const killedMidFile: Drill = {
     for (let i = 0; i < points; i++) {
       const file = world.put(sizedTrailFile(`kill${String(i).padStart(2, '0')}`, bytes, random));
       fileIds = file.ids;
-      // A point anywhere in the file: the arrival of any of its requests, plus a little.
+      // A random point in the i-th of `points` equal stretches of the file (so early, middle and
+      // late kills all occur): the arrival of one of its requests, plus a little.
       const requests = Math.ceil(file.ids.length / DRILL_MAX_EVENTS_PER_BATCH);
-      const plan = { request: 1 + Math.floor(random() * requests), delayMs: Math.floor(random() * MAX_KILL_DELAY_MS) };
+      const plan = { request: 1 + Math.floor(((i + random()) / points) * requests), delayMs: Math.floor(random() * MAX_KILL_DELAY_MS) };
       const trial = await killedTrial(world, switcher, file, plan, extension.port);
       // Lambda's retry: the same notification, a fresh container, run to its end.
       const retry = world.container({ dtUrl: sink.url, extensionPort: extension.port });
