@@ -4,7 +4,7 @@
  * extension stand-in. A world belongs to one drill; `close()` stops what it started.
  *
  * The sink counts every event under its record's eventID (read from `content`; for a record cut
- * so short that its eventID is gone, through the file and record index the event names).
+ * so short that its eventID is gone, or garbled, through the file and record index the event names).
  */
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { FakeIngestServer, FakeIngestServerOptions, IngestEvent } from '../lib/fake-ingest-server';
@@ -30,6 +30,7 @@ const EVENT_ID = /"eventID":"([^"]+)"/;
 
 export class DrillWorld {
   readonly files = new Map<string, TrailFile>();
+  private readonly knownIds = new Set<string>();
   readonly sinks: FakeIngestServer[] = [];
   /** Every ticket the function was handed in a queue replay. */
   readonly replayedTickets: ReplayTicket[] = [];
@@ -56,8 +57,14 @@ export class DrillWorld {
   /** Stores a file in the S3 stand-in (with faults for its next reads) and remembers its ids. */
   put(file: TrailFile, faults: readonly S3Fault[] = []): TrailFile {
     this.s3.put(file.bucket, file.key, file.body, faults);
-    this.files.set(file.key, file);
+    this.addFile(file);
     return file;
+  }
+
+  /** Remembers a file's ids (a local file of the operator's commands is not put in S3). */
+  addFile(file: TrailFile): void {
+    this.files.set(file.key, file);
+    for (const id of file.ids) this.knownIds.add(id);
   }
 
   /** A sink whose events are counted by eventID; the token it accepts is set in SSM unless told otherwise. */
@@ -165,7 +172,8 @@ export class DrillWorld {
   private idOf(event: IngestEvent): string {
     const content = String(event.content ?? '');
     const match = EVENT_ID.exec(content);
-    if (match) return match[1];
+    if (match && this.knownIds.has(match[1])) return match[1];
+    // Cut before its eventID, or garbled (a corrupt stream decodes to garbage the forwarder sends as text).
     const file = this.files.get(String(event['log.source.aws.s3.key.name'] ?? ''));
     const index = Number(event['trailbridge.record_index']);
     return file?.ids[index] ?? `unknown:${String(event['log.source.aws.s3.key.name'])}#${index}`;

@@ -47,7 +47,7 @@ export const dynatraceDown: Drill = {
     const dir = mkdtempSync(join(tmpdir(), 'drill-down-'));
     try {
       const cliFile = onDisk(dir, sizedTrailFile('down-cli', bytes, random));
-      world.files.set(cliFile.key, cliFile);
+      world.addFile(cliFile);
       const extension = await world.startExtension();
       const down = `http://127.0.0.1:${await closedPort()}`;
       world.ssm.set(TOKEN_PARAMETER, FAKE_TOKEN);
