@@ -79,9 +79,10 @@ export const killedMidFile: Drill = {
       const file = world.put(sizedTrailFile(`kill${String(i).padStart(2, '0')}`, bytes, random));
       fileIds = file.ids;
       // A random point in the i-th of `points` equal stretches of the file (so early, middle and
-      // late kills all occur): the arrival of one of its requests but the last, plus a little.
+      // late kills all occur): the arrival of one of its requests, plus a little. Not among the
+      // last DRILL_CONCURRENCY requests: those leave together, and the run may end before the kill.
       const requests = Math.ceil(file.ids.length / DRILL_MAX_EVENTS_PER_BATCH);
-      const plan = { request: 1 + Math.floor(((i + random()) / points) * (requests - 1)), delayMs: Math.floor(random() * MAX_KILL_DELAY_MS) };
+      const plan = { request: 1 + Math.floor(((i + random()) / points) * (requests - DRILL_CONCURRENCY)), delayMs: Math.floor(random() * MAX_KILL_DELAY_MS) };
       const trial = await killedTrial(world, switcher, file, plan, extension.port);
       // Lambda's retry: the same notification, a fresh container, run to its end.
       const retry = world.container({ dtUrl: sink.url, extensionPort: extension.port });
