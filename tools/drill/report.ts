@@ -55,7 +55,7 @@ export function readmeSection(run: DrillRun): string {
     '',
     markdownTable(run.rows),
     '',
-    ...(failed.length > 0 ? ['Failed checks:', '', ...failed.map((f) => `- ${f}`), ''] : ['Every check of every drill held.', '']),
+    ...(failed.length > 0 ? ['Failed checks (what the drills found: [docs/drills.md](docs/drills.md#findings)):', '', ...failed.map((f) => `- ${f}`), ''] : ['Every check of every drill held.', '']),
     README_END,
   ].join('\n');
 }
