@@ -5,15 +5,18 @@
  * The bound on duplicates: the forwarder keeps at most `DT_CONCURRENCY` batches in flight
  * (pipeline.ts waits before dispatching another), and a batch holds at most `maxEventsPerBatch`
  * events, so the records Dynatrace may have taken without the forwarder knowing at the moment of
- * the kill are at most DT_CONCURRENCY x maxEventsPerBatch (here 4 x 1,000). A second delivery
- * that resent more than that would be resending what was already acknowledged.
+ * the kill are at most DT_CONCURRENCY x maxEventsPerBatch (here 4 x 500: this drill's rules cap
+ * batches at 500 events, so even the quick run's file makes enough requests for late kills). A
+ * second delivery that resent more than that would be resending what was already acknowledged.
  */
 import { Check, Drill, DrillOutcome } from '../drill';
 import { tally } from '../ledger';
 import { seededRandom, sizedTrailFile, TrailFile } from '../trail-files';
-import { DEFAULT_TIMEOUT_MS, DRILL_CONCURRENCY, DRILL_MAX_EVENTS_PER_BATCH, DrillWorld, notification } from '../world';
+import { DEFAULT_TIMEOUT_MS, DRILL_CONCURRENCY, DRILL_RULES, DrillWorld, notification } from '../world';
 
-const BOUND = DRILL_CONCURRENCY * DRILL_MAX_EVENTS_PER_BATCH;
+const MAX_EVENTS_PER_BATCH = 500;
+const RULES = { ...DRILL_RULES, limits: { ...DRILL_RULES.limits, maxEventsPerBatch: MAX_EVENTS_PER_BATCH } };
+const BOUND = DRILL_CONCURRENCY * MAX_EVENTS_PER_BATCH;
 /** A kill comes up to this long after the chosen request arrives, so it also lands between requests. */
 const MAX_KILL_DELAY_MS = 60;
 
@@ -73,7 +76,7 @@ export const killedMidFile: Drill = {
     let fileIds: readonly string[] = [];
     const switcher = new KillSwitch(() => fileIds.filter((id) => sink.idCounts.has(id)).length);
     const sink = await world.startSink({ faultFor: switcher.onRequest });
-    const extension = await world.startExtension();
+    const extension = await world.startExtension(RULES);
     const trials: Trial[] = [];
     for (let i = 0; i < points; i++) {
       const file = world.put(sizedTrailFile(`kill${String(i).padStart(2, '0')}`, bytes, random));
@@ -81,7 +84,7 @@ export const killedMidFile: Drill = {
       // A random point in the i-th of `points` equal stretches of the file (so early, middle and
       // late kills all occur): the arrival of one of its requests, plus a little. Not among the
       // last DRILL_CONCURRENCY requests: those leave together, and the run may end before the kill.
-      const requests = Math.ceil(file.ids.length / DRILL_MAX_EVENTS_PER_BATCH);
+      const requests = Math.ceil(file.ids.length / MAX_EVENTS_PER_BATCH);
       const plan = { request: 1 + Math.floor(((i + random()) / points) * (requests - DRILL_CONCURRENCY)), delayMs: Math.floor(random() * MAX_KILL_DELAY_MS) };
       const trial = await killedTrial(world, switcher, file, plan, extension.port);
       // Lambda's retry: the same notification, a fresh container, run to its end.
@@ -110,7 +113,7 @@ export const killedMidFile: Drill = {
       ledger,
       checks,
       // Per kill; the whole drill may hold one such window per kill point.
-      duplicateBound: { records: BOUND * points, why: `${points} kills x ${DRILL_CONCURRENCY} batches in flight x ${DRILL_MAX_EVENTS_PER_BATCH} events` },
+      duplicateBound: { records: BOUND * points, why: `${points} kills x ${DRILL_CONCURRENCY} batches in flight x ${MAX_EVENTS_PER_BATCH} events` },
       notes: [`${points} kill points (seed ${seed}), files of ${(bytes / 1e6).toFixed(0)} MB (${trials[0]?.file.ids.length ?? 0} records)`],
     };
   },
