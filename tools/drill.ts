@@ -74,7 +74,11 @@ export async function main(argv: string[]): Promise<number> {
   if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument ${parsed.positionals[0]}\n${USAGE}`);
   if (seed !== undefined && !/^\d{1,9}$/.test(seed)) throw new UsageError(`--seed ${seed}: give a whole number of at most 9 digits`);
   if (readme && (quick || only)) throw new UsageError('--readme needs a full run of every drill (no --quick, no --only): the README shows only full runs');
-  selectDrills(only);
+  try {
+    selectDrills(only);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 
   const run = await runDrills({ quick: quick ?? false, only, seed: seed === undefined ? undefined : Number(seed), log: (line) => process.stderr.write(`${line}\n`) });
   writeFileSync(resolve(RESULTS_FILE), `${JSON.stringify(run, null, 2)}\n`);
