@@ -4,6 +4,8 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateCloudTrailFile, GeneratedFile, loadSampleRecords } from './bench/generate';
+import { GB } from './bench/cost';
+import { benchFleet } from './bench/fleet';
 import { FORWARDER_BATCH_BYTES, Mode } from './bench/measure';
 import { measureFunctions } from './bench/functions-bench';
 import { BenchResults, ForwarderFigures, markdownReport, SynthFigures } from './bench/report';
@@ -19,6 +21,8 @@ import { PROJECT_ROOT } from '../config/paths';
  */
 
 const MB = 1024 * 1024;
+/** The file whose CPU-seconds per GB the fleet's are held against. */
+const LARGE_FILE_MB = 100;
 const SHARED_CLOUDTRAIL = join(PROJECT_ROOT, '..', 'shared', 'data', 'cloudtrail');
 const DATA_DIR = join(tmpdir(), 'trailbridge-bench-data');
 export const RESULTS_FILE = join(PROJECT_ROOT, 'bench-results.json');
@@ -51,7 +55,7 @@ function measureOnce(mode: Mode, file: string, sink: Sink) {
     maxBuffer: 16 * MB,
   });
   if (run.status !== 0) throw new Error(`bench ${mode} on ${file} failed:\n${run.stderr}`);
-  return JSON.parse(run.stdout.trim().split('\n').pop()!) as { seconds: number; peakRssMB: number; requests: number; events: number; eventBytes: number };
+  return JSON.parse(run.stdout.trim().split('\n').pop()!) as { seconds: number; cpuSeconds: number; peakRssMB: number; requests: number; events: number; eventBytes: number };
 }
 
 async function benchForwarder(sizesMB: number[], runs: number, sink: Sink, log: (line: string) => void): Promise<ForwarderFigures[]> {
@@ -93,6 +97,7 @@ async function benchForwarder(sizesMB: number[], runs: number, sink: Sink, log: 
       floorMbPerS: round(mbPerS('floor')),
       naiveMbPerS: round(mbPerS('naive')),
       naivePeakRssMB: round(median(byMode.naive.map((r) => r.peakRssMB)), 0),
+      cpuSecondsPerGB: round(median(forwarder.map((r) => r.cpuSeconds)) / (file.uncompressedBytes / GB), 2),
     });
   }
   return figures;
@@ -124,6 +129,19 @@ export async function bench(options: { quick: boolean; runs: number; log: (line:
   const sink = await startSink();
   try {
     const forwarder = await benchForwarder(quick ? [10] : [10, 100, 500], runs, sink, log);
+    // The fleet's CPU per GB is held against the large file's: 100 MB, or 10 MB in the quick set.
+    const largeFile = forwarder.find((f) => f.sizeMB === LARGE_FILE_MB) ?? forwarder[forwarder.length - 1];
+    const fleetDir = join(DATA_DIR, 'fleet');
+    rmDirIfStale(fleetDir);
+    const fleet = await benchFleet({
+      quick,
+      runs,
+      dataDir: fleetDir,
+      samples: loadSampleRecords(SHARED_CLOUDTRAIL),
+      sink: { url: sink.url, token: sink.token, stats: () => sinkStats(sink) },
+      largeFile: { sizeMB: largeFile.sizeMB, cpuSecondsPerGB: largeFile.cpuSecondsPerGB },
+      log,
+    });
     const synth = benchSynth(quick, runs, log);
     const validateSeconds = quick ? null : round(median(Array.from({ length: runs }, () => timeValidate())), 1);
     const functions = await measureFunctions({ runs, sinkUrl: sink.url, sinkToken: sink.token, log });
@@ -132,6 +150,7 @@ export async function bench(options: { quick: boolean; runs: number; log: (line:
       runs,
       machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}`,
       forwarder,
+      fleet,
       synth,
       validateSeconds,
       functions,

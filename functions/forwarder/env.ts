@@ -14,13 +14,17 @@
  * | DT_TOKEN_TTL_SECONDS              | no       | how long the token is cached, 0-3600; default 300               |
  * | SAFETY_MARGIN_MS                  | no       | time kept before the Lambda timeout to ticket what is left, 1000-120000; default 10000 |
  * | REPLAY_MAX_ATTEMPTS               | no       | a ticket replayed this many times without success is returned to the queue (so its redrive policy moves it to the DLQ) instead of being re-ticketed, 1-20; default 3 |
+ * | READ_AHEAD_MB                     | no       | MiB fetched ahead of the object being parsed (./read-ahead.ts), 0-64; 0 opens each object at its turn; default 16 |
  * | LOG_LEVEL                         | no       | DEBUG, INFO, WARN or ERROR; default INFO; read (before the others, so a bad value is reported alone) by functionLogger, ../lib/function-logger.ts, as in every function |
  * | METRICS_NAMESPACE                 | no       | CloudWatch namespace of the EMF metrics; default Trailbridge/Forwarder |
  *
  * Precedence: the environment only; nothing is read from the rules document that belongs here.
  */
 import { Env, EnvReader } from '../lib/env';
+import { DEFAULT_READ_AHEAD, ReadAheadLimits } from './read-ahead';
 import { DEFAULT_APPCONFIG_EXTENSION_PORT } from './rules-source';
+
+const MIB = 1024 * 1024;
 
 export interface ForwarderEnv {
   readonly dynatraceUrl: string;
@@ -31,6 +35,8 @@ export interface ForwarderEnv {
   readonly tokenTtlMs: number;
   readonly safetyMarginMs: number;
   readonly replayMaxAttempts: number;
+  /** `false` when READ_AHEAD_MB is 0. */
+  readonly readAhead: ReadAheadLimits | false;
   readonly metricsNamespace: string;
 }
 
@@ -51,8 +57,13 @@ export function loadForwarderEnv(env: Env): ForwarderEnv {
     tokenTtlMs: r.int('DT_TOKEN_TTL_SECONDS', 300, 0, 3600) * 1000,
     safetyMarginMs: r.int('SAFETY_MARGIN_MS', 10_000, 1_000, 120_000),
     replayMaxAttempts: r.int('REPLAY_MAX_ATTEMPTS', 3, 1, 20),
+    readAhead: readAheadFrom(r.int('READ_AHEAD_MB', DEFAULT_READ_AHEAD.maxBytes / MIB, 0, 64)),
     metricsNamespace: r.optional('METRICS_NAMESPACE') ?? 'Trailbridge/Forwarder',
   };
   r.done();
   return result;
+}
+
+function readAheadFrom(mebibytes: number): ReadAheadLimits | false {
+  return mebibytes === 0 ? false : { ...DEFAULT_READ_AHEAD, maxBytes: mebibytes * MIB };
 }

@@ -56,6 +56,7 @@ export async function handler(event: unknown, context: Context): Promise<Invocat
       concurrency: env.concurrency,
       safetyMarginMs: env.safetyMarginMs,
       replayMaxAttempts: env.replayMaxAttempts,
+      readAhead: env.readAhead,
     },
   );
   return result.batchItemFailures ? { batchItemFailures: result.batchItemFailures } : result.summary;

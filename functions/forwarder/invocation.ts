@@ -10,6 +10,7 @@ import { BatchSender } from './ingest-client';
 import { parseInvocation } from './notifications';
 import { ObjectSource } from './object-source';
 import { ForwardResult, ForwardStats, forwardObjects, ObjectResult } from './pipeline';
+import { ReadAheadLimits } from './read-ahead';
 import { RulesSource } from './rules-source';
 import { ReplayTicket, TicketSink } from './tickets';
 
@@ -26,6 +27,8 @@ export interface InvocationDeps {
   /** Kept before the Lambda timeout for writing tickets and metrics. */
   readonly safetyMarginMs: number;
   readonly replayMaxAttempts: number;
+  /** @default DEFAULT_READ_AHEAD (./read-ahead.ts) */
+  readonly readAhead?: ReadAheadLimits | false;
   /** @default Date.now */
   readonly clock?: () => number;
 }
@@ -71,6 +74,7 @@ export async function handleInvocation(event: unknown, ctx: InvocationContext, d
     deadlineMs,
     drainMs: Math.min(10_000, Math.max(1_000, (deadlineMs - started) / 4)),
     concurrency: deps.concurrency,
+    readAhead: deps.readAhead,
     logger,
   });
 

@@ -12,9 +12,13 @@
  * bookkeeping only updates the counters it is given), so tests drive them with plain values;
  * reading and dispatching, here, are the I/O.
  *
- * Objects are read one after the other, records streamed; events from consecutive objects share
+ * Objects are parsed one after the other, records streamed; events from consecutive objects share
  * batches, and up to `concurrency` batches are in flight while reading goes on. Reading waits
- * when that many are in flight, so memory stays bounded.
+ * when that many are in flight, so memory stays bounded. While one object is parsed, the next
+ * ones it would read are opened ahead within a byte budget (./read-ahead.ts), so many small
+ * objects do not each wait for S3's first byte; what is parsed, in which order, and every
+ * ticket stay as they would be without it (an object read ahead that the deadline leaves
+ * unread is ticketed whole, as before; a failed open fails at the object's turn).
  *
  * Duplicates: an event can reach Dynatrace twice only when Dynatrace took a request whose answer
  * never came back (the connection broke or the attempt timed out after the body was sent) and the
@@ -30,8 +34,9 @@ import { ObjectContext, ParseError, SourceError } from './errors';
 import { RecordFormatter } from './formatter';
 import { BatchSender } from './ingest-client';
 import { ObjectRef } from './notifications';
-import { ObjectSource } from './object-source';
+import { ObjectLocation, ObjectSource, OpenedObject } from './object-source';
 import { readRecords } from './object-reader';
+import { DEFAULT_READ_AHEAD, ReadAhead, ReadAheadLimits } from './read-ahead';
 import { RangeCursor } from './record-ranges';
 import { RawRecord } from './record-splitter';
 import { processRecord } from './record-step';
@@ -110,6 +115,8 @@ export interface ForwardOptions {
   /** Object outcomes and malformed records are logged here. @default - silent */
   readonly logger?: Logger;
   readonly maxRecordBytes?: number;
+  /** How far to read ahead of the object being parsed; `false` opens each object at its turn. @default DEFAULT_READ_AHEAD */
+  readonly readAhead?: ReadAheadLimits | false;
 }
 
 export function emptyStats(): ForwardStats {
@@ -149,6 +156,7 @@ class ForwardRun {
   private readonly batcher: Batcher<Origin>;
   private readonly inflight = new Set<Promise<void>>();
   private readonly trackers: ObjectTracker[] = [];
+  private readonly ahead?: ReadAhead;
 
   constructor(private readonly options: ForwardOptions) {
     this.clock = options.clock ?? Date.now;
@@ -156,40 +164,79 @@ class ForwardRun {
     this.readUntil = this.deadlineMs - (options.drainMs ?? 10_000);
     this.concurrency = Math.max(1, options.concurrency ?? 4);
     this.batcher = new Batcher<Origin>({ maxEvents: options.rules.limits.maxEventsPerBatch, maxBytes: options.rules.limits.maxBatchBytes });
+    const readAhead = options.readAhead ?? DEFAULT_READ_AHEAD;
+    if (readAhead && readAhead.maxObjects > 0) this.ahead = new ReadAhead(options.source, readAhead);
   }
 
   async run(refs: readonly ObjectRef[]): Promise<ForwardResult> {
-    for (const ref of refs) await this.forwardObject(ref);
+    try {
+      for (const position of refs.keys()) await this.forwardObject(refs, position);
+    } finally {
+      this.ahead?.close();
+    }
     const last = this.batcher.flush();
     if (last) await this.dispatch(last);
     while (this.inflight.size > 0) await Promise.race(this.inflight);
     return this.finish();
   }
 
-  private async forwardObject(ref: ObjectRef): Promise<void> {
+  /** Opens ahead the objects after `from` that would be read if their turn came now. */
+  private readAheadFrom(refs: readonly ObjectRef[], from: number): void {
+    if (!this.ahead) return;
+    const now = this.clock();
+    const until = Math.min(refs.length, from + this.ahead.limits.maxObjects);
+    for (let position = from; position < until; position++) {
+      const ref = refs[position];
+      if (!this.ahead.has(position) && this.admit(ref, now).action === 'read') this.ahead.start(position, locationOf(ref));
+    }
+  }
+
+  private admit(ref: ObjectRef, now: number): Admission {
+    return admit(ref, { rules: this.options.rules, acceptAnyKey: this.options.acceptAnyKey ?? false, now, readUntil: this.readUntil });
+  }
+
+  /** The object at `position`: admitted, then opened (or taken from the read-ahead), then the next ones opened ahead. */
+  private async forwardObject(refs: readonly ObjectRef[], position: number): Promise<void> {
+    const ref = refs[position];
     const tracker = new ObjectTracker(ref);
     this.trackers.push(tracker);
     const where: ObjectContext = { bucket: ref.bucket || undefined, key: ref.key };
-    const { rules, acceptAnyKey = false, logger } = this.options;
-    const admission = admit(ref, { rules, acceptAnyKey, now: this.clock(), readUntil: this.readUntil });
+    const admission = this.admit(ref, this.clock());
+    if (admission.action !== 'read') {
+      this.ahead?.discard(position);
+      this.readAheadFrom(refs, position + 1);
+    }
     switch (admission.action) {
       case 'skip':
         tracker.result.status = 'skipped';
         tracker.result.reason = admission.reason;
         this.stats.objectsSkipped++;
-        logger?.info('object skipped', { ...where, reason: admission.reason });
+        this.options.logger?.info('object skipped', { ...where, reason: admission.reason });
         return;
       case 'defer':
         tracker.failRest(0, admission.reason);
         return;
-      case 'read':
+      case 'read': {
         this.stats.objectsRead++;
-        return this.readObject(tracker, admission, where);
+        // Opened first, so the object parsed now is not queued behind the ones read ahead.
+        const opening = this.open(ref, position);
+        this.readAheadFrom(refs, position + 1);
+        return this.readObject(tracker, admission, where, opening);
+      }
+    }
+  }
+
+  /** The object as read ahead, or opened now; a source that throws rejects, to be met where the open is awaited. */
+  private open(ref: ObjectRef, position: number): Promise<OpenedObject> {
+    try {
+      return this.ahead?.take(position) ?? this.options.source.open(locationOf(ref));
+    } catch (err) {
+      return Promise.reject(err);
     }
   }
 
   /** Streams the object's records into batches; a source or parse error fails this object alone. */
-  private async readObject(tracker: ObjectTracker, admitted: Extract<Admission, { action: 'read' }>, where: ObjectContext): Promise<void> {
+  private async readObject(tracker: ObjectTracker, admitted: Extract<Admission, { action: 'read' }>, where: ObjectContext, opening: Promise<OpenedObject>): Promise<void> {
     const { ref, result } = tracker;
     const formatter = new RecordFormatter(
       {
@@ -206,7 +253,7 @@ class ForwardRun {
     const cursor = ref.ranges ? new RangeCursor(ref.ranges) : undefined;
     let nextIndex = 0;
     try {
-      const opened = await this.options.source.open({ bucket: ref.bucket, key: ref.key, versionId: ref.versionId });
+      const opened = await opening;
       result.versionId = opened.versionId ?? ref.versionId;
       for await (const raw of readRecords(opened.body, where, { maxRecordBytes: this.options.maxRecordBytes })) {
         nextIndex = raw.index + 1;
@@ -300,4 +347,8 @@ class ForwardRun {
       tickets: result.tickets.length,
     });
   }
+}
+
+function locationOf(ref: ObjectRef): ObjectLocation {
+  return { bucket: ref.bucket, key: ref.key, versionId: ref.versionId };
 }

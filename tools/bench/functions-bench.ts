@@ -67,7 +67,7 @@ const BENCH_RULES = {
 };
 
 /** A stand-in for the AppConfig Lambda extension on a free port, answering every GET with `document`. */
-async function startAppConfigExtension(document: unknown): Promise<{ port: number; stop: () => Promise<void> }> {
+export async function startAppConfigExtension(document: unknown): Promise<{ port: number; stop: () => Promise<void> }> {
   const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json', 'configuration-version': '1' }).end(JSON.stringify(document)));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { port: (server.address() as AddressInfo).port, stop: () => new Promise((resolve) => server.close(() => resolve())) };
@@ -194,9 +194,7 @@ export async function measureFunctions(options: { runs: number; sinkUrl: string;
       const name = caseName.split(' ')[0];
       const bundle = bundleFunction(name);
       const dir = join(work, name);
-      for (const [file, content] of Object.entries(unzipSync(readFileSync(bundle.zipPath)))) {
-        writeFileSync(join(mkdirp(dir), file), content);
-      }
+      unzipInto(bundle.zipPath, dir);
       const answered: number[] = [];
       const exited: number[] = [];
       for (let attempt = 0; attempt < options.runs; attempt++) {
@@ -232,6 +230,16 @@ export async function measureFunctions(options: { runs: number; sinkUrl: string;
   } finally {
     await moto.stop();
   }
+}
+
+/** Builds the function's bundle and unzips it into `dir`, as Lambda does; returns the path of its entry file. */
+export function unpackBundle(name: string, dir: string): string {
+  unzipInto(bundleFunction(name).zipPath, dir);
+  return join(dir, 'index.js');
+}
+
+function unzipInto(zipPath: string, dir: string): void {
+  for (const [file, content] of Object.entries(unzipSync(readFileSync(zipPath)))) writeFileSync(join(mkdirp(dir), file), content);
 }
 
 function mkdirp(dir: string): string {

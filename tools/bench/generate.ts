@@ -33,17 +33,33 @@ export function loadSampleRecords(cloudtrailDir: string): Record<string, unknown
   return records;
 }
 
+export interface GenerateOptions {
+  /** Epoch ms the event times are drawn back from. @default Date.now() */
+  readonly now?: number;
+  /** The file's key under `dir`. @default - a CloudTrail key of BENCH_ACCOUNT in BENCH_REGION, named by the size */
+  readonly key?: string;
+  /** The sample the first record is drawn from, so small files of one run differ. @default 0 */
+  readonly firstSample?: number;
+}
+
+/** `AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/<account>_CloudTrail_<region>_<YYYYMMDD>T<HHMM>Z_<tag>.json.gz` */
+export function cloudTrailKey(account: string, region: string, at: number, tag: string): string {
+  const [date, time] = new Date(at).toISOString().split('T');
+  const [year, month, day] = date.split('-');
+  const stamp = `${year}${month}${day}T${time.slice(0, 2)}${time.slice(3, 5)}Z`;
+  return ['AWSLogs', account, 'CloudTrail', region, year, month, day, `${account}_CloudTrail_${region}_${stamp}_${tag}.json.gz`].join('/');
+}
+
 /**
  * Writes a gzipped CloudTrail log file of about `targetBytes` uncompressed, streaming: records
  * are drawn round-robin from the samples with fresh eventIDs and recent eventTimes (within the
  * last hour, so Dynatrace's 24 h limit does not apply), as CloudTrail writes them.
  */
-export async function generateCloudTrailFile(dir: string, targetBytes: number, samples: readonly Record<string, unknown>[], now = Date.now()): Promise<GeneratedFile> {
-  const stamp = new Date(now).toISOString();
-  const [date] = stamp.split('T');
-  const [year, month, day] = date.split('-');
-  const name = `${BENCH_ACCOUNT}_CloudTrail_${BENCH_REGION}_${year}${month}${day}T0000Z_bench${String(targetBytes).padStart(11, '0')}.json.gz`;
-  const path = join(dir, 'AWSLogs', BENCH_ACCOUNT, 'CloudTrail', BENCH_REGION, year, month, day, name);
+export async function generateCloudTrailFile(dir: string, targetBytes: number, samples: readonly Record<string, unknown>[], options: GenerateOptions = {}): Promise<GeneratedFile> {
+  const now = options.now ?? Date.now();
+  const midnight = Math.floor(now / 86_400_000) * 86_400_000;
+  const key = options.key ?? cloudTrailKey(BENCH_ACCOUNT, BENCH_REGION, midnight, `bench${String(targetBytes).padStart(11, '0')}`);
+  const path = join(dir, key);
   mkdirSync(dirname(path), { recursive: true });
   const partial = `${path}.partial`;
 
@@ -58,7 +74,7 @@ export async function generateCloudTrailFile(dir: string, targetBytes: number, s
   };
   await write('{"Records":[');
   while (written < targetBytes) {
-    const sample = samples[records % samples.length];
+    const sample = samples[(records + (options.firstSample ?? 0)) % samples.length];
     const record = { ...sample, eventID: randomUUID(), eventTime: new Date(now - ((records * 7919) % 3_600_000)).toISOString().replace(/\.\d{3}Z$/, 'Z') };
     await write((records > 0 ? ',' : '') + JSON.stringify(record));
     records++;

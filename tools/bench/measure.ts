@@ -5,7 +5,8 @@ import { codecFloor, naiveForward } from './references';
 /**
  * One measurement in a fresh process, so its peak RSS is its own:
  *   tsx tools/bench/measure.ts <floor|naive|forwarder> FILE SINK_URL TOKEN
- * Prints one JSON line: seconds, peakRssMB, requests, events, eventBytes.
+ * Prints one JSON line: seconds, cpuSeconds (user + system of the measured work, all threads),
+ * peakRssMB, requests, events, eventBytes.
  */
 export type Mode = 'floor' | 'naive' | 'forwarder';
 
@@ -14,6 +15,7 @@ export const FORWARDER_BATCH_BYTES = 5 * 1024 * 1024;
 
 async function measure(mode: Mode, file: string, url: string, token: string) {
   const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   let outcome: { requests: number; events: number; eventBytes: number };
   switch (mode) {
     case 'floor':
@@ -32,7 +34,8 @@ async function measure(mode: Mode, file: string, url: string, token: string) {
       throw new Error(`unknown mode ${String(mode)}; use floor, naive or forwarder`);
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { mode, seconds, peakRssMB: process.resourceUsage().maxRSS / 1024, ...outcome };
+  const used = process.cpuUsage(cpu);
+  return { mode, seconds, cpuSeconds: (used.user + used.system) / 1e6, peakRssMB: process.resourceUsage().maxRSS / 1024, ...outcome };
 }
 
 if (require.main === module) {

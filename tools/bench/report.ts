@@ -14,6 +14,46 @@ export interface ForwarderFigures {
   floorMbPerS: number;
   naiveMbPerS: number;
   naivePeakRssMB: number;
+  /** The forwarder process's CPU-seconds (user + system) per GB (2^30 bytes) of uncompressed input. */
+  cpuSecondsPerGB: number;
+}
+
+/** The fleet workload (tools/bench/fleet.ts): many small objects through the bundled function. */
+export interface FleetFigures {
+  objects: number;
+  invocations: number;
+  records: number;
+  /** Events the sink counted from the measured invocations: `records` when nothing was lost or duplicated. */
+  eventsAtSink: number;
+  inputMB: number;
+  /** S3's first-byte latency in the run. */
+  latencyMs: number;
+  /** Objects per second the function is busy (the sum of invocation times). */
+  objectsPerS: number;
+  objectsPerSNoReadAhead: number;
+  mbPerS: number;
+  mbPerSNoReadAhead: number;
+  invocationP50Ms: number;
+  invocationP99Ms: number;
+  requestsPerObject: number;
+  requests: number;
+  /** The least requests that carry each invocation's events (a batch cannot span invocations). */
+  minRequests: number;
+  peakRssMB: number;
+  peakRssMBNoReadAhead: number;
+  /** Of the measured invocations, in a warm container. */
+  cpuSecondsPerGB: number;
+  /** The container's first invocation (the first event, handled once more before the measured ones). */
+  warmupCpuSeconds: number;
+  /** The same figure of the large-file forwarder run, on the file of `largeFileMB`. */
+  cpuSecondsPerGBLargeFile: number;
+  largeFileMB: number;
+  /** Lambda cost per GB of input and the modelled p99 invocation at each memory (tools/bench/cost.ts). */
+  cost: { memoryMB: number; usdPerGB: number; p99Ms: number }[];
+  configuredMemoryMB: number;
+  timeoutSeconds: number;
+  /** The cheapest memory whose p99 stays under a quarter of the timeout and that holds the peak RSS. */
+  chosenMemoryMB: number | null;
 }
 
 export interface SynthFigures {
@@ -38,6 +78,7 @@ export interface BenchResults {
   runs: number;
   machine: string;
   forwarder: ForwarderFigures[];
+  fleet: FleetFigures;
   synth: SynthFigures[];
   validateSeconds: number | null;
   functions: FunctionFigures[];
@@ -48,19 +89,40 @@ const fmt = (value: number | null, digits = 2) => (value === null ? 'n/a' : valu
 export function markdownReport(r: BenchResults): string {
   const lines: string[] = [];
   lines.push(`Benchmark (${r.quick ? 'quick set' : 'full set'}; median of ${r.runs} runs; ${r.machine})`, '');
-  lines.push('| file (MB) | records | MB/s | records/s | requests (least) | mean request (MB) | peak RSS (MB) | / floor | / naive | floor MB/s | naive MB/s | naive RSS (MB) |');
-  lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  lines.push('| file (MB) | records | MB/s | records/s | requests (least) | mean request (MB) | peak RSS (MB) | CPU-s/GB | / floor | / naive | floor MB/s | naive MB/s | naive RSS (MB) |');
+  lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const f of r.forwarder) {
     lines.push(
-      `| ${f.sizeMB} | ${f.records} | ${fmt(f.mbPerS, 1)} | ${fmt(f.recordsPerS, 0)} | ${f.requests} (${f.minRequests}) | ${fmt(f.meanRequestMB)} | ${fmt(f.peakRssMB, 0)} | ${fmt(f.ratioToFloor)} | ${fmt(f.ratioToNaive)} | ${fmt(f.floorMbPerS, 1)} | ${fmt(f.naiveMbPerS, 1)} | ${fmt(f.naivePeakRssMB, 0)} |`,
+      `| ${f.sizeMB} | ${f.records} | ${fmt(f.mbPerS, 1)} | ${fmt(f.recordsPerS, 0)} | ${f.requests} (${f.minRequests}) | ${fmt(f.meanRequestMB)} | ${fmt(f.peakRssMB, 0)} | ${fmt(f.cpuSecondsPerGB, 1)} | ${fmt(f.ratioToFloor)} | ${fmt(f.ratioToNaive)} | ${fmt(f.floorMbPerS, 1)} | ${fmt(f.naiveMbPerS, 1)} | ${fmt(f.naivePeakRssMB, 0)} |`,
     );
   }
+  lines.push('', ...fleetReport(r.fleet));
   lines.push('', '| topology | resources | app alone (s) | cdktf synth (s) |', '| --- | ---: | ---: | ---: |');
   for (const s of r.synth) lines.push(`| ${s.topology} | ${s.resources} | ${fmt(s.appSeconds)} | ${fmt(s.cliSeconds)} |`);
   lines.push('', `npm run validate (default topology): ${r.validateSeconds === null ? 'n/a (not in the quick set)' : `${fmt(r.validateSeconds, 1)} s`}`);
   lines.push('', '| function | zip (KB) | cold start, to the answer (ms) | to process exit (ms) |', '| --- | ---: | ---: | ---: |');
   for (const f of r.functions) lines.push(`| ${f.name} | ${fmt(f.zipBytes / 1024, 0)} | ${fmt(f.coldStartMs, 0)} | ${fmt(f.coldStartToExitMs, 0)} |`);
   return `${lines.join('\n')}\n`;
+}
+
+function fleetReport(f: FleetFigures): string[] {
+  const lines = [
+    `Fleet: ${f.objects} objects (${fmt(f.inputMB, 1)} MB, ${f.records} records) in ${f.invocations} SQS events of 10, S3 first byte ${f.latencyMs} ms`,
+    '',
+    '| read-ahead | objects/s | MB/s | peak RSS (MB) |',
+    '| --- | ---: | ---: | ---: |',
+    `| on | ${fmt(f.objectsPerS, 1)} | ${fmt(f.mbPerS, 1)} | ${fmt(f.peakRssMB, 0)} |`,
+    `| off | ${fmt(f.objectsPerSNoReadAhead, 1)} | ${fmt(f.mbPerSNoReadAhead, 1)} | ${fmt(f.peakRssMBNoReadAhead, 0)} |`,
+    '',
+    `invocation p50 ${fmt(f.invocationP50Ms, 0)} ms, p99 ${fmt(f.invocationP99Ms, 0)} ms; requests ${f.requests} (least ${f.minRequests}), ${fmt(f.requestsPerObject, 3)} per object; CPU-s/GB ${fmt(f.cpuSecondsPerGB, 1)} (the ${f.largeFileMB} MB file: ${fmt(f.cpuSecondsPerGBLargeFile, 1)}); the container's first invocation ${fmt(f.warmupCpuSeconds)} CPU-s`,
+    '',
+    '| memory (MB) | USD per GB | modelled p99 (ms) |',
+    '| ---: | ---: | ---: |',
+    ...f.cost.map((c) => `| ${c.memoryMB} | ${c.usdPerGB.toFixed(5)} | ${fmt(c.p99Ms, 0)} |`),
+    '',
+    `memory: ${f.chosenMemoryMB ?? 'none qualifies'} MB chosen (configured ${f.configuredMemoryMB} MB; timeout ${f.timeoutSeconds} s)`,
+  ];
+  return lines;
 }
 
 /** Checks the JSON has every figure the issue names, with the right types. */
@@ -71,9 +133,19 @@ export function wellFormed(value: unknown): string[] {
   const check = (ok: boolean, what: string) => ok || problems.push(what);
   check(Array.isArray(r?.forwarder) && r.forwarder.length > 0, 'forwarder: a non-empty array');
   for (const [i, f] of (r?.forwarder ?? []).entries()) {
-    for (const key of ['sizeMB', 'mbPerS', 'recordsPerS', 'requests', 'minRequests', 'peakRssMB', 'ratioToFloor', 'ratioToNaive']) {
+    for (const key of ['sizeMB', 'mbPerS', 'recordsPerS', 'requests', 'minRequests', 'peakRssMB', 'cpuSecondsPerGB', 'ratioToFloor', 'ratioToNaive']) {
       check(typeof f[key] === 'number' && Number.isFinite(f[key]) && f[key] >= 0, `forwarder[${i}].${key}: a finite number >= 0`);
     }
+  }
+  const fleet = r?.fleet as Record<string, any> | undefined;
+  check(typeof fleet === 'object' && fleet !== null, 'fleet: an object');
+  for (const key of ['objects', 'objectsPerS', 'objectsPerSNoReadAhead', 'cpuSecondsPerGB', 'cpuSecondsPerGBLargeFile', 'requests', 'minRequests', 'peakRssMB', 'latencyMs']) {
+    check(typeof fleet?.[key] === 'number' && Number.isFinite(fleet[key]) && fleet[key] > 0, `fleet.${key}: a finite number > 0`);
+  }
+  check(Array.isArray(fleet?.cost) && fleet.cost.length > 0, 'fleet.cost: a non-empty array');
+  for (const [i, c] of (Array.isArray(fleet?.cost) ? fleet.cost : []).entries()) {
+    check(Number.isInteger(c?.memoryMB) && c.memoryMB >= 128, `fleet.cost[${i}].memoryMB: an integer >= 128`);
+    check(typeof c?.usdPerGB === 'number' && Number.isFinite(c.usdPerGB) && c.usdPerGB > 0, `fleet.cost[${i}].usdPerGB: a finite number > 0`);
   }
   check(Array.isArray(r?.synth) && r.synth.length > 0, 'synth: a non-empty array');
   for (const [i, s] of (r?.synth ?? []).entries()) {

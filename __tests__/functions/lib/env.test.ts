@@ -52,9 +52,16 @@ describe('loadForwarderEnv', () => {
       tokenTtlMs: 300_000,
       safetyMarginMs: 10_000,
       replayMaxAttempts: 3,
+      readAhead: { maxObjects: 9, maxBytes: 16 * 1024 * 1024 },
       metricsNamespace: 'Trailbridge/Forwarder',
     });
     expect(loadForwarderEnv({ ...env, AWS_APPCONFIG_EXTENSION_HTTP_PORT: '2800' }).appConfig.port).toBe(2800);
+  });
+
+  it('reads READ_AHEAD_MB as the read-ahead budget, 0 turning read-ahead off', () => {
+    expect(loadForwarderEnv({ ...env, READ_AHEAD_MB: '4' }).readAhead).toEqual({ maxObjects: 9, maxBytes: 4 * 1024 * 1024 });
+    expect(loadForwarderEnv({ ...env, READ_AHEAD_MB: '0' }).readAhead).toBe(false);
+    expect(() => loadForwarderEnv({ ...env, READ_AHEAD_MB: '65' })).toThrow(/READ_AHEAD_MB: "65" is not an integer in \[0, 64\]/);
   });
 
   it('names every missing variable at once', () => {

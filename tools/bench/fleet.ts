@@ -1,0 +1,325 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { forwarder as forwarderConfig } from '../../config/sections/forwarder';
+import { runProcess } from '../lib/process';
+import { chooseMemory, costPerGB, GB, MeasuredInvocation, percentile, PRICED_MEMORY_MB } from './cost';
+import { unpackBundle, startAppConfigExtension } from './functions-bench';
+import { cloudTrailKey, generateCloudTrailFile } from './generate';
+import { DEFAULT_FIRST_BYTE_MS, LatentS3 } from './latent-s3';
+import { FORWARDER_BATCH_BYTES } from './measure';
+import { FleetFigures } from './report';
+import { median, minimumRequests, round } from './stats';
+
+/**
+ * The fleet workload: what a deployed forwarder mostly sees. CloudTrail writes a file per
+ * account and region about every five minutes, so the objects are many and mostly small; they
+ * arrive through the SQS buffer in batches of 10 notifications, and every GetObject waits for S3's
+ * first byte. The objects are generated from the shared records with the size mix of
+ * {@link FLEET_SIZE_CLASSES}, served by {@link LatentS3}, and handed as SQS events to the bundled
+ * forwarder in one `node` process (one warm Lambda container), invocation after invocation.
+ * Read-ahead on and off (READ_AHEAD_MB=0) alternate in the same run.
+ */
+
+/**
+ * The sizes (uncompressed) of the generated objects: the share of objects in each class, sizes
+ * log-uniform inside it. Mostly under 100 KB (a quiet account-region's five minutes), some of
+ * 100 KB-2 MB, a few of 2-20 MB (a busy account, or a burst of data events).
+ */
+export const FLEET_SIZE_CLASSES = [
+  { share: 0.8, minBytes: 2 * 1024, maxBytes: 100 * 1024 },
+  { share: 0.17, minBytes: 100 * 1024, maxBytes: 2 * 1024 * 1024 },
+  { share: 0.03, minBytes: 2 * 1024 * 1024, maxBytes: 20 * 1024 * 1024 },
+] as const;
+
+/** Objects in the full set and in the quick set. */
+export const FLEET_OBJECTS = { full: 300, quick: 60 } as const;
+/** Notifications per SQS event, as the buffer's event source mapping delivers them. */
+export const NOTIFICATIONS_PER_EVENT = 10;
+
+const ACCOUNTS = ['111111111111', '222222222222', '333333333333', '444444444444'];
+const REGIONS = ['us-east-1', 'us-west-2', 'eu-central-1', 'eu-west-1', 'ap-southeast-2'];
+const BUCKET = 'bench-fleet-trail';
+const TOPIC_ARN = 'arn:aws:sns:us-east-1:333333333333:bench-fleet-objects';
+const QUEUE_ARN = 'arn:aws:sqs:us-east-1:333333333333:bench-fleet-buffer';
+/** The rules a deployed forwarder gets: a redaction, no filter, so the sink must see every record. */
+const FLEET_RULES = { version: 1, redactions: [{ path: 'responseElements.credentials.sessionToken' }] };
+
+export interface PlannedObject {
+  readonly key: string;
+  readonly targetBytes: number;
+}
+
+/** A small deterministic generator (mulberry32), so every run benches the same fleet. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * `count` objects, at least one of each size class, in a shuffled order, keyed as CloudTrail
+ * keys them (accounts and regions in turn, five minutes apart). Pure: the same count and seed
+ * give the same plan.
+ */
+export function planFleet(count: number, now: number, seed = 17): PlannedObject[] {
+  const next = random(seed);
+  const sizes: number[] = [];
+  let left = count;
+  for (const [i, c] of FLEET_SIZE_CLASSES.entries()) {
+    const n = i === FLEET_SIZE_CLASSES.length - 1 ? left : Math.max(1, Math.round(c.share * count));
+    left -= n;
+    for (let k = 0; k < n; k++) sizes.push(Math.round(c.minBytes * (c.maxBytes / c.minBytes) ** next()));
+  }
+  if (left < 0 || sizes.length !== count) throw new Error(`planFleet(${count}): needs at least ${FLEET_SIZE_CLASSES.length} objects, one per size class`);
+  for (let i = sizes.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [sizes[i], sizes[j]] = [sizes[j], sizes[i]];
+  }
+  return sizes.map((targetBytes, i) => {
+    const account = ACCOUNTS[i % ACCOUNTS.length];
+    const region = REGIONS[Math.floor(i / ACCOUNTS.length) % REGIONS.length];
+    const tag = `fleet${String(i).padStart(11, '0')}`;
+    return { key: cloudTrailKey(account, region, now - (count - i) * 300_000, tag), targetBytes };
+  });
+}
+
+/** SQS events of up to 10 notifications, each an S3 event in an SNS envelope (the topic's subscription to the buffer). */
+export function fleetEvents(keys: readonly string[]): unknown[] {
+  const events: unknown[] = [];
+  for (let at = 0; at < keys.length; at += NOTIFICATIONS_PER_EVENT) {
+    const records = keys.slice(at, at + NOTIFICATIONS_PER_EVENT).map((key, i) => {
+      const s3Event = {
+        Records: [
+          {
+            eventVersion: '2.1',
+            eventSource: 'aws:s3',
+            awsRegion: 'us-east-1',
+            eventTime: new Date().toISOString(),
+            eventName: 'ObjectCreated:Put',
+            s3: { s3SchemaVersion: '1.0', bucket: { name: BUCKET, arn: `arn:aws:s3:::${BUCKET}` }, object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), size: 1 } },
+          },
+        ],
+      };
+      const messageId = `fleet-${at + i}`;
+      const envelope = { Type: 'Notification', MessageId: messageId, TopicArn: TOPIC_ARN, Message: JSON.stringify(s3Event), Timestamp: new Date().toISOString() };
+      return { messageId, receiptHandle: messageId, body: JSON.stringify(envelope), attributes: {}, messageAttributes: {}, eventSource: 'aws:sqs', eventSourceARN: QUEUE_ARN, awsRegion: 'us-east-1' };
+    });
+    events.push({ Records: records });
+  }
+  return events;
+}
+
+/**
+ * Runs the events through the bundle in one process, one invocation after the other, as one warm
+ * container would. The first event is handled once more before the others as a warm-up (a
+ * container under CloudTrail's steady load is cold for its first invocation only): its figures are
+ * kept apart. Prints one line: each measured invocation's wall and CPU time (user + system, all
+ * threads) and partial batch response, the warm-up's, and the process's peak RSS. The forwarder's
+ * own log lines ('invocation done' carries each invocation's counters) come before it on stdout.
+ */
+const HARNESS = `
+const { readFileSync } = require('node:fs');
+const { handler } = require(process.env.BENCH_BUNDLE);
+const events = JSON.parse(readFileSync(process.env.BENCH_EVENTS, 'utf8'));
+const timeoutMs = Number(process.env.BENCH_TIMEOUT_MS);
+async function invoke(event, id) {
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const context = { functionName: 'bench', invokedFunctionArn: 'arn:aws:lambda:us-east-1:333333333333:function:bench-fleet', awsRequestId: id, getRemainingTimeInMillis: () => timeoutMs - (performance.now() - started) };
+  const result = await handler(event, context);
+  const used = process.cpuUsage(cpu);
+  return { wallMs: performance.now() - started, cpuMs: (used.user + used.system) / 1000, result };
+}
+(async () => {
+  const warmup = await invoke(events[0], 'warm-up');
+  const invocations = [];
+  for (const [i, event] of events.entries()) invocations.push(await invoke(event, 'fleet-' + i));
+  process.stdout.write(JSON.stringify({ fleetHarness: true, warmup, invocations, peakRssMB: process.resourceUsage().maxRSS / 1024 }) + '\\n');
+})().catch((err) => { process.stderr.write(String(err && err.stack || err) + '\\n'); process.exit(1); });
+`;
+
+interface InvocationCounts {
+  sent: number;
+  failed: number;
+  tickets: number;
+  requests: number;
+  bytesBatched: number;
+  objectsRead: number;
+}
+
+type HarnessInvocation = MeasuredInvocation & { result: { batchItemFailures?: unknown[] } };
+
+interface FleetRun {
+  readonly warmup: HarnessInvocation;
+  readonly invocations: HarnessInvocation[];
+  /** The measured invocations' counters (the warm-up's left out). */
+  readonly counts: InvocationCounts[];
+  readonly peakRssMB: number;
+  /** Events the sink took from the measured invocations (filled in once the run is counted). */
+  readonly eventsAtSink?: number;
+}
+
+export interface FleetSink {
+  readonly url: string;
+  readonly token: string;
+  stats(): Promise<{ events: number; requests: number }>;
+}
+
+export interface FleetOptions {
+  readonly quick: boolean;
+  readonly runs: number;
+  readonly dataDir: string;
+  readonly samples: readonly Record<string, unknown>[];
+  readonly sink: FleetSink;
+  /** CPU-seconds per GB of the large-file forwarder figure, and which file it is. */
+  readonly largeFile: { readonly sizeMB: number; readonly cpuSecondsPerGB: number };
+  readonly log: (line: string) => void;
+  /** @default DEFAULT_FIRST_BYTE_MS */
+  readonly latencyMs?: number;
+}
+
+export async function benchFleet(options: FleetOptions): Promise<FleetFigures> {
+  const { runs, log } = options;
+  const count = options.quick ? FLEET_OBJECTS.quick : FLEET_OBJECTS.full;
+  const plan = planFleet(count, Date.now());
+  log(`generating the fleet: ${count} CloudTrail objects`);
+  const files = [];
+  for (const [i, p] of plan.entries()) files.push(await generateCloudTrailFile(options.dataDir, p.targetBytes, options.samples, { key: p.key, firstSample: i * 37 }));
+  const records = files.reduce((sum, f) => sum + f.records, 0);
+  // The warm-up forwards the first event's objects once more.
+  const warmupObjects = Math.min(NOTIFICATIONS_PER_EVENT, count);
+  const warmupRecords = files.slice(0, warmupObjects).reduce((sum, f) => sum + f.records, 0);
+  const inputBytes = files.reduce((sum, f) => sum + f.uncompressedBytes, 0);
+
+  const work = mkdtempSync(join(tmpdir(), 'bench-fleet-'));
+  const bundle = unpackBundle('forwarder', join(work, 'forwarder'));
+  const harness = join(work, 'harness.js');
+  writeFileSync(harness, HARNESS);
+  const eventsFile = join(work, 'events.json');
+  writeFileSync(eventsFile, JSON.stringify(fleetEvents(plan.map((p) => p.key))));
+  const { memoryInMb, timeoutInSeconds } = forwarderConfig.parse({});
+
+  const s3 = await LatentS3.start({ root: options.dataDir, parameterValue: options.sink.token, firstByteMs: options.latencyMs });
+  const rules = await startAppConfigExtension(FLEET_RULES);
+  const byMode: Record<'on' | 'off', FleetRun[]> = { on: [], off: [] };
+  try {
+    for (let run = 1; run <= runs; run++) {
+      for (const mode of ['on', 'off'] as const) {
+        const before = { sink: await options.sink.stats(), gets: s3.getObjects };
+        const result = await runFleet({ harness, bundle, eventsFile, timeoutInSeconds, s3, rulesPort: rules.port, sink: options.sink, readAhead: mode === 'on' });
+        const after = await options.sink.stats();
+        const events = after.events - before.sink.events;
+        if (events !== records + warmupRecords) throw new Error(`fleet, read-ahead ${mode}: the sink received ${events} events of ${records} records and ${warmupRecords} of the warm-up`);
+        if (s3.getObjects - before.gets !== count + warmupObjects) throw new Error(`fleet, read-ahead ${mode}: ${s3.getObjects - before.gets} GetObject requests for ${count} objects and ${warmupObjects} of the warm-up`);
+        checkNothingTicketed(result, mode);
+        byMode[mode].push({ ...result, eventsAtSink: events - warmupRecords });
+        const seconds = sum(result.invocations.map((i) => i.wallMs)) / 1000;
+        log(`  fleet run ${run}, read-ahead ${mode}: ${(count / seconds).toFixed(0)} objects/s, ${(sum(result.invocations.map((i) => i.cpuMs)) / 1000).toFixed(2)} CPU-s, peak RSS ${result.peakRssMB.toFixed(0)} MB`);
+      }
+    }
+  } finally {
+    await rules.stop();
+    await s3.close();
+  }
+  return fleetFigures({ count, records, inputBytes, byMode, latencyMs: options.latencyMs, largeFile: options.largeFile, memoryInMb, timeoutInSeconds });
+}
+
+async function runFleet(o: { harness: string; bundle: string; eventsFile: string; timeoutInSeconds: number; s3: LatentS3; rulesPort: number; sink: FleetSink; readAhead: boolean }): Promise<FleetRun> {
+  const child = await runProcess(process.execPath, ['--enable-source-maps', '--no-warnings', o.harness], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      AWS_ENDPOINT_URL: o.s3.endpoint,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_REGION: 'us-east-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_LAMBDA_FUNCTION_NAME: 'bench-fleet',
+      DT_ENV_URL: o.sink.url,
+      DT_API_TOKEN_PARAM: '/bench/dynatrace/token',
+      // Nothing must be ticketed; if something is, writing the ticket fails and so does the run.
+      FAILURE_QUEUE_URL: 'http://127.0.0.1:1/333333333333/bench-fleet-failures',
+      APPCONFIG_APPLICATION: 'bench',
+      APPCONFIG_ENVIRONMENT: 'bench',
+      APPCONFIG_PROFILE: 'rules',
+      AWS_APPCONFIG_EXTENSION_HTTP_PORT: String(o.rulesPort),
+      LOG_LEVEL: 'INFO',
+      READ_AHEAD_MB: o.readAhead ? '' : '0',
+      BENCH_BUNDLE: o.bundle,
+      BENCH_EVENTS: o.eventsFile,
+      BENCH_TIMEOUT_MS: String(o.timeoutInSeconds * 1000),
+    },
+  });
+  if (child.code !== 0) throw new Error(`the fleet run failed (${child.code}):\n${child.stderr.slice(-4000)}`);
+  const lines = child.stdout.trim().split('\n').map((line) => (line.startsWith('{') ? (JSON.parse(line) as Record<string, any>) : {}));
+  const harness = lines.find((l) => l.fleetHarness);
+  if (!harness) throw new Error(`the fleet run printed no figures:\n${child.stdout.slice(-2000)}`);
+  const counts = lines.filter((l) => l.message === 'invocation done').slice(1) as unknown as InvocationCounts[];
+  return { warmup: harness.warmup, invocations: harness.invocations, counts, peakRssMB: harness.peakRssMB };
+}
+
+function checkNothingTicketed(run: FleetRun, mode: string): void {
+  if (run.warmup.result.batchItemFailures?.length) throw new Error(`fleet, read-ahead ${mode}: the warm-up invocation reported batch item failures`);
+  if (run.counts.length !== run.invocations.length) throw new Error(`fleet, read-ahead ${mode}: ${run.counts.length} 'invocation done' lines for ${run.invocations.length} invocations`);
+  for (const [i, c] of run.counts.entries()) {
+    const failures = run.invocations[i].result.batchItemFailures ?? [];
+    if (c.failed > 0 || c.tickets > 0 || failures.length > 0) throw new Error(`fleet, read-ahead ${mode}, invocation ${i}: ${c.failed} records failed, ${c.tickets} tickets, ${failures.length} batch item failures`);
+  }
+}
+
+const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
+
+/** Figures from the runs: rates from the time the function is busy (what Lambda bills), medians over runs. */
+export function fleetFigures(o: {
+  count: number;
+  records: number;
+  inputBytes: number;
+  byMode: Record<'on' | 'off', FleetRun[]>;
+  latencyMs?: number;
+  largeFile: { sizeMB: number; cpuSecondsPerGB: number };
+  memoryInMb: number;
+  timeoutInSeconds: number;
+}): FleetFigures {
+  const busySeconds = (run: FleetRun) => sum(run.invocations.map((i) => i.wallMs)) / 1000;
+  const on = o.byMode.on;
+  // The run of median busy time stands for the mode, so its cost and p99 come from one run.
+  const medianRun = [...on].sort((a, b) => busySeconds(a) - busySeconds(b))[Math.floor(on.length / 2)];
+  const cpuSeconds = median(on.map((run) => sum(run.invocations.map((i) => i.cpuMs)) / 1000));
+  const requests = median(on.map((run) => sum(run.counts.map((c) => c.requests))));
+  const minRequests = sum(medianRun.counts.map((c) => minimumRequests(c.sent, c.bytesBatched, { maxEvents: 50_000, maxBytes: FORWARDER_BATCH_BYTES })));
+  const peakRssMB = Math.max(...on.map((run) => run.peakRssMB));
+  const cost = PRICED_MEMORY_MB.map((memoryMB) => costPerGB(medianRun.invocations, o.inputBytes, memoryMB));
+  const cpuSecondsPerGB = cpuSeconds / (o.inputBytes / GB);
+  return {
+    objects: o.count,
+    invocations: medianRun.invocations.length,
+    records: o.records,
+    eventsAtSink: medianRun.eventsAtSink ?? 0,
+    inputMB: round(o.inputBytes / 1024 ** 2, 1),
+    latencyMs: o.latencyMs ?? DEFAULT_FIRST_BYTE_MS,
+    objectsPerS: round(median(on.map((run) => o.count / busySeconds(run))), 1),
+    objectsPerSNoReadAhead: round(median(o.byMode.off.map((run) => o.count / busySeconds(run))), 1),
+    mbPerS: round(median(on.map((run) => o.inputBytes / 1024 ** 2 / busySeconds(run))), 1),
+    mbPerSNoReadAhead: round(median(o.byMode.off.map((run) => o.inputBytes / 1024 ** 2 / busySeconds(run))), 1),
+    invocationP50Ms: round(percentile(medianRun.invocations.map((i) => i.wallMs), 50), 0),
+    invocationP99Ms: round(percentile(medianRun.invocations.map((i) => i.wallMs), 99), 0),
+    requestsPerObject: round(requests / o.count, 3),
+    requests,
+    minRequests,
+    peakRssMB: round(peakRssMB, 0),
+    peakRssMBNoReadAhead: round(Math.max(...o.byMode.off.map((run) => run.peakRssMB)), 0),
+    cpuSecondsPerGB: round(cpuSecondsPerGB, 2),
+    warmupCpuSeconds: round(median(on.map((run) => run.warmup.cpuMs / 1000)), 2),
+    cpuSecondsPerGBLargeFile: o.largeFile.cpuSecondsPerGB,
+    largeFileMB: o.largeFile.sizeMB,
+    cost: cost.map((c) => ({ memoryMB: c.memoryMB, usdPerGB: round(c.usdPerGB, 5), p99Ms: round(c.p99Ms, 0) })),
+    configuredMemoryMB: o.memoryInMb,
+    timeoutSeconds: o.timeoutInSeconds,
+    chosenMemoryMB: chooseMemory(cost, o.timeoutInSeconds, peakRssMB) ?? null,
+  };
+}
