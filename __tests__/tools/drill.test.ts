@@ -16,10 +16,7 @@ const KNOWN_FORWARDER_BUGS: Record<string, { readonly checks: RegExp; readonly b
     checks: /^(kill \d+: duplicates <= \d+ \(in flight at the kill\)|duplicates within the bound \(\d+\))$/,
     bug: 'a second delivery of the notification resends the whole object, not only the batches in flight at the kill (no progress is kept)',
   },
-  'poison-input': {
-    checks: /^(no record lost|corrupt gzip: the readable part sent, the rest ticketed)$/,
-    bug: 'RecordSplitter.push drops the records it completed earlier in a chunk when a structural error later in the same chunk throws, yet counts them in recordsBefore, so the ticket starts after them',
-  },
+
 };
 
 describeWithTool('moto_server', 'npm run drill -- --quick', () => {

@@ -47,13 +47,23 @@ export async function* readRecords(
   }
 
   try {
-    for await (const chunk of chunks) {
-      for (const record of splitter.push(chunk)) yield record;
-    }
+    for await (const chunk of chunks) yield* splitChunk(splitter, chunk);
     splitter.end();
   } catch (err) {
     throw streamError(err, context, splitter.recordCount);
   }
+}
+
+/** The records a chunk completes; when the chunk breaks the document, those before the break first, then the error. */
+function* splitChunk(splitter: RecordSplitter, chunk: Uint8Array): Generator<RawRecord> {
+  let records: RawRecord[];
+  try {
+    records = splitter.push(chunk);
+  } catch (err) {
+    if (err instanceof SplitError) yield* err.completed;
+    throw err;
+  }
+  yield* records;
 }
 
 /** Reads until at least two bytes are known (or the stream ends), to sniff the gzip magic. */

@@ -18,8 +18,13 @@ export interface RawRecord {
 export class SplitError extends Error {
   constructor(
     message: string,
-    /** Records produced before the problem. */
+    /** Records produced before the problem, `completed` included. */
     readonly recordsBefore: number,
+    /**
+     * Records the failing chunk completed before the problem. `push` never returned them, so the
+     * caller must still take them: they are counted in `recordsBefore`, and a replay starts after them.
+     */
+    readonly completed: readonly RawRecord[] = [],
   ) {
     super(message);
     this.name = 'SplitError';
@@ -82,6 +87,8 @@ export class RecordSplitter {
   private nextIndex = 0;
   /** Bytes of a UTF-8 byte order mark seen at the very start (not JSON, but some editors write one). */
   private bomBytes = 0;
+  /** The records of the chunk being split, handed over by an error that stops it midway. */
+  private chunkRecords: RawRecord[] = [];
 
   constructor(private readonly maxRecordBytes = DEFAULT_MAX_RECORD_BYTES) {}
 
@@ -100,6 +107,7 @@ export class RecordSplitter {
    */
   push(chunk: Uint8Array): RawRecord[] {
     const out: RawRecord[] = [];
+    this.chunkRecords = out;
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let i = 0;
     let elementStart = this.mode === Mode.Element ? 0 : -1;
@@ -234,6 +242,7 @@ export class RecordSplitter {
 
   /** Call after the last chunk: throws when the document is incomplete or has no records array. */
   end(): void {
+    this.chunkRecords = [];
     switch (this.mode) {
       case Mode.Done:
         if (!this.recordsSeen) throw this.fail('no "Records" array in the object');
@@ -292,7 +301,7 @@ export class RecordSplitter {
   }
 
   private fail(message: string): SplitError {
-    return new SplitError(message, this.nextIndex);
+    return new SplitError(message, this.nextIndex, this.chunkRecords);
   }
 }
 

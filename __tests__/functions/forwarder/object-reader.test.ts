@@ -65,6 +65,21 @@ describe('readRecords', () => {
     expect(err.message).toContain('s3://trail-bucket/');
   });
 
+  it('yields every record before a structural error in the same chunk, then fails from the record after them', async () => {
+    const text = `${JSON.stringify({ Records: records.slice(0, 5) }).slice(0, -2)},,{}]}`;
+    const seen: number[] = [];
+    let error: unknown;
+    try {
+      for await (const r of readRecords(chunks(Buffer.from(text), 1 << 20), ctx)) seen.push(r.index);
+    } catch (err) {
+      error = err;
+    }
+    expect(seen).toEqual([0, 1, 2, 3, 4]);
+    expect(error).toBeInstanceOf(ParseError);
+    expect((error as ParseError).message).toMatch(/empty element before record 5/);
+    expect((error as ParseError).recordsBefore).toBe(5);
+  });
+
   it('yields nothing for {"Records":[]}', async () => {
     expect(await readAll(gzipSync('{"Records":[]}'))).toEqual([]);
   });

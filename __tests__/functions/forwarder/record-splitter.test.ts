@@ -84,6 +84,23 @@ describe('RecordSplitter', () => {
     expect(splitError('{"Records":[{"a":1},{"b":2},{"c"').recordsBefore).toBe(2);
   });
 
+  it('hands over the records a chunk completed before a structural error in the same chunk (they are counted, so they must not be lost)', () => {
+    const splitter = new RecordSplitter();
+    expect(splitter.push(Buffer.from('{"Records":[{"a":1},'))).toHaveLength(1);
+    let caught: unknown;
+    try {
+      splitter.push(Buffer.from('{"b":2},{"c":3}]} x'));
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(SplitError);
+    const error = caught as SplitError;
+    expect(error.message).toMatch(/after the end of the document/);
+    expect(error.recordsBefore).toBe(3);
+    // The earlier chunk's record was returned already; only this chunk's two come with the error.
+    expect(error.completed.map((r) => [r.index, r.bytes.toString()])).toEqual([[1, '{"b":2}'], [2, '{"c":3}']]);
+  });
+
   it('refuses a record larger than the limit instead of holding it', () => {
     const big = JSON.stringify({ Records: [{ a: 'x'.repeat(5000) }] });
     expect(() => split(big, 100, 1000)).toThrow(/record 0 is larger than 1000 bytes/);
