@@ -3,3 +3,5 @@ export * from './use-cases';
 export * from './forwarding';
 export * from './central-rules';
 export * from './validate';
+export * from './destinations';
+export * from './ticket-bodies';

@@ -4,3 +4,6 @@ export * from './buffer-queue-target';
 export * from './log-group-target';
 export * from './stream-target';
 export * from './lambda-target';
+export * from './invoke-role';
+export * from './api-destination-target';
+export * from './state-machine-target';
