@@ -60,7 +60,8 @@ describe('ServiceNow incident body (Table API POST /api/now/table/incident)', ()
     expect(incident.urgency).toBe('1');
     expect(incident.impact).toBe('3');
     const detail = event.detail as { eventName: string; userIdentity: { arn: string } };
-    expect(incident.short_description).toBe(`${rule.title}: ${detail.eventName} by ${detail.userIdentity.arn}`);
+    expect(incident.short_description).toBe(`${rule.title}: ${detail.eventName} in account ${event.account}`);
+    expect(incident.description).toContain(` by ${detail.userIdentity.arn} from `);
     expect(incident.description).toContain(`Account ${event.account}, region ${event.region}, at ${event.time}.`);
     expect(incident.description).toContain(`event id ${event.id}`);
   });
@@ -68,8 +69,18 @@ describe('ServiceNow incident body (Table API POST /api/now/table/incident)', ()
   test('the rule title cannot open a placeholder or break the JSON', () => {
     const odd = serviceNowIncidentTransformer({ title: 'Root <usage> "now"', name: 'r' }, { urgency: '2', impact: '2' });
     expect(odd.inputTemplate).not.toMatch(/<usage>/);
-    expect((render(odd, rootLogin) as { short_description: string }).short_description).toMatch(/^Root usage "now": ConsoleLogin by /);
+    expect((render(odd, rootLogin) as { short_description: string }).short_description).toMatch(/^Root usage "now": ConsoleLogin in account \d{12}$/);
   });
+});
+
+test('every use case keeps its one-line summary within ServiceNow\'s 160 characters, even with a 64-character event name and a long role session', () => {
+  const rules = centralRules(topologyWith((t) => (t.events = { useCases: { 'all-api-calls': { enabled: true } } })));
+  expect(rules.length).toBeGreaterThan(10);
+  const long = { ...bucketPolicy, detail: { ...bucketPolicy.detail, eventName: 'E'.repeat(64), userIdentity: { arn: `arn:aws:sts::111111111111:assumed-role/${'r'.repeat(64)}/${'s'.repeat(64)}` } } };
+  for (const each of rules) {
+    const incident = render(serviceNowIncidentTransformer(each, { urgency: '2', impact: '2' }), long) as { short_description: string };
+    expect([each.id, incident.short_description.length <= 160]).toEqual([each.id, true]);
+  }
 });
 
 describe('Jira Cloud issue body (POST /rest/api/3/issue)', () => {
@@ -86,6 +97,7 @@ describe('Jira Cloud issue body (POST /rest/api/3/issue)', () => {
     expect(fields.labels).toEqual(['trailbridge', 'security']);
     // Jira rejects a summary with a line break.
     expect(fields.summary).not.toMatch(/\n/);
+    expect(fields.summary.length).toBeLessThanOrEqual(255);
     expect(fields.summary).toContain((event.detail as { eventName: string }).eventName);
     const doc = fields.description;
     expect(doc).toMatchObject({ type: 'doc', version: 1 });

@@ -25,8 +25,13 @@ function literal(text: string): string {
   return text.replace(/[<>]/g, '');
 }
 
+/**
+ * One line, without the actor: an assumed-role ARN can pass 150 characters, and Jira refuses a
+ * summary over 255 (ServiceNow cuts short_description at 160). Titles (at most 43 characters),
+ * event names and account ids keep this well under both.
+ */
 function summary(rule: Pick<CentralRule, 'title'>): string {
-  return `${literal(rule.title)}: <eventName> by <actor>`;
+  return `${literal(rule.title)}: <eventName> in account <account>`;
 }
 
 /** The lines of a ticket's description, each with placeholders inside what becomes a JSON string. */

@@ -39,17 +39,19 @@ interface Bound {
  * rules that target it. Each rule sends the body its tool's REST API expects.
  */
 export class ApiDestinationTarget implements RuleTarget {
-  private readonly bound = new Map<string, Bound>();
+  /** Rule id -> the destination it delivers to. */
+  private readonly byRule = new Map<string, Bound>();
 
   constructor(scope: Construct, props: ApiDestinationTargetProps) {
-    const used = new Map<string, { options: ApiDestinationOptions; ruleArns: string[] }>();
+    const used = new Map<string, { options: ApiDestinationOptions; rules: CentralRule[]; ruleArns: string[] }>();
     props.rules.forEach((rule, i) => {
       const options = destinationOf(rule, props.destinations);
-      const entry = used.get(options.name) ?? { options, ruleArns: [] };
+      const entry = used.get(options.name) ?? { options, rules: [], ruleArns: [] };
+      entry.rules.push(rule);
       entry.ruleArns.push(props.ruleArns[i]);
       used.set(options.name, entry);
     });
-    for (const { options, ruleArns } of used.values()) {
+    for (const { options, rules, ruleArns } of used.values()) {
       const id = `destination-${options.name}`;
       const name = props.nameOf(options.name);
       const connection = new CloudwatchEventConnection(scope, `${id}-connection`, {
@@ -77,12 +79,12 @@ export class ApiDestinationTarget implements RuleTarget {
         action: 'events:InvokeApiDestination',
         resource: apiDestination.arn,
       });
-      this.bound.set(options.name, { options, apiDestination, role });
+      for (const rule of rules) this.byRule.set(rule.id, { options, apiDestination, role });
     }
   }
 
   bind(rule: CentralRule): RuleTargetConfig {
-    const bound = this.bound.get(destinationOf(rule, [...this.bound.values()].map((b) => b.options)).name);
+    const bound = this.byRule.get(rule.id);
     if (bound === undefined) throw new Error(`${rule.path}: the rule was not given to this target's constructor; pass every rule of the kind in rules`);
     return { arn: bound.apiDestination.arn, roleArn: bound.role.arn, inputTransformer: bodyOf(rule, bound.options) };
   }

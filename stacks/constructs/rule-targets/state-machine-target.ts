@@ -22,17 +22,19 @@ export interface StateMachineTargetProps {
  * that target it.
  */
 export class StateMachineTarget implements RuleTarget {
-  private readonly roles = new Map<string, IamRole>();
+  /** Rule id -> the machine it starts and the role it starts it with. */
+  private readonly byRule = new Map<string, { machine: StateMachineOptions; role: IamRole }>();
 
-  constructor(scope: Construct, private readonly props: StateMachineTargetProps) {
-    const used = new Map<string, { machine: StateMachineOptions; ruleArns: string[] }>();
+  constructor(scope: Construct, props: StateMachineTargetProps) {
+    const used = new Map<string, { machine: StateMachineOptions; rules: CentralRule[]; ruleArns: string[] }>();
     props.rules.forEach((rule, i) => {
-      const machine = this.machineOf(rule);
-      const entry = used.get(machine.name) ?? { machine, ruleArns: [] };
+      const machine = machineOf(rule, props.stateMachines);
+      const entry = used.get(machine.name) ?? { machine, rules: [], ruleArns: [] };
+      entry.rules.push(rule);
       entry.ruleArns.push(props.ruleArns[i]);
       used.set(machine.name, entry);
     });
-    for (const { machine, ruleArns } of used.values()) {
+    for (const { machine, rules, ruleArns } of used.values()) {
       const role = invokeRole(scope, `state-machine-${machine.name}-role`, {
         roleName: props.roleNameOf(machine.name),
         description: `Lets the central EventBridge rules start the state machine ${machine.name}`,
@@ -41,20 +43,19 @@ export class StateMachineTarget implements RuleTarget {
         action: 'states:StartExecution',
         resource: machine.stateMachineArn,
       });
-      this.roles.set(machine.name, role);
+      for (const rule of rules) this.byRule.set(rule.id, { machine, role });
     }
   }
 
   bind(rule: CentralRule): RuleTargetConfig {
-    const machine = this.machineOf(rule);
-    const role = this.roles.get(machine.name);
-    if (role === undefined) throw new Error(`${rule.path}: the rule was not given to this target's constructor; pass every rule of the kind in rules`);
-    return { arn: machine.stateMachineArn, roleArn: role.arn };
+    const bound = this.byRule.get(rule.id);
+    if (bound === undefined) throw new Error(`${rule.path}: the rule was not given to this target's constructor; pass every rule of the kind in rules`);
+    return { arn: bound.machine.stateMachineArn, roleArn: bound.role.arn };
   }
+}
 
-  private machineOf(rule: CentralRule): StateMachineOptions {
-    const resolved = resolveDestination(rule, this.props.stateMachines);
-    if ('problem' in resolved) throw new Error(`${resolved.problem.path}: ${resolved.problem.message}`);
-    return resolved.destination;
-  }
+function machineOf(rule: CentralRule, machines: readonly StateMachineOptions[]): StateMachineOptions {
+  const resolved = resolveDestination(rule, machines);
+  if ('problem' in resolved) throw new Error(`${resolved.problem.path}: ${resolved.problem.message}`);
+  return resolved.destination;
 }
