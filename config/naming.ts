@@ -39,6 +39,7 @@ export const NAME_RULES = {
   kmsAlias: { maxLength: 256, pattern: /^alias\/[A-Za-z0-9/_-]+$/, allowed: '"alias/" and then letters, digits, "/", "_" and "-"' },
   alarm: { maxLength: 255, pattern: /^[\x20-\x7e]+$/, allowed: 'printable ASCII characters' },
   appConfig: { maxLength: 64, pattern: /^[\x20-\x7e]+$/, allowed: 'printable ASCII characters' },
+  eventConnection: { maxLength: 64, pattern: /^[.\-_A-Za-z0-9]+$/, allowed: 'letters, digits, ".", "_" and "-"' },
 } as const;
 
 export type NameKind = keyof typeof NAME_RULES;
@@ -436,6 +437,19 @@ export class Naming {
       this.topology.responses['audit-evidence']?.kmsKeyArn ??
       this.arn({ service: 'kms', region: this.homeRegion, account: this.accountId('log-archive'), resource: this.evidenceKeyAlias() })
     );
+  }
+
+  /** The connection and the API destination of events.apiDestinations[].name (each its own namespace). */
+  apiDestinationName(destination: string): string {
+    return this.checked('eventConnection', `${this.prefix}-${destination}`);
+  }
+
+  apiDestinationRoleName(destination: string): string {
+    return this.checked('iamRole', `${this.prefix}-events-to-${destination}`);
+  }
+
+  stateMachineRoleName(stateMachine: string): string {
+    return this.checked('iamRole', `${this.prefix}-events-to-sfn-${stateMachine}`);
   }
 
   // ---- flow 3: incident response ----------------------------------------------------------------

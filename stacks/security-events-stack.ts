@@ -2,12 +2,13 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Construct } from 'constructs';
 import { Naming, STACK } from '../config/naming';
 import { Topology } from '../config/schema';
+import type { ApiDestinationKind } from '../config/sections/destinations';
 import type { TargetKind } from '../config/sections/events';
 import { CentralRule, assertValidEventTopology, centralRules, responderEnabled, responderTargetRules, responseRules } from './catalog';
 import { CentralEventBus, putEventsStatement } from './constructs/central-event-bus';
 import { CentralEventRules } from './constructs/central-event-rules';
 import { NodeFunction } from './constructs/node-function';
-import { AlertTopicTarget, BufferQueueTarget, LambdaTarget, LogGroupTarget, RuleTargetFactory, StreamTarget } from './constructs/rule-targets';
+import { AlertTopicTarget, ApiDestinationTarget, BufferQueueTarget, LambdaTarget, LogGroupTarget, RuleTargetFactory, StateMachineTarget, StreamTarget } from './constructs/rule-targets';
 import { SecurityEventsKey } from './constructs/security-events-key';
 import { Responder } from './constructs/responder';
 import { responderConfigFor } from './responder-config';
@@ -90,5 +91,24 @@ function ruleTargets(topology: Topology, naming: Naming, rules: readonly Central
             })
           : undefined,
       }),
+    ...apiDestinationTargets(topology, naming, accountId),
+    stepfunctions: (scope, ruleArns, rules) =>
+      new StateMachineTarget(scope, { stateMachines: events.stateMachines, rules, ruleArns, accountId, roleNameOf: (name) => naming.stateMachineRoleName(name) }),
   };
+}
+
+/** The servicenow, jira and webhook kinds, each over the API destinations of its kind. */
+function apiDestinationTargets(topology: Topology, naming: Naming, accountId: string): Record<ApiDestinationKind, RuleTargetFactory> {
+  const factory =
+    (kind: ApiDestinationKind): RuleTargetFactory =>
+    (scope, ruleArns, rules) =>
+      new ApiDestinationTarget(scope, {
+        destinations: topology.events.apiDestinations.filter((d) => d.kind === kind),
+        rules,
+        ruleArns,
+        accountId,
+        nameOf: (name) => naming.apiDestinationName(name),
+        roleNameOf: (name) => naming.apiDestinationRoleName(name),
+      });
+  return { servicenow: factory('servicenow'), jira: factory('jira'), webhook: factory('webhook') };
 }

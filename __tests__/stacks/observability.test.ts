@@ -38,7 +38,7 @@ describe('observability stack: the forwarder', () => {
       function_name: 'trailbridge-forwarder',
       runtime: 'nodejs22.x',
       architectures: ['arm64'],
-      memory_size: 512,
+      memory_size: 256,
       timeout: 300,
       layers: ['arn:aws:lambda:us-east-1:027255383542:layer:AWS-AppConfig-Extension-Arm64:254'],
     });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { logRetentionInDays, positiveInt } from './common';
+import { apiDestination, destination, stateMachine } from './destinations';
 
 /**
  * EventBridge (flow 2): the per-region forwarding rules of a source account, and the central bus
@@ -46,12 +47,12 @@ export const forwardingRules = z
 
 export type ForwardingOptions = z.output<typeof forwardingRules>;
 
-export const TARGET_KINDS = ['sns', 'sqs', 'lambda', 'logs', 'kinesis'] as const;
+export const TARGET_KINDS = ['sns', 'sqs', 'lambda', 'logs', 'kinesis', 'servicenow', 'jira', 'webhook', 'stepfunctions'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
 const targetKind = z
   .enum(TARGET_KINDS)
-  .describe('sns: the alert topic; sqs: the buffer queue; lambda: a function (the bucket-logger unless functionArn); logs: the central log group; kinesis: the event stream.');
+  .describe('sns: the alert topic; sqs: the buffer queue; lambda: a function (the bucket-logger unless functionArn); logs: the central log group; kinesis: the event stream; servicenow, jira, webhook: an API destination of events.apiDestinations; stepfunctions: a state machine of events.stateMachines.');
 
 const functionArn = z
   .string()
@@ -63,6 +64,7 @@ const useCase = z.strictObject({
   enabled: z.boolean().optional().describe('Whether the rule exists. @default - the catalog\'s default (every use case except all-api-calls)'),
   target: targetKind.optional().describe('Override the use case\'s default target. @default - the catalog\'s default target'),
   functionArn,
+  destination,
 });
 
 export const customRule = z.strictObject({
@@ -74,6 +76,7 @@ export const customRule = z.strictObject({
   pattern: z.record(z.string(), z.unknown()).describe('An EventBridge event pattern, validated at synth time as PutRule would.'),
   target: targetKind.default('sns').describe('@default "sns"'),
   functionArn,
+  destination,
 });
 
 export type CustomRuleOptions = z.output<typeof customRule>;
@@ -102,6 +105,8 @@ export const events = z
       .max(500)
       .optional()
       .describe('Shards of the event stream (kinesis target). @default - on-demand capacity'),
+    apiDestinations: z.array(apiDestination).default([]).describe('ServiceNow, Jira Cloud and webhook endpoints the rules may target (docs/flow-2-events.md). @default - none'),
+    stateMachines: z.array(stateMachine).default([]).describe('Step Functions state machines the rules may start (stepfunctions target). @default - none'),
   })
   .describe('The central bus in the security account, its use-case rules and targets.');
 

@@ -18,6 +18,8 @@ export interface CentralRule {
   readonly target: TargetKind;
   /** The function of a lambda target. @default - the bucket-logger */
   readonly functionArn?: string;
+  /** The API destination or state machine of a servicenow, jira, webhook or stepfunctions target. @default - the only one of its kind */
+  readonly destination?: string;
   readonly origin: 'catalog' | 'custom';
   /** JSON path of the rule in the topology, for messages: events.useCases["x"] or events.customRules[0]. */
   readonly path: string;
@@ -50,6 +52,7 @@ export function centralRules(topology: Topology): CentralRule[] {
       pattern: useCase.pattern,
       target: options?.target ?? useCase.defaultTarget,
       functionArn: options?.functionArn,
+      destination: options?.destination,
       origin: 'catalog',
       path: `events.useCases[${JSON.stringify(useCase.id)}]`,
       needsGlobalEvents: useCase.needsGlobalEvents,
@@ -66,6 +69,7 @@ export function centralRules(topology: Topology): CentralRule[] {
       pattern: custom.pattern,
       target: custom.target,
       functionArn: custom.functionArn,
+      destination: custom.destination,
       origin: 'custom',
       path: `events.customRules[${index}]`,
       needsGlobalEvents: false,

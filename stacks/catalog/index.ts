@@ -4,3 +4,5 @@ export * from './forwarding';
 export * from './central-rules';
 export * from './validate';
 export * from './responses';
+export * from './destinations';
+export * from './ticket-bodies';

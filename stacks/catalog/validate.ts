@@ -3,6 +3,7 @@ import { GLOBAL_EVENTS_REGION } from '../../config/regions';
 import { Topology } from '../../config/schema';
 import { validatePattern } from '../../functions/lib/event-pattern';
 import { CentralRule, centralRules } from './central-rules';
+import { destinationProblems } from './destinations';
 import { forwardingRules } from './forwarding';
 import { DATABASE_DELETED_USE_CASE, enabledResponses, evidenceRules, responseRules } from './responses';
 import { EventPattern } from './use-case';
@@ -17,8 +18,8 @@ const TOPOLOGY_LABEL = 'topology';
 /**
  * Everything wrong with the EventBridge part of a topology that the schema cannot see: unknown
  * use-case ids, rule names used twice, Lambda targets elsewhere, rules that need us-east-1's
- * global events that no source forwards, and every pattern (catalog, custom, forwarding) that
- * EventBridge would reject, each with the rule name and the reason.
+ * global events that no source forwards, destinations that do not resolve, and every pattern
+ * (catalog, custom, forwarding) that EventBridge would reject, each with the rule name and the reason.
  */
 export function eventTopologyProblems(topology: Topology): Problem[] {
   const problems: Problem[] = [];
@@ -55,6 +56,7 @@ export function eventTopologyProblems(topology: Topology): Problem[] {
   }
 
   problems.push(...responseProblems(topology, rules));
+  problems.push(...destinationProblems(topology, rules));
 
   const forwarding = forwardingRules(topology);
   for (const rule of forwarding) {

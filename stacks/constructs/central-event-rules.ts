@@ -44,7 +44,7 @@ export class CentralEventRules extends Construct {
     this.deadLetterQueue = dlq;
     for (const [kind, factory] of factories) {
       const using = bound.filter((b) => b.rule.target === kind);
-      const target = factory(this, using.map((b) => b.resource.arn));
+      const target = factory(this, using.map((b) => b.resource.arn), using.map((b) => b.rule));
       targets.set(kind, target);
       for (const { rule, resource } of using) {
         const { arn, roleArn, inputTransformer, retryPolicy, deadLetterConfig } = target.bind(rule, resource.arn);

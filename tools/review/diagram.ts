@@ -1,4 +1,4 @@
-import { Naming } from '../../config/naming';
+import { Naming, STACK } from '../../config/naming';
 import { Topology } from '../../config/schema';
 import { flattenStack } from './policy-statements';
 import { StackJson, Synth, parseReference, physicalName, providerRegions, regionOf, resourcesOf } from './stack-json';
@@ -50,6 +50,9 @@ const DRAWN: Readonly<Record<string, { title: string; shape: Shape }>> = {
   aws_cloudwatch_event_bus: { title: 'EventBridge bus', shape: 'bus' },
   aws_cloudwatch_log_group: { title: 'CloudWatch Logs', shape: 'store' },
   aws_kinesis_stream: { title: 'Kinesis stream', shape: 'store' },
+  aws_cloudwatch_event_api_destination: { title: 'API destination', shape: 'external' },
+  // Not created by trailbridge: drawn from events.stateMachines when a rule starts one.
+  aws_sfn_state_machine: { title: 'Step Functions', shape: 'box' },
 };
 
 /** Edge labels for what an IAM statement lets a function or role do to a drawn resource. */
@@ -70,6 +73,8 @@ const TARGET_LABELS: Readonly<Record<string, string>> = {
   aws_cloudwatch_log_group: 'logs',
   aws_kinesis_stream: 'streams',
   aws_cloudwatch_event_bus: 'forwards',
+  aws_cloudwatch_event_api_destination: 'calls (HTTPS)',
+  aws_sfn_state_machine: 'starts',
 };
 
 function slug(text: string): string {
@@ -171,6 +176,7 @@ export function buildDiagram(topology: Topology, synth: Synth): string {
       const extra: string[] = [];
       if (type === 'aws_cloudtrail' && body.is_multi_region_trail) extra.push('multi-region');
       if (type === 'aws_cloudtrail' && body.is_organization_trail) extra.push('organization trail');
+      if (type === 'aws_cloudwatch_event_api_destination') extra.push(new URL(String(body.invocation_endpoint)).host);
       const id = d.addNode({ id: slug(`${type.replace(/^aws_/, '')}_${stackName}_${physical}`), account, shape: kind.shape, lines: [kind.title, physical, ...extra] });
       d.register(stackName, address, id, arnOf(type, physical, account, regionOf(body, regions)));
     }
@@ -241,6 +247,14 @@ export function buildDiagram(topology: Topology, synth: Synth): string {
         }
       }
     }
+  }
+
+  // The state machines the rules may start live outside the stacks; nodes nothing starts are left out.
+  const security = topology.accounts.find((a) => a.roles.includes('security'));
+  for (const machine of topology.events.stateMachines) {
+    const kind = DRAWN.aws_sfn_state_machine;
+    const id = d.addNode({ id: slug(`sfn_state_machine_${machine.name}`), account: security?.id, shape: kind.shape, lines: [kind.title, machine.stateMachineArn.split(':').pop() ?? machine.name] });
+    d.register(STACK.securityEvents, `state-machine ${machine.name}`, id, machine.stateMachineArn);
   }
 
   // 5. Rules: regional copies of one rule collapse into one node; rules on one bus with the same

@@ -5,3 +5,6 @@ export * from './log-group-target';
 export * from './stream-target';
 export * from './lambda-target';
 export * from './responder-target';
+export * from './invoke-role';
+export * from './api-destination-target';
+export * from './state-machine-target';

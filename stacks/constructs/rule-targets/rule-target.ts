@@ -29,9 +29,10 @@ export interface RuleTarget {
 
 /**
  * Creates a target kind in the rules' scope, given the ARNs of the rules that use it (its
- * resource policy admits exactly those). Called only for a kind some rule uses.
+ * resource policy admits exactly those) and those rules, in the same order. Called only for a
+ * kind some rule uses.
  */
-export type RuleTargetFactory = (scope: Construct, ruleArns: readonly string[]) => RuleTarget;
+export type RuleTargetFactory = (scope: Construct, ruleArns: readonly string[], rules: readonly CentralRule[]) => RuleTarget;
 
 /** Props of a target whose resource policy admits the rules that use it. */
 export interface AdmitsRules {
