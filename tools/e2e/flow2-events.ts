@@ -134,33 +134,39 @@ export function adjustRecord(record: Record<string, any>, accountId: string, reg
   return { ...JSON.parse(moved), recipientAccountId: accountId, awsRegion: region, eventID: eventId };
 }
 
-/** The events of every slot: each sample adjusted to the slot, with its expected deliveries. */
+/**
+ * The events to put: one per slot, the samples taken in turn, and more on the first slots until
+ * every sample is used once. Each slot proves its forwarding rule; routing on the central bus does
+ * not depend on the slot, and every delivery costs the emulator about a second (moto rebuilds a
+ * JSONPath parser per target), so a sample is not repeated in every slot.
+ */
 export function flow2Events(slots: readonly Flow2Slot[], samples: readonly SampleRecord[], rules: readonly CentralRule[]): Flow2Event[] {
-  return slots.flatMap((slot) => {
+  if (slots.length === 0 || samples.length === 0) throw new Error('flow 2: no source account forwards events (no forwarding rule of scope "all"), or no sample record');
+  // Pairs (i mod slots, i mod samples) for i below the larger count are all distinct.
+  const pairs = Array.from({ length: Math.max(slots.length, samples.length) }, (_, i) => [slots[i % slots.length], samples[i % samples.length]] as const);
+  return pairs.map(([slot, sample]) => {
     const forwarding = compilePattern(slot.forwardingPattern);
-    return samples.map((sample) => {
-      const id = derivedEventId('trailbridge-e2e-flow2', slot.accountId, slot.region, sample.file, String(sample.record.eventID));
-      const detail = adjustRecord(sample.record, slot.accountId, slot.region, id);
-      const envelope = toEnvelope(detail);
-      if ('reason' in envelope) throw new Error(`flow 2: ${sample.file} ${sample.record.eventName}: ${envelope.reason}`);
-      const delivered = envelope as unknown as Record<string, unknown>;
-      return {
-        id,
-        slot,
-        purpose: sample.purpose,
-        eventName: String(detail.eventName),
-        file: sample.file,
-        entry: { EventBusName: 'default', Source: envelope.source, DetailType: envelope['detail-type'], Detail: JSON.stringify(detail), Time: envelope.time || undefined },
-        forwarded: forwarding.matches(delivered),
-        deliveries: matchingRules(delivered, rules).map((r) => ({ rule: r.name, target: r.target })),
-      };
-    });
+    const id = derivedEventId('trailbridge-e2e-flow2', slot.accountId, slot.region, sample.file, String(sample.record.eventID));
+    const detail = adjustRecord(sample.record, slot.accountId, slot.region, id);
+    const envelope = toEnvelope(detail);
+    if ('reason' in envelope) throw new Error(`flow 2: ${sample.file} ${sample.record.eventName}: ${envelope.reason}`);
+    const delivered = envelope as unknown as Record<string, unknown>;
+    return {
+      id,
+      slot,
+      purpose: sample.purpose,
+      eventName: String(detail.eventName),
+      file: sample.file,
+      entry: { EventBusName: 'default', Source: envelope.source, DetailType: envelope['detail-type'], Detail: JSON.stringify(detail), Time: envelope.time || undefined },
+      forwarded: forwarding.matches(delivered),
+      deliveries: matchingRules(delivered, rules).map((r) => ({ rule: r.name, target: r.target })),
+    };
   });
 }
 
 /** How often each event id arrived where the run looked. */
 export interface Arrivals {
-  /** On the central bus (the run's probe rule there). */
+  /** On the central bus (counted by its archive). */
   readonly centralBus: ReadonlyMap<string, number>;
   /** At each deliverable kind's target (the SQS buffer, the log group). */
   readonly byKind: ReadonlyMap<TargetKind, ReadonlyMap<string, number>>;

@@ -23,6 +23,8 @@ export class Report {
   flow2: CheckLine[] = [];
   /** Emulator limits the flow-2 checks ran into. */
   flow2Notes: string[] = [];
+  /** Seconds of each flow-2 section. */
+  flow2Seconds = new Map<string, number>();
   readonly tolerated: { stack: string; change: PlannedChange; quirk: PlanQuirk }[] = [];
   leftovers: (Leftover & { account: string; region: string })[] = [];
   /** Emulator bugs the run works around at run time (not in the Terraform), printed. */
@@ -49,7 +51,7 @@ export class Report {
       lines.push(`  ${a ? 'ok  ' : 'FAIL'} ${stack}${a ? ` (${a.resources} resources, ${a.seconds.toFixed(1)}s)` : ''}`);
     }
     lines.push(`records through: ${this.forwarding.map((r) => `${r.label}: ${r.accepted}/${this.records} accepted${r.tickets ? `, ${r.tickets} tickets, ${r.replayed} replayed` : ''}`).join('; ') || 'none'}`);
-    lines.push(`flow 2 checks: ${this.flow2.filter((l) => l.ok).length}/${this.flow2.length} held`);
+    lines.push(`flow 2 checks: ${this.flow2.filter((l) => l.ok).length}/${this.flow2.length} held (${[...this.flow2Seconds].map(([n, s]) => `${n} ${s.toFixed(1)}s`).join(', ')})`);
     for (const l of this.flow2) lines.push(`  ${l.ok ? 'ok  ' : 'FAIL'} ${l.text}`);
     for (const n of this.flow2Notes) lines.push(`  note: ${n}`);
     lines.push('left out for the emulator:');

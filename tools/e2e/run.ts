@@ -191,13 +191,15 @@ async function steps(options: E2eOptions, work: string, report: Report, timer: S
   // ---- flow 2: default buses -> central bus -> targets; the Dynatrace problem -> the IDR bus ----
   await timer.step('flow 2', async () => {
     const context: Flow2Context = { accounts, naming, stackDirs, notes: [] };
-    const lines = await runFlow2(context);
+    const { lines, seconds } = await runFlow2(context);
     report.flow2 = lines;
     report.flow2Notes = context.notes;
+    report.flow2Seconds = seconds;
     for (const line of lines) {
       log(`  ${line.ok ? 'ok  ' : 'FAIL'} ${line.text}`);
       if (!line.ok) report.fail('flow 2', line.text);
     }
+    log(`  sections: ${[...seconds].map(([name, s]) => `${name} ${s.toFixed(1)}s`).join(', ')}`);
   });
 
   // ---- 6. plan: no changes ------------------------------------------------------------------
