@@ -37,7 +37,7 @@ if (!RUN) {
     });
 
     test(
-      'deploys every stack to the emulator, forwards every record once, loses nothing under failures, plans clean and leaves the emulator empty',
+      'deploys every stack to the emulator, forwards every record once, loses nothing under failures, routes flow 2 through the central bus and the IDR bus, plans clean and leaves the emulator empty',
       async () => {
         const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
           const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tools', 'e2e.ts')], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -50,6 +50,12 @@ if (!RUN) {
         const report = output.slice(output.lastIndexOf('== trailbridge e2e report =='));
         if (code !== 0) throw new Error(`npm run e2e exited with ${code}:\n${report || output.slice(-6000)}`);
         expect(report).toMatch(/result: PASS/);
+        // Flow 2 ran, every check held, and both buses were checked.
+        const [, held, total] = /flow 2 checks: (\d+)\/(\d+) held/.exec(report) ?? [];
+        expect(Number(total)).toBeGreaterThan(0);
+        expect(held).toBe(total);
+        expect(report).toMatch(/reached the central bus/);
+        expect(report).toMatch(/IDR bus .* matched the test rule/);
       },
       TIMEOUT_MS,
     );

@@ -6,12 +6,32 @@ import defaultTopologyJson from '../../config/default-topology.json';
 import { parseTopology } from '../../config/load';
 import { buildStacks } from '../../stacks/app';
 import { DEFERRED_POLICY_DOCUMENT, MOTO_LAMBDA_LOGGING_CONFIG, MOTO_SQS_REDRIVE_POLICY_FORMAT, toleratedChange } from '../../tools/e2e/quirks';
+import { Report } from '../../tools/e2e/report';
 import { deployWaves, PlannedChange } from '../../tools/e2e/terraform-stacks';
 import { E2E_REGIONS, e2eTopology, emulatorSwitches } from '../../tools/e2e/topology';
+import type { TargetKind } from '../../config/sections/events';
+import { centralRules, forwardingRules } from '../../stacks/catalog';
+import { toEnvelope } from '../../tools/simulate/envelope';
+import {
+  adjustRecord,
+  chooseSamples,
+  countEventIds,
+  deliveryChecks,
+  derivedEventId,
+  EMULATOR_DELIVERED_KINDS,
+  Flow2Event,
+  flow2Events,
+  matchingRules,
+  sharedCandidates,
+  slotsOf,
+  unsignedWebIdentityToken,
+  wireEntry,
+} from '../../tools/e2e/flow2-events';
 
 /**
  * The pure parts of `npm run e2e` (the run itself is __tests__/e2e.test.ts): which plan changes
- * it tolerates, what the e2e topology switches, and the order stacks apply in.
+ * it tolerates, what the e2e topology switches, the order stacks apply in, and the events and
+ * checks of flow 2.
  */
 
 function change(address: string, values: Record<string, { before: unknown; after: unknown; unknown?: boolean }>, action = 'update'): PlannedChange {
@@ -124,5 +144,129 @@ describe('e2e: command line', () => {
     } finally {
       write.mockRestore();
     }
+  });
+});
+
+describe('e2e: flow 2 events and checks', () => {
+  const { topology } = e2eTopology('e2e-state');
+  const rules = centralRules(topology);
+  const samples = chooseSamples(sharedCandidates(), rules, false);
+  const slots = slotsOf(forwardingRules(topology));
+  const events = flow2Events(slots, samples, rules);
+  const names = {
+    centralBus: 'trailbridge-central',
+    targets: new Map<TargetKind, string>([
+      ['sqs', 'the SQS buffer q'],
+      ['logs', 'the log group g'],
+    ]),
+  };
+  const delivered = (event: Flow2Event) => toEnvelope(JSON.parse(event.entry.Detail)) as unknown as Record<string, unknown>;
+
+  test('one real record per deliverable kind and one no rule matches, each reaching only sqs/logs targets', () => {
+    expect(samples.map((s) => s.purpose)).toEqual(['sqs', 'logs', 'no rule']);
+    for (const sample of samples) {
+      const kinds = matchingRules(toEnvelope(sample.record) as unknown as Record<string, unknown>, rules).map((r) => r.target);
+      if (sample.purpose === 'no rule') expect(kinds).toEqual([]);
+      else expect(kinds).toContain(sample.purpose);
+      for (const kind of kinds) expect(EMULATOR_DELIVERED_KINDS).toContain(kind);
+      expect(sample.record.readOnly).not.toBe(true);
+    }
+  });
+
+  test('a record matched by an sns rule is never a sample, and a missing purpose is named', () => {
+    const candidates = sharedCandidates();
+    const snsOnly = candidates.filter((c) => matchingRules(toEnvelope(c.record) as unknown as Record<string, unknown>, rules).some((r) => r.target === 'sns'));
+    expect(snsOnly.length).toBeGreaterThan(0);
+    expect(() => chooseSamples(snsOnly, rules, false)).toThrow(/no shared CloudTrail record fits "reaches only sqs targets", "reaches only logs targets", "matches no central rule"/);
+  });
+
+  test('an event for every source account and enabled region, every sample used, adjusted to its account and region, with a unique event id', () => {
+    expect(slots.map((s) => `${s.accountName}/${s.region}`)).toEqual(['test/us-east-1', 'test/eu-west-1', 'prod/us-east-1', 'prod/eu-west-1']);
+    expect(events.map((e) => `${e.slot.accountName}/${e.slot.region} ${e.purpose}`)).toEqual(['test/us-east-1 sqs', 'test/eu-west-1 logs', 'prod/us-east-1 no rule', 'prod/eu-west-1 sqs']);
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+    for (const event of events) {
+      const detail = JSON.parse(event.entry.Detail);
+      const original = samples.find((s) => s.purpose === event.purpose)!.record;
+      expect([detail.recipientAccountId, detail.awsRegion, detail.eventID]).toEqual([event.slot.accountId, event.slot.region, event.id]);
+      expect(event.entry.Detail).not.toContain(original.recipientAccountId);
+      expect(event.entry).toEqual(expect.objectContaining({ EventBusName: 'default', Source: `aws.${original.eventSource.split('.')[0]}`, DetailType: 'AWS API Call via CloudTrail' }));
+      expect(event.forwarded).toBe(true);
+      expect(event.deliveries.length > 0).toBe(event.purpose !== 'no rule');
+      expect(event.deliveries.map((d) => d.rule)).toEqual(matchingRules(delivered(event), rules).map((r) => r.name));
+    }
+    // More samples than slots: the first slot takes the rest, still one event per pair.
+    const one = flow2Events(slots.slice(0, 1), samples, rules);
+    expect(one.map((e) => `${e.slot.accountName}/${e.slot.region} ${e.purpose}`)).toEqual(['test/us-east-1 sqs', 'test/us-east-1 logs', 'test/us-east-1 no rule']);
+    expect(() => flow2Events([], samples, rules)).toThrow(/no source account forwards events/);
+  });
+
+  test('every check holds when each event arrived as expected; a missing, doubled or stray arrival fails its line', () => {
+    const centralBus = new Map(events.map((e) => [e.id, 1]));
+    const count = (kind: TargetKind) => new Map(events.flatMap((e) => (e.deliveries.some((d) => d.target === kind) ? [[e.id, e.deliveries.filter((d) => d.target === kind).length] as const] : [])));
+    const byKind = new Map<TargetKind, Map<string, number>>([['sqs', count('sqs')], ['logs', count('logs')]]);
+    const lines = deliveryChecks(events, { centralBus, byKind }, names);
+    expect(lines.length).toBe(slots.length + events.length);
+    expect(lines.filter((l) => !l.ok)).toEqual([]);
+    for (const line of lines) expect(line.text).toMatch(/central bus/);
+    expect(lines[0].text).toBe('test (111111111111) us-east-1: 1/1 events put on the default bus reached the central bus trailbridge-central once (StartInstances)');
+
+    const [sqsEvent, , noRule] = events;
+    const lost = new Map(centralBus);
+    lost.delete(sqsEvent.id);
+    const stray = new Map(byKind);
+    stray.set('logs', new Map([...byKind.get('logs')!, [noRule.id, 1], [sqsEvent.id, 1]]));
+    stray.set('sqs', new Map([...byKind.get('sqs')!, [sqsEvent.id, 2]]));
+    const failed = deliveryChecks(events, { centralBus: lost, byKind: stray }, names).filter((l) => !l.ok).map((l) => l.text);
+    expect(failed).toEqual([
+      'test (111111111111) us-east-1: 0/1 events put on the default bus reached the central bus trailbridge-central once (StartInstances); StartInstances arrived 0 times',
+      expect.stringMatching(/StartInstances reached the SQS buffer q 2 times, expected 1 through the central bus rule trailbridge-ec2-instance-state-changed$/),
+      expect.stringMatching(/StartInstances reached the log group g once though no central bus rule of that target matches it$/),
+      expect.stringMatching(/^prod \(222222222222\) us-east-1: SendCommand \(no central bus rule matches\) reached the log group g once$/),
+    ]);
+  });
+
+  test('arrivals are counted by detail.eventID; other ids and text that is not an event are ignored', () => {
+    const ids = new Set(['a', 'b']);
+    const counts = countEventIds([JSON.stringify({ detail: { eventID: 'a' } }), JSON.stringify({ detail: { eventID: 'a' } }), JSON.stringify({ detail: { eventID: 'c' } }), 'not json', '{}'], ids);
+    expect([...counts]).toEqual([['a', 2]]);
+  });
+
+  test('record adjustment moves every mention of the recording account, and event ids are UUID-shaped and stable', () => {
+    const record = { recipientAccountId: '123456789012', userIdentity: { accountId: '123456789012', arn: 'arn:aws:iam::123456789012:user/x' }, awsRegion: 'zz-north-9', eventID: 'old' };
+    expect(adjustRecord(record, '111111111111', 'eu-west-1', 'new')).toEqual({
+      recipientAccountId: '111111111111',
+      userIdentity: { accountId: '111111111111', arn: 'arn:aws:iam::111111111111:user/x' },
+      awsRegion: 'eu-west-1',
+      eventID: 'new',
+    });
+    expect(derivedEventId('a', 'b')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(derivedEventId('a', 'b')).toBe(derivedEventId('a', 'b'));
+    expect(derivedEventId('a', 'b')).not.toBe(derivedEventId('ab', ''));
+  });
+
+  test('the web identity token carries the claims the trust reads', () => {
+    const token = unsignedWebIdentityToken({ iss: 'https://token.dynatrace.com', aud: 'abc.apps.dynatrace.com/app-id/x', sub: 'dtid:connection/c' }, new Date(1_000_000));
+    const [, claims, signature] = token.split('.');
+    expect(signature).toBe('');
+    expect(JSON.parse(Buffer.from(claims, 'base64url').toString())).toEqual({ iss: 'https://token.dynatrace.com', aud: 'abc.apps.dynatrace.com/app-id/x', sub: 'dtid:connection/c', iat: 1000, exp: 1900 });
+  });
+
+  test('a PutEvents entry goes on the wire with Time in epoch seconds; a bad time is named', () => {
+    const entry = { EventBusName: 'default', Source: 'aws.ec2', DetailType: 'AWS API Call via CloudTrail', Detail: '{}' };
+    expect(wireEntry({ ...entry, Time: '2024-08-01T12:04:19Z' })).toEqual({ ...entry, Time: 1722513859 });
+    expect(wireEntry(entry)).toEqual(entry);
+    expect(() => wireEntry({ ...entry, Time: 'yesterday' })).toThrow(/AWS API Call via CloudTrail: Time "yesterday" is not an ISO-8601 time/);
+  });
+
+  test('the report prints every flow-2 check, how many held, the seconds per section and the emulator notes', () => {
+    const report = new Report();
+    report.flow2 = [
+      { ok: true, text: 'test: 3/3 events reached the central bus c once' },
+      { ok: false, text: 'test: StartInstances reached the SQS buffer q 0 times, expected 1' },
+    ];
+    report.flow2Seconds = new Map([['central bus', 1.25], ['IDR bus', 0.5]]);
+    report.flow2Notes = ['moto does X'];
+    const text = report.render(1);
+    expect(text).toContain('flow 2 checks: 1/2 held (central bus 1.3s, IDR bus 0.5s)\n  ok   test: 3/3 events reached the central bus c once\n  FAIL test: StartInstances reached the SQS buffer q 0 times, expected 1\n  note: moto does X\n');
   });
 });

@@ -1,3 +1,4 @@
+import { CheckLine } from './flow2-events';
 import { ForwardingRun } from './forwarding-check';
 import { Leftover } from './inventory';
 import { PlanQuirk } from './quirks';
@@ -18,6 +19,12 @@ export class Report {
   readonly applied = new Map<string, { resources: number; seconds: number }>();
   records = 0;
   forwarding: ForwardingRun[] = [];
+  /** The checks of flow 2 (central bus, IDR bus), one line each. */
+  flow2: CheckLine[] = [];
+  /** Emulator limits the flow-2 checks ran into. */
+  flow2Notes: string[] = [];
+  /** Seconds of each flow-2 section. */
+  flow2Seconds = new Map<string, number>();
   readonly tolerated: { stack: string; change: PlannedChange; quirk: PlanQuirk }[] = [];
   leftovers: (Leftover & { account: string; region: string })[] = [];
   /** Emulator bugs the run works around at run time (not in the Terraform), printed. */
@@ -44,6 +51,9 @@ export class Report {
       lines.push(`  ${a ? 'ok  ' : 'FAIL'} ${stack}${a ? ` (${a.resources} resources, ${a.seconds.toFixed(1)}s)` : ''}`);
     }
     lines.push(`records through: ${this.forwarding.map((r) => `${r.label}: ${r.accepted}/${this.records} accepted${r.tickets ? `, ${r.tickets} tickets, ${r.replayed} replayed` : ''}`).join('; ') || 'none'}`);
+    lines.push(`flow 2 checks: ${this.flow2.filter((l) => l.ok).length}/${this.flow2.length} held (${[...this.flow2Seconds].map(([n, s]) => `${n} ${s.toFixed(1)}s`).join(', ')})`);
+    for (const l of this.flow2) lines.push(`  ${l.ok ? 'ok  ' : 'FAIL'} ${l.text}`);
+    for (const n of this.flow2Notes) lines.push(`  note: ${n}`);
     lines.push('left out for the emulator:');
     for (const s of this.switches) lines.push(`  - ${s.option} = ${JSON.stringify(s.value)}: ${s.leavesOut} (${s.why})`);
     if (this.workarounds.length > 0) {

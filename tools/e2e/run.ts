@@ -14,6 +14,7 @@ import { Accounts, Target } from './accounts';
 import { AppConfigExtensionStandIn } from './appconfig-stand-in';
 import { cloudTrailObjects, CloudTrailObject } from './cloudtrail-files';
 import { fetchDeployedFunction, startMotoRecorder, stopMotoRecorder } from './deployed-forwarder';
+import { Flow2Context, runFlow2 } from './flow2-check';
 import { forwardAll, ForwardingRun, ForwardingSetup, forwardWithFailures } from './forwarding-check';
 import { deleteTrailLeftByArnDelete, leftovers } from './inventory';
 import { liftBucketPolicies, NotificationProbe, putObjects, snsLambdaEvent } from './notifications';
@@ -186,6 +187,20 @@ async function steps(options: E2eOptions, work: string, report: Report, timer: S
   } finally {
     await restoreBucketPolicies?.().catch((err) => report.fail('cleanup', `putting the bucket policies back: ${describeError(err)}`));
   }
+
+  // ---- flow 2: default buses -> central bus -> targets; the Dynatrace problem -> the IDR bus ----
+  await timer.step('flow 2', async () => {
+    const context: Flow2Context = { accounts, naming, stackDirs, notes: [] };
+    const { lines, seconds } = await runFlow2(context);
+    report.flow2 = lines;
+    report.flow2Notes = context.notes;
+    report.flow2Seconds = seconds;
+    for (const line of lines) {
+      log(`  ${line.ok ? 'ok  ' : 'FAIL'} ${line.text}`);
+      if (!line.ok) report.fail('flow 2', line.text);
+    }
+    log(`  sections: ${[...seconds].map(([name, s]) => `${name} ${s.toFixed(1)}s`).join(', ')}`);
+  });
 
   // ---- 6. plan: no changes ------------------------------------------------------------------
   await timer.step('terraform plan', () =>
