@@ -110,15 +110,7 @@ export class LogArchiveStack extends TrailbridgeStack {
       subscriber: { accountId: reader.accountId, protocol: 'lambda', endpoint: naming.forwarderFunctionArn() },
     });
 
-    targets.forEach((target, i) => {
-      const bucket = this.trailBuckets[i];
-      new TrailBucketNotification(this, `notification-${target.id}`, {
-        bucketId: bucket.bucket.id,
-        logPrefix: target.logPrefix,
-        target: this.notifier ? { functionArn: this.notifier.function.function.arn } : { topicArn: this.topic.topic.arn },
-        dependsOn: this.notifier ? [this.notifier.permissions[i]] : [this.topic.policy, this.key.key],
-      });
-    });
+    this.addBucketNotifications(targets);
 
     if (bufferQueueArn) {
       this.buffer = new NotificationBuffer(this, 'buffer', {
@@ -132,26 +124,43 @@ export class LogArchiveStack extends TrailbridgeStack {
       });
     }
 
-    if (audit) {
-      this.evidence = new EvidenceBucket(this, 'evidence', {
-        partition: topology.partition,
-        bucketName: naming.evidenceBucketName(),
-        keyAlias: naming.evidenceKeyAlias(),
-        accountId,
-        region: this.region,
-        writerRoleArn: naming.responderFunctionRoleArn(),
-        writerAccountId: accountWithRole(topology, 'security').id,
-        retentionInDays: audit.retentionInDays,
-        accessLogBucketName: this.accessLogs.bucket.bucket,
-        accessLogDependsOn: [this.accessLogs.policy],
-      });
-      new TerraformOutput(this, 'evidence_key_arn', {
-        value: this.evidence.key.arn,
-        description: 'Key ARN of the evidence key; set it as responses["audit-evidence"].kmsKeyArn so the responder names the key, not its alias',
-      });
-    }
+    if (audit) this.evidence = this.addEvidenceBucket(topology, naming, audit.retentionInDays);
 
     this.addOutputs(targets.map((t) => t.bucketName));
+  }
+
+  /** Each trail bucket announces its new log files: to the notifier, or straight to the topic. */
+  private addBucketNotifications(targets: readonly TrailTarget[]): void {
+    targets.forEach((target, i) => {
+      const bucket = this.trailBuckets[i];
+      new TrailBucketNotification(this, `notification-${target.id}`, {
+        bucketId: bucket.bucket.id,
+        logPrefix: target.logPrefix,
+        target: this.notifier ? { functionArn: this.notifier.function.function.arn } : { topicArn: this.topic.topic.arn },
+        dependsOn: this.notifier ? [this.notifier.permissions[i]] : [this.topic.policy, this.key.key],
+      });
+    });
+  }
+
+  /** The audit-evidence bucket (responses["audit-evidence"]), written only by the responder function's role. */
+  private addEvidenceBucket(topology: Topology, naming: Naming, retentionInDays: number): EvidenceBucket {
+    const evidence = new EvidenceBucket(this, 'evidence', {
+      partition: topology.partition,
+      bucketName: naming.evidenceBucketName(),
+      keyAlias: naming.evidenceKeyAlias(),
+      accountId: this.account.id,
+      region: this.region,
+      writerRoleArn: naming.responderFunctionRoleArn(),
+      writerAccountId: accountWithRole(topology, 'security').id,
+      retentionInDays,
+      accessLogBucketName: this.accessLogs.bucket.bucket,
+      accessLogDependsOn: [this.accessLogs.policy],
+    });
+    new TerraformOutput(this, 'evidence_key_arn', {
+      value: evidence.key.arn,
+      description: 'Key ARN of the evidence key; set it as responses["audit-evidence"].kmsKeyArn so the responder names the key, not its alias',
+    });
+    return evidence;
   }
 
   /** What an operator copies into the topology or another tool after the first apply. */
