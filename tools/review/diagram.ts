@@ -165,7 +165,18 @@ export function buildDiagram(topology: Topology, synth: Synth): string {
   const dynatraceHost = new URL(topology.dynatrace.environmentUrl).hostname;
   const dynatrace = d.addNode({ id: 'dynatrace', shape: 'external', lines: ['Dynatrace', dynatraceHost] });
 
-  // 1. Nodes for the resources worth drawing.
+  drawResources(d, synth);
+  drawWebIdentityRoles(d, synth, dynatrace);
+  drawDeliveries(d, synth);
+  drawPermissions(d, synth, topology, naming, dynatrace);
+  drawStateMachines(d, topology);
+  drawRules(d, synth, topology);
+  drawIncidentResponse(d, synth, naming);
+  return render(topology, d);
+}
+
+/** 1. Nodes for the resources worth drawing. */
+function drawResources(d: DiagramBuilder, synth: Synth): void {
   for (const [stackName, stack] of synth) {
     const account = accountOf(stack);
     const regions = providerRegions(stack);
@@ -181,8 +192,10 @@ export function buildDiagram(topology: Topology, synth: Synth): string {
       d.register(stackName, address, id, arnOf(type, physical, account, regionOf(body, regions)));
     }
   }
+}
 
-  // 2. IAM roles assumed through web identity (the Dynatrace role) are drawn as well.
+/** 2. IAM roles assumed through web identity (the Dynatrace role) are drawn as well. */
+function drawWebIdentityRoles(d: DiagramBuilder, synth: Synth, dynatrace: string): void {
   for (const [stackName, stack] of synth) {
     const providers = new Map(resourcesOf(stack).filter((r) => r.type === 'aws_iam_openid_connect_provider').map((r) => [r.address, String(r.body.url ?? '')]));
     for (const s of flattenStack(stackName, stack).statements) {
@@ -201,8 +214,10 @@ export function buildDiagram(topology: Topology, synth: Synth): string {
       if (issuer.includes('dynatrace')) d.addEdge(dynatrace, id, 'assumes (OIDC web identity)');
     }
   }
+}
 
-  // 3. Trails write to buckets; buckets notify topics; topics invoke subscribers; buckets log access.
+/** 3. Trails write to buckets; buckets notify topics; topics invoke subscribers; buckets log access. */
+function drawDeliveries(d: DiagramBuilder, synth: Synth): void {
   for (const [stackName, stack] of synth) {
     for (const { address, type, body } of resourcesOf(stack)) {
       if (type === 'aws_cloudtrail') {
@@ -220,8 +235,10 @@ export function buildDiagram(topology: Topology, synth: Synth): string {
       }
     }
   }
+}
 
-  // 4. What functions and drawn roles may do, from their IAM statements.
+/** 4. What functions and drawn roles may do, from their IAM statements. */
+function drawPermissions(d: DiagramBuilder, synth: Synth, topology: Topology, naming: Naming, dynatrace: string): void {
   for (const [stackName, stack] of synth) {
     const roleOwners = new Map<string, string>();
     for (const { address, type, body } of resourcesOf(stack)) {
@@ -248,17 +265,23 @@ export function buildDiagram(topology: Topology, synth: Synth): string {
       }
     }
   }
+}
 
-  // The state machines the rules may start live outside the stacks; nodes nothing starts are left out.
+/** The state machines the rules may start live outside the stacks; nodes nothing starts are left out. */
+function drawStateMachines(d: DiagramBuilder, topology: Topology): void {
   const security = topology.accounts.find((a) => a.roles.includes('security'));
   for (const machine of topology.events.stateMachines) {
     const kind = DRAWN.aws_sfn_state_machine;
     const id = d.addNode({ id: slug(`sfn_state_machine_${machine.name}`), account: security?.id, shape: kind.shape, lines: [kind.title, machine.stateMachineArn.split(':').pop() ?? machine.name] });
     d.register(STACK.securityEvents, `state-machine ${machine.name}`, id, machine.stateMachineArn);
   }
+}
 
-  // 5. Rules: regional copies of one rule collapse into one node; rules on one bus with the same
-  //    targets collapse into one node listing them.
+/**
+ * 5. Rules: regional copies of one rule collapse into one node; rules on one bus with the same
+ * targets collapse into one node listing them.
+ */
+function drawRules(d: DiagramBuilder, synth: Synth, topology: Topology): void {
   for (const [stackName, stack] of synth) {
     const regions = providerRegions(stack);
     const account = accountOf(stack);
@@ -303,15 +326,16 @@ export function buildDiagram(topology: Topology, synth: Synth): string {
       }
     }
   }
+}
 
-  // 6. Outside AWS: the IDR bus is onboarded to AWS Incident Detection and Response.
+/** 6. Outside AWS: the IDR bus is onboarded to AWS Incident Detection and Response. */
+function drawIncidentResponse(d: DiagramBuilder, synth: Synth, naming: Naming): void {
   const idrStack = synth.get('incident-response');
   const idrBus = idrStack ? d.resolve('incident-response', naming.idrBusArn()) : undefined;
   if (idrBus) {
     const idr = d.addNode({ id: 'aws_idr', shape: 'external', lines: ['AWS Incident Detection', 'and Response'] });
     d.addEdge(idrBus, idr, 'onboarded: IDR managed rule');
   }
-  return render(topology, d);
 }
 
 const SHAPES: Readonly<Record<Shape, [string, string]>> = {
