@@ -10,6 +10,7 @@ import { DEFAULT_FIRST_BYTE_MS, LatentS3 } from './latent-s3';
 import { FORWARDER_BATCH_BYTES } from './measure';
 import { FleetFigures } from './report';
 import { median, minimumRequests, round } from './stats';
+import { seededRandom } from '../lib/seeded-random';
 
 /**
  * The fleet workload: what a deployed forwarder mostly sees. CloudTrail writes a file per
@@ -50,17 +51,6 @@ export interface PlannedObject {
   readonly targetBytes: number;
 }
 
-/** A small deterministic generator (mulberry32), so every run benches the same fleet. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * `count` objects, at least one of each size class, in a shuffled order, keyed as CloudTrail
@@ -68,7 +58,7 @@ function random(seed: number): () => number {
  * give the same plan.
  */
 export function planFleet(count: number, now: number, seed = 17): PlannedObject[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const sizes: number[] = [];
   let left = count;
   for (const [i, c] of FLEET_SIZE_CLASSES.entries()) {

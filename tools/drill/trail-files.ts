@@ -28,17 +28,7 @@ export interface TrailFile {
   readonly uncompressedBytes: number;
 }
 
-/** A small, fast, seeded generator (mulberry32): the same seed gives the same drill. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../lib/seeded-random';
 
 /** A UUID-shaped id from the generator (CloudTrail's eventIDs are UUIDs). */
 export function seededUuid(random: () => number): string {
