@@ -10,8 +10,11 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
 const RUN = process.env.CI === 'true' || process.env.E2E === '1';
-/** The budget is 8 minutes on 2 cores; the test allows some slack for a loaded CI box. */
-const TIMEOUT_MS = 10 * 60 * 1000;
+/**
+ * The run's budget is 8 minutes on 2 idle cores; it runs beside the rest of the suite, so the test
+ * allows for a loaded box (at load 15 a run that passes took 10 minutes), within npm test's 15.
+ */
+const TIMEOUT_MS = 12 * 60 * 1000;
 
 function missingTool(bin: string, args: readonly string[]): string | undefined {
   const probe = spawnSync(bin, args, { encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
