@@ -40,7 +40,10 @@ const sender = new IngestClient({
 const source = new S3ObjectSource(new S3Client({}));
 const rulesSource = new AppConfigRulesSource({ ...env.appConfig, logger });
 const tickets = new SqsTicketSink(new SQSClient({}), env.failureQueueUrl);
-const progress = env.progressTable ? new DynamoProgressStore(new DynamoDBClient({}), env.progressTable) : undefined;
+// Short timeouts: reading waits for a lagging progress write, and the invocation for the last one.
+const progress = env.progressTable
+  ? new DynamoProgressStore(new DynamoDBClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } }), env.progressTable)
+  : undefined;
 
 /** SQS events get a partial batch response (only that key, as Lambda expects); others the summary. */
 export async function handler(event: unknown, context: Context): Promise<InvocationResult['summary'] | { batchItemFailures: { itemIdentifier: string }[] }> {
