@@ -175,6 +175,8 @@ class ForwardRun {
   /** Settled records waiting for their progress write beyond which reading pauses: one window of batches. */
   private readonly maxProgressLag: number;
   private readonly ahead?: ReadAhead;
+  /** Watermark loads by position, started with the object's open (at its turn or read ahead). */
+  private readonly loads = new Map<number, Promise<number>>();
 
   constructor(private readonly options: ForwardOptions) {
     this.clock = options.clock ?? Date.now;
@@ -207,7 +209,10 @@ class ForwardRun {
     const until = Math.min(refs.length, from + this.ahead.limits.maxObjects);
     for (let position = from; position < until; position++) {
       const ref = refs[position];
-      if (!this.ahead.has(position) && this.admit(ref, now).action === 'read') this.ahead.start(position, locationOf(ref));
+      if (!this.ahead.has(position) && this.admit(ref, now).action === 'read') {
+        this.ahead.start(position, locationOf(ref));
+        this.startLoad(ref, position);
+      }
     }
   }
 
@@ -240,8 +245,10 @@ class ForwardRun {
         this.stats.objectsRead++;
         // Opened first, so the object parsed now is not queued behind the ones read ahead.
         const opening = this.open(ref, position);
+        const loading = this.startLoad(ref, position);
+        this.loads.delete(position);
         this.readAheadFrom(refs, position + 1);
-        return this.readObject(tracker, admission, where, opening);
+        return this.readObject(tracker, admission, where, opening, loading);
       }
     }
   }
@@ -256,7 +263,7 @@ class ForwardRun {
   }
 
   /** Streams the object's records into batches; a source or parse error fails this object alone. */
-  private async readObject(tracker: ObjectTracker, admitted: Extract<Admission, { action: 'read' }>, where: ObjectContext, opening: Promise<OpenedObject>): Promise<void> {
+  private async readObject(tracker: ObjectTracker, admitted: Extract<Admission, { action: 'read' }>, where: ObjectContext, opening: Promise<OpenedObject>, loading?: Promise<number>): Promise<void> {
     const { ref, result } = tracker;
     const formatter = new RecordFormatter(
       {
@@ -273,7 +280,7 @@ class ForwardRun {
     const cursor = ref.ranges ? new RangeCursor(ref.ranges) : undefined;
     let nextIndex = 0;
     try {
-      const [opened, resumeAt] = await Promise.all([opening, this.loadProgress(tracker)]);
+      const [opened, resumeAt] = await Promise.all([opening, this.resumeAt(tracker, loading)]);
       result.versionId = opened.versionId ?? ref.versionId;
       for await (const raw of readRecords(opened.body, where, { maxRecordBytes: this.options.maxRecordBytes })) {
         nextIndex = raw.index + 1;
@@ -299,12 +306,25 @@ class ForwardRun {
     }
   }
 
-  /** The watermark a previous delivery left (0 without a store, or for a replay), loaded while the object opens. */
-  private async loadProgress(tracker: ObjectTracker): Promise<number> {
+  /**
+   * Starts loading the watermark a previous delivery left, with the object's open (so a read-ahead
+   * object's load is done by its turn too); none without a store, or for a replay.
+   */
+  private startLoad(ref: ObjectRef, position: number): Promise<number> | undefined {
+    const store = this.options.progress;
+    const object = progressKeyOf(ref);
+    if (!store || object === undefined) return undefined;
+    let load = this.loads.get(position);
+    if (!load) this.loads.set(position, (load = loadWatermark(store, object, this.stats, this.options.logger)));
+    return load;
+  }
+
+  /** Where reading the object resumes, once its load is done; its progress is kept from there. */
+  private async resumeAt(tracker: ObjectTracker, loading: Promise<number> | undefined): Promise<number> {
     const store = this.options.progress;
     const object = progressKeyOf(tracker.ref);
-    if (!store || object === undefined) return 0;
-    const start = await loadWatermark(store, object, this.stats, this.options.logger);
+    if (!store || object === undefined || !loading) return 0;
+    const start = await loading;
     if (start > 0) this.options.logger?.info('resuming a previous delivery', { object, recordIndex: start });
     tracker.progress = new ObjectProgress(store, object, start, this.stats, this.options.logger);
     return start;

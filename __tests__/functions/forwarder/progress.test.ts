@@ -69,7 +69,10 @@ class FakeStore implements ProgressStore {
   inFlight = 0;
   maxInFlight = 0;
 
+  readonly loads: string[] = [];
+
   async load(object: string): Promise<number> {
+    this.loads.push(object);
     return this.values.get(object) ?? 0;
   }
 
@@ -178,6 +181,21 @@ describe('forwardObjects with a progress store', () => {
     const result = await run(new RecordingSender(), store, { bucket: BUCKET, key, ranges: ticket.ranges, ticket });
     expect(result.stats).toMatchObject({ sent: 9, alreadyForwarded: 0 });
     expect(store.saves).toEqual([]);
+  });
+
+  it('loads each object\'s watermark once, read ahead or not, and resumes each where it was left', async () => {
+    const store = new FakeStore();
+    const keys = [0, 1, 2].map((i) => cloudTrailKey({ suffix: `Resume${i}` }));
+    const many = new MemorySource();
+    for (const k of keys) many.put(BUCKET, k, logFile(records));
+    keys.forEach((k, i) => store.values.set(`${BUCKET}/${k}`, 10 * (i + 1)));
+    const result = await forwardObjects(
+      keys.map((k) => ({ bucket: BUCKET, key: k })),
+      { source: many, sender: new RecordingSender(), rules, forwarder: 'test', concurrency: 2, progress: store },
+    );
+    expect([...store.loads].sort()).toEqual(keys.map((k) => `${BUCKET}/${k}`).sort());
+    expect(result.objects.map((o) => o.alreadyForwarded)).toEqual([10, 20, 30]);
+    expect(result.stats.sent).toBe(3 * records.length - 60);
   });
 
   it('without a store reads everything, as before', async () => {
