@@ -30,6 +30,7 @@ export const NAME_RULES = {
   eventRule: { maxLength: 64, pattern: /^[.\-_A-Za-z0-9]+$/, allowed: 'letters, digits, ".", "_" and "-"' },
   eventBus: { maxLength: 256, pattern: /^[/.\-_A-Za-z0-9]+$/, allowed: 'letters, digits, "/", ".", "_" and "-"' },
   eventArchive: { maxLength: 48, pattern: /^[.\-_A-Za-z0-9]+$/, allowed: 'letters, digits, ".", "_" and "-"' },
+  dynamodbTable: { maxLength: 255, pattern: /^[A-Za-z0-9_.-]{3,}$/, allowed: 'at least 3 letters, digits, "_", "." and "-"' },
   sqsQueue: { maxLength: 80, pattern: /^[A-Za-z0-9_-]+$/, allowed: 'letters, digits, "_" and "-"' },
   snsTopic: { maxLength: 256, pattern: /^[A-Za-z0-9_-]+$/, allowed: 'letters, digits, "_" and "-"' },
   trail: { maxLength: 128, pattern: /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/, allowed: 'letters, digits, ".", "_" and "-", starting and ending with a letter or digit' },
@@ -249,6 +250,15 @@ export class Naming {
 
   forwarderAlarmTopicName(): string {
     return this.checked('snsTopic', `${this.prefix}-forwarder-alarms`);
+  }
+
+  /** The forwarder's progress checkpoints (functions/forwarder/progress.ts). */
+  forwarderProgressTableName(): string {
+    return this.checked('dynamodbTable', `${this.prefix}-forwarder-progress`);
+  }
+
+  forwarderProgressKeyAlias(): string {
+    return this.checked('kmsAlias', `alias/${this.prefix}-forwarder-progress`);
   }
 
   forwarderAlarmKeyAlias(): string {

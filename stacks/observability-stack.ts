@@ -13,6 +13,7 @@ import { forwarderStatements } from './constructs/forwarder-permissions';
 import { HostedConfiguration } from './constructs/hosted-configuration';
 import { NodeFunction } from './constructs/node-function';
 import { OperatorSecretParameter } from './constructs/operator-secret-parameter';
+import { ProgressTable } from './constructs/progress-table';
 import { TopicSubscription } from './constructs/topic-subscription';
 import { FORWARDER_DEFAULT_RULES_FILE, FORWARDER_RULES_SCHEMA_FILE } from './forwarder-rules-files';
 import { TrailbridgeStack } from './trailbridge-stack';
@@ -21,7 +22,8 @@ import { accountWithRole } from '../config/accounts';
 
 /**
  * `observability`: the forwarder Lambda subscribed to the log-archive topic, its AppConfig rules,
- * the operator-set token parameter, the failure queue with its dead-letter queue, and alarms.
+ * the operator-set token parameter, the failure queue with its dead-letter queue, the progress
+ * table, and alarms.
  *
  * Every construct id below is a Terraform address: renaming one replaces the resource.
  */
@@ -29,6 +31,7 @@ export class ObservabilityStack extends TrailbridgeStack {
   readonly forwarder: NodeFunction;
   readonly failureQueue: DeadLetteredQueue;
   readonly token: OperatorSecretParameter;
+  readonly progress: ProgressTable;
   readonly rules: HostedConfiguration;
   readonly subscription: TopicSubscription;
   readonly alarms?: ForwarderAlarms;
@@ -60,6 +63,13 @@ export class ObservabilityStack extends TrailbridgeStack {
 
     this.rules = this.hostedRules(topology, naming);
 
+    this.progress = new ProgressTable(this, 'progress', {
+      partition: topology.partition,
+      tableName: naming.forwarderProgressTableName(),
+      keyAlias: naming.forwarderProgressKeyAlias(),
+      accountId: this.account.id,
+    });
+
     const appConfigPath = `/applications/${naming.appConfigApplicationName()}/environments/${naming.appConfigEnvironmentName()}/configurations/${naming.appConfigProfileName()}`;
     this.forwarder = new NodeFunction(this, 'forwarder', {
       functionName,
@@ -82,12 +92,14 @@ export class ObservabilityStack extends TrailbridgeStack {
         APPCONFIG_PROFILE: naming.appConfigProfileName(),
         // The extension fetches the rules while the function initializes.
         AWS_APPCONFIG_EXTENSION_PREFETCH_LIST: appConfigPath,
+        PROGRESS_TABLE: this.progress.table.name,
       },
       statements: forwarderStatements({
         naming,
         tokenParameterArn: this.token.parameter.arn,
         tokenKmsKeyArn: topology.dynatrace.tokenKmsKeyArn,
         configurationArn: this.rules.configurationArn,
+        progress: { tableArn: this.progress.table.arn, keyArn: this.progress.key.arn },
       }),
     });
 

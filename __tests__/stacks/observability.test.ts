@@ -3,6 +3,7 @@ import { App } from 'cdktf';
 import { Naming } from '../../config/naming';
 import { APPCONFIG_EXTENSION_ARM64_LAYERS, appConfigExtensionLayerArn } from '../../stacks/constructs/appconfig-extension-layer';
 import { PLACEHOLDER_VALUE } from '../../stacks/constructs/operator-secret-parameter';
+import { PROGRESS_TTL_ATTRIBUTE } from '../../stacks/constructs/progress-table';
 import { ObservabilityStack } from '../../stacks/observability-stack';
 import { KNOWN_REGIONS } from '../../config/regions';
 import { SynthesizedStack, synthesize, topologyWith } from '../support/synth';
@@ -28,6 +29,13 @@ function roleStatements(stack: SynthesizedStack): Record<string, any> {
 }
 
 const ref = (type: string, stack: SynthesizedStack, attribute: string) => `\${${type}.${stack.resources(type)[0][0]}.${attribute}}`;
+
+/** The one resource of a type whose construct (Terraform name) starts with `prefix`, and a reference to it. */
+function named(stack: SynthesizedStack, type: string, prefix: string): { body: Record<string, any>; ref: (attribute: string) => string } {
+  const found = stack.resources(type).filter(([id]) => id.startsWith(prefix));
+  if (found.length !== 1) throw new Error(`expected one ${type} named ${prefix}*, found ${found.length}`);
+  return { body: found[0][1], ref: (attribute) => `\${${type}.${found[0][0]}.${attribute}}` };
+}
 
 describe('observability stack: the forwarder', () => {
   const stack = observability();
@@ -89,7 +97,7 @@ describe('observability stack: the forwarder role', () => {
 
   test('has exactly its logs, failure queue, trail objects, CMK, token and rules statements', () => {
     expect(Object.keys(statements).sort()).toEqual(
-      ['DecryptTrailObjects', 'ReadApiToken', 'ReadRules', 'ReadTrailObjects', 'SendFailedInvocations', 'WriteOwnLogs'].sort(),
+      ['DecryptTrailObjects', 'EncryptProgress', 'KeepProgress', 'ReadApiToken', 'ReadRules', 'ReadTrailObjects', 'SendFailedInvocations', 'WriteOwnLogs'].sort(),
     );
     for (const s of Object.values(statements)) {
       expect(s.effect).toBe('Allow');
@@ -171,6 +179,39 @@ describe('observability stack: the forwarder role', () => {
       condition: [{ test: 'StringEquals', variable: 'kms:ViaService', values: ['ssm.us-east-1.amazonaws.com'] }],
     });
     expect(only(withKey, 'aws_ssm_parameter').key_id).toBe(key);
+  });
+});
+
+describe('observability stack: the progress table', () => {
+  const stack = observability();
+  const table = only(stack, 'aws_dynamodb_table');
+  const statements = roleStatements(stack);
+
+  test('is on demand, keyed by object, encrypted with its own rotated key, recoverable, self-cleaning', () => {
+    expect(table).toMatchObject({
+      name: 'trailbridge-forwarder-progress',
+      billing_mode: 'PAY_PER_REQUEST',
+      hash_key: 'object',
+      attribute: [{ name: 'object', type: 'S' }],
+      server_side_encryption: { enabled: true, kms_key_arn: named(stack, 'aws_kms_key', 'progress_').ref('arn') },
+      point_in_time_recovery: { enabled: true },
+      ttl: { attribute_name: 'expiresAt', enabled: true },
+      deletion_protection_enabled: false,
+    });
+    expect(named(stack, 'aws_kms_key', 'progress_').body).toMatchObject({ enable_key_rotation: true });
+    expect(named(stack, 'aws_kms_alias', 'progress_').body.name).toBe('alias/trailbridge-forwarder-progress');
+  });
+
+  test('its TTL attribute is the one the forwarder writes', () => {
+    expect(table.ttl.attribute_name).toBe(PROGRESS_TTL_ATTRIBUTE);
+    expect(PROGRESS_TTL_ATTRIBUTE).toBe('expiresAt');
+  });
+
+  test('the forwarder gets PROGRESS_TABLE and exactly GetItem and UpdateItem on it, and the key through DynamoDB', () => {
+    expect(only(stack, 'aws_lambda_function').environment.variables.PROGRESS_TABLE).toBe(ref('aws_dynamodb_table', stack, 'name'));
+    expect(statements.KeepProgress).toMatchObject({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [ref('aws_dynamodb_table', stack, 'arn')] });
+    expect(statements.EncryptProgress).toMatchObject({ actions: ['kms:GenerateDataKey*', 'kms:Decrypt'], resources: [named(stack, 'aws_kms_key', 'progress_').ref('arn')] });
+    expect(statements.EncryptProgress.condition).toEqual([{ test: 'StringEquals', variable: 'kms:ViaService', values: ['dynamodb.us-east-1.amazonaws.com'] }]);
   });
 });
 
@@ -335,8 +376,9 @@ describe('observability stack: alarms', () => {
   test('notify an encrypted topic that only this account\'s alarms may publish to', () => {
     const topic = only(stack, 'aws_sns_topic');
     expect(topic.name).toBe('trailbridge-forwarder-alarms');
-    expect(topic.kms_master_key_id).toBe(ref('aws_kms_key', stack, 'arn'));
-    expect(only(stack, 'aws_kms_key').enable_key_rotation).toBe(true);
+    const key = named(stack, 'aws_kms_key', 'alarm-topic_');
+    expect(topic.kms_master_key_id).toBe(key.ref('arn'));
+    expect(key.body.enable_key_rotation).toBe(true);
     const statements = stack.policyDocument(only(stack, 'aws_sns_topic_policy').policy).statement;
     expect(statements[0]).toMatchObject({
       sid: 'CloudWatchAlarmsPublish',
@@ -350,7 +392,7 @@ describe('observability stack: alarms', () => {
     const topicArn = 'arn:aws:sns:us-east-1:444444444444:ops-pager';
     const configured = observability((t) => (t.forwarder = { alarms: { topicArn } }));
     expect(configured.resources('aws_sns_topic')).toHaveLength(0);
-    expect(configured.resources('aws_kms_key')).toHaveLength(0);
+    expect(configured.resources('aws_kms_key').map(([id]) => id.split('_')[0])).toEqual(['progress']);
     expect(configured.resources('aws_cloudwatch_metric_alarm')).toHaveLength(4);
     for (const [, alarm] of configured.resources('aws_cloudwatch_metric_alarm')) expect(alarm.alarm_actions).toEqual([topicArn]);
   });

@@ -11,13 +11,7 @@ import { runDrills } from '../../tools/drill';
  * fail, so the list cannot outlive the fix: when a fix lands, this test says to drop the entry.
  * Every other loss, and every other duplicate beyond its bound, fails the test.
  */
-const KNOWN_FORWARDER_BUGS: Record<string, { readonly checks: RegExp; readonly bug: string }> = {
-  'killed-mid-file': {
-    checks: /^(kill \d+: duplicates <= \d+ \(in flight at the kill\)|duplicates within the bound \(\d+\))$/,
-    bug: 'a second delivery of the notification resends the whole object, not only the batches in flight at the kill (no progress is kept)',
-  },
-
-};
+const KNOWN_FORWARDER_BUGS: Record<string, { readonly checks: RegExp; readonly bug: string }> = {};
 
 describeWithTool('moto_server', 'npm run drill -- --quick', () => {
   let rows: DrillRow[] = [];
@@ -49,8 +43,10 @@ describeWithTool('moto_server', 'npm run drill -- --quick', () => {
     }
   });
 
-  test('the known forwarder bugs still show (drop an entry once its bug is fixed)', () => {
-    const names = Object.keys(KNOWN_FORWARDER_BUGS);
+  // Only while an entry is listed: with none, there is nothing that could still show.
+  const knownBugs = Object.keys(KNOWN_FORWARDER_BUGS);
+  (knownBugs.length > 0 ? test : test.skip)('the known forwarder bugs still show (drop an entry once its bug is fixed)', () => {
+    const names = knownBugs;
     expect(names.length).toBeGreaterThan(0);
     for (const name of names) {
       const row = rows.find((r) => r.drill === name);

@@ -7,6 +7,7 @@ import { Batch } from './batcher';
 import { DeliveryReport } from './ingest-client';
 import { ObjectRef } from './notifications';
 import type { ForwardStats, ObjectResult } from './pipeline';
+import type { ObjectProgress } from './progress';
 import { rangesFrom, rangesFromIndexes, RecordRange } from './record-ranges';
 import { createTicket, ReplayTicket } from './tickets';
 
@@ -24,6 +25,8 @@ export class ObjectTracker {
   readonly result: ObjectResult;
   readonly failures = new Map<string, number[]>();
   readonly openEnded: { ranges: RecordRange[]; reason: string }[] = [];
+  /** The progress kept for a notification's object, when a store is configured. */
+  progress?: ObjectProgress;
 
   constructor(readonly ref: ObjectRef) {
     this.result = {
@@ -35,6 +38,7 @@ export class ObjectTracker {
       sent: 0,
       dropped: 0,
       failed: 0,
+      alreadyForwarded: 0,
       messageId: ref.messageId,
       ticketAttempt: ref.ticket?.attempt,
       tickets: [],
@@ -50,6 +54,7 @@ export class ObjectTracker {
 
   /** Records from `from` on were never read (or not completely): ticket them, honouring a replay's ranges. */
   failRest(from: number, reason: string): void {
+    this.progress?.watermark.block(from);
     const ranges = this.ref.ranges ? rangesFrom(this.ref.ranges, from) : [{ from, to: null }];
     if (ranges.length > 0) this.openEnded.push({ ranges, reason });
   }
@@ -72,6 +77,7 @@ export function settleReport(stats: ForwardStats, batch: Batch<Origin>, report: 
   for (const origin of batch.origins) {
     if (failed.has(origin)) continue;
     origin.object.result.sent++;
+    origin.object.progress?.watermark.sent(origin.index);
     stats.sent++;
   }
 }

@@ -15,6 +15,7 @@
  * | SAFETY_MARGIN_MS                  | no       | time kept before the Lambda timeout to ticket what is left, 1000-120000; default 10000 |
  * | REPLAY_MAX_ATTEMPTS               | no       | a ticket replayed this many times without success is returned to the queue (so its redrive policy moves it to the DLQ) instead of being re-ticketed, 1-20; default 3 |
  * | READ_AHEAD_MB                     | no       | MiB fetched ahead of the object being parsed (./read-ahead.ts), 0-64; 0 opens each object at its turn; default 16 |
+ * | PROGRESS_TABLE                    | no       | DynamoDB table of per-object progress (./progress.ts), so a second delivery after a crash resumes; absent: none kept |
  * | LOG_LEVEL                         | no       | DEBUG, INFO, WARN or ERROR; default INFO; read (before the others, so a bad value is reported alone) by functionLogger, ../lib/function-logger.ts, as in every function |
  * | METRICS_NAMESPACE                 | no       | CloudWatch namespace of the EMF metrics; default Trailbridge/Forwarder |
  *
@@ -38,6 +39,8 @@ export interface ForwarderEnv {
   /** `false` when READ_AHEAD_MB is 0. */
   readonly readAhead: ReadAheadLimits | false;
   readonly metricsNamespace: string;
+  /** Absent: no progress kept. */
+  readonly progressTable?: string;
 }
 
 /** Reads every variable; throws one EnvironmentError listing every problem. */
@@ -59,6 +62,7 @@ export function loadForwarderEnv(env: Env): ForwarderEnv {
     replayMaxAttempts: r.int('REPLAY_MAX_ATTEMPTS', 3, 1, 20),
     readAhead: readAheadFrom(r.int('READ_AHEAD_MB', DEFAULT_READ_AHEAD.maxBytes / MIB, 0, 64)),
     metricsNamespace: r.optional('METRICS_NAMESPACE') ?? 'Trailbridge/Forwarder',
+    progressTable: r.optional('PROGRESS_TABLE'),
   };
   r.done();
   return result;

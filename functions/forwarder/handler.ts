@@ -5,6 +5,7 @@
  * {@link handleInvocation}. The environment is described (and validated) in ./env.ts.
  */
 import type { Context } from 'aws-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -14,6 +15,7 @@ import { loadForwarderEnv } from './env';
 import { IngestClient } from './ingest-client';
 import { handleInvocation, InvocationResult } from './invocation';
 import { S3ObjectSource } from './object-source';
+import { DynamoProgressStore } from './progress-dynamodb';
 import { DEFAULT_RETRY_POLICY } from './retry-policy';
 import { AppConfigRulesSource } from './rules-source';
 import { SqsTicketSink } from './tickets';
@@ -38,6 +40,10 @@ const sender = new IngestClient({
 const source = new S3ObjectSource(new S3Client({}));
 const rulesSource = new AppConfigRulesSource({ ...env.appConfig, logger });
 const tickets = new SqsTicketSink(new SQSClient({}), env.failureQueueUrl);
+// Short timeouts: reading waits for a lagging progress write, and the invocation for the last one.
+const progress = env.progressTable
+  ? new DynamoProgressStore(new DynamoDBClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } }), env.progressTable)
+  : undefined;
 
 /** SQS events get a partial batch response (only that key, as Lambda expects); others the summary. */
 export async function handler(event: unknown, context: Context): Promise<InvocationResult['summary'] | { batchItemFailures: { itemIdentifier: string }[] }> {
@@ -57,6 +63,7 @@ export async function handler(event: unknown, context: Context): Promise<Invocat
       safetyMarginMs: env.safetyMarginMs,
       replayMaxAttempts: env.replayMaxAttempts,
       readAhead: env.readAhead,
+      progress,
     },
   );
   return result.batchItemFailures ? { batchItemFailures: result.batchItemFailures } : result.summary;

@@ -10,6 +10,7 @@ import { BatchSender } from './ingest-client';
 import { parseInvocation } from './notifications';
 import { ObjectSource } from './object-source';
 import { ForwardResult, ForwardStats, forwardObjects, ObjectResult } from './pipeline';
+import { ProgressStore } from './progress';
 import { ReadAheadLimits } from './read-ahead';
 import { RulesSource } from './rules-source';
 import { ReplayTicket, TicketSink } from './tickets';
@@ -29,6 +30,8 @@ export interface InvocationDeps {
   readonly replayMaxAttempts: number;
   /** @default DEFAULT_READ_AHEAD (./read-ahead.ts) */
   readonly readAhead?: ReadAheadLimits | false;
+  /** Progress of notification deliveries (./progress.ts); absent: none kept. */
+  readonly progress?: ProgressStore;
   /** @default Date.now */
   readonly clock?: () => number;
 }
@@ -75,6 +78,7 @@ export async function handleInvocation(event: unknown, ctx: InvocationContext, d
     drainMs: Math.min(10_000, Math.max(1_000, (deadlineMs - started) / 4)),
     concurrency: deps.concurrency,
     readAhead: deps.readAhead,
+    progress: deps.progress,
     logger,
   });
 
@@ -142,6 +146,9 @@ function recordMetrics(metrics: Metrics, result: ForwardResult, durationMs: numb
   metrics.add('RecordsFailed', 'Count', s.failed);
   metrics.add('RecordsMalformed', 'Count', s.malformed);
   metrics.add('RecordsRedacted', 'Count', s.redacted);
+  metrics.add('RecordsAlreadyForwarded', 'Count', s.alreadyForwarded);
+  if (s.progressLoadFailed > 0) metrics.add('ProgressLoadFailed', 'Count', s.progressLoadFailed);
+  if (s.progressSaveFailed > 0) metrics.add('ProgressSaveFailed', 'Count', s.progressSaveFailed);
   metrics.add('Requests', 'Count', s.requests);
   metrics.add('Retries', 'Count', s.retries);
   metrics.add('BytesSent', 'Bytes', s.bytesSent);

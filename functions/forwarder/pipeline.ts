@@ -24,7 +24,11 @@
  * never came back (the connection broke or the attempt timed out after the body was sent) and the
  * request was retried, or when the process died after a send and before its bookkeeping (the
  * ticket or the invocation's success), so the notification or ticket is delivered again. That
- * window is one request's round trip, or one invocation for a crash. Everything else is exact.
+ * window is one request's round trip; for a crash it is the batches in flight when a
+ * {@link ProgressStore} keeps each notification's progress (./progress.ts: the second delivery
+ * skips the records below the stored watermark), plus at most one window of settled records whose
+ * progress write had not landed (reading pauses beyond that), and one invocation without a store.
+ * Everything else is exact.
  */
 import { Logger } from '../lib/logger';
 import { admit, Admission } from './admission';
@@ -40,6 +44,7 @@ import { DEFAULT_READ_AHEAD, ReadAhead, ReadAheadLimits } from './read-ahead';
 import { RangeCursor } from './record-ranges';
 import { RawRecord } from './record-splitter';
 import { processRecord } from './record-step';
+import { loadWatermark, ObjectProgress, progressKeyOf, ProgressStore } from './progress';
 import { CompiledRules } from './rules';
 import { ReplayTicket } from './tickets';
 
@@ -66,6 +71,10 @@ export interface ForwardStats {
   malformed: number;
   redacted: number;
   tickets: number;
+  /** Records skipped because a previous delivery of the notification had accounted them (the progress watermark). */
+  alreadyForwarded: number;
+  progressLoadFailed: number;
+  progressSaveFailed: number;
   latenciesMs: number[];
 }
 
@@ -82,6 +91,8 @@ export interface ObjectResult {
   sent: number;
   dropped: number;
   failed: number;
+  /** Records below the progress watermark a previous delivery left: not read again. */
+  alreadyForwarded: number;
   /** The SQS message it came from. */
   readonly messageId?: string;
   /** For replays: the attempt number of the ticket replayed. */
@@ -117,6 +128,8 @@ export interface ForwardOptions {
   readonly maxRecordBytes?: number;
   /** How far to read ahead of the object being parsed; `false` opens each object at its turn. @default DEFAULT_READ_AHEAD */
   readonly readAhead?: ReadAheadLimits | false;
+  /** Where notification deliveries keep their progress; absent: none kept (a crash resends whole objects). */
+  readonly progress?: ProgressStore;
 }
 
 export function emptyStats(): ForwardStats {
@@ -137,6 +150,9 @@ export function emptyStats(): ForwardStats {
     malformed: 0,
     redacted: 0,
     tickets: 0,
+    alreadyForwarded: 0,
+    progressLoadFailed: 0,
+    progressSaveFailed: 0,
     latenciesMs: [],
   };
 }
@@ -156,13 +172,18 @@ class ForwardRun {
   private readonly batcher: Batcher<Origin>;
   private readonly inflight = new Set<Promise<void>>();
   private readonly trackers: ObjectTracker[] = [];
+  /** Settled records waiting for their progress write beyond which reading pauses: one window of batches. */
+  private readonly maxProgressLag: number;
   private readonly ahead?: ReadAhead;
+  /** Watermark loads by position, started with the object's open (at its turn or read ahead). */
+  private readonly loads = new Map<number, Promise<number>>();
 
   constructor(private readonly options: ForwardOptions) {
     this.clock = options.clock ?? Date.now;
     this.deadlineMs = options.deadlineMs ?? Number.POSITIVE_INFINITY;
     this.readUntil = this.deadlineMs - (options.drainMs ?? 10_000);
     this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.maxProgressLag = this.concurrency * options.rules.limits.maxEventsPerBatch;
     this.batcher = new Batcher<Origin>({ maxEvents: options.rules.limits.maxEventsPerBatch, maxBytes: options.rules.limits.maxBatchBytes });
     const readAhead = options.readAhead ?? DEFAULT_READ_AHEAD;
     if (readAhead && readAhead.maxObjects > 0) this.ahead = new ReadAhead(options.source, readAhead);
@@ -177,6 +198,7 @@ class ForwardRun {
     const last = this.batcher.flush();
     if (last) await this.dispatch(last);
     while (this.inflight.size > 0) await Promise.race(this.inflight);
+    await this.settleProgress();
     return this.finish();
   }
 
@@ -187,7 +209,10 @@ class ForwardRun {
     const until = Math.min(refs.length, from + this.ahead.limits.maxObjects);
     for (let position = from; position < until; position++) {
       const ref = refs[position];
-      if (!this.ahead.has(position) && this.admit(ref, now).action === 'read') this.ahead.start(position, locationOf(ref));
+      if (!this.ahead.has(position) && this.admit(ref, now).action === 'read') {
+        this.ahead.start(position, locationOf(ref));
+        this.startLoad(ref, position);
+      }
     }
   }
 
@@ -220,8 +245,10 @@ class ForwardRun {
         this.stats.objectsRead++;
         // Opened first, so the object parsed now is not queued behind the ones read ahead.
         const opening = this.open(ref, position);
+        const loading = this.startLoad(ref, position);
+        this.loads.delete(position);
         this.readAheadFrom(refs, position + 1);
-        return this.readObject(tracker, admission, where, opening);
+        return this.readObject(tracker, admission, where, opening, loading);
       }
     }
   }
@@ -236,7 +263,7 @@ class ForwardRun {
   }
 
   /** Streams the object's records into batches; a source or parse error fails this object alone. */
-  private async readObject(tracker: ObjectTracker, admitted: Extract<Admission, { action: 'read' }>, where: ObjectContext, opening: Promise<OpenedObject>): Promise<void> {
+  private async readObject(tracker: ObjectTracker, admitted: Extract<Admission, { action: 'read' }>, where: ObjectContext, opening: Promise<OpenedObject>, loading?: Promise<number>): Promise<void> {
     const { ref, result } = tracker;
     const formatter = new RecordFormatter(
       {
@@ -253,10 +280,15 @@ class ForwardRun {
     const cursor = ref.ranges ? new RangeCursor(ref.ranges) : undefined;
     let nextIndex = 0;
     try {
-      const opened = await opening;
+      const [opened, resumeAt] = await Promise.all([opening, this.resumeAt(tracker, loading)]);
       result.versionId = opened.versionId ?? ref.versionId;
       for await (const raw of readRecords(opened.body, where, { maxRecordBytes: this.options.maxRecordBytes })) {
         nextIndex = raw.index + 1;
+        if (raw.index < resumeAt) {
+          this.stats.alreadyForwarded++;
+          result.alreadyForwarded++;
+          continue;
+        }
         if (cursor && !cursor.includes(raw.index)) {
           if (cursor.exhaustedAt(raw.index)) break;
           continue;
@@ -274,6 +306,30 @@ class ForwardRun {
     }
   }
 
+  /**
+   * Starts loading the watermark a previous delivery left, with the object's open (so a read-ahead
+   * object's load is done by its turn too); none without a store, or for a replay.
+   */
+  private startLoad(ref: ObjectRef, position: number): Promise<number> | undefined {
+    const store = this.options.progress;
+    const object = progressKeyOf(ref);
+    if (!store || object === undefined) return undefined;
+    let load = this.loads.get(position);
+    if (!load) this.loads.set(position, (load = loadWatermark(store, object, this.stats, this.options.logger)));
+    return load;
+  }
+
+  /** Where reading the object resumes, once its load is done; its progress is kept from there. */
+  private async resumeAt(tracker: ObjectTracker, loading: Promise<number> | undefined): Promise<number> {
+    const store = this.options.progress;
+    const object = progressKeyOf(tracker.ref);
+    if (!store || object === undefined || !loading) return 0;
+    const start = await loading;
+    if (start > 0) this.options.logger?.info('resuming a previous delivery', { object, recordIndex: start });
+    tracker.progress = new ObjectProgress(store, object, start, this.stats, this.options.logger);
+    return start;
+  }
+
   /** Counts one record's step and batches its event; returns the batch that had to close to make room, if any. */
   private takeRecord(tracker: ObjectTracker, raw: RawRecord, formatter: RecordFormatter, where: ObjectContext): Batch<Origin> | undefined {
     const { stats } = this;
@@ -286,6 +342,7 @@ class ForwardRun {
     }
     if (step.redacted) stats.redacted++;
     const { outcome } = step;
+    tracker.progress?.watermark.take(raw.index, outcome.kind !== 'drop');
     if (outcome.kind === 'drop') {
       stats.dropped++;
       tracker.result.dropped++;
@@ -309,6 +366,7 @@ class ForwardRun {
   /** Sends a batch without waiting for it, once fewer than `concurrency` are in flight. */
   private async dispatch(batch: Batch<Origin>): Promise<void> {
     while (this.inflight.size >= this.concurrency) await Promise.race(this.inflight);
+    await this.progressCaughtUp();
     this.stats.bytesBatched += batch.body.length;
     const sending = this.options.sender
       .send(batch, this.deadlineMs)
@@ -320,8 +378,27 @@ class ForwardRun {
           settleReport(this.stats, batch, thrownReport(batch, err));
         },
       )
+      .then(() => advanceProgress(batch))
       .finally(() => this.inflight.delete(sending));
     this.inflight.add(sending);
+  }
+
+  /**
+   * Waits while an object's settled records waiting for their progress write reach one window of
+   * batches (only while a write is in flight: a failed one does not hold reading up), so a kill
+   * resends at most that many beside the batches in flight.
+   */
+  private async progressCaughtUp(): Promise<void> {
+    for (const tracker of this.trackers) {
+      const progress = tracker.progress;
+      while (progress && progress.lag() >= this.maxProgressLag && progress.writing) await progress.idle();
+    }
+  }
+
+  /** The final watermarks, once every batch is settled: written before the invocation answers. */
+  private async settleProgress(): Promise<void> {
+    for (const tracker of this.trackers) tracker.progress?.advance();
+    await Promise.all(this.trackers.map((t) => t.progress?.idle()));
   }
 
   private finish(): ForwardResult {
@@ -344,8 +421,19 @@ class ForwardRun {
       sent: result.sent,
       dropped: result.dropped,
       failed: result.failed,
+      ...(result.alreadyForwarded > 0 ? { alreadyForwarded: result.alreadyForwarded } : {}),
       tickets: result.tickets.length,
     });
+  }
+}
+
+/** Raises the watermark of each object the settled batch holds records of. */
+function advanceProgress(batch: Batch<Origin>): void {
+  let last: ObjectTracker | undefined;
+  for (const { object } of batch.origins) {
+    if (object === last) continue;
+    last = object;
+    object.progress?.advance();
   }
 }
 

@@ -5,6 +5,8 @@ import { accountWithRole, sourceAccounts } from '../../config/accounts';
 /** AppConfig data-plane actions the extension calls for the function. */
 export const APPCONFIG_READ_ACTIONS = ['appconfig:StartConfigurationSession', 'appconfig:GetLatestConfiguration'] as const;
 export const SSM_READ_PARAMETER_ACTIONS = ['ssm:GetParameter'] as const;
+/** What the progress store calls (functions/forwarder/progress-dynamodb.ts). */
+export const PROGRESS_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'] as const;
 
 export interface ForwarderPermissionsProps {
   readonly naming: Naming;
@@ -14,12 +16,15 @@ export interface ForwarderPermissionsProps {
   readonly tokenKmsKeyArn?: string;
   /** The AppConfig configuration resource (application/.../environment/.../configuration/...). */
   readonly configurationArn: string;
+  /** The progress table and its key (./progress-table.ts). */
+  readonly progress: { readonly tableArn: string; readonly keyArn: string };
 }
 
 /**
  * Everything the forwarder may do besides writing its logs and sending to its failure queue
  * (which the function construct grants): read the CloudTrail objects of each source account,
- * decrypt them with the log-archive CMK through S3, read its one token parameter and its rules.
+ * decrypt them with the log-archive CMK through S3, read its one token parameter and its rules,
+ * and read and write its progress table.
  *
  * The CMK lives in another stack and account, so its key ARN cannot be known here; the grant
  * names any key of the log-archive account and narrows it to the key behind the CloudTrail alias,
@@ -55,5 +60,14 @@ export function forwarderStatements(props: ForwarderPermissionsProps): Statement
     });
   }
   statements.push({ sid: 'ReadRules', actions: APPCONFIG_READ_ACTIONS, resources: [props.configurationArn] });
+  statements.push(
+    { sid: 'KeepProgress', actions: PROGRESS_ACTIONS, resources: [props.progress.tableArn] },
+    {
+      sid: 'EncryptProgress',
+      actions: ACTIONS.kmsEncryptForService,
+      resources: [props.progress.keyArn],
+      conditions: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [`dynamodb.${home}.amazonaws.com`] }],
+    },
+  );
   return statements;
 }

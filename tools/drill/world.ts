@@ -1,11 +1,12 @@
 /**
  * Everything a drill's forwarder talks to, on loopback: S3 and SSM stand-ins that can be told to
- * fail, the failure queue in moto (SQS), the Ingest API stand-in as the sink, and the AppConfig
+ * fail, the failure queue and the progress table in moto (SQS, DynamoDB), the Ingest API stand-in as the sink, and the AppConfig
  * extension stand-in. A world belongs to one drill; `close()` stops what it started.
  *
  * The sink counts every event under its record's eventID (read from `content`; for a record cut
  * so short that its eventID is gone, or garbled, through the file and record index the event names).
  */
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { FakeIngestServer, FakeIngestServerOptions, IngestEvent } from '../lib/fake-ingest-server';
 import { replayQueue, QueueReplayResult, SqsEvent } from '../lib/failure-queue';
@@ -45,12 +46,18 @@ export class DrillWorld {
     readonly ssm: SsmStandIn,
     readonly sqs: SQSClient,
     readonly queueUrl: string,
+    /** The forwarder's progress table (PROGRESS_TABLE), as the observability stack deploys it. */
+    readonly progressTable: string,
   ) {}
 
   static async create(moto: MotoServer, name: string): Promise<DrillWorld> {
     const sqs = new SQSClient({ endpoint: moto.endpoint, region: DRILL_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `drill-${name}-failures`, Attributes: { VisibilityTimeout: '300' } }));
-    const world = new DrillWorld(moto, await S3StandIn.start(), await SsmStandIn.start(), sqs, QueueUrl!);
+    const progressTable = `drill-${name}-progress`;
+    const dynamodb = new DynamoDBClient({ endpoint: moto.endpoint, region: DRILL_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    await dynamodb.send(new CreateTableCommand({ TableName: progressTable, BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'object', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'object', KeyType: 'HASH' }] }));
+    dynamodb.destroy();
+    const world = new DrillWorld(moto, await S3StandIn.start(), await SsmStandIn.start(), sqs, QueueUrl!, progressTable);
     return world;
   }
 
@@ -98,6 +105,7 @@ export class DrillWorld {
       DT_ENV_URL: options.dtUrl,
       DT_API_TOKEN_PARAM: TOKEN_PARAMETER,
       FAILURE_QUEUE_URL: this.queueUrl,
+      PROGRESS_TABLE: this.progressTable,
       APPCONFIG_APPLICATION: 'trailbridge',
       APPCONFIG_ENVIRONMENT: 'drill',
       APPCONFIG_PROFILE: 'forwarding-rules',

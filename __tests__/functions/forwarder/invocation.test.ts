@@ -132,7 +132,7 @@ describe('handleInvocation', () => {
 
 describe('settleTickets', () => {
   const ticket = (attempt: number) => createTicket({ bucket: 'b', key: 'k', ranges: [{ from: 0, to: 3 }], reason: 'HTTP 503', attempt, now: 0 })[0];
-  const object = (fields: Partial<ObjectResult>): ObjectResult => ({ bucket: 'b', key: 'k', status: 'partial', records: 4, sent: 0, dropped: 0, failed: 4, tickets: [], ...fields });
+  const object = (fields: Partial<ObjectResult>): ObjectResult => ({ bucket: 'b', key: 'k', status: 'partial', records: 4, sent: 0, dropped: 0, failed: 4, alreadyForwarded: 0, tickets: [], ...fields });
 
   test('new tickets go to the failure queue; a ticket replayed the maximum number of times goes back to its message', () => {
     const first = object({ tickets: [ticket(1)] });
