@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { BatchWriteItemCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { replayQueue } from '../lib/failure-queue';
 import { FakeIngestServer, IngestEvent } from '../lib/fake-ingest-server';
@@ -162,6 +163,8 @@ export async function forwardAll(setup: ForwardingSetup, fake: FakeIngestServer)
  * lost, nothing sent twice, and the queue must be empty afterwards.
  */
 export async function forwardWithFailures(setup: ForwardingSetup): Promise<ForwardingRun> {
+  // The same notifications again: the first run's progress would (rightly) skip every record.
+  await clearProgress(setup.queueConfig, setup.fn.environment.PROGRESS_TABLE);
   let failing = true;
   const fake = await FakeIngestServer.start({
     faultFor: (n) => (failing && n % 2 === 0 ? { status: 500, body: '{"error":{"code":500,"message":"e2e: injected failure"}}' } : undefined),
@@ -216,6 +219,26 @@ export async function forwardWithFailures(setup: ForwardingSetup): Promise<Forwa
   } finally {
     await fake.close();
   }
+}
+
+/**
+ * Forgets every object's progress (the forwarder's PROGRESS_TABLE), read and deleted as the
+ * observability account, so a scenario can deliver notifications an earlier one completed.
+ */
+async function clearProgress(config: ClientConfig, tableName: string | undefined): Promise<void> {
+  if (!tableName) return;
+  const dynamodb = new DynamoDBClient(config);
+  let startKey: Record<string, any> | undefined;
+  do {
+    const page = await dynamodb.send(new ScanCommand({ TableName: tableName, ProjectionExpression: '#o', ExpressionAttributeNames: { '#o': 'object' }, ExclusiveStartKey: startKey }));
+    const items = page.Items ?? [];
+    for (let i = 0; i < items.length; i += 25) {
+      const requests = items.slice(i, i + 25).map((key) => ({ DeleteRequest: { Key: key } }));
+      await dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } }));
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  dynamodb.destroy();
 }
 
 interface QueueMessage {

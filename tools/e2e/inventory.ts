@@ -62,13 +62,16 @@ const REGIONAL: readonly Probe[] = [
   async (c) => {
     const t = probeTarget(c);
     const keys: { KeyId: string }[] = (await jsonCall(t, 'kms', 'TrentService', 'ListKeys')).Keys ?? [];
+    const aliases: { AliasName: string; TargetKeyId?: string }[] = (await jsonCall(t, 'kms', 'TrentService', 'ListAliases')).Aliases ?? [];
+    // AWS managed keys (alias/aws/<service>) are made by a service on first use (DynamoDB makes
+    // alias/aws/dynamodb for an encrypted table) and can be deleted by nobody: not the topology's.
+    const awsManaged = new Set(aliases.filter((a) => a.AliasName.startsWith('alias/aws/')).map((a) => a.TargetKeyId));
     const live: string[] = [];
-    for (const key of keys) {
+    for (const key of keys.filter((k) => !awsManaged.has(k.KeyId))) {
       const state = (await jsonCall(t, 'kms', 'TrentService', 'DescribeKey', { KeyId: key.KeyId })).KeyMetadata?.KeyState;
       // A key cannot be deleted at once: scheduled for deletion is as gone as KMS allows.
       if (state !== 'PendingDeletion') live.push(`${key.KeyId} (${state})`);
     }
-    const aliases: { AliasName: string }[] = (await jsonCall(t, 'kms', 'TrentService', 'ListAliases')).Aliases ?? [];
     return [...left('kms', 'key')(live), ...left('kms', 'alias')(aliases.map((a) => a.AliasName).filter((n) => !n.startsWith('alias/aws/')))];
   },
   async (c) => left('logs', 'log group')(((await jsonCall(probeTarget(c), 'logs', 'Logs_20140328', 'DescribeLogGroups')).logGroups ?? []).map((g: any) => g.logGroupName)),
