@@ -5,7 +5,8 @@ import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient }
 import { Naming } from '../../config/naming';
 import { accountWithRole, sourceAccounts } from '../../config/accounts';
 import type { TargetKind } from '../../config/sections/events';
-import { centralRules, forwardingRules } from '../../stacks/catalog';
+import { CentralRule, centralRules, forwardingRules, responseRules } from '../../stacks/catalog';
+import type { Topology } from '../../config/schema';
 import type { PutEventsEntry } from '../../stacks/constructs/idr-event-format';
 import { buildTestEvent } from '../idr/test-event';
 import { Accounts, ClientConfig } from './accounts';
@@ -148,7 +149,9 @@ export const CENTRAL_BUS_DELIVERY: Flow2Section = {
     const topology = naming.topology;
     const rules = centralRules(topology);
     const readOnly = sourceAccounts(topology).some((s) => s.source.forwarding.enabled && s.source.forwarding.readOnlyEvents);
-    const samples = chooseSamples(sharedCandidates(), rules, readOnly);
+    // The responses' rules target the responder function, which moto cannot deliver to: a sample
+    // they match would fail PutEvents, so they count among the rules a sample must avoid.
+    const samples = chooseSamples(sharedCandidates(), [...rules, ...responseRulesAsTargets(topology)], readOnly);
     const events = flow2Events(slotsOf(forwardingRules(topology)), samples, rules);
     context.events = events;
     const ids = new Set(events.map((e) => e.id));
@@ -183,6 +186,11 @@ export const CENTRAL_BUS_DELIVERY: Flow2Section = {
     return deliveryChecks(events, { centralBus, byKind }, { centralBus: `${naming.centralBusName()} (its archive ${archive} counted it)`, targets });
   },
 };
+
+/** The responses' rules on the central bus, shaped as central rules with their lambda target. */
+function responseRulesAsTargets(topology: Topology): CentralRule[] {
+  return responseRules(topology).map((r) => ({ id: r.response, name: r.name, title: r.response, description: '', pattern: r.pattern, target: 'lambda', origin: 'catalog', path: r.path, needsGlobalEvents: r.needsGlobalEvents, state: r.state }));
+}
 
 /** Whether the SDK reached the emulator's AssumeRoleWithWebIdentity (and the role's account came back). */
 async function assumeWithWebIdentity(accounts: Accounts, naming: Naming, roleArn: string): Promise<{ credentials: ClientConfig['credentials']; how: string }> {
