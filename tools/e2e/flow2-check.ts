@@ -10,6 +10,7 @@ import type { Topology } from '../../config/schema';
 import type { PutEventsEntry } from '../../stacks/constructs/idr-event-format';
 import { buildTestEvent } from '../idr/test-event';
 import { Accounts, ClientConfig } from './accounts';
+import { RESPONSES_IN_ENFORCE_MODE } from './responses-check';
 import { jsonCall } from './aws-probe';
 import { chooseSamples, CheckLine, countEventIds, deliveryChecks, Flow2Event, flow2Events, sharedCandidates, slotsOf, unsignedWebIdentityToken, wireEntry } from './flow2-events';
 
@@ -30,6 +31,8 @@ export interface Flow2Context {
   readonly stackDirs: ReadonlyMap<string, string>;
   /** Notes for the report: emulator limits the checks ran into. */
   readonly notes: string[];
+  /** Whether the target is moto (its workarounds apply). @default false */
+  readonly moto?: boolean;
   /** Filled by the central-bus section: the events put on the default buses. */
   events?: readonly Flow2Event[];
 }
@@ -251,8 +254,8 @@ export const IDR_PROBLEM: Flow2Section = {
   },
 };
 
-/** The sections in the order they run; the responses' e2e appends its own. */
-export const FLOW2_SECTIONS: readonly Flow2Section[] = [CENTRAL_BUS_DELIVERY, IDR_PROBLEM];
+/** The sections in the order they run. */
+export const FLOW2_SECTIONS: readonly Flow2Section[] = [CENTRAL_BUS_DELIVERY, IDR_PROBLEM, RESPONSES_IN_ENFORCE_MODE];
 
 export interface Flow2Result {
   readonly lines: CheckLine[];

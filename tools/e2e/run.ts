@@ -190,7 +190,7 @@ async function steps(options: E2eOptions, work: string, report: Report, timer: S
 
   // ---- flow 2: default buses -> central bus -> targets; the Dynatrace problem -> the IDR bus ----
   await timer.step('flow 2', async () => {
-    const context: Flow2Context = { accounts, naming, stackDirs, notes: [] };
+    const context: Flow2Context = { accounts, naming, stackDirs, notes: [], moto };
     const { lines, seconds } = await runFlow2(context);
     report.flow2 = lines;
     report.flow2Notes = context.notes;
