@@ -119,6 +119,15 @@ export function statementIds(policyText: string | undefined): string[] {
 
 /** The decision log lines (message "decision") of what the responder printed, in order. */
 export function decisionLines(output: string): Record<string, any>[] {
+  return logLines(output).filter((l) => l.message === 'decision');
+}
+
+/** The log lines that are neither decisions nor EMF metrics (what went wrong, when something did). */
+export function otherLogLines(output: string): Record<string, any>[] {
+  return logLines(output).filter((l) => l.message !== 'decision' && l._aws === undefined);
+}
+
+function logLines(output: string): Record<string, any>[] {
   return output
     .split('\n')
     .filter((l) => l.startsWith('{'))
@@ -129,5 +138,5 @@ export function decisionLines(output: string): Record<string, any>[] {
         return undefined;
       }
     })
-    .filter((l): l is Record<string, any> => l?.message === 'decision');
+    .filter((l): l is Record<string, any> => typeof l === 'object' && l !== null);
 }

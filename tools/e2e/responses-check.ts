@@ -2,15 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeInstancesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
-import { CreateUserCommand, IAMClient, ListAttachedUserPoliciesCommand } from '@aws-sdk/client-iam';
+import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateUserCommand, DeleteUserCommand, DetachUserPolicyCommand, IAMClient, ListAttachedUserPoliciesCommand } from '@aws-sdk/client-iam';
 import {
   CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteBucketPolicyCommand,
   GetBucketPolicyCommand,
   GetPublicAccessBlockCommand,
   HeadObjectCommand,
   ListObjectVersionsCommand,
   PutBucketPolicyCommand,
+  PutObjectRetentionCommand,
   PutPublicAccessBlockCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -23,7 +26,7 @@ import { fetchDeployedFunction, lambdaContext, loadHandler, withEnvironment } fr
 import type { Flow2Context, Flow2Section } from './flow2-check';
 import type { CheckLine } from './flow2-events';
 import { liftBucketPolicies } from './notifications';
-import { CallFacts, decisionLines, envelopeOf, halfPublicPolicy, recordOfCall, ResponderRule, responderInputs, sharedRecords, statementIds, templateRecord } from './response-events';
+import { CallFacts, decisionLines, otherLogLines, envelopeOf, halfPublicPolicy, recordOfCall, ResponderRule, responderInputs, sharedRecords, statementIds, templateRecord } from './response-events';
 
 /**
  * The responses in enforce mode against the deployed stacks: the run makes a bucket public,
@@ -135,7 +138,32 @@ async function deliver(handler: (e: unknown, c: Record<string, unknown>) => Prom
   } finally {
     process.stdout.write = write;
   }
-  return { results, decisions: decisionLines(chunks.join('')) };
+  return { results, decisions: decisionLines(chunks.join('')), others: otherLogLines(chunks.join('')) };
+}
+
+/**
+ * moto only: shortens the retention of every evidence object to a second from now, so that
+ * `terraform destroy` (forceDestroy) can delete them. AWS refuses to shorten COMPLIANCE retention;
+ * moto allows it, and enforces the lock on delete.
+ */
+async function unlockEvidenceForDestroy(archive: ClientConfig, bucket: string): Promise<number> {
+  const s3 = new S3Client(archive);
+  const versions = (await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: 'evidence/' }))).Versions ?? [];
+  for (const v of versions) {
+    await s3.send(new PutObjectRetentionCommand({ Bucket: bucket, Key: v.Key, VersionId: v.VersionId, Retention: { Mode: 'COMPLIANCE', RetainUntilDate: new Date(Date.now() + 1000) } }));
+  }
+  return versions.length;
+}
+
+/** Removes what the section made in the test account (the evidence stays: Object Lock keeps it, forceDestroy removes it). */
+async function removeMade(test: ClientConfig, made: Made, mfaPolicyArn: string | undefined): Promise<void> {
+  const s3 = new S3Client(test);
+  await s3.send(new DeleteBucketPolicyCommand({ Bucket: made.bucket })).catch(() => undefined);
+  await s3.send(new DeleteBucketCommand({ Bucket: made.bucket }));
+  const iam = new IAMClient(test);
+  if (mfaPolicyArn) await iam.send(new DetachUserPolicyCommand({ UserName: made.user, PolicyArn: mfaPolicyArn })).catch(() => undefined);
+  await iam.send(new DeleteUserCommand({ UserName: made.user }));
+  await new EC2Client(test).send(new TerminateInstancesCommand({ InstanceIds: [made.instanceId] }));
 }
 
 const allOn = (pab: Observed['publicAccessBlock']) => Object.values(pab).every((v) => v === true);
@@ -177,46 +205,58 @@ export const RESPONSES_IN_ENFORCE_MODE: Flow2Section = {
     const config = JSON.parse(fn.environment.RESPONDER_CONFIG ?? '{}');
     const rules: ResponderRule[] = [...responseRules(topology), ...responderTargetRules(topology)];
     const made = await makeCalls(testConfig, test.id, topology.partition, sharedRecords(), rules);
-    const evidenceBucket: string = config.evidence.bucket;
-    const before = await observe(testConfig, archive, made, evidenceBucket);
-    const credentials = await accounts.assume(naming.responderFunctionRoleArn(), naming.responderFunctionName());
-    const env = {
-      ...fn.environment,
-      AWS_ENDPOINT_URL: accounts.target.endpoint,
-      AWS_REGION: naming.homeRegion,
-      AWS_DEFAULT_REGION: naming.homeRegion,
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_SESSION_TOKEN: credentials.sessionToken ?? '',
-      AWS_LAMBDA_FUNCTION_NAME: fn.name,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      LOG_LEVEL: 'INFO',
-    };
-    // moto refuses writes under a Deny whose condition does not hold (DenyInsecureTransport); the
-    // evidence bucket's policy is lifted while the responder writes, as the trail buckets' are.
-    const restore = context.moto ? await liftBucketPolicies(archive, [evidenceBucket]) : async () => {};
-    const dir = mkdtempSync(join(tmpdir(), 'trailbridge-e2e-responder-'));
-    const run = await withEnvironment(env, async () => {
-      const handler = loadHandler(fn, dir);
-      try {
-        const first = await deliver(handler, fn, made.inputs, 'first');
-        const after = await observe(testConfig, archive, made, evidenceBucket);
-        const second = await deliver(handler, fn, made.inputs, 'second');
-        const again = await observe(testConfig, archive, made, evidenceBucket);
-        return { first, after, second, again };
-      } finally {
-        await restore();
-        rmSync(dir, { recursive: true, force: true });
+    try {
+      const evidenceBucket: string = config.evidence.bucket;
+      const before = await observe(testConfig, archive, made, evidenceBucket);
+      const credentials = await accounts.assume(naming.responderFunctionRoleArn(), naming.responderFunctionName());
+      const env = {
+        ...fn.environment,
+        AWS_ENDPOINT_URL: accounts.target.endpoint,
+        AWS_REGION: naming.homeRegion,
+        AWS_DEFAULT_REGION: naming.homeRegion,
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        AWS_SESSION_TOKEN: credentials.sessionToken ?? '',
+        AWS_LAMBDA_FUNCTION_NAME: fn.name,
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        LOG_LEVEL: 'INFO',
+      };
+      // moto refuses writes under a Deny whose condition does not hold (DenyInsecureTransport); the
+      // evidence bucket's policy is lifted while the responder writes, as the trail buckets' are.
+      const restore = context.moto ? await liftBucketPolicies(archive, [evidenceBucket]) : async () => {};
+      const dir = mkdtempSync(join(tmpdir(), 'trailbridge-e2e-responder-'));
+      const run = await withEnvironment(env, async () => {
+        const handler = loadHandler(fn, dir);
+        try {
+          const first = await deliver(handler, fn, made.inputs, 'first');
+          const after = await observe(testConfig, archive, made, evidenceBucket);
+          const second = await deliver(handler, fn, made.inputs, 'second');
+          const again = await observe(testConfig, archive, made, evidenceBucket);
+          return { first, after, second, again };
+        } finally {
+          if (context.moto) {
+            const unlocked = await unlockEvidenceForDestroy(archive, evidenceBucket);
+            context.notes.push(`moto allows shortening COMPLIANCE retention (AWS does not) and enforces the lock on delete: the ${unlocked} evidence object versions get a retention of 1 s after the checks, so terraform destroy (forceDestroy) can empty the evidence bucket`);
+          }
+          await restore();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+      const tagKeys = Object.values(config.responses['tag-instance-owner'].tagKeys as Record<string, string>);
+      const lines = responseLines(made, before, run.after, run.again, run.first.decisions, run.second.decisions, config.accounts[test.id].mfaPolicyArn, tagKeys, topology.responses['audit-evidence']?.retentionInDays ?? 0);
+      const failed = [...run.first.results, ...run.second.results].filter((r) => r?.status !== 'responded');
+      if (failed.length > 0) lines.push({ ok: false, text: `responses: the responder answered ${JSON.stringify(failed)}` });
+      if (lines.some((l) => !l.ok)) {
+        const said = [...run.first.others, ...run.first.decisions.filter((d) => d.problem || d.response === 'audit-evidence')].slice(0, 6);
+        lines.push({ ok: false, text: `responses: what the responder logged on the first delivery: ${JSON.stringify(said).slice(0, 3000)}` });
       }
-    });
-    const tagKeys = Object.values(config.responses['tag-instance-owner'].tagKeys as Record<string, string>);
-    const lines = responseLines(made, before, run.after, run.again, run.first.decisions, run.second.decisions, config.accounts[test.id].mfaPolicyArn, tagKeys, topology.responses['audit-evidence']?.retentionInDays ?? 0);
-    const failed = [...run.first.results, ...run.second.results].filter((r) => r?.status !== 'responded');
-    if (failed.length > 0) lines.push({ ok: false, text: `responses: the responder answered ${JSON.stringify(failed)}` });
-    const alerts = run.first.decisions.filter((d) => d.response === 'database-deleted');
-    if (made.dbInstance) lines.push({ ok: alerts.length === 1 && typeof alerts[0].alert === 'string' && alerts[0].alert.includes(made.dbInstance), text: `database-deleted: alert ${JSON.stringify(alerts.map((a) => a.alert))}` });
-    context.notes.push(`responses: ${made.inputs.length} responder inputs per delivery (${[...new Set(made.inputs.map((i) => i.rule))].join(', ')})`);
-    return lines;
+      const alerts = run.first.decisions.filter((d) => d.response === 'database-deleted');
+      if (made.dbInstance) lines.push({ ok: alerts.length === 1 && typeof alerts[0].alert === 'string' && alerts[0].alert.includes(made.dbInstance), text: `database-deleted: alert ${JSON.stringify(alerts.map((a) => a.alert))}` });
+      context.notes.push(`responses: ${made.inputs.length} responder inputs per delivery (${[...new Set(made.inputs.map((i) => i.rule))].join(', ')})`);
+      return lines;
+    } finally {
+      await removeMade(testConfig, made, config.accounts?.[test.id]?.mfaPolicyArn);
+    }
   },
 };
