@@ -106,9 +106,11 @@ async function observe(test: ClientConfig, archive: ClientConfig, made: Made, ev
   const tags = reservations.flatMap((r) => r.Instances ?? []).flatMap((i) => i.Tags ?? []);
   const evidenceS3 = new S3Client(archive);
   const evidence = [];
-  for (const input of made.inputs) {
+  // One event reaches the responder through several rules, and has one pair of reports.
+  const stems = new Set(made.inputs.map((i) => evidenceKeyStem({ account: i.event.account, region: i.event.region, time: i.event.time, id: i.event.id } as never)));
+  for (const stem of stems) {
     for (const ext of ['json', 'md']) {
-      const key = `${evidenceKeyStem({ account: input.event.account, region: input.event.region, time: input.event.time, id: input.event.id } as never)}.${ext}`;
+      const key = `${stem}.${ext}`;
       const head = await evidenceS3.send(new HeadObjectCommand({ Bucket: evidenceBucket, Key: key })).catch(() => undefined);
       if (!head) continue;
       const versions = (await evidenceS3.send(new ListObjectVersionsCommand({ Bucket: evidenceBucket, Prefix: key }))).Versions ?? [];
