@@ -8,6 +8,7 @@ import {
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteBucketPolicyCommand,
+  DeleteObjectCommand,
   GetBucketPolicyCommand,
   GetPublicAccessBlockCommand,
   HeadObjectCommand,
@@ -144,9 +145,10 @@ async function deliver(handler: (e: unknown, c: Record<string, unknown>) => Prom
 }
 
 /**
- * moto only: shortens the retention of every evidence object to a second from now, so that
- * `terraform destroy` (forceDestroy) can delete them. AWS refuses to shorten COMPLIANCE retention;
- * moto allows it, and enforces the lock on delete.
+ * moto only: shortens the retention of every evidence object version to a second from now, then
+ * deletes them. moto refuses to remove the bucket's Object Lock configuration (the first thing
+ * `terraform destroy` does) while objects exist, and enforces the lock on delete; unlike AWS it
+ * lets COMPLIANCE retention be shortened.
  */
 async function unlockEvidenceForDestroy(archive: ClientConfig, bucket: string): Promise<number> {
   const s3 = new S3Client(archive);
@@ -154,6 +156,8 @@ async function unlockEvidenceForDestroy(archive: ClientConfig, bucket: string): 
   for (const v of versions) {
     await s3.send(new PutObjectRetentionCommand({ Bucket: bucket, Key: v.Key, VersionId: v.VersionId, Retention: { Mode: 'COMPLIANCE', RetainUntilDate: new Date(Date.now() + 1000) } }));
   }
+  await new Promise((r) => setTimeout(r, 1500));
+  for (const v of versions) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: v.Key, VersionId: v.VersionId }));
   return versions.length;
 }
 
@@ -239,7 +243,7 @@ export const RESPONSES_IN_ENFORCE_MODE: Flow2Section = {
         } finally {
           if (context.moto) {
             const unlocked = await unlockEvidenceForDestroy(archive, evidenceBucket);
-            context.notes.push(`moto allows shortening COMPLIANCE retention (AWS does not) and enforces the lock on delete: the ${unlocked} evidence object versions get a retention of 1 s after the checks, so terraform destroy (forceDestroy) can empty the evidence bucket`);
+            context.notes.push(`moto refuses to remove an Object Lock configuration from a bucket with objects (terraform destroy does that before emptying it) and enforces the lock on delete, but lets COMPLIANCE retention be shortened (AWS does not): after the checks the ${unlocked} evidence object versions get a retention of 1 s and the run deletes them`);
           }
           await restore();
           rmSync(dir, { recursive: true, force: true });
