@@ -40,7 +40,7 @@ if (!RUN) {
     });
 
     test(
-      'deploys every stack to the emulator, forwards every record once, loses nothing under failures, routes flow 2 through the central bus and the IDR bus, plans clean and leaves the emulator empty',
+      'deploys every stack to the emulator, forwards every record once, loses nothing under failures, routes flow 2 through the central bus and the IDR bus, the responses act in enforce mode, plans clean and leaves the emulator empty',
       async () => {
         const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
           const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tools', 'e2e.ts')], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -59,6 +59,11 @@ if (!RUN) {
         expect(held).toBe(total);
         expect(report).toMatch(/reached the central bus/);
         expect(report).toMatch(/IDR bus .* matched the test rule/);
+        // Every response acted in enforce mode and a second delivery changed nothing.
+        for (const response of ['block-public-bucket', 'require-mfa-for-new-users', 'tag-instance-owner', 'audit-evidence']) {
+          expect(output).toMatch(new RegExp(`^  ok   ${response}: .*second delivery changed nothing`, 'm'));
+        }
+        expect(output).toMatch(/^  ok   database-deleted: alert /m);
       },
       TIMEOUT_MS,
     );

@@ -12,6 +12,12 @@ import { E2E_REGIONS, e2eTopology, emulatorSwitches } from '../../tools/e2e/topo
 import type { TargetKind } from '../../config/sections/events';
 import { centralRules, forwardingRules } from '../../stacks/catalog';
 import { toEnvelope } from '../../tools/simulate/envelope';
+import { Naming } from '../../config/naming';
+import { RESPONSE_IDS } from '../../config/sections/responses';
+import { evidenceRules, responderTargetRules, responseRules } from '../../stacks/catalog';
+import { isPublicStatement } from '../../functions/responder/public-access';
+import { assumedRoleIdentity, decisionLines, envelopeOf, halfPublicPolicy, recordOfCall, responderInputs, sharedRecords, statementIds, templateRecord } from '../../tools/e2e/response-events';
+import { responseLines } from '../../tools/e2e/responses-check';
 import {
   adjustRecord,
   chooseSamples,
@@ -268,5 +274,93 @@ describe('e2e: flow 2 events and checks', () => {
     report.flow2Notes = ['moto does X'];
     const text = report.render(1);
     expect(text).toContain('flow 2 checks: 1/2 held (central bus 1.3s, IDR bus 0.5s)\n  ok   test: 3/3 events reached the central bus c once\n  FAIL test: StartInstances reached the SQS buffer q 0 times, expected 1\n  note: moto does X\n');
+  });
+});
+
+describe('e2e: the responses section', () => {
+  const records = sharedRecords();
+  const { topology } = e2eTopology('e2e-state');
+  const naming = new Naming(topology);
+  const rules = [...responseRules(topology), ...responderTargetRules(topology)];
+  const sessionArn = 'arn:aws:sts::111111111111:assumed-role/OrganizationAccountAccessRole/trailbridge-e2e';
+  const call = (eventSource: string, eventName: string, requestParameters: Record<string, unknown>) =>
+    recordOfCall(templateRecord(records, eventSource, eventName), {
+      account: '111111111111',
+      region: 'us-east-1',
+      eventId: `id-${eventName}`,
+      time: new Date('2026-12-01T10:00:00.123Z'),
+      sessionArn,
+      requestParameters,
+      responseElements: null,
+    });
+
+  test('every response is on in enforce mode in the e2e topology', () => {
+    expect(Object.keys(topology.responses).sort()).toEqual([...RESPONSE_IDS].sort());
+    for (const id of RESPONSE_IDS) expect([id, topology.responses[id]?.enabled, topology.responses[id]?.mode]).toEqual([id, true, 'enforce']);
+    expect(evidenceRules(topology).map((r) => r.id).sort()).toEqual(['iam-user-created', 's3-bucket-policy-changed']);
+  });
+
+  test('a call becomes its event: the template with the run ids, the principal as an assumed role', () => {
+    const record = call('s3.amazonaws.com', 'PutBucketPolicy', { bucketName: 'b' });
+    expect(record).toEqual(expect.objectContaining({ eventID: 'id-PutBucketPolicy', eventTime: '2026-12-01T10:00:00Z', awsRegion: 'us-east-1', recipientAccountId: '111111111111', requestParameters: { bucketName: 'b' } }));
+    expect(record.userIdentity.sessionContext.sessionIssuer.arn).toBe('arn:aws:iam::111111111111:role/OrganizationAccountAccessRole');
+    expect(envelopeOf(record)).toEqual(expect.objectContaining({ account: '111111111111', region: 'us-east-1', id: 'e2e-id-PutBucketPolicy', source: 'aws.s3' }));
+    expect(() => assumedRoleIdentity('arn:aws:iam::111111111111:user/x')).toThrow(/not an assumed-role session ARN/);
+    expect(() => templateRecord(records, 's3.amazonaws.com', 'NoSuchCall')).toThrow(/no successful s3.amazonaws.com NoSuchCall record/);
+  });
+
+  test('each event reaches the responder through the rules that match it, as {rule, event}', () => {
+    const byCall = (eventSource: string, eventName: string) => responderInputs(envelopeOf(call(eventSource, eventName, {})), rules).map((i) => i.rule).sort();
+    expect(byCall('s3.amazonaws.com', 'PutBucketPolicy')).toEqual([naming.responseRuleName('block-public-bucket'), naming.centralRuleName('s3-bucket-policy-changed')].sort());
+    expect(byCall('iam.amazonaws.com', 'CreateUser')).toEqual([naming.responseRuleName('require-mfa-for-new-users'), naming.centralRuleName('iam-user-created')].sort());
+    expect(byCall('ec2.amazonaws.com', 'RunInstances')).toEqual([naming.responseRuleName('tag-instance-owner')]);
+    expect(byCall('rds.amazonaws.com', 'DeleteDBInstance')).toEqual([naming.centralRuleName('database-deleted')]);
+    // The responder's own session matches no action rule.
+    const own = recordOfCall(templateRecord(records, 'ec2.amazonaws.com', 'RunInstances'), {
+      account: '111111111111', region: 'us-east-1', eventId: 'x', time: new Date(), sessionArn: 'arn:aws:sts::111111111111:assumed-role/trailbridge-responder/trailbridge-responder', requestParameters: {}, responseElements: null,
+    });
+    expect(responderInputs(envelopeOf(own), rules)).toEqual([]);
+  });
+
+  test('the test policy has one public and one fixed-principal statement; Sids are read back in order', () => {
+    const { policy, publicSid, keptSid } = halfPublicPolicy('aws', 'bkt', '111111111111');
+    expect(policy.Statement.filter((s: any) => isPublicStatement(s))).toEqual([expect.objectContaining({ Sid: publicSid })]);
+    expect(statementIds(JSON.stringify(policy))).toEqual([publicSid, keptSid]);
+    expect(statementIds(undefined)).toEqual([]);
+    expect(statementIds(JSON.stringify({ Statement: { Effect: 'Allow' } }))).toEqual(['(no Sid)']);
+  });
+
+  test('decision lines are picked out of the function output', () => {
+    const out = ['{"message":"decision","response":"a"}', 'not json', '{"message":"other"}', '{broken', '{"message":"decision","response":"b"}'].join('\n');
+    expect(decisionLines(out).map((l) => l.response)).toEqual(['a', 'b']);
+  });
+});
+
+describe('e2e: the responses lines', () => {
+  const made = { bucket: 'bkt', user: 'u', instanceId: 'i-1', publicSid: 'P', keptSid: 'K', inputs: [] };
+  const off = { BlockPublicAcls: false, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false };
+  const on = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+  const evidence = ['a.json', 'a.md'].map((key) => ({ key, lockMode: 'COMPLIANCE', retainUntil: '2026-12-02T00:00:00.000Z', versions: 1 }));
+  const before = { publicAccessBlock: off, policySids: ['P', 'K'], userPolicies: [], instanceTags: {}, evidence: [] };
+  const after = { publicAccessBlock: on, policySids: ['K'], userPolicies: ['mfa'], instanceTags: { Owner: 'arn' }, evidence };
+  const first = ['block-public-bucket', 'require-mfa-for-new-users', 'tag-instance-owner', 'audit-evidence'].map((response) => ({ response, done: ['x'] }));
+  const quiet = first.map((d) => ({ ...d, done: [], summary: 'nothing to change' }));
+
+  test('all hold: one ok line per response, named by its id', () => {
+    const lines = responseLines(made, before, after, structuredClone(after), first, quiet, 'mfa', ['Owner'], 1);
+    expect(lines.map((l) => [l.ok, l.text.split(':')[0]])).toEqual(first.map((d) => [true, d.response]));
+  });
+
+  test('a second delivery that acted, or a change between deliveries, fails the lines', () => {
+    const acted = quiet.map((d) => (d.response === 'tag-instance-owner' ? { ...d, done: ['ec2:CreateTags'] } : d));
+    expect(responseLines(made, before, after, after, first, acted, 'mfa', ['Owner'], 1).filter((l) => !l.ok).map((l) => l.text.split(':')[0])).toEqual(['tag-instance-owner']);
+    const changed = { ...after, instanceTags: { Owner: 'other' } };
+    expect(responseLines(made, before, after, changed, first, quiet, 'mfa', ['Owner'], 1).every((l) => !l.ok)).toBe(true);
+  });
+
+  test('a public statement left, a missing policy, an untagged instance or unlocked evidence fail their line', () => {
+    const bad = { publicAccessBlock: on, policySids: ['P', 'K'], userPolicies: [], instanceTags: {}, evidence: evidence.map((e) => ({ ...e, lockMode: undefined })) };
+    const lines = responseLines(made, before, bad, bad, first, quiet, 'mfa', ['Owner'], 1);
+    expect(lines.map((l) => l.ok)).toEqual([false, false, false, false]);
   });
 });

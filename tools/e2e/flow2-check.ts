@@ -5,10 +5,12 @@ import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient }
 import { Naming } from '../../config/naming';
 import { accountWithRole, sourceAccounts } from '../../config/accounts';
 import type { TargetKind } from '../../config/sections/events';
-import { centralRules, forwardingRules } from '../../stacks/catalog';
+import { CentralRule, centralRules, forwardingRules, responseRules } from '../../stacks/catalog';
+import type { Topology } from '../../config/schema';
 import type { PutEventsEntry } from '../../stacks/constructs/idr-event-format';
 import { buildTestEvent } from '../idr/test-event';
 import { Accounts, ClientConfig } from './accounts';
+import { RESPONSES_IN_ENFORCE_MODE } from './responses-check';
 import { jsonCall } from './aws-probe';
 import { chooseSamples, CheckLine, countEventIds, deliveryChecks, Flow2Event, flow2Events, sharedCandidates, slotsOf, unsignedWebIdentityToken, wireEntry } from './flow2-events';
 
@@ -29,6 +31,8 @@ export interface Flow2Context {
   readonly stackDirs: ReadonlyMap<string, string>;
   /** Notes for the report: emulator limits the checks ran into. */
   readonly notes: string[];
+  /** Whether the target is moto (its workarounds apply). @default false */
+  readonly moto?: boolean;
   /** Filled by the central-bus section: the events put on the default buses. */
   events?: readonly Flow2Event[];
 }
@@ -148,7 +152,9 @@ export const CENTRAL_BUS_DELIVERY: Flow2Section = {
     const topology = naming.topology;
     const rules = centralRules(topology);
     const readOnly = sourceAccounts(topology).some((s) => s.source.forwarding.enabled && s.source.forwarding.readOnlyEvents);
-    const samples = chooseSamples(sharedCandidates(), rules, readOnly);
+    // The responses' rules target the responder function, which moto cannot deliver to: a sample
+    // they match would fail PutEvents, so they count among the rules a sample must avoid.
+    const samples = chooseSamples(sharedCandidates(), [...rules, ...responseRulesAsTargets(topology)], readOnly);
     const events = flow2Events(slotsOf(forwardingRules(topology)), samples, rules);
     context.events = events;
     const ids = new Set(events.map((e) => e.id));
@@ -183,6 +189,11 @@ export const CENTRAL_BUS_DELIVERY: Flow2Section = {
     return deliveryChecks(events, { centralBus, byKind }, { centralBus: `${naming.centralBusName()} (its archive ${archive} counted it)`, targets });
   },
 };
+
+/** The responses' rules on the central bus, shaped as central rules with their lambda target. */
+function responseRulesAsTargets(topology: Topology): CentralRule[] {
+  return responseRules(topology).map((r) => ({ id: r.response, name: r.name, title: r.response, description: '', pattern: r.pattern, target: 'lambda', origin: 'catalog', path: r.path, needsGlobalEvents: r.needsGlobalEvents, state: r.state }));
+}
 
 /** Whether the SDK reached the emulator's AssumeRoleWithWebIdentity (and the role's account came back). */
 async function assumeWithWebIdentity(accounts: Accounts, naming: Naming, roleArn: string): Promise<{ credentials: ClientConfig['credentials']; how: string }> {
@@ -243,8 +254,8 @@ export const IDR_PROBLEM: Flow2Section = {
   },
 };
 
-/** The sections in the order they run; the responses' e2e appends its own. */
-export const FLOW2_SECTIONS: readonly Flow2Section[] = [CENTRAL_BUS_DELIVERY, IDR_PROBLEM];
+/** The sections in the order they run. */
+export const FLOW2_SECTIONS: readonly Flow2Section[] = [CENTRAL_BUS_DELIVERY, IDR_PROBLEM, RESPONSES_IN_ENFORCE_MODE];
 
 export interface Flow2Result {
   readonly lines: CheckLine[];

@@ -10,7 +10,8 @@ import { Naming } from '../../config/naming';
 import { buildStacks } from '../../stacks/app';
 import { FakeIngestServer } from '../lib/fake-ingest-server';
 import { stackDirectories } from '../lib/synth';
-import { Accounts, Target } from './accounts';
+import { Account, Topology } from '../../config/schema';
+import { Accounts, ClientConfig, Target } from './accounts';
 import { AppConfigExtensionStandIn } from './appconfig-stand-in';
 import { cloudTrailObjects, CloudTrailObject } from './cloudtrail-files';
 import { fetchDeployedFunction, startMotoRecorder, stopMotoRecorder } from './deployed-forwarder';
@@ -21,7 +22,7 @@ import { liftBucketPolicies, NotificationProbe, putObjects, snsLambdaEvent } fro
 import { PlanQuirk, toleratedChange } from './quirks';
 import { Report, StepTimer } from './report';
 import { deployWaves, PlannedChange, StackFailure, TerraformStacks } from './terraform-stacks';
-import { E2E_HOME_REGION, E2E_REGIONS, e2eTopology, STAND_IN_LAYER_NAME } from './topology';
+import { E2E_HOME_REGION, E2E_REGIONS, E2E_RESPONSES, e2eTopology, STAND_IN_LAYER_NAME } from './topology';
 import { accountWithRole, sourceAccounts } from '../../config/accounts';
 
 export interface E2eOptions {
@@ -64,6 +65,42 @@ export async function runE2e(options: E2eOptions): Promise<Report> {
 }
 
 async function steps(options: E2eOptions, work: string, report: Report, timer: StepTimer): Promise<void> {
+  const run = await synthAndFixtures(options, work, report, timer);
+  const applied = await applyStacks(run);
+  const probe = await flow1(run, applied);
+  await flow2(run, applied);
+  await planClean(run, applied);
+  await destroyAll(run, applied, probe);
+  await emptyCheck(run, applied);
+}
+
+/** What the step groups share: the synthesized topology, the stacks' Terraform, the accounts. */
+interface Run {
+  readonly options: E2eOptions;
+  readonly work: string;
+  readonly report: Report;
+  readonly timer: StepTimer;
+  readonly log: (line: string) => void;
+  readonly topology: Topology;
+  readonly naming: Naming;
+  readonly stackDirs: ReadonlyMap<string, string>;
+  readonly waves: string[][];
+  readonly accounts: Accounts;
+  readonly terraform: TerraformStacks;
+  /** The observability account in the home region. */
+  readonly obsHome: ClientConfig;
+  readonly logArchive: Account;
+}
+
+/** What applying left: the stacks that failed, whether the target is moto, the AppConfig applications made. */
+interface Applied {
+  readonly failed: ReadonlySet<string>;
+  readonly moto: boolean;
+  readonly appConfigApplicationIds: readonly string[];
+}
+
+/** Synth, the Terraform runner for the stacks, and the fixtures the emulator switches name. */
+async function synthAndFixtures(options: E2eOptions, work: string, report: Report, timer: StepTimer): Promise<Run> {
   const { target, log } = options;
 
   // ---- synth -----------------------------------------------------------------------------
@@ -72,6 +109,7 @@ async function steps(options: E2eOptions, work: string, report: Report, timer: S
   report.switches = switches;
   log('emulator switches (left out of this run, and why):');
   for (const s of switches) log(`  - ${s.option} = ${JSON.stringify(s.value)}: leaves out ${s.leavesOut}; ${s.why}`);
+  log(`responses (every one in enforce mode, checked in flow 2): ${JSON.stringify(E2E_RESPONSES)}`);
   const { stacks, stackDirs } = await timer.step('synth', async () => {
     const app = new App({ outdir: join(work, 'out') });
     const built = buildStacks(app, topology);
@@ -114,7 +152,12 @@ async function steps(options: E2eOptions, work: string, report: Report, timer: S
     );
     if (layer.Version !== 1) throw new Error(`the stand-in layer got version ${layer.Version}, expected 1: is the target empty?`);
   });
+  return { options, work, report, timer, log, topology, naming, stackDirs, waves, accounts, terraform, obsHome, logArchive };
+}
 
+async function applyStacks(run: Run): Promise<Applied> {
+  const { terraform, waves, report, timer, log } = run;
+  const { target } = run.options;
   // ---- 2. apply ---------------------------------------------------------------------------
   const failed = new Set<string>();
   const moto = await isMoto(target.endpoint);
@@ -139,7 +182,14 @@ async function steps(options: E2eOptions, work: string, report: Report, timer: S
   const appConfigApplicationIds = (await terraform.state('observability').catch(() => []))
     .filter((r) => r.type === 'aws_appconfig_application')
     .map((r) => r.values.id as string);
+  return { failed, moto, appConfigApplicationIds };
+}
 
+/** Flow 1: real CloudTrail files through bucket, SNS and the deployed forwarder. Returns the notification probe (removed before destroy). */
+async function flow1(run: Run, applied: Applied): Promise<NotificationProbe> {
+  const { options, naming, accounts, logArchive, report, timer, terraform, work, log } = run;
+  const { target } = options;
+  const { moto } = applied;
   // ---- 3. a real CloudTrail file into the bucket, its notification through SNS ------------------
   const testSource = sourceAccounts(naming.topology).find((s) => s.name === 'test') ?? sourceAccounts(naming.topology)[0];
   const objects = cloudTrailObjects({
@@ -187,10 +237,15 @@ async function steps(options: E2eOptions, work: string, report: Report, timer: S
   } finally {
     await restoreBucketPolicies?.().catch((err) => report.fail('cleanup', `putting the bucket policies back: ${describeError(err)}`));
   }
+  return probe;
+}
 
+async function flow2(run: Run, applied: Applied): Promise<void> {
+  const { accounts, naming, stackDirs, report, timer, log } = run;
+  const { moto } = applied;
   // ---- flow 2: default buses -> central bus -> targets; the Dynatrace problem -> the IDR bus ----
   await timer.step('flow 2', async () => {
-    const context: Flow2Context = { accounts, naming, stackDirs, notes: [] };
+    const context: Flow2Context = { accounts, naming, stackDirs, notes: [], moto };
     const { lines, seconds } = await runFlow2(context);
     report.flow2 = lines;
     report.flow2Notes = context.notes;
@@ -201,7 +256,11 @@ async function steps(options: E2eOptions, work: string, report: Report, timer: S
     }
     log(`  sections: ${[...seconds].map(([name, s]) => `${name} ${s.toFixed(1)}s`).join(', ')}`);
   });
+}
 
+async function planClean(run: Run, applied: Applied): Promise<void> {
+  const { terraform, waves, report, timer } = run;
+  const { failed } = applied;
   // ---- 6. plan: no changes ------------------------------------------------------------------
   await timer.step('terraform plan', () =>
     terraform.eachInWaves([waves.flat().filter((s) => !failed.has(s))], async (stack) => {
@@ -219,7 +278,11 @@ async function steps(options: E2eOptions, work: string, report: Report, timer: S
       }
     }),
   );
+}
 
+async function destroyAll(run: Run, applied: Applied, probe: NotificationProbe): Promise<void> {
+  const { terraform, waves, report, timer, naming, accounts, obsHome } = run;
+  const { moto } = applied;
   // ---- 7. destroy; the target is empty ------------------------------------------------------
   await timer.step('terraform destroy', async () => {
     await probe.remove().catch((err) => report.fail('cleanup', `notification probe: ${(err as Error).message}`));
@@ -247,6 +310,11 @@ async function steps(options: E2eOptions, work: string, report: Report, timer: S
     }
     await new LambdaClient(obsHome).send(new DeleteLayerVersionCommand({ LayerName: STAND_IN_LAYER_NAME, VersionNumber: 1 }));
   });
+}
+
+async function emptyCheck(run: Run, applied: Applied): Promise<void> {
+  const { topology, accounts, report, timer } = run;
+  const { appConfigApplicationIds } = applied;
   await timer.step('empty check', async () => {
     const configs = [];
     for (const account of topology.accounts) {

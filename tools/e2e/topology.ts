@@ -69,6 +69,20 @@ export function emulatorSwitches(observabilityAccountId: string): EmulatorSwitch
   ];
 }
 
+/**
+ * Every response in `enforce` mode: the e2e proves the actions themselves (tools/e2e/responses-check.ts).
+ * Not an emulator switch: the production default is no response at all, and `report` mode once on.
+ * audit-evidence writes reports for the use cases it names; these are the catalog's `sns` ones the
+ * responses section triggers (PutBucketPolicy, CreateUser), named so the choice is visible here.
+ */
+export const E2E_RESPONSES: NonNullable<TopologyInput['responses']> = {
+  'block-public-bucket': { mode: 'enforce' },
+  'require-mfa-for-new-users': { mode: 'enforce' },
+  'tag-instance-owner': { mode: 'enforce', tagKeys: { owner: 'Owner', role: 'OwnerRole', session: 'OwnerSession' } },
+  'database-deleted': { mode: 'enforce' },
+  'audit-evidence': { mode: 'enforce', useCases: ['s3-bucket-policy-changed', 'iam-user-created'], retentionInDays: 1 },
+};
+
 /** Sets a dotted option path (with one optional ["key"] segment) on a topology document. */
 function setOption(doc: Record<string, any>, option: string, value: unknown): void {
   const parts = option.replace(/\["([^"]+)"\]/g, '.$1').split('.');
@@ -91,5 +105,6 @@ export function e2eTopology(stateDirectory: string): { topology: Topology; switc
   if (!observability) throw new Error('the default topology has no observability account');
   const switches = emulatorSwitches(observability.id);
   for (const s of switches) setOption(doc, s.option, s.value);
+  doc.responses = structuredClone(E2E_RESPONSES);
   return { topology: parseTopology(doc, 'e2e topology'), switches };
 }

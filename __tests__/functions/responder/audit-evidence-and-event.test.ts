@@ -23,6 +23,8 @@ describe('audit-evidence', () => {
     expect(decision.evidence.map((a) => a.params.Key)).toEqual(['evidence/123456789012/us-west-2/2019/01/01/eb-1111.json', 'evidence/123456789012/us-west-2/2019/01/01/eb-1111.md']);
     const [json, md] = decision.evidence;
     expect(json!.params).toMatchObject({ Bucket: 'trailbridge-evidence-333333333333', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: config.evidence!.kmsKeyArn });
+    // Object Lock refuses a PutObject without Content-MD5 or x-amz-sdk-checksum-algorithm (the SDK sends it only with ChecksumAlgorithm).
+    expect(json!.params.ChecksumAlgorithm).toBe('SHA256');
     expect(json!.params.ChecksumSHA256).toBe(createHash('sha256').update(json!.params.Body as string).digest('base64'));
     const report = JSON.parse(json!.params.Body as string);
     expect(report).toMatchObject({ rule: SENSITIVE, account: '123456789012', region: 'us-west-2', time: '2019-01-01T00:00:00.000Z', principal: { arn: 'arn:aws:sts::123456789012:assumed-role/example-role/example-user' } });

@@ -91,8 +91,18 @@ function decide(event: ResponderEvent, observed: Observed, config: ResponderConf
       api: 'PutObject',
       target: 'evidence',
       why: `rule ${event.rule} is sensitive: keep the ${ext === 'json' ? 'report' : 'reviewer page'} under Object Lock`,
-      // Object Lock requires a checksum on every PutObject; SHA-256 also lets a reviewer verify the object.
-      params: { Bucket: config.evidence.bucket, Key, Body: body, ContentType: contentTypes[ext], ServerSideEncryption: 'aws:kms', SSEKMSKeyId: config.evidence.kmsKeyArn, ChecksumSHA256: createHash('sha256').update(body).digest('base64') },
+      // Object Lock requires Content-MD5 or x-amz-sdk-checksum-algorithm on every PutObject; the
+      // precomputed ChecksumSHA256 alone sends neither. SHA-256 also lets a reviewer verify the object.
+      params: {
+        Bucket: config.evidence.bucket,
+        Key,
+        Body: body,
+        ContentType: contentTypes[ext],
+        ServerSideEncryption: 'aws:kms',
+        SSEKMSKeyId: config.evidence.kmsKeyArn,
+        ChecksumAlgorithm: 'SHA256',
+        ChecksumSHA256: createHash('sha256').update(body).digest('base64'),
+      },
     });
   }
   return base({ evidence, nothingToDo });
