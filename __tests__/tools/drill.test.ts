@@ -5,14 +5,6 @@ import { DRILLS } from '../../tools/drill/registry';
 import { findings } from '../../tools/drill/report';
 import { runDrills } from '../../tools/drill';
 
-/**
- * Forwarder bugs the drills found and that are not fixed yet (the forwarder is not this test's to
- * change): the checks named here are expected to fail, and only those. Each entry must still
- * fail, so the list cannot outlive the fix: when a fix lands, this test says to drop the entry.
- * Every other loss, and every other duplicate beyond its bound, fails the test.
- */
-const KNOWN_FORWARDER_BUGS: Record<string, { readonly checks: RegExp; readonly bug: string }> = {};
-
 describeWithTool('moto_server', 'npm run drill -- --quick', () => {
   let rows: DrillRow[] = [];
   let seconds = 0;
@@ -30,28 +22,12 @@ describeWithTool('moto_server', 'npm run drill -- --quick', () => {
     expect(rows.every((r) => r.records > 0)).toBe(true);
   });
 
-  test('no record lost and no duplicate beyond its bound, but for the known forwarder bugs', () => {
-    const unexpected = findings(rows.filter((r) => !KNOWN_FORWARDER_BUGS[r.drill]));
-    for (const row of rows.filter((r) => KNOWN_FORWARDER_BUGS[r.drill])) {
-      const known = KNOWN_FORWARDER_BUGS[row.drill].checks;
-      for (const failed of row.checks.filter((c) => !c.ok && !known.test(c.name))) unexpected.push(`${row.drill}: FAILED ${failed.name} - ${failed.detail ?? ''}`);
-    }
-    expect(unexpected).toEqual([]);
-    for (const row of rows.filter((r) => !KNOWN_FORWARDER_BUGS[r.drill])) {
+  test('every check holds: no record lost and no duplicate beyond its bound', () => {
+    expect(rows.length).toBe(DRILLS.length);
+    expect(findings(rows)).toEqual([]);
+    for (const row of rows) {
       expect({ drill: row.drill, lost: row.lost }).toEqual({ drill: row.drill, lost: 0 });
       expect(row.duplicated).toBeLessThanOrEqual(row.duplicateBound?.records ?? 0);
-    }
-  });
-
-  // Only while an entry is listed: with none, there is nothing that could still show.
-  const knownBugs = Object.keys(KNOWN_FORWARDER_BUGS);
-  (knownBugs.length > 0 ? test : test.skip)('the known forwarder bugs still show (drop an entry once its bug is fixed)', () => {
-    const names = knownBugs;
-    expect(names.length).toBeGreaterThan(0);
-    for (const name of names) {
-      const row = rows.find((r) => r.drill === name);
-      const failing = row?.checks.filter((c) => !c.ok && KNOWN_FORWARDER_BUGS[name].checks.test(c.name)) ?? [];
-      expect({ drill: name, stillFailing: failing.length > 0 }).toEqual({ drill: name, stillFailing: true });
     }
   });
 
