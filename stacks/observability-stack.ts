@@ -109,27 +109,9 @@ export class ObservabilityStack extends TrailbridgeStack {
     });
 
     if (options.alarms.enabled) {
-      let topicArn = options.alarms.topicArn;
-      if (!topicArn) {
-        this.alarmTopic = new AlarmTopic(this, 'alarm-topic', {
-          partition: topology.partition,
-          topicName: naming.forwarderAlarmTopicName(),
-          keyAlias: naming.forwarderAlarmKeyAlias(),
-          accountId: this.account.id,
-        });
-        topicArn = this.alarmTopic.topic.arn;
-      }
-      this.alarms = new ForwarderAlarms(this, 'alarms', {
-        functionName,
-        failureQueueName: naming.forwarderFailureQueueName(),
-        deadLetterQueueName: naming.forwarderFailureDlqName(),
-        alarmName: (kind) => naming.forwarderAlarmName(kind),
-        topicArn,
-        periodInSeconds: options.alarms.periodInSeconds,
-        errorsThreshold: options.alarms.errorsThreshold,
-        failureQueueDepthThreshold: options.alarms.failureQueueDepthThreshold,
-        oldestTicketAgeInSeconds: options.alarms.oldestTicketAgeInSeconds,
-      });
+      const watched = this.addAlarms(topology, naming);
+      this.alarmTopic = watched.topic;
+      this.alarms = watched.alarms;
     }
 
     new TerraformOutput(this, 'forwarder_function_name', { value: this.forwarder.function.functionName });
@@ -137,6 +119,34 @@ export class ObservabilityStack extends TrailbridgeStack {
       value: this.failureQueue.queue.url,
       description: 'Replay tickets wait here; replay them with `npm run replay -- --from-queue` once Dynatrace is reachable',
     });
+  }
+
+  /** The forwarder's alarms, to the topology's topic or a topic of the stack's own. */
+  private addAlarms(topology: Topology, naming: Naming): { topic?: AlarmTopic; alarms: ForwarderAlarms } {
+    const options = topology.forwarder;
+    let topicArn = options.alarms.topicArn;
+    let topic: AlarmTopic | undefined;
+    if (!topicArn) {
+      topic = new AlarmTopic(this, 'alarm-topic', {
+        partition: topology.partition,
+        topicName: naming.forwarderAlarmTopicName(),
+        keyAlias: naming.forwarderAlarmKeyAlias(),
+        accountId: this.account.id,
+      });
+      topicArn = topic.topic.arn;
+    }
+    const alarms = new ForwarderAlarms(this, 'alarms', {
+      functionName: naming.forwarderFunctionName(),
+      failureQueueName: naming.forwarderFailureQueueName(),
+      deadLetterQueueName: naming.forwarderFailureDlqName(),
+      alarmName: (kind) => naming.forwarderAlarmName(kind),
+      topicArn,
+      periodInSeconds: options.alarms.periodInSeconds,
+      errorsThreshold: options.alarms.errorsThreshold,
+      failureQueueDepthThreshold: options.alarms.failureQueueDepthThreshold,
+      oldestTicketAgeInSeconds: options.alarms.oldestTicketAgeInSeconds,
+    });
+    return { topic, alarms };
   }
 
   /** The forwarder's rules in AppConfig: the generated schema as validator, the defaults as first version. */
