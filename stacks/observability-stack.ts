@@ -6,7 +6,7 @@ import { Naming, STACK } from '../config/naming';
 import { Topology } from '../config/schema';
 import { AlarmTopic } from './constructs/alarm-topic';
 import { appConfigExtensionLayerArn } from './constructs/appconfig-extension-layer';
-import { PROJECT_ROOT } from './constructs/bundle';
+import { PROJECT_ROOT } from '../config/paths';
 import { DeadLetteredQueue } from './constructs/dead-lettered-queue';
 import { ForwarderAlarms } from './constructs/forwarder-alarms';
 import { forwarderStatements } from './constructs/forwarder-permissions';

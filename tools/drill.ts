@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PROJECT_ROOT } from '../stacks/constructs/bundle';
+import { PROJECT_ROOT } from '../config/paths';
 import { parseCommandLine, runCli, UsageError } from './lib/cli';
 import { startMoto } from './lib/moto';
 import { DrillRow, runDrill } from './drill/drill';

@@ -6,8 +6,6 @@ import { zipSync } from 'fflate';
 import { PROJECT_ROOT } from '../../config/paths';
 import { trimSourceMap } from './source-map';
 
-/** @deprecated Import PROJECT_ROOT from config/paths; this re-export goes in the next release. */
-export { PROJECT_ROOT };
 
 /** Bundles are built here, outside cdktf.out so synth output holds only the copied assets. */
 const BUILD_DIR = join(PROJECT_ROOT, '.gen', 'functions');

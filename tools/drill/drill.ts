@@ -4,7 +4,7 @@
  * {@link Drill}; tools/drill/registry.ts lists them in table order.
  */
 import type { MotoServer } from '../lib/moto';
-import { Ledger } from './ledger';
+import { Ledger, LedgerCounts } from './ledger';
 import { DrillWorld } from './world';
 
 export interface DrillOptions {
@@ -43,17 +43,11 @@ export interface Drill {
   run(world: DrillWorld, options: DrillOptions): Promise<DrillOutcome>;
 }
 
-export interface DrillRow {
+export interface DrillRow extends LedgerCounts {
   /** Its place in the registry (the numbering). */
   readonly number: number;
   readonly drill: string;
   readonly title: string;
-  readonly records: number;
-  readonly deliveredOnce: number;
-  readonly duplicated: number;
-  readonly lost: number;
-  readonly ticketed: number;
-  readonly replayed: number;
   readonly result: 'pass' | 'FAIL';
   readonly seconds: number;
   readonly checks: readonly Check[];

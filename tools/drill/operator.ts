@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../stacks/constructs/bundle';
+import { PROJECT_ROOT } from '../../config/paths';
 import { TSX_CLI } from '../bench/synth-bench';
 
 export interface CommandResult {
