@@ -179,8 +179,35 @@ describe('security-events stack: the responder', () => {
     expect(stack.resourceWhere('aws_cloudwatch_metric_alarm', 'alarm_name', 'trailbridge-responder-failure-queue-depth')).toMatchObject({ dimensions: { QueueName: 'trailbridge-responder-failures' } });
   });
 
-  test('no responder when no response is on (the default topology)', () => {
-    const plain = synthesize().stack('security-events');
-    expect(plain.resources('aws_lambda_function').map(([, f]) => f.function_name)).not.toContain('trailbridge-responder');
+  test('no responder when no response is on', () => {
+    const plain = synthesize(withResponses({}));
+    const functions = plain.stack('security-events').resources('aws_lambda_function').map(([, f]) => f.function_name);
+    expect(functions).toEqual(['trailbridge-bucket-logger']);
+    expect(plain.stack('source-test').resources('aws_iam_role').map(([, r]) => r.name)).not.toContain('trailbridge-responder');
+  });
+});
+
+describe('the default topology\'s responses', () => {
+  const synth = synthesize();
+  const config = JSON.parse(synth.stack('security-events').resourceWhere('aws_lambda_function', 'function_name', 'trailbridge-responder').environment.variables.RESPONDER_CONFIG);
+
+  test('the account-changing responses in report mode, the database alert on, audit-evidence off', () => {
+    expect(Object.fromEntries(Object.entries(config.responses).map(([id, r]) => [id, (r as Json).mode]))).toEqual({
+      'block-public-bucket': 'report',
+      'require-mfa-for-new-users': 'report',
+      'tag-instance-owner': 'report',
+      'database-deleted': 'report',
+    });
+    expect(config.evidence).toBeUndefined();
+    expect(synth.stack('log-archive').resources('aws_s3_bucket').map(([, b]) => b.bucket)).not.toContain('trailbridge-evidence-333333333333');
+  });
+
+  test('the source responder roles may only read', () => {
+    for (const name of ['source-test', 'source-prod']) {
+      const source = synth.stack(name);
+      const policy = source.resources('aws_iam_role_policy').find(([, p]) => p.name === 'enabled-responses')![1];
+      const allowed = statementsOf(source, policy.policy).filter((s) => s.effect !== 'Deny').flatMap((s) => s.actions);
+      expect(allowed.sort()).toEqual(['ec2:DescribeInstances', 'iam:GetUser', 'iam:ListAttachedUserPolicies', 's3:GetBucketAcl', 's3:GetBucketPolicy', 's3:GetBucketPublicAccessBlock']);
+    }
   });
 });

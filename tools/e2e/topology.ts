@@ -71,7 +71,8 @@ export function emulatorSwitches(observabilityAccountId: string): EmulatorSwitch
 
 /**
  * Every response in `enforce` mode: the e2e proves the actions themselves (tools/e2e/responses-check.ts).
- * Not an emulator switch: the production default is no response at all, and `report` mode once on.
+ * Not an emulator switch: the production default runs the account-changing responses in `report`
+ * mode and leaves audit-evidence off.
  * audit-evidence writes reports for the use cases it names; these are the catalog's `sns` ones the
  * responses section triggers (PutBucketPolicy, CreateUser), named so the choice is visible here.
  */

@@ -13,7 +13,8 @@ type Json = Record<string, any>;
 
 const raw = structuredClone(defaultTopology) as Json;
 raw.regions.push('us-west-2');
-const topology = parseTopology(raw);
+// Without responses the simulator plans every one (audit-evidence too), so every plan kind shows.
+const topology = parseTopology({ ...raw, responses: {} });
 const panther = (JSON.parse(readFileSync(sharedDataPath('cloudtrail', 'panther', 'records.json'), 'utf8')) as { log: Json }[]).map((entry) => entry.log);
 // 309: public PutBucketPolicy; 310: service-principal policy; 131: StartInstances; 258: DeleteDBInstance; 34: a console sign-in failure.
 const file: CloudTrailFile = { file: 'panther/records.json', records: [309, 310, 131, 258, 34].map((i) => panther[i]!) };
@@ -24,10 +25,19 @@ describe('simulate: the responder plan per record', () => {
   const plans = simulateResponses([file], report, config);
   const byIndex = (index: number) => plans.find((p) => p.index === index);
 
-  it('turns every response on by default, in report mode, with the SNS-target rules as evidence rules', () => {
+  it('turns every response on for a topology that enables none, in report mode, with the SNS-target rules as evidence rules', () => {
     expect(Object.values(config.responses).map((r) => r?.mode)).toEqual(['report', 'report', 'report', 'report', 'report']);
     expect(config.evidence!.rules).toContain('trailbridge-s3-bucket-policy-changed');
     expect(config.evidence!.rules).not.toContain('trailbridge-console-sign-in-failures');
+  });
+
+  it('uses the responses of a topology that enables some: the default\'s, in report mode, without audit-evidence', () => {
+    const own = simulationResponderConfig(parseTopology(raw));
+    expect(Object.keys(own.responses)).toEqual(['block-public-bucket', 'require-mfa-for-new-users', 'tag-instance-owner', 'database-deleted']);
+    expect(Object.values(own.responses).map((r) => r?.mode)).toEqual(['report', 'report', 'report', 'report']);
+    expect(own.evidence).toBeUndefined();
+    const bucket = simulateResponses([file], report, own).find((p) => p.index === 0)!.responses.map((r) => r.response);
+    expect(bucket).toEqual(['block-public-bucket']);
   });
 
   it('plans block-public-bucket from the policy in the request: block, then delete the only (public) statement', () => {
