@@ -1,4 +1,8 @@
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { CreateTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { AttachUserPolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { GetObjectCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { restTicketedFrom, secretsAbsent } from '../../tools/drill/checks';
 import { Drill, DrillRow, rowOf } from '../../tools/drill/drill';
@@ -8,6 +12,8 @@ import { markdownTable, README_BEGIN, README_END, replaceReadmeSection, DrillRun
 import { seededRandom, seededUuid, TrailFile } from '../../tools/drill/trail-files';
 import { S3StandIn } from '../../tools/lib/s3-stand-in';
 import { SsmStandIn } from '../../tools/lib/ssm-stand-in';
+import { awsCallOf, ThrottlingProxy } from '../../tools/lib/throttling-proxy';
+import { actionId, writeCounts } from '../../tools/drill/drills/responder-throttled';
 import { createTicket, ReplayTicket } from '../../functions/forwarder/tickets';
 
 const file = (key: string, n: number): TrailFile => ({ bucket: 'b', key, body: Buffer.alloc(0), ids: Array.from({ length: n }, (_, i) => `${key}-${i}`), uncompressedBytes: 0 });
@@ -149,4 +155,65 @@ describe('stand-ins', () => {
       await ssmStand.close();
     }
   });
+});
+
+describe('throttling proxy (drill 8)', () => {
+  const auth = (service: string) => `AWS4-HMAC-SHA256 Credential=AKID/20261201/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=x`;
+
+  test('names a call by service, operation and resources: S3 subresources, query Actions, EC2 resource ids', () => {
+    expect(awsCallOf('PUT', '/my-bucket?policy', auth('s3'), '')).toEqual({ service: 's3', operation: 'PutBucketPolicy', resources: ['my-bucket'] });
+    expect(awsCallOf('GET', '/my-bucket?publicAccessBlock=', auth('s3'), '')).toEqual({ service: 's3', operation: 'GetPublicAccessBlock', resources: ['my-bucket'] });
+    expect(awsCallOf('POST', '/', auth('iam'), 'Action=AttachUserPolicy&Version=2010-05-08&UserName=alice&PolicyArn=arn%3Aaws%3Aiam%3A%3A1%3Apolicy%2Fp')).toEqual({ service: 'iam', operation: 'AttachUserPolicy', resources: ['alice'] });
+    expect(awsCallOf('POST', '/', auth('ec2'), 'Action=CreateTags&ResourceId.1=i-1&Tag.1.Key=Owner&Tag.1.Value=x')).toEqual({ service: 'ec2', operation: 'CreateTags', resources: ['i-1'] });
+  });
+
+  test('counts only the writes, by action', () => {
+    const put = { service: 's3', operation: 'PutBucketPolicy', resources: ['b'] };
+    const read = { service: 's3', operation: 'GetBucketPolicy', resources: ['b'] };
+    expect(actionId(put)).toBe('s3:PutBucketPolicy b');
+    expect([...writeCounts([put, read, put])]).toEqual([['s3:PutBucketPolicy b', 2]]);
+  });
+
+  test('throttles as S3, IAM and EC2 do (the SDK names the code); a throttled call never reaches the emulator', async () => {
+    const reached: string[] = [];
+    const upstream = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        reached.push(`${req.method} ${req.url} ${body}`);
+        const action = new URLSearchParams(body).get('Action');
+        if (!action) return void res.writeHead(204).end();
+        res.writeHead(200, { 'content-type': 'text/xml' }).end(`<${action}Response><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata><return>true</return></${action}Response>`);
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const proxy = await ThrottlingProxy.start(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}`);
+    const config = { endpoint: proxy.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } };
+    const s3 = new S3Client({ ...config, forcePathStyle: true });
+    const iam = new IAMClient(config);
+    const ec2 = new EC2Client(config);
+    try {
+      proxy.throttle({ service: 'iam', operation: 'AttachUserPolicy', resource: 'alice', times: 1 });
+      await iam.send(new AttachUserPolicyCommand({ UserName: 'alice', PolicyArn: 'arn:aws:iam::111111111111:policy/p' }));
+      expect(proxy.throttled.map((c) => c.operation)).toEqual(['AttachUserPolicy']);
+      expect(proxy.done.map(actionId)).toEqual(['iam:AttachUserPolicy alice']);
+
+      proxy.throttle({ service: 's3', operation: 'PutBucketPolicy' });
+      await expect(s3.send(new PutBucketPolicyCommand({ Bucket: 'b', Policy: '{}' }))).rejects.toMatchObject({ name: 'SlowDown' });
+      proxy.throttle({ service: 'ec2', operation: 'CreateTags', resource: 'i-2', after: 1 });
+      await ec2.send(new CreateTagsCommand({ Resources: ['i-2'], Tags: [{ Key: 'Owner', Value: 'x' }] }));
+      await expect(ec2.send(new CreateTagsCommand({ Resources: ['i-2'], Tags: [{ Key: 'Owner', Value: 'x' }] }))).rejects.toMatchObject({ name: 'RequestLimitExceeded' });
+      expect(proxy.throttled.filter((c) => c.service === 's3')).toHaveLength(3);
+      expect(reached.filter((r) => r.startsWith('PUT'))).toEqual([]);
+      expect(proxy.done.map(actionId)).toEqual(['iam:AttachUserPolicy alice', 'ec2:CreateTags i-2']);
+
+      proxy.clearThrottles();
+      await s3.send(new PutBucketPolicyCommand({ Bucket: 'b', Policy: '{}' }));
+      expect(proxy.done.map(actionId).at(-1)).toBe('s3:PutBucketPolicy b');
+    } finally {
+      [s3, iam, ec2].forEach((c) => c.destroy());
+      await proxy.close();
+      await new Promise((resolve) => upstream.close(resolve));
+    }
+  }, 30_000);
 });

@@ -1,6 +1,7 @@
 /**
- * The forwarder as Lambda runs it: the deployed bundle (stacks/constructs/bundle.ts, the zip
- * Terraform uploads) loaded by a plain `node` process, one process per container. Invocations go
+ * A function as Lambda runs it (the forwarder, or the responder): the deployed bundle
+ * (stacks/constructs/bundle.ts, the zip Terraform uploads) loaded by a plain `node` process, one
+ * process per container. Invocations go
  * in on stdin and answers come back on a pipe of their own (fd 3), so the function's log lines on
  * stdout and stderr are kept apart and whole. A container stays warm between invocations (module
  * state such as the last good rules and the cached token survives) until it is stopped or killed.
@@ -29,8 +30,8 @@ process.stdin.on('data', (chunk) => {
     const { id, event, timeoutMs } = JSON.parse(line);
     const started = Date.now();
     const context = {
-      functionName: 'trailbridge-forwarder',
-      invokedFunctionArn: 'arn:aws:lambda:us-east-1:999999999999:function:trailbridge-forwarder',
+      functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+      invokedFunctionArn: 'arn:aws:lambda:us-east-1:999999999999:function:' + process.env.AWS_LAMBDA_FUNCTION_NAME,
       awsRequestId: 'drill-' + id,
       getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - started)),
     };
@@ -56,19 +57,26 @@ export interface Invocation {
   readonly died?: boolean;
 }
 
-let unpacked: string | undefined;
-/** The forwarder's deployment zip, unpacked once per process. */
-export function forwarderBundle(): string {
-  if (unpacked) return unpacked;
-  const dir = mkdtempSync(join(tmpdir(), 'drill-forwarder-'));
-  for (const [file, content] of Object.entries(unzipSync(readFileSync(bundleFunction('forwarder').zipPath)))) {
+/** The functions the drills run (functions/<name>). */
+export type DrillFunction = 'forwarder' | 'responder';
+
+const unpacked = new Map<DrillFunction, string>();
+/** A function's deployment zip, unpacked once per process. */
+export function functionBundle(name: DrillFunction): string {
+  const cached = unpacked.get(name);
+  if (cached) return cached;
+  const dir = mkdtempSync(join(tmpdir(), `drill-${name}-`));
+  for (const [file, content] of Object.entries(unzipSync(readFileSync(bundleFunction(name).zipPath)))) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     writeFileSync(join(dir, file), content);
   }
   writeFileSync(join(dir, 'drill-harness.js'), HARNESS);
-  unpacked = dir;
+  unpacked.set(name, dir);
   return dir;
 }
+
+/** The forwarder's deployment zip, unpacked once per process. */
+export const forwarderBundle = (): string => functionBundle('forwarder');
 
 export class FunctionContainer {
   private readonly child: ChildProcess;
@@ -77,10 +85,10 @@ export class FunctionContainer {
   private next = 0;
   private readonly exited: Promise<void>;
 
-  constructor(env: Record<string, string>) {
-    const dir = forwarderBundle();
+  constructor(env: Record<string, string>, fn: DrillFunction = 'forwarder') {
+    const dir = functionBundle(fn);
     this.child = spawn(process.execPath, ['--enable-source-maps', '--no-warnings', join(dir, 'drill-harness.js')], {
-      env: { PATH: process.env.PATH ?? '', AWS_LAMBDA_FUNCTION_NAME: 'trailbridge-forwarder', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env, DRILL_BUNDLE: join(dir, 'index.js') },
+      env: { PATH: process.env.PATH ?? '', AWS_LAMBDA_FUNCTION_NAME: `trailbridge-${fn}`, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env, DRILL_BUNDLE: join(dir, 'index.js') },
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
     });
     this.child.stdout!.on('data', (d) => (this.output += d));

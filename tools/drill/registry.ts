@@ -1,18 +1,18 @@
 /**
  * The drills, in table order. A new drill is one module in ./drills exporting a {@link Drill},
- * added here. Drill 8 (the responder: AWS throttling mid-action and a second delivery, the action
- * done once) plugs in here when the responder exists.
+ * added here.
  */
 import { Drill } from './drill';
 import { dynatraceDown } from './drills/dynatrace-down';
 import { dynatraceSlow } from './drills/dynatrace-slow';
 import { killedMidFile } from './drills/killed-mid-file';
 import { poisonInput } from './drills/poison-input';
+import { responderThrottled } from './drills/responder-throttled';
 import { rulesTrouble } from './drills/rules-trouble';
 import { s3Breaks } from './drills/s3-breaks';
 import { tokenTrouble } from './drills/token-trouble';
 
-export const DRILLS: readonly Drill[] = [killedMidFile, dynatraceDown, dynatraceSlow, s3Breaks, tokenTrouble, rulesTrouble, poisonInput];
+export const DRILLS: readonly Drill[] = [killedMidFile, dynatraceDown, dynatraceSlow, s3Breaks, tokenTrouble, rulesTrouble, poisonInput, responderThrottled];
 
 /** The drills `--only` names (comma-separated), or all; an unknown name is an error listing the known ones. */
 export function selectDrills(only: string | undefined, drills: readonly Drill[] = DRILLS): Drill[] {

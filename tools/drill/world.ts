@@ -119,6 +119,13 @@ export class DrillWorld {
     return container;
   }
 
+  /** A responder container: the deployed responder bundle with `env` (RESPONDER_CONFIG, endpoints, credentials). */
+  responderContainer(env: Record<string, string>): FunctionContainer {
+    const container = new FunctionContainer(env, 'responder');
+    this.containers.push(container);
+    return container;
+  }
+
   /** Every log line of every container of the drill. */
   logs(): string {
     return this.containers.map((c) => c.logs).join('\n');
