@@ -41,6 +41,12 @@ export type Observed = Readonly<Record<string, ReadResult>>;
 export interface Problem {
   readonly kind: 'gone' | 'access-denied' | 'bad-event';
   readonly reason: string;
+  /**
+   * ISO time until which the problem may clear by itself (a resource not visible yet under eventual
+   * consistency): until then the executor retries the event, after it the problem settles it.
+   * @default - settled at once
+   */
+  readonly retryableUntil?: string;
 }
 
 export interface Decision {

@@ -35,6 +35,8 @@ export interface ResponderDeps {
   readonly sns: SdkClient;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Milliseconds since the epoch, for problems that are retried for a while. @default Date.now */
+  readonly clock?: () => number;
 }
 
 /** Thrown after logging when a retryable failure should send the event back through the target's retry policy. */
@@ -102,6 +104,11 @@ async function runResponse(response: Response, event: ResponderEvent, deps: Resp
   const { config, logger, metrics } = deps;
   const observed = await observe(response, event, deps);
   const decision = 'problem' in observed ? emptyDecision(response.id, config, { problem: observed.problem }) : response.decide(event, observed.results, config);
+  if (decision.problem?.retryableUntil && (deps.clock ?? Date.now)() < Date.parse(decision.problem.retryableUntil)) {
+    logger.warn('not visible yet, will be retried', { ...decisionFields(decision), done: [] });
+    metrics.add('RetryableFailures', 'Count', 1);
+    throw new RetryableResponderError(`${response.id}: ${decision.problem.reason}`, undefined);
+  }
   if (decision.problem) {
     logger.warn('decision', { ...decisionFields(decision), done: [], notDone: decision.actions.map(callName) });
     metrics.add(PROBLEM_METRICS[decision.problem.kind], 'Count', 1);

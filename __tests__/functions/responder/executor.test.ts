@@ -1,6 +1,7 @@
 import { ALL_USERS_URI } from '../../../functions/responder/public-access';
 import { respond, RetryableResponderError } from '../../../functions/responder/executor';
 import { assumingRoleClients, RESPONDER_SESSION_NAME } from '../../../functions/responder/clients';
+import { INSTANCE_VISIBILITY_WINDOW_MS } from '../../../functions/responder/responses/tag-instance-owner';
 import { awsError, FakeClient, fakeDeps } from './support/fakes';
 import { delivered, pantherRecord, stratusRecord, testConfig } from './support/records';
 
@@ -82,6 +83,23 @@ describe('the executor', () => {
     const run = fakeDeps(testConfig('enforce'), { ec2: { DescribeInstances: () => { throw awsError('RequestLimitExceeded', 400); } } });
     await expect(respond(delivered(pantherRecord(131)), run.deps)).rejects.toThrow(/tag-instance-owner: ec2:DescribeInstances failed \(RequestLimitExceeded\)/);
     expect(run.lines.some((l) => l.message === 'read failed, will be retried')).toBe(true);
+  });
+
+  it('retries a new instance EC2 does not show yet, within the visibility window only; then it is gone', async () => {
+    const notFound = { DescribeInstances: () => { throw awsError('InvalidInstanceID.NotFound', 400); } };
+    const launched = Date.parse('2024-12-16T18:41:07Z'); // panther 99, RunInstances
+    const soon = fakeDeps(testConfig('enforce'), { ec2: notFound });
+    await expect(respond(delivered(pantherRecord(99)), { ...soon.deps, clock: () => launched + 60_000 })).rejects.toThrow(RetryableResponderError);
+    expect(soon.lines.find((l) => l.message === 'not visible yet, will be retried')).toMatchObject({ response: 'tag-instance-owner', problem: { kind: 'gone' } });
+    soon.deps.metrics.flush();
+    expect(soon.lines.find((l) => l._aws)).toMatchObject({ RetryableFailures: 1 });
+
+    const late = fakeDeps(testConfig('enforce'), { ec2: notFound });
+    const result = await respond(delivered(pantherRecord(99)), { ...late.deps, clock: () => launched + INSTANCE_VISIBILITY_WINDOW_MS });
+    expect(result.responses[0]).toMatchObject({ response: 'tag-instance-owner', problem: expect.stringMatching(/not found/) });
+    late.deps.metrics.flush();
+    expect(late.lines.find((l) => l._aws)).toMatchObject({ ResourcesGone: 1 });
+    expect([...soon.sourceWrites(), ...late.sourceWrites()]).toEqual([]);
   });
 
   it('a non-retryable write failure (user deleted meanwhile) is logged, not thrown', async () => {

@@ -1,4 +1,5 @@
 import { instanceIdsOf, tagInstanceOwner } from '../../../functions/responder/responses';
+import { INSTANCE_VISIBILITY_WINDOW_MS } from '../../../functions/responder/responses/tag-instance-owner';
 import { eventOf, pantherRecord, stratusRecord, testConfig } from './support/records';
 
 const config = testConfig('enforce');
@@ -49,6 +50,16 @@ describe('tag-instance-owner', () => {
     expect(decision.actions.map((a) => (a.params.Resources as string[])[0])).toEqual(['i-EXAMPLE56126103cb']);
     expect(decision.nothingToDo).toEqual(['instance i-EXAMPLEaff4840c22 no longer exists']);
     expect(tagInstanceOwner.decide(event, { instances: { errorCode: 'InvalidInstanceID.NotFound' } }, config).problem).toMatchObject({ kind: 'gone' });
+  });
+
+  it('after RunInstances a NotFound may be EC2 not showing the new instance yet: retryable for a while; after StartInstances it is gone', () => {
+    const notFound = { instances: { errorCode: 'InvalidInstanceID.NotFound' } };
+    const run = eventOf(pantherRecord(99));
+    const problem = tagInstanceOwner.decide(run, notFound, config).problem!;
+    expect(problem).toMatchObject({ kind: 'gone', reason: expect.stringMatching(/not found .*retried until 2024-12-16T18:51:07\.000Z/) });
+    expect(Date.parse(problem.retryableUntil!) - Date.parse(run.time)).toBe(INSTANCE_VISIBILITY_WINDOW_MS);
+    expect(tagInstanceOwner.decide(eventOf(pantherRecord(131)), notFound, config).problem?.retryableUntil).toBeUndefined();
+    expect(tagInstanceOwner.decide(run, { instances: { errorCode: 'InvalidInstanceID.Malformed' } }, config).problem?.retryableUntil).toBeUndefined();
   });
 
   it('does nothing for a failed RunInstances (stratus, UnauthorizedOperation)', () => {

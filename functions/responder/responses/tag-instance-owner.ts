@@ -12,6 +12,14 @@ const TRIGGERS: ReadonlySet<string> = new Set(['RunInstances', 'StartInstances']
 /** EC2 limits a tag value to 256 characters. */
 export const EC2_TAG_VALUE_MAX_LENGTH = 256;
 const GONE_CODES: ReadonlySet<string> = new Set(['InvalidInstanceID.NotFound', 'InvalidInstanceID.Malformed']);
+const NOT_FOUND = 'InvalidInstanceID.NotFound';
+/**
+ * EC2 is eventually consistent: DescribeInstances may not know an instance for a while after
+ * RunInstances. Within this time of the call a NotFound is retried (Lambda's two asynchronous
+ * retries come about 1 and 3 minutes later); after it, the instance is taken as gone, so a replay
+ * from the DLQ days later settles instead of retrying again.
+ */
+export const INSTANCE_VISIBILITY_WINDOW_MS = 10 * 60_000;
 
 const items = (set: unknown): Json[] => (isObject(set) && Array.isArray(set.items) ? set.items.filter(isObject) : []);
 
@@ -70,6 +78,10 @@ function decide(event: ResponderEvent, observed: Observed, config: ResponderConf
   const wanted = ownerTags(event, tagKeys);
   if (!wanted) return base({ problem: { kind: 'bad-event', reason: 'userIdentity.arn is missing: no owner to tag' } });
   const code = observed.instances?.errorCode;
+  if (code === NOT_FOUND && event.record.eventName === 'RunInstances') {
+    const retryableUntil = new Date(Date.parse(event.time) + INSTANCE_VISIBILITY_WINDOW_MS).toISOString();
+    return base({ problem: { kind: 'gone', reason: `instance ${ids.join(', ')} not found (${code}): EC2 may not show a new instance yet, so it is retried until ${retryableUntil} and taken as gone after`, retryableUntil } });
+  }
   if (code && GONE_CODES.has(code)) return base({ problem: { kind: 'gone', reason: `instance ${ids.join(', ')} no longer exists (${code})` } });
   const denied = accessProblem(observed);
   if (denied) return base({ problem: denied });
