@@ -12,6 +12,25 @@ import { seededRandom, sizedTrailFile } from '../trail-files';
 import { notification } from '../world';
 
 const SLOW_ANSWER_MS = 10_000;
+/**
+ * The quick run's Lambda timeout. Reading stops a quarter of the way before the deadline (the
+ * drain time), and the first requests must reach the sink by then even on a loaded machine: at
+ * 6 s (reading stopped 3.75 s in) a cold container under load sent only the two 429 requests and
+ * never met a slow answer. With the quick safety margin of 2 s the deadline is 8 s in, before any
+ * slow answer (SLOW_ANSWER_MS) returns, and the handler's answer (about 8.3 s in, tickets written)
+ * has well over a second to spare.
+ */
+const QUICK_TIMEOUT_MS = 10_000;
+/**
+ * The quick file must outlast what the forwarder can read before reading stops, however fast the
+ * machine: no 10-second answer returns before the deadline, so once the four batches in flight
+ * (DRILL_CONCURRENCY) each wait on one, nothing more is sent. Slow answers are requests 3, 4, 8 and
+ * 9, so at most 9 batches leave and a 10th fills: 10 x 1,000 records (DRILL_MAX_EVENTS_PER_BATCH).
+ * A failed batch frees its place at once (a 429 whose retry would pass the deadline), which is how
+ * 8 MB (6,261 records) was read to its end on an idle machine and left no rest to ticket ("no
+ * open-ended ticket"). 20 MB holds about 15,700 records.
+ */
+const QUICK_FILE_BYTES = 20_000_000;
 
 /** Request n meets, in turn: 429 with Retry-After, 429 without, two 10-second answers, a prompt 204. */
 export function throttlingFault(requestNumber: number): Fault | undefined {
@@ -33,9 +52,9 @@ export const dynatraceSlow: Drill = {
   title: 'Dynatrace throttles (429, with and without Retry-After) and answers in 10 s until the deadline',
   async run(world, { quick, seed }): Promise<DrillOutcome> {
     const random = seededRandom(seed);
-    const timeoutMs = quick ? 6_000 : 30_000;
-    const safetyMarginMs = quick ? 1_000 : 3_000;
-    const file = world.put(sizedTrailFile('slow', quick ? 8_000_000 : 30_000_000, random));
+    const timeoutMs = quick ? QUICK_TIMEOUT_MS : 30_000;
+    const safetyMarginMs = quick ? 2_000 : 3_000;
+    const file = world.put(sizedTrailFile('slow', quick ? QUICK_FILE_BYTES : 30_000_000, random));
     const handedOut = { 429: 0, slow: 0 };
     const slowSink = await world.startSink({
       faultFor: (n) => {
