@@ -15,8 +15,8 @@ const SLOW_ANSWER_MS = 10_000;
 /**
  * The quick run's Lambda timeout. Reading stops a quarter of the way before the deadline (the
  * drain time), and the first requests must reach the sink by then even on a loaded machine: at
- * 6 s (reading stopped 3.75 s in) a cold container under load sent only the two 429 requests and
- * never met a slow answer. With the quick safety margin of 2 s the deadline is 8 s in, before any
+ * 6 s (reading stopped 3.75 s in) one run had the sink answer only the two 429 requests before
+ * the handler returned, and failed. With the quick safety margin of 2 s the deadline is 8 s in, before any
  * slow answer (SLOW_ANSWER_MS) returns, and the handler's answer (about 8.3 s in, tickets written)
  * has well over a second to spare.
  */
