@@ -84,20 +84,23 @@ async function sourceStackStandIn(access: SourceAccess): Promise<string> {
 
 /** Makes a half-public bucket, a user and two instances as the operator, and the events CloudTrail would record. */
 async function makeSet(access: SourceAccess, suffix: string, newId: () => string, records: readonly CloudTrailRecord[]): Promise<Made> {
-  const s3 = new S3Client({ ...access.client, forcePathStyle: true });
   const bucket = `drill-public-${suffix}`;
-  const { policy, keptSid } = halfPublicPolicy('aws', bucket, ACCOUNT);
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  await s3.send(new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration: { BlockPublicAcls: false, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false } }));
-  await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
-  s3.destroy();
   const user = `drill-new-user-${suffix}`;
+  const { policy, keptSid } = halfPublicPolicy('aws', bucket, ACCOUNT);
+  const s3 = new S3Client({ ...access.client, forcePathStyle: true });
   const iam = new IAMClient(access.client);
-  const created = (await iam.send(new CreateUserCommand({ UserName: user }))).User!;
-  iam.destroy();
   const ec2 = new EC2Client(access.client);
-  const instances = ((await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', InstanceType: 't3.micro', MinCount: 2, MaxCount: 2 }))).Instances ?? []).map((i) => i.InstanceId!);
-  ec2.destroy();
+  // Together: moto loads each service's backend on its first call, which takes seconds.
+  const [, created, instances] = await Promise.all([
+    (async () => {
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+      await s3.send(new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration: { BlockPublicAcls: false, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false } }));
+      await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
+    })(),
+    iam.send(new CreateUserCommand({ UserName: user })).then((o) => o.User!),
+    ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', InstanceType: 't3.micro', MinCount: 2, MaxCount: 2 })).then((o) => (o.Instances ?? []).map((i) => i.InstanceId!)),
+  ]);
+  [s3, iam, ec2].forEach((client) => client.destroy());
 
   const event = (eventSource: string, eventName: string, requestParameters: CloudTrailRecord, responseElements: CloudTrailRecord | null) => {
     const record = recordOfCall(templateRecord(records, eventSource, eventName), { account: ACCOUNT, region: REGION, eventId: newId(), time: new Date(Date.UTC(2026, 11, 1, 12)), sessionArn: access.sessionArn, requestParameters, responseElements });
@@ -137,10 +140,12 @@ interface Phase {
   /** Writes done during the phase, by action id. */
   readonly writes: Map<string, number>;
   readonly alerts: number;
+  readonly seconds: number;
 }
 
 /** Delivers every input once, one after the other, as the rules' targets would. */
 async function deliver(container: FunctionContainer, proxy: ThrottlingProxy, sets: readonly Made[]): Promise<Phase> {
+  const started = Date.now();
   const logsFrom = container.logs.length;
   const doneFrom = proxy.done.length;
   const answers: Invocation[] = [];
@@ -158,7 +163,7 @@ async function deliver(container: FunctionContainer, proxy: ThrottlingProxy, set
       }
     });
   const done = proxy.done.slice(doneFrom);
-  return { answers, lines, writes: writeCounts(done), alerts: done.filter((c) => c.service === 'sns' && c.operation === 'Publish').length };
+  return { answers, lines, writes: writeCounts(done), alerts: done.filter((c) => c.service === 'sns' && c.operation === 'Publish').length, seconds: (Date.now() - started) / 1000 };
 }
 
 /** The account's state after the drill: what the actions were meant to leave. */
@@ -222,6 +227,7 @@ export const responderThrottled: Drill = {
   async run(world: DrillWorld, { quick, seed }): Promise<DrillOutcome> {
     const random = seededRandom(seed);
     const newId = () => seededUuid(random);
+    const started = Date.now();
     const access = await sourceAccess(world.moto);
     const mfaPolicyArn = await sourceStackStandIn(access);
     const records = sharedRecords();
@@ -237,6 +243,7 @@ export const responderThrottled: Drill = {
       accounts: { [ACCOUNT]: { roleArn: ROLE_ARN, mfaPolicyArn } },
       responses: { 'block-public-bucket': { mode: 'enforce' }, 'require-mfa-for-new-users': { mode: 'enforce' }, 'tag-instance-owner': { mode: 'enforce', tagKeys: { owner: OWNER_TAG } } },
     };
+    const setupSeconds = (Date.now() - started) / 1000;
     const proxy = await ThrottlingProxy.start(world.moto.endpoint);
     try {
       const env = { ...motoClientEnv(proxy.endpoint, REGION), RESPONDER_CONFIG: JSON.stringify(config), LOG_LEVEL: 'INFO' };
@@ -263,6 +270,7 @@ export const responderThrottled: Drill = {
         notes: [
           `counted in actions, not records: ${sets.length} set(s) of a half-public bucket (2 actions), a new user (1), two new instances (1 each), in enforce mode`,
           `throttled requests: s3 ${throttledBy('s3')}, iam ${throttledBy('iam')}, ec2 ${throttledBy('ec2')}; alerts per delivery ${first.alerts}, ${second.alerts}, ${third.alerts}`,
+          `seconds: setup ${setupSeconds.toFixed(1)}, deliveries ${[first, second, third].map((p) => p.seconds.toFixed(1)).join(', ')}`,
         ],
       };
     } finally {
