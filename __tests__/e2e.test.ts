@@ -53,6 +53,8 @@ if (!RUN) {
         const report = output.slice(output.lastIndexOf('== trailbridge e2e report =='));
         if (code !== 0) throw new Error(`npm run e2e exited with ${code}:\n${report || output.slice(-6000)}`);
         expect(report).toMatch(/result: PASS/);
+        // The bootstrap (OIDC provider, workspace roles) applied in every account before the rest.
+        for (const account of ['test', 'prod', 'infosec-mgmt', 'ems']) expect(report).toMatch(new RegExp(`^  ok   bootstrap-${account} \\(\\d+ resources`, 'm'));
         // Flow 2 ran, every check held, and both buses were checked.
         const [, held, total] = /flow 2 checks: (\d+)\/(\d+) held/.exec(report) ?? [];
         expect(Number(total)).toBeGreaterThan(0);

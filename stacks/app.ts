@@ -9,6 +9,8 @@ import { SecurityEventsStack } from './security-events-stack';
 import { SourceStack } from './source-stack';
 import { TrailbridgeStack } from './trailbridge-stack';
 import { sourceAccounts } from '../config/accounts';
+import { cloudBackend, dynamicCredentialsOn } from '../config/terraform-cloud';
+import { BootstrapStack } from './bootstrap-stack';
 
 export interface TrailbridgeStacks {
   readonly logArchive: LogArchiveStack;
@@ -18,6 +20,10 @@ export interface TrailbridgeStacks {
   readonly sources: readonly SourceStack[];
   /** The organization trail, in organization mode only. */
   readonly organizationTrail?: OrganizationTrailStack;
+  /** One per account the workspaces reach, with dynamic credentials on only. */
+  readonly bootstrap: readonly BootstrapStack[];
+  /** The stacks that map to HCP Terraform workspaces (all but the bootstrap stacks). */
+  readonly workspaces: readonly TrailbridgeStack[];
   readonly all: readonly TrailbridgeStack[];
 }
 
@@ -45,13 +51,25 @@ export function buildStacks(app: App, topology: Topology): TrailbridgeStacks {
     organizationTrail = new OrganizationTrailStack(app, topology, naming);
     organizationTrail.addDependency(logArchive);
   }
-  return {
-    logArchive,
-    securityEvents,
-    observability,
-    incidentResponse,
-    sources,
-    organizationTrail,
-    all: [logArchive, securityEvents, observability, incidentResponse, ...sources, ...(organizationTrail ? [organizationTrail] : [])],
-  };
+  const workspaces = [logArchive, securityEvents, observability, incidentResponse, ...sources, ...(organizationTrail ? [organizationTrail] : [])];
+  const bootstrap = dynamicCredentialsOn(topology) ? buildBootstrapStacks(app, topology, naming, workspaces) : [];
+  return { logArchive, securityEvents, observability, incidentResponse, sources, organizationTrail, bootstrap, workspaces, all: [...workspaces, ...bootstrap] };
+}
+
+/**
+ * A bootstrap stack for every account a workspace reaches, built after the workspaces' stacks
+ * (their resource types decide the roles' permissions); each workspace depends on the bootstrap
+ * of every account it reaches, so `cdktf deploy '*'` creates the roles first.
+ */
+function buildBootstrapStacks(app: App, topology: Topology, naming: Naming, workspaces: readonly TrailbridgeStack[]): BootstrapStack[] {
+  const backend = cloudBackend(topology)!;
+  const reaches = (stack: TrailbridgeStack, accountId: string) => stack.account.id === accountId || stack.otherAccounts.some((a) => a.id === accountId);
+  return topology.accounts
+    .filter((account) => workspaces.some((s) => reaches(s, account.id)))
+    .map((account) => {
+      const workloads = workspaces.filter((s) => reaches(s, account.id));
+      const bootstrap = new BootstrapStack(app, topology, naming, backend, account, workloads);
+      for (const stack of workloads) stack.addDependency(bootstrap);
+      return bootstrap;
+    });
 }

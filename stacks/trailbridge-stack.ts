@@ -1,9 +1,11 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from 'cdktf';
+import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformDataSource, TerraformProvider, TerraformResource, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { deployRole } from '../config/accounts';
 import { Naming } from '../config/naming';
 import { Account, Topology } from '../config/schema';
+import { cloudBackend, credentialsTag, dynamicCredentialsOn } from '../config/terraform-cloud';
+import { tfcDynamicCredentialsVariable } from './constructs/tfc-dynamic-credentials';
 
 export interface TrailbridgeStackProps {
   readonly topology: Topology;
@@ -14,11 +16,20 @@ export interface TrailbridgeStackProps {
   readonly extraRegions?: readonly string[];
   /** Region of the stack's default provider. @default - the topology's home region */
   readonly region?: string;
+  /**
+   * The stack runs on the operator's machine with an administrator's credentials (the bootstrap):
+   * local state in the cloud backend's bootstrapStateDirectory, deployRole assumed as without
+   * dynamic credentials. @default false
+   */
+  readonly operatorRun?: boolean;
 }
 
 /**
  * One Terraform root module (one state, one Terraform Cloud workspace): its backend, its default
- * provider and one aliased provider per extra region, all in one account.
+ * provider and one aliased provider per extra region in its account, and a provider per other
+ * account it reaches (`providerIn`). With dynamic credentials on, the providers of the stack's
+ * account use the workspace's own role (the default configuration HCP Terraform sets in the
+ * run's environment); another account's provider reads its tagged configuration.
  */
 export class TrailbridgeStack extends TerraformStack {
   readonly topology: Topology;
@@ -28,6 +39,8 @@ export class TrailbridgeStack extends TerraformStack {
   /** The provider of the stack's region (also the default provider). */
   readonly provider: AwsProvider;
   private readonly regionalProviders = new Map<string, AwsProvider>();
+  private readonly accountProviders = new Map<string, AwsProvider>();
+  private readonly operatorRun: boolean;
 
   constructor(scope: Construct, readonly stackName: string, props: TrailbridgeStackProps) {
     super(scope, stackName);
@@ -35,8 +48,10 @@ export class TrailbridgeStack extends TerraformStack {
     this.naming = props.naming;
     this.account = props.account;
     this.region = props.region ?? props.topology.homeRegion;
+    this.operatorRun = props.operatorRun ?? false;
 
-    addBackend(this, stackName, props.topology);
+    if (this.operatorRun) addOperatorBackend(this, stackName, props.topology);
+    else addBackend(this, stackName, props.topology);
     // cdktf writes the legacy short form "aws"; spell out the registry address reviewers expect.
     this.addOverride('terraform.required_providers.aws.source', 'hashicorp/aws');
     this.provider = this.createProvider(this.region, false);
@@ -53,16 +68,61 @@ export class TrailbridgeStack extends TerraformStack {
     return provider;
   }
 
-  private createProvider(region: string, aliased: boolean): AwsProvider {
-    const role = deployRole(this.topology, this.account);
-    return new AwsProvider(this, aliased ? `aws-${region}` : 'aws', {
+  /**
+   * The provider of another account of the topology, in the stack's region, created on first use
+   * (alias: the account's name). The bootstrap gives the stack's workspace a role there too.
+   */
+  providerIn(account: Account): AwsProvider {
+    if (account.id === this.account.id) return this.provider;
+    let provider = this.accountProviders.get(account.id);
+    if (!provider) {
+      provider = this.createProvider(this.region, true, account);
+      this.accountProviders.set(account.id, provider);
+    }
+    return provider;
+  }
+
+  /** The accounts besides its own that the stack's providers reach, in first-use order. */
+  get otherAccounts(): Account[] {
+    return [...this.accountProviders.keys()].map((id) => this.topology.accounts.find((a) => a.id === id)!);
+  }
+
+  /**
+   * The resource and data source types the stack holds in an account (data sources as
+   * `data.<type>`), read from the construct tree: what the account's workspace role must allow.
+   */
+  resourceTypesIn(account: Account): string[] {
+    const accountOf = new Map<TerraformProvider, string>([...this.regionalProviders.values()].map((p) => [p, this.account.id]));
+    for (const [id, p] of this.accountProviders) accountOf.set(p, id);
+    const types = new Set<string>();
+    for (const c of this.node.findAll()) {
+      if (!(c instanceof TerraformResource) && !(c instanceof TerraformDataSource)) continue;
+      if ((c.provider ? accountOf.get(c.provider) : this.account.id) !== account.id) continue;
+      types.add(c instanceof TerraformDataSource ? `data.${c.terraformResourceType}` : c.terraformResourceType);
+    }
+    return [...types].sort();
+  }
+
+  private createProvider(region: string, aliased: boolean, account: Account = this.account): AwsProvider {
+    const ownAccount = account.id === this.account.id;
+    const workspaceRole = dynamicCredentialsOn(this.topology) && !this.operatorRun;
+    const role = workspaceRole ? undefined : deployRole(this.topology, account);
+    return new AwsProvider(this, ownAccount ? (aliased ? `aws-${region}` : 'aws') : `aws-${account.name}`, {
       region,
-      alias: aliased ? region : undefined,
-      allowedAccountIds: [this.account.id],
+      alias: aliased ? (ownAccount ? region : account.name) : undefined,
+      allowedAccountIds: [account.id],
       assumeRole: role ? [{ roleArn: role.roleArn, sessionName: this.topology.deployRole.sessionName, externalId: role.externalId }] : undefined,
+      // The stack's own account takes the default configuration from the run's environment.
+      sharedConfigFiles: workspaceRole && !ownAccount ? [tfcDynamicCredentialsVariable(this).aliasSharedConfigFile(credentialsTag(account))] : undefined,
       defaultTags: [{ tags: this.naming.defaultTags(this.stackName, this.account.roles) }],
     });
   }
+}
+
+/** The bootstrap's state: on the operator's machine, as for the local backend. */
+function addOperatorBackend(stack: TerraformStack, stackName: string, topology: Topology): void {
+  const directory = cloudBackend(topology)?.bootstrapStateDirectory ?? 'state';
+  new LocalBackend(stack, { path: `../../../${directory}/${stackName}.tfstate` });
 }
 
 function addBackend(stack: TerraformStack, stackName: string, topology: Topology): void {

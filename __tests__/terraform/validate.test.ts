@@ -43,6 +43,19 @@ describeWithTool('terraform', 'terraform validate of the synthesized stacks', ()
     expectAllValid(await validateStacks(stackDirs));
   });
 
+  test('with the cloud backend and dynamic credentials, every bootstrap stack and a workspace stack are valid, with zero warnings', async () => {
+    const topology = topologyWith((t) => {
+      t.backend = { type: 'cloud', organization: 'acme', dynamicCredentials: true };
+    });
+    const { stackDirs } = synthTopology({ topology, outdir: mkdtempSync(join(tmpdir(), 'validate-tfc-')) });
+    // The workspace stacks differ from the default topology's only in backend and provider blocks: one stands for all.
+    const chosen = new Map([...stackDirs].filter(([stack]) => stack.startsWith('bootstrap-') || stack === 'observability'));
+    const results = await validateStacks(chosen);
+    expect(results.map((r) => r.stack)).toEqual(['bootstrap-ems', 'bootstrap-infosec-mgmt', 'bootstrap-prod', 'bootstrap-test', 'observability']);
+    expectAllValid(results);
+    // Five inits and validates: 50 s on an idle box, 90 s at load 35, past the suite's 120 s beyond that.
+  }, 300_000);
+
   test('synth:hcl output is terraform fmt clean and valid, with zero warnings', async () => {
     const written = await synthHcl(topologyWith(), mkdtempSync(join(tmpdir(), 'validate-hcl-')));
     expect(written.size).toBe(6);

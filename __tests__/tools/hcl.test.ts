@@ -102,6 +102,13 @@ describe('toHcl', () => {
     expect(hcl).not.toContain('metadata');
   });
 
+  test("a variable's type is a bare type expression (a quoted one is a legacy hint Terraform rejects)", () => {
+    const typed = toHcl({ variable: { creds: { type: 'map(object({ file = string }))', description: 'd' } }, output: {} }, shapes);
+    expect(typed).toMatch(/^variable "creds" \{\n {2}type = map\(object\(\{ file = string \}\)\)\n {2}description = "d"\n\}/);
+    expect(toHcl({ variable: { bare: { type: 'string' } } }, shapes)).toMatch(/^variable "bare" \{\n {2}type = string\n\}/);
+    expect(toHcl({ variable: { untyped: { description: 'd' } } }, shapes)).toMatch(/^variable "untyped" \{\n {2}description = "d"\n\}/);
+  });
+
   test('outputs render with bare expressions', () => {
     expect(hcl).toMatch(/output "out" \{\n\s+value = aws_sqs_queue.q.arn\n\s+sensitive = false/);
   });

@@ -2,16 +2,15 @@ import { z } from 'zod';
 
 /** Where each stack keeps its Terraform state. One state per stack, whatever the type. */
 
+/** A directory relative to the project root, for state files on this machine. */
+const stateDirectory = z.string().regex(/^(?!\/)(?!.*\.\.)[A-Za-z0-9._/-]+$/, {
+  error: (issue) => `${JSON.stringify(issue.input)} must be a relative path inside the project, without ".."`,
+});
+
 export const localBackend = z
   .strictObject({
     type: z.literal('local'),
-    directory: z
-      .string()
-      .regex(/^(?!\/)(?!.*\.\.)[A-Za-z0-9._/-]+$/, {
-        error: (issue) => `${JSON.stringify(issue.input)} must be a relative path inside the project, without ".."`,
-      })
-      .default('state')
-      .describe('Directory, relative to the project root, that holds <stack>.tfstate files.'),
+    directory: stateDirectory.default('state').describe('Directory, relative to the project root, that holds <stack>.tfstate files.'),
   })
   .describe('State files on this machine (the default): state/<stack>.tfstate.');
 
@@ -38,6 +37,15 @@ export const cloudBackend = z
       .default('trailbridge-')
       .describe('Each stack maps to the workspace <workspacePrefix><stack>.'),
     project: z.string().optional().describe('Terraform Cloud project for the workspaces. @default - the default project'),
+    dynamicCredentials: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Workspaces authenticate to AWS with HCP Terraform dynamic provider credentials (OIDC): adds a bootstrap-<account> stack per account that creates the OIDC provider and each workspace\'s plan and apply roles, and the stacks\' providers use those roles instead of assuming deployRole (docs/terraform-cloud.md). @default false',
+      ),
+    bootstrapStateDirectory: stateDirectory
+      .default('state')
+      .describe('Directory, relative to the project root, that holds the bootstrap stacks\' bootstrap-<account>.tfstate: they run once with an administrator\'s credentials, before any workspace can.'),
   })
   .describe('Terraform Cloud: one workspace per stack, named from a prefix.');
 

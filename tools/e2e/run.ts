@@ -22,7 +22,7 @@ import { liftBucketPolicies, NotificationProbe, putObjects, snsLambdaEvent } fro
 import { PlanQuirk, toleratedChange } from './quirks';
 import { Report, StepTimer } from './report';
 import { deployWaves, PlannedChange, StackFailure, TerraformStacks } from './terraform-stacks';
-import { E2E_HOME_REGION, E2E_REGIONS, E2E_RESPONSES, e2eTopology, STAND_IN_LAYER_NAME } from './topology';
+import { E2E_HOME_REGION, E2E_REGIONS, E2E_RESPONSES, e2eBootstrapTopology, e2eTopology, STAND_IN_LAYER_NAME } from './topology';
 import { accountWithRole, sourceAccounts } from '../../config/accounts';
 
 export interface E2eOptions {
@@ -110,13 +110,15 @@ async function synthAndFixtures(options: E2eOptions, work: string, report: Repor
   log('emulator switches (left out of this run, and why):');
   for (const s of switches) log(`  - ${s.option} = ${JSON.stringify(s.value)}: leaves out ${s.leavesOut}; ${s.why}`);
   log(`responses (every one in enforce mode, checked in flow 2): ${JSON.stringify(E2E_RESPONSES)}`);
-  const { stacks, stackDirs } = await timer.step('synth', async () => {
+  const { stacks, stackDirs, bootstrap } = await timer.step('synth', async () => {
     const app = new App({ outdir: join(work, 'out') });
     const built = buildStacks(app, topology);
     app.synth();
-    return { stacks: built, stackDirs: stackDirectories(join(work, 'out')) };
+    const bootstrapStacks = synthBootstrap(join(work, 'bootstrap-out'));
+    return { stacks: built, stackDirs: new Map([...bootstrapStacks, ...stackDirectories(join(work, 'out'))]), bootstrap: [...bootstrapStacks.keys()] };
   });
-  const waves = deployWaves(stacks.all, options.only);
+  // The bootstrap runs first and alone, as an operator runs it before any workspace.
+  const waves = [bootstrap, ...deployWaves(stacks.all, options.only)];
   report.stacks = waves.flat();
   log(`deploy order: ${waves.map((w) => w.join(' + ')).join(' -> ')}`);
 
@@ -153,6 +155,15 @@ async function synthAndFixtures(options: E2eOptions, work: string, report: Repor
     if (layer.Version !== 1) throw new Error(`the stand-in layer got version ${layer.Version}, expected 1: is the target empty?`);
   });
   return { options, work, report, timer, log, topology, naming, stackDirs, waves, accounts, terraform, obsHome, logArchive };
+}
+
+/** The bootstrap stacks of the same accounts with dynamic credentials on: name -> synthesized directory. */
+function synthBootstrap(outdir: string): Map<string, string> {
+  const app = new App({ outdir });
+  const built = buildStacks(app, e2eBootstrapTopology('state'));
+  app.synth();
+  const names = new Set(built.bootstrap.map((s) => s.stackName));
+  return new Map([...stackDirectories(outdir)].filter(([name]) => names.has(name)));
 }
 
 async function applyStacks(run: Run): Promise<Applied> {

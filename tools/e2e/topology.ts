@@ -97,6 +97,25 @@ function setOption(doc: Record<string, any>, option: string, value: unknown): vo
  * assume_role), two regions, state in the run's directory, and the emulator switches.
  */
 export function e2eTopology(stateDirectory: string): { topology: Topology; switches: EmulatorSwitch[] } {
+  const { doc, switches } = e2eDocument(stateDirectory);
+  return { topology: parseTopology(doc, 'e2e topology'), switches };
+}
+
+/** The HCP Terraform organization the e2e bootstrap's roles name (no run ever reaches it). */
+export const E2E_TFC_ORGANIZATION = 'trailbridge-e2e';
+
+/**
+ * The e2e topology with the cloud backend and dynamic credentials on: the run applies only its
+ * bootstrap stacks from it, first, with state in `stateDirectory`, as an operator would before the
+ * workspaces exist (docs/terraform-cloud.md); the other stacks keep local state.
+ */
+export function e2eBootstrapTopology(stateDirectory: string): Topology {
+  const { doc } = e2eDocument(stateDirectory);
+  doc.backend = { type: 'cloud', organization: E2E_TFC_ORGANIZATION, dynamicCredentials: true, bootstrapStateDirectory: stateDirectory };
+  return parseTopology(doc, 'e2e bootstrap topology');
+}
+
+function e2eDocument(stateDirectory: string): { doc: TopologyInput & Record<string, any>; switches: EmulatorSwitch[] } {
   const doc = structuredClone(defaultTopologyJson) as TopologyInput & Record<string, any>;
   doc.$comment = 'trailbridge e2e topology (tools/e2e/topology.ts)';
   doc.homeRegion = E2E_HOME_REGION;
@@ -107,5 +126,5 @@ export function e2eTopology(stateDirectory: string): { topology: Topology; switc
   const switches = emulatorSwitches(observability.id);
   for (const s of switches) setOption(doc, s.option, s.value);
   doc.responses = structuredClone(E2E_RESPONSES);
-  return { topology: parseTopology(doc, 'e2e topology'), switches };
+  return { doc, switches };
 }

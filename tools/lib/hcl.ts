@@ -47,7 +47,7 @@ export function toHcl(doc: JsonObject, shapes: ProviderShapes): string {
   for (const [name, configs] of entries(doc.provider)) {
     for (const config of asList(configs)) section(block(`provider ${quote(name)}`, config as JsonObject, shapes.provider, 0));
   }
-  for (const [name, value] of entries(doc.variable)) section(block(`variable ${quote(name)}`, value as JsonObject, EMPTY, 0));
+  for (const [name, value] of entries(doc.variable)) section(variableBlock(name, value as JsonObject));
   if (isObject(doc.locals)) section(block('locals', doc.locals, EMPTY, 0));
   for (const [type, byName] of entries(doc.data)) {
     for (const [name, body] of entries(byName)) section(withPath(body, block(`data ${quote(type)} ${quote(name)}`, body as JsonObject, shapes.dataSources[type] ?? EMPTY, 0)));
@@ -57,6 +57,16 @@ export function toHcl(doc: JsonObject, shapes: ProviderShapes): string {
   }
   for (const [name, body] of entries(doc.output)) section(block(`output ${quote(name)}`, body as JsonObject, EMPTY, 0));
   return `${out.join('\n')}`;
+}
+
+/** In JSON a variable's `type` is a string holding a type expression; HCL takes the expression bare (quoted is a legacy hint Terraform rejects). */
+function variableBlock(name: string, body: JsonObject): string {
+  const { type, ...rest } = body;
+  const text = block(`variable ${quote(name)}`, rest, EMPTY, 0);
+  if (typeof type !== 'string') return text;
+  const header = `variable ${quote(name)} {`;
+  const typeLine = `\n${INDENT}type = ${type}`;
+  return text.startsWith(`${header}}`) ? `${header}${typeLine}\n}\n` : `${header}${typeLine}${text.slice(header.length)}`;
 }
 
 function renderTerraformBlock(terraform: JsonObject): string {

@@ -1,0 +1,110 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { Topology } from '../../config/schema';
+import { synthTopology } from '../../tools/lib/synth';
+import { main } from '../../tools/tfc';
+import { WorkspacePlan, workspacePlan } from '../../tools/tfc/workspaces';
+import { synthesize, topologyWith } from '../support/synth';
+import { defaultCloudTopology, exampleTopology } from '../support/topologies';
+
+const ROOT = join(__dirname, '..', '..');
+const UPDATE_COMMAND = `UPDATE_GOLDEN=1 npx jest ${relative(ROOT, __filename)}`;
+
+const CASES: [string, string, () => Topology][] = [
+  ['the default accounts on HCP Terraform', 'tfc-workspaces.default.json', () => defaultCloudTopology()],
+  ['examples/topology.example.json', 'tfc-workspaces.example.json', () => exampleTopology()],
+];
+
+describe('npm run tfc -- workspaces --json', () => {
+  test.each(CASES)('for %s equals the committed expectation', (_label, file, topology) => {
+    const golden = join(__dirname, '__golden__', file);
+    const json = `${JSON.stringify(workspacePlan(topology()), null, 2)}\n`;
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, json);
+    if (!existsSync(golden)) throw new Error(`no expectation ${golden}; create it with: ${UPDATE_COMMAND}`);
+    if (json !== readFileSync(golden, 'utf8')) {
+      throw new Error(`npm run tfc -- workspaces --json differs from ${relative(ROOT, golden)}; if the change is intended: ${UPDATE_COMMAND}, and commit the file`);
+    }
+  });
+
+  test.each(CASES)('for %s has the run triggers the synthesized stacks depend on (cdktf manifest)', (_label, _file, topology) => {
+    const t = topology();
+    const plan = workspacePlan(t);
+    const outdir = mkdtempSync(join(tmpdir(), 'tfc-manifest-'));
+    try {
+      synthTopology({ topology: t, outdir });
+      const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, { dependencies: string[] }> };
+      const workspaceOf = new Map(plan.workspaces.map((w) => [w.stack, w.workspace]));
+      const fromManifest = Object.entries(manifest.stacks)
+        .filter(([stack]) => workspaceOf.has(stack))
+        .map(([stack, s]) => [workspaceOf.get(stack)!, s.dependencies.filter((d) => workspaceOf.has(d)).map((d) => workspaceOf.get(d)!).sort()]);
+      expect(fromManifest.length).toBe(plan.workspaces.length);
+      expect(fromManifest.some(([, deps]) => deps.length > 0)).toBe(true);
+      expect(Object.fromEntries(plan.workspaces.map((w) => [w.workspace, w.runTriggers]))).toEqual(Object.fromEntries(fromManifest));
+      // The stacks outside the plan are exactly the bootstrap stacks, which trigger nothing.
+      expect(Object.keys(manifest.stacks).filter((s) => !workspaceOf.has(s)).sort()).toEqual([...plan.bootstrapStacks].sort());
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  test.each(CASES)('for %s names the role ARNs the bootstrap stacks create, with the workspace names the cloud blocks select', (_label, _file, topology) => {
+    const t = topology();
+    const plan: WorkspacePlan = workspacePlan(t);
+    const synth = synthesize(t);
+    let checked = 0;
+    for (const w of plan.workspaces) {
+      expect(synth.stack(w.stack).json.terraform.cloud.workspaces.name).toBe(w.workspace);
+      const bootstrap = synth.stack(`bootstrap-${w.account.name}`);
+      const created = new Set(bootstrap.resources('aws_iam_role').map(([, r]) => `arn:aws:iam::${w.account.id}:role/${r.name}`));
+      for (const key of ['TFC_AWS_PLAN_ROLE_ARN', 'TFC_AWS_APPLY_ROLE_ARN']) {
+        expect([w.stack, key, created.has(w.environment[key])]).toEqual([w.stack, key, true]);
+        checked++;
+      }
+      expect(w.environment.TFC_AWS_PROVIDER_AUTH).toBe('true');
+    }
+    expect(checked).toBe(plan.workspaces.length * 2);
+  });
+
+  test('without dynamic credentials the workspaces need no variables and there is no bootstrap', () => {
+    const plan = workspacePlan(defaultCloudTopology({ dynamicCredentials: false }));
+    expect(plan.bootstrapStacks).toEqual([]);
+    expect(plan.workspaces.map((w) => w.environment)).toEqual(plan.workspaces.map(() => ({})));
+    expect(plan.workspaces.find((w) => w.stack === 'source-test')!.runTriggers).toEqual(['trailbridge-log-archive', 'trailbridge-security-events']);
+  });
+
+  test('a topology without the cloud backend is a usage error that says what to set', () => {
+    expect(() => workspacePlan(topologyWith())).toThrow(/the topology's backend is "local"; npm run tfc describes HCP Terraform workspaces: set backend to \{ "type": "cloud"/);
+  });
+});
+
+describe('npm run tfc (command line)', () => {
+  const output = (argv: string[]): string => {
+    let text = '';
+    main(argv, { write: (chunk: string) => ((text += chunk), true) } as unknown as NodeJS.WritableStream);
+    return text;
+  };
+
+  test('workspaces --json prints the plan of TRAILBRIDGE_TOPOLOGY; without --json a block per workspace', () => {
+    const previous = process.env.TRAILBRIDGE_TOPOLOGY;
+    process.env.TRAILBRIDGE_TOPOLOGY = join(ROOT, 'examples', 'topology.example.json');
+    try {
+      const plan = JSON.parse(output(['workspaces', '--json'])) as WorkspacePlan;
+      expect(plan.workspaces.map((w) => w.workspace)).toContain('acme-audit-source-payments-prod');
+      const text = output(['workspaces']);
+      expect(text).toMatch(/^acme-audit-observability {2}\(stack observability, account observability 100000000050\)$/m);
+      expect(text).toMatch(/^ {2}run triggers \(applies that queue a run\): acme-audit-log-archive$/m);
+      expect(text).toMatch(/^ {2}env TFC_AWS_APPLY_ROLE_ARN=arn:aws:iam::100000000050:role\/acme-audit-tfc-observability-apply$/m);
+      expect(text).toMatch(/cdktf deploy bootstrap-payments-test bootstrap-payments-prod/);
+    } finally {
+      if (previous === undefined) delete process.env.TRAILBRIDGE_TOPOLOGY;
+      else process.env.TRAILBRIDGE_TOPOLOGY = previous;
+    }
+  });
+
+  test('another command or a stray argument is a usage error', () => {
+    expect(() => output(['plan'])).toThrow(/^usage: npm run tfc -- workspaces \[--json\]$/);
+    expect(() => output(['workspaces', 'extra'])).toThrow(/usage: npm run tfc/);
+    expect(() => output(['workspaces', '--bogus'])).toThrow(/Unknown option '--bogus'[\s\S]*usage: npm run tfc/);
+  });
+});
