@@ -14,6 +14,7 @@ import { HostedConfiguration } from './constructs/hosted-configuration';
 import { NodeFunction } from './constructs/node-function';
 import { OperatorDashboard } from './constructs/operator-dashboard';
 import { forwarderDashboard } from './dashboards/forwarder';
+import { DashboardSpec } from './dashboards/widgets';
 import { FORWARDER_METRICS_DIMENSIONS, FORWARDER_METRICS_NAMESPACE } from '../functions/forwarder/metric-names';
 import { OperatorSecretParameter } from './constructs/operator-secret-parameter';
 import { ProgressTable } from './constructs/progress-table';
@@ -118,30 +119,13 @@ export class ObservabilityStack extends TrailbridgeStack {
       this.alarms = watched.alarms;
     }
 
-    this.dashboard = this.addDashboard(naming);
+    this.dashboard = new OperatorDashboard(this, 'dashboard', forwarderDashboardSpec(naming));
 
     new TerraformOutput(this, 'forwarder_function_name', { value: this.forwarder.function.functionName });
     new TerraformOutput(this, 'failure_queue_url', {
       value: this.failureQueue.queue.url,
       description: 'Replay tickets wait here; replay them with `npm run replay -- --from-queue` once Dynatrace is reachable',
     });
-  }
-
-  /** What the forwarder did, on one screen: its EMF metrics, its queues and Lambda's view of it. */
-  private addDashboard(naming: Naming): OperatorDashboard {
-    return new OperatorDashboard(
-      this,
-      'dashboard',
-      forwarderDashboard({
-        name: naming.forwarderDashboardName(),
-        region: this.region,
-        functionName: naming.forwarderFunctionName(),
-        failureQueueName: naming.forwarderFailureQueueName(),
-        deadLetterQueueName: naming.forwarderFailureDlqName(),
-        metricsNamespace: FORWARDER_METRICS_NAMESPACE,
-        metricsDimensions: FORWARDER_METRICS_DIMENSIONS,
-      }),
-    );
   }
 
   /** The forwarder's alarms, to the topology's topic or a topic of the stack's own. */
@@ -190,6 +174,19 @@ export class ObservabilityStack extends TrailbridgeStack {
       accountId: this.account.id,
     });
   }
+}
+
+/** What the forwarder did, on one screen: its EMF metrics, its queues and Lambda's view of it. */
+export function forwarderDashboardSpec(naming: Naming): DashboardSpec {
+  return forwarderDashboard({
+    name: naming.forwarderDashboardName(),
+    region: naming.homeRegion,
+    functionName: naming.forwarderFunctionName(),
+    failureQueueName: naming.forwarderFailureQueueName(),
+    deadLetterQueueName: naming.forwarderFailureDlqName(),
+    metricsNamespace: FORWARDER_METRICS_NAMESPACE,
+    metricsDimensions: FORWARDER_METRICS_DIMENSIONS,
+  });
 }
 
 function readProjectFile(file: string): string {

@@ -5,7 +5,7 @@ import { Topology } from '../config/schema';
 import type { ApiDestinationKind } from '../config/sections/destinations';
 import type { TargetKind } from '../config/sections/events';
 import { CentralRule, assertValidEventTopology, centralRules, responderEnabled, responderTargetRules, responseRules } from './catalog';
-import { CentralBusAlarms, WatchedRule } from './constructs/central-bus-alarms';
+import { CentralAlarmInput, CentralBusAlarms, WatchedRule } from './constructs/central-bus-alarms';
 import { CentralEventBus, putEventsStatement } from './constructs/central-event-bus';
 import { CentralEventRules } from './constructs/central-event-rules';
 import { NodeFunction } from './constructs/node-function';
@@ -17,6 +17,7 @@ import { Responder } from './constructs/responder';
 import { responderConfigFor } from './responder-config';
 import { TrailbridgeStack } from './trailbridge-stack';
 import { centralEventsDashboard } from './dashboards/central-events';
+import { DashboardSpec } from './dashboards/widgets';
 import { accountWithRole } from '../config/accounts';
 
 /** `security-events`: the central event bus, its policy and archive, the use-case rules and their targets, and the responder. */
@@ -58,8 +59,7 @@ export class SecurityEventsStack extends TrailbridgeStack {
         retryPolicy: { maximumRetryAttempts: topology.events.retryAttempts, maximumEventAgeInSeconds: topology.events.maxEventAgeInSeconds },
       });
     }
-    const watched = watchedRules(topology, naming, rules);
-    if (watched.length > 0) {
+    if (watchedRules(topology, naming).length > 0) {
       let topicArn = topology.events.opsTopicArn;
       if (!topicArn) {
         this.opsTopic = new OpsTopic(this, 'ops-topic', {
@@ -71,30 +71,9 @@ export class SecurityEventsStack extends TrailbridgeStack {
         });
         topicArn = this.opsTopic.topicArn;
       }
-      this.alarms = new CentralBusAlarms(this, 'alarms', {
-        busName: naming.centralBusName(),
-        archiveName: naming.centralArchiveName(),
-        archiveRetentionInDays: topology.events.archiveRetentionInDays,
-        rules: watched,
-        deadLetterQueueName: rules.length > 0 ? naming.centralDlqName() : undefined,
-        retryAttempts: topology.events.retryAttempts,
-        maxEventAgeInSeconds: topology.events.maxEventAgeInSeconds,
-        alarmName: (kind) => naming.centralAlarmName(kind),
-        topicArn,
-      });
+      this.alarms = new CentralBusAlarms(this, 'alarms', { ...centralAlarmInput(topology, naming), topicArn });
     }
-    this.dashboard = new OperatorDashboard(
-      this,
-      'dashboard',
-      centralEventsDashboard({
-        name: naming.centralDashboardName(),
-        region: this.region,
-        busName: naming.centralBusName(),
-        archiveName: naming.centralArchiveName(),
-        rules: watched,
-        deadLetterQueueNames: [...(rules.length > 0 ? [naming.centralDlqName()] : []), ...(this.responder ? [naming.responderFailureQueueName()] : [])],
-      }),
-    );
+    this.dashboard = new OperatorDashboard(this, 'dashboard', centralDashboardSpec(topology, naming));
   }
 }
 
@@ -110,8 +89,35 @@ const TARGET_WORDS: Record<TargetKind, string> = {
   stepfunctions: 'its state machine',
 };
 
+/** What the central alarms watch (the docs' alarm table is written from it too). */
+export function centralAlarmInput(topology: Topology, naming: Naming): CentralAlarmInput {
+  return {
+    busName: naming.centralBusName(),
+    archiveName: naming.centralArchiveName(),
+    archiveRetentionInDays: topology.events.archiveRetentionInDays,
+    rules: watchedRules(topology, naming),
+    deadLetterQueueName: centralRules(topology).length > 0 ? naming.centralDlqName() : undefined,
+    retryAttempts: topology.events.retryAttempts,
+    maxEventAgeInSeconds: topology.events.maxEventAgeInSeconds,
+    alarmName: (kind) => naming.centralAlarmName(kind),
+  };
+}
+
+/** The security account's dashboard: every rule of the bus and every dead-letter queue of its targets. */
+export function centralDashboardSpec(topology: Topology, naming: Naming): DashboardSpec {
+  return centralEventsDashboard({
+    name: naming.centralDashboardName(),
+    region: topology.homeRegion,
+    busName: naming.centralBusName(),
+    archiveName: naming.centralArchiveName(),
+    rules: watchedRules(topology, naming),
+    deadLetterQueueNames: [...(centralRules(topology).length > 0 ? [naming.centralDlqName()] : []), ...(responderEnabled(topology) ? [naming.responderFailureQueueName()] : [])],
+  });
+}
+
 /** Every rule on the central bus with its targets and their dead-letter queues, for the alarms and the dashboard. */
-function watchedRules(topology: Topology, naming: Naming, rules: readonly CentralRule[]): WatchedRule[] {
+function watchedRules(topology: Topology, naming: Naming): WatchedRule[] {
+  const rules = centralRules(topology);
   const responder = responderEnabled(topology);
   const alsoResponder = new Set(responder ? responderTargetRules(topology).map((r) => r.id) : []);
   const responderQueue = naming.responderFailureQueueName();

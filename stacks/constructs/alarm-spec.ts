@@ -22,6 +22,8 @@ export interface AlarmSpec {
   readonly alarmName: string;
   /** What failed, what is lost if nobody acts, and the first thing to check; at most 1024 characters. */
   readonly description: string;
+  /** Why it is an alarm, in one line (the docs' alarm table). */
+  readonly why: string;
   /** One metric, or several summed (their gaps count as 0) into one series. */
   readonly metrics: readonly AlarmMetric[];
   /** Raised at this value or more. */

@@ -50,6 +50,7 @@ function ruleSpec(input: CentralAlarmInput, rule: WatchedRule): AlarmSpec {
   return {
     id: `${rule.id}-failed-deliveries`,
     alarmName: input.alarmName(`${rule.id}-failed-deliveries`),
+    why: "a target could not take the rule's events after every retry: no alert, log entry or ticket was made for them",
     description:
       `${rule.name} (${rule.title}) could not deliver events to ${rule.targets} after ${input.retryAttempts} retries. ` +
       `They wait in ${queues}, kept ${days(DEAD_LETTER_RETENTION_SECONDS)}, and in the archive ${input.archiveName} (${archiveKeeps(
@@ -82,6 +83,7 @@ function deadLetterSpecs(input: CentralAlarmInput, queueName: string): AlarmSpec
     {
       id: 'dlq-depth',
       alarmName: input.alarmName('dlq-depth'),
+      why: `events wait that no target got; SQS deletes them after ${kept}`,
       description:
         `Central rule targets failed and their events wait in ${queueName}: no alert, log entry or ticket was made for them. ` +
         `SQS deletes each after ${kept}; the archive ${input.archiveName} keeps them ${archiveKeeps(input)}. ` +
@@ -93,6 +95,7 @@ function deadLetterSpecs(input: CentralAlarmInput, queueName: string): AlarmSpec
     {
       id: 'dlq-age',
       alarmName: input.alarmName('dlq-age'),
+      why: `nobody has replayed them; SQS deletes them ${days(DEAD_LETTER_RETENTION_SECONDS - DEAD_LETTER_AGE_THRESHOLD_SECONDS)} later`,
       description:
         `The oldest event in ${queueName} has waited ${days(DEAD_LETTER_AGE_THRESHOLD_SECONDS)}: nobody has replayed it, and SQS deletes it at ${kept}. ` +
         `The archive ${input.archiveName} keeps it ${archiveKeeps(input)}. First check: whether its target works again (ERROR_CODE of the message), then replay. ${DOCS}`,
@@ -107,6 +110,7 @@ function throttledSpec(input: CentralAlarmInput): AlarmSpec {
   return {
     id: 'throttled-rules',
     alarmName: input.alarmName('throttled-rules'),
+    why: "the account's invocation quota is reached: deliveries are late and may end in a dead-letter queue",
     description:
       `EventBridge throttled rule invocations in this account and region (the central bus's among them): their targets are retried for up to ${Math.round(
         input.maxEventAgeInSeconds / 3600

@@ -44,6 +44,7 @@ export function forwardingAlarmSpecs(input: ForwardingAlarmInput): AlarmSpec[] {
     {
       id: 'failed-deliveries',
       alarmName: input.alarmName('failed-deliveries'),
+      why: "the central rules no longer see this region's API calls",
       description:
         `${where}: the rule ${input.ruleName} could not put events on the central bus ${input.centralBusName} after ${input.retryAttempts} retries over up to ${hours(input.maxEventAgeInSeconds)}. ` +
         `They wait in ${input.deadLetterQueueName} (this account and region), kept ${kept}; those counted as InvocationsFailedToBeSentToDlq are lost to the central rules (the API calls stay in the trail's bucket). ` +
@@ -58,6 +59,7 @@ export function forwardingAlarmSpecs(input: ForwardingAlarmInput): AlarmSpec[] {
     {
       id: 'dlq-depth',
       alarmName: input.alarmName('dlq-depth'),
+      why: `events wait that no central rule saw; they cannot be re-sent, and SQS deletes them after ${kept}`,
       description:
         `${where}: events the rule ${input.ruleName} could not forward wait in ${input.deadLetterQueueName}; the central rules never saw them. ` +
         `SQS deletes each after ${kept}. PutEvents refuses aws.* sources, so they cannot be re-sent: read them, and find the API calls in the trail's bucket (flow 1). ` +
