@@ -19,7 +19,7 @@ import type { CheckLine } from './flow2-events';
 
 const probe = (c: ClientConfig): ProbeTarget => ({ endpoint: c.endpoint, region: c.region, credentials: c.credentials });
 
-function unescapeXml(text: string): string {
+export function unescapeXml(text: string): string {
   return text.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
@@ -33,7 +33,8 @@ async function alarmActions(config: ClientConfig, names: readonly string[]): Pro
   return found;
 }
 
-function alarmLines(where: string, names: readonly string[], found: Map<string, string[]>, topicArn: string): CheckLine[] {
+/** One line when every alarm exists and notifies the topic; else a line for the missing and one for the misrouted. */
+export function alarmLines(where: string, names: readonly string[], found: Map<string, string[]>, topicArn: string): CheckLine[] {
   const missing = names.filter((n) => !found.has(n));
   const misrouted = [...found].filter(([, actions]) => actions.length !== 1 || actions[0] !== topicArn).map(([name, actions]) => `${name} -> ${actions.join(', ') || 'nothing'}`);
   if (missing.length === 0 && misrouted.length === 0) return [{ ok: true, text: `${where}: ${names.length}/${names.length} alarms exist and notify ${topicArn}` }];
