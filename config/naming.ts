@@ -41,6 +41,7 @@ export const NAME_RULES = {
   alarm: { maxLength: 255, pattern: /^[\x20-\x7e]+$/, allowed: 'printable ASCII characters' },
   appConfig: { maxLength: 64, pattern: /^[\x20-\x7e]+$/, allowed: 'printable ASCII characters' },
   eventConnection: { maxLength: 64, pattern: /^[.\-_A-Za-z0-9]+$/, allowed: 'letters, digits, ".", "_" and "-"' },
+  dashboard: { maxLength: 255, pattern: /^[A-Za-z0-9_-]+$/, allowed: 'letters, digits, "_" and "-"' },
 } as const;
 
 export type NameKind = keyof typeof NAME_RULES;
@@ -327,6 +328,36 @@ export class Naming {
   /** Dead-letter queue of every central rule target. */
   centralDlqName(): string {
     return this.checked('sqsQueue', `${this.prefix}-central-dlq`);
+  }
+
+  /**
+   * The operations topic of the flow 2 alarms: the central one in the security account, and one
+   * in every region a source account forwards from (an alarm notifies only a topic of its region).
+   */
+  eventsOpsTopicName(): string {
+    return this.checked('snsTopic', `${this.prefix}-events-ops`);
+  }
+
+  eventsOpsKeyAlias(): string {
+    return this.checked('kmsAlias', `alias/${this.prefix}-events-ops`);
+  }
+
+  /** An alarm of the central bus (dlq-depth, throttled-rules, ...) or of one central rule's deliveries. */
+  centralAlarmName(kind: string): string {
+    return this.checked('alarm', `${this.prefix}-central-${kind}`);
+  }
+
+  /** An alarm of a source region's forwarding (the same name in every region: alarm names are regional). */
+  eventForwardingAlarmName(kind: string): string {
+    return this.checked('alarm', `${this.prefix}-events-to-central-${kind}`);
+  }
+
+  centralDashboardName(): string {
+    return this.checked('dashboard', `${this.prefix}-central-events`);
+  }
+
+  forwarderDashboardName(): string {
+    return this.checked('dashboard', `${this.prefix}-forwarder`);
   }
 
   /** Key of the alert topic and the central log group. */

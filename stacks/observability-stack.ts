@@ -12,6 +12,10 @@ import { ForwarderAlarms } from './constructs/forwarder-alarms';
 import { forwarderStatements } from './constructs/forwarder-permissions';
 import { HostedConfiguration } from './constructs/hosted-configuration';
 import { NodeFunction } from './constructs/node-function';
+import { OperatorDashboard } from './constructs/operator-dashboard';
+import { forwarderDashboard } from './dashboards/forwarder';
+import { DashboardSpec } from './dashboards/widgets';
+import { FORWARDER_METRICS_DIMENSIONS, FORWARDER_METRICS_NAMESPACE } from '../functions/forwarder/metric-names';
 import { OperatorSecretParameter } from './constructs/operator-secret-parameter';
 import { ProgressTable } from './constructs/progress-table';
 import { TopicSubscription } from './constructs/topic-subscription';
@@ -36,6 +40,7 @@ export class ObservabilityStack extends TrailbridgeStack {
   readonly subscription: TopicSubscription;
   readonly alarms?: ForwarderAlarms;
   readonly alarmTopic?: AlarmTopic;
+  readonly dashboard: OperatorDashboard;
 
   constructor(scope: Construct, topology: Topology, naming: Naming) {
     super(scope, STACK.observability, { topology, naming, account: accountWithRole(topology, 'observability') });
@@ -114,6 +119,8 @@ export class ObservabilityStack extends TrailbridgeStack {
       this.alarms = watched.alarms;
     }
 
+    this.dashboard = new OperatorDashboard(this, 'dashboard', forwarderDashboardSpec(naming));
+
     new TerraformOutput(this, 'forwarder_function_name', { value: this.forwarder.function.functionName });
     new TerraformOutput(this, 'failure_queue_url', {
       value: this.failureQueue.queue.url,
@@ -167,6 +174,19 @@ export class ObservabilityStack extends TrailbridgeStack {
       accountId: this.account.id,
     });
   }
+}
+
+/** What the forwarder did, on one screen: its EMF metrics, its queues and Lambda's view of it. */
+export function forwarderDashboardSpec(naming: Naming): DashboardSpec {
+  return forwarderDashboard({
+    name: naming.forwarderDashboardName(),
+    region: naming.homeRegion,
+    functionName: naming.forwarderFunctionName(),
+    failureQueueName: naming.forwarderFailureQueueName(),
+    deadLetterQueueName: naming.forwarderFailureDlqName(),
+    metricsNamespace: FORWARDER_METRICS_NAMESPACE,
+    metricsDimensions: FORWARDER_METRICS_DIMENSIONS,
+  });
 }
 
 function readProjectFile(file: string): string {

@@ -5,14 +5,19 @@ import { Topology } from '../config/schema';
 import type { ApiDestinationKind } from '../config/sections/destinations';
 import type { TargetKind } from '../config/sections/events';
 import { CentralRule, assertValidEventTopology, centralRules, responderEnabled, responderTargetRules, responseRules } from './catalog';
+import { CentralAlarmInput, CentralBusAlarms, WatchedRule } from './constructs/central-bus-alarms';
 import { CentralEventBus, putEventsStatement } from './constructs/central-event-bus';
 import { CentralEventRules } from './constructs/central-event-rules';
 import { NodeFunction } from './constructs/node-function';
+import { OperatorDashboard } from './constructs/operator-dashboard';
+import { OpsTopic } from './constructs/ops-topic';
 import { AlertTopicTarget, ApiDestinationTarget, BufferQueueTarget, LambdaTarget, LogGroupTarget, RuleTargetFactory, StateMachineTarget, StreamTarget } from './constructs/rule-targets';
 import { SecurityEventsKey } from './constructs/security-events-key';
 import { Responder } from './constructs/responder';
 import { responderConfigFor } from './responder-config';
 import { TrailbridgeStack } from './trailbridge-stack';
+import { centralEventsDashboard } from './dashboards/central-events';
+import { DashboardSpec } from './dashboards/widgets';
 import { accountWithRole } from '../config/accounts';
 
 /** `security-events`: the central event bus, its policy and archive, the use-case rules and their targets, and the responder. */
@@ -20,6 +25,9 @@ export class SecurityEventsStack extends TrailbridgeStack {
   readonly bus: CentralEventBus;
   readonly rules: CentralEventRules;
   readonly responder?: Responder;
+  readonly alarms?: CentralBusAlarms;
+  readonly opsTopic?: OpsTopic;
+  readonly dashboard: OperatorDashboard;
 
   constructor(scope: Construct, topology: Topology, naming: Naming) {
     super(scope, STACK.securityEvents, { topology, naming, account: accountWithRole(topology, 'security') });
@@ -51,7 +59,84 @@ export class SecurityEventsStack extends TrailbridgeStack {
         retryPolicy: { maximumRetryAttempts: topology.events.retryAttempts, maximumEventAgeInSeconds: topology.events.maxEventAgeInSeconds },
       });
     }
+    if (watchedRules(topology, naming).length > 0) {
+      let topicArn = topology.events.opsTopicArn;
+      if (!topicArn) {
+        this.opsTopic = new OpsTopic(this, 'ops-topic', {
+          partition: topology.partition,
+          topicName: naming.eventsOpsTopicName(),
+          keyAlias: naming.eventsOpsKeyAlias(),
+          accountId: this.account.id,
+          emails: topology.events.opsEmails,
+        });
+        topicArn = this.opsTopic.topicArn;
+      }
+      this.alarms = new CentralBusAlarms(this, 'alarms', { ...centralAlarmInput(topology, naming), topicArn });
+    }
+    this.dashboard = new OperatorDashboard(this, 'dashboard', centralDashboardSpec(topology, naming));
   }
+}
+
+const TARGET_WORDS: Record<TargetKind, string> = {
+  sns: 'the alert topic',
+  sqs: 'the buffer queue',
+  lambda: 'its function',
+  logs: 'the central log group',
+  kinesis: 'the event stream',
+  servicenow: 'ServiceNow',
+  jira: 'Jira',
+  webhook: 'its webhook',
+  stepfunctions: 'its state machine',
+};
+
+/** What the central alarms watch (the docs' alarm table is written from it too). */
+export function centralAlarmInput(topology: Topology, naming: Naming): CentralAlarmInput {
+  return {
+    busName: naming.centralBusName(),
+    archiveName: naming.centralArchiveName(),
+    archiveRetentionInDays: topology.events.archiveRetentionInDays,
+    rules: watchedRules(topology, naming),
+    deadLetterQueueName: centralRules(topology).length > 0 ? naming.centralDlqName() : undefined,
+    retryAttempts: topology.events.retryAttempts,
+    maxEventAgeInSeconds: topology.events.maxEventAgeInSeconds,
+    alarmName: (kind) => naming.centralAlarmName(kind),
+  };
+}
+
+/** The security account's dashboard: every rule of the bus and every dead-letter queue of its targets. */
+export function centralDashboardSpec(topology: Topology, naming: Naming): DashboardSpec {
+  return centralEventsDashboard({
+    name: naming.centralDashboardName(),
+    region: topology.homeRegion,
+    busName: naming.centralBusName(),
+    archiveName: naming.centralArchiveName(),
+    rules: watchedRules(topology, naming),
+    deadLetterQueueNames: [...(centralRules(topology).length > 0 ? [naming.centralDlqName()] : []), ...(responderEnabled(topology) ? [naming.responderFailureQueueName()] : [])],
+  });
+}
+
+/** Every rule on the central bus with its targets and their dead-letter queues, for the alarms and the dashboard. */
+function watchedRules(topology: Topology, naming: Naming): WatchedRule[] {
+  const rules = centralRules(topology);
+  const responder = responderEnabled(topology);
+  const alsoResponder = new Set(responder ? responderTargetRules(topology).map((r) => r.id) : []);
+  const responderQueue = naming.responderFailureQueueName();
+  return [
+    ...rules.map((r) => ({
+      id: r.id,
+      name: r.name,
+      title: r.title,
+      targets: alsoResponder.has(r.id) ? `${TARGET_WORDS[r.target]} and the responder` : TARGET_WORDS[r.target],
+      deadLetterQueueNames: alsoResponder.has(r.id) ? [naming.centralDlqName(), responderQueue] : [naming.centralDlqName()],
+    })),
+    ...(responder ? responseRules(topology) : []).map((r) => ({
+      id: `respond-${r.response}`,
+      name: r.name,
+      title: `response ${r.response}`,
+      targets: 'the responder',
+      deadLetterQueueNames: [responderQueue],
+    })),
+  ];
 }
 
 /**

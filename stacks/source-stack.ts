@@ -1,9 +1,10 @@
 import { Construct } from 'constructs';
 import { Naming } from '../config/naming';
 import { SourceAccount, Topology } from '../config/schema';
-import { enabledResponses, forwardingRegions, forwardingRules, sourceRoleNeeded } from './catalog';
+import { ForwardingRule, enabledResponses, forwardingRegions, forwardingRules, sourceRoleNeeded } from './catalog';
 import { AccountTrail, trailPropsFrom } from './constructs/account-trail';
 import { RegionalEventForwarding } from './constructs/regional-event-forwarding';
+import { ForwardingAlarmInput, SourceForwardingAlarms } from './constructs/source-forwarding-alarms';
 import { SourceResponderRole } from './constructs/source-responder-role';
 import { accountWithRole } from '../config/accounts';
 import { TrailbridgeStack } from './trailbridge-stack';
@@ -29,8 +30,9 @@ export class SourceStack extends TrailbridgeStack {
 
     // Flow 2: API calls and console sign-ins of every region to the central bus.
     const forwarding = source.source.forwarding;
+    const rules = forwardingRules(topology).filter((r) => r.account.id === source.id);
     new RegionalEventForwarding(this, 'event-forwarding', {
-      rules: forwardingRules(topology).filter((r) => r.account.id === source.id),
+      rules,
       accountId: source.id,
       accountName: source.name,
       centralBusName: naming.centralBusName(),
@@ -40,6 +42,18 @@ export class SourceStack extends TrailbridgeStack {
       retryPolicy: { maximumRetryAttempts: forwarding.retryAttempts, maximumEventAgeInSeconds: forwarding.maxEventAgeInSeconds },
       providerFor: (region) => this.providerFor(region),
     });
+    // Watched in the rule's own region, where its metrics are and its alarms may notify.
+    for (const rule of rules) {
+      new SourceForwardingAlarms(this, `forwarding-alarms-${rule.region}`, {
+        ...forwardingAlarmInput(naming, rule),
+        partition: topology.partition,
+        accountId: source.id,
+        opsTopicName: naming.eventsOpsTopicName(),
+        opsKeyAlias: naming.eventsOpsKeyAlias(),
+        opsEmails: topology.events.opsEmails,
+        provider: this.providerFor(rule.region),
+      });
+    }
 
     // Responses: the role the responder acts through here, only when a response needs the account.
     if (sourceRoleNeeded(topology)) {
@@ -56,4 +70,20 @@ export class SourceStack extends TrailbridgeStack {
       });
     }
   }
+}
+
+/** What the alarms of one forwarding rule watch (a StackSet template and the docs use it too). */
+export function forwardingAlarmInput(naming: Naming, rule: ForwardingRule): ForwardingAlarmInput {
+  const forwarding = rule.account.source.forwarding;
+  return {
+    accountName: rule.account.name,
+    region: rule.region,
+    ruleName: rule.name,
+    deadLetterQueueName: naming.eventForwardingDlqName(),
+    centralBusName: naming.centralBusName(),
+    roleName: naming.eventForwardingRoleName(),
+    retryAttempts: forwarding.retryAttempts,
+    maxEventAgeInSeconds: forwarding.maxEventAgeInSeconds,
+    alarmName: (kind) => naming.eventForwardingAlarmName(kind),
+  };
 }

@@ -4,6 +4,7 @@ import { loadTopology } from '../config/load';
 import { parseCommandLine, runCli, UsageError } from './lib/cli';
 import { synthTopology } from './lib/synth';
 import { changesReport, summarize } from './review/changes-report';
+import { dashboardsReport } from './review/dashboards';
 import { topologyReport } from './review/diagram';
 import { inventoryReport } from './review/inventory';
 import { permissionsReport } from './review/permissions-report';
@@ -16,7 +17,8 @@ import { diffStatements } from './review/statement-diff';
  * `npm run review [-- --base DIR] [--fail-on-security-change]`
  *
  * Synthesizes the topology (cdktf.out/stacks), then writes review sheets to cdktf.out/review:
- * TOPOLOGY.md (Mermaid diagram), INVENTORY.md, PERMISSIONS.md and, with --base, CHANGES.md
+ * TOPOLOGY.md (Mermaid diagram), INVENTORY.md, PERMISSIONS.md, DASHBOARDS.md (console links and
+ * widget layouts) and, with --base, CHANGES.md
  * against an earlier synth. Exit code 3 with --fail-on-security-change when a statement change
  * broadens access.
  */
@@ -55,6 +57,7 @@ export function review(options: ReviewOptions = {}): ReviewResult {
     ['TOPOLOGY.md', topologyReport(topology, current)],
     ['INVENTORY.md', inventoryReport(current)],
     ['PERMISSIONS.md', permissionsReport(policies, current)],
+    ['DASHBOARDS.md', dashboardsReport(current)],
   ];
   let broadening = 0;
   let securityChanges = 0;

@@ -50,9 +50,9 @@ describe('npm run review', () => {
   const work = mkdtempSync(join(tmpdir(), 'trailbridge-review-cli-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  test('writes TOPOLOGY, INVENTORY and PERMISSIONS for the default topology, and CHANGES against a base', () => {
+  test('writes TOPOLOGY, INVENTORY, PERMISSIONS and DASHBOARDS for the default topology, and CHANGES against a base', () => {
     const first = review({ outdir: join(work, 'first', 'cdktf.out') });
-    expect(first.files.map((f) => f.split('/').pop())).toEqual(['TOPOLOGY.md', 'INVENTORY.md', 'PERMISSIONS.md']);
+    expect(first.files.map((f) => f.split('/').pop())).toEqual(['TOPOLOGY.md', 'INVENTORY.md', 'PERMISSIONS.md', 'DASHBOARDS.md']);
     expect(readFileSync(first.files[0], 'utf8')).toMatch(/^# Topology\n[\s\S]*```mermaid\nflowchart LR\n/);
 
     // The base: the same synth with the Dynatrace role's trust still carrying an extra condition.
@@ -62,9 +62,9 @@ describe('npm run review', () => {
     writeFileSync(trust, JSON.stringify(json));
 
     const second = review({ outdir: join(work, 'second', 'cdktf.out'), base: join(work, 'first') });
-    expect(second.files.map((f) => f.split('/').pop())).toEqual(['TOPOLOGY.md', 'INVENTORY.md', 'PERMISSIONS.md', 'CHANGES.md']);
+    expect(second.files.map((f) => f.split('/').pop())).toEqual(['TOPOLOGY.md', 'INVENTORY.md', 'PERMISSIONS.md', 'DASHBOARDS.md', 'CHANGES.md']);
     expect(second).toMatchObject({ securityChanges: 1, broadening: 1 });
-    expect(readFileSync(second.files[3], 'utf8')).toContain('dropped condition: IpAddress aws:SourceIp = 192.0.2.0/24');
+    expect(readFileSync(second.files[4], 'utf8')).toContain('dropped condition: IpAddress aws:SourceIp = 192.0.2.0/24');
   });
 
   test('--fail-on-security-change exits 3 when a change broadens access, 0 when nothing changed', () => {

@@ -81,6 +81,18 @@ export const customRule = z.strictObject({
 
 export type CustomRuleOptions = z.output<typeof customRule>;
 
+/** Where the flow 2 alarms go; each address once, so nobody gets every alarm twice. */
+const opsEmails = z.array(z.email()).superRefine((emails, ctx) => {
+  emails.forEach((email, i) => {
+    const first = emails.indexOf(email);
+    if (first !== i) ctx.addIssue({ code: 'custom', path: [i], message: `${JSON.stringify(email)} is already opsEmails[${first}]; list each address once` });
+  });
+});
+
+const snsTopicArn = z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, {
+  error: (issue) => `${JSON.stringify(issue.input)} is not an SNS topic ARN; write it as arn:aws:sns:<home region>:<security account>:<topic name>`,
+});
+
 export const events = z
   .strictObject({
     busName: z.string().regex(/^[A-Za-z0-9._-]{1,256}$/).optional().describe('Central bus name. @default - <name>-central'),
@@ -91,6 +103,12 @@ export const events = z
       .describe('Use-case rules of the catalog (docs/flow-2-events.md) by id, switched on or off and retargeted here. @default - the catalog\'s defaults'),
     customRules: z.array(customRule).default([]).describe('Rules with any pattern, on the central bus. @default - none'),
     alertEmails: z.array(z.email()).default([]).describe('Email subscriptions of the alert topic (each must be confirmed). @default - none'),
+    opsEmails: opsEmails
+      .default([])
+      .describe('Email subscriptions of the operations topics that the flow 2 alarms notify: the central one and one in every region a source account forwards from (each must be confirmed). @default - none'),
+    opsTopicArn: snsTopicArn
+      .optional()
+      .describe('Existing SNS topic in the security account and home region for the central alarms (it must let CloudWatch publish). The source regions keep topics of their own with opsEmails. @default - a topic of its own, <name>-events-ops, encrypted with a key of its own'),
     retryAttempts: retryAttempts.default(185).describe('Retries of every central target before the event goes to the dead-letter queue. @default 185'),
     maxEventAgeInSeconds: maxEventAgeInSeconds.default(86400).describe('How long EventBridge keeps retrying a central target. @default 86400'),
     logRetentionInDays: logRetentionInDays.default(365).describe('Retention of the central log group (logs target). @default 365'),

@@ -24,6 +24,7 @@
 import { Env, EnvReader } from '../lib/env';
 import { DEFAULT_READ_AHEAD, ReadAheadLimits } from './read-ahead';
 import { DEFAULT_APPCONFIG_EXTENSION_PORT } from './rules-source';
+import { FORWARDER_METRICS_NAMESPACE } from './metric-names';
 
 const MIB = 1024 * 1024;
 
@@ -61,7 +62,7 @@ export function loadForwarderEnv(env: Env): ForwarderEnv {
     safetyMarginMs: r.int('SAFETY_MARGIN_MS', 10_000, 1_000, 120_000),
     replayMaxAttempts: r.int('REPLAY_MAX_ATTEMPTS', 3, 1, 20),
     readAhead: readAheadFrom(r.int('READ_AHEAD_MB', DEFAULT_READ_AHEAD.maxBytes / MIB, 0, 64)),
-    metricsNamespace: r.optional('METRICS_NAMESPACE') ?? 'Trailbridge/Forwarder',
+    metricsNamespace: r.optional('METRICS_NAMESPACE') ?? FORWARDER_METRICS_NAMESPACE,
     progressTable: r.optional('PROGRESS_TABLE'),
   };
   r.done();

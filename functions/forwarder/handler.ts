@@ -20,10 +20,11 @@ import { DEFAULT_RETRY_POLICY } from './retry-policy';
 import { AppConfigRulesSource } from './rules-source';
 import { SqsTicketSink } from './tickets';
 import { SsmTokenProvider } from './token';
+import { FORWARDER_METRICS_DIMENSIONS } from './metric-names';
 
 const logger = functionLogger('trailbridge-forwarder', process.env);
 const env = loadForwarderEnv(process.env);
-const metrics = new Metrics({ namespace: env.metricsNamespace, dimensions: { service: 'forwarder' } });
+const metrics = new Metrics({ namespace: env.metricsNamespace, dimensions: FORWARDER_METRICS_DIMENSIONS });
 const tokens = new SsmTokenProvider({
   ssm: new SSMClient({}),
   parameterName: env.tokenParameterName,

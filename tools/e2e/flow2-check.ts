@@ -11,6 +11,7 @@ import type { PutEventsEntry } from '../../stacks/constructs/idr-event-format';
 import { buildTestEvent } from '../idr/test-event';
 import { Accounts, ClientConfig } from './accounts';
 import { RESPONSES_IN_ENFORCE_MODE } from './responses-check';
+import { WATCHED } from './watched-check';
 import { jsonCall } from './aws-probe';
 import { chooseSamples, CheckLine, countEventIds, deliveryChecks, Flow2Event, flow2Events, sharedCandidates, slotsOf, unsignedWebIdentityToken, wireEntry } from './flow2-events';
 
@@ -255,7 +256,7 @@ export const IDR_PROBLEM: Flow2Section = {
 };
 
 /** The sections in the order they run. */
-export const FLOW2_SECTIONS: readonly Flow2Section[] = [CENTRAL_BUS_DELIVERY, IDR_PROBLEM, RESPONSES_IN_ENFORCE_MODE];
+export const FLOW2_SECTIONS: readonly Flow2Section[] = [CENTRAL_BUS_DELIVERY, IDR_PROBLEM, RESPONSES_IN_ENFORCE_MODE, WATCHED];
 
 export interface Flow2Result {
   readonly lines: CheckLine[];

@@ -92,6 +92,7 @@ const REGIONAL: readonly Probe[] = [
       ),
     ),
   async (c) => left('cloudwatch', 'alarm')(xmlValues(await queryCall(probeTarget(c), 'monitoring', '2010-08-01', 'DescribeAlarms'), 'AlarmName')),
+  async (c) => left('cloudwatch', 'dashboard')(xmlValues(await queryCall(probeTarget(c), 'monitoring', '2010-08-01', 'ListDashboards'), 'DashboardName')),
 ];
 
 /** Probes of global services, asked once per account. */

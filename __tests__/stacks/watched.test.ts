@@ -1,0 +1,239 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { readTopologyFile } from '../../config/load';
+import { Topology } from '../../config/schema';
+import { PROJECT_ROOT } from '../../config/paths';
+import { loadForwarderEnv } from '../../functions/forwarder/env';
+import { FORWARDER_METRICS_DIMENSIONS, FORWARDER_METRICS_NAMESPACE } from '../../functions/forwarder/metric-names';
+import { archiveRuleName } from '../../stacks/dashboards/central-events';
+import { bodyMetrics } from '../../stacks/dashboards/widgets';
+import { Synthesized, SynthesizedStack, synthesize, topologyWith } from '../support/synth';
+
+/**
+ * Flow 2 watched (issue 20): every rule and dead-letter queue of the synth has an alarm with an
+ * action in its own region, and every metric a dashboard draws belongs to something the same
+ * synth creates (or that the forwarder emits).
+ */
+
+type Body = Record<string, any>;
+
+/** Every metric an alarm evaluates: its own, or those of its metric queries. */
+function alarmMetrics(alarm: Body): { metricName: string; namespace: string; dimensions: Record<string, string> }[] {
+  if (alarm.metric_name) return [{ metricName: alarm.metric_name, namespace: alarm.namespace, dimensions: alarm.dimensions ?? {} }];
+  return (alarm.metric_query ?? []).filter((q: Body) => q.metric).map((q: Body) => ({ metricName: q.metric.metric_name, namespace: q.metric.namespace, dimensions: q.metric.dimensions ?? {} }));
+}
+
+const providerOf = (body: Body) => body.provider ?? 'aws';
+const flow2Stacks = (s: Synthesized) => [...s.byName.values()].filter((st) => st.name === 'security-events' || st.name.startsWith('source-'));
+
+/** The alarms of a stack covering a metric with exactly these dimensions, in a provider's region. */
+function alarmsOn(stack: SynthesizedStack, provider: string, metricName: string, dimensions: Record<string, string>): Body[] {
+  return stack
+    .resources('aws_cloudwatch_metric_alarm')
+    .map(([, a]) => a)
+    .filter((a) => providerOf(a) === provider && alarmMetrics(a).some((m) => m.metricName === metricName && JSON.stringify(m.dimensions) === JSON.stringify(dimensions)));
+}
+
+/** The queues some EventBridge target dead-letters to, as [queue body, its stack]. */
+function deadLetterQueues(stack: SynthesizedStack): Body[] {
+  const referenced = new Set(stack.resources('aws_cloudwatch_event_target').map(([, t]) => t.dead_letter_config?.arn).filter(Boolean));
+  return stack.resources('aws_sqs_queue').filter(([id]) => referenced.has(`\${aws_sqs_queue.${id}.arn}`)).map(([, q]) => q);
+}
+
+const topologies: [string, () => Topology][] = [
+  ['the default topology', () => topologyWith()],
+  ['the example topology (responses, five accounts)', () => readTopologyFile(join(PROJECT_ROOT, 'examples', 'topology.example.json'))],
+  [
+    'a topology with a custom rule and no us-east-1',
+    () =>
+      topologyWith((t) => {
+        t.regions = ['eu-west-1', 'eu-central-1'];
+        t.homeRegion = 'eu-west-1';
+        t.events = { ...t.events, customRules: [{ name: 'ami-shared', pattern: { source: ['aws.ec2'], detail: { eventName: ['ModifyImageAttribute'] } } }] };
+      }),
+  ],
+];
+
+describe.each(topologies)('flow 2 alarms: %s', (_, load) => {
+  const synth = synthesize(load());
+  const security = synth.stack('security-events');
+  const busName = security.resources('aws_cloudwatch_event_bus')[0][1].name;
+
+  test('every rule on the central bus has an alarm on its FailedInvocations and InvocationsFailedToBeSentToDlq', () => {
+    const rules = security.resources('aws_cloudwatch_event_rule').filter(([, r]) => r.event_bus_name !== undefined);
+    expect(rules.length).toBeGreaterThan(0);
+    for (const [, rule] of rules) {
+      const dimensions = { EventBusName: busName, RuleName: rule.name };
+      const [alarm] = alarmsOn(security, 'aws', 'FailedInvocations', dimensions);
+      expect({ rule: rule.name, alarm: alarm?.alarm_name }).toEqual({ rule: rule.name, alarm: expect.any(String) });
+      expect(alarmMetrics(alarm).map((m) => m.metricName)).toEqual(['FailedInvocations', 'InvocationsFailedToBeSentToDlq']);
+      expect(alarm.metric_query.find((q: Body) => q.return_data === true).expression).toBe('FILL(m1, 0) + FILL(m2, 0)');
+    }
+  });
+
+  test('every forwarding rule of every source region has an alarm in its own region', () => {
+    const sources = flow2Stacks(synth).filter((s) => s.name.startsWith('source-'));
+    const rules = sources.flatMap((stack) => stack.resources('aws_cloudwatch_event_rule').map(([, rule]) => ({ stack, rule })));
+    expect(rules.length).toBe(load().regions.length * sources.length + (load().regions.includes('us-east-1') ? 0 : sources.length));
+    for (const { stack, rule } of rules) {
+      const found = alarmsOn(stack, providerOf(rule), 'FailedInvocations', { RuleName: rule.name });
+      expect({ stack: stack.name, provider: providerOf(rule), alarms: found.length }).toEqual({ stack: stack.name, provider: providerOf(rule), alarms: 1 });
+      expect(alarmMetrics(found[0]).map((m) => m.metricName)).toContain('InvocationsFailedToBeSentToDlq');
+    }
+  });
+
+  test('every dead-letter queue of an EventBridge target has a depth alarm in its region', () => {
+    let queues = 0;
+    for (const stack of flow2Stacks(synth)) {
+      for (const queue of deadLetterQueues(stack)) {
+        queues++;
+        const found = alarmsOn(stack, providerOf(queue), 'ApproximateNumberOfMessagesVisible', { QueueName: queue.name });
+        expect({ queue: queue.name, stack: stack.name, alarms: found.length }).toEqual({ queue: queue.name, stack: stack.name, alarms: 1 });
+      }
+    }
+    expect(queues).toBeGreaterThan(load().regions.length);
+  });
+
+  test('every alarm notifies, on ALARM and OK, a topic of its own stack and region; a quiet bus is not an alarm', () => {
+    let alarms = 0;
+    for (const stack of flow2Stacks(synth)) {
+      const topics = new Map(stack.resources('aws_sns_topic').map(([id, t]) => [`\${aws_sns_topic.${id}.arn}`, t]));
+      for (const [, alarm] of stack.resources('aws_cloudwatch_metric_alarm')) {
+        alarms++;
+        expect(alarm.alarm_actions).toHaveLength(1);
+        expect(alarm.ok_actions).toEqual(alarm.alarm_actions);
+        const topic = topics.get(alarm.alarm_actions[0]);
+        expect({ alarm: alarm.alarm_name, topicProvider: topic && providerOf(topic) }).toEqual({ alarm: alarm.alarm_name, topicProvider: providerOf(alarm) });
+        expect(alarm.treat_missing_data).toBe('notBreaching');
+      }
+    }
+    expect(alarms).toBeGreaterThan(0);
+  });
+
+  test('every ops topic is encrypted with a key of its region', () => {
+    const sources = flow2Stacks(synth).filter((s) => s.name.startsWith('source-'));
+    for (const stack of sources) {
+      const keys = new Map(stack.resources('aws_kms_key').map(([id, k]) => [`\${aws_kms_key.${id}.arn}`, k]));
+      const topics = stack.resources('aws_sns_topic').map(([, t]) => t);
+      expect(topics.map(providerOf).sort()).toEqual([...new Set(stack.resources('aws_cloudwatch_event_rule').map(([, r]) => providerOf(r)))].sort());
+      for (const topic of topics) expect(providerOf(keys.get(topic.kms_master_key_id)!)).toBe(providerOf(topic));
+    }
+  });
+
+  test('each description says what failed, where the events wait and for how long, and what to check first', () => {
+    let described = 0;
+    for (const stack of flow2Stacks(synth)) {
+      // The responder's own alarms (stacks/constructs/responder.ts) are not these constructs'.
+      const ours = stack.resources('aws_cloudwatch_metric_alarm').filter(([id]) => id.startsWith('alarms_') || id.startsWith('forwarding-alarms-'));
+      for (const [, alarm] of ours) {
+        described++;
+        const text: string = alarm.alarm_description;
+        expect(text.length).toBeLessThanOrEqual(1024);
+        expect(text).toMatch(/First check: /);
+        if (alarm.alarm_name.endsWith('throttled-rules')) continue;
+        expect({ alarm: alarm.alarm_name, waits: /-dlq|-failures/.test(text), kept: /\d+ days/.test(text) }).toEqual({ alarm: alarm.alarm_name, waits: true, kept: true });
+      }
+    }
+    expect(described).toBeGreaterThan(load().regions.length);
+  });
+});
+
+describe('flow 2 alarms: where they notify', () => {
+  test('events.opsEmails subscribe the central topic and every regional topic', () => {
+    const synth = synthesize(topologyWith((t) => (t.events = { ...t.events, opsEmails: ['cloudops@example.com', 'oncall@example.com'] })));
+    for (const stack of flow2Stacks(synth)) {
+      const topics = stack.resources('aws_sns_topic').filter(([id]) => id.includes('ops-topic'));
+      const subscriptions = stack.resources('aws_sns_topic_subscription').filter(([id]) => id.includes('ops-topic'));
+      expect(topics.length).toBeGreaterThan(0);
+      expect(subscriptions.map(([, s]) => s.endpoint)).toEqual(topics.flatMap(() => ['cloudops@example.com', 'oncall@example.com']));
+    }
+  });
+
+  test('events.opsTopicArn replaces the central topic; the source regions keep theirs', () => {
+    const arn = 'arn:aws:sns:us-east-1:333333333333:secops-pager';
+    const synth = synthesize(topologyWith((t) => (t.events = { ...t.events, opsTopicArn: arn })));
+    const security = synth.stack('security-events');
+    expect(security.resources('aws_sns_topic').filter(([id]) => id.startsWith('ops-topic'))).toEqual([]);
+    const actions = new Set(security.resources('aws_cloudwatch_metric_alarm').map(([, a]) => a.alarm_actions[0]));
+    expect([...actions]).toEqual([arn]);
+    expect(synth.stack('source-test').resources('aws_sns_topic').length).toBeGreaterThan(0);
+  });
+
+  test('an address listed twice in events.opsEmails, and an ARN that is not a topic, are refused with the fix', () => {
+    expect(() => topologyWith((t) => (t.events = { ...t.events, opsEmails: ['a@example.com', 'b@example.com', 'a@example.com'] })))
+      .toThrow(/events\.opsEmails\[2\].*"a@example\.com" is already opsEmails\[0\]; list each address once/);
+    expect(() => topologyWith((t) => (t.events = { ...t.events, opsTopicArn: 'arn:aws:sqs:us-east-1:333333333333:q' }))).toThrow(/events\.opsTopicArn.*is not an SNS topic ARN; write it as arn:aws:sns:/);
+  });
+});
+
+/** The names the forwarder passes to metrics.add, read from its source. */
+function forwarderMetricNames(): Set<string> {
+  const dir = join(PROJECT_ROOT, 'functions', 'forwarder');
+  const names = new Set<string>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+    for (const match of readFileSync(join(dir, file), 'utf8').matchAll(/metrics\.add\(\s*'(\w+)'/g)) names.add(match[1]);
+  }
+  return names;
+}
+
+describe.each(topologies)('dashboards: %s', (_, load) => {
+  const synth = synthesize(load());
+  const dashboards = [...synth.byName.values()].flatMap((stack) => stack.resources('aws_cloudwatch_dashboard').map(([, d]) => ({ stack, d })));
+
+  test('the security and observability accounts have one dashboard each', () => {
+    expect(dashboards.map(({ stack }) => stack.name).sort()).toEqual(['observability', 'security-events']);
+  });
+
+  test('every metric of a dashboard belongs to a resource of the same stack, or is one the forwarder emits', () => {
+    const emitted = forwarderMetricNames();
+    expect(emitted.size).toBeGreaterThan(10);
+    let checked = 0;
+    for (const { stack, d } of dashboards) {
+      const names = (type: string, attribute: string) => new Set(stack.resources(type).map(([, r]) => r[attribute]));
+      const rules = names('aws_cloudwatch_event_rule', 'name');
+      for (const archive of names('aws_cloudwatch_event_archive', 'name')) rules.add(archiveRuleName(archive));
+      const known: Record<string, Set<string>> = {
+        EventBusName: names('aws_cloudwatch_event_bus', 'name'),
+        RuleName: rules,
+        QueueName: names('aws_sqs_queue', 'name'),
+        FunctionName: names('aws_lambda_function', 'function_name'),
+      };
+      for (const metric of bodyMetrics(d.dashboard_body)) {
+        checked++;
+        if (metric.namespace === FORWARDER_METRICS_NAMESPACE) {
+          expect({ metric: metric.metricName, emitted: emitted.has(metric.metricName) }).toEqual({ metric: metric.metricName, emitted: true });
+          expect(metric.dimensions).toEqual(FORWARDER_METRICS_DIMENSIONS);
+          continue;
+        }
+        expect(['AWS/Events', 'AWS/SQS', 'AWS/Lambda']).toContain(metric.namespace);
+        for (const [dimension, value] of Object.entries(metric.dimensions)) {
+          expect({ widget: metric.widget, dimension, value, exists: known[dimension]?.has(value) ?? false }).toEqual({ widget: metric.widget, dimension, value, exists: true });
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
+  });
+
+  test('the per-rule graphs list exactly the rules of the central bus', () => {
+    const security = synth.stack('security-events');
+    const { d } = dashboards.find(({ stack }) => stack.name === 'security-events')!;
+    const onBus = security.resources('aws_cloudwatch_event_rule').filter(([, r]) => r.event_bus_name !== undefined).map(([, r]) => r.name).sort();
+    const matched = bodyMetrics(d.dashboard_body).filter((m) => m.widget === 'Events matched, by rule').map((m) => m.dimensions.RuleName).sort();
+    expect(matched).toEqual(onBus);
+  });
+
+  test('the forwarder runs with the namespace the dashboard reads', () => {
+    const observability = synth.stack('observability');
+    const [, fn] = observability.resources('aws_lambda_function').find(([, f]) => f.environment?.variables?.DT_ENV_URL)!;
+    const env = { ...fn.environment.variables, DT_ENV_URL: 'https://abc12345.live.dynatrace.com', FAILURE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q' };
+    expect(loadForwarderEnv(env).metricsNamespace).toBe(FORWARDER_METRICS_NAMESPACE);
+  });
+
+  test('a second synth writes the same dashboard bodies', () => {
+    const again = synthesize(load());
+    for (const { stack, d } of dashboards) {
+      const [, twin] = again.stack(stack.name).resources('aws_cloudwatch_dashboard')[0];
+      expect(twin.dashboard_body).toBe(d.dashboard_body);
+    }
+  });
+});

@@ -1,0 +1,44 @@
+import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import { TerraformProvider } from 'cdktf';
+import { Construct } from 'constructs';
+import { Partition } from '../../config/arn';
+import { AlarmTopic } from './alarm-topic';
+
+export interface OpsTopicProps {
+  readonly partition: Partition;
+  readonly topicName: string;
+  /** Alias of the topic's key, `alias/...` (aliases are regional: one name serves every region). */
+  readonly keyAlias: string;
+  /** The account whose alarms publish. */
+  readonly accountId: string;
+  /** Email subscriptions (each must be confirmed). */
+  readonly emails: readonly string[];
+  /** @default - the stack's default provider */
+  readonly provider?: TerraformProvider;
+}
+
+/**
+ * Where the flow 2 alarms of one account and region go: an alarm topic (encrypted with a key of
+ * its own, which CloudWatch of the account may use) with the operations team's email
+ * subscriptions. CloudWatch notifies only a topic of the alarm's region, so every region with
+ * alarms has one, subscribed by the same people.
+ */
+export class OpsTopic extends Construct {
+  readonly topic: AlarmTopic;
+  readonly topicArn: string;
+
+  constructor(scope: Construct, id: string, props: OpsTopicProps) {
+    super(scope, id);
+    this.topic = new AlarmTopic(this, 'topic', {
+      partition: props.partition,
+      topicName: props.topicName,
+      keyAlias: props.keyAlias,
+      accountId: props.accountId,
+      provider: props.provider,
+    });
+    this.topicArn = this.topic.topic.arn;
+    props.emails.forEach((email, i) => {
+      new SnsTopicSubscription(this, `email-${i}`, { provider: props.provider, topicArn: this.topicArn, protocol: 'email', endpoint: email });
+    });
+  }
+}
