@@ -1,7 +1,8 @@
 /**
  * `npm run drill [-- --quick] [--only NAME[,NAME]] [--seed N] [--readme]`: the reliability drills
- * (tools/drill/registry.ts). Each drill runs the deployed forwarder bundle, or the operator's
- * commands, against loopback stand-ins and ends with a sink-side count. Prints the loss table,
+ * (tools/drill/registry.ts). Each drill runs a deployed function bundle (the forwarder; the
+ * responder in drill 8), or the operator's commands, against loopback stand-ins and ends with a
+ * sink-side count. Prints the loss table,
  * writes drill-results.json (in the working directory) and, with --readme after a full run of
  * every drill, replaces the table in README.md's Reliability section. Exit code 1 when any drill
  * failed.
