@@ -438,14 +438,6 @@ export class Naming {
     return this.checked('sqsQueue', `${this.prefix}-responder-failures`);
   }
 
-  responderAlarmTopicName(): string {
-    return this.checked('snsTopic', `${this.prefix}-responder-alarms`);
-  }
-
-  responderAlarmKeyAlias(): string {
-    return this.checked('kmsAlias', `alias/${this.prefix}-responder-alarms`);
-  }
-
   responderAlarmName(kind: string): string {
     return this.checked('alarm', `${this.prefix}-responder-${kind}`);
   }

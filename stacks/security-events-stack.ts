@@ -48,6 +48,18 @@ export class SecurityEventsStack extends TrailbridgeStack {
       retryPolicy: { maximumRetryAttempts: topology.events.retryAttempts, maximumEventAgeInSeconds: topology.events.maxEventAgeInSeconds },
       deadLetterQueueName: naming.centralDlqName(),
     });
+    const watched = watchedRules(topology, naming).length > 0;
+    let opsTopicArn = topology.events.opsTopicArn;
+    if (!opsTopicArn && (watched || responderEnabled(topology))) {
+      this.opsTopic = new OpsTopic(this, 'ops-topic', {
+        partition: topology.partition,
+        topicName: naming.eventsOpsTopicName(),
+        keyAlias: naming.eventsOpsKeyAlias(),
+        accountId: this.account.id,
+        emails: topology.events.opsEmails,
+      });
+      opsTopicArn = this.opsTopic.topicArn;
+    }
     if (responderEnabled(topology)) {
       this.responder = new Responder(this, 'responder', {
         topology,
@@ -57,22 +69,10 @@ export class SecurityEventsStack extends TrailbridgeStack {
         responseRules: responseRules(topology),
         extraTargetOf: new Map(responderTargetRules(topology).map((r) => [r.id, this.rules.rules.get(r.id)!])),
         retryPolicy: { maximumRetryAttempts: topology.events.retryAttempts, maximumEventAgeInSeconds: topology.events.maxEventAgeInSeconds },
+        alarmTopicArn: opsTopicArn!,
       });
     }
-    if (watchedRules(topology, naming).length > 0) {
-      let topicArn = topology.events.opsTopicArn;
-      if (!topicArn) {
-        this.opsTopic = new OpsTopic(this, 'ops-topic', {
-          partition: topology.partition,
-          topicName: naming.eventsOpsTopicName(),
-          keyAlias: naming.eventsOpsKeyAlias(),
-          accountId: this.account.id,
-          emails: topology.events.opsEmails,
-        });
-        topicArn = this.opsTopic.topicArn;
-      }
-      this.alarms = new CentralBusAlarms(this, 'alarms', { ...centralAlarmInput(topology, naming), topicArn });
-    }
+    if (watched) this.alarms = new CentralBusAlarms(this, 'alarms', { ...centralAlarmInput(topology, naming), topicArn: opsTopicArn! });
     this.dashboard = new OperatorDashboard(this, 'dashboard', centralDashboardSpec(topology, naming));
   }
 }

@@ -6,7 +6,6 @@ import { Naming } from '../../config/naming';
 import { Topology } from '../../config/schema';
 import { ResponseRule } from '../catalog';
 import { ResponderConfigDocument } from '../responder-config';
-import { AlarmTopic } from './alarm-topic';
 import { EventDeadLetterQueue } from './event-dead-letter-queue';
 import { Statement } from './iam';
 import { NodeFunction } from './node-function';
@@ -23,6 +22,8 @@ export interface ResponderProps {
   /** Use-case rules (created elsewhere) that also deliver to the responder, by id. */
   readonly extraTargetOf: ReadonlyMap<string, CloudwatchEventRule>;
   readonly retryPolicy: CloudwatchEventTargetRetryPolicy;
+  /** Where its alarms notify: the operations topic of the central alarms. */
+  readonly alarmTopicArn: string;
 }
 
 /**
@@ -77,31 +78,25 @@ export class Responder extends Construct {
         deadLetterConfig: { arn: this.failures.queue.arn },
       });
     }
-    this.alarms(naming);
+    this.alarms(naming, props.alarmTopicArn);
   }
 
-  private alarms(naming: Naming): void {
-    const topic = new AlarmTopic(this, 'alarm-topic', {
-      partition: naming.partition,
-      topicName: naming.responderAlarmTopicName(),
-      keyAlias: naming.responderAlarmKeyAlias(),
-      accountId: naming.topology.accounts.find((a) => a.roles.includes('security'))!.id,
-    });
+  private alarms(naming: Naming, topicArn: string): void {
     const common = {
       period: 300,
       evaluationPeriods: 1,
       comparisonOperator: 'GreaterThanOrEqualToThreshold',
       treatMissingData: 'notBreaching',
       threshold: 1,
-      alarmActions: [topic.topic.arn],
-      okActions: [topic.topic.arn],
+      alarmActions: [topicArn],
+      okActions: [topicArn],
     };
     const functionName = naming.responderFunctionName();
     const queueName = naming.responderFailureQueueName();
     new CloudwatchMetricAlarm(this, 'errors', {
       ...common,
       alarmName: naming.responderAlarmName('errors'),
-      alarmDescription: `${functionName} failed invocations; Lambda retries them twice, then sends them to ${queueName}. See docs/flow-2-events.md#responses`,
+      alarmDescription: `The responder ${functionName} failed invocations. Nothing is lost yet: Lambda retries an event twice, then keeps it in ${queueName} (14 days). First check: the function's log group for the error. See docs/flow-2-events.md#responses`,
       namespace: 'AWS/Lambda',
       dimensions: { FunctionName: functionName },
       metricName: 'Errors',
@@ -110,7 +105,7 @@ export class Responder extends Construct {
     new CloudwatchMetricAlarm(this, 'failure-queue-depth', {
       ...common,
       alarmName: naming.responderAlarmName('failure-queue-depth'),
-      alarmDescription: `Events the responder could not be given or could not handle wait in ${queueName}; fix the cause and redrive. See docs/flow-2-events.md#responses`,
+      alarmDescription: `Events the responder could not be given or could not handle wait in ${queueName} (kept 14 days); nothing is lost while they are there. First check: the message attributes (error code) of the oldest message, fix the cause and redrive. See docs/flow-2-events.md#responses`,
       namespace: 'AWS/SQS',
       dimensions: { QueueName: queueName },
       metricName: 'ApproximateNumberOfMessagesVisible',
