@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { loadTopology } from '../../config/load';
 import { centralRules, forwardingRules } from '../../stacks/catalog';
+import { responseRules } from '../../stacks/catalog/responses';
 import { BEGIN_MARKER, END_MARKER, MONITORING_DOC, alarmRows, monitoringSection, withSection } from '../../tools/monitoring-docs';
 
 describe('docs/flow-2-events.md: the alarm table and the dashboard layouts', () => {
@@ -22,7 +23,9 @@ describe('docs/flow-2-events.md: the alarm table and the dashboard layouts', () 
       '`trailbridge-events-to-central-failed-deliveries`',
       '`trailbridge-events-to-central-dlq-depth`',
     ]);
-    expect(rows[0][1]).toContain(`(${centralRules(topology).length} in this topology)`);
+    // The bus's rules: the use cases' and the responses' (the default runs responses in report mode).
+    expect(responseRules(topology).length).toBeGreaterThan(0);
+    expect(rows[0][1]).toContain(`(${centralRules(topology).length + responseRules(topology).length} in this topology)`);
     expect(rows[4][1]).toContain(`(${forwardingRules(topology).length} in this topology)`);
   });
 
