@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCommandLine, runCli, UsageError } from './lib/cli';
 import { MotoServer, startMoto } from './lib/moto';
-import { terraformBinary } from './lib/terraform';
+import { providerMirrorHint, terraformBinary } from './lib/terraform';
 import { EMULATOR_BASE_CREDENTIALS } from './e2e/accounts';
 import { runE2e } from './e2e/run';
 
@@ -27,6 +27,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const started = Date.now();
   const log = (line: string) => process.stdout.write(`${line}\n`);
   terraformBinary();
+  const hint = providerMirrorHint();
+  if (hint) log(hint);
 
   let moto: MotoServer | undefined;
   let recordingDir: string | undefined;
