@@ -13,7 +13,7 @@ const ROOT = join(__dirname, '..', '..');
 
 /** `npm run synth` as cdktf runs the app: main.ts with CDKTF_OUTDIR, the embedded default topology. */
 function synthJson(outdir: string): void {
-  const env = { ...process.env, CDKTF_OUTDIR: outdir };
+  const env: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: outdir };
   delete env.TRAILBRIDGE_TOPOLOGY;
   const run = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'main.ts'], { cwd: ROOT, encoding: 'utf8', env });
   if (run.status !== 0) throw new Error(`main.ts exited with ${run.status}:\n${run.stderr}`);
