@@ -1,7 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { deployRole } from '../config/accounts';
+import { accountRoleLabels, deployRole } from '../config/accounts';
 import { Naming } from '../config/naming';
 import { Account, Topology } from '../config/schema';
 
@@ -60,7 +60,7 @@ export class TrailbridgeStack extends TerraformStack {
       alias: aliased ? region : undefined,
       allowedAccountIds: [this.account.id],
       assumeRole: role ? [{ roleArn: role.roleArn, sessionName: this.topology.deployRole.sessionName, externalId: role.externalId }] : undefined,
-      defaultTags: [{ tags: this.naming.defaultTags(this.stackName, this.account.roles) }],
+      defaultTags: [{ tags: this.naming.defaultTags(this.stackName, accountRoleLabels(this.topology, this.account)) }],
     });
   }
 }
