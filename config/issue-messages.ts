@@ -215,7 +215,7 @@ function editDistance(a: string, b: string): number {
 }
 
 /** A value as the user wrote it, shortened. */
-export function show(value: unknown): string {
+function show(value: unknown): string {
   if (value === undefined) return '(nothing)';
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;

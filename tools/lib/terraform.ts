@@ -88,12 +88,16 @@ export function terraformEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   if (mirror) {
     if (!cliConfigFile) {
       const dir = mkdtempSync(join(tmpdir(), 'trailbridge-tf-'));
-      // One plugin cache per machine: the 700 MB provider is copied once, then linked.
+      // One plugin cache per machine: the 700 MB provider is copied once, then linked. Without a
+      // lock file (a fresh stack folder) terraform would otherwise install from the mirror again
+      // and replace the cached copy, and a parallel init's provider link then points at nothing
+      // ("fork/exec ...terraform-provider-aws...: no such file or directory"). The lock file it
+      // writes holds the cached package's checksum, the same as the mirror's.
       const cache = join(tmpdir(), 'trailbridge-tf-plugin-cache');
       cliConfigFile = join(dir, 'terraform.rc');
       writeFileSync(
         cliConfigFile,
-        `disable_checkpoint = true\nplugin_cache_dir = "${cache}"\nprovider_installation {\n  filesystem_mirror {\n    path = "${mirror}"\n  }\n}\n`,
+        `disable_checkpoint = true\nplugin_cache_dir = "${cache}"\nplugin_cache_may_break_dependency_lock_file = true\nprovider_installation {\n  filesystem_mirror {\n    path = "${mirror}"\n  }\n}\n`,
       );
       // Terraform refuses a plugin cache directory that does not exist.
       mkdirSync(cache, { recursive: true });
