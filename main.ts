@@ -2,11 +2,14 @@ import { App } from 'cdktf';
 import { loadTopology } from './config/load';
 import { buildStacks } from './stacks/app';
 import { runCli } from './tools/lib/cli';
+import { removeStaleConfigurations } from './tools/lib/stack-configuration';
 
 // Composition only: a validated topology in, stacks out. A bad topology prints its problem list
-// and exits 1, never a stack trace.
+// and exits 1, never a stack trace. cdktf synthesizes into the same stack folders each time, so a
+// cdk.tf left by `npm run synth:hcl` goes: Terraform would load it beside the new JSON.
 runCli(() => {
   const app = new App();
   buildStacks(app, loadTopology());
   app.synth();
+  removeStaleConfigurations(app.outdir);
 });

@@ -34,6 +34,15 @@ export function managementAccount(topology: Topology): Account {
   return found;
 }
 
+/**
+ * What an account does, for tags and diagrams: its roles, or `management` for the organization's
+ * management account when it holds no role (it is in the topology for the organization trail).
+ */
+export function accountRoleLabels(topology: Topology, account: Account): readonly string[] {
+  if (account.roles.length > 0) return account.roles;
+  return account.name === topology.organization?.managementAccount ? ['management'] : [];
+}
+
 /** The role Terraform assumes in an account, or undefined when the workspace brings credentials. */
 export function deployRole(topology: Topology, account: Account): { readonly roleArn: string; readonly externalId?: string } | undefined {
   if (account.deployRole === false) return undefined;

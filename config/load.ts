@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import defaultTopologyJson from './default-topology.json';
+import { houseStyleErrorMap, issueMessage } from './issue-messages';
+import { findJsonSyntaxError } from './json-syntax';
 import { Problem, TopologyError, formatPath } from './problems';
 import { Topology, topologySchema } from './schema';
 import { crossFieldProblems } from './validate';
@@ -10,7 +12,7 @@ export const DEFAULT_TOPOLOGY_NAME = '(embedded default topology)';
 
 /** Validates a parsed topology document; throws one TopologyError listing every problem. */
 export function parseTopology(raw: unknown, file: string = DEFAULT_TOPOLOGY_NAME): Topology {
-  const result = topologySchema.safeParse(raw, { reportInput: true });
+  const result = topologySchema.safeParse(raw, { reportInput: true, error: houseStyleErrorMap });
   const problems: Problem[] = result.success ? [] : result.error.issues.map(toProblem);
   problems.push(...crossFieldProblems(raw));
   if (problems.length > 0 || !result.success) throw new TopologyError(file, dedupe(problems));
@@ -25,13 +27,22 @@ export function readTopologyFile(file: string): Topology {
   } catch (err) {
     throw new TopologyError(file, [{ path: '(file)', message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)}); check ${TOPOLOGY_ENV}` }]);
   }
-  let raw: unknown;
+  return parseTopology(parseJson(text, file), file);
+}
+
+/** The document of a topology file; a syntax error names its line and column. */
+export function parseJson(text: string, file: string): unknown {
+  // Editors on Windows may start a UTF-8 file with a byte order mark, which JSON.parse refuses.
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(body);
   } catch (err) {
-    throw new TopologyError(file, [{ path: '(file)', message: `not valid JSON: ${(err as Error).message}` }]);
+    const at = findJsonSyntaxError(body);
+    const message = at
+      ? `not valid JSON at line ${at.line}, column ${at.column}: expected ${at.expected}, found ${at.found}; correct the file there`
+      : `not valid JSON (${(err as Error).message}); correct the file`;
+    throw new TopologyError(file, [{ path: '(file)', message }]);
   }
-  return parseTopology(raw, file);
 }
 
 /** The topology named by TRAILBRIDGE_TOPOLOGY, else the embedded default. */
@@ -40,22 +51,9 @@ export function loadTopology(env: NodeJS.ProcessEnv = process.env): Topology {
   return file ? readTopologyFile(file) : parseTopology(defaultTopologyJson);
 }
 
+/** A zod issue as a problem; its message is the house-style one (issue-messages.ts) unless the schema worded it. */
 function toProblem(issue: z.core.$ZodIssue): Problem {
-  const path = formatPath(issue.path);
-  switch (issue.code) {
-    case 'unrecognized_keys':
-      return { path, message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; check the spelling against schema/topology.schema.json` };
-    case 'invalid_type':
-      return { path, message: issue.input === undefined ? `is required (${issue.expected})` : `expected ${issue.expected}, got ${JSON.stringify(issue.input)}` };
-    case 'invalid_value':
-      return { path, message: `${JSON.stringify(issue.input)} is not allowed; use one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` };
-    case 'invalid_union':
-      return issue.path.at(-1) === 'type'
-        ? { path, message: 'unknown type; use "local", "s3" or "cloud"' }
-        : { path, message: 'matches none of the allowed forms; see schema/topology.schema.json' };
-    default:
-      return { path, message: issue.message };
-  }
+  return { path: formatPath(issue.path), message: issueMessage(issue) };
 }
 
 function dedupe(problems: Problem[]): Problem[] {

@@ -31,7 +31,11 @@ const deployRole = z.union([
 export const account = z.strictObject({
   name: accountName.describe('Short name, used in stack names (source-<name>) and physical names.'),
   id: accountId,
-  roles: z.array(z.enum(ACCOUNT_ROLES)).min(1).describe('What this account does; two roles may share an account.'),
+  roles: z
+    .array(z.enum(ACCOUNT_ROLES))
+    .describe(
+      "What this account does; two roles may share an account. [] only for the organization's management account (organization.managementAccount) when it holds no other role: it gets the organization trail in organization mode and no stack otherwise.",
+    ),
   deployRole: deployRole.optional().describe('How Terraform reaches this account. @default - assume the topology\'s deployRole'),
   source: sourceOptions.optional().describe('Required for an account with the source role.'),
 });

@@ -31,9 +31,18 @@ export function crossFieldProblems(raw: unknown): Problem[] {
     seenRegions.add(region);
   });
   if (typeof raw.homeRegion === 'string' && !seenRegions.has(raw.homeRegion)) {
-    add('homeRegion', `${JSON.stringify(raw.homeRegion)} is not among the enabled regions; add it to regions or pick one of ${[...seenRegions].map((r) => JSON.stringify(r)).join(', ') || '(none listed)'}`);
+    // Only regions that are themselves valid are proposed: a misspelt one is reported on its own.
+    const candidates = [...seenRegions].filter((r): r is string => typeof r === 'string' && acceptedRegions.has(r));
+    const pick = candidates.length > 0 ? `pick one of ${candidates.map((r) => JSON.stringify(r)).join(', ')}` : undefined;
+    const message = acceptedRegions.has(raw.homeRegion)
+      ? `is not among the enabled regions; ${['add it to regions', pick].filter(Boolean).join(' or ')}`
+      : `is not among the enabled regions, nor a known region; ${pick ?? 'list a known region in regions and name it here'}`;
+    add('homeRegion', `${JSON.stringify(raw.homeRegion)} ${message}`);
   }
 
+  const organization = isObject(raw.organization) ? raw.organization : undefined;
+  // The one account that may hold no role: it is in the topology for the organization trail.
+  const managementAccountName = typeof organization?.managementAccount === 'string' ? organization.managementAccount : undefined;
   const accounts = Array.isArray(raw.accounts) ? raw.accounts : [];
   const names = new Map<string, number>();
   const ids = new Map<string, number>();
@@ -55,6 +64,9 @@ export function crossFieldProblems(raw: unknown): Problem[] {
       if (roles.indexOf(role) !== r) add(`${at}.roles[${r}]`, `role ${JSON.stringify(role)} is given twice to this account`);
       else if ((ACCOUNT_ROLES as readonly string[]).includes(role)) holders.set(role, [...(holders.get(role) ?? []), i]);
     });
+    if (Array.isArray(acct.roles) && acct.roles.length === 0 && !(typeof acct.name === 'string' && acct.name === managementAccountName)) {
+      add(`${at}.roles`, `[] gives this account nothing to do; give it at least one of ${ACCOUNT_ROLES.map((r) => JSON.stringify(r)).join(', ')}, or, if it is the organization's management account, name it in organization.managementAccount`);
+    }
     const isSource = roles.includes('source');
     if (isSource && acct.source === undefined) add(`${at}.source`, 'a source account needs its source options; add "source": { "bucketName": "..." }');
     if (!isSource && acct.source !== undefined) add(`${at}.source`, 'only an account with the "source" role takes source options; add the role or remove the section');
@@ -79,7 +91,6 @@ export function crossFieldProblems(raw: unknown): Problem[] {
     if (!holders.has('source')) add('accounts', 'no account has the role "source"; a topology needs at least one source account');
   }
 
-  const organization = isObject(raw.organization) ? raw.organization : undefined;
   if (organization && typeof organization.managementAccount === 'string' && !names.has(organization.managementAccount)) {
     add('organization.managementAccount', `${JSON.stringify(organization.managementAccount)} is not the name of any account; use one of ${[...names.keys()].map((n) => JSON.stringify(n)).join(', ')}`);
   }

@@ -1,7 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformDataSource, TerraformProvider, TerraformResource, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { deployRole } from '../config/accounts';
+import { accountRoleLabels, deployRole } from '../config/accounts';
 import { Naming } from '../config/naming';
 import { Account, Topology } from '../config/schema';
 import { cloudBackend, credentialsTag, dynamicCredentialsOn } from '../config/terraform-cloud';
@@ -114,7 +114,7 @@ export class TrailbridgeStack extends TerraformStack {
       assumeRole: role ? [{ roleArn: role.roleArn, sessionName: this.topology.deployRole.sessionName, externalId: role.externalId }] : undefined,
       // The stack's own account takes the default configuration from the run's environment.
       sharedConfigFiles: workspaceRole && !ownAccount ? [tfcDynamicCredentialsVariable(this).aliasSharedConfigFile(credentialsTag(account))] : undefined,
-      defaultTags: [{ tags: this.naming.defaultTags(this.stackName, this.account.roles) }],
+      defaultTags: [{ tags: this.naming.defaultTags(this.stackName, accountRoleLabels(this.topology, this.account)) }],
     });
   }
 }

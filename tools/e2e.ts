@@ -3,15 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCommandLine, runCli, UsageError } from './lib/cli';
 import { MotoServer, startMoto } from './lib/moto';
-import { terraformBinary } from './lib/terraform';
+import { providerMirrorHint, terraformBinary } from './lib/terraform';
 import { EMULATOR_BASE_CREDENTIALS } from './e2e/accounts';
 import { runE2e } from './e2e/run';
+import { INTERRUPT_GRACE_MS } from './e2e/terraform-stacks';
+import { childProcessGroups, signalExitCode } from './lib/process-groups';
 
 /**
  * `npm run e2e [-- --endpoint URL] [--keep]`: deploys every stack of an e2e topology to a local
  * AWS emulator and drives real CloudTrail files through the whole chain (see docs/e2e.md).
  * Without --endpoint it starts moto_server on a free loopback port and stops exactly that process
- * at the end, also on failure or Ctrl-C. Exit code 1 when any check failed.
+ * at the end, also on failure or Ctrl-C. Exit code 1 when any check failed; interrupted (SIGINT,
+ * SIGTERM), 130 or 143, with no terraform, provider or emulator process left running.
  */
 
 const USAGE = 'usage: npm run e2e [-- --endpoint http://127.0.0.1:4566] [--keep] [--only STACK,...]';
@@ -27,17 +30,24 @@ export async function main(argv: readonly string[]): Promise<number> {
   const started = Date.now();
   const log = (line: string) => process.stdout.write(`${line}\n`);
   terraformBinary();
+  const hint = providerMirrorHint();
+  if (hint) log(hint);
 
   let moto: MotoServer | undefined;
   let recordingDir: string | undefined;
   const interrupted = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
-    log(`${signal}: interrupting terraform and stopping the emulator`);
+    if (interrupted.signal.aborted) {
+      log(`${signal} again: killing terraform and its providers now`);
+      childProcessGroups.killAll();
+      return;
+    }
+    log(`${signal}: interrupting terraform, then stopping its providers and the emulator`);
     interrupted.abort();
-    void Promise.resolve(moto?.stop()).finally(() => process.exit(130));
+    void stopChildren(moto).finally(() => process.exit(signalExitCode(signal)));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     let endpoint = args.values.endpoint;
     if (!endpoint) {
@@ -68,6 +78,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (recordingDir) rmSync(recordingDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * After a signal: terraform gets its SIGINT (it saves the state of what it applied) and the
+ * grace to finish, then every process group the run started is killed, and only then the
+ * emulator stops, so terraform never spends its grace retrying a closed endpoint.
+ */
+async function stopChildren(moto: MotoServer | undefined): Promise<void> {
+  await childProcessGroups.stopAll(INTERRUPT_GRACE_MS);
+  await moto?.stop();
 }
 
 if (require.main === module) {

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTopology } from '../config/load';
 import { Topology } from '../config/schema';
@@ -6,11 +6,13 @@ import { runCli } from './lib/cli';
 import { toHcl } from './lib/hcl';
 import { awsProviderShapes } from './lib/provider-shapes';
 import { synthTopology } from './lib/synth';
+import { keepOnlyConfiguration } from './lib/stack-configuration';
 import { formatHcl } from './lib/terraform';
 
 /**
  * `npm run synth:hcl`: every stack as native HCL (cdktf.out/stacks/<stack>/cdk.tf), `terraform
- * fmt` clean, for review. The JSON of each stack is replaced, since Terraform would read both.
+ * fmt` clean, for review. The JSON of each stack is replaced, since Terraform would read both
+ * (and `npm run synth` removes the HCL again).
  */
 export async function synthHcl(topology: Topology, outdir = 'cdktf.out'): Promise<Map<string, string>> {
   const { stackDirs } = synthTopology({ topology, outdir });
@@ -22,7 +24,7 @@ export async function synthHcl(topology: Topology, outdir = 'cdktf.out'): Promis
     const hcl = await formatHcl(toHcl(doc, await awsProviderShapes(version)));
     const hclFile = join(dir, 'cdk.tf');
     writeFileSync(hclFile, hcl);
-    rmSync(jsonFile);
+    keepOnlyConfiguration(dir, 'cdk.tf');
     written.set(stack, hclFile);
   }
   return written;

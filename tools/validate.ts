@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { loadTopology } from '../config/load';
 import { runCli, UsageError } from './lib/cli';
 import { synthTopology } from './lib/synth';
-import { mapLimit, runTerraform } from './lib/terraform';
+import { mapLimit, providerMirrorHint, runTerraform } from './lib/terraform';
 
 /**
  * `npm run validate`: synthesizes the topology, then `terraform init -backend=false` and
@@ -63,6 +63,8 @@ if (require.main === module) {
       process.stdout.write(`${r.diagnostics.length === 0 ? 'ok  ' : 'FAIL'} ${r.stack}\n`);
       for (const d of r.diagnostics) process.stdout.write(`     ${d.replace(/\n/g, '\n     ')}\n`);
     }
+    const hint = providerMirrorHint();
+    if (hint) process.stdout.write(`${hint}\n`);
     const failed = results.filter((r) => r.diagnostics.length > 0);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     if (failed.length > 0) throw new UsageError(`validate: ${failed.length} of ${results.length} stacks have errors or warnings (${seconds}s)`);

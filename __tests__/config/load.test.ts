@@ -68,8 +68,8 @@ describe('loading a topology file', () => {
 
   test('names the file when it is not JSON', () => {
     const file = join(dir, 'broken.json');
-    writeFileSync(file, '{ "accounts": [ }');
-    expect(() => readTopologyFile(file)).toThrow(/broken\.json[\s\S]*not valid JSON/);
+    writeFileSync(file, '{\n  "name": "acme",\n  "accounts": [ }\n}\n');
+    expect(() => readTopologyFile(file)).toThrow(/broken\.json: 1 problem[\s\S]*\(file\): not valid JSON at line 3, column 17: expected a value .*, found "}"; correct the file there/);
   });
 
   test('reports every problem at once, each with its JSON path', () => {
@@ -101,7 +101,7 @@ describe('loading a topology file', () => {
 describe('validation rules', () => {
   test('account ids have 12 digits', () => {
     expectProblem((t) => (t.accounts[1].id = '22222222222'), 'accounts[1].id', /"22222222222" is not a 12-digit AWS account id; write all 12 digits, leading zeros included/);
-    expectProblem((t) => (t.accounts[1].id = 222222222222), 'accounts[1].id', /expected string/);
+    expectProblem((t) => (t.accounts[1].id = 222222222222), 'accounts[1].id', /222222222222 is a number, but this option takes a string; write it in double quotes: "222222222222"/);
   });
 
   test('account names are short, lowercase and DNS-safe', () => {
@@ -167,7 +167,7 @@ describe('validation rules', () => {
   });
 
   test('misspelt keys are reported, not ignored', () => {
-    expectProblem((t) => (t.regoins = []), '(root)', /unknown key "regoins"; check the spelling/);
+    expectProblem((t) => (t.regoins = []), '(root)', /unknown key "regoins" \(did you mean "regions"\?\); the keys allowed here are name, partition, .*: check the spelling or remove it/);
     expectProblem((t) => (t.accounts[0].source.bucket = 'x'), 'accounts[0].source', /unknown key "bucket"/);
   });
 
@@ -177,7 +177,7 @@ describe('validation rules', () => {
   });
 
   test('backends are local, s3 or cloud, with their settings', () => {
-    expectProblem((t) => (t.backend = { type: 'consul' }), 'backend.type', /unknown type; use "local", "s3" or "cloud"/);
+    expectProblem((t) => (t.backend = { type: 'consul' }), 'backend.type', /"consul" is not a known type; use one of "local", "s3", "cloud"/);
     expectProblem((t) => (t.backend = { type: 's3', region: 'us-east-1' }), 'backend.bucket', /is required/);
     expectProblem((t) => (t.backend = { type: 'local', directory: '/var/state' }), 'backend.directory', /must be a relative path inside the project/);
     expectProblem((t) => (t.backend = { type: 's3', bucket: 'tf-state', region: 'us-moon-1' }), 'backend.region', /not a known region/);

@@ -1,7 +1,8 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TrailbridgeStack } from '../../stacks/trailbridge-stack';
+import { childProcessGroups } from '../lib/process-groups';
 import { mapLimit, terraformBinary, terraformEnv } from '../lib/terraform';
 
 export interface RunResult {
@@ -13,8 +14,8 @@ export interface RunResult {
 /** Longest a single terraform command may take before it is interrupted (the run has 8 minutes). */
 export const COMMAND_TIMEOUT_MS: Readonly<Record<string, number>> = { init: 60_000, apply: 240_000, destroy: 180_000, plan: 120_000 };
 const DEFAULT_TIMEOUT_MS = 60_000;
-/** After SIGINT terraform saves its state and stops; this long, then SIGKILL. */
-const INTERRUPT_GRACE_MS = 15_000;
+/** After SIGINT terraform saves its state and stops; this long, then SIGKILL to its process group. */
+export const INTERRUPT_GRACE_MS = 15_000;
 
 /** Stacks in waves: every stack's dependencies are in an earlier wave. */
 export function deployWaves(stacks: readonly TrailbridgeStack[], only?: readonly string[]): string[][] {
@@ -104,7 +105,8 @@ export class TerraformStacks {
 
   private spawn(cwd: string, args: readonly string[], timeoutMs: number): Promise<RunResult & { timedOut: boolean }> {
     return new Promise((resolve, reject) => {
-      const child = spawn(terraformBinary(), args, { cwd, env: terraformEnv(this.env), stdio: ['ignore', 'pipe', 'pipe'] });
+      // Its own process group, with its providers: an interrupted run can stop them all.
+      const child = childProcessGroups.spawn(terraformBinary(), args, { cwd, env: terraformEnv(this.env), stdio: ['ignore', 'pipe', 'pipe'] });
       this.running.add(child);
       let stdout = '';
       let stderr = '';
@@ -211,11 +213,7 @@ function changedAttributes(change: { before?: Record<string, unknown>; after?: R
 }
 
 function interrupt(child: ChildProcess): void {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGINT');
-  setTimeout(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }, INTERRUPT_GRACE_MS).unref();
+  childProcessGroups.interrupt(child, INTERRUPT_GRACE_MS);
 }
 
 function lastLines(text: string, n: number): string {

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { ProcessResult, runProcess } from './process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Where this machine keeps an offline copy of the AWS provider (see DESIGN.md). */
-export const PROVIDER_MIRROR = process.env.TRAILBRIDGE_PROVIDER_MIRROR ?? '/opt/tf-plugins';
+/** Where a machine keeps an offline copy of the AWS provider (see DESIGN.md). */
+export const DEFAULT_PROVIDER_MIRROR = '/opt/tf-plugins';
 
 /** The terraform binary, or a clear error saying how to get one. */
 export function terraformBinary(): string {
@@ -19,6 +19,61 @@ export function terraformBinary(): string {
   return bin;
 }
 
+/**
+ * The provider mirror trailbridge's own terraform runs install from, or undefined when the
+ * registry is used: the mirror must exist, and a user's own CLI config (TF_CLI_CONFIG_FILE naming
+ * an existing file) wins over it.
+ */
+export function providerMirrorInUse(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const userConfig = env.TF_CLI_CONFIG_FILE;
+  // A dangling TF_CLI_CONFIG_FILE makes terraform warn and fall back to the registry, so it does
+  // not count as the user's own config.
+  if (userConfig && existsSync(userConfig)) return undefined;
+  const mirror = env.TRAILBRIDGE_PROVIDER_MIRROR || DEFAULT_PROVIDER_MIRROR;
+  return existsSync(mirror) ? mirror : undefined;
+}
+
+/** A provider mirror this machine installs from: trailbridge's own, or one the user's CLI config declares. */
+export type ProviderMirror = { readonly kind: 'trailbridge'; readonly path: string } | { readonly kind: 'cli-config'; readonly file: string };
+
+/**
+ * The mirror terraform installs providers from here, or undefined when it uses the registry. A
+ * user's CLI config counts when it declares a filesystem or network mirror.
+ */
+export function detectProviderMirror(env: NodeJS.ProcessEnv = process.env): ProviderMirror | undefined {
+  const userConfig = env.TF_CLI_CONFIG_FILE;
+  if (userConfig && existsSync(userConfig)) {
+    return /\b(filesystem|network)_mirror\s*\{/.test(readFileSync(userConfig, 'utf8')) ? { kind: 'cli-config', file: userConfig } : undefined;
+  }
+  const mirror = providerMirrorInUse(env);
+  return mirror ? { kind: 'trailbridge', path: mirror } : undefined;
+}
+
+/**
+ * What a user of the cdktf CLI needs on a machine with a mirror: cdktf runs terraform itself
+ * (without trailbridge's generated CLI config), and deploy/diff/destroy first run `terraform
+ * providers lock` for every platform, which asks the registry for checksums and fails where it
+ * cannot be reached. The README's cdktf CLI section says the same.
+ */
+export function providerLockHint(mirror: ProviderMirror): string {
+  const install =
+    mirror.kind === 'trailbridge'
+      ? `the cdktf CLI runs terraform itself, so point TF_CLI_CONFIG_FILE at a CLI config with provider_installation { filesystem_mirror { path = "${mirror.path}" } }; `
+      : '';
+  const where = mirror.kind === 'trailbridge' ? mirror.path : `the mirror in ${mirror.file}`;
+  return (
+    `hint: providers come from ${where}: ${install}where the registry cannot be reached (air-gapped), add --skip-provider-lock ` +
+    `to cdktf deploy, diff and destroy (npx cdktf deploy --skip-provider-lock '*'); without it cdktf runs terraform providers lock, ` +
+    `which asks the registry for every platform's checksums and fails`
+  );
+}
+
+/** The hint when a mirror is in use, else undefined. */
+export function providerMirrorHint(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const mirror = detectProviderMirror(env);
+  return mirror ? providerLockHint(mirror) : undefined;
+}
+
 let cliConfigFile: string | undefined;
 
 /**
@@ -29,18 +84,20 @@ let cliConfigFile: string | undefined;
  */
 export function terraformEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', ...extra };
-  // A user's own CLI config wins, but only if it exists: a dangling TF_CLI_CONFIG_FILE makes
-  // terraform warn and fall back to the registry.
-  const userConfig = process.env.TF_CLI_CONFIG_FILE;
-  if (existsSync(PROVIDER_MIRROR) && !(userConfig && existsSync(userConfig))) {
+  const mirror = providerMirrorInUse();
+  if (mirror) {
     if (!cliConfigFile) {
       const dir = mkdtempSync(join(tmpdir(), 'trailbridge-tf-'));
-      // One plugin cache per machine: the 700 MB provider is copied once, then linked.
+      // One plugin cache per machine: the 700 MB provider is copied once, then linked. Without a
+      // lock file (a fresh stack folder) terraform would otherwise install from the mirror again
+      // and replace the cached copy, and a parallel init's provider link then points at nothing
+      // ("fork/exec ...terraform-provider-aws...: no such file or directory"). The lock file it
+      // writes holds the cached package's checksum, the same as the mirror's.
       const cache = join(tmpdir(), 'trailbridge-tf-plugin-cache');
       cliConfigFile = join(dir, 'terraform.rc');
       writeFileSync(
         cliConfigFile,
-        `disable_checkpoint = true\nplugin_cache_dir = "${cache}"\nprovider_installation {\n  filesystem_mirror {\n    path = "${PROVIDER_MIRROR}"\n  }\n}\n`,
+        `disable_checkpoint = true\nplugin_cache_dir = "${cache}"\nplugin_cache_may_break_dependency_lock_file = true\nprovider_installation {\n  filesystem_mirror {\n    path = "${mirror}"\n  }\n}\n`,
       );
       // Terraform refuses a plugin cache directory that does not exist.
       mkdirSync(cache, { recursive: true });

@@ -1,3 +1,4 @@
+import { accountRoleLabels } from '../../config/accounts';
 import { Naming, STACK } from '../../config/naming';
 import { Topology } from '../../config/schema';
 import { flattenStack } from './policy-statements';
@@ -366,7 +367,7 @@ function render(topology: Topology, d: DiagramBuilder): string {
   for (const account of topology.accounts) {
     const nodes = byAccount.get(account.id);
     if (!nodes) continue;
-    lines.push(`  subgraph acct_${slug(account.name)}["${label(`${account.name} · ${account.roles.join(' + ')} · ${account.id}`)}"]`);
+    lines.push(`  subgraph acct_${slug(account.name)}["${label(`${account.name} · ${accountRoleLabels(topology, account).join(' + ')} · ${account.id}`)}"]`);
     for (const node of nodes) lines.push(`    ${nodeLine(node)}`);
     lines.push('  end');
   }
