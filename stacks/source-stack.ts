@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { Naming } from '../config/naming';
 import { SourceAccount, Topology } from '../config/schema';
-import { enabledResponses, forwardingRegions, forwardingRules, sourceRoleNeeded } from './catalog';
+import { enabledResponses, forwardingRegions, sourceRoleNeeded } from './catalog';
+import { sourceForwardingDefinition } from './catalog/forwarding-definition';
 import { AccountTrail, trailPropsFrom } from './constructs/account-trail';
 import { RegionalEventForwarding } from './constructs/regional-event-forwarding';
 import { SourceResponderRole } from './constructs/source-responder-role';
@@ -28,16 +29,8 @@ export class SourceStack extends TrailbridgeStack {
     }
 
     // Flow 2: API calls and console sign-ins of every region to the central bus.
-    const forwarding = source.source.forwarding;
     new RegionalEventForwarding(this, 'event-forwarding', {
-      rules: forwardingRules(topology).filter((r) => r.account.id === source.id),
-      accountId: source.id,
-      accountName: source.name,
-      centralBusName: naming.centralBusName(),
-      centralBusArn: naming.centralBusArn(),
-      roleName: naming.eventForwardingRoleName(),
-      deadLetterQueueName: naming.eventForwardingDlqName(),
-      retryPolicy: { maximumRetryAttempts: forwarding.retryAttempts, maximumEventAgeInSeconds: forwarding.maxEventAgeInSeconds },
+      definition: sourceForwardingDefinition(topology, naming, source),
       providerFor: (region) => this.providerFor(region),
     });
 
