@@ -2,7 +2,7 @@ import type { Statement } from '../constructs/iam';
 import { ACTIONS, denyInsecureTransport, serviceTrust } from '../constructs/iam';
 import { Naming } from '../../config/naming';
 import { SourceAccount, Topology } from '../../config/schema';
-import { GLOBAL_EVENTS_REGION, RuleState, forwardingRules } from './forwarding';
+import { GLOBAL_EVENTS_REGION, RuleState, regionalForwardingRules } from './forwarding';
 import { EventPattern } from './use-case';
 
 /**
@@ -127,7 +127,7 @@ export function globalResourceRegion(regions: readonly string[]): string {
 export function sourceForwardingDefinition(topology: Topology, naming: Naming, source: SourceAccount): ForwardingDefinition {
   const options = source.source.forwarding;
   return forwardingDefinition({
-    rules: forwardingRules(topology).filter((r) => r.account.id === source.id),
+    rules: regionalForwardingRules(topology, options),
     accountId: source.id,
     accountName: source.name,
     centralBusName: naming.centralBusName(),
