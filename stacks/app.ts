@@ -4,6 +4,7 @@ import { Topology } from '../config/schema';
 import { IncidentResponseStack } from './incident-response-stack';
 import { LogArchiveStack } from './log-archive-stack';
 import { ObservabilityStack } from './observability-stack';
+import { OrganizationForwardingStack } from './organization-forwarding-stack';
 import { OrganizationTrailStack } from './organization-trail-stack';
 import { SecurityEventsStack } from './security-events-stack';
 import { SourceStack } from './source-stack';
@@ -18,6 +19,8 @@ export interface TrailbridgeStacks {
   readonly sources: readonly SourceStack[];
   /** The organization trail, in organization mode only. */
   readonly organizationTrail?: OrganizationTrailStack;
+  /** The organization's forwarding StackSet, with organizationForwarding only. */
+  readonly organizationForwarding?: OrganizationForwardingStack;
   readonly all: readonly TrailbridgeStack[];
 }
 
@@ -45,6 +48,11 @@ export function buildStacks(app: App, topology: Topology): TrailbridgeStacks {
     organizationTrail = new OrganizationTrailStack(app, topology, naming);
     organizationTrail.addDependency(logArchive);
   }
+  let organizationForwarding: OrganizationForwardingStack | undefined;
+  if (topology.organizationForwarding) {
+    organizationForwarding = new OrganizationForwardingStack(app, topology, naming);
+    organizationForwarding.addDependency(securityEvents);
+  }
   return {
     logArchive,
     securityEvents,
@@ -52,6 +60,15 @@ export function buildStacks(app: App, topology: Topology): TrailbridgeStacks {
     incidentResponse,
     sources,
     organizationTrail,
-    all: [logArchive, securityEvents, observability, incidentResponse, ...sources, ...(organizationTrail ? [organizationTrail] : [])],
+    organizationForwarding,
+    all: [
+      logArchive,
+      securityEvents,
+      observability,
+      incidentResponse,
+      ...sources,
+      ...(organizationTrail ? [organizationTrail] : []),
+      ...(organizationForwarding ? [organizationForwarding] : []),
+    ],
   };
 }

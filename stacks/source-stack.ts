@@ -6,6 +6,8 @@ import { sourceForwardingDefinition } from './catalog/forwarding-definition';
 import { AccountTrail, trailPropsFrom } from './constructs/account-trail';
 import { RegionalEventForwarding } from './constructs/regional-event-forwarding';
 import { SourceResponderRole } from './constructs/source-responder-role';
+import { SourceForwardingStackSet } from './constructs/source-forwarding-stack-set';
+import { sourceStackSetTemplate } from './cloudformation/stack-set-templates';
 import { accountWithRole } from '../config/accounts';
 import { TrailbridgeStack } from './trailbridge-stack';
 
@@ -18,7 +20,8 @@ export class SourceStack extends TrailbridgeStack {
       account: source,
       // A rule fires only in the region of the API call: every enabled region needs one (and
       // us-east-1 for the global services' events, also when it is not enabled).
-      extraRegions: [...topology.regions, ...forwardingRegions(topology, source)],
+      // A StackSet reaches the regions instead, from the one provider (docs/scale.md).
+      extraRegions: source.source.forwardingDeployment === 'stackset' ? [] : [...topology.regions, ...forwardingRegions(topology, source)],
     });
 
     // Flow 1: the account's trail, delivering to its bucket in the log-archive account (in
@@ -29,10 +32,20 @@ export class SourceStack extends TrailbridgeStack {
     }
 
     // Flow 2: API calls and console sign-ins of every region to the central bus.
-    new RegionalEventForwarding(this, 'event-forwarding', {
-      definition: sourceForwardingDefinition(topology, naming, source),
-      providerFor: (region) => this.providerFor(region),
-    });
+    const definition = sourceForwardingDefinition(topology, naming, source);
+    if (source.source.forwardingDeployment === 'stackset' && definition.rules.length > 0) {
+      new SourceForwardingStackSet(this, 'event-forwarding-stack-set', {
+        partition: topology.partition,
+        accountId: source.id,
+        definition,
+        template: sourceStackSetTemplate(topology, naming, source),
+        stackSetName: naming.sourceForwardingStackSetName(),
+        administrationRoleName: naming.stackSetAdministrationRoleName(),
+        executionRoleName: naming.stackSetExecutionRoleName(),
+      });
+    } else {
+      new RegionalEventForwarding(this, 'event-forwarding', { definition, providerFor: (region) => this.providerFor(region) });
+    }
 
     // Responses: the role the responder acts through here, only when a response needs the account.
     if (sourceRoleNeeded(topology)) {
