@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { readTopologyFile } from '../../config/load';
 import { DEFAULT_ENABLED_REGIONS } from '../../config/regions';
 import { synthHcl } from '../../tools/synth-hcl';
 import { synthTopology } from '../../tools/lib/synth';
@@ -40,6 +41,13 @@ describeWithTool('terraform', 'terraform validate of the synthesized stacks', ()
   test('every stack of a large topology (6 accounts, 17 regions) is valid, with zero warnings', async () => {
     const { stackDirs } = synthTopology({ topology: largeTopology(), outdir: mkdtempSync(join(tmpdir(), 'validate-large-')) });
     expect(stackDirs.size).toBeGreaterThanOrEqual(7);
+    expectAllValid(await validateStacks(stackDirs));
+  });
+
+  test('every stack of examples/topology.organization.json (StackSet modes) is valid, with zero warnings', async () => {
+    const topology = readTopologyFile(join(__dirname, '..', '..', 'examples', 'topology.organization.json'));
+    const { stackDirs } = synthTopology({ topology, outdir: mkdtempSync(join(tmpdir(), 'validate-organization-')) });
+    expect([...stackDirs.keys()]).toEqual(expect.arrayContaining(['organization-forwarding', 'source-management']));
     expectAllValid(await validateStacks(stackDirs));
   });
 
