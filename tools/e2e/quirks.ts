@@ -48,7 +48,24 @@ export const DEFERRED_POLICY_DOCUMENT: PlanQuirk = {
     all.some((other) => MOTO_SQS_REDRIVE_POLICY_FORMAT.matches(other, all)),
 };
 
-export const PLAN_QUIRKS: readonly PlanQuirk[] = [MOTO_LAMBDA_LOGGING_CONFIG, MOTO_SQS_REDRIVE_POLICY_FORMAT, DEFERRED_POLICY_DOCUMENT];
+const isEmpty = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
+
+/** What moto 5.2's DescribeStackSet and ListStackInstances leave out, by resource type. */
+const STACK_SET_UNREPORTED: Readonly<Record<string, readonly string[]>> = {
+  aws_cloudformation_stack_set: ['auto_deployment', 'capabilities', 'operation_preferences', 'call_as'],
+  aws_cloudformation_stack_instances: ['operation_preferences', 'call_as'],
+};
+
+export const MOTO_STACK_SET_UNREPORTED: PlanQuirk = {
+  name: 'moto-stack-set-unreported',
+  why: 'moto 5.2 does not return a StackSet\'s AutoDeployment, Capabilities, CallAs or operation preferences, so the refreshed values are empty and Terraform sets them again',
+  matches: (c) => {
+    const unreported = STACK_SET_UNREPORTED[resourceType(c.address)];
+    return !!unreported && c.action === 'update' && c.attributes.length > 0 && c.attributes.every((a) => unreported.includes(a) && isEmpty(c.values[a].before));
+  },
+};
+
+export const PLAN_QUIRKS: readonly PlanQuirk[] = [MOTO_LAMBDA_LOGGING_CONFIG, MOTO_SQS_REDRIVE_POLICY_FORMAT, DEFERRED_POLICY_DOCUMENT, MOTO_STACK_SET_UNREPORTED];
 
 export function toleratedChange(change: PlannedChange, stackChanges: readonly PlannedChange[]): PlanQuirk | undefined {
   return PLAN_QUIRKS.find((q) => q.matches(change, stackChanges));
