@@ -6,7 +6,7 @@ import { MotoServer, startMoto } from './lib/moto';
 import { terraformBinary } from './lib/terraform';
 import { EMULATOR_BASE_CREDENTIALS } from './e2e/accounts';
 import { runE2e } from './e2e/run';
-import { runOrganizationE2e } from './e2e/organization';
+import { ORGANIZATION_REPORT_HEADING, runOrganizationE2e } from './e2e/organization';
 
 /**
  * `npm run e2e [-- --endpoint URL] [--keep]`: deploys every stack of an e2e topology to a local
@@ -16,9 +16,6 @@ import { runOrganizationE2e } from './e2e/organization';
  * emulator, runs the StackSet modes' e2e (tools/e2e/organization.ts); --organization-only runs that
  * alone (a debugging aid).
  */
-
-/** The organization run's report heading (the main report, printed last, keeps its own). */
-export const ORGANIZATION_REPORT_HEADING = '== trailbridge organization e2e report (StackSet modes) ==';
 
 const USAGE = 'usage: npm run e2e [-- --endpoint http://127.0.0.1:4566] [--keep] [--only STACK,...] [--organization-only]';
 

@@ -29,6 +29,9 @@ import { EmulatorSwitch } from './topology';
  * account: the main run applies the real security-events stack and checks its policy.
  */
 
+/** The organization run's report heading (the main report, printed last, keeps its own). */
+export const ORGANIZATION_REPORT_HEADING = '== trailbridge organization e2e report (StackSet modes) ==';
+
 export const ORGANIZATION_E2E_REGIONS = ['us-east-1', 'eu-west-1'] as const;
 const STACKS = ['organization-forwarding', 'source-management'] as const;
 /** moto's own account: the one that creates the organization, hence its management account. */
@@ -185,7 +188,44 @@ async function organizationSteps(options: OrganizationE2eOptions, work: string, 
       }
     }
   });
-  await timer.step('destroy', () => Promise.all(STACKS.map((stack) => terraform.destroy(stack))));
+  await timer.step('destroy', async () => {
+    report.workarounds.push(MOTO_OU_INSTANCES_NOT_DELETED);
+    await deleteInstancesByAccount(target, naming.organizationForwardingStackSetName());
+    await Promise.all(STACKS.map((stack) => terraform.destroy(stack)));
+  });
+  const left = await leftRules(accounts, naming, topology, targeted);
+  if (left.length > 0) log(`  note: forwarding rules left after destroy (moto keeps a deleted stack instance's resources): ${left.join(', ')}`);
+  else log('  ok   no forwarding rule left in any targeted account and region');
+}
+
+const MOTO_OU_INSTANCES_NOT_DELETED = {
+  name: 'moto-ou-stack-instances-not-deleted',
+  why: 'moto 5.2 ignores DeleteStackInstances with OU deployment targets (what the provider sends on destroy), so the StackSet stays non-empty; the run deletes the instances by account first, as AWS does for the OUs',
+};
+
+/** DeleteStackInstances by account for every instance of a service-managed StackSet (see MOTO_OU_INSTANCES_NOT_DELETED). */
+async function deleteInstancesByAccount(target: Target, stackSetName: string): Promise<void> {
+  const cfn = org(target);
+  const xml = await queryCall(cfn, 'cloudformation', '2010-05-15', 'ListStackInstances', { StackSetName: stackSetName });
+  const accountIds = [...new Set(xmlValues(xml, 'Account'))];
+  const regions = [...new Set(xmlValues(xml, 'Region'))];
+  if (accountIds.length === 0) return;
+  const params: Record<string, string> = { StackSetName: stackSetName, RetainStacks: 'false' };
+  accountIds.forEach((a, i) => (params[`Accounts.member.${i + 1}`] = a));
+  regions.forEach((r, i) => (params[`Regions.member.${i + 1}`] = r));
+  await queryCall(cfn, 'cloudformation', '2010-05-15', 'DeleteStackInstances', params);
+}
+
+async function leftRules(accounts: Accounts, naming: Naming, topology: Topology, targeted: readonly Account[]): Promise<string[]> {
+  const regions = [...new Set(organizationForwardingDefinition(topology, naming).rules.map((r) => r.region))];
+  const left: string[] = [];
+  for (const account of targeted) {
+    for (const region of regions) {
+      const rules = await jsonCall(probe(await accounts.config(account, region)), 'events', 'AWSEvents', 'ListRules', { NamePrefix: naming.eventForwardingRuleName() });
+      if ((rules.Rules ?? []).length > 0) left.push(`${account.id} ${region}`);
+    }
+  }
+  return left;
 }
 
 const probe = (c: ClientConfig): ProbeTarget => ({ endpoint: c.endpoint, region: c.region, credentials: c.credentials });
