@@ -108,7 +108,9 @@ function stackSetTemplate(stack: SynthesizedStack): { template: Record<string, a
   const [[, stackSet]] = stack.resources('aws_cloudformation_stack_set');
   const instances = stack.resources('aws_cloudformation_stack_instances');
   expect(instances.length).toBeGreaterThan(0);
-  return { template: JSON.parse(stackSet.template_body), regions: instances[0][1].regions };
+  // The body is written for Terraform, with its literal escapes ($${, %%{) for CloudFormation's own.
+  const body = String(stackSet.template_body).replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
+  return { template: JSON.parse(body), regions: instances[0][1].regions };
 }
 
 function terraformRole(stack: SynthesizedStack, name: string, policyName: string) {

@@ -24,6 +24,9 @@ describe('forwardingDeployment "stackset": a self-managed StackSet of the source
     expect(stack.resources('aws_cloudwatch_event_rule')).toEqual([]);
     const [[, stackSet]] = stack.resources('aws_cloudformation_stack_set');
     expect(stackSet).toMatchObject({ permission_model: 'SELF_MANAGED', execution_role_name: expect.stringMatching(/^\$\{aws_iam_role\.event-forwarding-stack-set_execution-role_\w+\.name\}$/) });
+    // CloudFormation's ${AWS::...} reach it as written: Terraform would read them as its own interpolation.
+    expect(stackSet.template_body).toContain('$${AWS::AccountId}');
+    expect(stackSet.template_body).not.toMatch(/(^|[^$])\$\{AWS::/);
     const [[, instances]] = stack.resources('aws_cloudformation_stack_instances');
     expect(instances).toMatchObject({ accounts: ['222222222222'], regions: ['us-east-1', 'us-east-2', 'eu-west-1'] });
     // The providers-mode source of the same topology keeps a provider per region.
