@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { ORGANIZATION_REPORT_HEADING } from '../tools/e2e/organization';
 
 /**
  * `npm run e2e` as a test: every stack applied to moto, real CloudTrail files through the chain,
@@ -40,7 +41,7 @@ if (!RUN) {
     });
 
     test(
-      'deploys every stack to the emulator, forwards every record once, loses nothing under failures, routes flow 2 through the central bus and the IDR bus, the responses act in enforce mode, plans clean and leaves the emulator empty',
+      'deploys every stack to the emulator (and the StackSet modes to an emulated organization), forwards every record once, loses nothing under failures, routes flow 2 through the central bus and the IDR bus, the responses act in enforce mode, plans clean and leaves the emulator empty',
       async () => {
         const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
           const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tools', 'e2e.ts')], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -66,6 +67,11 @@ if (!RUN) {
           expect(output).toMatch(new RegExp(`^  ok   ${response}: .*second delivery changed nothing`, 'm'));
         }
         expect(output).toMatch(/^  ok   database-deleted: alert /m);
+        // The StackSet modes' run, beside it: every account and region had the rule, a member's API call reached the central bus.
+        const organization = output.slice(output.indexOf(ORGANIZATION_REPORT_HEADING), output.lastIndexOf('== trailbridge e2e report =='));
+        expect(organization).toMatch(/stacks applied: 2\/2/);
+        expect(organization).toMatch(/result: PASS/);
+        expect(output).toMatch(/\[organization\]   ok   an API call of \d{12} in [a-z0-9-]+ reached the central bus/);
       },
       TIMEOUT_MS,
     );

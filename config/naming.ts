@@ -42,6 +42,7 @@ export const NAME_RULES = {
   appConfig: { maxLength: 64, pattern: /^[\x20-\x7e]+$/, allowed: 'printable ASCII characters' },
   eventConnection: { maxLength: 64, pattern: /^[.\-_A-Za-z0-9]+$/, allowed: 'letters, digits, ".", "_" and "-"' },
   dashboard: { maxLength: 255, pattern: /^[A-Za-z0-9_-]+$/, allowed: 'letters, digits, "_" and "-"' },
+  stackSet: { maxLength: 128, pattern: /^[A-Za-z][A-Za-z0-9-]*$/, allowed: 'letters, digits and "-", starting with a letter' },
 } as const;
 
 export type NameKind = keyof typeof NAME_RULES;
@@ -313,6 +314,30 @@ export class Naming {
   /** Dead-letter queue of the forwarding rule's target, one per region of a source account. */
   eventForwardingDlqName(): string {
     return this.checked('sqsQueue', `${this.prefix}-events-to-central-dlq`);
+  }
+
+  // ---- flow 2 at scale: StackSets (docs/scale.md) ---------------------------------------------
+
+  /** The self-managed StackSet of a source account (forwardingDeployment "stackset"). */
+  sourceForwardingStackSetName(): string {
+    return this.checked('stackSet', `${this.prefix}-regional-forwarding`);
+  }
+
+  /** The service-managed StackSet of organizationForwarding. */
+  organizationForwardingStackSetName(): string {
+    return this.checked('stackSet', `${this.prefix}-organization-forwarding`);
+  }
+
+  readonly organizationForwardingStackName = 'organization-forwarding';
+
+  /** The role CloudFormation uses in a source account to run its StackSet's operations. */
+  stackSetAdministrationRoleName(): string {
+    return this.checked('iamRole', `${this.prefix}-stackset-administration`);
+  }
+
+  /** The role the administration role assumes to create a stack instance's resources. */
+  stackSetExecutionRoleName(): string {
+    return this.checked('iamRole', `${this.prefix}-stackset-execution`);
   }
 
   /** A central rule: a catalog use case or a custom rule, by its id. */

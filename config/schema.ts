@@ -8,6 +8,7 @@ import { dynatrace, forwarder } from './sections/forwarder';
 import { events } from './sections/events';
 import { incidentResponse } from './sections/incident-response';
 import { responses } from './sections/responses';
+import { organizationForwarding } from './sections/stack-sets';
 
 /**
  * The topology file: the single source of the validator (zod) and of the published JSON Schema
@@ -82,6 +83,7 @@ export const topologySchema = z
     events: events.prefault({}),
     incidentResponse: incidentResponse.prefault({}),
     responses: responses.prefault({}),
+    organizationForwarding: organizationForwarding.optional().describe('Regional forwarding for whole OUs through a service-managed StackSet (docs/scale.md). @default - only the listed source accounts forward'),
   })
   .describe('trailbridge topology: accounts, regions and options of the audit-event topology.');
 

@@ -2,6 +2,7 @@ import { KNOWN_REGIONS, REGION_NAME_PATTERN } from './regions';
 import { ACCOUNT_ROLES, SINGLETON_ROLES } from './schema';
 import { Problem } from './problems';
 import { trailLayoutProblems } from './sections/source';
+import { organizationForwardingProblems } from './sections/stack-sets';
 
 /**
  * Checks that span fields (references, uniqueness, roles), which a shape schema cannot express.
@@ -100,6 +101,7 @@ export function crossFieldProblems(raw: unknown): Problem[] {
   }
 
   problems.push(...trailLayoutProblems(raw));
+  problems.push(...organizationForwardingProblems(raw));
 
   const idr = isObject(raw.incidentResponse) ? raw.incidentResponse : {};
   if (typeof idr.region === 'string' && !seenRegions.has(idr.region)) {

@@ -4,6 +4,7 @@ import { Topology } from '../config/schema';
 import { IncidentResponseStack } from './incident-response-stack';
 import { LogArchiveStack } from './log-archive-stack';
 import { ObservabilityStack } from './observability-stack';
+import { OrganizationForwardingStack } from './organization-forwarding-stack';
 import { OrganizationTrailStack } from './organization-trail-stack';
 import { SecurityEventsStack } from './security-events-stack';
 import { SourceStack } from './source-stack';
@@ -24,6 +25,8 @@ export interface TrailbridgeStacks {
   readonly bootstrap: readonly BootstrapStack[];
   /** The stacks that map to HCP Terraform workspaces (all but the bootstrap stacks). */
   readonly workspaces: readonly TrailbridgeStack[];
+  /** The organization's forwarding StackSet, with organizationForwarding only. */
+  readonly organizationForwarding?: OrganizationForwardingStack;
   readonly all: readonly TrailbridgeStack[];
 }
 
@@ -51,9 +54,22 @@ export function buildStacks(app: App, topology: Topology): TrailbridgeStacks {
     organizationTrail = new OrganizationTrailStack(app, topology, naming);
     organizationTrail.addDependency(logArchive);
   }
-  const workspaces = [logArchive, securityEvents, observability, incidentResponse, ...sources, ...(organizationTrail ? [organizationTrail] : [])];
+  let organizationForwarding: OrganizationForwardingStack | undefined;
+  if (topology.organizationForwarding) {
+    organizationForwarding = new OrganizationForwardingStack(app, topology, naming);
+    organizationForwarding.addDependency(securityEvents);
+  }
+  const workspaces = [
+    logArchive,
+    securityEvents,
+    observability,
+    incidentResponse,
+    ...sources,
+    ...(organizationTrail ? [organizationTrail] : []),
+    ...(organizationForwarding ? [organizationForwarding] : []),
+  ];
   const bootstrap = dynamicCredentialsOn(topology) ? buildBootstrapStacks(app, topology, naming, workspaces) : [];
-  return { logArchive, securityEvents, observability, incidentResponse, sources, organizationTrail, bootstrap, workspaces, all: [...workspaces, ...bootstrap] };
+  return { logArchive, securityEvents, observability, incidentResponse, sources, organizationTrail, organizationForwarding, bootstrap, workspaces, all: [...workspaces, ...bootstrap] };
 }
 
 /**

@@ -2,10 +2,13 @@ import { Construct } from 'constructs';
 import { Naming } from '../config/naming';
 import { SourceAccount, Topology } from '../config/schema';
 import { ForwardingRule, enabledResponses, forwardingRegions, forwardingRules, sourceRoleNeeded } from './catalog';
+import { sourceForwardingDefinition } from './catalog/forwarding-definition';
 import { AccountTrail, trailPropsFrom } from './constructs/account-trail';
 import { RegionalEventForwarding } from './constructs/regional-event-forwarding';
 import { ForwardingAlarmInput, SourceForwardingAlarms } from './constructs/source-forwarding-alarms';
 import { SourceResponderRole } from './constructs/source-responder-role';
+import { SourceForwardingStackSet } from './constructs/source-forwarding-stack-set';
+import { sourceStackSetTemplate } from './cloudformation/stack-set-templates';
 import { accountWithRole } from '../config/accounts';
 import { TrailbridgeStack } from './trailbridge-stack';
 
@@ -18,7 +21,8 @@ export class SourceStack extends TrailbridgeStack {
       account: source,
       // A rule fires only in the region of the API call: every enabled region needs one (and
       // us-east-1 for the global services' events, also when it is not enabled).
-      extraRegions: [...topology.regions, ...forwardingRegions(topology, source)],
+      // A StackSet reaches the regions instead, from the one provider (docs/scale.md).
+      extraRegions: source.source.forwardingDeployment === 'stackset' ? [] : [...topology.regions, ...forwardingRegions(topology, source)],
     });
 
     // Flow 1: the account's trail, delivering to its bucket in the log-archive account (in
@@ -29,30 +33,31 @@ export class SourceStack extends TrailbridgeStack {
     }
 
     // Flow 2: API calls and console sign-ins of every region to the central bus.
-    const forwarding = source.source.forwarding;
-    const rules = forwardingRules(topology).filter((r) => r.account.id === source.id);
-    new RegionalEventForwarding(this, 'event-forwarding', {
-      rules,
-      accountId: source.id,
-      accountName: source.name,
-      centralBusName: naming.centralBusName(),
-      centralBusArn: naming.centralBusArn(),
-      roleName: naming.eventForwardingRoleName(),
-      deadLetterQueueName: naming.eventForwardingDlqName(),
-      retryPolicy: { maximumRetryAttempts: forwarding.retryAttempts, maximumEventAgeInSeconds: forwarding.maxEventAgeInSeconds },
-      providerFor: (region) => this.providerFor(region),
-    });
-    // Watched in the rule's own region, where its metrics are and its alarms may notify.
-    for (const rule of rules) {
-      new SourceForwardingAlarms(this, `forwarding-alarms-${rule.region}`, {
-        ...forwardingAlarmInput(naming, rule),
+    const definition = sourceForwardingDefinition(topology, naming, source);
+    if (source.source.forwardingDeployment === 'stackset' && definition.rules.length > 0) {
+      new SourceForwardingStackSet(this, 'event-forwarding-stack-set', {
         partition: topology.partition,
         accountId: source.id,
-        opsTopicName: naming.eventsOpsTopicName(),
-        opsKeyAlias: naming.eventsOpsKeyAlias(),
-        opsEmails: topology.events.opsEmails,
-        provider: this.providerFor(rule.region),
+        definition,
+        template: sourceStackSetTemplate(topology, naming, source),
+        stackSetName: naming.sourceForwardingStackSetName(),
+        administrationRoleName: naming.stackSetAdministrationRoleName(),
+        executionRoleName: naming.stackSetExecutionRoleName(),
       });
+    } else {
+      new RegionalEventForwarding(this, 'event-forwarding', { definition, providerFor: (region) => this.providerFor(region) });
+      // Watched in the rule's own region, where its metrics are and its alarms may notify.
+      for (const rule of forwardingRules(topology).filter((r) => r.account.id === source.id)) {
+        new SourceForwardingAlarms(this, `forwarding-alarms-${rule.region}`, {
+          ...forwardingAlarmInput(naming, rule),
+          partition: topology.partition,
+          accountId: source.id,
+          opsTopicName: naming.eventsOpsTopicName(),
+          opsKeyAlias: naming.eventsOpsKeyAlias(),
+          opsEmails: topology.events.opsEmails,
+          provider: this.providerFor(rule.region),
+        });
+      }
     }
 
     // Responses: the role the responder acts through here, only when a response needs the account.

@@ -12,9 +12,11 @@ import { BenchResults, ForwarderFigures, markdownReport, SynthFigures } from './
 import { median, minimumRequests, round } from './bench/stats';
 import { defaultBenchTopology, largeBenchTopology, timeSynth, timeValidate, TSX_CLI } from './bench/synth-bench';
 import { runCli, UsageError } from './lib/cli';
+import { benchScale, scaleMarkdown } from './bench/scale';
 import { PROJECT_ROOT } from '../config/paths';
 
 /**
+ * `npm run bench -- scale` runs only the scale table of the regional forwarding modes (tools/bench/scale.ts).
  * `npm run bench [-- --quick] [--runs N]`: what users pay for, as medians of N runs and as ratios
  * against references measured in the same run (absolute times drift on a shared machine).
  * Writes a markdown table to stdout and the figures to bench-results.json.
@@ -162,7 +164,14 @@ export async function bench(options: { quick: boolean; runs: number; log: (line:
 
 if (require.main === module) {
   runCli(async () => {
-    const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, runs: { type: 'string', default: '3' } } });
+    const { values, positionals } = parseArgs({ options: { quick: { type: 'boolean', default: false }, runs: { type: 'string', default: '3' } }, allowPositionals: true });
+    if (positionals.length > 0 && (positionals.length > 1 || positionals[0] !== 'scale')) throw new UsageError(`unexpected argument ${JSON.stringify(positionals.find((p) => p !== 'scale'))}; the only part that runs alone is "scale"`, 2);
+    if (positionals[0] === 'scale') {
+      const scale = await benchScale((line) => process.stderr.write(`${line}\n`));
+      writeFileSync(join(PROJECT_ROOT, 'bench-scale-results.json'), `${JSON.stringify(scale, null, 2)}\n`);
+      process.stdout.write(scaleMarkdown(scale));
+      return;
+    }
     const runs = Number(values.runs);
     if (!Number.isInteger(runs) || runs < 3) throw new UsageError(`--runs ${values.runs}: give a whole number of at least 3 (figures are medians)`, 2);
     const results = await bench({ quick: values.quick ?? false, runs, log: (line) => process.stderr.write(`${line}\n`) });

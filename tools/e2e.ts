@@ -8,21 +8,24 @@ import { EMULATOR_BASE_CREDENTIALS } from './e2e/accounts';
 import { runE2e } from './e2e/run';
 import { INTERRUPT_GRACE_MS } from './e2e/terraform-stacks';
 import { childProcessGroups, signalExitCode } from './lib/process-groups';
+import { ORGANIZATION_REPORT_HEADING, runOrganizationE2e } from './e2e/organization';
 
 /**
  * `npm run e2e [-- --endpoint URL] [--keep]`: deploys every stack of an e2e topology to a local
  * AWS emulator and drives real CloudTrail files through the whole chain (see docs/e2e.md).
  * Without --endpoint it starts moto_server on a free loopback port and stops exactly that process
  * at the end, also on failure or Ctrl-C. Exit code 1 when any check failed; interrupted (SIGINT,
- * SIGTERM), 130 or 143, with no terraform, provider or emulator process left running.
+ * SIGTERM), 130 or 143, with no terraform, provider or emulator process left running. Beside it, on a
+ * second emulator, runs the StackSet modes' e2e (tools/e2e/organization.ts); --organization-only runs
+ * that alone (a debugging aid).
  */
 
-const USAGE = 'usage: npm run e2e [-- --endpoint http://127.0.0.1:4566] [--keep] [--only STACK,...]';
+const USAGE = 'usage: npm run e2e [-- --endpoint http://127.0.0.1:4566] [--keep] [--only STACK,...] [--organization-only]';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const args = parseCommandLine(
     argv,
-    { endpoint: { type: 'string' }, only: { type: 'string' }, keep: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    { endpoint: { type: 'string' }, only: { type: 'string' }, keep: { type: 'boolean', default: false }, 'organization-only': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
     USAGE,
   );
   if (!args) return 0;
@@ -34,6 +37,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (hint) log(hint);
 
   let moto: MotoServer | undefined;
+  let organizationMoto: MotoServer | undefined;
   let recordingDir: string | undefined;
   const interrupted = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
@@ -44,37 +48,56 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     log(`${signal}: interrupting terraform, then stopping its providers and the emulator`);
     interrupted.abort();
-    void stopChildren(moto).finally(() => process.exit(signalExitCode(signal)));
+    void stopChildren([moto, organizationMoto]).finally(() => process.exit(signalExitCode(signal)));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
+    const organizationOnly = args.values['organization-only'];
     let endpoint = args.values.endpoint;
-    if (!endpoint) {
+    if (!endpoint && !organizationOnly) {
       // The recorder (used to read the uploaded function code back) writes here, not into the project.
       recordingDir = mkdtempSync(join(tmpdir(), 'trailbridge-e2e-moto-'));
       process.env.MOTO_RECORDER_FILEPATH = join(recordingDir, 'recording');
       moto = await startMoto();
       endpoint = moto.endpoint;
       log(`moto_server pid ${moto.pid} on ${endpoint}`);
-    } else {
+    } else if (endpoint) {
       log(`using the emulator at ${endpoint} (not started or stopped by this run)`);
     }
-    const report = await runE2e({
-      target: { endpoint, baseCredentials: EMULATOR_BASE_CREDENTIALS },
-      log,
-      keepWorkDir: args.values.keep,
-      signal: interrupted.signal,
-      only: args.values.only?.split(',').map((s) => s.trim()).filter(Boolean),
-    });
-    log(report.render((Date.now() - started) / 1000));
-    return report.ok ? 0 : 1;
+    // The StackSet modes' run creates an organization, so it has an emulator of its own.
+    if (organizationOnly || (!args.values.endpoint && !args.values.only)) {
+      organizationMoto = await startMoto();
+      log(`moto_server pid ${organizationMoto.pid} on ${organizationMoto.endpoint} (organization run)`);
+    }
+    const [report, organizationReport] = await Promise.all([
+      endpoint && !organizationOnly
+        ? runE2e({
+            target: { endpoint, baseCredentials: EMULATOR_BASE_CREDENTIALS },
+            log,
+            keepWorkDir: args.values.keep,
+            signal: interrupted.signal,
+            only: args.values.only?.split(',').map((s) => s.trim()).filter(Boolean),
+          })
+        : undefined,
+      organizationMoto
+        ? runOrganizationE2e({ target: { endpoint: organizationMoto.endpoint, baseCredentials: EMULATOR_BASE_CREDENTIALS }, log, keepWorkDir: args.values.keep, signal: interrupted.signal })
+        : undefined,
+    ]);
+    const seconds = (Date.now() - started) / 1000;
+    if (organizationReport) log(organizationReport.render(seconds).replace('== trailbridge e2e report ==', ORGANIZATION_REPORT_HEADING));
+    if (report) log(report.render(seconds));
+    return (report?.ok ?? true) && (organizationReport?.ok ?? true) ? 0 : 1;
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
     if (moto) {
       await moto.stop();
       log(`moto_server pid ${moto.pid} stopped`);
+    }
+    if (organizationMoto) {
+      await organizationMoto.stop();
+      log(`moto_server pid ${organizationMoto.pid} stopped`);
     }
     if (recordingDir) rmSync(recordingDir, { recursive: true, force: true });
   }
@@ -83,11 +106,11 @@ export async function main(argv: readonly string[]): Promise<number> {
 /**
  * After a signal: terraform gets its SIGINT (it saves the state of what it applied) and the
  * grace to finish, then every process group the run started is killed, and only then the
- * emulator stops, so terraform never spends its grace retrying a closed endpoint.
+ * emulators stop, so terraform never spends its grace retrying a closed endpoint.
  */
-async function stopChildren(moto: MotoServer | undefined): Promise<void> {
+async function stopChildren(emulators: readonly (MotoServer | undefined)[]): Promise<void> {
   await childProcessGroups.stopAll(INTERRUPT_GRACE_MS);
-  await moto?.stop();
+  await Promise.all(emulators.map((moto) => moto?.stop()));
 }
 
 if (require.main === module) {

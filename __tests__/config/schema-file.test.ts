@@ -19,6 +19,6 @@ test('the JSON Schema documents defaults and forbids unknown keys', () => {
   expect(schema.properties.name.default).toBe('trailbridge');
 });
 
-test.each(['examples/topology.example.json', 'config/default-topology.json'])('%s validates', (file) => {
+test.each(['examples/topology.example.json', 'examples/topology.organization.json', 'config/default-topology.json'])('%s validates', (file) => {
   expect(() => readTopologyFile(join(ROOT, file))).not.toThrow();
 });

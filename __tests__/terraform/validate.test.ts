@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { readTopologyFile } from '../../config/load';
 import { DEFAULT_ENABLED_REGIONS } from '../../config/regions';
 import { synthHcl } from '../../tools/synth-hcl';
 import { synthTopology } from '../../tools/lib/synth';
@@ -54,6 +55,13 @@ describeWithTool('terraform', 'terraform validate of the synthesized stacks', ()
     expect(results.map((r) => r.stack)).toEqual(['bootstrap-ems', 'bootstrap-infosec-mgmt', 'bootstrap-prod', 'bootstrap-test', 'observability']);
     expectAllValid(results);
     // Five inits and validates: 50 s on an idle box, 90 s at load 35, past the suite's 120 s beyond that.
+  }, 300_000);
+
+  test('every stack of examples/topology.organization.json (StackSet modes) is valid, with zero warnings', async () => {
+    const topology = readTopologyFile(join(__dirname, '..', '..', 'examples', 'topology.organization.json'));
+    const { stackDirs } = synthTopology({ topology, outdir: mkdtempSync(join(tmpdir(), 'validate-organization-')) });
+    expect([...stackDirs.keys()]).toEqual(expect.arrayContaining(['organization-forwarding', 'source-management']));
+    expectAllValid(await validateStacks(stackDirs));
   }, 300_000);
 
   test('synth:hcl output is terraform fmt clean and valid, with zero warnings', async () => {

@@ -5,7 +5,14 @@ import { App } from 'cdktf';
 import defaultTopologyJson from '../../config/default-topology.json';
 import { parseTopology } from '../../config/load';
 import { buildStacks } from '../../stacks/app';
-import { DEFERRED_POLICY_DOCUMENT, MOTO_LAMBDA_LOGGING_CONFIG, MOTO_SQS_REDRIVE_POLICY_FORMAT, toleratedChange } from '../../tools/e2e/quirks';
+import {
+  DEFERRED_POLICY_DOCUMENT,
+  MOTO_LAMBDA_LOGGING_CONFIG,
+  MOTO_SQS_REDRIVE_POLICY_FORMAT,
+  MOTO_STACK_SET_AUTO_DEPLOYMENT_UNREPORTED,
+  MOTO_STACK_SET_UNREPORTED,
+  toleratedChange,
+} from '../../tools/e2e/quirks';
 import { Report } from '../../tools/e2e/report';
 import { deployWaves, PlannedChange } from '../../tools/e2e/terraform-stacks';
 import { E2E_REGIONS, e2eTopology, emulatorSwitches } from '../../tools/e2e/topology';
@@ -82,6 +89,28 @@ describe('e2e: tolerated plan quirks', () => {
 
     const knownPolicy = change('aws_sqs_queue_policy.q', { policy: { before: '{}', after: '{"Statement":[]}' } });
     expect(toleratedChange(knownPolicy, [knownPolicy, reformatted])).toBeUndefined();
+  });
+
+  test('moto-stack-set-unreported: an in-place update of attributes moto leaves out, from empty only', () => {
+    const ok = change('aws_cloudformation_stack_set.s', { capabilities: { before: [], after: ['CAPABILITY_NAMED_IAM'] }, call_as: { before: null, after: 'SELF' } });
+    expect(toleratedChange(ok, [ok])).toBe(MOTO_STACK_SET_UNREPORTED);
+    const changed = change('aws_cloudformation_stack_set.s', { capabilities: { before: ['CAPABILITY_IAM'], after: ['CAPABILITY_NAMED_IAM'] } });
+    const template = change('aws_cloudformation_stack_set.s', { template_body: { before: '{}', after: '{"Resources":{}}' } });
+    for (const c of [changed, template]) expect(toleratedChange(c, [c])).toBeUndefined();
+  });
+
+  test('moto-stack-set-auto-deployment-unreported: the replacement caused by an empty auto_deployment, nothing else', () => {
+    const values = {
+      auto_deployment: { before: [], after: [{ enabled: true, retain_stacks_on_account_removal: false }] },
+      capabilities: { before: [], after: ['CAPABILITY_NAMED_IAM'] },
+      arn: { before: 'arn:aws:cloudformation:us-east-1:1:stackset/s:x', after: undefined, unknown: true },
+      tags: { before: {}, after: null },
+    };
+    const ok = change('aws_cloudformation_stack_set.s', values, 'delete+create');
+    expect(toleratedChange(ok, [ok])).toBe(MOTO_STACK_SET_AUTO_DEPLOYMENT_UNREPORTED);
+    const alsoTemplate = change('aws_cloudformation_stack_set.s', { ...values, template_body: { before: '{}', after: '{"Resources":{}}' } }, 'delete+create');
+    const fromSet = change('aws_cloudformation_stack_set.s', { ...values, auto_deployment: { before: [{ enabled: false }], after: [{ enabled: true }] } }, 'delete+create');
+    for (const c of [alsoTemplate, fromSet]) expect(toleratedChange(c, [c])).toBeUndefined();
   });
 
   test('the replacement the service-linked role used to show is not tolerated', () => {

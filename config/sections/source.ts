@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { arn, logRetentionInDays } from './common';
 import { forwardingRules } from './events';
 import { Problem } from '../problems';
+import { forwardingDeployment } from './stack-sets';
 
 /** Per-source-account options: the trail and the regional EventBridge forwarding rules. */
 
@@ -65,6 +66,7 @@ export const sourceOptions = z
       ),
     ...trailOptionFields,
     forwarding: forwardingRules.prefault({}).describe('The per-region EventBridge rules that send API calls to the central bus.'),
+    forwardingDeployment,
   })
   .describe('Options of a source account (one trail, one bucket, regional forwarding rules).');
 

@@ -72,27 +72,29 @@ export function forwardingPattern(options: Pick<ForwardingOptions, 'includeSourc
 
 /** The regions in which a source account has a forwarding rule (each needs a provider). */
 export function forwardingRegions(topology: Topology, source: SourceAccount): string[] {
-  return [...new Set(forwardingRules(topology).filter((r) => r.account.id === source.id).map((r) => r.region))];
+  return [...new Set(regionalForwardingRules(topology, source.source.forwarding).map((r) => r.region))];
 }
 
 /** Every forwarding rule of the topology, by source account then region. */
 export function forwardingRules(topology: Topology): ForwardingRule[] {
-  const naming = new Naming(topology);
   const rules: ForwardingRule[] = [];
   topology.accounts.forEach((account, index) => {
     if (!account.roles.includes('source') || !account.source) return;
     const source = account as SourceAccount;
-    const options = source.source.forwarding;
-    if (!options.enabled) return;
     const path = `accounts[${index}].source.forwarding`;
-    const base = { account: source, name: naming.eventForwardingRuleName(), state: ruleState(options.readOnlyEvents), path };
-    for (const region of topology.regions) {
-      rules.push({ ...base, region, scope: 'all', pattern: forwardingPattern(options)! });
-    }
-    if (!topology.regions.includes(GLOBAL_EVENTS_REGION) && options.globalEventsFromUsEast1) {
-      const pattern = forwardingPattern(options, GLOBAL_EVENT_SOURCES);
-      if (pattern) rules.push({ ...base, region: GLOBAL_EVENTS_REGION, scope: 'global', pattern });
-    }
+    for (const rule of regionalForwardingRules(topology, source.source.forwarding)) rules.push({ ...rule, account: source, path });
   });
+  return rules;
+}
+
+/** The rules any account forwarding with these options gets: one per enabled region, and us-east-1 for the global services. */
+export function regionalForwardingRules(topology: Topology, options: ForwardingOptions): Omit<ForwardingRule, 'account' | 'path'>[] {
+  if (!options.enabled) return [];
+  const base = { name: new Naming(topology).eventForwardingRuleName(), state: ruleState(options.readOnlyEvents) };
+  const rules: Omit<ForwardingRule, 'account' | 'path'>[] = topology.regions.map((region) => ({ ...base, region, scope: 'all', pattern: forwardingPattern(options)! }));
+  if (!topology.regions.includes(GLOBAL_EVENTS_REGION) && options.globalEventsFromUsEast1) {
+    const pattern = forwardingPattern(options, GLOBAL_EVENT_SOURCES);
+    if (pattern) rules.push({ ...base, region: GLOBAL_EVENTS_REGION, scope: 'global', pattern });
+  }
   return rules;
 }

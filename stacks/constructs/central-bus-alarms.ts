@@ -1,7 +1,7 @@
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { Construct } from 'constructs';
 import { ALARM_PERIOD_SECONDS, AlarmSpec, metricAlarm } from './alarm-spec';
-import { DEAD_LETTER_RETENTION_SECONDS } from './event-dead-letter-queue';
+import { DEAD_LETTER_RETENTION_SECONDS } from '../catalog/forwarding-definition';
 
 /** A rule on the central bus, as its alarm names it. */
 export interface WatchedRule {

@@ -58,7 +58,7 @@ export class CentralEventBus extends Construct {
  */
 export function putEventsStatement(topology: Topology, naming: Naming): Statement | undefined {
   const senders = sourceAccounts(topology).filter((s) => s.source.forwarding.enabled);
-  if (senders.length === 0) return undefined;
+  if (senders.length === 0 && !topology.organizationForwarding) return undefined;
   const resources = [naming.centralBusArn()];
   if (topology.organization) {
     return {

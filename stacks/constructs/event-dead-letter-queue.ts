@@ -2,10 +2,8 @@ import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { ACTIONS, denyInsecureTransport, policyDocument } from './iam';
-
-/** How long a dead-letter queue keeps an event that could not be delivered: SQS's maximum. */
-export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
+import { DEAD_LETTER_RETENTION_SECONDS, deadLetterQueueStatements } from '../catalog/forwarding-definition';
+import { policyDocument } from './iam';
 
 export interface EventDeadLetterQueueProps {
   readonly queueName: string;
@@ -31,21 +29,7 @@ export class EventDeadLetterQueue extends Construct {
       messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS,
       sqsManagedSseEnabled: true,
     });
-    const policy = policyDocument(
-      this,
-      'policy-document',
-      [
-        {
-          sid: 'EventBridgeDeadLetters',
-          actions: ACTIONS.sqsSend,
-          resources: [this.queue.arn],
-          principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
-          conditions: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: props.ruleArns }],
-        },
-        denyInsecureTransport([this.queue.arn]),
-      ],
-      provider,
-    );
+    const policy = policyDocument(this, 'policy-document', deadLetterQueueStatements(this.queue.arn, props.ruleArns), provider);
     new SqsQueuePolicy(this, 'policy', { provider, queueUrl: this.queue.url, policy: policy.json });
   }
 }

@@ -1,27 +1,16 @@
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
-import { CloudwatchEventTarget, CloudwatchEventTargetRetryPolicy } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { ForwardingRule } from '../catalog';
+import { ForwardingDefinition, RegionalRuleDefinition } from '../catalog/forwarding-definition';
 import { EventDeadLetterQueue } from './event-dead-letter-queue';
-import { ACTIONS, policyDocument, serviceTrust } from './iam';
+import { policyDocument } from './iam';
 
 export interface RegionalEventForwardingProps {
-  /** This account's forwarding rules, as the catalog plans them; none creates nothing. */
-  readonly rules: readonly ForwardingRule[];
-  /** The source account (its EventBridge alone may assume the role). */
-  readonly accountId: string;
-  /** The source account's name, for the role's description. */
-  readonly accountName: string;
-  readonly centralBusName: string;
-  readonly centralBusArn: string;
-  /** The one role of every region's target. */
-  readonly roleName: string;
-  /** The dead-letter queue of each region's target. */
-  readonly deadLetterQueueName: string;
-  readonly retryPolicy: CloudwatchEventTargetRetryPolicy;
+  /** This account's forwarding (stacks/catalog/forwarding-definition.ts); no rules creates nothing. */
+  readonly definition: ForwardingDefinition;
   /** The provider of a region (the stack's providerFor). */
   readonly providerFor: (region: string) => TerraformProvider;
 }
@@ -38,49 +27,51 @@ export class RegionalEventForwarding extends Construct {
 
   constructor(scope: Construct, id: string, props: RegionalEventForwardingProps) {
     super(scope, id);
-    if (props.rules.length === 0) {
+    const definition = props.definition;
+    if (definition.rules.length === 0) {
       this.rules = [];
       return;
     }
-
     // IAM is global: one role, with the default provider, serves the rules of every region.
-    const trust = policyDocument(this, 'role-trust', [
-      serviceTrust('events.amazonaws.com', [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [props.accountId] }]),
-    ]);
-    const role = new IamRole(this, 'role', {
-      name: props.roleName,
-      description: `Lets the EventBridge rules of ${props.accountName} put events on the central bus ${props.centralBusName}`,
-      assumeRolePolicy: trust.json,
-    });
+    const role = forwardingRole(this, definition);
     this.role = role;
-    const permissions = policyDocument(this, 'role-permissions', [{ sid: 'PutEventsOnCentralBus', actions: ACTIONS.eventsPut, resources: [props.centralBusArn] }]);
-    new IamRolePolicy(this, 'role-policy', { name: 'put-events-on-central-bus', role: role.id, policy: permissions.json });
-
-    this.rules = props.rules.map((rule) => this.forwardIn(rule, role, props));
+    this.rules = definition.rules.map((rule) => this.forwardIn(rule, role, definition, props.providerFor(rule.region)));
   }
 
-  private forwardIn(rule: ForwardingRule, role: IamRole, props: RegionalEventForwardingProps): CloudwatchEventRule {
-    const provider = props.providerFor(rule.region);
+  private forwardIn(rule: RegionalRuleDefinition, role: IamRole, definition: ForwardingDefinition, provider: TerraformProvider): CloudwatchEventRule {
     // Construct ids are Terraform addresses: one scope per region keeps them stable as regions come and go.
     const scope = new Construct(this, rule.region);
-    const what = rule.scope === 'global' ? 'events of global services (IAM, STS, sign-in, ...), which arrive in us-east-1 only' : 'API calls and console sign-ins of this region';
     const eventRule = new CloudwatchEventRule(scope, 'rule', {
       provider,
       name: rule.name,
-      description: `trailbridge: forwards ${what} to the central bus`,
+      description: rule.description,
       eventPattern: JSON.stringify(rule.pattern),
       state: rule.state,
     });
-    const dlq = new EventDeadLetterQueue(scope, 'dlq', { provider, queueName: props.deadLetterQueueName, ruleArns: [eventRule.arn] });
+    const dlq = new EventDeadLetterQueue(scope, 'dlq', { provider, queueName: definition.deadLetterQueue.name, ruleArns: [eventRule.arn] });
     new CloudwatchEventTarget(scope, 'target', {
       provider,
       rule: eventRule.name,
-      targetId: 'central-bus',
-      arn: props.centralBusArn,
+      targetId: definition.target.id,
+      arn: definition.target.arn,
       roleArn: role.arn,
-      retryPolicy: props.retryPolicy,
+      retryPolicy: { ...definition.target.retryPolicy },
       deadLetterConfig: { arn: dlq.queue.arn },
     });
     return eventRule;
   }
+}
+
+/** The forwarding role and its inline policies, with the stack's default provider (IAM is global). */
+export function forwardingRole(scope: Construct, definition: Pick<ForwardingDefinition, 'role'>): IamRole {
+  const { role: spec } = definition;
+  const trust = policyDocument(scope, 'role-trust', spec.trust);
+  const role = new IamRole(scope, 'role', { name: spec.name, description: spec.description, assumeRolePolicy: trust.json });
+  // The first policy keeps the construct ids it always had, so its Terraform addresses stay put.
+  spec.policies.forEach((policy, i) => {
+    const suffix = i === 0 ? '' : `-${policy.name}`;
+    const document = policyDocument(scope, `role-permissions${suffix}`, policy.statements);
+    new IamRolePolicy(scope, `role-policy${suffix}`, { name: policy.name, role: role.id, policy: document.json });
+  });
+  return role;
 }

@@ -3,7 +3,7 @@ import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { Partition } from '../../config/arn';
 import { ALARM_PERIOD_SECONDS, AlarmSpec, metricAlarm } from './alarm-spec';
-import { DEAD_LETTER_RETENTION_SECONDS } from './event-dead-letter-queue';
+import { DEAD_LETTER_RETENTION_SECONDS } from '../catalog/forwarding-definition';
 import { OpsTopic } from './ops-topic';
 
 /** What the alarms of one source region watch, by name (alarms and a StackSet template alike). */

@@ -71,6 +71,26 @@ export function responderRoleStatements(props: Pick<SourceResponderRoleProps, 'p
   return statements;
 }
 
+/** Only the responder function's role, with its fixed session name, may assume the role. */
+export function responderTrustStatements(props: Pick<SourceResponderRoleProps, 'partition' | 'functionAccountId' | 'functionRoleArn' | 'sessionName'>): Statement[] {
+  return [
+    {
+      sid: 'TrustResponderFunctionOnly',
+      actions: ['sts:AssumeRole'],
+      principals: [{ type: 'AWS', identifiers: [accountRootArn(props.partition, props.functionAccountId)] }],
+      conditions: [
+        { test: 'ArnEquals', variable: 'aws:PrincipalArn', values: [props.functionRoleArn] },
+        { test: 'StringEquals', variable: 'sts:RoleSessionName', values: [props.sessionName] },
+      ],
+    },
+  ];
+}
+
+/** The role's description, in Terraform and in a StackSet template alike. */
+export const RESPONDER_ROLE_DESCRIPTION = 'trailbridge responder: the actions of the enabled responses, for the responder function only';
+export const MFA_POLICY_DESCRIPTION = 'trailbridge: everything but MFA self-service denied until the user signs in with MFA';
+export const RESPONDER_ROLE_MAX_SESSION_SECONDS = 3600;
+
 /**
  * `<prefix>-responder` in a source account: assumable only by the responder function's role with
  * its fixed session name, allowed exactly the enabled responses' actions; and the MFA policy that
@@ -84,29 +104,19 @@ export class SourceResponderRole extends Construct {
     super(scope, id);
     const statements = responderRoleStatements(props);
     if (statements.length === 0) throw new Error(`${props.roleName}: no enabled response needs the account ${props.accountId}; create the role only for an action response`);
-    const trust = policyDocument(this, 'trust', [
-      {
-        sid: 'TrustResponderFunctionOnly',
-        actions: ['sts:AssumeRole'],
-        principals: [{ type: 'AWS', identifiers: [accountRootArn(props.partition, props.functionAccountId)] }],
-        conditions: [
-          { test: 'ArnEquals', variable: 'aws:PrincipalArn', values: [props.functionRoleArn] },
-          { test: 'StringEquals', variable: 'sts:RoleSessionName', values: [props.sessionName] },
-        ],
-      },
-    ]);
+    const trust = policyDocument(this, 'trust', responderTrustStatements(props));
     this.role = new IamRole(this, 'role', {
       name: props.roleName,
-      description: 'trailbridge responder: the actions of the enabled responses, for the responder function only',
+      description: RESPONDER_ROLE_DESCRIPTION,
       assumeRolePolicy: trust.json,
-      maxSessionDuration: 3600,
+      maxSessionDuration: RESPONDER_ROLE_MAX_SESSION_SECONDS,
     });
     const policy = policyDocument(this, 'policy', statements);
     new IamRolePolicy(this, 'role-policy', { name: 'enabled-responses', role: this.role.id, policy: policy.json });
     if (props.responses['require-mfa-for-new-users']) {
       this.mfaPolicy = new IamPolicy(this, 'mfa-policy', {
         name: props.mfaPolicyName,
-        description: 'trailbridge: everything but MFA self-service denied until the user signs in with MFA',
+        description: MFA_POLICY_DESCRIPTION,
         policy: policyDocument(this, 'mfa-policy-document', mfaPolicyStatements(props.partition)).json,
       });
     }

@@ -48,7 +48,46 @@ export const DEFERRED_POLICY_DOCUMENT: PlanQuirk = {
     all.some((other) => MOTO_SQS_REDRIVE_POLICY_FORMAT.matches(other, all)),
 };
 
-export const PLAN_QUIRKS: readonly PlanQuirk[] = [MOTO_LAMBDA_LOGGING_CONFIG, MOTO_SQS_REDRIVE_POLICY_FORMAT, DEFERRED_POLICY_DOCUMENT];
+const isEmpty = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
+
+/** What moto 5.2's DescribeStackSet and ListStackInstances leave out, by resource type. */
+const STACK_SET_UNREPORTED: Readonly<Record<string, readonly string[]>> = {
+  aws_cloudformation_stack_set: ['auto_deployment', 'capabilities', 'operation_preferences', 'call_as'],
+  aws_cloudformation_stack_instances: ['operation_preferences', 'call_as'],
+};
+
+export const MOTO_STACK_SET_UNREPORTED: PlanQuirk = {
+  name: 'moto-stack-set-unreported',
+  why: 'moto 5.2 does not return a StackSet\'s AutoDeployment, Capabilities, CallAs or operation preferences, so the refreshed values are empty and Terraform sets them again',
+  matches: (c) => {
+    const unreported = STACK_SET_UNREPORTED[resourceType(c.address)];
+    return !!unreported && c.action === 'update' && c.attributes.length > 0 && c.attributes.every((a) => unreported.includes(a) && isEmpty(c.values[a].before));
+  },
+};
+
+/**
+ * What a replaced StackSet shows besides the cause: values only the new StackSet will have, and
+ * the provider's rendering of attributes the configuration leaves unset.
+ */
+const STACK_SET_REPLACEMENT_NOISE = ['arn', 'id', 'stack_set_id', 'execution_role_name', 'administration_role_arn', 'managed_execution', 'parameters', 'tags', 'operation_preferences'];
+
+export const MOTO_STACK_SET_AUTO_DEPLOYMENT_UNREPORTED: PlanQuirk = {
+  name: 'moto-stack-set-auto-deployment-unreported',
+  why: 'moto 5.2 does not return a StackSet\'s AutoDeployment, and a change of auto_deployment replaces a StackSet, so the second plan replaces it; with AWS the refreshed auto_deployment equals the configuration',
+  matches: (c) =>
+    resourceType(c.address) === 'aws_cloudformation_stack_set' &&
+    c.action === 'delete+create' &&
+    isEmpty(c.values.auto_deployment?.before) &&
+    c.attributes.every((a) => a === 'auto_deployment' || (STACK_SET_UNREPORTED.aws_cloudformation_stack_set.includes(a) && isEmpty(c.values[a].before)) || STACK_SET_REPLACEMENT_NOISE.includes(a)),
+};
+
+export const PLAN_QUIRKS: readonly PlanQuirk[] = [
+  MOTO_LAMBDA_LOGGING_CONFIG,
+  MOTO_SQS_REDRIVE_POLICY_FORMAT,
+  DEFERRED_POLICY_DOCUMENT,
+  MOTO_STACK_SET_UNREPORTED,
+  MOTO_STACK_SET_AUTO_DEPLOYMENT_UNREPORTED,
+];
 
 export function toleratedChange(change: PlannedChange, stackChanges: readonly PlannedChange[]): PlanQuirk | undefined {
   return PLAN_QUIRKS.find((q) => q.matches(change, stackChanges));

@@ -1,0 +1,66 @@
+import { parseTopology } from '../../config/load';
+import { TopologyError } from '../../config/problems';
+import { defaultTopologyInput } from '../support/synth';
+
+/** The problems parseTopology reports for the default topology with organization forwarding, changed by `edit`. */
+function problemsOf(edit: (t: any) => void): { path: string; message: string }[] {
+  const input = defaultTopologyInput() as any;
+  input.organization = { id: 'o-a1b2c3d4e5', managementAccount: 'prod' };
+  input.organizationForwarding = { organizationalUnits: [{ id: 'ou-ab12-cd34ef56', accounts: ['555555555555'] }] };
+  edit(input);
+  try {
+    parseTopology(input, 'topology.json');
+  } catch (err) {
+    if (err instanceof TopologyError) return [...err.problems];
+    throw err;
+  }
+  return [];
+}
+
+describe('organizationForwarding', () => {
+  test('is accepted with an organization and OUs', () => {
+    expect(problemsOf(() => undefined)).toEqual([]);
+  });
+
+  test('refuses a listed source account that is also in a targeted OU, naming the account and the OU', () => {
+    const problems = problemsOf((t) => t.organizationForwarding.organizationalUnits[0].accounts.push('111111111111'));
+    expect(problems).toEqual([
+      {
+        path: 'organizationForwarding.organizationalUnits[0].accounts[1]',
+        message: expect.stringMatching(/account 111111111111 is the source account accounts\[0\] \("test"\) and is in the OU ou-ab12-cd34ef56.*twice/),
+      },
+    ]);
+  });
+
+  test('lets a source with forwarding disabled, or the management account (never targeted), be in an OU', () => {
+    expect(problemsOf((t) => {
+      t.accounts[0].source.forwarding = { enabled: false };
+      t.organizationForwarding.organizationalUnits[0].accounts.push('111111111111', '222222222222');
+    })).toEqual([]);
+  });
+
+  test('needs organization.id, and the management account when deployed from there', () => {
+    const problems = problemsOf((t) => {
+      delete t.organization;
+      t.organizationForwarding.deployFrom = 'management';
+    });
+    expect(problems.map((p) => p.path)).toEqual(['organizationForwarding', 'organizationForwarding.deployFrom']);
+    expect(problems[0].message).toMatch(/needs organization\.id/);
+    expect(problems[1].message).toMatch(/needs organization\.managementAccount/);
+  });
+
+  test('refuses a malformed or repeated OU id', () => {
+    const problems = problemsOf((t) => t.organizationForwarding.organizationalUnits.push({ id: 'ou-ab12-cd34ef56' }, { id: 'r-ab12' }));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        { path: 'organizationForwarding.organizationalUnits[1].id', message: expect.stringMatching(/already organizationalUnits\[0\]/) },
+        { path: 'organizationForwarding.organizationalUnits[2].id', message: expect.stringMatching(/"r-ab12" is not an organizational unit id/) },
+      ]),
+    );
+  });
+
+  test('a source account\'s forwardingDeployment is "providers" or "stackset"', () => {
+    const problems = problemsOf((t) => (t.accounts[0].source.forwardingDeployment = 'cloudformation'));
+    expect(problems).toEqual([{ path: 'accounts[0].source.forwardingDeployment', message: expect.stringMatching(/"cloudformation" is not allowed; use one of "providers", "stackset"/) }]);
+  });
+});

@@ -1,0 +1,118 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sourceAccounts } from '../../../config/accounts';
+import { Naming } from '../../../config/naming';
+import { KNOWN_REGIONS } from '../../../config/regions';
+import { TopologyInput } from '../../../config/schema';
+import { INLINE_TEMPLATE_MAX_BYTES } from '../../../stacks/cloudformation/forwarding-template';
+import { organizationStackSetTemplate, sourceStackSetTemplate } from '../../../stacks/cloudformation/stack-set-templates';
+import { describeWithTool } from '../../support/required-tools';
+import { topologyWith } from '../../support/synth';
+
+function organization(edit: (t: TopologyInput) => void = () => undefined) {
+  const topology = topologyWith((t) => {
+    t.organization = { id: 'o-a1b2c3d4e5' };
+    t.organizationForwarding = { organizationalUnits: [{ id: 'ou-ab12-cd34ef56' }] };
+    t.responses = { 'block-public-bucket': { mode: 'enforce' }, 'require-mfa-for-new-users': { mode: 'enforce' }, 'tag-instance-owner': { mode: 'enforce' } };
+    edit(t);
+  });
+  return { topology, naming: new Naming(topology) };
+}
+
+const ALL_REGIONS = (t: TopologyInput) => {
+  t.regions = [...KNOWN_REGIONS].filter((r) => r !== 'us-east-1');
+  t.homeRegion = 'eu-west-1';
+};
+
+const CASES: [string, (t: TopologyInput) => void][] = [
+  ['the default regions', () => undefined],
+  ['every known region but us-east-1', ALL_REGIONS],
+  ['regions without us-east-1 and read-only events', (t) => {
+    t.regions = ['eu-west-1', 'eu-central-1'];
+    t.homeRegion = 'eu-west-1';
+    t.organizationForwarding!.forwarding = { readOnlyEvents: true, includeSources: ['s3.amazonaws.com', 'iam.amazonaws.com'] };
+  }],
+];
+
+describe('StackSet templates', () => {
+  test('are deterministic: the same topology gives the same bytes', () => {
+    const a = organization(ALL_REGIONS);
+    const b = organization(ALL_REGIONS);
+    expect(organizationStackSetTemplate(a.topology, a.naming).body).toBe(organizationStackSetTemplate(b.topology, b.naming).body);
+  });
+
+  test.each(CASES)('fit the inline limit with %s', (_, edit) => {
+    const { topology, naming } = organization(edit);
+    const org = organizationStackSetTemplate(topology, naming);
+    expect(org.sizeInBytes).toBe(Buffer.byteLength(org.body));
+    expect(org.sizeInBytes).toBeLessThan(INLINE_TEMPLATE_MAX_BYTES);
+    expect(org.fitsInline).toBe(true);
+  });
+
+  test('a template of 33 regions has one rule per scope, whatever the number of regions', () => {
+    const { topology, naming } = organization(ALL_REGIONS);
+    const org = organizationStackSetTemplate(topology, naming);
+    const resources = JSON.parse(org.body).Resources;
+    const rules = Object.values<any>(resources).filter((r) => r.Type === 'AWS::Events::Rule');
+    expect(org.regions.length).toBe(KNOWN_REGIONS.length);
+    expect(rules.map((r) => r.Condition).sort()).toEqual(['ForwardsAllEvents', 'ForwardsGlobalEventsOnly']);
+    // Fn::Or takes at most 10 conditions: the other regions are the negation of us-east-1's.
+    expect(JSON.parse(org.body).Conditions.ForwardsAllEvents).toEqual({ 'Fn::Not': [{ Condition: 'ForwardsGlobalEventsOnly' }] });
+  });
+
+  test('roles exist once per account: only in the global resources region (us-east-1 when it is among the regions)', () => {
+    const { topology, naming } = organization((t) => {
+      t.regions = ['eu-west-1', 'eu-central-1'];
+      t.homeRegion = 'eu-west-1';
+      t.accounts[0].source!.forwarding = { globalEventsFromUsEast1: false };
+      t.organizationForwarding!.forwarding = { globalEventsFromUsEast1: false };
+    });
+    const org = organizationStackSetTemplate(topology, naming);
+    expect(org.regions).toEqual(['eu-west-1', 'eu-central-1']);
+    expect(org.globalRegion).toBe('eu-west-1');
+    const template = JSON.parse(org.body);
+    const iam = Object.values<any>(template.Resources).filter((r) => r.Type.startsWith('AWS::IAM::'));
+    expect(iam.map((r) => r.Type).sort()).toEqual(['AWS::IAM::ManagedPolicy', 'AWS::IAM::Role', 'AWS::IAM::Role']);
+    for (const r of iam) expect(r.Condition).toBe('IsGlobalResourceRegion');
+    expect(template.Conditions.IsGlobalResourceRegion).toEqual({ 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'eu-west-1'] });
+    // One scope in every region: no region condition on the rule.
+    expect(template.Resources.ForwardingRule.Condition).toBeUndefined();
+  });
+
+  test('a self-managed source template holds no IAM resource (its Terraform makes the roles)', () => {
+    const { topology, naming } = organization();
+    const template = JSON.parse(sourceStackSetTemplate(topology, naming, sourceAccounts(topology)[0]).body);
+    const types = Object.values<any>(template.Resources).map((r) => r.Type);
+    expect(types).toContain('AWS::Events::Rule');
+    expect(types.filter((t) => t.startsWith('AWS::IAM::'))).toEqual([]);
+  });
+
+  test('IAM policy variables survive: ${aws:username} in the MFA policy, never a Fn::Sub of it', () => {
+    const { topology, naming } = organization();
+    const body = organizationStackSetTemplate(topology, naming).body;
+    expect(body).toContain('"arn:aws:iam::*:user/${aws:username}"');
+    expect(body).not.toContain('&{');
+  });
+});
+
+describeWithTool('cfn-lint', 'cfn-lint of the StackSet templates', () => {
+  // One cfn-lint run for every case: it takes tens of seconds to start on a busy machine.
+  test(`the organization and source templates of ${CASES.map(([name]) => name).join(', ')} pass cfn-lint`, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfn-lint-'));
+    const templates = CASES.flatMap(([, edit], i) => {
+      const { topology, naming } = organization(edit);
+      return [
+        [`organization-${i}.json`, organizationStackSetTemplate(topology, naming)],
+        [`source-${i}.json`, sourceStackSetTemplate(topology, naming, sourceAccounts(topology)[0])],
+      ] as const;
+    });
+    for (const [name, template] of templates) writeFileSync(join(dir, name), template.body);
+    const regions = [...new Set(templates.flatMap(([, t]) => t.regions))];
+    const lint = spawnSync('cfn-lint', ['--format', 'parseable', '--regions', ...regions, '--', ...templates.map(([name]) => join(dir, name))], { encoding: 'utf8' });
+    if (lint.error || lint.status !== 0) throw new Error(`cfn-lint found problems (exit ${lint.status}):\n${lint.stdout}${lint.stderr}`);
+    expect(templates).toHaveLength(2 * CASES.length);
+    expect(lint.stdout.trim()).toBe('');
+  }, 180_000);
+});

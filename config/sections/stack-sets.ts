@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { accountId } from './common';
+import { forwardingRules } from './events';
+import { Problem } from '../problems';
+
+/**
+ * Regional forwarding through CloudFormation StackSets (docs/scale.md): a listed source account's
+ * `source.forwardingDeployment`, and the organization's service-managed StackSet for whole
+ * organizational units (`organizationForwarding`).
+ */
+
+export const FORWARDING_DEPLOYMENTS = ['providers', 'stackset'] as const;
+
+export const forwardingDeployment = z
+  .enum(FORWARDING_DEPLOYMENTS)
+  .default('providers')
+  .describe(
+    'How the regional forwarding rules reach the account. providers: one aliased Terraform provider per region (a plan grows by ~92 MiB a region). stackset: a self-managed CloudFormation StackSet of the account, one stack instance per region, from a stack with one provider. @default "providers"',
+  );
+
+/** CloudFormation takes at most 50 OUs in one stack-instances call. */
+export const MAX_OUS_PER_CALL = 50;
+
+const ouId = z.string().regex(/^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/, {
+  error: (issue) => `${JSON.stringify(issue.input)} is not an organizational unit id; write it as AWS shows it (ou-ab12-cd34ef56)`,
+});
+
+const percent = z.number().int().min(0).max(100);
+
+export const organizationForwarding = z
+  .strictObject({
+    deployFrom: z
+      .enum(['security', 'management'])
+      .default('security')
+      .describe(
+        'The account that owns the StackSet. security: the security account as delegated administrator (call_as DELEGATED_ADMIN; register it first, docs/scale.md). management: the organization\'s management account (organization.managementAccount). @default "security"',
+      ),
+    organizationalUnits: z
+      .array(
+        z.strictObject({
+          id: ouId,
+          name: z.string().optional().describe('For messages and docs only. @default - the id'),
+          accounts: z
+            .array(accountId)
+            .default([])
+            .describe('Accounts known to be in the OU: synth refuses one that is also a listed source (it would get the rules twice). @default - none'),
+        }),
+      )
+      .min(1)
+      .describe('OUs whose accounts (and those of their child OUs, now and later) get the regional forwarding.'),
+    forwarding: forwardingRules.prefault({}).describe('The rules every account of those OUs gets, as a source account\'s source.forwarding.'),
+    operationPreferences: z
+      .strictObject({
+        regionConcurrency: z.enum(['PARALLEL', 'SEQUENTIAL']).default('PARALLEL').describe('Regions deployed at once or one after another. @default "PARALLEL"'),
+        maxConcurrentPercentage: percent.min(1).default(25).describe('Share of the accounts deployed at once in a region. @default 25'),
+        failureTolerancePercentage: percent.default(0).describe('Share of the accounts that may fail in a region before CloudFormation stops the operation. @default 0'),
+      })
+      .prefault({})
+      .describe('How fast a StackSet operation goes (safe defaults: a quarter of the accounts at a time, stop at the first failure).'),
+  })
+  .describe('Regional forwarding for every account of some organizational units, through a service-managed StackSet with automatic deployment (docs/scale.md).');
+
+export type OrganizationForwardingOptions = z.output<typeof organizationForwarding>;
+
+/**
+ * Cross-field rules of organizationForwarding, on the raw document (every access defensive, as in
+ * config/validate.ts): it needs organization.id (the central bus admits the OUs' roles by
+ * aws:PrincipalOrgID), a management account when deployed from there, and no account that is both
+ * a listed source and in a targeted OU.
+ */
+export function organizationForwardingProblems(raw: unknown): Problem[] {
+  if (!isRecord(raw) || !isRecord(raw.organizationForwarding)) return [];
+  const problems: Problem[] = [];
+  const options = raw.organizationForwarding;
+  const organization = isRecord(raw.organization) ? raw.organization : undefined;
+  if (!organization || typeof organization.id !== 'string') {
+    problems.push({ path: 'organizationForwarding', message: 'needs organization.id (the central bus admits the OUs\' forwarding roles by aws:PrincipalOrgID); set organization.id' });
+  }
+  if (options.deployFrom === 'management' && typeof organization?.managementAccount !== 'string') {
+    problems.push({ path: 'organizationForwarding.deployFrom', message: '"management" needs organization.managementAccount; name the management account or use "security" (delegated administrator)' });
+  }
+  const sources = listedSources(raw);
+  const units = Array.isArray(options.organizationalUnits) ? options.organizationalUnits : [];
+  const seen = new Map<string, string>();
+  units.forEach((unit, u) => {
+    if (!isRecord(unit)) return;
+    const ou = typeof unit.id === 'string' ? unit.id : `organizationalUnits[${u}]`;
+    if (typeof unit.id === 'string') {
+      if (seen.has(unit.id)) problems.push({ path: `organizationForwarding.organizationalUnits[${u}].id`, message: `${unit.id} is already ${seen.get(unit.id)}; list each OU once` });
+      else seen.set(unit.id, `organizationalUnits[${u}]`);
+    }
+    const accounts = Array.isArray(unit.accounts) ? unit.accounts : [];
+    accounts.forEach((id, a) => {
+      const source = typeof id === 'string' ? sources.get(id) : undefined;
+      if (!source || source.isManagement) return;
+      problems.push({
+        path: `organizationForwarding.organizationalUnits[${u}].accounts[${a}]`,
+        message: `account ${id} is the source account ${source.path} ("${source.name}") and is in the OU ${ou}, which the organization StackSet targets: it would get the forwarding rules twice; remove its source role (the OU covers it) or move it out of the OU`,
+      });
+    });
+  });
+  return problems;
+}
+
+function listedSources(raw: Record<string, unknown>): Map<string, { path: string; name: string; isManagement: boolean }> {
+  const management = isRecord(raw.organization) ? raw.organization.managementAccount : undefined;
+  const sources = new Map<string, { path: string; name: string; isManagement: boolean }>();
+  const accounts = Array.isArray(raw.accounts) ? raw.accounts : [];
+  accounts.forEach((acct, i) => {
+    if (!isRecord(acct) || typeof acct.id !== 'string' || !Array.isArray(acct.roles) || !acct.roles.includes('source')) return;
+    const forwarding = isRecord(acct.source) && isRecord(acct.source.forwarding) ? acct.source.forwarding : {};
+    if (forwarding.enabled === false) return;
+    sources.set(acct.id, { path: `accounts[${i}]`, name: String(acct.name), isManagement: acct.name === management });
+  });
+  return sources;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,139 @@
+import type { Statement } from '../constructs/iam';
+import { ACTIONS, denyInsecureTransport, serviceTrust } from '../constructs/iam';
+import { Naming } from '../../config/naming';
+import { SourceAccount, Topology } from '../../config/schema';
+import { GLOBAL_EVENTS_REGION, RuleState, regionalForwardingRules } from './forwarding';
+import { EventPattern } from './use-case';
+
+/**
+ * A source account's regional forwarding as data: the rule in each region, its target's retry
+ * policy, its dead-letter queue and that queue's policy, and the one global role. Two renderings
+ * read it: the Terraform construct (stacks/constructs/regional-event-forwarding.ts, one aliased
+ * provider per region) and the CloudFormation template of the StackSet modes
+ * (stacks/cloudformation/forwarding-template.ts), so both modes forward the same events alike.
+ *
+ * Values that only exist once deployed (the queue's and the rule's ARNs) come in as strings from
+ * the rendering: Terraform references or CloudFormation `${...}` substitutions.
+ */
+
+/** How long a dead-letter queue keeps an event that could not be delivered: SQS's maximum. */
+export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
+
+/** The one target id of a forwarding rule. */
+export const CENTRAL_BUS_TARGET_ID = 'central-bus';
+
+export interface RetryPolicy {
+  readonly maximumRetryAttempts: number;
+  readonly maximumEventAgeInSeconds: number;
+}
+
+/** A forwarding rule in one region, as the rendering creates it. */
+export interface RegionalRuleDefinition {
+  readonly region: string;
+  /** all: every API call and sign-in of the region; global: only the global services' events. */
+  readonly scope: 'all' | 'global';
+  readonly name: string;
+  readonly description: string;
+  readonly pattern: EventPattern;
+  readonly state: RuleState;
+}
+
+export interface RoleDefinition {
+  readonly name: string;
+  readonly description: string;
+  readonly trust: readonly Statement[];
+  /** Inline policies by name. */
+  readonly policies: readonly { readonly name: string; readonly statements: readonly Statement[] }[];
+}
+
+export interface DeadLetterQueueDefinition {
+  readonly name: string;
+  readonly messageRetentionSeconds: number;
+  /** SSE-SQS, so EventBridge needs no key grant. */
+  readonly sqsManagedSse: true;
+  /** The queue policy, given the queue's ARN and the ARNs of the rules that may send to it. */
+  readonly statements: (queueArn: string, ruleArns: readonly string[]) => Statement[];
+}
+
+export interface ForwardingDefinition {
+  readonly rules: readonly RegionalRuleDefinition[];
+  readonly role: RoleDefinition;
+  readonly target: { readonly id: string; readonly arn: string; readonly retryPolicy: RetryPolicy };
+  readonly deadLetterQueue: DeadLetterQueueDefinition;
+}
+
+export interface ForwardingDefinitionProps {
+  /** Each region's rule: region, scope, name, pattern, state (the catalog's ForwardingRule fits). */
+  readonly rules: readonly Pick<RegionalRuleDefinition, 'region' | 'scope' | 'name' | 'pattern' | 'state'>[];
+  /** The source account (its EventBridge alone may assume the role); `${AWS::AccountId}` in a template. */
+  readonly accountId: string;
+  /** The source account's name, for the role's description. */
+  readonly accountName: string;
+  readonly centralBusName: string;
+  readonly centralBusArn: string;
+  readonly roleName: string;
+  readonly deadLetterQueueName: string;
+  readonly retryPolicy: RetryPolicy;
+}
+
+/** The queue policy of an event dead-letter queue: only the given rules may send, over TLS only. */
+export function deadLetterQueueStatements(queueArn: string, ruleArns: readonly string[]): Statement[] {
+  return [
+    {
+      sid: 'EventBridgeDeadLetters',
+      actions: ACTIONS.sqsSend,
+      resources: [queueArn],
+      principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+      conditions: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: ruleArns }],
+    },
+    denyInsecureTransport([queueArn]),
+  ];
+}
+
+export function ruleDescription(scope: RegionalRuleDefinition['scope']): string {
+  const what = scope === 'global' ? 'events of global services (IAM, STS, sign-in, ...), which arrive in us-east-1 only' : 'API calls and console sign-ins of this region';
+  return `trailbridge: forwards ${what} to the central bus`;
+}
+
+export function forwardingDefinition(props: ForwardingDefinitionProps): ForwardingDefinition {
+  return {
+    rules: props.rules.map((r) => ({ region: r.region, scope: r.scope, name: r.name, pattern: r.pattern, state: r.state, description: ruleDescription(r.scope) })),
+    role: {
+      name: props.roleName,
+      description: `Lets the EventBridge rules of ${props.accountName} put events on the central bus ${props.centralBusName}`,
+      trust: [serviceTrust('events.amazonaws.com', [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [props.accountId] }])],
+      policies: [{ name: 'put-events-on-central-bus', statements: [{ sid: 'PutEventsOnCentralBus', actions: ACTIONS.eventsPut, resources: [props.centralBusArn] }] }],
+    },
+    target: { id: CENTRAL_BUS_TARGET_ID, arn: props.centralBusArn, retryPolicy: props.retryPolicy },
+    deadLetterQueue: {
+      name: props.deadLetterQueueName,
+      messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS,
+      sqsManagedSse: true,
+      statements: deadLetterQueueStatements,
+    },
+  };
+}
+
+/**
+ * The region whose stack instance holds an account's global (IAM) resources in a template: us-east-1
+ * when the rules reach it (IAM's own region), else the first region of the rules.
+ */
+export function globalResourceRegion(regions: readonly string[]): string {
+  if (regions.length === 0) throw new Error('globalResourceRegion: no region');
+  return regions.includes(GLOBAL_EVENTS_REGION) ? GLOBAL_EVENTS_REGION : regions[0];
+}
+
+/** A listed source account's forwarding, as its source stack (either mode) deploys it. */
+export function sourceForwardingDefinition(topology: Topology, naming: Naming, source: SourceAccount): ForwardingDefinition {
+  const options = source.source.forwarding;
+  return forwardingDefinition({
+    rules: regionalForwardingRules(topology, options),
+    accountId: source.id,
+    accountName: source.name,
+    centralBusName: naming.centralBusName(),
+    centralBusArn: naming.centralBusArn(),
+    roleName: naming.eventForwardingRoleName(),
+    deadLetterQueueName: naming.eventForwardingDlqName(),
+    retryPolicy: { maximumRetryAttempts: options.retryAttempts, maximumEventAgeInSeconds: options.maxEventAgeInSeconds },
+  });
+}

@@ -1,0 +1,122 @@
+import { CloudformationStackInstances } from '@cdktf/provider-aws/lib/cloudformation-stack-instances';
+import { CloudformationStackSet } from '@cdktf/provider-aws/lib/cloudformation-stack-set';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { terraformLiteral } from './terraform-literal';
+import { Construct } from 'constructs';
+import { Partition, accountRootArn, arn, roleArn } from '../../config/arn';
+import { ForwardingDefinition } from '../catalog/forwarding-definition';
+import { ForwardingTemplate, INLINE_TEMPLATE_MAX_BYTES } from '../cloudformation/forwarding-template';
+import { Statement, policyDocument, serviceTrust } from './iam';
+import { forwardingRole } from './regional-event-forwarding';
+
+export interface SourceForwardingStackSetProps {
+  readonly partition: Partition;
+  readonly accountId: string;
+  readonly definition: ForwardingDefinition;
+  /** The regional resources (sourceStackSetTemplate): no IAM, the roles are this construct's. */
+  readonly template: ForwardingTemplate;
+  readonly stackSetName: string;
+  readonly administrationRoleName: string;
+  readonly executionRoleName: string;
+}
+
+/** What a stack instance of the regional template creates, and only under the definition's names. */
+function executionStatements(props: SourceForwardingStackSetProps): Statement[] {
+  const { partition: p, accountId, definition } = props;
+  const ruleNames = [...new Set(definition.rules.map((r) => r.name))];
+  return [
+    {
+      sid: 'StackSetStacks',
+      actions: ['cloudformation:*'],
+      resources: [arn({ partition: p, service: 'cloudformation', region: '*', account: accountId, resource: `stack/StackSet-${props.stackSetName}-*` })],
+    },
+    {
+      sid: 'ForwardingRules',
+      actions: ['events:DescribeRule', 'events:PutRule', 'events:DeleteRule', 'events:EnableRule', 'events:DisableRule', 'events:PutTargets', 'events:RemoveTargets', 'events:ListTargetsByRule'],
+      resources: ruleNames.map((name) => arn({ partition: p, service: 'events', region: '*', account: accountId, resource: `rule/${name}` })),
+    },
+    {
+      sid: 'DeadLetterQueues',
+      actions: ['sqs:CreateQueue', 'sqs:DeleteQueue', 'sqs:GetQueueAttributes', 'sqs:SetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ListQueueTags', 'sqs:TagQueue', 'sqs:UntagQueue'],
+      resources: [arn({ partition: p, service: 'sqs', region: '*', account: accountId, resource: definition.deadLetterQueue.name })],
+    },
+    {
+      sid: 'PassForwardingRoleToEventBridge',
+      actions: ['iam:PassRole'],
+      resources: [roleArn(p, accountId, definition.role.name)],
+      conditions: [{ test: 'StringEquals', variable: 'iam:PassedToService', values: ['events.amazonaws.com'] }],
+    },
+  ];
+}
+
+/**
+ * forwardingDeployment "stackset": the account's regional forwarding as a self-managed StackSet
+ * of the account itself, one stack instance per region, so the stack needs one provider whatever
+ * the number of regions. The roles are Terraform's (IAM is global): the forwarding role, and the
+ * administration and execution roles CloudFormation runs the StackSet with; the execution role may
+ * only create the template's rules and queues under their names and pass the forwarding role.
+ */
+export class SourceForwardingStackSet extends Construct {
+  readonly role: IamRole;
+  readonly stackSet: CloudformationStackSet;
+
+  constructor(scope: Construct, id: string, props: SourceForwardingStackSetProps) {
+    super(scope, id);
+    if (!props.template.fitsInline) {
+      throw new Error(`${props.stackSetName}: the template is ${props.template.sizeInBytes} bytes, over CloudFormation's ${INLINE_TEMPLATE_MAX_BYTES}-byte inline limit; narrow the rules' patterns or use organizationForwarding`);
+    }
+    this.role = forwardingRole(this, props.definition);
+    const p = props.partition;
+    const administration = new IamRole(this, 'administration-role', {
+      name: props.administrationRoleName,
+      description: `Lets CloudFormation run the operations of the StackSet ${props.stackSetName}`,
+      assumeRolePolicy: policyDocument(this, 'administration-trust', [
+        serviceTrust('cloudformation.amazonaws.com', [
+          { test: 'StringEquals', variable: 'aws:SourceAccount', values: [props.accountId] },
+          { test: 'ArnLike', variable: 'aws:SourceArn', values: [arn({ partition: p, service: 'cloudformation', region: '*', account: props.accountId, resource: `stackset/${props.stackSetName}:*` })] },
+        ]),
+      ]).json,
+    });
+    const executionArn = roleArn(p, props.accountId, props.executionRoleName);
+    const administrationPolicy = new IamRolePolicy(this, 'administration-policy', {
+      name: 'assume-execution-role',
+      role: administration.id,
+      policy: policyDocument(this, 'administration-permissions', [{ sid: 'AssumeExecutionRole', actions: ['sts:AssumeRole'], resources: [executionArn] }]).json,
+    });
+    const execution = new IamRole(this, 'execution-role', {
+      name: props.executionRoleName,
+      description: `Creates the regional resources of the StackSet ${props.stackSetName}, for its administration role only`,
+      assumeRolePolicy: policyDocument(this, 'execution-trust', [
+        {
+          sid: 'TrustAdministrationRole',
+          actions: ['sts:AssumeRole'],
+          principals: [{ type: 'AWS', identifiers: [accountRootArn(p, props.accountId)] }],
+          conditions: [{ test: 'ArnEquals', variable: 'aws:PrincipalArn', values: [administration.arn] }],
+        },
+      ]).json,
+    });
+    const executionPolicy = new IamRolePolicy(this, 'execution-policy', {
+      name: 'regional-forwarding-resources',
+      role: execution.id,
+      policy: policyDocument(this, 'execution-permissions', executionStatements(props)).json,
+    });
+    this.stackSet = new CloudformationStackSet(this, 'stack-set', {
+      name: props.stackSetName,
+      description: 'trailbridge: the regional forwarding rules of this account, one stack instance per region',
+      permissionModel: 'SELF_MANAGED',
+      administrationRoleArn: administration.arn,
+      executionRoleName: execution.name,
+      // The body holds CloudFormation's ${...}, which Terraform would read as its own interpolation.
+      templateBody: terraformLiteral(props.template.body),
+      dependsOn: [administrationPolicy, executionPolicy],
+    });
+    new CloudformationStackInstances(this, 'instances', {
+      stackSetName: this.stackSet.name,
+      accounts: [props.accountId],
+      regions: [...props.template.regions],
+      // The rules' targets name the forwarding role; it exists before any region's rule.
+      dependsOn: [this.role],
+    });
+  }
+}
