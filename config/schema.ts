@@ -8,6 +8,7 @@ import { dynatrace, forwarder } from './sections/forwarder';
 import { events } from './sections/events';
 import { incidentResponse } from './sections/incident-response';
 import { responses } from './sections/responses';
+import { functions } from './sections/functions';
 
 /**
  * The topology file: the single source of the validator (zod) and of the published JSON Schema
@@ -78,6 +79,7 @@ export const topologySchema = z
     events: events.prefault({}),
     incidentResponse: incidentResponse.prefault({}),
     responses: responses.prefault({}),
+    functions: functions.prefault({}),
   })
   .describe('trailbridge topology: accounts, regions and options of the audit-event topology.');
 

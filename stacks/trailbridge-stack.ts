@@ -29,6 +29,15 @@ export class TrailbridgeStack extends TerraformStack {
   readonly provider: AwsProvider;
   private readonly regionalProviders = new Map<string, AwsProvider>();
 
+  /** The trailbridge stack a construct is in, whose topology, account and region give the construct's defaults. */
+  static of(scope: Construct): TrailbridgeStack {
+    const stack = TerraformStack.of(scope);
+    if (!(stack instanceof TrailbridgeStack)) {
+      throw new Error(`${scope.node.path}: must be created in a TrailbridgeStack, whose topology, account and region it reads`);
+    }
+    return stack;
+  }
+
   constructor(scope: Construct, readonly stackName: string, props: TrailbridgeStackProps) {
     super(scope, stackName);
     this.topology = props.topology;
