@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { deployRole } from '../config/accounts';
 import { Naming } from '../config/naming';
 import { Account, Topology } from '../config/schema';
+import { JustificationLedger, applyJustifications } from './scanner-suppressions';
 
 export interface TrailbridgeStackProps {
   readonly topology: Topology;
@@ -44,6 +45,8 @@ export class TrailbridgeStack extends TerraformStack {
     this.naming = props.naming;
     this.account = props.account;
     this.region = props.region ?? props.topology.homeRegion;
+    // Created before synth, which may not add constructs.
+    JustificationLedger.of(this, props.topology);
 
     addBackend(this, stackName, props.topology);
     // cdktf writes the legacy short form "aws"; spell out the registry address reviewers expect.
@@ -53,6 +56,13 @@ export class TrailbridgeStack extends TerraformStack {
     for (const region of props.extraRegions ?? []) {
       if (!this.regionalProviders.has(region)) this.regionalProviders.set(region, this.createProvider(region, true));
     }
+  }
+
+  /** The stack's Terraform JSON, with the scanner justifications of its blocks (./scanner-justifications.ts). */
+  override toTerraform(): any {
+    const doc = super.toTerraform();
+    JustificationLedger.of(this, this.topology).record(this.stackName, applyJustifications(doc));
+    return doc;
   }
 
   /** The provider for a region; only regions declared at construction exist. */
