@@ -83,14 +83,15 @@ const LEDGER_ID = 'scanner-justifications';
 export class JustificationLedger extends Construct {
   private readonly stacks = new Map<string, AppliedJustifications>();
 
-  static of(scope: IConstruct, topology: Topology): JustificationLedger {
+  /** The app's ledger; the first call creates it, with the given table (tests give their own). */
+  static of(scope: IConstruct, topology: Topology, table: readonly Justification[] = JUSTIFICATIONS): JustificationLedger {
     const root = scope.node.root;
-    return (root.node.tryFindChild(LEDGER_ID) as JustificationLedger | undefined) ?? new JustificationLedger(root as Construct, topology);
+    return (root.node.tryFindChild(LEDGER_ID) as JustificationLedger | undefined) ?? new JustificationLedger(root as Construct, topology, table);
   }
 
-  private constructor(root: Construct, topology: Topology) {
+  private constructor(root: Construct, topology: Topology, readonly table: readonly Justification[]) {
     super(root, LEDGER_ID);
-    root.node.addValidation({ validate: () => (this.stacks.size ? staleJustifications([...this.stacks.values()], topology) : []) });
+    root.node.addValidation({ validate: () => (this.stacks.size ? staleJustifications([...this.stacks.values()], topology, table) : []) });
   }
 
   record(stackName: string, applied: AppliedJustifications): void {

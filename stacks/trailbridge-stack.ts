@@ -61,7 +61,8 @@ export class TrailbridgeStack extends TerraformStack {
   /** The stack's Terraform JSON, with the scanner justifications of its blocks (./scanner-justifications.ts). */
   override toTerraform(): any {
     const doc = super.toTerraform();
-    JustificationLedger.of(this, this.topology).record(this.stackName, applyJustifications(doc));
+    const ledger = JustificationLedger.of(this, this.topology);
+    ledger.record(this.stackName, applyJustifications(doc, ledger.table));
     return doc;
   }
 

@@ -7,6 +7,7 @@ import { changesReport, summarize } from './review/changes-report';
 import { topologyReport } from './review/diagram';
 import { inventoryReport } from './review/inventory';
 import { permissionsReport } from './review/permissions-report';
+import { scannerReport } from './review/scanner-report';
 import { flattenSynth } from './review/policy-statements';
 import { diffSynths } from './review/resource-diff';
 import { ReviewInputError, Synth, findStacksDir, readSynth } from './review/stack-json';
@@ -16,7 +17,8 @@ import { diffStatements } from './review/statement-diff';
  * `npm run review [-- --base DIR] [--fail-on-security-change]`
  *
  * Synthesizes the topology (cdktf.out/stacks), then writes review sheets to cdktf.out/review:
- * TOPOLOGY.md (Mermaid diagram), INVENTORY.md, PERMISSIONS.md and, with --base, CHANGES.md
+ * TOPOLOGY.md (Mermaid diagram), INVENTORY.md, PERMISSIONS.md, SCANNER.md (scanner
+ * justifications; with --base, which were added or removed) and, with --base, CHANGES.md
  * against an earlier synth. Exit code 3 with --fail-on-security-change when a statement change
  * broadens access.
  */
@@ -55,6 +57,7 @@ export function review(options: ReviewOptions = {}): ReviewResult {
     ['TOPOLOGY.md', topologyReport(topology, current)],
     ['INVENTORY.md', inventoryReport(current)],
     ['PERMISSIONS.md', permissionsReport(policies, current)],
+    ['SCANNER.md', scannerReport(current, base)],
   ];
   let broadening = 0;
   let securityChanges = 0;
