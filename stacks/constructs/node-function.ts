@@ -63,7 +63,9 @@ export interface NodeFunctionProps {
 /**
  * A Node.js Lambda built from functions/<entry>/handler.ts: the esbuild bundle as a deterministic
  * zip asset, its role (least privilege: the given statements plus its own log group and failure
- * queue), log group with retention, arm64, and an on-failure destination for async invokes.
+ * queue), log group with retention, arm64, an on-failure destination for async invokes, a key of
+ * its own for its logs, environment and failures, and reserved concurrency. The topology's
+ * `functions` section (read from the enclosing TrailbridgeStack) adds X-Ray tracing and code signing.
  */
 export class NodeFunction extends Construct {
   readonly function: LambdaFunction;
@@ -85,16 +87,7 @@ export class NodeFunction extends Construct {
     const asset = new TerraformAsset(this, 'code', { path: this.bundle.zipPath, type: AssetType.FILE });
 
     const logGroupName = `/aws/lambda/${props.functionName}`;
-    if (!props.kmsKeyArn) {
-      this.key = new CustomerManagedKey(this, 'key', {
-        partition: stack.topology.partition,
-        accountId: stack.account.id,
-        alias: stack.naming.functionKeyAlias(props.functionName),
-        description: `Encrypts the logs, environment and failures of the function ${props.functionName}`,
-        logGroups: { region: stack.region, names: [logGroupName] },
-        provider,
-      });
-    }
+    this.key = props.kmsKeyArn ? undefined : ownKey(this, stack, props, logGroupName);
     const kmsKeyArn = props.kmsKeyArn ?? this.key!.key.arn;
 
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
@@ -171,6 +164,18 @@ export class NodeFunction extends Construct {
       destinationConfig: { onFailure: { destination: this.failureQueueArn } },
     });
   }
+}
+
+/** A key for one function, which CloudWatch Logs may use for its log group alone. */
+function ownKey(scope: Construct, stack: TrailbridgeStack, props: NodeFunctionProps, logGroupName: string): CustomerManagedKey {
+  return new CustomerManagedKey(scope, 'key', {
+    partition: stack.topology.partition,
+    accountId: stack.account.id,
+    alias: stack.naming.functionKeyAlias(props.functionName),
+    description: `Encrypts the logs, environment and failures of the function ${props.functionName}`,
+    logGroups: { region: stack.region, names: [logGroupName] },
+    provider: props.provider,
+  });
 }
 
 /** The reservation of a function: its own prop, else the topology's entry for it; false for none. */
