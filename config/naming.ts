@@ -40,6 +40,7 @@ export const NAME_RULES = {
   kmsAlias: { maxLength: 256, pattern: /^alias\/[A-Za-z0-9/_-]+$/, allowed: '"alias/" and then letters, digits, "/", "_" and "-"' },
   alarm: { maxLength: 255, pattern: /^[\x20-\x7e]+$/, allowed: 'printable ASCII characters' },
   appConfig: { maxLength: 64, pattern: /^[\x20-\x7e]+$/, allowed: 'printable ASCII characters' },
+  signingProfile: { maxLength: 64, pattern: /^[A-Za-z0-9_]{2,}$/, allowed: 'at least 2 letters, digits and "_"' },
   eventConnection: { maxLength: 64, pattern: /^[.\-_A-Za-z0-9]+$/, allowed: 'letters, digits, ".", "_" and "-"' },
   dashboard: { maxLength: 255, pattern: /^[A-Za-z0-9_-]+$/, allowed: 'letters, digits, "_" and "-"' },
   stackSet: { maxLength: 128, pattern: /^[A-Za-z][A-Za-z0-9-]*$/, allowed: 'letters, digits and "-", starting with a letter' },
@@ -587,6 +588,33 @@ export class Naming {
 
   idrDebugLogGroupArn(): string {
     return this.arn({ service: 'logs', region: this.idrRegion(), account: this.accountId('incident-response'), resource: `log-group:${this.idrDebugLogGroupName()}` });
+  }
+
+  // ---- keys and code signing of every function and log group ----------------------------------
+
+  /** Key of one function's log group, environment and own failure queue. */
+  functionKeyAlias(functionName: string): string {
+    return this.checked('kmsAlias', `alias/${functionName}-logs`);
+  }
+
+  /** Key of the Dynatrace token parameter, unless the topology brings its own (dynatrace.tokenKmsKeyArn). */
+  dynatraceTokenKeyAlias(): string {
+    return this.checked('kmsAlias', `alias/${this.prefix}-dynatrace-token`);
+  }
+
+  /** Key of a trail's CloudWatch Logs group (one trail per account). */
+  trailLogsKeyAlias(): string {
+    return this.checked('kmsAlias', `alias/${this.prefix}-trail-logs`);
+  }
+
+  /** Key of the IDR bus's debug capture group. */
+  idrDebugLogsKeyAlias(): string {
+    return this.checked('kmsAlias', `alias/${this.prefix}-idr-debug-logs`);
+  }
+
+  /** The Signer profile of a stack's functions (functions.codeSigning); Signer allows no "-". */
+  signingProfileName(stackName: string): string {
+    return this.checked('signingProfile', `${this.prefix}_${stackName}`.replace(/-/g, '_'));
   }
 
   // ---- common -------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import { events } from './sections/events';
 import { incidentResponse } from './sections/incident-response';
 import { responses } from './sections/responses';
 import { organizationForwarding } from './sections/stack-sets';
+import { functions } from './sections/functions';
 
 /**
  * The topology file: the single source of the validator (zod) and of the published JSON Schema
@@ -84,6 +85,7 @@ export const topologySchema = z
     incidentResponse: incidentResponse.prefault({}),
     responses: responses.prefault({}),
     organizationForwarding: organizationForwarding.optional().describe('Regional forwarding for whole OUs through a service-managed StackSet (docs/scale.md). @default - only the listed source accounts forward'),
+    functions: functions.prefault({}),
   })
   .describe('trailbridge topology: accounts, regions and options of the audit-event topology.');
 

@@ -14,6 +14,7 @@ import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { Naming, STACK } from '../config/naming';
 import { Topology } from '../config/schema';
+import { CustomerManagedKey } from './constructs/customer-managed-key';
 import { dynatraceIdrPermissions, dynatraceTrust } from './constructs/dynatrace-idr-access';
 import { Statement, policyDocument } from './constructs/iam';
 import { CAPTURE_ALL_PATTERN, IDR_TEST_RULE_PATTERN, workflowPutEventsTemplate } from './constructs/idr-event-format';
@@ -152,9 +153,17 @@ export class IncidentResponseStack extends TrailbridgeStack {
   private debugCapture(retentionInDays: number): void {
     const naming = this.naming;
     const ruleName = naming.idrDebugRuleName();
+    const logGroupKey = new CustomerManagedKey(this, 'debug-log-key', {
+      partition: this.topology.partition,
+      accountId: this.account.id,
+      alias: naming.idrDebugLogsKeyAlias(),
+      description: `Encrypts ${naming.idrDebugLogGroupName()}, the debug capture of the IDR bus`,
+      logGroups: { region: this.region, names: [naming.idrDebugLogGroupName()] },
+    });
     const logGroup = new CloudwatchLogGroup(this, 'debug-log-group', {
       name: naming.idrDebugLogGroupName(),
       retentionInDays,
+      kmsKeyId: logGroupKey.key.arn,
     });
     const streams = `${naming.idrDebugLogGroupArn()}:*`;
     const deliverers = [{ type: 'Service' as const, identifiers: ['events.amazonaws.com', 'delivery.logs.amazonaws.com'] }];

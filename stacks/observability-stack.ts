@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { Naming, STACK } from '../config/naming';
 import { Topology } from '../config/schema';
 import { AlarmTopic } from './constructs/alarm-topic';
+import { CustomerManagedKey } from './constructs/customer-managed-key';
 import { appConfigExtensionLayerArn } from './constructs/appconfig-extension-layer';
 import { PROJECT_ROOT } from '../config/paths';
 import { DeadLetteredQueue } from './constructs/dead-lettered-queue';
@@ -35,6 +36,8 @@ export class ObservabilityStack extends TrailbridgeStack {
   readonly forwarder: NodeFunction;
   readonly failureQueue: DeadLetteredQueue;
   readonly token: OperatorSecretParameter;
+  /** The token parameter's key, unless the topology brings one (dynatrace.tokenKmsKeyArn). */
+  readonly tokenKey?: CustomerManagedKey;
   readonly progress: ProgressTable;
   readonly rules: HostedConfiguration;
   readonly subscription: TopicSubscription;
@@ -60,10 +63,22 @@ export class ObservabilityStack extends TrailbridgeStack {
       visibilityTimeoutInSeconds: options.timeoutInSeconds,
     });
 
+    if (!topology.dynatrace.tokenKmsKeyArn) {
+      // No service grant: the forwarder decrypts through SSM (kms:ViaService) under its role's policy.
+      this.tokenKey = new CustomerManagedKey(this, 'api-token-key', {
+        partition: topology.partition,
+        accountId: this.account.id,
+        alias: naming.dynatraceTokenKeyAlias(),
+        description: `Encrypts the Dynatrace API token parameter ${topology.dynatrace.tokenParameterName}`,
+      });
+    }
+    const tokenKmsKeyArn = topology.dynatrace.tokenKmsKeyArn ?? this.tokenKey!.key.arn;
     this.token = new OperatorSecretParameter(this, 'api-token', {
       parameterName: topology.dynatrace.tokenParameterName,
       description: `Dynatrace Log Ingest API token (logs.ingest) of ${topology.dynatrace.environmentUrl}; set by an operator`,
-      kmsKeyArn: topology.dynatrace.tokenKmsKeyArn,
+      // The alias, as the operator's put-parameter names it (docs/flow-1-forwarder.md): SSM keeps
+      // the key id as given, so both sides must spell it alike for plans to stay clean.
+      kmsKeyArn: topology.dynatrace.tokenKmsKeyArn ?? this.tokenKey!.alias.name,
     });
 
     this.rules = this.hostedRules(topology, naming);
@@ -102,7 +117,7 @@ export class ObservabilityStack extends TrailbridgeStack {
       statements: forwarderStatements({
         naming,
         tokenParameterArn: this.token.parameter.arn,
-        tokenKmsKeyArn: topology.dynatrace.tokenKmsKeyArn,
+        tokenKmsKeyArn,
         configurationArn: this.rules.configurationArn,
         progress: { tableArn: this.progress.table.arn, keyArn: this.progress.key.arn },
       }),

@@ -156,6 +156,7 @@ function ruleTargets(topology: Topology, naming: Naming, rules: readonly Central
       alias: naming.securityEventsKeyAlias(),
       accountId,
       region: topology.homeRegion,
+      busName: naming.centralBusName(),
       logGroupNames: uses('logs') ? [logGroupName] : [],
     }).key);
   return {

@@ -6,6 +6,7 @@ import { Naming } from '../config/naming';
 import { Account, Topology } from '../config/schema';
 import { cloudBackend, credentialsTag, dynamicCredentialsOn } from '../config/terraform-cloud';
 import { tfcDynamicCredentialsVariable } from './constructs/tfc-dynamic-credentials';
+import { JustificationLedger, applyJustifications } from './scanner-suppressions';
 
 export interface TrailbridgeStackProps {
   readonly topology: Topology;
@@ -42,6 +43,15 @@ export class TrailbridgeStack extends TerraformStack {
   private readonly accountProviders = new Map<string, AwsProvider>();
   private readonly operatorRun: boolean;
 
+  /** The trailbridge stack a construct is in, whose topology, account and region give the construct's defaults. */
+  static of(scope: Construct): TrailbridgeStack {
+    const stack = TerraformStack.of(scope);
+    if (!(stack instanceof TrailbridgeStack)) {
+      throw new Error(`${scope.node.path}: must be created in a TrailbridgeStack, whose topology, account and region it reads`);
+    }
+    return stack;
+  }
+
   constructor(scope: Construct, readonly stackName: string, props: TrailbridgeStackProps) {
     super(scope, stackName);
     this.topology = props.topology;
@@ -49,6 +59,8 @@ export class TrailbridgeStack extends TerraformStack {
     this.account = props.account;
     this.region = props.region ?? props.topology.homeRegion;
     this.operatorRun = props.operatorRun ?? false;
+    // Created before synth, which may not add constructs.
+    JustificationLedger.of(this, props.topology);
 
     if (this.operatorRun) addOperatorBackend(this, stackName, props.topology);
     else addBackend(this, stackName, props.topology);
@@ -59,6 +71,14 @@ export class TrailbridgeStack extends TerraformStack {
     for (const region of props.extraRegions ?? []) {
       if (!this.regionalProviders.has(region)) this.regionalProviders.set(region, this.createProvider(region, true));
     }
+  }
+
+  /** The stack's Terraform JSON, with the scanner justifications of its blocks (./scanner-justifications.ts). */
+  override toTerraform(): any {
+    const doc = super.toTerraform();
+    const ledger = JustificationLedger.of(this, this.topology);
+    ledger.record(this.stackName, applyJustifications(doc, ledger.table));
+    return doc;
   }
 
   /** The provider for a region; only regions declared at construction exist. */

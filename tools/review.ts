@@ -8,6 +8,7 @@ import { dashboardsReport } from './review/dashboards';
 import { topologyReport } from './review/diagram';
 import { inventoryReport } from './review/inventory';
 import { permissionsReport } from './review/permissions-report';
+import { scannerReport } from './review/scanner-report';
 import { flattenSynth } from './review/policy-statements';
 import { diffSynths } from './review/resource-diff';
 import { ReviewInputError, Synth, findStacksDir, readSynth } from './review/stack-json';
@@ -18,7 +19,8 @@ import { diffStatements } from './review/statement-diff';
  *
  * Synthesizes the topology (cdktf.out/stacks), then writes review sheets to cdktf.out/review:
  * TOPOLOGY.md (Mermaid diagram), INVENTORY.md, PERMISSIONS.md, DASHBOARDS.md (console links and
- * widget layouts) and, with --base, CHANGES.md
+ * widget layouts), SCANNER.md (scanner justifications; with --base, which were added or removed)
+ * and, with --base, CHANGES.md
  * against an earlier synth. Exit code 3 with --fail-on-security-change when a statement change
  * broadens access.
  */
@@ -58,6 +60,7 @@ export function review(options: ReviewOptions = {}): ReviewResult {
     ['INVENTORY.md', inventoryReport(current)],
     ['PERMISSIONS.md', permissionsReport(policies, current)],
     ['DASHBOARDS.md', dashboardsReport(current)],
+    ['SCANNER.md', scannerReport(current, base)],
   ];
   let broadening = 0;
   let securityChanges = 0;

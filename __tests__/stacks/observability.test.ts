@@ -50,6 +50,11 @@ describe('observability stack: the forwarder', () => {
       timeout: 300,
       layers: ['arn:aws:lambda:us-east-1:027255383542:layer:AWS-AppConfig-Extension-Arm64:254'],
     });
+    expect(fn.reserved_concurrent_executions).toBe(10);
+  });
+
+  test('reserves no concurrency when the topology says false', () => {
+    const fn = only(observability((t) => (t.forwarder = { reservedConcurrency: false })), 'aws_lambda_function');
     expect(fn.reserved_concurrent_executions).toBeUndefined();
   });
 
@@ -97,7 +102,7 @@ describe('observability stack: the forwarder role', () => {
 
   test('has exactly its logs, failure queue, trail objects, CMK, token and rules statements', () => {
     expect(Object.keys(statements).sort()).toEqual(
-      ['DecryptTrailObjects', 'EncryptProgress', 'KeepProgress', 'ReadApiToken', 'ReadRules', 'ReadTrailObjects', 'SendFailedInvocations', 'WriteOwnLogs'].sort(),
+      ['DecryptApiToken', 'DecryptTrailObjects', 'EncryptProgress', 'KeepProgress', 'ReadApiToken', 'ReadRules', 'ReadTrailObjects', 'SendFailedInvocations', 'UseFunctionKey', 'WriteOwnLogs'].sort(),
     );
     for (const s of Object.values(statements)) {
       expect(s.effect).toBe('Allow');
@@ -392,7 +397,7 @@ describe('observability stack: alarms', () => {
     const topicArn = 'arn:aws:sns:us-east-1:444444444444:ops-pager';
     const configured = observability((t) => (t.forwarder = { alarms: { topicArn } }));
     expect(configured.resources('aws_sns_topic')).toHaveLength(0);
-    expect(configured.resources('aws_kms_key').map(([id]) => id.split('_')[0])).toEqual(['progress']);
+    expect(configured.resources('aws_kms_key').map(([id]) => id.split('_')[0]).sort()).toEqual(['api-token-key', 'forwarder', 'progress']);
     expect(configured.resources('aws_cloudwatch_metric_alarm')).toHaveLength(4);
     for (const [, alarm] of configured.resources('aws_cloudwatch_metric_alarm')) expect(alarm.alarm_actions).toEqual([topicArn]);
   });

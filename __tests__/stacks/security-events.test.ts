@@ -121,11 +121,19 @@ describe('security-events: every target kind', () => {
 
   test('the alert topic is encrypted with a key EventBridge may use, and admits only the SNS rules', () => {
     const [topicId, topic] = singleResource(stack, 'aws_sns_topic');
-    const [keyId, key] = singleResource(stack, 'aws_kms_key');
-    expect(topic.kms_master_key_id).toBe(ref('aws_kms_key', keyId, 'arn'));
+    const keyId = /^\$\{aws_kms_key\.([^.]+)\.arn\}$/.exec(topic.kms_master_key_id)![1];
+    const key = stack.json.resource.aws_kms_key[keyId];
     expect(key.enable_key_rotation).toBe(true);
     expect(stack.policyDocument(key.policy).statement).toContainEqual(
-      expect.objectContaining({ principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }], actions: ['kms:GenerateDataKey*', 'kms:Decrypt'] }),
+      expect.objectContaining({
+        principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        // Confused deputy: EventBridge may use the key only for the central bus's rules in this account.
+        condition: [
+          { test: 'StringEquals', variable: 'aws:SourceAccount', values: ['333333333333'] },
+          { test: 'ArnLike', variable: 'aws:SourceArn', values: ['arn:aws:events:us-east-1:333333333333:rule/trailbridge-central/*'] },
+        ],
+      }),
     );
     const [, topicPolicy] = singleResource(stack, 'aws_sns_topic_policy');
     const [allow] = stack.policyDocument(topicPolicy.policy).statement;

@@ -7,7 +7,7 @@ import { parseTopology } from '../../config/load';
 import { buildStacks } from '../../stacks/app';
 import {
   DEFERRED_POLICY_DOCUMENT,
-  MOTO_LAMBDA_LOGGING_CONFIG,
+  MOTO_LAMBDA_UNSTORED_CONFIG,
   MOTO_SQS_REDRIVE_POLICY_FORMAT,
   MOTO_STACK_SET_AUTO_DEPLOYMENT_UNREPORTED,
   MOTO_STACK_SET_UNREPORTED,
@@ -61,9 +61,13 @@ function change(address: string, values: Record<string, { before: unknown; after
 const redrive = (json: string) => change('aws_sqs_queue.failure-queue_3729AB57', { redrive_policy: { before: json, after: '{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:1:dlq","maxReceiveCount":5}' } });
 
 describe('e2e: tolerated plan quirks', () => {
-  test('moto-lambda-logging-config: only an update of logging_config alone, from empty', () => {
+  test('moto-lambda-unstored-config: only an update of logging_config and kms_key_arn, each from empty', () => {
     const ok = change('aws_lambda_function.forwarder_function_BE8A981D', { logging_config: { before: [], after: [{ log_format: 'JSON' }] } });
-    expect(toleratedChange(ok, [ok])).toBe(MOTO_LAMBDA_LOGGING_CONFIG);
+    expect(toleratedChange(ok, [ok])).toBe(MOTO_LAMBDA_UNSTORED_CONFIG);
+    const withKey = change('aws_lambda_function.f', { kms_key_arn: { before: '', after: 'arn:aws:kms:us-east-1:1:key/k' }, logging_config: { before: [], after: [{}] } });
+    expect(toleratedChange(withKey, [withKey])).toBe(MOTO_LAMBDA_UNSTORED_CONFIG);
+    const otherKey = change('aws_lambda_function.f', { kms_key_arn: { before: 'arn:aws:kms:us-east-1:1:key/old', after: 'arn:aws:kms:us-east-1:1:key/k' } });
+    expect(toleratedChange(otherKey, [otherKey])).toBeUndefined();
 
     const fromSomething = change('aws_lambda_function.f', { logging_config: { before: [{ log_format: 'Text' }], after: [{ log_format: 'JSON' }] } });
     const withMore = change('aws_lambda_function.f', { logging_config: { before: [], after: [{}] }, memory_size: { before: 256, after: 512 } });

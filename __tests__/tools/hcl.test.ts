@@ -109,6 +109,19 @@ describe('toHcl', () => {
     expect(toHcl({ variable: { untyped: { description: 'd' } } }, shapes)).toMatch(/^variable "untyped" \{\n {2}description = "d"\n\}/);
   });
 
+  test('scanner justifications under // become checkov suppressions inside the block, one per check', () => {
+    const doc = {
+      resource: {
+        aws_lambda_function: {
+          f: { '//': { metadata: { path: 'x/f' }, checkov: { CKV_AWS_117: 'no VPC: calls public endpoints only', CKV_AWS_50: 'tracing is a switch' } }, function_name: 'f' },
+        },
+      },
+    };
+    expect(toHcl(doc, shapes)).toContain(
+      '# x/f\nresource "aws_lambda_function" "f" {\n  # checkov:skip=CKV_AWS_117:no VPC: calls public endpoints only\n  # checkov:skip=CKV_AWS_50:tracing is a switch\n  function_name = "f"\n}',
+    );
+  });
+
   test('outputs render with bare expressions', () => {
     expect(hcl).toMatch(/output "out" \{\n\s+value = aws_sqs_queue.q.arn\n\s+sensitive = false/);
   });

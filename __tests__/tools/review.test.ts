@@ -52,19 +52,24 @@ describe('npm run review', () => {
 
   test('writes TOPOLOGY, INVENTORY, PERMISSIONS and DASHBOARDS for the default topology, and CHANGES against a base', () => {
     const first = review({ outdir: join(work, 'first', 'cdktf.out') });
-    expect(first.files.map((f) => f.split('/').pop())).toEqual(['TOPOLOGY.md', 'INVENTORY.md', 'PERMISSIONS.md', 'DASHBOARDS.md']);
+    expect(first.files.map((f) => f.split('/').pop())).toEqual(['TOPOLOGY.md', 'INVENTORY.md', 'PERMISSIONS.md', 'DASHBOARDS.md', 'SCANNER.md']);
     expect(readFileSync(first.files[0], 'utf8')).toMatch(/^# Topology\n[\s\S]*```mermaid\nflowchart LR\n/);
 
     // The base: the same synth with the Dynatrace role's trust still carrying an extra condition.
     const trust = join(work, 'first', 'cdktf.out', 'stacks', 'incident-response', 'cdk.tf.json');
     const json = JSON.parse(readFileSync(trust, 'utf8'));
     json.data.aws_iam_policy_document['dynatrace-trust'].statement[0].condition.push({ test: 'IpAddress', variable: 'aws:SourceIp', values: ['192.0.2.0/24'] });
+    // ... and without the scanner justification of the bus key's policy, which the change then adds.
+    delete json.data.aws_iam_policy_document['bus-key-policy']['//'].checkov;
     writeFileSync(trust, JSON.stringify(json));
 
     const second = review({ outdir: join(work, 'second', 'cdktf.out'), base: join(work, 'first') });
-    expect(second.files.map((f) => f.split('/').pop())).toEqual(['TOPOLOGY.md', 'INVENTORY.md', 'PERMISSIONS.md', 'DASHBOARDS.md', 'CHANGES.md']);
+    expect(second.files.map((f) => f.split('/').pop())).toEqual(['TOPOLOGY.md', 'INVENTORY.md', 'PERMISSIONS.md', 'DASHBOARDS.md', 'SCANNER.md', 'CHANGES.md']);
     expect(second).toMatchObject({ securityChanges: 1, broadening: 1 });
-    expect(readFileSync(second.files[4], 'utf8')).toContain('dropped condition: IpAddress aws:SourceIp = 192.0.2.0/24');
+    expect(readFileSync(second.files[5], 'utf8')).toContain('dropped condition: IpAddress aws:SourceIp = 192.0.2.0/24');
+    const scanner = readFileSync(second.files[4], 'utf8');
+    const added = scanner.slice(scanner.indexOf('## Against the base')).split('\n').filter((l) => l.startsWith('| added'));
+    expect(added.map((l) => l.split(' | ').slice(1, 3).join(' '))).toEqual(['CKV_AWS_109 incident-response: bus-key-policy', 'CKV_AWS_111 incident-response: bus-key-policy', 'CKV_AWS_356 incident-response: bus-key-policy']);
   });
 
   test('--fail-on-security-change exits 3 when a change broadens access, 0 when nothing changed', () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { arn, logRetentionInDays, positiveInt } from './common';
+import { reservedConcurrency } from './functions';
 
 export const dynatrace = z
   .strictObject({
@@ -13,7 +14,7 @@ export const dynatrace = z
       .describe('SSM SecureString that holds the Log Ingest token (logs.ingest scope); set by an operator, never by Terraform. @default "/trailbridge/dynatrace/api-token"'),
     tokenKmsKeyArn: arn
       .optional()
-      .describe('Customer managed KMS key (in the observability account) that encrypts the token parameter; the forwarder may decrypt with it through SSM only. @default - the AWS managed key alias/aws/ssm'),
+      .describe('Customer managed KMS key (in the observability account) that encrypts the token parameter; the forwarder may decrypt with it through SSM only. @default - a key of the observability stack, alias/<name>-dynatrace-token, rotated yearly'),
   })
   .describe('The Dynatrace environment that receives the CloudTrail records.');
 
@@ -80,7 +81,9 @@ export const forwarder = z
   .strictObject({
     memoryInMb: z.number().int().min(128).max(10240).default(256).describe('Function memory. @default 256: the lowest cost per GB forwarded whose p99 invocation stays under a quarter of the timeout (README, Performance)'),
     timeoutInSeconds: z.number().int().min(10).max(900).default(300).describe('Function timeout. @default 300'),
-    reservedConcurrency: positiveInt.optional().describe('Reserved concurrency. @default - unreserved'),
+    reservedConcurrency: reservedConcurrency
+      .default(10)
+      .describe('Reserved concurrency, or false for none. It caps the requests in flight to Dynatrace and what the forwarder can take from the account\'s pool; throttled notifications are retried by Lambda for up to six hours. @default 10'),
     runtime: z.enum(['nodejs20.x', 'nodejs22.x']).default('nodejs22.x').describe('Lambda runtime. @default "nodejs22.x"'),
     logRetentionInDays: logRetentionInDays.default(30).describe('Retention of the function log group. @default 30'),
     appConfigLayerArns: z

@@ -7,6 +7,8 @@ import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { Naming } from '../../config/naming';
 import { TrailOptions } from '../../config/sections/source';
+import { TrailbridgeStack } from '../trailbridge-stack';
+import { CustomerManagedKey } from './customer-managed-key';
 import { ACTIONS, policyDocument, serviceTrust } from './iam';
 import { DataEventOptions, advancedEventSelectors } from './trail-event-selectors';
 
@@ -58,6 +60,8 @@ export interface AccountTrailProps {
 export class AccountTrail extends Construct {
   readonly trail: Cloudtrail;
   readonly logGroup?: CloudwatchLogGroup;
+  /** The key of the CloudWatch Logs group, when the trail delivers there. */
+  readonly logGroupKey?: CustomerManagedKey;
 
   constructor(scope: Construct, id: string, props: AccountTrailProps) {
     super(scope, id);
@@ -71,7 +75,21 @@ export class AccountTrail extends Construct {
     const dependsOn = [];
     if (props.cloudWatchLogs) {
       const cwl = props.cloudWatchLogs;
-      this.logGroup = new CloudwatchLogGroup(this, 'log-group', { provider, name: cwl.logGroupName, retentionInDays: cwl.retentionInDays });
+      const stack = TrailbridgeStack.of(this);
+      this.logGroupKey = new CustomerManagedKey(this, 'log-group-key', {
+        partition: stack.topology.partition,
+        accountId: stack.account.id,
+        alias: stack.naming.trailLogsKeyAlias(),
+        description: `Encrypts ${cwl.logGroupName}, the CloudWatch Logs copy of the trail ${props.trailName}`,
+        logGroups: { region: stack.region, names: [cwl.logGroupName] },
+        provider,
+      });
+      this.logGroup = new CloudwatchLogGroup(this, 'log-group', {
+        provider,
+        name: cwl.logGroupName,
+        retentionInDays: cwl.retentionInDays,
+        kmsKeyId: this.logGroupKey.key.arn,
+      });
       const trust = policyDocument(
         this,
         'logs-trust',

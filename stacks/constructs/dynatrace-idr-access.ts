@@ -1,4 +1,5 @@
 import { Naming } from '../../config/naming';
+import { accountWithRole } from '../../config/accounts';
 import { Statement } from './iam';
 
 /**
@@ -18,9 +19,10 @@ export const UNSET_CONNECTION_SUBJECT = 'trailbridge:no-dynatrace-connection-con
 export const DYNATRACE_IDR_ACTIONS = {
   putEvents: ['events:PutEvents'],
   /**
-   * The connector lists the account's regions to offer them in the workflow action. A read of
-   * region opt-in status only; granted on "*" because resource-level support for it is not
-   * something trailbridge can verify offline, and a wrong ARN would break the connector silently.
+   * The connector lists the account's regions to offer them in the workflow action: a read of
+   * region opt-in status only. The Service Authorization Reference (AWS Account Management) gives
+   * ListRegions the resource types `account` (arn:<partition>:account::<id>:account) and
+   * `accountInOrganization`, so the grant names the role's own account, not "*".
    */
   listRegions: ['account:ListRegions'],
 } as const;
@@ -48,6 +50,10 @@ export function dynatraceTrust(naming: Naming, providerArn: string = naming.dyna
 export function dynatraceIdrPermissions(naming: Naming): Statement[] {
   return [
     { sid: 'PutEventsOnIdrBus', actions: [...DYNATRACE_IDR_ACTIONS.putEvents], resources: [naming.idrBusArn()] },
-    { sid: 'ListRegionsForConnector', actions: [...DYNATRACE_IDR_ACTIONS.listRegions], resources: ['*'] },
+    {
+      sid: 'ListRegionsForConnector',
+      actions: [...DYNATRACE_IDR_ACTIONS.listRegions],
+      resources: [naming.arn({ service: 'account', account: accountWithRole(naming.topology, 'incident-response').id, resource: 'account' })],
+    },
   ];
 }

@@ -12,8 +12,8 @@ export interface ForwarderPermissionsProps {
   readonly naming: Naming;
   /** ARN of the token parameter. */
   readonly tokenParameterArn: string;
-  /** Customer managed key of the token parameter. @default - the AWS managed aws/ssm key (no grant needed) */
-  readonly tokenKmsKeyArn?: string;
+  /** Customer managed key of the token parameter: the stack's own, or the topology's dynatrace.tokenKmsKeyArn. */
+  readonly tokenKmsKeyArn: string;
   /** The AppConfig configuration resource (application/.../environment/.../configuration/...). */
   readonly configurationArn: string;
   /** The progress table and its key (./progress-table.ts). */
@@ -50,15 +50,13 @@ export function forwarderStatements(props: ForwarderPermissionsProps): Statement
       ],
     },
     { sid: 'ReadApiToken', actions: SSM_READ_PARAMETER_ACTIONS, resources: [props.tokenParameterArn] },
-  ];
-  if (props.tokenKmsKeyArn) {
-    statements.push({
+    {
       sid: 'DecryptApiToken',
       actions: ACTIONS.kmsDecrypt,
       resources: [props.tokenKmsKeyArn],
       conditions: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [`ssm.${home}.amazonaws.com`] }],
-    });
-  }
+    },
+  ];
   statements.push({ sid: 'ReadRules', actions: APPCONFIG_READ_ACTIONS, resources: [props.configurationArn] });
   statements.push(
     { sid: 'KeepProgress', actions: PROGRESS_ACTIONS, resources: [props.progress.tableArn] },

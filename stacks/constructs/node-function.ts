@@ -6,8 +6,15 @@ import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { AssetType, TerraformAsset, TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
+import { DEFAULT_RESERVED_CONCURRENCY, ReservedFunction } from '../../config/sections/functions';
+import { TrailbridgeStack } from '../trailbridge-stack';
 import { FunctionBundle, bundleFunction } from './bundle';
+import { CustomerManagedKey } from './customer-managed-key';
+import { FunctionCodeSigning } from './function-code-signing';
 import { ACTIONS, Statement, policyDocument, serviceTrust } from './iam';
+
+/** What X-Ray active tracing needs of the role; X-Ray has no resource-level permissions for them. */
+export const XRAY_WRITE_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
 
 export interface NodeFunctionProps {
   /** Physical function name (from the naming module); also names the role and log group. */
@@ -29,12 +36,19 @@ export interface NodeFunctionProps {
   readonly environment?: Record<string, string>;
   /** @default 30 */
   readonly logRetentionInDays?: number;
-  /** KMS key for the log group, the failure queue and the environment. @default - service-managed keys */
+  /**
+   * KMS key for the log group, the own failure queue and the environment; its policy must let
+   * CloudWatch Logs use it for this function's group. @default - a key of its own
+   * (`alias/<functionName>-logs`), which CloudWatch Logs may use for this one group only
+   */
   readonly kmsKeyArn?: string;
   /** @default - none */
   readonly layers?: readonly string[];
-  /** @default - unreserved */
-  readonly reservedConcurrency?: number;
+  /**
+   * Reserved concurrency, or false for none.
+   * @default - the topology's `functions.reservedConcurrency` for the entry; none for an entry it does not list
+   */
+  readonly reservedConcurrency?: number | false;
   /**
    * Where asynchronous invocations go after their retries fail. @default - a queue of its own,
    * `<functionName>-failures`, encrypted, kept 14 days
@@ -49,7 +63,9 @@ export interface NodeFunctionProps {
 /**
  * A Node.js Lambda built from functions/<entry>/handler.ts: the esbuild bundle as a deterministic
  * zip asset, its role (least privilege: the given statements plus its own log group and failure
- * queue), log group with retention, arm64, and an on-failure destination for async invokes.
+ * queue), log group with retention, arm64, an on-failure destination for async invokes, a key of
+ * its own for its logs, environment and failures, and reserved concurrency. The topology's
+ * `functions` section (read from the enclosing TrailbridgeStack) adds X-Ray tracing and code signing.
  */
 export class NodeFunction extends Construct {
   readonly function: LambdaFunction;
@@ -59,18 +75,26 @@ export class NodeFunction extends Construct {
   /** The queue of failed asynchronous invocations (own or given). */
   readonly failureQueueArn: string;
   readonly failureQueue?: SqsQueue;
+  /** The function's own key, unless one was given. */
+  readonly key?: CustomerManagedKey;
 
   constructor(scope: Construct, id: string, props: NodeFunctionProps) {
     super(scope, id);
     const provider = props.provider;
+    const stack = TrailbridgeStack.of(this);
+    const options = stack.topology.functions;
     this.bundle = bundleFunction(props.entry);
     const asset = new TerraformAsset(this, 'code', { path: this.bundle.zipPath, type: AssetType.FILE });
 
+    const logGroupName = `/aws/lambda/${props.functionName}`;
+    this.key = props.kmsKeyArn ? undefined : ownKey(this, stack, props, logGroupName);
+    const kmsKeyArn = props.kmsKeyArn ?? this.key!.key.arn;
+
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       provider,
-      name: `/aws/lambda/${props.functionName}`,
+      name: logGroupName,
       retentionInDays: props.logRetentionInDays ?? 30,
-      kmsKeyId: props.kmsKeyArn,
+      kmsKeyId: kmsKeyArn,
     });
 
     if (props.onFailureQueueArn) {
@@ -80,8 +104,7 @@ export class NodeFunction extends Construct {
         provider,
         name: `${props.functionName}-failures`,
         messageRetentionSeconds: 14 * 24 * 3600,
-        kmsMasterKeyId: props.kmsKeyArn,
-        sqsManagedSseEnabled: props.kmsKeyArn ? undefined : true,
+        kmsMasterKeyId: kmsKeyArn,
       });
       this.failureQueueArn = this.failureQueue.arn;
     }
@@ -98,7 +121,8 @@ export class NodeFunction extends Construct {
       { sid: 'WriteOwnLogs', actions: ACTIONS.logsWrite, resources: [`${this.logGroup.arn}:*`] },
       { sid: 'SendFailedInvocations', actions: ACTIONS.sqsSend, resources: [this.failureQueueArn] },
     ];
-    if (props.kmsKeyArn) own.push({ sid: 'UseFunctionKey', actions: ACTIONS.kmsEncryptForService, resources: [props.kmsKeyArn] });
+    own.push({ sid: 'UseFunctionKey', actions: ACTIONS.kmsEncryptForService, resources: [kmsKeyArn] });
+    if (options.tracing) own.push({ sid: 'WriteTraces', actions: XRAY_WRITE_ACTIONS, resources: ['*'] });
     const policy = policyDocument(this, 'policy', [...own, ...props.statements], provider);
     const rolePolicy = new IamRolePolicy(this, 'role-policy', {
       provider,
@@ -120,8 +144,10 @@ export class NodeFunction extends Construct {
       memorySize: props.memoryInMb ?? 256,
       timeout: props.timeoutInSeconds ?? 30,
       layers: props.layers ? [...props.layers] : undefined,
-      reservedConcurrentExecutions: props.reservedConcurrency,
-      kmsKeyArn: props.kmsKeyArn,
+      reservedConcurrentExecutions: reservationOf(props, options.reservedConcurrency) || undefined,
+      kmsKeyArn,
+      tracingConfig: options.tracing ? { mode: 'Active' } : undefined,
+      codeSigningConfigArn: options.codeSigning ? FunctionCodeSigning.of(stack).config.arn : undefined,
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
       environment: {
         variables: { NODE_OPTIONS: '--enable-source-maps', ...(props.environment ?? {}) },
@@ -138,4 +164,26 @@ export class NodeFunction extends Construct {
       destinationConfig: { onFailure: { destination: this.failureQueueArn } },
     });
   }
+}
+
+/** A key for one function, which CloudWatch Logs may use for its log group alone. */
+function ownKey(scope: Construct, stack: TrailbridgeStack, props: NodeFunctionProps, logGroupName: string): CustomerManagedKey {
+  return new CustomerManagedKey(scope, 'key', {
+    partition: stack.topology.partition,
+    accountId: stack.account.id,
+    alias: stack.naming.functionKeyAlias(props.functionName),
+    description: `Encrypts the logs, environment and failures of the function ${props.functionName}`,
+    logGroups: { region: stack.region, names: [logGroupName] },
+    provider: props.provider,
+  });
+}
+
+/** The reservation of a function: its own prop, else the topology's entry for it; false for none. */
+function reservationOf(props: NodeFunctionProps, reservations: Readonly<Record<ReservedFunction, number | false>>): number | false {
+  if (props.reservedConcurrency !== undefined) return props.reservedConcurrency;
+  return isReservedFunction(props.entry) ? reservations[props.entry] : false;
+}
+
+function isReservedFunction(entry: string): entry is ReservedFunction {
+  return Object.hasOwn(DEFAULT_RESERVED_CONCURRENCY, entry);
 }

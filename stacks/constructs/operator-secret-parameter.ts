@@ -6,7 +6,7 @@ export interface OperatorSecretParameterProps {
   /** Parameter name, starting with "/". */
   readonly parameterName: string;
   readonly description: string;
-  /** Customer managed key of the SecureString. @default - the AWS managed key alias/aws/ssm */
+  /** Customer managed key of the SecureString (key ARN or alias name). @default - the AWS managed key alias/aws/ssm */
   readonly kmsKeyArn?: string;
   /** @default - the stack's default provider */
   readonly provider?: TerraformProvider;

@@ -2,6 +2,7 @@ import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Construct } from 'constructs';
 import { Statement, policyDocument } from './iam';
+import { logsEncryptStatement } from './customer-managed-key';
 import { Partition, accountRootArn, arn } from '../../config/arn';
 
 export interface SecurityEventsKeyProps {
@@ -10,18 +11,20 @@ export interface SecurityEventsKeyProps {
   readonly alias: string;
   readonly accountId: string;
   readonly region: string;
+  /** The central bus: only its rules (EventBridge, for this account) may use the key to publish alerts. */
+  readonly busName: string;
   /** Log groups (by name) this key encrypts; CloudWatch Logs gets a grant limited to them. @default - none */
   readonly logGroupNames?: readonly string[];
 }
 
 /** KMS actions a service needs to write to (and read from) a resource encrypted with this key. */
 const SERVICE_USE = ['kms:GenerateDataKey*', 'kms:Decrypt'];
-const LOGS_USE = ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'];
 
 /**
  * The customer managed key of the alert topic and the central log group, rotated yearly. Its policy
- * lets EventBridge publish to the encrypted topic and CloudWatch Logs encrypt the named groups;
- * the account's IAM policies govern everything else.
+ * lets EventBridge publish to the encrypted topic, for the central bus's rules in this account only
+ * (no other account's rule can have EventBridge use it: confused deputy), and CloudWatch Logs
+ * encrypt the named groups; the account's IAM policies govern everything else.
  */
 export class SecurityEventsKey extends Construct {
   readonly key: KmsKey;
@@ -40,22 +43,18 @@ export class SecurityEventsKey extends Construct {
         actions: SERVICE_USE,
         resources: ['*'],
         principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+        conditions: [
+          { test: 'StringEquals', variable: 'aws:SourceAccount', values: [props.accountId] },
+          {
+            test: 'ArnLike',
+            variable: 'aws:SourceArn',
+            values: [arn({ partition: props.partition, service: 'events', region: props.region, account: props.accountId, resource: `rule/${props.busName}/*` })],
+          },
+        ],
       },
     ];
     if (props.logGroupNames?.length) {
-      statements.push({
-        sid: 'CloudWatchLogsEncryptsGroups',
-        actions: LOGS_USE,
-        resources: ['*'],
-        principals: [{ type: 'Service', identifiers: [`logs.${props.region}.amazonaws.com`] }],
-        conditions: [
-          {
-            test: 'ArnEquals',
-            variable: 'kms:EncryptionContext:aws:logs:arn',
-            values: props.logGroupNames.map((name) => arn({ partition: props.partition, service: 'logs', region: props.region, account: props.accountId, resource: `log-group:${name}` })),
-          },
-        ],
-      });
+      statements.push(logsEncryptStatement(props.partition, props.accountId, { region: props.region, names: props.logGroupNames }));
     }
     const policy = policyDocument(this, 'policy', statements);
     this.key = new KmsKey(this, 'key', {

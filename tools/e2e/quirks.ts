@@ -23,10 +23,20 @@ const jsonEqual = (a: unknown, b: unknown) => {
   }
 };
 
-export const MOTO_LAMBDA_LOGGING_CONFIG: PlanQuirk = {
-  name: 'moto-lambda-logging-config',
-  why: 'moto 5.2 does not store a function\'s LoggingConfig, so the refreshed logging_config is empty and Terraform sets it again',
-  matches: (c) => resourceType(c.address) === 'aws_lambda_function' && only(c, 'logging_config') && JSON.stringify(c.values.logging_config.before) === '[]',
+/** What moto 5.2 does not store of a function, each with the empty value it then refreshes to. */
+const UNSTORED_LAMBDA_ATTRIBUTES: Readonly<Record<string, (before: unknown) => boolean>> = {
+  logging_config: (before) => JSON.stringify(before) === '[]',
+  kms_key_arn: (before) => before === '' || before === null || before === undefined,
+};
+
+export const MOTO_LAMBDA_UNSTORED_CONFIG: PlanQuirk = {
+  name: 'moto-lambda-unstored-config',
+  why: 'moto 5.2 stores neither a function\'s LoggingConfig nor its KMSKeyArn, so the refreshed logging_config and kms_key_arn are empty and Terraform sets them again',
+  matches: (c) =>
+    resourceType(c.address) === 'aws_lambda_function' &&
+    c.action === 'update' &&
+    c.attributes.length > 0 &&
+    c.attributes.every((a) => UNSTORED_LAMBDA_ATTRIBUTES[a]?.(c.values[a]?.before) === true),
 };
 
 export const MOTO_SQS_REDRIVE_POLICY_FORMAT: PlanQuirk = {
@@ -82,7 +92,7 @@ export const MOTO_STACK_SET_AUTO_DEPLOYMENT_UNREPORTED: PlanQuirk = {
 };
 
 export const PLAN_QUIRKS: readonly PlanQuirk[] = [
-  MOTO_LAMBDA_LOGGING_CONFIG,
+  MOTO_LAMBDA_UNSTORED_CONFIG,
   MOTO_SQS_REDRIVE_POLICY_FORMAT,
   DEFERRED_POLICY_DOCUMENT,
   MOTO_STACK_SET_UNREPORTED,

@@ -377,7 +377,13 @@ async function runForwarder(
   try {
     // The operator's step (docs/flow-1-forwarder.md): the real token replaces the placeholder.
     await new SSMClient(obsHome).send(
-      new PutParameterCommand({ Name: fn.environment.DT_API_TOKEN_PARAM, Value: fake.token, Type: 'SecureString', Overwrite: true }),
+      new PutParameterCommand({
+        Name: fn.environment.DT_API_TOKEN_PARAM,
+        Value: fake.token,
+        Type: 'SecureString',
+        KeyId: naming.topology.dynatrace.tokenKmsKeyArn ?? naming.dynatraceTokenKeyAlias(),
+        Overwrite: true,
+      }),
     );
     log(`  replaced for this machine: DT_ENV_URL -> ${fake.url} (local Ingest API), AWS_APPCONFIG_EXTENSION_HTTP_PORT -> ${standIn.port} (AppConfig stand-in serving hosted version ${version.values.version_number})`);
     const setup: ForwardingSetup = {

@@ -1,3 +1,5 @@
+import { suppressionsOf } from '../../stacks/scanner-suppressions';
+
 /**
  * Terraform JSON (cdk.tf.json) to native HCL, for reviewers.
  *
@@ -50,10 +52,10 @@ export function toHcl(doc: JsonObject, shapes: ProviderShapes): string {
   for (const [name, value] of entries(doc.variable)) section(variableBlock(name, value as JsonObject));
   if (isObject(doc.locals)) section(block('locals', doc.locals, EMPTY, 0));
   for (const [type, byName] of entries(doc.data)) {
-    for (const [name, body] of entries(byName)) section(withPath(body, block(`data ${quote(type)} ${quote(name)}`, body as JsonObject, shapes.dataSources[type] ?? EMPTY, 0)));
+    for (const [name, body] of entries(byName)) section(withPath(body, withSuppressions(body, block(`data ${quote(type)} ${quote(name)}`, body as JsonObject, shapes.dataSources[type] ?? EMPTY, 0))));
   }
   for (const [type, byName] of entries(doc.resource)) {
-    for (const [name, body] of entries(byName)) section(withPath(body, block(`resource ${quote(type)} ${quote(name)}`, body as JsonObject, shapes.resources[type] ?? EMPTY, 0)));
+    for (const [name, body] of entries(byName)) section(withPath(body, withSuppressions(body, block(`resource ${quote(type)} ${quote(name)}`, body as JsonObject, shapes.resources[type] ?? EMPTY, 0))));
   }
   for (const [name, body] of entries(doc.output)) section(block(`output ${quote(name)}`, body as JsonObject, EMPTY, 0));
   return `${out.join('\n')}`;
@@ -120,6 +122,19 @@ function lifecycle(value: JsonObject, depth: number): string {
 function withPath(body: Json, text: string): string {
   const path = isObject(body) && isObject(body['//']) && isObject(body['//'].metadata) ? body['//'].metadata.path : undefined;
   return typeof path === 'string' ? `# ${path}\n${text}` : text;
+}
+
+/**
+ * The block's scanner justifications as checkov's suppression comments, one per check, as the
+ * block's first lines: checkov reads them only between a block's first and last line.
+ */
+function withSuppressions(body: Json, text: string): string {
+  const suppressions = isObject(body) ? Object.entries(suppressionsOf(body)) : [];
+  if (suppressions.length === 0) return text;
+  const open = text.indexOf('{\n');
+  if (open < 0) throw new Error(`cannot place checkov suppressions in an empty block: ${text.split('\n')[0]}`);
+  const lines = suppressions.map(([check, reason]) => `${INDENT}# checkov:skip=${check}:${reason.replace(/[\r\n]+/g, ' ')}\n`).join('');
+  return `${text.slice(0, open + 2)}${lines}${text.slice(open + 2)}`;
 }
 
 function value_(value: Json, depth: number): string {
