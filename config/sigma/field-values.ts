@@ -87,6 +87,9 @@ function positiveValues(literal: Literal, notes: string[]): unknown[] {
   return literal.matches.flatMap((match): unknown[] => {
     switch (match.kind) {
       case 'null':
+        if (!SINGLE_VALUE_FIELDS.has(literal.field)) {
+          notes.push(`${describe(literal)}: null of a field that may hold a list: EventBridge's null matches when any element is null, and Sigma's when the field is missing or null (over-matches)`);
+        }
         return [null, { exists: false }];
       case 'exists':
         notes.push(`${describe(literal)}: EventBridge sees only leaf values, so \`|exists\` misses a field that holds an object or an empty list`);

@@ -65,7 +65,7 @@ export function parseSigmaRule(file: string, source: string): SigmaRule {
   try {
     root = parseYaml(source);
   } catch (err) {
-    if (err instanceof YamlSyntaxError) throw new SigmaRuleError(file, `(line ${err.line})`, `not valid YAML: ${err.message}`);
+    if (err instanceof YamlSyntaxError) throw new SigmaRuleError(file, `(line ${err.line})`, `not valid YAML: ${err.message.replace(/ at line \d+, column \d+:?$/, '')}`);
     throw err;
   }
   const fail = (path: string, reason: string): never => {

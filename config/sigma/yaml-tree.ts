@@ -35,7 +35,7 @@ export class YamlSyntaxError extends Error {
     readonly line: number,
     reason: string,
   ) {
-    super(`line ${line}: ${reason}`);
+    super(reason);
     this.name = 'YamlSyntaxError';
   }
 }
