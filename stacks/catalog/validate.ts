@@ -6,6 +6,7 @@ import { CentralRule, centralRules } from './central-rules';
 import { destinationProblems } from './destinations';
 import { forwardingRules } from './forwarding';
 import { DATABASE_DELETED_USE_CASE, enabledResponses, evidenceRules, responseRules } from './responses';
+import { sigmaProblems } from './sigma-rules';
 import { EventPattern } from './use-case';
 import { USE_CASES } from './use-cases';
 
@@ -54,6 +55,7 @@ export function eventTopologyProblems(topology: Topology): Problem[] {
     }
   }
 
+  problems.push(...sigmaProblems(topology));
   problems.push(...responseProblems(topology, rules));
   problems.push(...destinationProblems(topology, rules));
 
