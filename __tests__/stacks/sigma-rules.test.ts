@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TopologyError } from '../../config/problems';
 import { convertSigmaRule, parseSigmaRule } from '../../config/sigma';
+import { parseRules } from '../../functions/forwarder/rules-schema';
 import { centralRules, eventTopologyProblems } from '../../stacks/catalog';
 import { sigmaRuleId } from '../../stacks/catalog/sigma-rules';
 import { sharedDataPath } from '../support/shared-data';
@@ -112,5 +113,35 @@ describe('events.sigma: Sigma rules on the central bus', () => {
       expect.stringMatching(/^events\.sigma\.paths: .*bad\.yml: detection\.condition: "sel": "sel" is not a search identifier/),
       'events.sigma.skip[0]: "nothing.yml" names no rule of events.sigma.paths; give a Sigma id or a file name',
     ]);
+  });
+});
+
+describe('forwarder.sigmaTags', () => {
+  const hostedContent = (topology: ReturnType<typeof topologyWith>) => {
+    const stack = synthesize(topology).stack('observability');
+    const [[, version]] = stack.resources('aws_appconfig_hosted_configuration_version');
+    return JSON.parse(version!.content);
+  };
+
+  test('puts every accepted Sigma rule in the forwarder rules, low and read-only ones too, as the forwarder schema accepts them', () => {
+    const topology = withSigma({ paths: [rulesDir], skip: NOT_EXACT }, (t) => {
+      t.forwarder = { ...t.forwarder, sigmaTags: true };
+    });
+    const content = hostedContent(topology);
+    expect(parseRules(content).ok).toBe(true);
+    expect(content.sigma).toHaveLength(26);
+    expect(content.sigma.find((r: any) => r.id === 'f305fd62-beca-47da-ad95-7690a0620084')).toMatchObject({ name: 'Potential Bucket Enumeration on AWS', level: 'low' });
+    expect(content.sigma[0].pattern).toEqual({ eventSource: [{ 'equals-ignore-case': 'cloudtrail.amazonaws.com' }], eventName: expect.any(Array) });
+  });
+
+  test('is off by default: the hosted rules are the generated defaults', () => {
+    expect(hostedContent(withSigma({ paths: [rulesDir], skip: NOT_EXACT })).sigma).toEqual([]);
+  });
+
+  test('without events.sigma is a problem', () => {
+    const topology = topologyWith((t: any) => {
+      t.forwarder = { ...t.forwarder, sigmaTags: true };
+    });
+    expect(eventTopologyProblems(topology)).toEqual([{ path: 'forwarder.sigmaTags', message: expect.stringMatching(/events\.sigma names no Sigma rules/) }]);
   });
 });

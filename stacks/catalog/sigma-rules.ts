@@ -8,6 +8,7 @@ import { Topology } from '../../config/schema';
 import type { TargetKind } from '../../config/sections/events';
 import { SIGMA_TARGET_OFF, type SigmaRulesOptions } from '../../config/sections/sigma';
 import { convertSigmaRule, parseSigmaRule, sigmaRuleFiles, SigmaRuleError, type SigmaConversion, type ScopeValue } from '../../config/sigma';
+import type { SigmaTagRule } from '../../functions/forwarder/rules-schema';
 import type { RuleState } from './forwarding';
 import { GLOBAL_EVENT_SOURCES } from './forwarding';
 
@@ -122,6 +123,28 @@ function tagsOf(conversion: SigmaConversion, level: string): Record<string, stri
   return tags;
 }
 
+/** The rules of events.sigma that may be used (read, supported, exact or allowed approximate, not skipped), and the problems of the others. */
+function acceptedConversions(options: SigmaRulesOptions): { accepted: SigmaConversion[]; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, message });
+  const { conversions, errors, missing } = convertAll(options.paths);
+  for (const path of missing) add(`${SECTION}.paths[${options.paths.indexOf(path)}]`, `${resolveSigmaPath(path)} does not exist (a relative path is resolved from the project root ${PROJECT_ROOT})`);
+  for (const error of errors) add(`${SECTION}.paths`, `${error.file}: ${error.path}: ${error.reason}`);
+  const skipped = (c: SigmaConversion) => options.skip.includes(basename(c.rule.file)) || (c.rule.id !== undefined && options.skip.includes(c.rule.id));
+  options.skip.forEach((entry, i) => {
+    if (!conversions.some((c) => basename(c.rule.file) === entry || c.rule.id === entry)) add(`${SECTION}.skip[${i}]`, `${JSON.stringify(entry)} names no rule of events.sigma.paths; give a Sigma id or a file name`);
+  });
+  const accepted: SigmaConversion[] = [];
+  for (const conversion of conversions.filter((c) => !skipped(c))) {
+    const { rule, status, reasons } = conversion;
+    const file = JSON.stringify(basename(rule.file));
+    if (status === 'unsupported') add(`${SECTION}.paths`, `${rule.file}: unsupported: ${reasons.join('; ')}; add ${file} to events.sigma.skip`);
+    else if (status === 'approximate' && !options.allowApproximate) add(`${SECTION}.paths`, `${rule.file}: approximate: ${reasons.join('; ')}; set events.sigma.allowApproximate or add ${file} to events.sigma.skip`);
+    else accepted.push(conversion);
+  }
+  return { accepted, problems };
+}
+
 /**
  * The Sigma rules a topology turns into central rules, and its problems: files that are not Sigma rules,
  * unsupported rules, approximate ones without allowApproximate (unless skipped), ids that collide, skip entries
@@ -130,43 +153,25 @@ function tagsOf(conversion: SigmaConversion, level: string): Record<string, stri
 export function planSigmaRules(topology: Topology, readOnlyForwarded: boolean): SigmaPlan {
   const options: SigmaRulesOptions | undefined = topology.events.sigma;
   if (options === undefined) return { rules: [], problems: [] };
-  const problems: Problem[] = [];
-  const add = (path: string, message: string) => problems.push({ path, message });
-  const { conversions, errors, missing } = convertAll(options.paths);
-  for (const path of missing) add(`${SECTION}.paths[${options.paths.indexOf(path)}]`, `${resolveSigmaPath(path)} does not exist (a relative path is resolved from the project root ${PROJECT_ROOT})`);
-  for (const error of errors) add(`${SECTION}.paths`, `${error.file}: ${error.path}: ${error.reason}`);
-
-  const skipped = (c: SigmaConversion) => options.skip.includes(basename(c.rule.file)) || (c.rule.id !== undefined && options.skip.includes(c.rule.id));
-  options.skip.forEach((entry, i) => {
-    if (!conversions.some((c) => basename(c.rule.file) === entry || c.rule.id === entry)) add(`${SECTION}.skip[${i}]`, `${JSON.stringify(entry)} names no rule of events.sigma.paths; give a Sigma id or a file name`);
-  });
-
+  const { accepted, problems } = acceptedConversions(options);
+  const add = (message: string) => problems.push({ path: `${SECTION}.paths`, message });
   const rules: PlannedSigmaRule[] = [];
   const byId = new Map<string, string>();
-  for (const conversion of conversions.filter((c) => !skipped(c))) {
-    const { rule, status, reasons, pattern } = conversion;
-    const where = `${SECTION}.paths`;
-    if (status === 'unsupported' || pattern === undefined) {
-      add(where, `${rule.file}: unsupported: ${reasons.join('; ')}; add ${JSON.stringify(basename(rule.file))} to events.sigma.skip`);
-      continue;
-    }
-    if (status === 'approximate' && !options.allowApproximate) {
-      add(where, `${rule.file}: approximate: ${reasons.join('; ')}; set events.sigma.allowApproximate or add ${JSON.stringify(basename(rule.file))} to events.sigma.skip`);
-      continue;
-    }
+  for (const conversion of accepted) {
+    const { rule } = conversion;
     const level = rule.level ?? 'medium';
     const target = options.targets[level];
     if (target === SIGMA_TARGET_OFF) continue;
     const id = sigmaRuleId(rule.title);
     const other = byId.get(id);
     if (other !== undefined) {
-      add(where, `${rule.file} and ${other} both become the rule ${id} (from their titles); change one title or skip one of them`);
+      add(`${rule.file} and ${other} both become the rule ${id} (from their titles); change one title or skip one of them`);
       continue;
     }
     byId.set(id, rule.file);
     const readOnlyOnly = matchesReadOnlyOnly(conversion);
     if (readOnlyOnly && !readOnlyForwarded) {
-      add(where, `${rule.file}: ${JSON.stringify(rule.title)} matches read-only calls only, which no source forwards, so its rule would never fire; set readOnlyEvents in a source's forwarding or add ${JSON.stringify(basename(rule.file))} to events.sigma.skip`);
+      add(`${rule.file}: ${JSON.stringify(rule.title)} matches read-only calls only, which no source forwards, so its rule would never fire; set readOnlyEvents in a source's forwarding or add ${JSON.stringify(basename(rule.file))} to events.sigma.skip`);
       continue;
     }
     rules.push({
@@ -182,10 +187,29 @@ export function planSigmaRules(topology: Topology, readOnlyForwarded: boolean): 
   return { rules, problems };
 }
 
+/**
+ * The Sigma rules the forwarder tags records with (forwarder.sigmaTags): every accepted rule of events.sigma,
+ * whatever its level's target (informational rules are meant for tagging), read-only ones included (the
+ * forwarder sees every record). The pattern is the compiled one's `detail`: the forwarder matches the record.
+ */
+export function sigmaTagRules(topology: Topology): SigmaTagRule[] {
+  const options = topology.events.sigma;
+  if (options === undefined || !topology.forwarder.sigmaTags) return [];
+  return acceptedConversions(options).accepted.map(({ rule, pattern }) => ({
+    id: rule.id ?? sigmaRuleId(rule.title),
+    name: rule.title,
+    level: rule.level ?? 'medium',
+    pattern: (pattern as { detail: Record<string, unknown> }).detail,
+  }));
+}
+
 /** What is wrong with the topology's events.sigma (empty without it). */
 export function sigmaProblems(topology: Topology): Problem[] {
   const plan = planSigmaRules(topology, forwardsReadOnlyEvents(topology));
   const problems = [...plan.problems];
+  if (topology.forwarder.sigmaTags && topology.events.sigma === undefined) {
+    problems.push({ path: 'forwarder.sigmaTags', message: 'is on, but events.sigma names no Sigma rules; set events.sigma.paths or turn sigmaTags off' });
+  }
   const custom = new Set(topology.events.customRules.map((c) => c.name));
   for (const rule of plan.rules) {
     if (custom.has(rule.id)) problems.push({ path: 'events.sigma.paths', message: `${rule.info.file} becomes the rule ${rule.id}, which is also the name of a custom rule; rename the custom rule` });
