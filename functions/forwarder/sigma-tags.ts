@@ -4,7 +4,7 @@
  * test on the fields a rule pins (event source, name, identity type) keeps the full matcher for the few rules
  * that can apply to a record.
  */
-import { compilePattern, type CompiledPattern } from '../lib/event-pattern';
+import { compilePatternSet } from '../lib/event-pattern';
 import type { SigmaTagRule } from './rules-schema';
 
 export const ATTR_THREAT_RULE_ID = 'threat.rule.id';
@@ -36,7 +36,6 @@ interface CompiledSigmaRule {
   /** Position in the document: hits are listed in this order. */
   readonly order: number;
   readonly rule: SigmaTagRule;
-  readonly matcher: CompiledPattern;
   /** Per prefilter field (same order), the lowercased values the rule requires, or undefined. */
   readonly required: readonly (ReadonlySet<string> | undefined)[];
 }
@@ -94,38 +93,30 @@ const lower = (value: unknown): string | undefined => (typeof value === 'string'
 
 export function compileSigmaTagger(rules: readonly SigmaTagRule[]): SigmaTagger {
   if (rules.length === 0) return NO_HITS;
+  const patterns = compilePatternSet(rules.map((rule) => rule.pattern));
   // Indexed by the first prefilter field (the event source); rules that do not pin it are candidates for every record.
   const bySource = new Map<string, CompiledSigmaRule[]>();
   const everywhere: CompiledSigmaRule[] = [];
-  rules.forEach((rule, order) => {
-    const compiled: CompiledSigmaRule = {
-      order,
-      rule,
-      matcher: compilePattern(rule.pattern),
-      required: PREFILTER_FIELDS.map((field) => requiredValues(rule.pattern, field.path)),
-    };
+  const all: CompiledSigmaRule[] = rules.map((rule, order) => ({ order, rule, required: PREFILTER_FIELDS.map((field) => requiredValues(rule.pattern, field.path)) }));
+  for (const compiled of all) {
     const sources = compiled.required[0];
     if (sources === undefined) everywhere.push(compiled);
     else for (const source of sources) bySource.set(source, [...(bySource.get(source) ?? []), compiled]);
-  });
+  }
   return {
     hits(record) {
       const lowered = PREFILTER_FIELDS.map((field) => lower(field.read(record)));
       // A source that is not a string cannot be looked up: every rule is a candidate then.
-      const indexed = lowered[0] !== undefined ? bySource.get(lowered[0]) : typeof record.eventSource === 'undefined' ? undefined : [...bySource.values()].flat();
-      let matched: CompiledSigmaRule[] | undefined;
-      for (const candidates of [indexed, everywhere]) {
-        if (candidates === undefined) continue;
-        for (const candidate of candidates) {
-          if (mayMatch(candidate, lowered) && candidate.matcher.matches(record)) (matched ??= []).push(candidate);
-        }
-      }
-      if (matched === undefined) return undefined;
-      if (matched.length > 1) matched = [...new Set(matched)].sort((a, b) => a.order - b.order);
+      const indexed = lowered[0] !== undefined ? (bySource.get(lowered[0]) ?? []) : record.eventSource === undefined ? [] : all;
+      const candidates: number[] = [];
+      for (const list of [indexed, everywhere]) for (const rule of list) if (mayMatch(rule, lowered)) candidates.push(rule.order);
+      if (candidates.length === 0) return undefined;
+      const matched = patterns.matching(record, [...new Set(candidates)].sort((a, b) => a - b)).map((order) => all[order]!.rule);
+      if (matched.length === 0) return undefined;
       return {
-        ids: matched.map((m) => m.rule.id).join(','),
-        names: matched.map((m) => m.rule.name).join(','),
-        levels: matched.map((m) => m.rule.level).join(','),
+        ids: matched.map((m) => m.id).join(','),
+        names: matched.map((m) => m.name).join(','),
+        levels: matched.map((m) => m.level).join(','),
       };
     },
   };
