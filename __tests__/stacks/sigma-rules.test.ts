@@ -6,6 +6,7 @@ import { convertSigmaRule, parseSigmaRule } from '../../config/sigma';
 import { parseRules } from '../../functions/forwarder/rules-schema';
 import { centralRules, eventTopologyProblems } from '../../stacks/catalog';
 import { sigmaRuleId } from '../../stacks/catalog/sigma-rules';
+import { setupFromTopology, simulate } from '../../tools/simulate/simulate-records';
 import { sharedDataPath } from '../support/shared-data';
 import { synthesize, topologyWith } from '../support/synth';
 
@@ -143,5 +144,16 @@ describe('forwarder.sigmaTags', () => {
       t.forwarder = { ...t.forwarder, sigmaTags: true };
     });
     expect(eventTopologyProblems(topology)).toEqual([{ path: 'forwarder.sigmaTags', message: expect.stringMatching(/events\.sigma names no Sigma rules/) }]);
+  });
+});
+
+describe('npm run simulate with events.sigma', () => {
+  test('shows the Sigma rules a record fires, beside the catalog use cases', () => {
+    const topology = withSigma({ paths: [rulesDir], skip: NOT_EXACT });
+    const stop = JSON.parse(readFileSync(sharedDataPath('cloudtrail', 'stratus-red-team', 'aws.defense-evasion.cloudtrail-stop.json'), 'utf8')) as Record<string, unknown>[];
+    const records = stop.map((r) => ({ ...r, awsRegion: 'us-east-1' }));
+    const report = simulate([{ file: 'stop.json', records }], setupFromTopology(topology, 'prod'));
+    expect(report.outcomes[0]!.rules).toEqual(['trailbridge-cloudtrail-changed', 'trailbridge-sigma-aws-cloudtrail-important-change']);
+    expect(report.ruleCounts['trailbridge-sigma-aws-cloudtrail-important-change']).toBe(1);
   });
 });

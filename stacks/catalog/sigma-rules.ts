@@ -39,7 +39,6 @@ export interface PlannedSigmaRule {
   readonly conversion: SigmaConversion & { readonly pattern: Record<string, unknown> };
   readonly target: TargetKind;
   readonly needsGlobalEvents: boolean;
-  readonly readOnlyOnly: boolean;
   readonly info: SigmaRuleInfo;
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -169,8 +168,7 @@ export function planSigmaRules(topology: Topology, readOnlyForwarded: boolean): 
       continue;
     }
     byId.set(id, rule.file);
-    const readOnlyOnly = matchesReadOnlyOnly(conversion);
-    if (readOnlyOnly && !readOnlyForwarded) {
+    if (matchesReadOnlyOnly(conversion) && !readOnlyForwarded) {
       add(`${rule.file}: ${JSON.stringify(rule.title)} matches read-only calls only, which no source forwards, so its rule would never fire; set readOnlyEvents in a source's forwarding or add ${JSON.stringify(basename(rule.file))} to events.sigma.skip`);
       continue;
     }
@@ -179,7 +177,6 @@ export function planSigmaRules(topology: Topology, readOnlyForwarded: boolean): 
       conversion: conversion as PlannedSigmaRule['conversion'],
       target,
       needsGlobalEvents: needsGlobal(conversion),
-      readOnlyOnly,
       info: { id: rule.id ?? '', title: rule.title, author: rule.author, level, file: rule.file },
       tags: tagsOf(conversion, level),
     });

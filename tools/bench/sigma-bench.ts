@@ -1,12 +1,9 @@
-import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../config/paths';
 import { convertSigmaRule, readSigmaRules } from '../../config/sigma';
 import { compileRules, type CompiledRules } from '../../functions/forwarder/rules';
 import { builtInRulesDocument } from '../../functions/forwarder/rules-constants';
 import type { SigmaTagRule } from '../../functions/forwarder/rules-schema';
+import { SHARED_SIGMA_RULES } from '../sigma';
 
-/** The shared SigmaHQ AWS CloudTrail rules the Sigma bench case tags records with. */
-export const SHARED_SIGMA_RULES = join(PROJECT_ROOT, '..', 'shared', 'data', 'sigma', 'rules');
 
 /** Every shared rule that has a pattern (exact or approximate; an unsupported one has none), as forwarder tags. */
 export function sharedSigmaTagRules(): SigmaTagRule[] {
