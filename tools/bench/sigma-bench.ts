@@ -4,7 +4,6 @@ import { builtInRulesDocument } from '../../functions/forwarder/rules-constants'
 import type { SigmaTagRule } from '../../functions/forwarder/rules-schema';
 import { SHARED_SIGMA_RULES } from '../sigma';
 
-
 /** Every shared rule that has a pattern (exact or approximate; an unsupported one has none), as forwarder tags. */
 export function sharedSigmaTagRules(): SigmaTagRule[] {
   return readSigmaRules([SHARED_SIGMA_RULES])
