@@ -12,6 +12,7 @@ import { DeadLetteredQueue } from './constructs/dead-lettered-queue';
 import { ForwarderAlarms } from './constructs/forwarder-alarms';
 import { forwarderStatements } from './constructs/forwarder-permissions';
 import { HostedConfiguration } from './constructs/hosted-configuration';
+import { forwarderRulesContent } from './forwarder-rules-content';
 import { NodeFunction } from './constructs/node-function';
 import { OperatorDashboard } from './constructs/operator-dashboard';
 import { forwarderDashboard } from './dashboards/forwarder';
@@ -181,7 +182,7 @@ export class ObservabilityStack extends TrailbridgeStack {
       deploymentStrategyName: naming.appConfigDeploymentStrategyName(),
       description: 'Forwarding and processing rules of the trailbridge CloudTrail forwarder',
       jsonSchema: readProjectFile(FORWARDER_RULES_SCHEMA_FILE),
-      content: readProjectFile(FORWARDER_DEFAULT_RULES_FILE),
+      content: forwarderRulesContent(topology, readProjectFile(FORWARDER_DEFAULT_RULES_FILE)),
       deploy: topology.forwarder.appConfigDeployment,
       deploymentDurationInMinutes: topology.forwarder.appConfigRollout.deploymentDurationInMinutes,
       finalBakeTimeInMinutes: topology.forwarder.appConfigRollout.finalBakeTimeInMinutes,

@@ -7,8 +7,9 @@ import { generateCloudTrailFile, GeneratedFile, loadSampleRecords } from './benc
 import { GB } from './bench/cost';
 import { benchFleet } from './bench/fleet';
 import { FORWARDER_BATCH_BYTES, Mode } from './bench/measure';
+import { sharedSigmaTagRules } from './bench/sigma-bench';
 import { measureFunctions } from './bench/functions-bench';
-import { BenchResults, ForwarderFigures, markdownReport, SynthFigures } from './bench/report';
+import { BenchResults, ForwarderFigures, markdownReport, sigmaReport, SigmaFigures, SynthFigures } from './bench/report';
 import { median, minimumRequests, round } from './bench/stats';
 import { defaultBenchTopology, largeBenchTopology, timeSynth, timeValidate, TSX_CLI } from './bench/synth-bench';
 import { runCli, UsageError } from './lib/cli';
@@ -17,7 +18,7 @@ import { PROJECT_ROOT } from '../config/paths';
 
 /**
  * `npm run bench -- scale` runs only the scale table of the regional forwarding modes (tools/bench/scale.ts).
- * `npm run bench [-- --quick] [--runs N]`: what users pay for, as medians of N runs and as ratios
+ * `npm run bench [-- --quick] [--runs N] [--sigma-only]`: what users pay for, as medians of N runs and as ratios
  * against references measured in the same run (absolute times drift on a shared machine).
  * Writes a markdown table to stdout and the figures to bench-results.json.
  */
@@ -25,6 +26,8 @@ import { PROJECT_ROOT } from '../config/paths';
 const MB = 1024 * 1024;
 /** The file whose CPU-seconds per GB the fleet's are held against. */
 const LARGE_FILE_MB = 100;
+/** The file of the Sigma case: the quick set's size, so the case costs seconds. */
+const SIGMA_FILE_MB = 10;
 const SHARED_CLOUDTRAIL = join(PROJECT_ROOT, '..', 'shared', 'data', 'cloudtrail');
 const DATA_DIR = join(tmpdir(), 'trailbridge-bench-data');
 export const RESULTS_FILE = join(PROJECT_ROOT, 'bench-results.json');
@@ -68,9 +71,9 @@ async function benchForwarder(sizesMB: number[], runs: number, sink: Sink, log: 
     rmDirIfStale(dir);
     log(`generating a ${sizeMB} MB CloudTrail file`);
     const file: GeneratedFile = await generateCloudTrailFile(dir, sizeMB * MB, samples);
-    const byMode: Record<Mode, ReturnType<typeof measureOnce>[]> = { floor: [], naive: [], forwarder: [] };
+    const byMode: Record<Exclude<Mode, 'forwarder-sigma'>, ReturnType<typeof measureOnce>[]> = { floor: [], naive: [], forwarder: [] };
     for (let run = 1; run <= runs; run++) {
-      for (const mode of ['floor', 'naive', 'forwarder'] as Mode[]) {
+      for (const mode of ['floor', 'naive', 'forwarder'] as const) {
         const before = await sinkStats(sink);
         const result = measureOnce(mode, file.path, sink);
         const after = await sinkStats(sink);
@@ -81,7 +84,7 @@ async function benchForwarder(sizesMB: number[], runs: number, sink: Sink, log: 
         log(`  run ${run} ${mode}: ${result.seconds.toFixed(2)} s, peak RSS ${result.peakRssMB.toFixed(0)} MB, ${result.requests} requests`);
       }
     }
-    const mbPerS = (mode: Mode) => median(byMode[mode].map((r) => file.uncompressedBytes / MB / r.seconds));
+    const mbPerS = (mode: keyof typeof byMode) => median(byMode[mode].map((r) => file.uncompressedBytes / MB / r.seconds));
     const forwarder = byMode.forwarder;
     const requests = median(forwarder.map((r) => r.requests));
     const eventBytes = median(forwarder.map((r) => r.eventBytes));
@@ -103,6 +106,35 @@ async function benchForwarder(sizesMB: number[], runs: number, sink: Sink, log: 
     });
   }
   return figures;
+}
+
+/**
+ * The forwarder with every record matched against the shared Sigma rules (forwarder.sigmaTags) against the
+ * forwarder without, on one 10 MB file, runs interleaved so both see the same machine load.
+ */
+async function benchSigma(runs: number, sink: Sink, log: (line: string) => void): Promise<SigmaFigures> {
+  const dir = join(DATA_DIR, 'sigma');
+  rmDirIfStale(dir);
+  const file = await generateCloudTrailFile(dir, SIGMA_FILE_MB * MB, loadSampleRecords(SHARED_CLOUDTRAIL));
+  const seconds: Record<'forwarder' | 'forwarder-sigma', number[]> = { forwarder: [], 'forwarder-sigma': [] };
+  for (let run = 1; run <= runs; run++) {
+    for (const mode of ['forwarder', 'forwarder-sigma'] as const) {
+      const before = await sinkStats(sink);
+      const result = measureOnce(mode, file.path, sink);
+      const after = await sinkStats(sink);
+      if (after.events - before.events !== file.records) throw new Error(`${mode}: the sink received ${after.events - before.events} events of ${file.records} records`);
+      seconds[mode].push(result.seconds);
+      log(`  sigma run ${run} ${mode}: ${result.seconds.toFixed(2)} s`);
+    }
+  }
+  const mbPerS = (mode: keyof typeof seconds) => median(seconds[mode].map((s) => file.uncompressedBytes / MB / s));
+  return {
+    sizeMB: SIGMA_FILE_MB,
+    rules: sharedSigmaTagRules().length,
+    mbPerS: round(mbPerS('forwarder')),
+    sigmaMbPerS: round(mbPerS('forwarder-sigma')),
+    ratio: round(mbPerS('forwarder-sigma') / mbPerS('forwarder')),
+  };
 }
 
 /** Generated files are rebuilt each run: fresh eventTimes keep them inside Dynatrace's 24 h window. */
@@ -131,6 +163,8 @@ export async function bench(options: { quick: boolean; runs: number; log: (line:
   const sink = await startSink();
   try {
     const forwarder = await benchForwarder(quick ? [10] : [10, 100, 500], runs, sink, log);
+    // The Sigma case only in the full set: the quick set must stay within its smoke test's time.
+    const sigma = quick ? undefined : await benchSigma(runs, sink, log);
     // The fleet's CPU per GB is held against the large file's: 100 MB, or 10 MB in the quick set.
     const largeFile = forwarder.find((f) => f.sizeMB === LARGE_FILE_MB) ?? forwarder[forwarder.length - 1];
     const fleetDir = join(DATA_DIR, 'fleet');
@@ -156,6 +190,7 @@ export async function bench(options: { quick: boolean; runs: number; log: (line:
       synth,
       validateSeconds,
       functions,
+      sigma,
     };
   } finally {
     sink.child.send('close');
@@ -164,7 +199,7 @@ export async function bench(options: { quick: boolean; runs: number; log: (line:
 
 if (require.main === module) {
   runCli(async () => {
-    const { values, positionals } = parseArgs({ options: { quick: { type: 'boolean', default: false }, runs: { type: 'string', default: '3' } }, allowPositionals: true });
+    const { values, positionals } = parseArgs({ options: { quick: { type: 'boolean', default: false }, runs: { type: 'string', default: '3' }, 'sigma-only': { type: 'boolean', default: false } }, allowPositionals: true });
     if (positionals.length > 0 && (positionals.length > 1 || positionals[0] !== 'scale')) throw new UsageError(`unexpected argument ${JSON.stringify(positionals.find((p) => p !== 'scale'))}; the only part that runs alone is "scale"`, 2);
     if (positionals[0] === 'scale') {
       const scale = await benchScale((line) => process.stderr.write(`${line}\n`));
@@ -174,6 +209,16 @@ if (require.main === module) {
     }
     const runs = Number(values.runs);
     if (!Number.isInteger(runs) || runs < 3) throw new UsageError(`--runs ${values.runs}: give a whole number of at least 3 (figures are medians)`, 2);
+    if (values['sigma-only']) {
+      // Only the Sigma case; bench-results.json is left as the last full run wrote it.
+      const sink = await startSink();
+      try {
+        process.stdout.write(`${sigmaReport(await benchSigma(runs, sink, (line) => process.stderr.write(`${line}\n`))).join('\n')}\n`);
+      } finally {
+        sink.child.send('close');
+      }
+      return;
+    }
     const results = await bench({ quick: values.quick ?? false, runs, log: (line) => process.stderr.write(`${line}\n`) });
     writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(markdownReport(results));

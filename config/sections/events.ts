@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { logRetentionInDays, positiveInt } from './common';
 import { apiDestination, destination, stateMachine } from './destinations';
+import { sigmaRules } from './sigma';
+import { TARGET_KINDS, type TargetKind } from './target-kinds';
 
 /**
  * EventBridge (flow 2): the per-region forwarding rules of a source account, and the central bus
@@ -47,8 +49,7 @@ export const forwardingRules = z
 
 export type ForwardingOptions = z.output<typeof forwardingRules>;
 
-export const TARGET_KINDS = ['sns', 'sqs', 'lambda', 'logs', 'kinesis', 'servicenow', 'jira', 'webhook', 'stepfunctions'] as const;
-export type TargetKind = (typeof TARGET_KINDS)[number];
+export { TARGET_KINDS, type TargetKind };
 
 const targetKind = z
   .enum(TARGET_KINDS)
@@ -125,6 +126,7 @@ export const events = z
       .describe('Shards of the event stream (kinesis target). @default - on-demand capacity'),
     apiDestinations: z.array(apiDestination).default([]).describe('ServiceNow, Jira Cloud and webhook endpoints the rules may target (docs/flow-2-events.md). @default - none'),
     stateMachines: z.array(stateMachine).default([]).describe('Step Functions state machines the rules may start (stepfunctions target). @default - none'),
+    sigma: sigmaRules.optional().describe('Sigma rules for AWS CloudTrail compiled into central rules (docs/sigma.md). @default - none'),
   })
   .describe('The central bus in the security account, its use-case rules and targets.');
 

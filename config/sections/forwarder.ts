@@ -97,6 +97,10 @@ export const forwarder = z
     appConfigRollout: appConfigRollout.prefault({}),
     failureQueue: failureQueue.prefault({}),
     alarms: alarms.prefault({}),
+    sigmaTags: z
+      .boolean()
+      .default(false)
+      .describe('Match every forwarded record against the Sigma rules of events.sigma and add threat.rule.id, threat.rule.name and threat.rule.level (docs/sigma.md). @default false'),
   })
   .describe('The forwarder Lambda in the observability account.');
 

@@ -7,6 +7,7 @@
 import { DecodedRecord } from './record-decoder';
 import { RESERVED_ATTRIBUTE_KEYS } from './rules-constants';
 import type { Limits, RulesDocument } from './rules-schema';
+import { ATTR_THREAT_RULE_ID, ATTR_THREAT_RULE_LEVEL, ATTR_THREAT_RULE_NAME, type SigmaHits } from './sigma-tags';
 
 /** Dynatrace rejects events older than 24 hours; a margin leaves time for retries. */
 export const STALE_AFTER_MS = 24 * 60 * 60 * 1000 - 15 * 60 * 1000;
@@ -80,7 +81,8 @@ export class RecordFormatter {
     this.annotationsFragment = annotations;
   }
 
-  format(record: DecodedRecord, index: number, now: number): FormatResult {
+  /** @param hits the Sigma rules the record matched, as threat.rule.* attributes */
+  format(record: DecodedRecord, index: number, now: number, hits?: SigmaHits): FormatResult {
     const r = record.value;
     const { content, truncated } = limitContent(record.text, this.opts.limits.maxContentBytes);
     let json = `{"content":${JSON.stringify(content)}`;
@@ -123,6 +125,7 @@ export class RecordFormatter {
     json += this.forwarderFragment;
     if (truncated) json += `,"${ATTR_TRUNCATED}":"true"`;
     json += this.fragment(ATTR_RECORD_PROBLEM, record.problem);
+    if (hits) json += `${this.fragment(ATTR_THREAT_RULE_ID, hits.ids)}${this.fragment(ATTR_THREAT_RULE_NAME, hits.names)}${this.fragment(ATTR_THREAT_RULE_LEVEL, hits.levels)}`;
     json += this.annotationsFragment;
     json += '}';
     return { kind: 'event', json, truncated, restamped };

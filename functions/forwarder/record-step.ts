@@ -1,10 +1,11 @@
 /**
- * The pipeline's step for one record: decode, filter, redact, format. Pure: the formatter holds
+ * The pipeline's step for one record: decode, filter, match Sigma rules, redact, format. Pure: the formatter holds
  * only the file's constant attributes and the time comes in as `now`.
  */
 import { FormatResult, RecordFormatter } from './formatter';
 import { decodeRecord, RecordProblem } from './record-decoder';
 import { CompiledRules } from './rules';
+import type { SigmaHits } from './sigma-tags';
 
 /** A record a filter dropped; one object for all of them, since this runs for every record. */
 const FILTER_DROP = { kind: 'drop', reason: 'filter' } as const;
@@ -21,8 +22,11 @@ export interface RecordStep {
 export function processRecord(bytes: Uint8Array, index: number, rules: CompiledRules, formatter: RecordFormatter, now: number): RecordStep {
   let decoded = decodeRecord(bytes);
   let redacted = false;
+  let hits: SigmaHits | undefined;
   if (decoded.value) {
     if (rules.filter(decoded.value).action === 'drop') return { outcome: FILTER_DROP, problem: decoded.problem, redacted };
+    // Before redaction: a pattern may read a field that is masked afterwards.
+    hits = rules.sigma(decoded.value);
     if (rules.redacts && rules.redact(decoded.value) > 0) {
       redacted = true;
       decoded = { ...decoded, text: JSON.stringify(decoded.value) };
@@ -31,5 +35,5 @@ export function processRecord(bytes: Uint8Array, index: number, rules: CompiledR
       decoded = { ...decoded, text: JSON.stringify(decoded.value) };
     }
   }
-  return { outcome: formatter.format(decoded, index, now), problem: decoded.problem, redacted };
+  return { outcome: formatter.format(decoded, index, now, hits), problem: decoded.problem, redacted };
 }

@@ -41,6 +41,9 @@ export const RESERVED_ATTRIBUTE_KEYS = [
   'trailbridge.original_timestamp',
   'trailbridge.truncated',
   'trailbridge.record_problem',
+  'threat.rule.id',
+  'threat.rule.name',
+  'threat.rule.level',
 ] as const;
 
 /** The limits a document that names none gets. */
@@ -64,5 +67,6 @@ export function builtInRulesDocument(): RulesDocument {
     redactions: [],
     staleRecords: 'restamp',
     limits: { ...DEFAULT_LIMITS },
+    sigma: [],
   };
 }

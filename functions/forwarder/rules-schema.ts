@@ -99,6 +99,20 @@ export const limitsSchema = z.strictObject({
     .describe('Longer attribute values are cut. Logs Classic: 250; Log Management and Analytics: 32768.'),
 });
 
+/** Sigma levels, least to most severe (the Sigma specification's "Level"). */
+const SIGMA_LEVELS = ['informational', 'low', 'medium', 'high', 'critical'] as const;
+
+export const sigmaRuleSchema = z
+  .strictObject({
+    id: z.string().min(1).max(128).describe('The Sigma rule id (threat.rule.id).'),
+    name: z.string().min(1).max(256).describe('The Sigma title (threat.rule.name).'),
+    level: z.enum(SIGMA_LEVELS).describe('threat.rule.level.'),
+    pattern: z.record(z.string(), z.unknown()).describe('The compiled pattern, matched against the record itself.'),
+  })
+  .superRefine((rule, ctx) => {
+    for (const problem of validatePattern(rule.pattern)) ctx.addIssue({ code: 'custom', path: ['pattern'], message: problem });
+  });
+
 export const rulesSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -119,6 +133,10 @@ export const rulesSchema = z
       .default('restamp')
       .describe('Records older than Dynatrace accepts (24 h): restamp to now, original time kept in an attribute, or drop.'),
     limits: limitsSchema.prefault({}),
+    sigma: z
+      .array(sigmaRuleSchema)
+      .default([])
+      .describe('Sigma rules (npm run sigma): a record they match gets threat.rule.id, .name and .level, comma-joined.'),
   })
   .describe('trailbridge forwarder rules');
 
@@ -130,6 +148,7 @@ export type Route = RulesDocument['routes'][number];
 export type Filter = RulesDocument['filters'][number];
 export type Redaction = RulesDocument['redactions'][number];
 export type Limits = RulesDocument['limits'];
+export type SigmaTagRule = RulesDocument['sigma'][number];
 
 /** The built-in rules: forward every CloudTrail record, nothing redacted. */
 export const DEFAULT_RULES: RulesDocument = rulesSchema.parse({ version: RULES_DOCUMENT_VERSION });

@@ -5,6 +5,7 @@ import { compilePattern } from '../lib/event-pattern';
 import { applyRedactions, compileRedaction, CompiledRedaction } from './redaction';
 import { builtInRulesDocument } from './rules-constants';
 import type { Limits, Route, RulesDocument } from './rules-schema';
+import { compileSigmaTagger, type SigmaHits } from './sigma-tags';
 
 export type RecordAction = 'forward' | 'drop';
 
@@ -28,12 +29,15 @@ export interface CompiledRules {
   redact(record: unknown): number;
   /** True when some redaction is configured (the record must then be parsed and re-serialized). */
   readonly redacts: boolean;
+  /** The Sigma rules of the document the record matches, or undefined for none. */
+  sigma(record: Record<string, unknown>): SigmaHits | undefined;
 }
 
 export function compileRules(document: RulesDocument, version: string): CompiledRules {
   const filters = document.filters.map((f) => ({ name: f.name, action: f.action, matcher: compilePattern(f.pattern) }));
   const redactions: CompiledRedaction[] = document.redactions.map((r) => compileRedaction(r.path, r.mask));
   const defaultDecision: FilterDecision = { action: document.defaultAction };
+  const sigma = compileSigmaTagger(document.sigma);
   return {
     document,
     version,
@@ -53,6 +57,9 @@ export function compileRules(document: RulesDocument, version: string): Compiled
     },
     redact(record) {
       return applyRedactions(record, redactions);
+    },
+    sigma(record) {
+      return sigma.hits(record);
     },
   };
 }

@@ -4,7 +4,7 @@ import type { TargetKind } from '../../config/sections/events';
 import { RuleState, ruleState } from './forwarding';
 import { AlertDetail, EventPattern } from './use-case';
 import { USE_CASES } from './use-cases';
-import { sourceAccounts } from '../../config/accounts';
+import { forwardsReadOnlyEvents, sigmaCentralRules, type SigmaRuleInfo } from './sigma-rules';
 
 /** One rule on the central bus: a catalog use case as configured, or a custom rule. */
 export interface CentralRule {
@@ -20,7 +20,7 @@ export interface CentralRule {
   readonly functionArn?: string;
   /** The API destination or state machine of a servicenow, jira, webhook or stepfunctions target. @default - the only one of its kind */
   readonly destination?: string;
-  readonly origin: 'catalog' | 'custom';
+  readonly origin: 'catalog' | 'custom' | 'sigma';
   /** JSON path of the rule in the topology, for messages: events.useCases["x"] or events.customRules[0]. */
   readonly path: string;
   readonly needsGlobalEvents: boolean;
@@ -28,18 +28,23 @@ export interface CentralRule {
   readonly alertDetail?: AlertDetail;
   /** ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS when some source forwards read-only events. */
   readonly state: RuleState;
+  /** Tags of the rule beyond the stack's default tags (a Sigma rule's level, id and attack.* tags). @default - none */
+  readonly tags?: Readonly<Record<string, string>>;
+  /** The Sigma rule a rule of origin sigma comes from. @default - none */
+  readonly sigma?: SigmaRuleInfo;
 }
 
 /**
  * The enabled rules of the central bus, catalog use cases first (in catalog order), then custom
- * rules in topology order. Pure: no checks here (see eventTopologyProblems), so a caller can list
+ * rules in topology order, then the Sigma rules of events.sigma in file order. Pure: no checks here (see eventTopologyProblems), so a caller can list
  * the rules of a topology that still has problems.
  */
 export function centralRules(topology: Topology): CentralRule[] {
   const naming = new Naming(topology);
   const events = topology.events;
   // Forwarded read-only events may be filtered out by a central rule in the plain ENABLED state.
-  const state = ruleState(sourceAccounts(topology).some((s) => s.source.forwarding.enabled && s.source.forwarding.readOnlyEvents));
+  const readOnlyForwarded = forwardsReadOnlyEvents(topology);
+  const state = ruleState(readOnlyForwarded);
   const rules: CentralRule[] = [];
   for (const useCase of USE_CASES) {
     const options = events.useCases[useCase.id];
@@ -76,6 +81,7 @@ export function centralRules(topology: Topology): CentralRule[] {
       state,
     });
   });
+  rules.push(...sigmaCentralRules(topology, state, readOnlyForwarded));
   return rules;
 }
 

@@ -1,16 +1,16 @@
 import { Problem, TopologyError } from '../../config/problems';
 import { GLOBAL_EVENTS_REGION } from '../../config/regions';
 import { Topology } from '../../config/schema';
-import { validatePattern } from '../../functions/lib/event-pattern';
+import { rulePatternProblems } from '../../functions/lib/event-pattern';
 import { CentralRule, centralRules } from './central-rules';
 import { destinationProblems } from './destinations';
 import { forwardingRules } from './forwarding';
 import { DATABASE_DELETED_USE_CASE, enabledResponses, evidenceRules, responseRules } from './responses';
+import { sigmaProblems } from './sigma-rules';
 import { EventPattern } from './use-case';
 import { USE_CASES } from './use-cases';
 
-/** PutRule accepts an EventPattern of at most this many characters. */
-export const MAX_PATTERN_CHARS = 4096;
+export { MAX_PATTERN_CHARS } from '../../functions/lib/event-pattern';
 
 /** The name a topology error carries when the checks run on an already loaded topology. */
 const TOPOLOGY_LABEL = 'topology';
@@ -55,6 +55,7 @@ export function eventTopologyProblems(topology: Topology): Problem[] {
     }
   }
 
+  problems.push(...sigmaProblems(topology));
   problems.push(...responseProblems(topology, rules));
   problems.push(...destinationProblems(topology, rules));
 
@@ -105,8 +106,5 @@ export function assertValidEventTopology(topology: Topology): void {
 
 /** Why EventBridge would reject a pattern; empty when it is valid. */
 export function patternProblems(pattern: EventPattern): string[] {
-  const reasons = [...validatePattern(pattern)];
-  const length = JSON.stringify(pattern).length;
-  if (length > MAX_PATTERN_CHARS) reasons.push(`the pattern is ${length} characters; EventBridge accepts at most ${MAX_PATTERN_CHARS}`);
-  return reasons;
+  return rulePatternProblems(pattern);
 }

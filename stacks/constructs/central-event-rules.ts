@@ -66,12 +66,15 @@ export class CentralEventRules extends Construct {
     return new CloudwatchEventRule(this, `rule-${rule.id}`, {
       name: rule.name,
       eventBusName: busName,
-      description: `trailbridge ${rule.origin === 'catalog' ? 'use case' : 'custom rule'}: ${rule.description || rule.title}`.slice(0, 512),
+      description: `trailbridge ${ORIGIN_WORDS[rule.origin]}: ${rule.description || rule.title}`.slice(0, 512),
       eventPattern: JSON.stringify(rule.pattern),
       state: rule.state,
+      tags: rule.tags,
     });
   }
 }
+
+const ORIGIN_WORDS: Readonly<Record<CentralRule['origin'], string>> = { catalog: 'use case', custom: 'custom rule', sigma: 'Sigma rule' };
 
 /** The factory of every kind the rules use, in first-use order; fails naming each rule whose kind has none. */
 function targetFactories(

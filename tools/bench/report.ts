@@ -82,6 +82,28 @@ export interface BenchResults {
   synth: SynthFigures[];
   validateSeconds: number | null;
   functions: FunctionFigures[];
+  /** Absent in the quick set. */
+  sigma?: SigmaFigures;
+}
+
+/** The forwarder with the shared Sigma rules tagging every record, against the forwarder without (one file). */
+export interface SigmaFigures {
+  sizeMB: number;
+  /** Sigma rules matched against every record. */
+  rules: number;
+  mbPerS: number;
+  sigmaMbPerS: number;
+  /** sigmaMbPerS / mbPerS: the target is at least 0.9. */
+  ratio: number;
+}
+
+/** The lines of the Sigma case in the report. */
+export function sigmaReport(s: SigmaFigures): string[] {
+  return [
+    '| Sigma tags (forwarder.sigmaTags) | file (MB) | rules | MB/s without | MB/s with | with / without |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    `| shared SigmaHQ CloudTrail rules | ${s.sizeMB} | ${s.rules} | ${s.mbPerS.toFixed(1)} | ${s.sigmaMbPerS.toFixed(1)} | ${s.ratio.toFixed(2)} |`,
+  ];
 }
 
 const fmt = (value: number | null, digits = 2) => (value === null ? 'n/a' : value.toFixed(digits));
@@ -97,6 +119,7 @@ export function markdownReport(r: BenchResults): string {
     );
   }
   lines.push('', ...fleetReport(r.fleet));
+  if (r.sigma) lines.push('', ...sigmaReport(r.sigma));
   lines.push('', '| topology | resources | app alone (s) | cdktf synth (s) |', '| --- | ---: | ---: | ---: |');
   for (const s of r.synth) lines.push(`| ${s.topology} | ${s.resources} | ${fmt(s.appSeconds)} | ${fmt(s.cliSeconds)} |`);
   lines.push('', `npm run validate (default topology): ${r.validateSeconds === null ? 'n/a (not in the quick set)' : `${fmt(r.validateSeconds, 1)} s`}`);
@@ -155,6 +178,9 @@ export function wellFormed(value: unknown): string[] {
     check(numberOrNull(s.cliSeconds), `synth[${i}].cliSeconds: a number or null`);
   }
   check(numberOrNull(r?.validateSeconds), 'validateSeconds: a number or null');
+  for (const key of r?.sigma === undefined ? [] : ['rules', 'mbPerS', 'sigmaMbPerS', 'ratio']) {
+    check(typeof r.sigma[key] === 'number' && Number.isFinite(r.sigma[key]) && r.sigma[key] > 0, `sigma.${key}: a finite number > 0`);
+  }
   check(Array.isArray(r?.functions) && r.functions.length > 0, 'functions: a non-empty array');
   for (const [i, f] of (r?.functions ?? []).entries()) {
     check(typeof f.name === 'string', `functions[${i}].name: a string`);

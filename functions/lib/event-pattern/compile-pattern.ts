@@ -66,3 +66,29 @@ export function validatePattern(pattern: unknown): string[] {
 export function matchesPattern(pattern: unknown, event: unknown): boolean {
   return compilePattern(pattern).matches(event);
 }
+
+/** Many patterns matched against one event with one walk of it (the forwarder's Sigma rules on every record). */
+export interface CompiledPatternSet {
+  /** The positions, ascending, of the patterns among `candidates` (positions into the compiled list) that match `event`. */
+  matching(event: unknown, candidates: readonly number[]): number[];
+}
+
+/**
+ * Compiles every pattern (throwing InvalidPatternError for the first invalid one, naming its position); the
+ * event's leaves are collected once for the fields of all of them, then each candidate's branches are tested.
+ */
+export function compilePatternSet(patterns: readonly unknown[]): CompiledPatternSet {
+  const compiled = patterns.map((pattern, position) => {
+    const { problems } = compile(pattern);
+    if (problems.length > 0) throw new InvalidPatternError(problems.map((p) => ({ ...p, path: `[${position}]${p.path === '' ? '' : `.${p.path}`}` })));
+    return expandBranches(pattern, []).map((branch) => [...branch.values()]);
+  });
+  const fields = indexFields(compiled.flatMap((branches) => branches.flatMap((branch) => branch.map((condition) => condition.path))));
+  return {
+    matching(event, candidates) {
+      if (candidates.length === 0 || typeof event !== 'object' || event === null || Array.isArray(event)) return [];
+      const leaves = collectLeaves(event as Record<string, unknown>, fields);
+      return candidates.filter((position) => compiled[position]!.some((branch) => branchMatches(branch, leaves)));
+    },
+  };
+}

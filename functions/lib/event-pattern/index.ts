@@ -1,3 +1,4 @@
-export { compilePattern, matchesPattern, validatePattern } from './compile-pattern';
+export { compilePattern, compilePatternSet, matchesPattern, validatePattern, type CompiledPatternSet } from './compile-pattern';
 export { InvalidPatternError, formatProblem, type PatternProblem } from './invalid-pattern-error';
 export type { CompiledPattern, EventPattern, LeafValue } from './types';
+export { MAX_PATTERN_CHARS, rulePatternProblems } from './rule-limits';
