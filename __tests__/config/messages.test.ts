@@ -36,7 +36,9 @@ describe("zod's issues, in the house style", () => {
 
   test('a value of the wrong type says what it is, what the option takes and how to write it', () => {
     expectMessage((t) => (t.accounts[1].id = 222222222222), 'accounts[1].id', '222222222222 is a number, but this option takes a string; write it in double quotes: "222222222222"');
-    expectMessage((t) => (t.forwarder = { reservedConcurrency: '10' }), 'forwarder.reservedConcurrency', '"10" is a string, but this option takes a number; write it without quotes: 10');
+    expectMessage((t) => (t.forwarder = { memoryInMb: '256' }), 'forwarder.memoryInMb', '"256" is a string, but this option takes a number; write it without quotes: 256');
+    // An option of several forms (a number, or false for none) names them all.
+    expectMessage((t) => (t.forwarder = { reservedConcurrency: '10' }), 'forwarder.reservedConcurrency', '"10" matches none of the forms this option takes; use a number or false');
     expectMessage((t) => (t.forwarder = { timeoutInSeconds: 1.5 }), 'forwarder.timeoutInSeconds', '1.5 is a fractional number, but this option takes a whole number; write a whole number, such as 2');
     expectMessage((t) => (t.events = { alertEmails: 'secops@example.com' }), 'events.alertEmails', '"secops@example.com" is a string, but this option takes a list; write it as a list: ["secops@example.com"]');
     expectMessage((t) => (t.accounts[0].source = 'event-trail-test'), 'accounts[0].source', '"event-trail-test" is a string, but this option takes an object; write an object: { ... }');
