@@ -5,7 +5,7 @@ import { ForwardingRule, enabledResponses, forwardingRegions, forwardingRules, s
 import { sourceForwardingDefinition } from './catalog/forwarding-definition';
 import { AccountTrail, trailPropsFrom } from './constructs/account-trail';
 import { RegionalEventForwarding } from './constructs/regional-event-forwarding';
-import { ForwardingAlarmInput, SourceForwardingAlarms } from './constructs/source-forwarding-alarms';
+import { FORWARDING_ALARM_KINDS, ForwardingAlarmInput, SourceForwardingAlarms } from './constructs/source-forwarding-alarms';
 import { SourceResponderRole } from './constructs/source-responder-role';
 import { SourceForwardingStackSet } from './constructs/source-forwarding-stack-set';
 import { sourceStackSetTemplate } from './cloudformation/stack-set-templates';
@@ -43,6 +43,11 @@ export class SourceStack extends TrailbridgeStack {
         stackSetName: naming.sourceForwardingStackSetName(),
         administrationRoleName: naming.stackSetAdministrationRoleName(),
         executionRoleName: naming.stackSetExecutionRoleName(),
+        alarms: {
+          alarmNames: FORWARDING_ALARM_KINDS.map((kind) => naming.eventForwardingAlarmName(kind)),
+          opsTopicName: naming.eventsOpsTopicName(),
+          opsKeyAlias: naming.eventsOpsKeyAlias(),
+        },
       });
     } else {
       new RegionalEventForwarding(this, 'event-forwarding', { definition, providerFor: (region) => this.providerFor(region) });

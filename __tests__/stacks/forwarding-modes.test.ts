@@ -104,6 +104,84 @@ function templateRules(template: Record<string, any>, regions: readonly string[]
   return out;
 }
 
+type CanonicalAlarm = {
+  name: string;
+  description: string;
+  metrics: { id: string; namespace: string; metricName: string; dimensions: Record<string, string>; stat: string; period: number; returnData: boolean }[];
+  expression?: string;
+  threshold: number;
+  comparison: string;
+  evaluationPeriods: number;
+  treatMissingData: string;
+  alarmActions: string[];
+  okActions: string[];
+};
+
+/** A description without its "<account> <region>:" lead, the one part that names the deployment. */
+const withoutWhere = (description: unknown) => String(placeholders(description)).replace(/^[\w-]+ (\$\{AWS::Region\}|[a-z]{2}(-[a-z]+)+-\d): /, '');
+
+/** providers mode: each region's alarms by name, with actions that name a topic of the alarm's own region as REGIONAL_TOPIC. */
+function terraformAlarms(stack: SynthesizedStack, homeRegion: string): Map<string, CanonicalAlarm[]> {
+  const regionOf = (body: any) => /^aws\.(.+)$/.exec(String(body.provider ?? 'aws'))?.[1] ?? homeRegion;
+  const topics = new Map(stack.resources('aws_sns_topic').map(([id, t]) => [`\${aws_sns_topic.${id}.arn}`, regionOf(t)]));
+  const action = (alarm: any) => (arn: string) => (topics.get(arn) === regionOf(alarm) ? 'REGIONAL_TOPIC' : `OTHER ${arn}`);
+  const out = new Map<string, CanonicalAlarm[]>();
+  for (const [, a] of stack.resources('aws_cloudwatch_metric_alarm')) {
+    const metrics = a.metric_name
+      ? [{ id: 'single', namespace: a.namespace, metricName: a.metric_name, dimensions: a.dimensions ?? {}, stat: a.statistic, period: a.period, returnData: true }]
+      : a.metric_query.filter((q: any) => q.metric).map((q: any) => ({ id: q.id, namespace: q.metric.namespace, metricName: q.metric.metric_name, dimensions: q.metric.dimensions ?? {}, stat: q.metric.stat, period: q.metric.period, returnData: q.return_data }));
+    const expression = a.metric_query?.find((q: any) => q.expression)?.expression;
+    const alarm: CanonicalAlarm = {
+      name: a.alarm_name,
+      description: withoutWhere(a.alarm_description),
+      metrics,
+      ...(expression ? { expression } : {}),
+      threshold: a.threshold,
+      comparison: a.comparison_operator,
+      evaluationPeriods: a.evaluation_periods,
+      treatMissingData: a.treat_missing_data,
+      alarmActions: a.alarm_actions.map(action(a)),
+      okActions: a.ok_actions.map(action(a)),
+    };
+    out.set(regionOf(a), [...(out.get(regionOf(a)) ?? []), alarm].sort((x, y) => x.name.localeCompare(y.name)));
+  }
+  return out;
+}
+
+/** A StackSet mode: the alarms a region gets (those of its rule's condition), actions on a topic of the same condition as REGIONAL_TOPIC. */
+function templateAlarms(template: Record<string, any>, regions: readonly string[]): Map<string, CanonicalAlarm[]> {
+  const resources = template.Resources as Record<string, any>;
+  const globalOnly = template.Conditions?.ForwardsGlobalEventsOnly?.['Fn::Equals']?.[1];
+  const dimensions = (ds: any[] | undefined) => Object.fromEntries((ds ?? []).map((d) => [d.Name, d.Value]));
+  const out = new Map<string, CanonicalAlarm[]>();
+  for (const region of regions) {
+    const condition = resources[`${region === globalOnly ? 'GlobalEvents' : ''}ForwardingRule`].Condition;
+    const action = (ref: any) => (resources[ref.Ref]?.Type === 'AWS::SNS::Topic' && resources[ref.Ref].Condition === condition ? 'REGIONAL_TOPIC' : `OTHER ${JSON.stringify(ref)}`);
+    const alarms = Object.values<any>(resources)
+      .filter((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Condition === condition)
+      .map(({ Properties: a }): CanonicalAlarm => {
+        const metrics = a.MetricName
+          ? [{ id: 'single', namespace: a.Namespace, metricName: a.MetricName, dimensions: dimensions(a.Dimensions), stat: a.Statistic, period: a.Period, returnData: true }]
+          : a.Metrics.filter((m: any) => m.MetricStat).map((m: any) => ({ id: m.Id, namespace: m.MetricStat.Metric.Namespace, metricName: m.MetricStat.Metric.MetricName, dimensions: dimensions(m.MetricStat.Metric.Dimensions), stat: m.MetricStat.Stat, period: m.MetricStat.Period, returnData: m.ReturnData }));
+        const expression = a.Metrics?.find((m: any) => m.Expression)?.Expression;
+        return {
+          name: a.AlarmName,
+          description: withoutWhere(a.AlarmDescription),
+          metrics,
+          ...(expression ? { expression } : {}),
+          threshold: a.Threshold,
+          comparison: a.ComparisonOperator,
+          evaluationPeriods: a.EvaluationPeriods,
+          treatMissingData: a.TreatMissingData,
+          alarmActions: a.AlarmActions.map(action),
+          okActions: a.OKActions.map(action),
+        };
+      });
+    out.set(region, alarms.sort((x, y) => x.name.localeCompare(y.name)));
+  }
+  return out;
+}
+
 function stackSetTemplate(stack: SynthesizedStack): { template: Record<string, any>; regions: string[] } {
   const [[, stackSet]] = stack.resources('aws_cloudformation_stack_set');
   const instances = stack.resources('aws_cloudformation_stack_instances');
@@ -150,6 +228,42 @@ describe.each([
     expect([...org.regions].sort()).toEqual([...providers.keys()].sort());
     expect(Object.fromEntries(templateRules(self.template, self.regions))).toEqual(Object.fromEntries(providers));
     expect(Object.fromEntries(templateRules(org.template, org.regions))).toEqual(Object.fromEntries(providers));
+  });
+
+  test('same alarms in every region: metrics, threshold, missing data, and actions on the regional topic', () => {
+    const providers = terraformAlarms(synth.stack('source-test'), synth.stacks.sources[0].topology.homeRegion);
+    const self = stackSetTemplate(synth.stack('source-prod'));
+    const org = stackSetTemplate(synth.stack('organization-forwarding'));
+    expect([...providers.keys()].sort()).toEqual([...self.regions].sort());
+    for (const alarms of providers.values()) {
+      expect(alarms.map((a) => a.name)).toEqual(['trailbridge-events-to-central-dlq-depth', 'trailbridge-events-to-central-failed-deliveries']);
+      expect(alarms.every((a) => a.alarmActions[0] === 'REGIONAL_TOPIC' && a.treatMissingData === 'notBreaching')).toBe(true);
+    }
+    expect(Object.fromEntries(templateAlarms(self.template, self.regions))).toEqual(Object.fromEntries(providers));
+    expect(Object.fromEntries(templateAlarms(org.template, org.regions))).toEqual(Object.fromEntries(providers));
+  });
+
+  test('each region\'s ops topic: the same key and topic policies in every mode, and the execution role may create its alarms', () => {
+    const source = synth.stack('source-test');
+    const [[, key]] = source.resources('aws_kms_key');
+    const [[, topicPolicy]] = source.resources('aws_sns_topic_policy');
+    const keyPolicy = fromTerraform(source.policyDocument(key.policy));
+    const topic = fromTerraform(source.policyDocument(topicPolicy.policy)).map((st) => ({ ...st, resources: st.resources?.map(() => 'TOPIC_ARN') }));
+    expect(keyPolicy.find((st) => st.sid === 'CloudWatchAlarmsEncrypt')?.conditions).toEqual([{ test: 'StringEquals', variable: 'aws:SourceAccount', values: ['ACCOUNT'] }]);
+    const names = new Set<string>();
+    for (const { template } of [stackSetTemplate(synth.stack('source-prod')), stackSetTemplate(synth.stack('organization-forwarding'))]) {
+      const resources = Object.values<any>(template.Resources);
+      const keys = resources.filter((r) => r.Type === 'AWS::KMS::Key');
+      expect(keys.length).toBe(resources.filter((r) => r.Type === 'AWS::Events::Rule').length);
+      for (const k of keys) expect({ rotation: k.Properties.EnableKeyRotation, policy: fromCloudFormation(k.Properties.KeyPolicy) }).toEqual({ rotation: true, policy: keyPolicy });
+      for (const p of resources.filter((r) => r.Type === 'AWS::SNS::TopicPolicy')) {
+        expect(fromCloudFormation(p.Properties.PolicyDocument).map((st) => ({ ...st, resources: st.resources?.map(() => 'TOPIC_ARN') }))).toEqual(topic);
+      }
+      for (const a of resources.filter((r) => r.Type === 'AWS::CloudWatch::Alarm')) names.add(a.Properties.AlarmName);
+    }
+    const [[, policy]] = synth.stack('source-prod').resources('aws_iam_role_policy').filter(([, p]) => p.name === 'regional-forwarding-resources');
+    const allowed = synth.stack('source-prod').policyDocument(policy.policy).statement.find((st: any) => st.sid === 'ForwardingAlarms').resources;
+    expect([...names].map((n) => `arn:aws:cloudwatch:*:222222222222:alarm:${n}`).sort()).toEqual([...allowed].sort());
   });
 
   test('same forwarding role: trust and permissions', () => {

@@ -33,13 +33,20 @@ describe('forwardingDeployment "stackset": a self-managed StackSet of the source
     expect(synth.stack('source-test').json.provider.aws).toHaveLength(3);
   });
 
-  test('the execution role may create only the template\'s rules and queues and pass only the forwarding role', () => {
+  test('the execution role may create only the template\'s rules, queues, alarms and ops topic and pass only the forwarding role', () => {
     const stack = synth.stack('source-prod');
     const [[, policy]] = stack.resources('aws_iam_role_policy').filter(([, p]) => p.name === 'regional-forwarding-resources');
     const statements = stack.policyDocument(policy.policy).statement;
-    expect(statements.map((s: any) => s.sid)).toEqual(['StackSetStacks', 'ForwardingRules', 'DeadLetterQueues', 'PassForwardingRoleToEventBridge']);
-    for (const s of statements) for (const r of s.resources) expect(r).toMatch(/^arn:aws:[a-z]+:[*]?:?222222222222:|^arn:aws:iam::222222222222:role\//);
-    expect(statements[3]).toMatchObject({ resources: ['arn:aws:iam::222222222222:role/trailbridge-events-to-central'], condition: [{ variable: 'iam:PassedToService', values: ['events.amazonaws.com'] }] });
+    const bySid = (sid: string) => statements.find((s: any) => s.sid === sid);
+    expect(statements.map((s: any) => s.sid)).toEqual(['StackSetStacks', 'ForwardingRules', 'DeadLetterQueues', 'ForwardingAlarms', 'OpsTopics', 'CreateOpsTopicKeys', 'OpsTopicKeys', 'OpsTopicKeyAliases', 'PassForwardingRoleToEventBridge']);
+    // kms:CreateKey alone takes "*": a key has no ARN before it exists.
+    const unscoped = statements.filter((s: any) => s.resources.includes('*'));
+    expect(unscoped).toEqual([expect.objectContaining({ sid: 'CreateOpsTopicKeys', actions: ['kms:CreateKey'], resources: ['*'] })]);
+    for (const s of statements) if (s !== unscoped[0]) for (const r of s.resources) expect(r).toMatch(/^arn:aws:[a-z]+:[*]?:?222222222222:|^arn:aws:iam::222222222222:role\//);
+    expect(bySid('ForwardingAlarms').resources.sort()).toEqual(['dlq-depth', 'failed-deliveries'].map((k) => `arn:aws:cloudwatch:*:222222222222:alarm:trailbridge-events-to-central-${k}`));
+    expect(bySid('OpsTopics').resources).toEqual(['arn:aws:sns:*:222222222222:trailbridge-events-ops']);
+    expect(bySid('OpsTopicKeyAliases').resources).toEqual(['arn:aws:kms:*:222222222222:alias/trailbridge-events-ops']);
+    expect(bySid('PassForwardingRoleToEventBridge')).toMatchObject({ resources: ['arn:aws:iam::222222222222:role/trailbridge-events-to-central'], condition: [{ variable: 'iam:PassedToService', values: ['events.amazonaws.com'] }] });
   });
 });
 

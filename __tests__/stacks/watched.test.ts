@@ -138,6 +138,71 @@ describe.each(topologies)('flow 2 alarms: %s', (_, load) => {
   });
 });
 
+/** The template a StackSet of the stack deploys, and the regions of its stack instances. */
+function stackSetTemplates(stack: SynthesizedStack): { template: Body; regions: string[] }[] {
+  const instances = stack.resources('aws_cloudformation_stack_instances').map(([, i]) => i);
+  return stack.resources('aws_cloudformation_stack_set').map(([, set], i) => ({
+    // The body is written for Terraform, with its literal escapes ($${, %%{) for CloudFormation's own.
+    template: JSON.parse(String(set.template_body).replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{')),
+    regions: instances[i].regions,
+  }));
+}
+
+/** The metrics of a template alarm, as alarmMetrics gives them for Terraform. */
+function templateAlarmMetrics(alarm: Body): { metricName: string; dimensions: Record<string, string> }[] {
+  const dimensions = (ds: Body[] | undefined) => Object.fromEntries((ds ?? []).map((d) => [d.Name, d.Value]));
+  if (alarm.MetricName) return [{ metricName: alarm.MetricName, dimensions: dimensions(alarm.Dimensions) }];
+  return alarm.Metrics.filter((m: Body) => m.MetricStat).map((m: Body) => ({ metricName: m.MetricStat.Metric.MetricName, dimensions: dimensions(m.MetricStat.Metric.Dimensions) }));
+}
+
+describe('flow 2 alarms: the StackSet modes (self-managed per source, service-managed for the OUs)', () => {
+  const topology = topologyWith((t) => {
+    t.organization = { id: 'o-a1b2c3d4e5' };
+    t.accounts[1].source = { ...t.accounts[1].source!, forwardingDeployment: 'stackset' };
+    t.organizationForwarding = { organizationalUnits: [{ id: 'ou-ab12-cd34ef56' }] };
+    t.regions = ['eu-west-1', 'eu-central-1'];
+    t.homeRegion = 'eu-west-1';
+  });
+  const synth = synthesize(topology);
+  const withStackSets = [...synth.byName.values()].filter((st) => st.resources('aws_cloudformation_stack_set').length > 0);
+
+  test('every forwarding rule of every stack instance region has both alarms there, notifying its own region\'s topic', () => {
+    expect(withStackSets.map((st) => st.name).sort()).toEqual(['organization-forwarding', 'source-prod']);
+    let covered = 0;
+    for (const stack of withStackSets) {
+      for (const { template, regions } of stackSetTemplates(stack)) {
+        const resources = template.Resources as Record<string, Body>;
+        const globalOnly = template.Conditions?.ForwardsGlobalEventsOnly?.['Fn::Equals']?.[1];
+        for (const region of regions) {
+          const prefix = region === globalOnly ? 'GlobalEvents' : '';
+          const rule = resources[`${prefix}ForwardingRule`];
+          const queue = resources[`${prefix}DeadLetterQueue`].Properties.QueueName;
+          const alarms = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Condition === rule.Condition).map((r) => r.Properties);
+          const on = (metricName: string, dimensions: Record<string, string>) => alarms.filter((a) => templateAlarmMetrics(a).some((m) => m.metricName === metricName && JSON.stringify(m.dimensions) === JSON.stringify(dimensions)));
+          const where = { stack: stack.name, region };
+          expect({ ...where, failed: on('FailedInvocations', { RuleName: rule.Properties.Name }).length, dlq: on('ApproximateNumberOfMessagesVisible', { QueueName: queue }).length }).toEqual({ ...where, failed: 1, dlq: 1 });
+          expect(templateAlarmMetrics(on('FailedInvocations', { RuleName: rule.Properties.Name })[0]).map((m) => m.metricName)).toContain('InvocationsFailedToBeSentToDlq');
+          for (const a of alarms) {
+            const topic = resources[a.AlarmActions[0].Ref];
+            expect({ ...where, topic: topic?.Type, condition: topic?.Condition, ok: a.OKActions, missing: a.TreatMissingData }).toEqual({ ...where, topic: 'AWS::SNS::Topic', condition: rule.Condition, ok: a.AlarmActions, missing: 'notBreaching' });
+          }
+          covered++;
+        }
+      }
+    }
+    // Each StackSet reaches every region and us-east-1 for the global services' events.
+    expect(covered).toBe(2 * (topology.regions.length + 1));
+  });
+
+  test('a stackset-mode source has no Terraform alarm or topic of its own (no regional provider): its template carries them', () => {
+    const source = synth.stack('source-prod');
+    expect(source.json.provider.aws).toHaveLength(1);
+    expect(source.resources('aws_cloudwatch_metric_alarm')).toEqual([]);
+    expect(source.resources('aws_sns_topic')).toEqual([]);
+    expect(synth.stack('source-test').resources('aws_cloudwatch_metric_alarm').length).toBe(2 * (topology.regions.length + 1));
+  });
+});
+
 describe('flow 2 alarms: where they notify', () => {
   test('events.opsEmails subscribe the central topic and every regional topic', () => {
     const synth = synthesize(topologyWith((t) => (t.events = { ...t.events, opsEmails: ['cloudops@example.com', 'oncall@example.com'] })));

@@ -33,6 +33,8 @@ export interface RegionalBlock {
   readonly scope: RegionalRuleDefinition['scope'];
   readonly regions: readonly string[];
   readonly ruleLogicalId: string;
+  /** The rule's name (the same in every region of the block). */
+  readonly ruleName: string;
   readonly queueLogicalId: string;
   /** The condition every resource of the block carries; undefined when it exists in every region. */
   readonly condition?: string;
@@ -138,6 +140,7 @@ function regionalBlocks(rules: readonly RegionalRuleDefinition[]): BlockWithRule
       rules: ofScope,
       regions: ofScope.map((r) => r.region),
       ruleLogicalId: `${prefix}ForwardingRule`,
+      ruleName: first.name,
       queueLogicalId: `${prefix}DeadLetterQueue`,
       condition: scopes.length > 1 ? SCOPE_CONDITION[scope] : undefined,
       logicalId: (name: string) => `${prefix}${name}`,

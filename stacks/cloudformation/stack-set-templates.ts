@@ -4,6 +4,7 @@ import { SourceAccount, Topology } from '../../config/schema';
 import { ForwardingDefinition, forwardingDefinition, sourceForwardingDefinition } from '../catalog/forwarding-definition';
 import { regionalForwardingRules } from '../catalog/forwarding';
 import { enabledResponses, sourceRoleNeeded } from '../catalog/responses';
+import { forwardingAlarmsPart } from './forwarding-alarms-part';
 import { mfaPolicyStatements } from '../constructs/mfa-policy-document';
 import {
   MFA_POLICY_DESCRIPTION,
@@ -17,11 +18,45 @@ import { ForwardingTemplate, ForwardingTemplateProps, GlobalRoleDefinition, Mana
 /** The account a template's stack runs in, as CloudFormation substitutes it. */
 export const TEMPLATE_ACCOUNT_ID = '${AWS::AccountId}';
 
+/** The account a template is for: a listed source, or `${AWS::AccountId}` for every account of the OUs. */
+export interface TemplateAccount {
+  readonly id: string;
+  /** Named in descriptions; the account id where the template serves many accounts. */
+  readonly name: string;
+}
+
+export type RegionalPartFactory = (topology: Topology, naming: Naming, account: TemplateAccount, definition: ForwardingDefinition) => RegionalPart;
+
 /**
  * Parts every StackSet template gets besides the forwarding rules (per-region alarms and the like
  * register here, so both StackSet modes carry them).
  */
-export const REGIONAL_PARTS: RegionalPart[] = [];
+export const REGIONAL_PARTS: readonly RegionalPartFactory[] = [forwardingAlarms];
+
+/** The source-region alarms and their ops topic, as the providers mode creates them (issue 20). */
+function forwardingAlarms(topology: Topology, naming: Naming, account: TemplateAccount, definition: ForwardingDefinition): RegionalPart {
+  const { retryPolicy } = definition.target;
+  return forwardingAlarmsPart({
+    partition: topology.partition,
+    accountId: account.id,
+    alarmInput: {
+      accountName: account.name,
+      deadLetterQueueName: definition.deadLetterQueue.name,
+      centralBusName: naming.centralBusName(),
+      roleName: definition.role.name,
+      retryAttempts: retryPolicy.maximumRetryAttempts,
+      maxEventAgeInSeconds: retryPolicy.maximumEventAgeInSeconds,
+      alarmName: (kind) => naming.eventForwardingAlarmName(kind),
+    },
+    opsTopicName: naming.eventsOpsTopicName(),
+    opsKeyAlias: naming.eventsOpsKeyAlias(),
+    opsEmails: topology.events.opsEmails,
+  });
+}
+
+function regionalParts(topology: Topology, naming: Naming, account: TemplateAccount, definition: ForwardingDefinition): RegionalPart[] {
+  return REGIONAL_PARTS.map((part) => part(topology, naming, account, definition));
+}
 
 /**
  * A listed source account's self-managed StackSet: only the regional resources. The account's
@@ -29,11 +64,12 @@ export const REGIONAL_PARTS: RegionalPart[] = [];
  * no IAM write permission.
  */
 export function sourceStackSetTemplate(topology: Topology, naming: Naming, source: SourceAccount): ForwardingTemplate {
+  const definition = sourceForwardingDefinition(topology, naming, source);
   return forwardingTemplate({
-    definition: sourceForwardingDefinition(topology, naming, source),
+    definition,
     description: `${topology.name} (trailbridge): regional forwarding of ${source.name} (${source.id}) to the central bus`,
     includeGlobalResources: false,
-    regionalParts: REGIONAL_PARTS,
+    regionalParts: regionalParts(topology, naming, { id: source.id, name: source.name }, definition),
   });
 }
 
@@ -54,12 +90,13 @@ export function organizationForwardingDefinition(topology: Topology, naming: Nam
 
 /** The service-managed StackSet's template: regional resources, and the roles once per account. */
 export function organizationStackSetTemplate(topology: Topology, naming: Naming): ForwardingTemplate {
+  const definition = organizationForwardingDefinition(topology, naming);
   const props: ForwardingTemplateProps = {
-    definition: organizationForwardingDefinition(topology, naming),
+    definition,
     description: `${topology.name} (trailbridge): regional forwarding of every account of the organization's targeted OUs to the central bus`,
     includeGlobalResources: true,
     ...responderResources(topology, naming),
-    regionalParts: REGIONAL_PARTS,
+    regionalParts: regionalParts(topology, naming, { id: TEMPLATE_ACCOUNT_ID, name: TEMPLATE_ACCOUNT_ID }, definition),
   };
   return forwardingTemplate(props);
 }

@@ -37,24 +37,30 @@ export const ALARM_DESCRIPTION_MAX_LENGTH = 1024;
 /** Every alarm here is evaluated over one period of five minutes. */
 export const ALARM_PERIOD_SECONDS = 300;
 
+/** How every alarm of a spec is evaluated, in Terraform and CloudFormation alike. */
+export const ALARM_EVALUATION = { comparisonOperator: 'GreaterThanOrEqualToThreshold', evaluationPeriods: 1, treatMissingData: 'notBreaching' } as const;
+
+/** Refuses what CloudWatch would refuse at deploy time. */
+export function checkAlarmSpec(spec: AlarmSpec): void {
+  if (spec.description.length > ALARM_DESCRIPTION_MAX_LENGTH) {
+    throw new Error(`alarm ${spec.alarmName}: its description is ${spec.description.length} characters, over CloudWatch's ${ALARM_DESCRIPTION_MAX_LENGTH}; shorten it`);
+  }
+  if (spec.metrics.length === 0) throw new Error(`alarm ${spec.alarmName}: give it at least one metric`);
+}
+
 /**
  * Creates the alarm of a spec, notifying `topicArn` of ALARM and OK. Missing data is not
  * breaching: EventBridge publishes failure counts only when they are not zero, so a quiet bus has
  * none, and that is health.
  */
 export function metricAlarm(scope: Construct, spec: AlarmSpec, topicArn: string, provider?: TerraformProvider): CloudwatchMetricAlarm {
-  if (spec.description.length > ALARM_DESCRIPTION_MAX_LENGTH) {
-    throw new Error(`alarm ${spec.alarmName}: its description is ${spec.description.length} characters, over CloudWatch's ${ALARM_DESCRIPTION_MAX_LENGTH}; shorten it`);
-  }
-  if (spec.metrics.length === 0) throw new Error(`alarm ${spec.alarmName}: give it at least one metric`);
+  checkAlarmSpec(spec);
   const common = {
     provider,
     alarmName: spec.alarmName,
     alarmDescription: spec.description,
-    comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    ...ALARM_EVALUATION,
     threshold: spec.threshold,
-    evaluationPeriods: 1,
-    treatMissingData: 'notBreaching',
     alarmActions: [topicArn],
     okActions: [topicArn],
   };

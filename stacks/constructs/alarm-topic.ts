@@ -4,7 +4,7 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { denyInsecureTransport, policyDocument } from './iam';
+import { Statement, denyInsecureTransport, policyDocument } from './iam';
 import { Partition, accountRootArn } from '../../config/arn';
 
 export interface AlarmTopicProps {
@@ -33,28 +33,8 @@ export class AlarmTopic extends Construct {
     super(scope, id);
     if (!props.keyAlias.startsWith('alias/')) throw new Error(`AlarmTopic ${id}: keyAlias ${JSON.stringify(props.keyAlias)} must start with "alias/"`);
     const provider = props.provider;
-    const fromThisAccount = [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [props.accountId] }];
 
-    const keyPolicy = policyDocument(
-      this,
-      'key-policy',
-      [
-        {
-          sid: 'AccountAdministersKey',
-          actions: ['kms:*'],
-          resources: ['*'],
-          principals: [{ type: 'AWS', identifiers: [accountRootArn(props.partition, props.accountId)] }],
-        },
-        {
-          sid: 'CloudWatchAlarmsEncrypt',
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          resources: ['*'],
-          principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }],
-          conditions: fromThisAccount,
-        },
-      ],
-      provider,
-    );
+    const keyPolicy = policyDocument(this, 'key-policy', alarmTopicKeyStatements(props.partition, props.accountId), provider);
     this.key = new KmsKey(this, 'key', {
       provider,
       description: `Encrypts the SNS topic ${props.topicName}`,
@@ -65,21 +45,25 @@ export class AlarmTopic extends Construct {
     new KmsAlias(this, 'alias', { provider, name: props.keyAlias, targetKeyId: this.key.keyId });
 
     this.topic = new SnsTopic(this, 'topic', { provider, name: props.topicName, kmsMasterKeyId: this.key.arn });
-    const topicPolicy = policyDocument(
-      this,
-      'topic-policy',
-      [
-        {
-          sid: 'CloudWatchAlarmsPublish',
-          actions: ['sns:Publish'],
-          resources: [this.topic.arn],
-          principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }],
-          conditions: fromThisAccount,
-        },
-        denyInsecureTransport([this.topic.arn]),
-      ],
-      provider,
-    );
+    const topicPolicy = policyDocument(this, 'topic-policy', alarmTopicStatements(this.topic.arn, props.accountId), provider);
     new SnsTopicPolicy(this, 'policy', { provider, arn: this.topic.arn, policy: topicPolicy.json });
   }
+}
+
+const cloudWatchOf = (accountId: string): Pick<Statement, 'principals' | 'conditions'> => ({
+  principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }],
+  conditions: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [accountId] }],
+});
+
+/** The key policy of an alarm topic's key (a StackSet template writes the same). */
+export function alarmTopicKeyStatements(partition: Partition, accountId: string): Statement[] {
+  return [
+    { sid: 'AccountAdministersKey', actions: ['kms:*'], resources: ['*'], principals: [{ type: 'AWS', identifiers: [accountRootArn(partition, accountId)] }] },
+    { sid: 'CloudWatchAlarmsEncrypt', actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'], ...cloudWatchOf(accountId) },
+  ];
+}
+
+/** The topic policy of an alarm topic: alarms of this account publish, over TLS only. */
+export function alarmTopicStatements(topicArn: string, accountId: string): Statement[] {
+  return [{ sid: 'CloudWatchAlarmsPublish', actions: ['sns:Publish'], resources: [topicArn], ...cloudWatchOf(accountId) }, denyInsecureTransport([topicArn])];
 }

@@ -19,6 +19,14 @@ export interface SourceForwardingStackSetProps {
   readonly stackSetName: string;
   readonly administrationRoleName: string;
   readonly executionRoleName: string;
+  /** What the template's regional alarms (forwarding-alarms-part) are named. */
+  readonly alarms: ForwardingStackSetAlarmNames;
+}
+
+export interface ForwardingStackSetAlarmNames {
+  readonly alarmNames: readonly string[];
+  readonly opsTopicName: string;
+  readonly opsKeyAlias: string;
 }
 
 /** What a stack instance of the regional template creates, and only under the definition's names. */
@@ -41,12 +49,39 @@ function executionStatements(props: SourceForwardingStackSetProps): Statement[] 
       actions: ['sqs:CreateQueue', 'sqs:DeleteQueue', 'sqs:GetQueueAttributes', 'sqs:SetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ListQueueTags', 'sqs:TagQueue', 'sqs:UntagQueue'],
       resources: [arn({ partition: p, service: 'sqs', region: '*', account: accountId, resource: definition.deadLetterQueue.name })],
     },
+    ...alarmStatements(p, accountId, props.alarms),
     {
       sid: 'PassForwardingRoleToEventBridge',
       actions: ['iam:PassRole'],
       resources: [roleArn(p, accountId, definition.role.name)],
       conditions: [{ test: 'StringEquals', variable: 'iam:PassedToService', values: ['events.amazonaws.com'] }],
     },
+  ];
+}
+
+/** The template's alarms, ops topic and its key, under their names (a new key's id is not known: key/*). */
+function alarmStatements(p: Partition, accountId: string, names: ForwardingStackSetAlarmNames): Statement[] {
+  const regional = (service: string, resource: string) => arn({ partition: p, service, region: '*', account: accountId, resource });
+  const keys = regional('kms', 'key/*');
+  return [
+    {
+      sid: 'ForwardingAlarms',
+      actions: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms', 'cloudwatch:TagResource', 'cloudwatch:ListTagsForResource'],
+      resources: names.alarmNames.map((name) => regional('cloudwatch', `alarm:${name}`)),
+    },
+    {
+      sid: 'OpsTopics',
+      actions: ['sns:CreateTopic', 'sns:DeleteTopic', 'sns:GetTopicAttributes', 'sns:SetTopicAttributes', 'sns:Subscribe', 'sns:Unsubscribe', 'sns:TagResource'],
+      resources: [regional('sns', names.opsTopicName)],
+    },
+    // CreateKey has no resource yet; the rest act on the keys of this account only.
+    { sid: 'CreateOpsTopicKeys', actions: ['kms:CreateKey'], resources: ['*'] },
+    {
+      sid: 'OpsTopicKeys',
+      actions: ['kms:PutKeyPolicy', 'kms:EnableKeyRotation', 'kms:ScheduleKeyDeletion', 'kms:DescribeKey', 'kms:TagResource', 'kms:CreateAlias', 'kms:DeleteAlias'],
+      resources: [keys],
+    },
+    { sid: 'OpsTopicKeyAliases', actions: ['kms:CreateAlias', 'kms:DeleteAlias'], resources: [regional('kms', names.opsKeyAlias)] },
   ];
 }
 

@@ -16,6 +16,7 @@ function organization(edit: (t: TopologyInput) => void = () => undefined) {
     t.organization = { id: 'o-a1b2c3d4e5' };
     t.organizationForwarding = { organizationalUnits: [{ id: 'ou-ab12-cd34ef56' }] };
     t.responses = { 'block-public-bucket': { mode: 'enforce' }, 'require-mfa-for-new-users': { mode: 'enforce' }, 'tag-instance-owner': { mode: 'enforce' } };
+    t.events = { ...t.events, opsEmails: ['ops@example.com', 'oncall@example.com'] };
     edit(t);
   });
   return { topology, naming: new Naming(topology) };
@@ -60,6 +61,23 @@ describe('StackSet templates', () => {
     expect(rules.map((r) => r.Condition).sort()).toEqual(['ForwardsAllEvents', 'ForwardsGlobalEventsOnly']);
     // Fn::Or takes at most 10 conditions: the other regions are the negation of us-east-1's.
     expect(JSON.parse(org.body).Conditions.ForwardsAllEvents).toEqual({ 'Fn::Not': [{ Condition: 'ForwardsGlobalEventsOnly' }] });
+  });
+
+  test('each regional block carries its alarms, ops topic, key, alias and subscriptions, under its condition', () => {
+    const { topology, naming } = organization(ALL_REGIONS);
+    const template = JSON.parse(organizationStackSetTemplate(topology, naming).body);
+    const resources = Object.values<any>(template.Resources);
+    const byCondition = (type: string) => resources.filter((r) => r.Type === type).map((r) => r.Condition).sort();
+    const blocks = ['ForwardsAllEvents', 'ForwardsGlobalEventsOnly'];
+    expect(byCondition('AWS::Events::Rule')).toEqual(blocks);
+    for (const type of ['AWS::KMS::Key', 'AWS::KMS::Alias', 'AWS::SNS::Topic', 'AWS::SNS::TopicPolicy']) expect({ type, conditions: byCondition(type) }).toEqual({ type, conditions: blocks });
+    expect(byCondition('AWS::CloudWatch::Alarm')).toEqual([...blocks, ...blocks].sort());
+    expect(resources.filter((r) => r.Type === 'AWS::SNS::Subscription').map((r) => r.Properties.Endpoint).sort()).toEqual(['oncall@example.com', 'oncall@example.com', 'ops@example.com', 'ops@example.com']);
+    // Many accounts share the template: descriptions name the account by its id, as CloudFormation substitutes it.
+    const descriptions = resources.filter((r) => r.Type === 'AWS::CloudWatch::Alarm').map((r) => r.Properties.AlarmDescription['Fn::Sub']);
+    expect(descriptions).toHaveLength(4);
+    for (const d of descriptions) expect(d).toMatch(/^\$\{AWS::AccountId\} \$\{AWS::Region\}: /);
+    expect(template.Resources.OpsTopicKey.Properties.KeyPolicy.Statement[1].Condition).toEqual({ StringEquals: { 'aws:SourceAccount': [{ Ref: 'AWS::AccountId' }] } });
   });
 
   test('roles exist once per account: only in the global resources region (us-east-1 when it is among the regions)', () => {
