@@ -15,7 +15,8 @@ import {
 } from '../../tools/e2e/quirks';
 import { Report } from '../../tools/e2e/report';
 import { deployWaves, PlannedChange } from '../../tools/e2e/terraform-stacks';
-import { E2E_REGIONS, e2eTopology, emulatorSwitches } from '../../tools/e2e/topology';
+import { E2E_REGIONS, E2E_SIGMA_RULE, e2eTopology, emulatorSwitches } from '../../tools/e2e/topology';
+import { resolveSigmaPath } from '../../stacks/catalog/sigma-rules';
 import type { TargetKind } from '../../config/sections/events';
 import { centralRules, forwardingRules } from '../../stacks/catalog';
 import { toEnvelope } from '../../tools/simulate/envelope';
@@ -35,6 +36,7 @@ import {
   Flow2Event,
   flow2Events,
   matchingRules,
+  sigmaPurpose,
   sharedCandidates,
   slotsOf,
   unsignedWebIdentityToken,
@@ -190,6 +192,7 @@ describe('e2e: flow 2 events and checks', () => {
   const { topology } = e2eTopology('e2e-state');
   const rules = centralRules(topology);
   const samples = chooseSamples(sharedCandidates(), rules, false);
+  const sigmaRule = rules.find((r) => r.origin === 'sigma')!;
   const slots = slotsOf(forwardingRules(topology));
   const events = flow2Events(slots, samples, rules);
   const names = {
@@ -202,26 +205,45 @@ describe('e2e: flow 2 events and checks', () => {
   const delivered = (event: Flow2Event) => toEnvelope(JSON.parse(event.entry.Detail)) as unknown as Record<string, unknown>;
 
   test('one real record per deliverable kind and one no rule matches, each reaching only sqs/logs targets', () => {
-    expect(samples.map((s) => s.purpose)).toEqual(['sqs', 'logs', 'no rule']);
+    expect(samples.map((s) => s.purpose)).toEqual(['sqs', 'logs', sigmaPurpose(sigmaRule), 'no rule']);
     for (const sample of samples) {
-      const kinds = matchingRules(toEnvelope(sample.record) as unknown as Record<string, unknown>, rules).map((r) => r.target);
+      const matched = matchingRules(toEnvelope(sample.record) as unknown as Record<string, unknown>, rules);
+      const kinds = matched.map((r) => r.target);
       if (sample.purpose === 'no rule') expect(kinds).toEqual([]);
+      else if (sample.purpose.startsWith('sigma ')) expect(matched.map(sigmaPurpose)).toContain(sample.purpose);
       else expect(kinds).toContain(sample.purpose);
       for (const kind of kinds) expect(EMULATOR_DELIVERED_KINDS).toContain(kind);
       expect(sample.record.readOnly).not.toBe(true);
     }
   });
 
+  test('the Sigma rule of the e2e topology gets a sample whose event it delivers to logs', () => {
+    expect(sigmaRule.sigma?.file).toBe(resolveSigmaPath(E2E_SIGMA_RULE));
+    const sample = samples.find((s) => s.purpose === sigmaPurpose(sigmaRule))!;
+    expect(matchingRules(toEnvelope(sample.record) as unknown as Record<string, unknown>, rules)).toContain(sigmaRule);
+    const sigmaEvents = events.filter((e) => e.purpose === sigmaPurpose(sigmaRule));
+    expect(sigmaEvents.length).toBeGreaterThan(0);
+    for (const event of sigmaEvents) {
+      expect(event.forwarded).toBe(true);
+      expect(event.deliveries).toContainEqual({ rule: sigmaRule.name, target: 'logs' });
+    }
+  });
+
+  test('a Sigma rule no record matches is named', () => {
+    const unmatched = { ...sigmaRule, name: 'trailbridge-sigma-never', pattern: { source: ['aws.never'] } };
+    expect(() => chooseSamples(sharedCandidates(), [...rules, unmatched], false)).toThrow(/"reaches the Sigma rule trailbridge-sigma-never"/);
+  });
+
   test('a record matched by an sns rule is never a sample, and a missing purpose is named', () => {
     const candidates = sharedCandidates();
     const snsOnly = candidates.filter((c) => matchingRules(toEnvelope(c.record) as unknown as Record<string, unknown>, rules).some((r) => r.target === 'sns'));
     expect(snsOnly.length).toBeGreaterThan(0);
-    expect(() => chooseSamples(snsOnly, rules, false)).toThrow(/no shared CloudTrail record fits "reaches only sqs targets", "reaches only logs targets", "matches no central rule"/);
+    expect(() => chooseSamples(snsOnly, rules, false)).toThrow(/no shared CloudTrail record fits "reaches only sqs targets", "reaches only logs targets", "reaches the Sigma rule trailbridge-sigma-aws-snapshot-backup-exfiltration", "matches no central rule"/);
   });
 
   test('an event for every source account and enabled region, every sample used, adjusted to its account and region, with a unique event id', () => {
     expect(slots.map((s) => `${s.accountName}/${s.region}`)).toEqual(['test/us-east-1', 'test/eu-west-1', 'prod/us-east-1', 'prod/eu-west-1']);
-    expect(events.map((e) => `${e.slot.accountName}/${e.slot.region} ${e.purpose}`)).toEqual(['test/us-east-1 sqs', 'test/eu-west-1 logs', 'prod/us-east-1 no rule', 'prod/eu-west-1 sqs']);
+    expect(events.map((e) => `${e.slot.accountName}/${e.slot.region} ${e.purpose}`)).toEqual(['test/us-east-1 sqs', 'test/eu-west-1 logs', `prod/us-east-1 ${sigmaPurpose(sigmaRule)}`, 'prod/eu-west-1 no rule']);
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
     for (const event of events) {
       const detail = JSON.parse(event.entry.Detail);
@@ -235,7 +257,7 @@ describe('e2e: flow 2 events and checks', () => {
     }
     // More samples than slots: the first slot takes the rest, still one event per pair.
     const one = flow2Events(slots.slice(0, 1), samples, rules);
-    expect(one.map((e) => `${e.slot.accountName}/${e.slot.region} ${e.purpose}`)).toEqual(['test/us-east-1 sqs', 'test/us-east-1 logs', 'test/us-east-1 no rule']);
+    expect(one.map((e) => `${e.slot.accountName}/${e.slot.region} ${e.purpose}`)).toEqual(['test/us-east-1 sqs', 'test/us-east-1 logs', `test/us-east-1 ${sigmaPurpose(sigmaRule)}`, 'test/us-east-1 no rule']);
     expect(() => flow2Events([], samples, rules)).toThrow(/no source account forwards events/);
   });
 
@@ -249,7 +271,7 @@ describe('e2e: flow 2 events and checks', () => {
     for (const line of lines) expect(line.text).toMatch(/central bus/);
     expect(lines[0].text).toBe('test (111111111111) us-east-1: 1/1 events put on the default bus reached the central bus trailbridge-central once (StartInstances)');
 
-    const [sqsEvent, , noRule] = events;
+    const [sqsEvent, , , noRule] = events;
     const lost = new Map(centralBus);
     lost.delete(sqsEvent.id);
     const stray = new Map(byKind);
@@ -260,7 +282,7 @@ describe('e2e: flow 2 events and checks', () => {
       'test (111111111111) us-east-1: 0/1 events put on the default bus reached the central bus trailbridge-central once (StartInstances); StartInstances arrived 0 times',
       expect.stringMatching(/StartInstances reached the SQS buffer q 2 times, expected 1 through the central bus rule trailbridge-ec2-instance-state-changed$/),
       expect.stringMatching(/StartInstances reached the log group g once though no central bus rule of that target matches it$/),
-      expect.stringMatching(/^prod \(222222222222\) us-east-1: SendCommand \(no central bus rule matches\) reached the log group g once$/),
+      expect.stringMatching(/^prod \(222222222222\) eu-west-1: SendCommand \(no central bus rule matches\) reached the log group g once$/),
     ]);
   });
 

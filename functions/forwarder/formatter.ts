@@ -63,6 +63,8 @@ export class RecordFormatter {
   private readonly sourceFragment: string;
   private readonly forwarderFragment: string;
   private readonly annotationsFragment: string;
+  /** Weakly held: the tagger's cache bounds how many hits objects exist. */
+  private readonly hitsFragments = new WeakMap<SigmaHits, string>();
 
   constructor(
     private readonly file: FileContext,
@@ -125,10 +127,20 @@ export class RecordFormatter {
     json += this.forwarderFragment;
     if (truncated) json += `,"${ATTR_TRUNCATED}":"true"`;
     json += this.fragment(ATTR_RECORD_PROBLEM, record.problem);
-    if (hits) json += `${this.fragment(ATTR_THREAT_RULE_ID, hits.ids)}${this.fragment(ATTR_THREAT_RULE_NAME, hits.names)}${this.fragment(ATTR_THREAT_RULE_LEVEL, hits.levels)}`;
+    if (hits) json += this.hitsFragment(hits);
     json += this.annotationsFragment;
     json += '}';
     return { kind: 'event', json, truncated, restamped };
+  }
+
+  /** The threat.rule.* attributes, built once per hits object (the Sigma tagger reuses one per list of rules). */
+  private hitsFragment(hits: SigmaHits): string {
+    let fragment = this.hitsFragments.get(hits);
+    if (fragment === undefined) {
+      fragment = `${this.fragment(ATTR_THREAT_RULE_ID, hits.ids)}${this.fragment(ATTR_THREAT_RULE_NAME, hits.names)}${this.fragment(ATTR_THREAT_RULE_LEVEL, hits.levels)}`;
+      this.hitsFragments.set(hits, fragment);
+    }
+    return fragment;
   }
 
   /** `,"key":"value"`, the value cut to the limit; '' when there is no value. */

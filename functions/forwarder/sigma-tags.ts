@@ -103,21 +103,39 @@ export function compileSigmaTagger(rules: readonly SigmaTagRule[]): SigmaTagger 
     if (sources === undefined) everywhere.push(compiled);
     else for (const source of sources) bySource.set(source, [...(bySource.get(source) ?? []), compiled]);
   }
+  const hitsByKey = new Map<string, SigmaHits>();
   return {
     hits(record) {
       const lowered = PREFILTER_FIELDS.map((field) => lower(field.read(record)));
       // A source that is not a string cannot be looked up: every rule is a candidate then.
-      const indexed = lowered[0] !== undefined ? (bySource.get(lowered[0]) ?? []) : record.eventSource === undefined ? [] : all;
-      const candidates: number[] = [];
-      for (const list of [indexed, everywhere]) for (const rule of list) if (mayMatch(rule, lowered)) candidates.push(rule.order);
+      const indexed = lowered[0] !== undefined ? bySource.get(lowered[0]) : record.eventSource === undefined ? undefined : all;
+      const candidates = candidatesOf(indexed, everywhere, lowered);
       if (candidates.length === 0) return undefined;
-      const matched = patterns.matching(record, [...new Set(candidates)].sort((a, b) => a - b)).map((order) => all[order]!.rule);
+      const matched = patterns.matching(record, candidates);
       if (matched.length === 0) return undefined;
-      return {
-        ids: matched.map((m) => m.id).join(','),
-        names: matched.map((m) => m.name).join(','),
-        levels: matched.map((m) => m.level).join(','),
-      };
+      // One object per distinct list of matched rules: the formatter caches its attributes per object.
+      const key = matched.join(',');
+      let hits = hitsByKey.get(key);
+      if (hits === undefined) {
+        hits = hitsOf(matched.map((order) => all[order]!.rule));
+        if (hitsByKey.size < MAX_CACHED_HITS) hitsByKey.set(key, hits);
+      }
+      return hits;
     },
   };
+}
+
+const MAX_CACHED_HITS = 1024;
+
+function hitsOf(rules: readonly SigmaTagRule[]): SigmaHits {
+  return { ids: rules.map((m) => m.id).join(','), names: rules.map((m) => m.name).join(','), levels: rules.map((m) => m.level).join(',') };
+}
+
+/** The positions, ascending and once each, of the rules of both lists the prefilter lets through. */
+function candidatesOf(indexed: readonly CompiledSigmaRule[] | undefined, everywhere: readonly CompiledSigmaRule[], lowered: readonly (string | undefined)[]): number[] {
+  const candidates: number[] = [];
+  if (indexed !== undefined) for (const rule of indexed) if (mayMatch(rule, lowered)) candidates.push(rule.order);
+  if (everywhere.length === 0) return candidates;
+  for (const rule of everywhere) if (mayMatch(rule, lowered) && !candidates.includes(rule.order)) candidates.push(rule.order);
+  return candidates.sort((a, b) => a - b);
 }

@@ -19,8 +19,11 @@ import { SHARED_CLOUDTRAIL_DIR } from './cloudtrail-files';
 /** The target kinds moto's EventBridge delivers to; a rule of another kind (sns, lambda, kinesis) makes PutEvents fail there. */
 export const EMULATOR_DELIVERED_KINDS: readonly TargetKind[] = ['sqs', 'logs'];
 
-/** What a sample record is for: reaching one deliverable kind, or reaching no rule at all. */
-export type SamplePurpose = TargetKind | 'no rule';
+/** What a sample record is for: reaching one deliverable kind, reaching one Sigma rule (by its rule name), or reaching no rule at all. */
+export type SamplePurpose = TargetKind | 'no rule' | `sigma ${string}`;
+
+/** The purpose of proving one Sigma rule of the topology end to end. */
+export const sigmaPurpose = (rule: Pick<CentralRule, 'name'>): SamplePurpose => `sigma ${rule.name}`;
 
 export interface CandidateRecord {
   /** File name, for messages and the printed lines. */
@@ -51,14 +54,16 @@ export function matchingRules(event: Record<string, unknown>, rules: readonly Ce
 
 /**
  * One record per purpose: for each deliverable kind some enabled rule targets, the first record
- * that only rules of deliverable kinds match (at least one of them of that kind); and the first
- * record no rule matches. Every sample is an API call of a regional service (so it reaches the
+ * that only rules of deliverable kinds match (at least one of them of that kind); for each Sigma
+ * rule with a deliverable target, the first such record it matches (so flow 2 proves that rule end
+ * to end); and the first record no rule matches. Every sample is an API call of a regional service (so it reaches the
  * default bus of every region) and, unless read-only events are forwarded, not read-only (a rule
  * in the ENABLED state would never see it in AWS). Throws naming each purpose nothing fits.
  */
 export function chooseSamples(candidates: readonly CandidateRecord[], rules: readonly CentralRule[], readOnlyForwarded: boolean): SampleRecord[] {
   const kinds = EMULATOR_DELIVERED_KINDS.filter((kind) => rules.some((r) => r.target === kind));
-  const purposes: SamplePurpose[] = [...kinds, 'no rule'];
+  const sigmaRules = rules.filter((r) => r.origin === 'sigma' && EMULATOR_DELIVERED_KINDS.includes(r.target));
+  const purposes: SamplePurpose[] = [...kinds, ...sigmaRules.map(sigmaPurpose), 'no rule'];
   const chosen = new Map<SamplePurpose, SampleRecord>();
   for (const candidate of candidates) {
     if (chosen.size === purposes.length) break;
@@ -68,17 +73,34 @@ export function chooseSamples(candidates: readonly CandidateRecord[], rules: rea
     if (!readOnlyForwarded && isReadOnlyManagementEvent(candidate.record)) continue;
     const matched = matchingRules(envelope as unknown as Record<string, unknown>, rules);
     if (matched.some((r) => !EMULATOR_DELIVERED_KINDS.includes(r.target))) continue;
-    const purpose: SamplePurpose | undefined = matched.length === 0 ? 'no rule' : kinds.find((k) => !chosen.has(k) && matched.some((r) => r.target === k));
-    if (purpose !== undefined && !chosen.has(purpose)) chosen.set(purpose, { ...candidate, purpose });
+    const purpose = purposeOf(matched, kinds, sigmaRules, chosen);
+    if (purpose !== undefined) chosen.set(purpose, { ...candidate, purpose });
   }
   const missing = purposes.filter((p) => !chosen.has(p));
   if (missing.length > 0) {
     throw new Error(
-      `flow 2: no shared CloudTrail record fits ${missing.map((p) => (p === 'no rule' ? '"matches no central rule"' : `"reaches only ${p} targets"`)).join(', ')} ` +
+      `flow 2: no shared CloudTrail record fits ${missing.map(describePurpose).join(', ')} ` +
         `(an API call of a regional service, not read-only, matched by no rule of a kind other than ${EMULATOR_DELIVERED_KINDS.join('/')}); add such a record to ../shared/data/cloudtrail or change the e2e topology's targets`,
     );
   }
   return purposes.map((p) => chosen.get(p)!);
+}
+
+/**
+ * The first purpose still open that a record matched by `matched` serves: no rule, a Sigma rule, then a deliverable
+ * kind. Sigma rules first: few shared records match one, while most kinds have many.
+ */
+function purposeOf(matched: readonly CentralRule[], kinds: readonly TargetKind[], sigmaRules: readonly CentralRule[], chosen: ReadonlyMap<SamplePurpose, SampleRecord>): SamplePurpose | undefined {
+  const open = (p: SamplePurpose) => !chosen.has(p);
+  if (matched.length === 0) return open('no rule') ? 'no rule' : undefined;
+  const sigma = sigmaRules.filter((r) => matched.includes(r)).map(sigmaPurpose).find(open);
+  return sigma ?? kinds.find((k) => open(k) && matched.some((r) => r.target === k));
+}
+
+function describePurpose(purpose: SamplePurpose): string {
+  if (purpose === 'no rule') return '"matches no central rule"';
+  if (purpose.startsWith('sigma ')) return `"reaches the Sigma rule ${purpose.slice('sigma '.length)}"`;
+  return `"reaches only ${purpose} targets"`;
 }
 
 /** A source account and region the run puts events in: one forwarding rule of the topology. */

@@ -84,6 +84,17 @@ export const E2E_RESPONSES: NonNullable<TopologyInput['responses']> = {
   'audit-evidence': { mode: 'enforce', useCases: ['s3-bucket-policy-changed', 'iam-user-created'], retentionInDays: 1 },
 };
 
+/**
+ * One shared Sigma rule end to end: flow 2 puts a record it matches (ModifySnapshotAttribute sharing an EBS
+ * snapshot) on a default bus and checks it reaches the central log group through the rule compiled from it.
+ * Level medium, so "logs" (a kind the emulator delivers to); every other level is off.
+ */
+export const E2E_SIGMA_RULE = '../shared/data/sigma/rules/aws_snapshot_backup_exfiltration.yml';
+export const E2E_SIGMA: NonNullable<NonNullable<TopologyInput['events']>['sigma']> = {
+  paths: [E2E_SIGMA_RULE],
+  targets: { critical: 'off', high: 'off', medium: 'logs', low: 'off', informational: 'off' },
+};
+
 /** Sets a dotted option path (with one optional ["key"] segment) on a topology document. */
 function setOption(doc: Record<string, any>, option: string, value: unknown): void {
   const parts = option.replace(/\["([^"]+)"\]/g, '.$1').split('.');
@@ -126,5 +137,6 @@ function e2eDocument(stateDirectory: string): { doc: TopologyInput & Record<stri
   const switches = emulatorSwitches(observability.id);
   for (const s of switches) setOption(doc, s.option, s.value);
   doc.responses = structuredClone(E2E_RESPONSES);
+  doc.events = { ...doc.events, sigma: structuredClone(E2E_SIGMA) };
   return { doc, switches };
 }

@@ -77,17 +77,32 @@ export interface CompiledPatternSet {
  * Compiles every pattern (throwing InvalidPatternError for the first invalid one, naming its position); the
  * event's leaves are collected once for the fields of all of them, then each candidate's branches are tested.
  */
+const MAX_CACHED_INDEXES = 4096;
+
 export function compilePatternSet(patterns: readonly unknown[]): CompiledPatternSet {
   const compiled = patterns.map((pattern, position) => {
     const { problems } = compile(pattern);
     if (problems.length > 0) throw new InvalidPatternError(problems.map((p) => ({ ...p, path: `[${position}]${p.path === '' ? '' : `.${p.path}`}` })));
     return expandBranches(pattern, []).map((branch) => [...branch.values()]);
   });
-  const fields = indexFields(compiled.flatMap((branches) => branches.flatMap((branch) => branch.map((condition) => condition.path))));
+  const pathsOf = (position: number) => compiled[position]!.flatMap((branch) => branch.map((condition) => condition.path));
+  // The event is walked for the fields of the candidates only, not of every pattern: a record that is a candidate
+  // for one rule should not pay for the fields of the other 33. Few distinct candidate lists occur, so each one's
+  // index is built once (up to a bound, so a document of many rules cannot grow the cache without limit).
+  const indexes = new Map<string, FieldIndex>();
+  const indexFor = (candidates: readonly number[]): FieldIndex => {
+    const key = candidates.join(',');
+    let index = indexes.get(key);
+    if (index === undefined) {
+      index = indexFields(candidates.flatMap(pathsOf));
+      if (indexes.size < MAX_CACHED_INDEXES) indexes.set(key, index);
+    }
+    return index;
+  };
   return {
     matching(event, candidates) {
       if (candidates.length === 0 || typeof event !== 'object' || event === null || Array.isArray(event)) return [];
-      const leaves = collectLeaves(event as Record<string, unknown>, fields);
+      const leaves = collectLeaves(event as Record<string, unknown>, indexFor(candidates));
       return candidates.filter((position) => compiled[position]!.some((branch) => branchMatches(branch, leaves)));
     },
   };

@@ -12,19 +12,44 @@ export interface Leaf {
 
 const NO_TRAIL: readonly number[] = [];
 
-/** Which dot-joined field paths a pattern reads, and every proper dot-prefix of them (the only paths worth walking). */
+/**
+ * Which dot-joined field paths a pattern reads, as a tree of their segments: walking an event follows only the keys
+ * the tree has, without building the dot-joined path of every key it visits (the cost of the Sigma tags).
+ */
 export interface FieldIndex {
-  readonly paths: ReadonlySet<string>;
-  readonly prefixes: ReadonlySet<string>;
+  readonly root: FieldNode;
+}
+
+interface FieldNode {
+  /** The dot-joined path when a pattern reads the field that ends here. */
+  path?: string;
+  readonly children: Map<string, FieldNode>;
 }
 
 export function indexFields(paths: Iterable<string>): FieldIndex {
-  const all = new Set(paths);
-  const prefixes = new Set<string>();
-  for (const path of all) {
-    for (let dot = path.indexOf('.'); dot >= 0; dot = path.indexOf('.', dot + 1)) prefixes.add(path.slice(0, dot));
+  const root: FieldNode = { children: new Map() };
+  for (const path of paths) {
+    let node = root;
+    for (const segment of path.split('.')) {
+      let child = node.children.get(segment);
+      if (child === undefined) node.children.set(segment, (child = { children: new Map() }));
+      node = child;
+    }
+    node.path = path;
   }
-  return { paths: all, prefixes };
+  return { root };
+}
+
+/** The node of `key` below `node`; a key with dots (`{"a.b": 1}`) descends one level per segment. */
+function childOf(node: FieldNode, key: string): FieldNode | undefined {
+  const child = node.children.get(key);
+  if (child !== undefined || !key.includes('.')) return child;
+  let current: FieldNode | undefined = node;
+  for (const segment of key.split('.')) {
+    current = current.children.get(segment);
+    if (current === undefined) return undefined;
+  }
+  return current;
 }
 
 /**
@@ -36,24 +61,24 @@ export function collectLeaves(event: Record<string, unknown>, index: FieldIndex)
   const leaves = new Map<string, Leaf[]>();
   let nextArrayId = 0;
 
-  const visit = (node: unknown, path: string, trail: readonly number[], objectTrail: readonly number[]): void => {
-    if (Array.isArray(node)) {
+  const visit = (value: unknown, node: FieldNode, trail: readonly number[], objectTrail: readonly number[]): void => {
+    if (Array.isArray(value)) {
       const arrayId = nextArrayId++;
-      for (let i = 0; i < node.length; i++) visit(node[i], path, [...trail, arrayId, i], objectTrail);
-    } else if (node !== null && typeof node === 'object') {
-      const record = node as Record<string, unknown>;
+      for (let i = 0; i < value.length; i++) visit(value[i], node, [...trail, arrayId, i], objectTrail);
+    } else if (value !== null && typeof value === 'object') {
+      const record = value as Record<string, unknown>;
       for (const key in record) {
-        const childPath = path === '' ? key : `${path}.${key}`;
-        if (index.paths.has(childPath) || index.prefixes.has(childPath)) visit(record[key], childPath, trail, trail);
+        const child = childOf(node, key);
+        if (child !== undefined) visit(record[key], child, trail, trail);
       }
-    } else if (node !== undefined && index.paths.has(path)) {
-      let list = leaves.get(path);
-      if (list === undefined) leaves.set(path, (list = []));
-      list.push({ value: node as LeafValue, trail: objectTrail.length === 0 ? NO_TRAIL : objectTrail });
+    } else if (value !== undefined && node.path !== undefined) {
+      let list = leaves.get(node.path);
+      if (list === undefined) leaves.set(node.path, (list = []));
+      list.push({ value: value as LeafValue, trail: objectTrail.length === 0 ? NO_TRAIL : objectTrail });
     }
   };
 
-  visit(event, '', NO_TRAIL, NO_TRAIL);
+  if (index.root.children.size > 0) visit(event, index.root, NO_TRAIL, NO_TRAIL);
   return leaves;
 }
 

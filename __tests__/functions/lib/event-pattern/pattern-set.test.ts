@@ -31,6 +31,19 @@ describe('compilePatternSet', () => {
     expect(set.matching(record, [])).toEqual([]);
   });
 
+  test('each single candidate, walked for its own fields only, matches as compilePattern does (dotted keys included)', () => {
+    const records = [...stratusRecords().slice(0, 200), { 'userIdentity.type': 'Root', eventType: 'AwsApiCall' }];
+    let hits = 0;
+    for (const record of records) {
+      for (const i of everyPosition) {
+        const expected = one[i]!.matches(record) ? [i] : [];
+        hits += expected.length;
+        expect(set.matching(record, [i])).toEqual(expected);
+      }
+    }
+    expect(hits).toBeGreaterThan(10);
+  });
+
   test('names the position of an invalid pattern', () => {
     expect(() => compilePatternSet([{ a: ['x'] }, { b: [{ prefix: 1 }] }])).toThrow(InvalidPatternError);
     expect(() => compilePatternSet([{ a: ['x'] }, { b: [{ prefix: 1 }] }])).toThrow(/\[1\]\.b\[0\]\.prefix: prefix match pattern must be a string/);
