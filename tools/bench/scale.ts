@@ -168,13 +168,15 @@ function sampledTerraform(dir: string, args: readonly string[], env: NodeJS.Proc
   });
 }
 
-async function planRow(mode: ScaleMode, regions: number, accounts: number, endpoint: string, log: (line: string) => void): Promise<PlanFigure> {
+export async function planRow(mode: ScaleMode, regions: number, accounts: number, endpoint: string, log: (line: string) => void): Promise<PlanFigure> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-scale-plan-'));
   try {
     const { stacksDir } = synthInto(scaleTopology(mode, regions, accounts), dir);
     const stackDir = join(stacksDir, plannedStack(mode));
     const env = { AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
-    const init = spawnSync(terraformBinary(), ['init', '-backend=false', '-input=false', '-no-color'], { cwd: stackDir, env: terraformEnv(env), encoding: 'utf8' });
+    // With the backend: plan refuses a configuration whose backend init skipped. The state path
+    // is relative, so it lands in this row's temporary directory.
+    const init = spawnSync(terraformBinary(), ['init', '-input=false', '-no-color'], { cwd: stackDir, env: terraformEnv(env), encoding: 'utf8' });
     if (init.status !== 0) throw new Error(`terraform init of ${plannedStack(mode)} failed:\n${init.stderr}`);
     const started = Date.now();
     const plan = await sampledTerraform(stackDir, ['plan', '-input=false', '-refresh=false', '-lock=false', '-no-color'], env);
