@@ -168,7 +168,7 @@ function sampledTerraform(dir: string, args: readonly string[], env: NodeJS.Proc
   });
 }
 
-export async function planRow(mode: ScaleMode, regions: number, accounts: number, endpoint: string, log: (line: string) => void): Promise<PlanFigure> {
+async function planRow(mode: ScaleMode, regions: number, accounts: number, endpoint: string, log: (line: string) => void): Promise<PlanFigure> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-scale-plan-'));
   try {
     const { stacksDir } = synthInto(scaleTopology(mode, regions, accounts), dir);
@@ -206,18 +206,50 @@ export interface ScaleResults {
   readonly synth: SynthScaleFigure[];
 }
 
-/** Every row, one at a time (the plans' memory must not overlap). */
-export async function benchScale(log: (line: string) => void): Promise<ScaleResults> {
+export interface PlanRowSpec {
+  readonly mode: ScaleMode;
+  readonly regions: number;
+  readonly accounts: number;
+}
+
+export interface SynthRowSpec {
+  readonly mode: ScaleMode;
+  readonly accounts: number;
+}
+
+/**
+ * The rows of a run. The full set (about 25 minutes on 2 loaded cores) is every mode x 3, 17, 33
+ * regions, the organization stack at 33 regions with 20 and 500 accounts, and synth of every mode
+ * x 20, 100, 500 accounts. `--quick` keeps the rows the targets are read from (the StackSet modes
+ * at 33 regions, the organization at 20 and 500 accounts, synth of 500 accounts in the StackSet
+ * modes) and one providers row to hold them against.
+ */
+export function scaleRows(quick: boolean): { plans: PlanRowSpec[]; synth: SynthRowSpec[] } {
+  // Organization mode: the plan's size must not follow the number of accounts.
+  const organizationByAccounts = [20, 500].map((accounts) => ({ mode: 'organization' as const, regions: 33, accounts }));
+  if (quick) {
+    return {
+      plans: [{ mode: 'providers', regions: 3, accounts: 1 }, { mode: 'stackset', regions: 33, accounts: 1 }, ...organizationByAccounts],
+      synth: (['stackset', 'organization'] as const).map((mode) => ({ mode, accounts: 500 })),
+    };
+  }
+  return {
+    plans: [...SCALE_MODES.flatMap((mode) => PLAN_REGION_COUNTS.map((regions) => ({ mode, regions, accounts: 1 }))), ...organizationByAccounts],
+    synth: SCALE_MODES.flatMap((mode) => SYNTH_ACCOUNT_COUNTS.map((accounts) => ({ mode, accounts }))),
+  };
+}
+
+/** Every row of the set, one at a time (the plans' memory must not overlap). */
+export async function benchScale(log: (line: string) => void, options: { readonly quick?: boolean } = {}): Promise<ScaleResults> {
+  const rows = scaleRows(options.quick ?? false);
   const moto = await startMoto();
   const plans: PlanFigure[] = [];
   try {
-    for (const mode of SCALE_MODES) for (const regions of PLAN_REGION_COUNTS) plans.push(await planRow(mode, regions, 1, moto.endpoint, log));
-    // Organization mode: the plan's size must not follow the number of accounts.
-    for (const accounts of [20, 500]) plans.push(await planRow('organization', 33, accounts, moto.endpoint, log));
+    for (const row of rows.plans) plans.push(await planRow(row.mode, row.regions, row.accounts, moto.endpoint, log));
   } finally {
     await moto.stop();
   }
-  const synth = SCALE_MODES.flatMap((mode) => SYNTH_ACCOUNT_COUNTS.map((accounts) => synthRow(mode, accounts, log)));
+  const synth = rows.synth.map((row) => synthRow(row.mode, row.accounts, log));
   return { plans, synth };
 }
 
