@@ -218,7 +218,7 @@ export interface SynthRowSpec {
 }
 
 /**
- * The rows of a run. The full set (about 25 minutes on 2 loaded cores) is every mode x 3, 17, 33
+ * The rows of a run. The full set (on 2 loaded cores: 12 minutes of plans, then well over 20 of synth) is every mode x 3, 17, 33
  * regions, the organization stack at 33 regions with 20 and 500 accounts, and synth of every mode
  * x 20, 100, 500 accounts. `--quick` keeps the rows the targets are read from (the StackSet modes
  * at 33 regions, the organization at 20 and 500 accounts, synth of 500 accounts in the StackSet
