@@ -17,7 +17,8 @@ import { benchScale, scaleMarkdown } from './bench/scale';
 import { PROJECT_ROOT } from '../config/paths';
 
 /**
- * `npm run bench -- scale` runs only the scale table of the regional forwarding modes (tools/bench/scale.ts).
+ * `npm run bench -- scale [--quick]` runs only the scale table of the regional forwarding modes (tools/bench/scale.ts;
+ * `--quick`: the rows its targets are read from).
  * `npm run bench [-- --quick] [--runs N] [--sigma-only]`: what users pay for, as medians of N runs and as ratios
  * against references measured in the same run (absolute times drift on a shared machine).
  * Writes a markdown table to stdout and the figures to bench-results.json.
@@ -202,7 +203,7 @@ if (require.main === module) {
     const { values, positionals } = parseArgs({ options: { quick: { type: 'boolean', default: false }, runs: { type: 'string', default: '3' }, 'sigma-only': { type: 'boolean', default: false } }, allowPositionals: true });
     if (positionals.length > 0 && (positionals.length > 1 || positionals[0] !== 'scale')) throw new UsageError(`unexpected argument ${JSON.stringify(positionals.find((p) => p !== 'scale'))}; the only part that runs alone is "scale"`, 2);
     if (positionals[0] === 'scale') {
-      const scale = await benchScale((line) => process.stderr.write(`${line}\n`));
+      const scale = await benchScale((line) => process.stderr.write(`${line}\n`), { quick: values.quick });
       writeFileSync(join(PROJECT_ROOT, 'bench-scale-results.json'), `${JSON.stringify(scale, null, 2)}\n`);
       process.stdout.write(scaleMarkdown(scale));
       return;

@@ -1,6 +1,6 @@
 import { parseTopology } from '../../config/load';
 import { MAX_OUS_PER_CALL } from '../../config/sections/stack-sets';
-import { PLAN_REGION_COUNTS, SCALE_MODES, SYNTH_ACCOUNT_COUNTS, plannedStack, regionsFor, scaleTopology } from '../../tools/bench/scale';
+import { PLAN_REGION_COUNTS, SCALE_MODES, SYNTH_ACCOUNT_COUNTS, plannedStack, regionsFor, scaleRows, scaleTopology } from '../../tools/bench/scale';
 
 describe('the scale bench topologies', () => {
   test.each(SCALE_MODES.flatMap((mode) => PLAN_REGION_COUNTS.map((regions) => [mode, regions] as const)))('%s with %i regions is a valid topology', (mode, regions) => {
@@ -28,5 +28,25 @@ describe('the scale bench topologies', () => {
   test('33 regions are known; more are refused', () => {
     expect(regionsFor(33)).toHaveLength(33);
     expect(() => regionsFor(1000)).toThrow(/1000 regions asked/);
+  });
+});
+
+describe('the rows of a scale run', () => {
+  test('the full set plans every mode at every region count and synthesizes every mode at every account count', () => {
+    const { plans, synth } = scaleRows(false);
+    expect(plans).toHaveLength(SCALE_MODES.length * PLAN_REGION_COUNTS.length + 2);
+    expect(synth).toHaveLength(SCALE_MODES.length * SYNTH_ACCOUNT_COUNTS.length);
+    expect(new Set(synth.map((s) => `${s.mode}:${s.accounts}`)).size).toBe(synth.length);
+  });
+
+  test('the quick set is smaller and still holds every row a target is read from', () => {
+    const full = scaleRows(false);
+    const quick = scaleRows(true);
+    expect(quick.plans.length + quick.synth.length).toBeLessThan(full.plans.length + full.synth.length);
+    const plan = (mode: string, regions: number, accounts: number) => quick.plans.some((p) => p.mode === mode && p.regions === regions && p.accounts === accounts);
+    expect(plan('stackset', 33, 1)).toBe(true);
+    expect(plan('organization', 33, 20)).toBe(true);
+    expect(plan('organization', 33, 500)).toBe(true);
+    expect(quick.synth.filter((s) => s.accounts === 500).map((s) => s.mode)).toEqual(['stackset', 'organization']);
   });
 });

@@ -174,7 +174,9 @@ async function planRow(mode: ScaleMode, regions: number, accounts: number, endpo
     const { stacksDir } = synthInto(scaleTopology(mode, regions, accounts), dir);
     const stackDir = join(stacksDir, plannedStack(mode));
     const env = { AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
-    const init = spawnSync(terraformBinary(), ['init', '-backend=false', '-input=false', '-no-color'], { cwd: stackDir, env: terraformEnv(env), encoding: 'utf8' });
+    // With the backend: plan refuses a configuration whose backend init skipped. The state path
+    // is relative, so it lands in this row's temporary directory.
+    const init = spawnSync(terraformBinary(), ['init', '-input=false', '-no-color'], { cwd: stackDir, env: terraformEnv(env), encoding: 'utf8' });
     if (init.status !== 0) throw new Error(`terraform init of ${plannedStack(mode)} failed:\n${init.stderr}`);
     const started = Date.now();
     const plan = await sampledTerraform(stackDir, ['plan', '-input=false', '-refresh=false', '-lock=false', '-no-color'], env);
@@ -204,18 +206,50 @@ export interface ScaleResults {
   readonly synth: SynthScaleFigure[];
 }
 
-/** Every row, one at a time (the plans' memory must not overlap). */
-export async function benchScale(log: (line: string) => void): Promise<ScaleResults> {
+export interface PlanRowSpec {
+  readonly mode: ScaleMode;
+  readonly regions: number;
+  readonly accounts: number;
+}
+
+export interface SynthRowSpec {
+  readonly mode: ScaleMode;
+  readonly accounts: number;
+}
+
+/**
+ * The rows of a run. The full set (on 2 loaded cores: 12 minutes of plans, then well over 20 of synth) is every mode x 3, 17, 33
+ * regions, the organization stack at 33 regions with 20 and 500 accounts, and synth of every mode
+ * x 20, 100, 500 accounts. `--quick` keeps the rows the targets are read from (the StackSet modes
+ * at 33 regions, the organization at 20 and 500 accounts, synth of 500 accounts in the StackSet
+ * modes) and one providers row to hold them against.
+ */
+export function scaleRows(quick: boolean): { plans: PlanRowSpec[]; synth: SynthRowSpec[] } {
+  // Organization mode: the plan's size must not follow the number of accounts.
+  const organizationByAccounts = [20, 500].map((accounts) => ({ mode: 'organization' as const, regions: 33, accounts }));
+  if (quick) {
+    return {
+      plans: [{ mode: 'providers', regions: 3, accounts: 1 }, { mode: 'stackset', regions: 33, accounts: 1 }, ...organizationByAccounts],
+      synth: (['stackset', 'organization'] as const).map((mode) => ({ mode, accounts: 500 })),
+    };
+  }
+  return {
+    plans: [...SCALE_MODES.flatMap((mode) => PLAN_REGION_COUNTS.map((regions) => ({ mode, regions, accounts: 1 }))), ...organizationByAccounts],
+    synth: SCALE_MODES.flatMap((mode) => SYNTH_ACCOUNT_COUNTS.map((accounts) => ({ mode, accounts }))),
+  };
+}
+
+/** Every row of the set, one at a time (the plans' memory must not overlap). */
+export async function benchScale(log: (line: string) => void, options: { readonly quick?: boolean } = {}): Promise<ScaleResults> {
+  const rows = scaleRows(options.quick ?? false);
   const moto = await startMoto();
   const plans: PlanFigure[] = [];
   try {
-    for (const mode of SCALE_MODES) for (const regions of PLAN_REGION_COUNTS) plans.push(await planRow(mode, regions, 1, moto.endpoint, log));
-    // Organization mode: the plan's size must not follow the number of accounts.
-    for (const accounts of [20, 500]) plans.push(await planRow('organization', 33, accounts, moto.endpoint, log));
+    for (const row of rows.plans) plans.push(await planRow(row.mode, row.regions, row.accounts, moto.endpoint, log));
   } finally {
     await moto.stop();
   }
-  const synth = SCALE_MODES.flatMap((mode) => SYNTH_ACCOUNT_COUNTS.map((accounts) => synthRow(mode, accounts, log)));
+  const synth = rows.synth.map((row) => synthRow(row.mode, row.accounts, log));
   return { plans, synth };
 }
 
