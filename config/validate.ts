@@ -11,36 +11,73 @@ import { organizationForwardingProblems } from './sections/stack-sets';
  * access is therefore defensive.
  */
 export function crossFieldProblems(raw: unknown): Problem[] {
-  const problems: Problem[] = [];
-  if (!isObject(raw)) return problems;
-  const add = (path: string, message: string) => problems.push({ path, message });
+  if (!isObject(raw)) return [];
+  const regions = regionProblems(raw);
+  const accounts = accountProblems(raw);
+  return [
+    ...regions.problems,
+    ...accounts.problems,
+    ...roleAndReferenceProblems(raw, accounts),
+    ...trailLayoutProblems(raw),
+    ...organizationForwardingProblems(raw),
+    ...regionReferenceProblems(raw, regions),
+  ];
+}
 
+interface RegionFacts {
+  readonly problems: Problem[];
+  /** Known regions and allowRegions. */
+  readonly accepted: ReadonlySet<string>;
+  /** The enabled regions as listed. */
+  readonly enabled: ReadonlySet<unknown>;
+}
+
+interface AccountFacts {
+  readonly problems: Problem[];
+  /** Account name -> index. */
+  readonly names: ReadonlyMap<string, number>;
+  /** Role -> indexes of the accounts holding it. */
+  readonly holders: ReadonlyMap<string, number[]>;
+  /** Trail bucket -> the account's path. */
+  readonly buckets: ReadonlyMap<string, string>;
+}
+
+const unknownRegion = (region: string) =>
+  `${JSON.stringify(region)} is not a known region; use one of ${KNOWN_REGIONS.join(', ')}, or add it to allowRegions if AWS launched it recently`;
+
+/** allowRegions, regions and homeRegion. */
+function regionProblems(raw: Record<string, unknown>): RegionFacts {
+  const problems: Problem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, message });
   const allowRegions = strings(raw.allowRegions);
   allowRegions.forEach((region, i) => {
     if (!REGION_NAME_PATTERN.test(region)) add(`allowRegions[${i}]`, `${JSON.stringify(region)} does not look like a region name (such as "eu-south-3")`);
   });
-  const acceptedRegions = new Set([...KNOWN_REGIONS, ...allowRegions]);
-  const unknownRegion = (region: string) =>
-    `${JSON.stringify(region)} is not a known region; use one of ${KNOWN_REGIONS.join(', ')}, or add it to allowRegions if AWS launched it recently`;
-
+  const accepted = new Set([...KNOWN_REGIONS, ...allowRegions]);
   const regions = Array.isArray(raw.regions) ? raw.regions : [];
-  const seenRegions = new Set<unknown>();
+  const enabled = new Set<unknown>();
   regions.forEach((region, i) => {
     if (typeof region !== 'string') return;
-    if (!acceptedRegions.has(region)) add(`regions[${i}]`, unknownRegion(region));
-    if (seenRegions.has(region)) add(`regions[${i}]`, `${JSON.stringify(region)} is listed twice; list each region once`);
-    seenRegions.add(region);
+    if (!accepted.has(region)) add(`regions[${i}]`, unknownRegion(region));
+    if (enabled.has(region)) add(`regions[${i}]`, `${JSON.stringify(region)} is listed twice; list each region once`);
+    enabled.add(region);
   });
-  if (typeof raw.homeRegion === 'string' && !seenRegions.has(raw.homeRegion)) {
+  if (typeof raw.homeRegion === 'string' && !enabled.has(raw.homeRegion)) {
     // Only regions that are themselves valid are proposed: a misspelt one is reported on its own.
-    const candidates = [...seenRegions].filter((r): r is string => typeof r === 'string' && acceptedRegions.has(r));
+    const candidates = [...enabled].filter((r): r is string => typeof r === 'string' && accepted.has(r));
     const pick = candidates.length > 0 ? `pick one of ${candidates.map((r) => JSON.stringify(r)).join(', ')}` : undefined;
-    const message = acceptedRegions.has(raw.homeRegion)
+    const message = accepted.has(raw.homeRegion)
       ? `is not among the enabled regions; ${['add it to regions', pick].filter(Boolean).join(' or ')}`
       : `is not among the enabled regions, nor a known region; ${pick ?? 'list a known region in regions and name it here'}`;
     add('homeRegion', `${JSON.stringify(raw.homeRegion)} ${message}`);
   }
+  return { problems, accepted, enabled };
+}
 
+/** Each account on its own and against the others: unique names, ids and buckets, roles, source options. */
+function accountProblems(raw: Record<string, unknown>): AccountFacts {
+  const problems: Problem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, message });
   const organization = isObject(raw.organization) ? raw.organization : undefined;
   // The one account that may hold no role: it is in the topology for the organization trail.
   const managementAccountName = typeof organization?.managementAccount === 'string' ? organization.managementAccount : undefined;
@@ -77,7 +114,14 @@ export function crossFieldProblems(raw: unknown): Problem[] {
       else buckets.set(bucket, at);
     }
   });
+  return { problems, names, holders, buckets };
+}
 
+/** The access-log bucket, the roles every topology needs, the management account and the trail mode. */
+function roleAndReferenceProblems(raw: Record<string, unknown>, accounts: AccountFacts): Problem[] {
+  const problems: Problem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, message });
+  const { names, holders, buckets } = accounts;
   const logArchive = isObject(raw.logArchive) ? raw.logArchive : {};
   if (typeof logArchive.accessLogBucketName === 'string' && buckets.has(logArchive.accessLogBucketName)) {
     add('logArchive.accessLogBucketName', `${JSON.stringify(logArchive.accessLogBucketName)} is also a trail bucket (${buckets.get(logArchive.accessLogBucketName)}); access logs need a bucket of their own`);
@@ -92,6 +136,7 @@ export function crossFieldProblems(raw: unknown): Problem[] {
     if (!holders.has('source')) add('accounts', 'no account has the role "source"; a topology needs at least one source account');
   }
 
+  const organization = isObject(raw.organization) ? raw.organization : undefined;
   if (organization && typeof organization.managementAccount === 'string' && !names.has(organization.managementAccount)) {
     add('organization.managementAccount', `${JSON.stringify(organization.managementAccount)} is not the name of any account; use one of ${[...names.keys()].map((n) => JSON.stringify(n)).join(', ')}`);
   }
@@ -99,23 +144,25 @@ export function crossFieldProblems(raw: unknown): Problem[] {
   if (trails.mode === 'organization' && !(organization && typeof organization.managementAccount === 'string')) {
     add('trails.mode', '"organization" needs organization.id and organization.managementAccount; set them or use "account"');
   }
+  return problems;
+}
 
-  problems.push(...trailLayoutProblems(raw));
-  problems.push(...organizationForwardingProblems(raw));
-
+/** Options elsewhere that name a region: it must be enabled (incident response) or known. */
+function regionReferenceProblems(raw: Record<string, unknown>, regions: RegionFacts): Problem[] {
+  const problems: Problem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, message });
   const idr = isObject(raw.incidentResponse) ? raw.incidentResponse : {};
-  if (typeof idr.region === 'string' && !seenRegions.has(idr.region)) {
+  if (typeof idr.region === 'string' && !regions.enabled.has(idr.region)) {
     add('incidentResponse.region', `${JSON.stringify(idr.region)} is not among the enabled regions; add it to regions or leave it out to use the home region`);
   }
   const forwarder = isObject(raw.forwarder) ? raw.forwarder : {};
   if (isObject(forwarder.appConfigLayerArns)) {
     for (const region of Object.keys(forwarder.appConfigLayerArns)) {
-      if (!acceptedRegions.has(region)) add(`forwarder.appConfigLayerArns[${JSON.stringify(region)}]`, unknownRegion(region));
+      if (!regions.accepted.has(region)) add(`forwarder.appConfigLayerArns[${JSON.stringify(region)}]`, unknownRegion(region));
     }
   }
   const backend = isObject(raw.backend) ? raw.backend : {};
-  if (backend.type === 's3' && typeof backend.region === 'string' && !acceptedRegions.has(backend.region)) add('backend.region', unknownRegion(backend.region));
-
+  if (backend.type === 's3' && typeof backend.region === 'string' && !regions.accepted.has(backend.region)) add('backend.region', unknownRegion(backend.region));
   return problems;
 }
 
