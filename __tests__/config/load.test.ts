@@ -5,19 +5,7 @@ import { DEFAULT_TOPOLOGY_NAME, TOPOLOGY_ENV, loadTopology, parseTopology, readT
 import { TopologyError, formatPath } from '../../config/problems';
 import { TopologyInput } from '../../config/schema';
 import { defaultTopologyInput } from '../support/synth';
-
-/** The problems parseTopology reports for the default topology changed by `edit`. */
-function problemsOf(edit: (t: any) => void): { path: string; message: string }[] {
-  const input = defaultTopologyInput() as any;
-  edit(input);
-  try {
-    parseTopology(input, 'topology.json');
-  } catch (err) {
-    if (err instanceof TopologyError) return [...err.problems];
-    throw err;
-  }
-  return [];
-}
+import { topologyProblems as problemsOf } from '../support/topologies';
 
 function expectProblem(edit: (t: any) => void, path: string, message: RegExp): void {
   const problems = problemsOf(edit);

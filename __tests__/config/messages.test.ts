@@ -1,26 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseJson, parseTopology } from '../../config/load';
+import { parseJson } from '../../config/load';
 import { findJsonSyntaxError } from '../../config/json-syntax';
 import { Problem, TopologyError } from '../../config/problems';
-import { defaultTopologyInput } from '../support/synth';
+import { topologyProblems as problemsOf } from '../support/topologies';
 
 /**
  * Every message in the house style: the JSON path, the value received, what is allowed and the
  * fix, whichever check found the problem (zod's own, a schema's refinement, a cross-field rule).
  */
-
-function problemsOf(edit: (t: any) => void): Problem[] {
-  const input = defaultTopologyInput() as any;
-  edit(input);
-  try {
-    parseTopology(input, 'topology.json');
-  } catch (err) {
-    if (err instanceof TopologyError) return [...err.problems];
-    throw err;
-  }
-  return [];
-}
 
 /** The topology changed by `edit` has exactly this problem among its problems. */
 function expectMessage(edit: (t: any) => void, path: string, message: string): void {

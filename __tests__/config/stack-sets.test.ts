@@ -1,20 +1,13 @@
-import { parseTopology } from '../../config/load';
-import { TopologyError } from '../../config/problems';
-import { defaultTopologyInput } from '../support/synth';
+import { Problem } from '../../config/problems';
+import { topologyProblems } from '../support/topologies';
 
 /** The problems parseTopology reports for the default topology with organization forwarding, changed by `edit`. */
-function problemsOf(edit: (t: any) => void): { path: string; message: string }[] {
-  const input = defaultTopologyInput() as any;
-  input.organization = { id: 'o-a1b2c3d4e5', managementAccount: 'prod' };
-  input.organizationForwarding = { organizationalUnits: [{ id: 'ou-ab12-cd34ef56', accounts: ['555555555555'] }] };
-  edit(input);
-  try {
-    parseTopology(input, 'topology.json');
-  } catch (err) {
-    if (err instanceof TopologyError) return [...err.problems];
-    throw err;
-  }
-  return [];
+function problemsOf(edit: (t: any) => void): Problem[] {
+  return topologyProblems((input) => {
+    input.organization = { id: 'o-a1b2c3d4e5', managementAccount: 'prod' };
+    input.organizationForwarding = { organizationalUnits: [{ id: 'ou-ab12-cd34ef56', accounts: ['555555555555'] }] };
+    edit(input);
+  });
 }
 
 describe('organizationForwarding', () => {

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTopology } from '../../config/load';
+import { Problem, TopologyError } from '../../config/problems';
 import { Topology, TopologyInput } from '../../config/schema';
-import { topologyWith } from './synth';
+import { defaultTopologyInput, topologyWith } from './synth';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -18,4 +19,17 @@ export function defaultCloudTopology(backend: Partial<Extract<TopologyInput['bac
   return topologyWith((t) => {
     t.backend = { type: 'cloud', organization: 'acme', dynamicCredentials: true, ...backend };
   });
+}
+
+/** The problems parseTopology reports for the default topology changed by `edit` (none: []). */
+export function topologyProblems(edit: (t: any) => void): Problem[] {
+  const input = defaultTopologyInput() as any;
+  edit(input);
+  try {
+    parseTopology(input, 'topology.json');
+  } catch (err) {
+    if (err instanceof TopologyError) return [...err.problems];
+    throw err;
+  }
+  return [];
 }
