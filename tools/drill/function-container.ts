@@ -115,9 +115,10 @@ export class FunctionContainer {
     return this.output;
   }
 
-  /** Log lines parsed as JSON (lines that are not JSON are skipped). */
-  logLines(): Record<string, any>[] {
+  /** Log lines parsed as JSON (lines that are not JSON are skipped), from character `from` of the output on. */
+  logLines(from = 0): Record<string, any>[] {
     return this.output
+      .slice(from)
       .split('\n')
       .filter((line) => line.startsWith('{'))
       .flatMap((line) => {

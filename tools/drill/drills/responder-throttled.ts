@@ -151,17 +151,7 @@ async function deliver(container: FunctionContainer, proxy: ThrottlingProxy, set
   const answers: Invocation[] = [];
   for (const { input } of sets.flatMap((s) => s.inputs)) answers.push(await container.invoke(input, DEFAULT_TIMEOUT_MS));
   await new Promise((resolve) => setTimeout(resolve, 50)); // the last log lines follow the answer on another pipe
-  const lines = container.logs
-    .slice(logsFrom)
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .flatMap((line) => {
-      try {
-        return [JSON.parse(line) as Record<string, any>];
-      } catch {
-        return [];
-      }
-    });
+  const lines = container.logLines(logsFrom);
   const done = proxy.done.slice(doneFrom);
   return { answers, lines, writes: writeCounts(done), alerts: done.filter((c) => c.service === 'sns' && c.operation === 'Publish').length, seconds: (Date.now() - started) / 1000 };
 }
