@@ -2,14 +2,18 @@ import { App } from 'cdktf';
 import { loadTopology } from './config/load';
 import { buildStacks } from './stacks/app';
 import { runCli } from './tools/lib/cli';
+import { withoutCreationStacks } from './tools/lib/creation-stacks';
 import { removeStaleConfigurations } from './tools/lib/stack-configuration';
 
 // Composition only: a validated topology in, stacks out. A bad topology prints its problem list
 // and exits 1, never a stack trace. cdktf synthesizes into the same stack folders each time, so a
-// cdk.tf left by `npm run synth:hcl` goes: Terraform would load it beside the new JSON.
+// cdk.tf left by `npm run synth:hcl` goes: Terraform would load it beside the new JSON. cdktf's
+// token creation stacks are off unless TRAILBRIDGE_CREATION_STACKS=1 (tools/lib/creation-stacks.ts).
 runCli(() => {
   const app = new App();
-  buildStacks(app, loadTopology());
-  app.synth();
+  withoutCreationStacks(() => {
+    buildStacks(app, loadTopology());
+    app.synth();
+  });
   removeStaleConfigurations(app.outdir);
 });

@@ -59,6 +59,7 @@ export class Naming {
   readonly prefix: string;
   readonly homeRegion: string;
   readonly partition: Partition;
+  private trailBucketNames?: readonly string[];
 
   constructor(readonly topology: Topology) {
     this.prefix = topology.name;
@@ -162,7 +163,9 @@ export class Naming {
 
   /** Every trail bucket: one per source account, or the organization trail's one. */
   allTrailBucketNames(): string[] {
-    return [...new Set(sourceAccounts(this.topology).map((source) => this.trailBucketName(source)))];
+    // Every source's trail asks (500 sources: 250,000 names); the topology does not change.
+    this.trailBucketNames ??= [...new Set(sourceAccounts(this.topology).map((source) => this.trailBucketName(source)))];
+    return [...this.trailBucketNames];
   }
 
   /** `[keyPrefix/]AWSLogs/`: where the log files of a source's trail start in its bucket. */

@@ -89,7 +89,8 @@ export const JUSTIFICATIONS: readonly Justification[] = [
       kind: 'data',
       type: 'aws_iam_policy_document',
       reason: 'a key policy: "*" is the key itself, and every statement is limited by its principal and conditions',
-      fails: (b, stack) => isKeyPolicy(b, stack) && hasWildcardResource(b),
+      // The statement test first: finding the key that uses a document scans every block of the stack.
+      fails: (b, stack) => hasWildcardResource(b) && isKeyPolicy(b, stack),
     }),
   ),
   {
@@ -150,7 +151,18 @@ function referredToBy(block: TerraformBlock, stack: StackBlocks, type: string): 
 /** A bucket some `aws_s3_bucket_logging` names as its target. */
 function isAccessLogTarget(bucket: TerraformBlock, stack: StackBlocks): boolean {
   const reference = referenceTo(bucket);
-  return stack.blocks.some((b) => b.kind === 'resource' && b.type === 'aws_s3_bucket_logging' && String(b.body.target_bucket ?? '').includes(reference));
+  return loggingTargetsOf(stack).some((target) => target.includes(reference));
+}
+
+/** The target_bucket of every aws_s3_bucket_logging, once per stack: log-archive has one per source bucket. */
+const loggingTargets = new WeakMap<StackBlocks, string[]>();
+function loggingTargetsOf(stack: StackBlocks): string[] {
+  let targets = loggingTargets.get(stack);
+  if (!targets) {
+    targets = stack.blocks.filter((b) => b.kind === 'resource' && b.type === 'aws_s3_bucket_logging').map((b) => String(b.body.target_bucket ?? ''));
+    loggingTargets.set(stack, targets);
+  }
+  return targets;
 }
 
 /** A policy document some `aws_kms_key` uses as its policy. */

@@ -7,6 +7,7 @@ import { Account, Topology } from '../config/schema';
 import { cloudBackend, credentialsTag, dynamicCredentialsOn } from '../config/terraform-cloud';
 import { tfcDynamicCredentialsVariable } from './constructs/tfc-dynamic-credentials';
 import { JustificationLedger, applyJustifications } from './scanner-suppressions';
+import { prepareStack, stackTerraform } from './stack-synthesis';
 
 export interface TrailbridgeStackProps {
   readonly topology: Topology;
@@ -73,9 +74,17 @@ export class TrailbridgeStack extends TerraformStack {
     }
   }
 
-  /** The stack's Terraform JSON, with the scanner justifications of its blocks (./scanner-justifications.ts). */
+  /** As cdktf's, without the preparing resolve of elements it cannot change (./stack-synthesis.ts). */
+  override prepareStack(): void {
+    prepareStack(this);
+  }
+
+  /**
+   * The stack's Terraform JSON (cdktf's, resolving only what holds tokens: ./stack-synthesis.ts),
+   * with the scanner justifications of its blocks (./scanner-justifications.ts).
+   */
   override toTerraform(): any {
-    const doc = super.toTerraform();
+    const doc = stackTerraform(this);
     const ledger = JustificationLedger.of(this, this.topology);
     ledger.record(this.stackName, applyJustifications(doc, ledger.table));
     return doc;

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { buildSync } from 'esbuild';
+import { BuildOptions, buildSync, version as esbuildVersion } from 'esbuild';
 import { zipSync } from 'fflate';
 import { PROJECT_ROOT } from '../../config/paths';
+import { cachedZip, recipeDigest, storeZip } from './bundle-cache';
 import { trimSourceMap } from './source-map';
-
 
 /** Bundles are built here, outside cdktf.out so synth output holds only the copied assets. */
 const BUILD_DIR = join(PROJECT_ROOT, '.gen', 'functions');
@@ -28,7 +28,8 @@ const cache = new Map<string, FunctionBundle>();
 /**
  * Bundles functions/<name>/handler.ts with esbuild (Node 20 target, minified, external source
  * map of the project's own code) into a zip whose bytes depend only on the source, so synth stays
- * byte-identical and Terraform sees no change until the code changes.
+ * byte-identical and Terraform sees no change until the code changes. Built once per process, and
+ * reused across synths while its sources are unchanged (./bundle-cache.ts).
  */
 export function bundleFunction(name: string): FunctionBundle {
   const cached = cache.get(name);
@@ -36,9 +37,28 @@ export function bundleFunction(name: string): FunctionBundle {
   const entry = join(PROJECT_ROOT, 'functions', name, 'handler.ts');
   if (!existsSync(entry)) throw new Error(`function ${name}: ${relative(PROJECT_ROOT, entry)} does not exist`);
   const outdir = join(BUILD_DIR, name);
-  mkdirSync(outdir, { recursive: true });
+  const zipPath = join(BUILD_DIR, `${name}.zip`);
+  const options = buildOptions(entry, outdir);
+  const recipe = recipeDigest([esbuildVersion, JSON.stringify(options), ...RECIPE_FILES.map((file) => readFileSync(join(PROJECT_ROOT, file)))]);
+  const zip = cachedZip(PROJECT_ROOT, zipPath, recipe) ?? buildZip(name, options, zipPath, recipe);
+  const bundle: FunctionBundle = {
+    zipPath,
+    sha256Base64: createHash('sha256').update(zip).digest('base64'),
+    zipBytes: zip.byteLength,
+    handler: 'index.handler',
+  };
+  cache.set(name, bundle);
+  return bundle;
+}
 
-  const result = buildSync({
+/**
+ * Files that shape a bundle without being esbuild inputs: the code that builds and zips it, the
+ * compiler settings, and the lock file (a dependency's new version may resolve to other files).
+ */
+const RECIPE_FILES = ['stacks/constructs/bundle.ts', 'stacks/constructs/bundle-cache.ts', 'stacks/constructs/source-map.ts', 'tsconfig.json', 'package-lock.json'];
+
+function buildOptions(entry: string, outdir: string): BuildOptions & { write: false; metafile: true } {
+  return {
     entryPoints: [entry],
     outfile: join(outdir, 'index.js'),
     bundle: true,
@@ -53,9 +73,17 @@ export function bundleFunction(name: string): FunctionBundle {
     sourcesContent: false,
     legalComments: 'none',
     write: false,
+    // The files read, for the cache; the bundle is the same with or without it.
+    metafile: true,
     logLevel: 'silent',
     absWorkingDir: PROJECT_ROOT,
-  });
+  };
+}
+
+function buildZip(name: string, options: ReturnType<typeof buildOptions>, zipPath: string, recipe: string): Uint8Array {
+  const outdir = join(BUILD_DIR, name);
+  mkdirSync(outdir, { recursive: true });
+  const result = buildSync(options);
   if (result.errors.length > 0) {
     throw new Error(`function ${name}: esbuild failed: ${result.errors.map((e) => e.text).join('; ')}`);
   }
@@ -65,17 +93,8 @@ export function bundleFunction(name: string): FunctionBundle {
     files[relative(outdir, file.path)] = [contents, { mtime: ZIP_MTIME }];
   }
   const zip = zipSync(files, { level: 9, mtime: ZIP_MTIME });
-  const zipPath = join(BUILD_DIR, `${name}.zip`);
-  writeFileSync(zipPath, zip);
-
-  const bundle: FunctionBundle = {
-    zipPath,
-    sha256Base64: createHash('sha256').update(zip).digest('base64'),
-    zipBytes: zip.byteLength,
-    handler: 'index.handler',
-  };
-  cache.set(name, bundle);
-  return bundle;
+  storeZip(PROJECT_ROOT, zipPath, recipe, Object.keys(result.metafile.inputs), zip);
+  return zip;
 }
 
 /** Source maps for the project's code only: the bundled SDK's mappings would double the zip. */

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { App } from 'cdktf';
 import { Topology } from '../../config/schema';
 import { buildStacks } from '../../stacks/app';
+import { withoutCreationStacks } from './creation-stacks';
 
 export interface SynthOptions {
   readonly topology: Topology;
@@ -23,8 +24,10 @@ export function synthTopology(options: SynthOptions): SynthResult {
   const outdir = resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out');
   rmSync(join(outdir, 'stacks'), { recursive: true, force: true });
   const app = new App({ outdir, hclOutput: options.hcl ?? false });
-  buildStacks(app, options.topology);
-  app.synth();
+  withoutCreationStacks(() => {
+    buildStacks(app, options.topology);
+    app.synth();
+  });
   return { outdir, stackDirs: stackDirectories(outdir) };
 }
 
