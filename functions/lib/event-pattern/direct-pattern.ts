@@ -1,0 +1,116 @@
+/**
+ * A pattern matched by reading each of its fields straight off a parsed JSON event (`event.a.b`), with no walk of
+ * the event and nothing allocated per event: the forwarder tests every record against its Sigma rules. The full
+ * matcher (compilePattern) stays the definition; this one answers only where both must agree, and says
+ * `undefined` where only the walk decides:
+ * - an array on a field's path before its last segment (arrays of objects carry event-ruler's array-consistent
+ *   matching), or an object inside an array at the field;
+ * - a key with dots that also reaches a field (`{"userIdentity.type": ...}`: keys are joined with dots before
+ *   they are compared).
+ */
+import { acceptsValue, type FieldCondition } from './field-condition';
+import { InvalidPatternError, type PatternProblem } from './invalid-pattern-error';
+import { expandBranches } from './rule-branches';
+import type { LeafValue } from './types';
+
+export interface DirectPattern {
+  /** compilePattern(pattern).matches(event) for a JSON object event, or undefined when the full walk must decide. */
+  matches(event: Record<string, unknown>): boolean | undefined;
+}
+
+interface DirectField {
+  readonly segments: readonly string[];
+  /** Per segment but the last, the keys with dots (that segment joined with the following ones) that reach the field too. */
+  readonly dottedKeys: readonly (readonly string[])[];
+  readonly condition: FieldCondition;
+}
+
+/**
+ * Compiles `pattern` (throwing InvalidPatternError as compilePattern does), or returns undefined when a field's path
+ * cannot be read directly: an empty segment, or a name that plain objects inherit (`constructor`, `__proto__`).
+ */
+export function compileDirectPattern(pattern: unknown): DirectPattern | undefined {
+  const problems: PatternProblem[] = [];
+  const branches = expandBranches(pattern, problems);
+  if (problems.length > 0) throw new InvalidPatternError(problems);
+  const fields = branches.map((branch) => [...branch.values()].map(directField));
+  if (fields.some((branch) => branch.some((field) => field === undefined))) return undefined;
+  return new DirectEventPattern(fields as DirectField[][]);
+}
+
+function directField(condition: FieldCondition): DirectField | undefined {
+  const segments = condition.path.split('.');
+  if (segments.some((segment) => segment === '' || segment in Object.prototype)) return undefined;
+  const last = segments.length - 1;
+  const dottedKeys = Array.from({ length: last }, (_, i) => Array.from({ length: last - i }, (__, j) => segments.slice(i, i + j + 2).join('.')));
+  return { segments, dottedKeys, condition };
+}
+
+class DirectEventPattern implements DirectPattern {
+  constructor(private readonly branches: readonly (readonly DirectField[])[]) {}
+
+  matches(event: Record<string, unknown>): boolean | undefined {
+    let undecided = false;
+    for (const branch of this.branches) {
+      const verdict = branchVerdict(branch, event);
+      if (verdict === true) return true;
+      if (verdict === undefined) undecided = true;
+    }
+    return undecided ? undefined : false;
+  }
+}
+
+/** False as soon as one field fails: a field that fails on the direct read fails on the walk too. */
+function branchVerdict(branch: readonly DirectField[], event: Record<string, unknown>): boolean | undefined {
+  let undecided = false;
+  for (const field of branch) {
+    const verdict = fieldVerdict(field, event);
+    if (verdict === false) return false;
+    if (verdict === undefined) undecided = true;
+  }
+  return undecided ? undefined : true;
+}
+
+function fieldVerdict(field: DirectField, event: Record<string, unknown>): boolean | undefined {
+  const { segments, dottedKeys, condition } = field;
+  const last = segments.length - 1;
+  let node: Record<string, unknown> = event;
+  for (let i = 0; i < last; i++) {
+    const dotted = dottedKeys[i]!;
+    for (let k = 0; k < dotted.length; k++) if (node[dotted[k]!] !== undefined) return undefined;
+    const child = node[segments[i]!];
+    if (child === null || typeof child !== 'object') return condition.absentOk;
+    if (Array.isArray(child)) return undefined;
+    node = child as Record<string, unknown>;
+  }
+  return valueVerdict(condition, node[segments[last]!]);
+}
+
+/** The condition on the value at the field: a leaf, an array of leaves (crushed), or nothing (an object has no leaf here). */
+function valueVerdict(condition: FieldCondition, value: unknown): boolean | undefined {
+  if (value === undefined) return condition.absentOk;
+  if (value === null || typeof value !== 'object') return acceptsValue(condition, value as LeafValue);
+  if (!Array.isArray(value)) return condition.absentOk;
+  const found = arrayVerdict(condition, value);
+  return found === NO_LEAF ? condition.absentOk : found;
+}
+
+const NO_LEAF = 'no leaf';
+
+function arrayVerdict(condition: FieldCondition, values: readonly unknown[]): boolean | undefined | typeof NO_LEAF {
+  let result: boolean | typeof NO_LEAF = NO_LEAF;
+  for (const value of values) {
+    if (value === undefined) continue;
+    if (value !== null && typeof value === 'object') {
+      if (!Array.isArray(value)) return undefined;
+      const inner = arrayVerdict(condition, value);
+      if (inner === true || inner === undefined) return inner;
+      if (inner === false) result = false;
+    } else if (acceptsValue(condition, value as LeafValue)) {
+      return true;
+    } else {
+      result = false;
+    }
+  }
+  return result;
+}
