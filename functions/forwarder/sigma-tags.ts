@@ -160,19 +160,16 @@ function hitsOf(rules: readonly SigmaTagRule[]): SigmaHits {
  * lowercasing per record).
  */
 function candidateIndex(all: readonly CompiledSigmaRule[]): (record: Record<string, unknown>) => readonly CompiledSigmaRule[] {
-  // Indexed by the first prefilter field (the event source); rules that do not pin it are candidates for every record.
-  const bySource = new Map<string, CompiledSigmaRule[]>();
-  const everywhere: CompiledSigmaRule[] = [];
-  for (const compiled of all) {
-    const sources = compiled.required[0];
-    if (sources === undefined) everywhere.push(compiled);
-    else for (const source of sources) bySource.set(source, [...(bySource.get(source) ?? []), compiled]);
-  }
   const compute = (values: readonly unknown[]): CompiledSigmaRule[] => {
     const lowered = values.map(lower);
-    // A source that is not a string cannot be looked up: every rule is a candidate then.
-    const indexed = lowered[0] !== undefined ? bySource.get(lowered[0]) : values[0] === undefined ? undefined : all;
-    return [...new Set([...(indexed ?? []), ...everywhere])].filter((rule) => mayMatch(rule, lowered)).sort((a, b) => a.order - b.order);
+    const source = lowered[0];
+    // A rule that pins the event source needs a string among its values; a source that is not a string cannot be
+    // judged (the rule stays), and a record without one cannot match it.
+    const sourceMayMatch = (rule: CompiledSigmaRule) => {
+      const sources = rule.required[0];
+      return sources === undefined || (source !== undefined ? sources.has(source) : values[0] !== undefined);
+    };
+    return all.filter((rule) => sourceMayMatch(rule) && mayMatch(rule, lowered));
   };
   const cache = new Map<unknown, Map<unknown, Map<unknown, CompiledSigmaRule[]>>>();
   let cached = 0;

@@ -49,26 +49,22 @@ function directField(condition: FieldCondition): DirectField | undefined {
 class DirectEventPattern implements DirectPattern {
   constructor(private readonly branches: readonly (readonly DirectField[])[]) {}
 
+  // One loop over branches and fields, not a call per branch: fewer functions for V8 to optimize in a fresh process.
   matches(event: Record<string, unknown>): boolean | undefined {
     let undecided = false;
-    for (const branch of this.branches) {
-      const verdict = branchVerdict(branch, event);
-      if (verdict === true) return true;
-      if (verdict === undefined) undecided = true;
+    branches: for (const branch of this.branches) {
+      let branchUndecided = false;
+      for (const field of branch) {
+        // A field that fails on the direct read fails on the walk too: the branch fails.
+        const verdict = fieldVerdict(field, event);
+        if (verdict === false) continue branches;
+        if (verdict === undefined) branchUndecided = true;
+      }
+      if (!branchUndecided) return true;
+      undecided = true;
     }
     return undecided ? undefined : false;
   }
-}
-
-/** False as soon as one field fails: a field that fails on the direct read fails on the walk too. */
-function branchVerdict(branch: readonly DirectField[], event: Record<string, unknown>): boolean | undefined {
-  let undecided = false;
-  for (const field of branch) {
-    const verdict = fieldVerdict(field, event);
-    if (verdict === false) return false;
-    if (verdict === undefined) undecided = true;
-  }
-  return undecided ? undefined : true;
 }
 
 function fieldVerdict(field: DirectField, event: Record<string, unknown>): boolean | undefined {
@@ -83,11 +79,8 @@ function fieldVerdict(field: DirectField, event: Record<string, unknown>): boole
     if (Array.isArray(child)) return undefined;
     node = child as Record<string, unknown>;
   }
-  return valueVerdict(condition, node[segments[last]!]);
-}
-
-/** The condition on the value at the field: a leaf, an array of leaves (crushed), or nothing (an object has no leaf here). */
-function valueVerdict(condition: FieldCondition, value: unknown): boolean | undefined {
+  // The value at the field: a leaf, an array of leaves (crushed), or nothing (an object has no leaf here).
+  const value = node[segments[last]!];
   if (value === undefined) return condition.absentOk;
   if (value === null || typeof value !== 'object') return acceptsValue(condition, value as LeafValue);
   if (!Array.isArray(value)) return condition.absentOk;
