@@ -129,7 +129,9 @@ export function compileSigmaTagger(rules: readonly SigmaTagRule[]): SigmaTagger 
     hits(record) {
       let first: CompiledSigmaRule | undefined;
       let more: CompiledSigmaRule[] | undefined;
-      for (const rule of candidates(record)) {
+      const list = candidates(record);
+      for (let i = 0; i < list.length; i++) {
+        const rule = list[i]!;
         if (!ruleMatches(rule, record)) continue;
         if (first === undefined) first = rule;
         else (more ??= [first]).push(rule);
@@ -160,16 +162,19 @@ function hitsOf(rules: readonly SigmaTagRule[]): SigmaHits {
  * lowercasing per record).
  */
 function candidateIndex(all: readonly CompiledSigmaRule[]): (record: Record<string, unknown>) => readonly CompiledSigmaRule[] {
+  // Plain loops: this runs once per distinct triple, mostly before V8 has optimized anything.
   const compute = (values: readonly unknown[]): CompiledSigmaRule[] => {
     const lowered = values.map(lower);
     const source = lowered[0];
-    // A rule that pins the event source needs a string among its values; a source that is not a string cannot be
-    // judged (the rule stays), and a record without one cannot match it.
-    const sourceMayMatch = (rule: CompiledSigmaRule) => {
+    const list: CompiledSigmaRule[] = [];
+    for (const rule of all) {
+      // A rule that pins the event source needs a string among its values; a source that is not a string cannot be
+      // judged (the rule stays), and a record without one cannot match it.
       const sources = rule.required[0];
-      return sources === undefined || (source !== undefined ? sources.has(source) : values[0] !== undefined);
-    };
-    return all.filter((rule) => sourceMayMatch(rule) && mayMatch(rule, lowered));
+      const sourceMayMatch = sources === undefined || (source !== undefined ? sources.has(source) : values[0] !== undefined);
+      if (sourceMayMatch && mayMatch(rule, lowered)) list.push(rule);
+    }
+    return list;
   };
   const cache = new Map<unknown, Map<unknown, Map<unknown, CompiledSigmaRule[]>>>();
   let cached = 0;
