@@ -1,9 +1,10 @@
 /**
  * Sigma rules on forwarded records: which of the compiled Sigma patterns of the rules document a record
- * matches, as the threat.rule.* attributes Dynatrace users query. Every pattern is compiled once; a cheap test
- * on the fields a rule pins (event source, name, identity type) leaves the few rules that can apply to a record,
- * and those read their fields straight off the record (compileDirectPattern), with the full walk of the shared
- * matcher only where the direct read cannot decide (arrays of objects, keys with dots on a rule's field).
+ * matches, as the threat.rule.* attributes Dynatrace users query. Every pattern is compiled once. Per distinct
+ * (event source, event name, identity type) of the records, the rules that can apply are worked out once, with
+ * their conditions on those three fields decided; the rest of a rule is read straight off the record
+ * (compileDirectPattern), and the full walk of the shared matcher runs only where the direct read cannot decide
+ * (arrays of objects, keys with dots on a rule's field).
  */
 import { compileDirectPattern, compilePattern, type CompiledPattern, type DirectPattern } from '../lib/event-pattern';
 import type { SigmaTagRule } from './rules-schema';
@@ -117,8 +118,20 @@ function compileRule(rule: SigmaTagRule, order: number): CompiledSigmaRule {
   };
 }
 
+/**
+ * A rule left for records of one (source, name, identity type) triple: `check` is what is left to read once the
+ * triple's values are known (true: the triple decides it), or undefined when only the full walk can match the rule.
+ */
+interface Candidate {
+  readonly rule: CompiledSigmaRule;
+  readonly check: true | DirectPattern | undefined;
+}
+
 /** The direct read where it decides, the full walk where it does not. */
-const ruleMatches = (rule: CompiledSigmaRule, record: Record<string, unknown>): boolean => rule.direct?.matches(record) ?? rule.full.matches(record);
+function candidateMatches({ rule, check }: Candidate, record: Record<string, unknown>): boolean {
+  if (check === true) return true;
+  return check?.matches(record) ?? rule.full.matches(record);
+}
 
 export function compileSigmaTagger(rules: readonly SigmaTagRule[]): SigmaTagger {
   if (rules.length === 0) return NO_HITS;
@@ -131,8 +144,9 @@ export function compileSigmaTagger(rules: readonly SigmaTagRule[]): SigmaTagger 
       let more: CompiledSigmaRule[] | undefined;
       const list = candidates(record);
       for (let i = 0; i < list.length; i++) {
-        const rule = list[i]!;
-        if (!ruleMatches(rule, record)) continue;
+        const candidate = list[i]!;
+        if (!candidateMatches(candidate, record)) continue;
+        const { rule } = candidate;
         if (first === undefined) first = rule;
         else (more ??= [first]).push(rule);
       }
@@ -157,26 +171,32 @@ function hitsOf(rules: readonly SigmaTagRule[]): SigmaHits {
 }
 
 /**
- * The rules the prefilter lets through for a record, in document order. Few distinct (event source, event name,
- * identity type) triples occur, so each one's list is worked out once, keyed by the record's own strings (no
- * lowercasing per record).
+ * The rules the prefilter lets through for a record, in document order, each with what is left to read. Few
+ * distinct (event source, event name, identity type) triples occur, so each one's list is worked out once, keyed by
+ * the record's own strings (no lowercasing per record). A string of the triple is the record's only leaf at its
+ * field (the readers make sure), so the conditions on it are decided once per triple: most rules pin only event
+ * source and name, and cost a record nothing beyond the lookup.
  */
-function candidateIndex(all: readonly CompiledSigmaRule[]): (record: Record<string, unknown>) => readonly CompiledSigmaRule[] {
+function candidateIndex(all: readonly CompiledSigmaRule[]): (record: Record<string, unknown>) => readonly Candidate[] {
   // Plain loops: this runs once per distinct triple, mostly before V8 has optimized anything.
-  const compute = (values: readonly unknown[]): CompiledSigmaRule[] => {
+  const compute = (values: readonly unknown[]): Candidate[] => {
     const lowered = values.map(lower);
     const source = lowered[0];
-    const list: CompiledSigmaRule[] = [];
+    const known = new Map<string, string>();
+    PREFILTER_FIELDS.forEach((field, i) => typeof values[i] === 'string' && known.set(field.path.join('.'), values[i] as string));
+    const list: Candidate[] = [];
     for (const rule of all) {
       // A rule that pins the event source needs a string among its values; a source that is not a string cannot be
       // judged (the rule stays), and a record without one cannot match it.
       const sources = rule.required[0];
       const sourceMayMatch = sources === undefined || (source !== undefined ? sources.has(source) : values[0] !== undefined);
-      if (sourceMayMatch && mayMatch(rule, lowered)) list.push(rule);
+      if (!sourceMayMatch || !mayMatch(rule, lowered)) continue;
+      const check = rule.direct === undefined ? undefined : rule.direct.given(known);
+      if (check !== false) list.push({ rule, check });
     }
     return list;
   };
-  const cache = new Map<unknown, Map<unknown, Map<unknown, CompiledSigmaRule[]>>>();
+  const cache = new Map<unknown, Map<unknown, Map<unknown, Candidate[]>>>();
   let cached = 0;
   const [source, name, type] = PREFILTER_FIELDS.map((field) => field.read) as [Reader, Reader, Reader];
   return (record) => {

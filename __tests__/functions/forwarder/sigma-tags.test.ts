@@ -62,7 +62,9 @@ describe('forwarder Sigma tags', () => {
     const generated = readdirSync(rulesDir).flatMap((file) => generatedRecords(readFileSync(join(rulesDir, file), 'utf8')).map((g) => g.record));
     // A key with a dot reaches userIdentity.type too: the prefilter must not trust the nested value alone.
     const dotted = { eventSource: 's3.amazonaws.com', eventName: 'ListBuckets', userIdentity: { type: 'IAMUser' }, 'userIdentity.type': 'Root' };
-    const records = [...stratusRecords(), ...pantherRecords(), ...generated, dotted];
+    // An array of identities: no identity type to key on, and the walk decides.
+    const listed = { eventSource: 's3.amazonaws.com', eventName: 'ListBuckets', userIdentity: [{ type: 'Root' }] };
+    const records = [...stratusRecords(), ...pantherRecords(), ...generated, dotted, listed];
     const tagger = compileSigmaTagger(rules);
     let tagged = 0;
     let several = 0;
@@ -76,6 +78,7 @@ describe('forwarder Sigma tags', () => {
     expect(tagged).toBeGreaterThan(100);
     expect(several).toBeGreaterThan(0);
     expect(tagger.hits(dotted)?.names).toContain('AWS Root Credentials');
+    expect(tagger.hits(listed)?.names).toContain('AWS Root Credentials');
   });
 
   test('several matches are comma-joined in document order, indexed and unindexed rules alike', () => {

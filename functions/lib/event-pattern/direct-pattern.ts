@@ -16,6 +16,11 @@ import type { LeafValue } from './types';
 export interface DirectPattern {
   /** compilePattern(pattern).matches(event) for a JSON object event, or undefined when the full walk must decide. */
   matches(event: Record<string, unknown>): boolean | undefined;
+  /**
+   * The pattern on events whose only leaf at each path of `known` (dot-joined) is its value: true or false when
+   * those leaves decide it, else the pattern of what is left to read (the conditions on `known` are gone).
+   */
+  given(known: ReadonlyMap<string, LeafValue>): boolean | DirectPattern;
 }
 
 interface DirectField {
@@ -64,6 +69,21 @@ class DirectEventPattern implements DirectPattern {
       undecided = true;
     }
     return undecided ? undefined : false;
+  }
+
+  given(known: ReadonlyMap<string, LeafValue>): boolean | DirectPattern {
+    const left: DirectField[][] = [];
+    branches: for (const branch of this.branches) {
+      const rest: DirectField[] = [];
+      for (const field of branch) {
+        const { path } = field.condition;
+        if (!known.has(path)) rest.push(field);
+        else if (!acceptsValue(field.condition, known.get(path)!)) continue branches;
+      }
+      if (rest.length === 0) return true;
+      left.push(rest);
+    }
+    return left.length === 0 ? false : new DirectEventPattern(left);
   }
 }
 

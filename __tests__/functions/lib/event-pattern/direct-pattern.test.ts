@@ -73,6 +73,28 @@ describe('compileDirectPattern', () => {
     expect(records.map((r) => full.matches(r))).toEqual([false, true, false, false, true]);
   });
 
+  test('given the only leaf of some fields, decides what they decide and leaves the rest to read, as compilePattern matches', () => {
+    const known = ['eventSource', 'eventName', 'userIdentity.type'];
+    const records = [...sharedRecords, ...generated].filter((r) => typeof r.eventSource === 'string' && typeof r.eventName === 'string' && typeof (r.userIdentity as Record<string, unknown> | undefined)?.type === 'string');
+    expect(records.length).toBeGreaterThan(500);
+    let decided = 0;
+    let hits = 0;
+    for (const pattern of [...sigmaPatterns, ...otherPatterns]) {
+      const full = compilePattern(pattern);
+      const direct = compileDirectPattern(pattern)!;
+      for (const record of records) {
+        const leaves = new Map(known.map((path) => [path, path.split('.').reduce<any>((node, key) => node[key], record)]));
+        const rest = direct.given(leaves);
+        decided += typeof rest === 'boolean' ? 1 : 0;
+        const verdict = typeof rest === 'boolean' ? rest : (rest.matches(record) ?? full.matches(record));
+        hits += verdict ? 1 : 0;
+        expect(verdict).toBe(full.matches(record));
+      }
+    }
+    expect(decided).toBeGreaterThan(records.length * 10);
+    expect(hits).toBeGreaterThan(100);
+  });
+
   test('is not offered for a field named like an inherited property, and refuses an invalid pattern as compilePattern does', () => {
     expect(compileDirectPattern({ constructor: ['x'] })).toBeUndefined();
     expect(compileDirectPattern({ a: { toString: ['x'] } })).toBeUndefined();
