@@ -118,6 +118,7 @@ async function benchSigma(runs: number, sink: Sink, log: (line: string) => void)
   rmDirIfStale(dir);
   const file = await generateCloudTrailFile(dir, SIGMA_FILE_MB * MB, loadSampleRecords(SHARED_CLOUDTRAIL));
   const seconds: Record<'forwarder' | 'forwarder-sigma', number[]> = { forwarder: [], 'forwarder-sigma': [] };
+  const cpuSeconds: Record<'forwarder' | 'forwarder-sigma', number[]> = { forwarder: [], 'forwarder-sigma': [] };
   for (let run = 1; run <= runs; run++) {
     for (const mode of ['forwarder', 'forwarder-sigma'] as const) {
       const before = await sinkStats(sink);
@@ -125,7 +126,8 @@ async function benchSigma(runs: number, sink: Sink, log: (line: string) => void)
       const after = await sinkStats(sink);
       if (after.events - before.events !== file.records) throw new Error(`${mode}: the sink received ${after.events - before.events} events of ${file.records} records`);
       seconds[mode].push(result.seconds);
-      log(`  sigma run ${run} ${mode}: ${result.seconds.toFixed(2)} s`);
+      cpuSeconds[mode].push(result.cpuSeconds);
+      log(`  sigma run ${run} ${mode}: ${result.seconds.toFixed(2)} s, CPU ${result.cpuSeconds.toFixed(2)} s`);
     }
   }
   const mbPerS = (mode: keyof typeof seconds) => median(seconds[mode].map((s) => file.uncompressedBytes / MB / s));
@@ -135,6 +137,7 @@ async function benchSigma(runs: number, sink: Sink, log: (line: string) => void)
     mbPerS: round(mbPerS('forwarder')),
     sigmaMbPerS: round(mbPerS('forwarder-sigma')),
     ratio: round(mbPerS('forwarder-sigma') / mbPerS('forwarder')),
+    cpuRatio: round(median(cpuSeconds.forwarder) / median(cpuSeconds['forwarder-sigma'])),
   };
 }
 

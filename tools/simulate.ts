@@ -12,7 +12,8 @@ const USAGE = `Usage:
   npm run simulate -- [--topology FILE] [--as-account NAME] [--responder-config FILE] [--json] PATH...
       Replays CloudTrail files (.json, .json.gz; {"Records": [...]} or a bare array; directories are walked)
       through the topology's forwarding and central EventBridge rules, and reports which rule fires for
-      which record, and the responder's plan in report and enforce mode (state derived from the event).
+      which record (a Sigma rule with its Sigma id and level; with forwarder.sigmaTags also the forwarder's
+      threat.rule.* tags), and the responder's plan in report and enforce mode (state derived from the event).
       --as-account replays foreign records as if logged in that source account. --responder-config reads
       a RESPONDER_CONFIG document (default: the topology's responses and ARNs; every response in report mode when it enables none).
   npm run simulate -- --pattern PATTERN.json --events EVENTS.jsonl

@@ -1,7 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import defaultTopology from '../../config/default-topology.json';
+import { sharedDataPath } from '../support/shared-data';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -57,5 +60,27 @@ describe('npm run simulate', () => {
     const none = simulateCli('--json');
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/^name at least one CloudTrail file or directory\nUsage:\n/);
+  });
+
+  it('--json gives each record its Sigma hits with id and level, on the central bus and as forwarder tags', () => {
+    const rulesDir = sharedDataPath('sigma', 'rules');
+    const rule = parse(readFileSync(join(rulesDir, 'aws_iam_backdoor_users_keys.yml'), 'utf8')) as { id: string; level: string; title: string };
+    const topology = join(dir, 'sigma-topology.json');
+    writeFileSync(topology, JSON.stringify({ ...defaultTopology, events: { sigma: { paths: [rulesDir], allowApproximate: true, skip: ['aws_update_login_profile.yml'] } }, forwarder: { sigmaTags: true } }));
+    // The first file's one record (CreateAccessKey) matches the rule; the second file's (login profile calls) do not.
+    const stratus = (name: string) => sharedDataPath('cloudtrail', 'stratus-red-team', name);
+    const run = simulateCli('--topology', topology, '--as-account', 'test', '--json', stratus('aws.persistence.iam-backdoor-user.json'), stratus('aws.persistence.iam-create-user-login-profile.json'));
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const outcomes = (JSON.parse(run.stdout) as { outcomes: { eventName: string; sigma: { id: string; level: string; title: string; rule: string }[]; sigmaTags: unknown[] }[] }).outcomes;
+    const ref = { id: rule.id, level: rule.level, title: rule.title };
+    expect(outcomes[0]!.eventName).toBe('CreateAccessKey');
+    expect(outcomes[0]!.sigma).toEqual([{ ...ref, rule: expect.stringMatching(/-sigma-aws-iam-backdoor-users-keys$/) }]);
+    expect(outcomes[0]!.sigmaTags).toContainEqual(ref);
+    const others = outcomes.slice(1);
+    expect(others.length).toBeGreaterThan(0);
+    for (const other of others) {
+      expect(other.sigma.map((hit) => hit.id)).not.toContain(rule.id);
+      expect(other.sigmaTags).not.toContainEqual(ref);
+    }
   });
 });

@@ -1,10 +1,12 @@
 /**
  * Sigma rules on forwarded records: which of the compiled Sigma patterns of the rules document a record
- * matches, as the threat.rule.* attributes Dynatrace users query. Every pattern is compiled once, and a cheap
- * test on the fields a rule pins (event source, name, identity type) keeps the full matcher for the few rules
- * that can apply to a record.
+ * matches, as the threat.rule.* attributes Dynatrace users query. Every pattern is compiled once. Per distinct
+ * (event source, event name, identity type) of the records, the rules that can apply are worked out once, with
+ * their conditions on those three fields decided; the rest of a rule is read straight off the record
+ * (compileDirectPattern), and the full walk of the shared matcher runs only where the direct read cannot decide
+ * (arrays of objects, keys with dots on a rule's field).
  */
-import { compilePatternSet } from '../lib/event-pattern';
+import { compileDirectPattern, compilePattern, type CompiledPattern, type DirectPattern } from '../lib/event-pattern';
 import type { SigmaTagRule } from './rules-schema';
 
 export const ATTR_THREAT_RULE_ID = 'threat.rule.id';
@@ -24,12 +26,17 @@ export interface SigmaHits {
 /**
  * Fields nearly every Sigma rule for CloudTrail pins to a few exact values. A rule whose pattern requires one of
  * them (case-insensitive exact values, at the top level or in every `$or` alternative) is only matched against
- * records whose value is among them: a cheap test that spares the full matcher on almost every record.
+ * records whose value is among them: a cheap test that spares the matcher on almost every record. Each reader
+ * returns undefined (no verdict) unless the value it reads is the field's only leaf: `userIdentity.type` can
+ * also come from a key with a dot.
  */
 const PREFILTER_FIELDS = [
   { path: ['eventSource'], read: (r: Record<string, unknown>) => r.eventSource },
   { path: ['eventName'], read: (r: Record<string, unknown>) => r.eventName },
-  { path: ['userIdentity', 'type'], read: (r: Record<string, unknown>) => (r.userIdentity as Record<string, unknown> | null | undefined)?.type },
+  {
+    path: ['userIdentity', 'type'],
+    read: (r: Record<string, unknown>) => (r['userIdentity.type'] === undefined ? (r.userIdentity as Record<string, unknown> | null | undefined)?.type : undefined),
+  },
 ] as const;
 
 interface CompiledSigmaRule {
@@ -38,6 +45,11 @@ interface CompiledSigmaRule {
   readonly rule: SigmaTagRule;
   /** Per prefilter field (same order), the lowercased values the rule requires, or undefined. */
   readonly required: readonly (ReadonlySet<string> | undefined)[];
+  /** Undefined when a field of the pattern cannot be read directly (then `full` always decides). */
+  readonly direct: DirectPattern | undefined;
+  readonly full: CompiledPattern;
+  /** The hits of a record that matches this rule alone (most tagged records). */
+  readonly alone: SigmaHits;
 }
 
 export interface SigmaTagger {
@@ -88,54 +100,122 @@ function mayMatch(rule: CompiledSigmaRule, lowered: readonly (string | undefined
   return true;
 }
 
+type Reader = (record: Record<string, unknown>) => unknown;
+/** Strings and absence key the candidate cache; other values (numbers, objects) are worked out each time. */
+const isKey = (value: unknown): boolean => value === undefined || typeof value === 'string';
+
 const NO_HITS: SigmaTagger = { hits: () => undefined };
 const lower = (value: unknown): string | undefined => (typeof value === 'string' ? value.toLowerCase() : undefined);
 
+function compileRule(rule: SigmaTagRule, order: number): CompiledSigmaRule {
+  return {
+    order,
+    rule,
+    required: PREFILTER_FIELDS.map((field) => requiredValues(rule.pattern, field.path)),
+    direct: compileDirectPattern(rule.pattern),
+    full: compilePattern(rule.pattern),
+    alone: hitsOf([rule]),
+  };
+}
+
+/**
+ * A rule left for records of one (source, name, identity type) triple: `check` is what is left to read once the
+ * triple's values are known (true: the triple decides it), or undefined when only the full walk can match the rule.
+ */
+interface Candidate {
+  readonly rule: CompiledSigmaRule;
+  readonly check: true | DirectPattern | undefined;
+}
+
+/** The direct read where it decides, the full walk where it does not. */
+function candidateMatches({ rule, check }: Candidate, record: Record<string, unknown>): boolean {
+  if (check === true) return true;
+  return check?.matches(record) ?? rule.full.matches(record);
+}
+
 export function compileSigmaTagger(rules: readonly SigmaTagRule[]): SigmaTagger {
   if (rules.length === 0) return NO_HITS;
-  const patterns = compilePatternSet(rules.map((rule) => rule.pattern));
-  // Indexed by the first prefilter field (the event source); rules that do not pin it are candidates for every record.
-  const bySource = new Map<string, CompiledSigmaRule[]>();
-  const everywhere: CompiledSigmaRule[] = [];
-  const all: CompiledSigmaRule[] = rules.map((rule, order) => ({ order, rule, required: PREFILTER_FIELDS.map((field) => requiredValues(rule.pattern, field.path)) }));
-  for (const compiled of all) {
-    const sources = compiled.required[0];
-    if (sources === undefined) everywhere.push(compiled);
-    else for (const source of sources) bySource.set(source, [...(bySource.get(source) ?? []), compiled]);
-  }
+  const all = rules.map(compileRule);
+  const candidates = candidateIndex(all);
   const hitsByKey = new Map<string, SigmaHits>();
   return {
     hits(record) {
-      const lowered = PREFILTER_FIELDS.map((field) => lower(field.read(record)));
-      // A source that is not a string cannot be looked up: every rule is a candidate then.
-      const indexed = lowered[0] !== undefined ? bySource.get(lowered[0]) : record.eventSource === undefined ? undefined : all;
-      const candidates = candidatesOf(indexed, everywhere, lowered);
-      if (candidates.length === 0) return undefined;
-      const matched = patterns.matching(record, candidates);
-      if (matched.length === 0) return undefined;
+      let first: CompiledSigmaRule | undefined;
+      let more: CompiledSigmaRule[] | undefined;
+      const list = candidates(record);
+      for (let i = 0; i < list.length; i++) {
+        const candidate = list[i]!;
+        if (!candidateMatches(candidate, record)) continue;
+        const { rule } = candidate;
+        if (first === undefined) first = rule;
+        else (more ??= [first]).push(rule);
+      }
+      if (more === undefined) return first?.alone;
       // One object per distinct list of matched rules: the formatter caches its attributes per object.
-      const key = matched.join(',');
+      const key = more.map((rule) => rule.order).join(',');
       let hits = hitsByKey.get(key);
       if (hits === undefined) {
-        hits = hitsOf(matched.map((order) => all[order]!.rule));
-        if (hitsByKey.size < MAX_CACHED_HITS) hitsByKey.set(key, hits);
+        hits = hitsOf(more.map((compiled) => compiled.rule));
+        if (hitsByKey.size < MAX_CACHED) hitsByKey.set(key, hits);
       }
       return hits;
     },
   };
 }
 
-const MAX_CACHED_HITS = 1024;
+/** Bounds each cache of the tagger, so a document of many rules or records of many distinct values cannot grow it without limit. */
+const MAX_CACHED = 1024;
 
 function hitsOf(rules: readonly SigmaTagRule[]): SigmaHits {
   return { ids: rules.map((m) => m.id).join(','), names: rules.map((m) => m.name).join(','), levels: rules.map((m) => m.level).join(',') };
 }
 
-/** The positions, ascending and once each, of the rules of both lists the prefilter lets through. */
-function candidatesOf(indexed: readonly CompiledSigmaRule[] | undefined, everywhere: readonly CompiledSigmaRule[], lowered: readonly (string | undefined)[]): number[] {
-  const candidates: number[] = [];
-  if (indexed !== undefined) for (const rule of indexed) if (mayMatch(rule, lowered)) candidates.push(rule.order);
-  if (everywhere.length === 0) return candidates;
-  for (const rule of everywhere) if (mayMatch(rule, lowered) && !candidates.includes(rule.order)) candidates.push(rule.order);
-  return candidates.sort((a, b) => a - b);
+/**
+ * The rules the prefilter lets through for a record, in document order, each with what is left to read. Few
+ * distinct (event source, event name, identity type) triples occur, so each one's list is worked out once, keyed by
+ * the record's own strings (no lowercasing per record). A string of the triple is the record's only leaf at its
+ * field (the readers make sure), so the conditions on it are decided once per triple: most rules pin only event
+ * source and name, and cost a record nothing beyond the lookup.
+ */
+function candidateIndex(all: readonly CompiledSigmaRule[]): (record: Record<string, unknown>) => readonly Candidate[] {
+  // Plain loops: this runs once per distinct triple, mostly before V8 has optimized anything.
+  const compute = (values: readonly unknown[]): Candidate[] => {
+    const lowered = values.map(lower);
+    const source = lowered[0];
+    const known = new Map<string, string>();
+    PREFILTER_FIELDS.forEach((field, i) => typeof values[i] === 'string' && known.set(field.path.join('.'), values[i] as string));
+    const list: Candidate[] = [];
+    for (const rule of all) {
+      // A rule that pins the event source needs a string among its values; a source that is not a string cannot be
+      // judged (the rule stays), and a record without one cannot match it.
+      const sources = rule.required[0];
+      const sourceMayMatch = sources === undefined || (source !== undefined ? sources.has(source) : values[0] !== undefined);
+      if (!sourceMayMatch || !mayMatch(rule, lowered)) continue;
+      const check = rule.direct === undefined ? undefined : rule.direct.given(known);
+      if (check !== false) list.push({ rule, check });
+    }
+    return list;
+  };
+  const cache = new Map<unknown, Map<unknown, Map<unknown, Candidate[]>>>();
+  let cached = 0;
+  const [source, name, type] = PREFILTER_FIELDS.map((field) => field.read) as [Reader, Reader, Reader];
+  return (record) => {
+    const s = source(record);
+    const n = name(record);
+    const t = type(record);
+    if (!isKey(s) || !isKey(n) || !isKey(t)) return compute([s, n, t]);
+    let byName = cache.get(s);
+    let byType = byName?.get(n);
+    let list = byType?.get(t);
+    if (list === undefined) {
+      list = compute([s, n, t]);
+      if (cached < MAX_CACHED) {
+        if (byName === undefined) cache.set(s, (byName = new Map()));
+        if (byType === undefined) byName.set(n, (byType = new Map()));
+        byType.set(t, list);
+        cached++;
+      }
+    }
+    return list;
+  };
 }

@@ -95,14 +95,16 @@ export interface SigmaFigures {
   sigmaMbPerS: number;
   /** sigmaMbPerS / mbPerS: the target is at least 0.9. */
   ratio: number;
+  /** Median CPU-seconds (user + system) of a run without / with: the same ratio, less moved by other processes on a shared machine. */
+  cpuRatio: number;
 }
 
 /** The lines of the Sigma case in the report. */
 export function sigmaReport(s: SigmaFigures): string[] {
   return [
-    '| Sigma tags (forwarder.sigmaTags) | file (MB) | rules | MB/s without | MB/s with | with / without |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
-    `| shared SigmaHQ CloudTrail rules | ${s.sizeMB} | ${s.rules} | ${s.mbPerS.toFixed(1)} | ${s.sigmaMbPerS.toFixed(1)} | ${s.ratio.toFixed(2)} |`,
+    '| Sigma tags (forwarder.sigmaTags) | file (MB) | rules | MB/s without | MB/s with | with / without | CPU-s without / with |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| shared SigmaHQ CloudTrail rules | ${s.sizeMB} | ${s.rules} | ${s.mbPerS.toFixed(1)} | ${s.sigmaMbPerS.toFixed(1)} | ${s.ratio.toFixed(2)} | ${s.cpuRatio.toFixed(2)} |`,
   ];
 }
 
@@ -178,7 +180,7 @@ export function wellFormed(value: unknown): string[] {
     check(numberOrNull(s.cliSeconds), `synth[${i}].cliSeconds: a number or null`);
   }
   check(numberOrNull(r?.validateSeconds), 'validateSeconds: a number or null');
-  for (const key of r?.sigma === undefined ? [] : ['rules', 'mbPerS', 'sigmaMbPerS', 'ratio']) {
+  for (const key of r?.sigma === undefined ? [] : ['rules', 'mbPerS', 'sigmaMbPerS', 'ratio', 'cpuRatio']) {
     check(typeof r.sigma[key] === 'number' && Number.isFinite(r.sigma[key]) && r.sigma[key] > 0, `sigma.${key}: a finite number > 0`);
   }
   check(Array.isArray(r?.functions) && r.functions.length > 0, 'functions: a non-empty array');

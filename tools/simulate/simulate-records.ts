@@ -1,6 +1,8 @@
 import { compilePattern, InvalidPatternError, type CompiledPattern, type EventPattern } from '../../functions/lib/event-pattern';
 import type { Topology } from '../../config/schema';
+import type { SigmaTagRule } from '../../functions/forwarder/rules-schema';
 import { centralRules, forwardingRules, type RuleState } from '../../stacks/catalog';
+import { sigmaTagRules } from '../../stacks/catalog/sigma-rules';
 import { deliveryRegion, isGlobalServiceEvent, isReadOnlyManagementEvent } from './delivery';
 import { toEnvelope, type EventBridgeEnvelope } from './envelope';
 import { SimulateInputError, type CloudTrailFile } from './read-cloudtrail';
@@ -13,6 +15,21 @@ export interface SimulatedRule {
   readonly pattern: EventPattern;
   /** ENABLED rules do not see read-only management events. @default 'ENABLED' */
   readonly state?: RuleState;
+  /** The Sigma rule a central rule is compiled from. @default - not a Sigma rule */
+  readonly sigma?: SigmaRuleRef;
+}
+
+/** A Sigma rule as the report names it: the id and level beside the title (Detection Rule License 1.1 keeps id and title). */
+export interface SigmaRuleRef {
+  /** The Sigma id ('' for a rule without one). */
+  readonly id: string;
+  readonly level: string;
+  readonly title: string;
+}
+
+/** A Sigma rule a record matched on the central bus, with the central rule that fires. */
+export interface SigmaHit extends SigmaRuleRef {
+  readonly rule: string;
 }
 
 /** A forwarding rule of a source account in one region. */
@@ -37,6 +54,12 @@ export interface SimulationSetup {
    * @default - each record's own account; records of other accounts are not delivered
    */
   readonly asAccount?: string;
+  /**
+   * The rules document's Sigma rules when forwarder.sigmaTags is on: the forwarder matches every record against
+   * them (delivered to the central bus or not) and adds the threat.rule.* attributes.
+   * @default - the forwarder adds no Sigma tags
+   */
+  readonly sigmaTags?: readonly SigmaTagRule[];
 }
 
 /** What happened to one record. */
@@ -51,6 +74,10 @@ export interface RecordOutcome {
   readonly dropped?: string;
   /** Central rules the record fires, in rule order. */
   readonly rules: readonly string[];
+  /** The central rules among `rules` that come from Sigma rules, with the Sigma id, level and title. */
+  readonly sigma: readonly SigmaHit[];
+  /** The Sigma rules the forwarder tags the record with (threat.rule.id/.name/.level), in document order; absent without forwarder.sigmaTags. */
+  readonly sigmaTags?: readonly SigmaRuleRef[];
 }
 
 export interface SimulationReport {
@@ -84,24 +111,40 @@ export function setupFromTopology(topology: Topology, asAccountName?: string): S
       );
     }
   }
-  const central = centralRules(topology).map((rule) => ({ name: rule.name, pattern: rule.pattern, state: rule.state }));
-  return { sourceAccounts, centralRules: central, asAccount };
+  const central = centralRules(topology).map((rule) => ({
+    name: rule.name,
+    pattern: rule.pattern,
+    state: rule.state,
+    sigma: rule.sigma && { id: rule.sigma.id, level: rule.sigma.level, title: rule.sigma.title },
+  }));
+  return { sourceAccounts, centralRules: central, asAccount, sigmaTags: topology.forwarder.sigmaTags ? sigmaTagRules(topology) : undefined };
 }
 
 interface CompiledRule {
   readonly name: string;
   readonly seesReadOnly: boolean;
   readonly compiled: CompiledPattern;
+  readonly sigma?: SigmaRuleRef;
 }
 
 /** Compiles a rule once; an invalid pattern is reported with the rule's name. */
 function compileRule(rule: SimulatedRule): CompiledRule {
   try {
-    return { name: rule.name, seesReadOnly: rule.state === ALL_MANAGEMENT_EVENTS, compiled: compilePattern(rule.pattern) };
+    return { name: rule.name, seesReadOnly: rule.state === ALL_MANAGEMENT_EVENTS, compiled: compilePattern(rule.pattern), sigma: rule.sigma };
   } catch (err) {
     if (err instanceof InvalidPatternError) throw new InvalidPatternError(err.problems.map((p) => ({ ...p, path: `rule ${rule.name}: ${p.path}` })));
     throw err;
   }
+}
+
+/**
+ * The forwarder's Sigma tags of a record, with the shared matcher on the record itself as the forwarder's tagger
+ * matches it (its prefilter and direct reads are held to this by its tests).
+ */
+function sigmaTagger(rules: readonly SigmaTagRule[] | undefined): ((record: Record<string, unknown>) => SigmaRuleRef[]) | undefined {
+  if (rules === undefined) return undefined;
+  const compiled = rules.map((rule) => ({ ref: { id: rule.id, level: rule.level, title: rule.name }, pattern: compileRule({ name: `sigma ${rule.id}`, pattern: rule.pattern }).compiled }));
+  return (record) => compiled.filter((rule) => rule.pattern.matches(record)).map((rule) => rule.ref);
 }
 
 const fires = (rule: CompiledRule, envelope: EventBridgeEnvelope, readOnly: boolean): boolean =>
@@ -114,16 +157,18 @@ const fires = (rule: CompiledRule, envelope: EventBridgeEnvelope, readOnly: bool
  */
 export function simulate(files: readonly CloudTrailFile[], setup: SimulationSetup): SimulationReport {
   const central = setup.centralRules.map(compileRule);
+  const tagsOf = sigmaTagger(setup.sigmaTags);
   const accounts = new Map(setup.sourceAccounts.map((account) => [account.id, { account, rules: account.forwardingRules.map((rule) => ({ region: rule.region, ...compileRule(rule) })) }]));
 
   const outcomes: RecordOutcome[] = [];
   const ruleCounts: Record<string, number> = Object.fromEntries(setup.centralRules.map((rule) => [rule.name, 0]));
   for (const { file, records } of files) {
     records.forEach((record, index) => {
-      const described = { file, index, eventSource: stringOr(record.eventSource), eventName: stringOr(record.eventName) };
+      const sigmaTags = tagsOf?.(record);
+      const described = { file, index, eventSource: stringOr(record.eventSource), eventName: stringOr(record.eventName), ...(sigmaTags && { sigmaTags }) };
       const built = toEnvelope(record);
       if ('reason' in built) {
-        outcomes.push({ ...described, dropped: built.reason, rules: [] });
+        outcomes.push({ ...described, dropped: built.reason, rules: [], sigma: [] });
         return;
       }
       const envelope: EventBridgeEnvelope = { ...built, account: setup.asAccount ?? built.account, region: deliveryRegion(built) };
@@ -148,12 +193,13 @@ export function simulate(files: readonly CloudTrailFile[], setup: SimulationSetu
         }
       }
       if (dropped !== undefined) {
-        outcomes.push({ ...located, dropped, rules: [] });
+        outcomes.push({ ...located, dropped, rules: [], sigma: [] });
         return;
       }
-      const fired = central.filter((rule) => fires(rule, envelope, readOnly)).map((rule) => rule.name);
-      for (const name of fired) ruleCounts[name] = (ruleCounts[name] ?? 0) + 1;
-      outcomes.push({ ...located, rules: fired });
+      const firing = central.filter((rule) => fires(rule, envelope, readOnly));
+      for (const { name } of firing) ruleCounts[name] = (ruleCounts[name] ?? 0) + 1;
+      const sigma = firing.flatMap(({ name, sigma: ref }) => (ref ? [{ rule: name, ...ref }] : []));
+      outcomes.push({ ...located, rules: firing.map((rule) => rule.name), sigma });
     });
   }
   return {

@@ -6,9 +6,13 @@ import { processRecord } from '../../../functions/forwarder/record-step';
 import { compileRules } from '../../../functions/forwarder/rules';
 import { builtInRulesDocument } from '../../../functions/forwarder/rules-constants';
 import { parseRules, type SigmaTagRule } from '../../../functions/forwarder/rules-schema';
+import { compileSigmaTagger } from '../../../functions/forwarder/sigma-tags';
+import { compilePattern } from '../../../functions/lib/event-pattern';
+import { sharedSigmaTagRules } from '../../../tools/bench/sigma-bench';
+import { generatedRecords } from '../../support/sigma-records';
 import { evaluatorFor } from '../../support/sigma-evaluator';
 import { sharedDataPath } from '../../support/shared-data';
-import { stratusRecords } from './support/cloudtrail';
+import { pantherRecords, stratusRecords } from './support/cloudtrail';
 
 const NOW = Date.parse('2024-07-31T14:00:00Z');
 const rulesDir = sharedDataPath('sigma', 'rules');
@@ -50,6 +54,31 @@ describe('forwarder Sigma tags', () => {
       expect(event['threat.rule.level']).toBe(expected.map((t) => t.level).join(','));
     }
     expect(tagged).toBeGreaterThan(0);
+  });
+
+  test('the prefiltered direct reads tag exactly as the plain matcher on every rule, for every shared and generated record', () => {
+    const rules = sharedSigmaTagRules();
+    const plain = rules.map((rule) => compilePattern(rule.pattern));
+    const generated = readdirSync(rulesDir).flatMap((file) => generatedRecords(readFileSync(join(rulesDir, file), 'utf8')).map((g) => g.record));
+    // A key with a dot reaches userIdentity.type too: the prefilter must not trust the nested value alone.
+    const dotted = { eventSource: 's3.amazonaws.com', eventName: 'ListBuckets', userIdentity: { type: 'IAMUser' }, 'userIdentity.type': 'Root' };
+    // An array of identities: no identity type to key on, and the walk decides.
+    const listed = { eventSource: 's3.amazonaws.com', eventName: 'ListBuckets', userIdentity: [{ type: 'Root' }] };
+    const records = [...stratusRecords(), ...pantherRecords(), ...generated, dotted, listed];
+    const tagger = compileSigmaTagger(rules);
+    let tagged = 0;
+    let several = 0;
+    for (const record of records) {
+      const expected = rules.filter((_, i) => plain[i]!.matches(record));
+      tagged += expected.length > 0 ? 1 : 0;
+      several += expected.length > 1 ? 1 : 0;
+      const hits = tagger.hits(record);
+      expect(hits && { ...hits }).toEqual(expected.length === 0 ? undefined : { ids: expected.map((r) => r.id).join(','), names: expected.map((r) => r.name).join(','), levels: expected.map((r) => r.level).join(',') });
+    }
+    expect(tagged).toBeGreaterThan(100);
+    expect(several).toBeGreaterThan(0);
+    expect(tagger.hits(dotted)?.names).toContain('AWS Root Credentials');
+    expect(tagger.hits(listed)?.names).toContain('AWS Root Credentials');
   });
 
   test('several matches are comma-joined in document order, indexed and unindexed rules alike', () => {

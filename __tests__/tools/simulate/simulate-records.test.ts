@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import defaultTopology from '../../../config/default-topology.json';
 import { parseTopology } from '../../../config/load';
 import type { Topology } from '../../../config/schema';
 import { InvalidPatternError } from '../../../functions/lib/event-pattern';
 import { centralRules } from '../../../stacks/catalog';
+import { formatReport } from '../../../tools/simulate/format-report';
 import { readCloudTrailFile, SimulateInputError, type CloudTrailFile } from '../../../tools/simulate/read-cloudtrail';
 import { setupFromTopology, simulate, type SimulationReport } from '../../../tools/simulate/simulate-records';
 import { sharedDataPath } from '../../support/shared-data';
@@ -127,5 +130,69 @@ describe('setup errors', () => {
     const setup = { sourceAccounts: [], centralRules: [{ name: 'broken', pattern: { source: 'aws.s3' } }] };
     expect(() => simulate([], setup)).toThrow(InvalidPatternError);
     expect(() => simulate([], setup)).toThrow(/rule broken: source: "source" must be an object or an array/);
+  });
+});
+
+describe('Sigma rules: central-bus hits and forwarder tags with the Sigma id and level', () => {
+  const rulesDir = sharedDataPath('sigma', 'rules');
+  /** The id, level and title of a shared rule, read from its YAML. */
+  const shared = (file: string) => {
+    const rule = parse(readFileSync(join(rulesDir, file), 'utf8')) as { id: string; level: string; title: string };
+    return { id: rule.id, level: rule.level, title: rule.title };
+  };
+  const backdoorKeys = shared('aws_iam_backdoor_users_keys.yml');
+  const assumeRoleMisuse = shared('aws_sts_assumerole_misuse.yml');
+  const topology = topologyWith((raw) => {
+    raw.events = { sigma: { paths: [rulesDir], allowApproximate: true, skip: ['aws_update_login_profile.yml'] } };
+    raw.forwarder = { ...raw.forwarder, sigmaTags: true };
+  });
+  const stratus = (name: string): CloudTrailFile => readCloudTrailFile(sharedDataPath('cloudtrail', 'stratus-red-team', name));
+  // iam-backdoor-user: #0 CreateAccessKey (IAM, delivered in us-east-1); login-profile: #1 DeleteLoginProfile;
+  // ec2-get-password-data: calls of an assumed role and of an IAM user (not delivered: the data's regions are not enabled).
+  const files = [stratus('aws.persistence.iam-backdoor-user.json'), stratus('aws.persistence.iam-create-user-login-profile.json'), stratus('aws.credential-access.ec2-get-password-data.json')];
+  const report = run(topology, files, 'test');
+  const outcome = (file: number, index: number) => report.outcomes.find((o) => o.file === files[file]!.file && o.index === index)!;
+  const backdoorRule = centralRules(topology).find((rule) => rule.sigma?.id === backdoorKeys.id)!.name;
+
+  it('names the Sigma id, level and title beside the central rule a matching record fires, and nothing for a record it does not match', () => {
+    const hit = outcome(0, 0);
+    expect(hit.rules).toContain(backdoorRule);
+    expect(hit.sigma).toEqual([{ rule: backdoorRule, ...backdoorKeys }]);
+    const miss = outcome(1, 1);
+    expect(miss.dropped).toBeUndefined();
+    expect(miss.eventName).toBe('DeleteLoginProfile');
+    expect(miss.sigma).toEqual([]);
+  });
+
+  it('lists the forwarder tags of every record, levels the central bus leaves off included, delivered or not', () => {
+    expect(outcome(0, 0).sigmaTags).toContainEqual(backdoorKeys);
+    expect(outcome(1, 1).sigmaTags).toEqual([]);
+    const byRole = (o: { index: number }) => (files[2]!.records[o.index]!.userIdentity as Json).type === 'AssumedRole';
+    const ofFile = report.outcomes.filter((o) => o.file === files[2]!.file);
+    expect(ofFile.filter(byRole).length).toBeGreaterThan(0);
+    expect(ofFile.filter((o) => !byRole(o)).length).toBeGreaterThan(0);
+    for (const o of ofFile) {
+      expect(o.dropped).toBeDefined();
+      if (byRole(o)) expect(o.sigmaTags).toContainEqual(assumeRoleMisuse);
+      else expect(o.sigmaTags).not.toContainEqual(assumeRoleMisuse);
+    }
+    // low is off on the central bus by default: a tag, not a central rule.
+    expect(centralRules(topology).some((rule) => rule.sigma?.id === assumeRoleMisuse.id)).toBe(false);
+  });
+
+  it('prints them under the record in the text report, and leaves the tags out without forwarder.sigmaTags', () => {
+    const text = formatReport(report);
+    const lines = text.split('\n');
+    const at = lines.findIndex((line) => line.startsWith(`${files[0]!.file}#0 `));
+    expect(lines.slice(at + 1, at + 3)).toEqual([
+      `    Sigma ${backdoorKeys.id} level ${backdoorKeys.level}: ${backdoorKeys.title} (central rule ${backdoorRule})`,
+      `    forwarder tag (threat.rule.*) Sigma ${backdoorKeys.id} level ${backdoorKeys.level}: ${backdoorKeys.title}`,
+    ]);
+    const missAt = lines.findIndex((line) => line.startsWith(`${files[1]!.file}#1 `));
+    expect(lines[missAt + 1]).not.toMatch(/Sigma/);
+    const untagged = run(topologyWith((raw) => (raw.events = { sigma: { paths: [rulesDir], allowApproximate: true, skip: ['aws_update_login_profile.yml'] } })), files, 'test');
+    expect(untagged.outcomes.every((o) => o.sigmaTags === undefined)).toBe(true);
+    expect(untagged.outcomes[0]!.sigma).toEqual(outcome(0, 0).sigma);
+    expect(formatReport(untagged)).not.toMatch(/forwarder tag/);
   });
 });

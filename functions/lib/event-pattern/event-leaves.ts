@@ -14,7 +14,7 @@ const NO_TRAIL: readonly number[] = [];
 
 /**
  * Which dot-joined field paths a pattern reads, as a tree of their segments: walking an event follows only the keys
- * the tree has, without building the dot-joined path of every key it visits (the cost of the Sigma tags).
+ * the tree has, without building the dot-joined path of every key it visits.
  */
 export interface FieldIndex {
   readonly root: FieldNode;
