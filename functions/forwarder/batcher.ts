@@ -10,6 +10,8 @@
 export interface Batch<T> {
   /** The request body: a JSON array of the events, UTF-8. */
   readonly body: Buffer;
+  /** `body` compressed while the batch filled, when the batcher had a {@link BodyCompressor}. */
+  readonly compressed?: Promise<Buffer>;
   /** Offset in `body` where each event starts. */
   readonly offsets: readonly number[];
   /** What each event stands for (its file and record index), parallel to `offsets`. */
@@ -20,6 +22,20 @@ export interface BatchLimits {
   readonly maxEvents: number;
   readonly maxBytes: number;
 }
+
+/**
+ * Compresses a body while its batch fills: a batch that closes at the end of an invocation (on
+ * a fleet of small objects, often the only one) is then not compressed only after the last
+ * record, while the function waits. Bytes come in order, each once, and are never changed after.
+ */
+export interface BodyCompressor {
+  write(bytes: Buffer): void;
+  /** The last bytes; resolves to the compressed body (a rejection is for the sender to meet). */
+  end(last: Buffer): Promise<Buffer>;
+}
+
+/** Committed bytes are handed to the compressor in pieces of at least this size, so each costs little. */
+export const COMPRESS_PIECE_BYTES = 256 * 1024;
 
 const OPEN = 0x5b; // [
 const CLOSE = 0x5d; // ]
@@ -33,8 +49,13 @@ class OpenBatch<T> {
   private readonly buffer: Buffer;
   /** Bytes written, the closing bracket excluded. */
   length = 1;
+  /** Bytes handed to the compressor. */
+  private compressedUpTo = 0;
 
-  constructor(capacity: number) {
+  constructor(
+    capacity: number,
+    private readonly compressor?: BodyCompressor,
+  ) {
     this.buffer = Buffer.allocUnsafe(capacity);
     this.buffer[0] = OPEN;
   }
@@ -59,19 +80,33 @@ class OpenBatch<T> {
     this.offsets.push(start);
     this.origins.push(origin);
     this.length = start + bytes;
+    // Only committed bytes: a later event that does not fit is written past `length` and dropped.
+    if (this.compressor && this.length - this.compressedUpTo >= COMPRESS_PIECE_BYTES) {
+      this.compressor.write(this.buffer.subarray(this.compressedUpTo, this.length));
+      this.compressedUpTo = this.length;
+    }
     return true;
   }
 
   close(): Batch<T> {
     this.buffer[this.length] = CLOSE;
-    return { body: this.buffer.subarray(0, this.length + 1), offsets: this.offsets, origins: this.origins };
+    const body = this.buffer.subarray(0, this.length + 1);
+    if (!this.compressor) return { body, offsets: this.offsets, origins: this.origins };
+    const compressed = this.compressor.end(body.subarray(this.compressedUpTo));
+    // Met when the batch is sent; a batch waiting for its turn must not count as an unhandled rejection.
+    compressed.catch(() => undefined);
+    return { body, compressed, offsets: this.offsets, origins: this.origins };
   }
 }
 
 export class Batcher<T> {
   private current?: OpenBatch<T>;
 
-  constructor(private readonly limits: BatchLimits) {}
+  /** @param compressor gives each new batch its {@link BodyCompressor}; @default - bodies are left to the sender to compress */
+  constructor(
+    private readonly limits: BatchLimits,
+    private readonly compressor?: () => BodyCompressor,
+  ) {}
 
   /**
    * Adds a serialized event. Returns the batch that had to be closed to make room, if any. An
@@ -84,7 +119,7 @@ export class Batcher<T> {
       this.current = undefined;
     }
     // allocUnsafe does not touch the pages: a small batch costs only what it writes.
-    const fresh = new OpenBatch<T>(Math.max(this.limits.maxBytes, Buffer.byteLength(json) + ARRAY_OVERHEAD));
+    const fresh = new OpenBatch<T>(Math.max(this.limits.maxBytes, Buffer.byteLength(json) + ARRAY_OVERHEAD), this.compressor?.());
     fresh.tryAdd(json, origin, Number.POSITIVE_INFINITY);
     this.current = fresh;
     return cur?.close();

@@ -22,6 +22,21 @@ export const ATTR_RECORD_PROBLEM = 'trailbridge.record_problem';
 export const ATTR_KEY_NAME = 'log.source.aws.s3.key.name';
 export const ATTR_BUCKET_NAME = 'log.source.aws.s3.bucket.name';
 
+/** `,"key":`: the keys of the attributes written for every record, serialized once per process. */
+function attributePrefix(key: string): string {
+  return `,${JSON.stringify(key)}:`;
+}
+const ACCOUNT_PREFIX = attributePrefix('aws.account.id');
+const REGION_PREFIX = attributePrefix('aws.region');
+const EVENT_SOURCE_PREFIX = attributePrefix('audit.event_source');
+const ACTION_PREFIX = attributePrefix('audit.action');
+const IDENTITY_TYPE_PREFIX = attributePrefix('audit.identity_type');
+const IDENTITY_PREFIX = attributePrefix('audit.identity');
+const RESULT_PREFIX = attributePrefix('audit.result');
+const RECORD_INDEX_PREFIX = attributePrefix(ATTR_RECORD_INDEX);
+const RECORD_PROBLEM_PREFIX = attributePrefix(ATTR_RECORD_PROBLEM);
+const ORIGINAL_TIMESTAMP_PREFIX = attributePrefix(ATTR_ORIGINAL_TIMESTAMP);
+
 /** What the formatter knows about the file a record came from. */
 export interface FileContext {
   /** '' for a local file. */
@@ -58,8 +73,9 @@ export class RecordFormatter {
   /** `,"aws.account.id":"..."` etc. from the key; '' when the record must say. */
   private readonly accountFragment: string;
   private readonly regionFragment: string;
-  /** From `cloud.provider` through `aws.organization.id` when the key names account and region. */
+  /** `cloud.provider` and `aws.service`. */
   private readonly headFragment: string;
+  private readonly organizationFragment: string;
   private readonly sourceFragment: string;
   private readonly forwarderFragment: string;
   private readonly annotationsFragment: string;
@@ -74,6 +90,7 @@ export class RecordFormatter {
     this.accountFragment = this.fragment('aws.account.id', file.accountId);
     this.regionFragment = this.fragment('aws.region', file.region);
     this.headFragment = `${this.fragment('cloud.provider', 'aws')}${this.fragment('aws.service', 'cloudtrail')}`;
+    this.organizationFragment = this.fragment('aws.organization.id', file.organizationId);
     this.sourceFragment = `${this.fragment(ATTR_BUCKET_NAME, file.bucket)}${this.fragment(ATTR_KEY_NAME, file.key)}`;
     this.forwarderFragment = this.fragment('cloud.log_forwarder', file.forwarder);
     let annotations = '';
@@ -95,10 +112,10 @@ export class RecordFormatter {
       const t = Date.parse(eventTime);
       if (Number.isNaN(t)) {
         // Unparseable: let Dynatrace stamp it on arrival, keep the original for reference.
-        json += this.fragment(ATTR_ORIGINAL_TIMESTAMP, eventTime);
+        json += this.valueFragment(ORIGINAL_TIMESTAMP_PREFIX, eventTime);
       } else if (now - t > STALE_AFTER_MS) {
         if (this.opts.staleRecords === 'drop') return { kind: 'drop', reason: 'stale' };
-        json += `,"timestamp":${JSON.stringify(new Date(now).toISOString())}${this.fragment(ATTR_ORIGINAL_TIMESTAMP, eventTime)}`;
+        json += `,"timestamp":${JSON.stringify(new Date(now).toISOString())}${this.valueFragment(ORIGINAL_TIMESTAMP_PREFIX, eventTime)}`;
         restamped = true;
       } else {
         json += `,"timestamp":${JSON.stringify(eventTime)}`;
@@ -111,22 +128,22 @@ export class RecordFormatter {
 
     json += record.problem && !r ? ',"severity":"WARN"' : errorCode ? ',"severity":"ERROR"' : ',"severity":"INFO"';
     json += this.headFragment;
-    json += file.accountId === undefined ? this.fragment('aws.account.id', r?.recipientAccountId) : this.accountFragment;
-    json += file.region === undefined ? this.fragment('aws.region', r?.awsRegion) : this.regionFragment;
-    json += this.fragment('aws.organization.id', file.organizationId);
+    json += file.accountId === undefined ? this.valueFragment(ACCOUNT_PREFIX, r?.recipientAccountId) : this.accountFragment;
+    json += file.region === undefined ? this.valueFragment(REGION_PREFIX, r?.awsRegion) : this.regionFragment;
+    json += this.organizationFragment;
     if (r) {
-      json += this.fragment('audit.event_source', r.eventSource);
-      json += this.fragment('audit.action', r.eventName);
+      json += this.valueFragment(EVENT_SOURCE_PREFIX, r.eventSource);
+      json += this.valueFragment(ACTION_PREFIX, r.eventName);
       if (typeof r.readOnly === 'boolean') json += r.readOnly ? ',"audit.read_only":"true"' : ',"audit.read_only":"false"';
-      json += this.fragment('audit.identity_type', identity?.type);
-      json += this.fragment('audit.identity', identity ? (identity.arn ?? identity.invokedBy ?? identity.principalId ?? identity.accountId) : undefined);
-      json += errorCode ? this.fragment('audit.result', `Failed.${errorCode}`) : ',"audit.result":"Succeeded"';
+      json += this.valueFragment(IDENTITY_TYPE_PREFIX, identity?.type);
+      json += this.valueFragment(IDENTITY_PREFIX, identity ? (identity.arn ?? identity.invokedBy ?? identity.principalId ?? identity.accountId) : undefined);
+      json += errorCode ? this.valueFragment(RESULT_PREFIX, `Failed.${errorCode}`) : ',"audit.result":"Succeeded"';
     }
     json += this.sourceFragment;
-    json += this.fragment(ATTR_RECORD_INDEX, index);
+    json += this.valueFragment(RECORD_INDEX_PREFIX, index);
     json += this.forwarderFragment;
     if (truncated) json += `,"${ATTR_TRUNCATED}":"true"`;
-    json += this.fragment(ATTR_RECORD_PROBLEM, record.problem);
+    json += this.valueFragment(RECORD_PROBLEM_PREFIX, record.problem);
     if (hits) json += this.hitsFragment(hits);
     json += this.annotationsFragment;
     json += '}';
@@ -145,8 +162,13 @@ export class RecordFormatter {
 
   /** `,"key":"value"`, the value cut to the limit; '' when there is no value. */
   private fragment(key: string, value: unknown): string {
+    return this.valueFragment(attributePrefix(key), value);
+  }
+
+  /** {@link fragment} with the key already serialized (`,"key":`), for the attributes of every record. */
+  private valueFragment(prefix: string, value: unknown): string {
     if (value === undefined || value === null || value === '') return '';
-    return `,${JSON.stringify(key)}:${JSON.stringify(limitBytes(typeof value === 'string' ? value : String(value), this.maxValue))}`;
+    return prefix + JSON.stringify(limitBytes(typeof value === 'string' ? value : String(value), this.maxValue));
   }
 }
 

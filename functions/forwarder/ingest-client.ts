@@ -15,7 +15,8 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import type { Dispatcher } from 'undici';
 import { Logger } from '../lib/logger';
-import { Batch, splitBatch } from './batcher';
+import { gzipWhileFilling } from './batch-gzip';
+import { Batch, BodyCompressor, splitBatch } from './batcher';
 import { TokenError } from './errors';
 import { errorCode, isRetryableError, parseRetryAfterMs, retryDelayMs, RetryPolicy } from './retry-policy';
 import { TokenProvider } from './token';
@@ -53,6 +54,8 @@ export interface BatchSender {
    * time the first batch is; failures are left for `send` to meet and report.
    */
   prepare?(): void;
+  /** How the sender wants bodies compressed while batches fill (it then sends `batch.compressed`); absent: not at all. */
+  bodyCompressor?(): BodyCompressor;
   close?(): Promise<void>;
 }
 
@@ -137,6 +140,10 @@ export class IngestClient implements BatchSender {
     this.options.tokens.get().catch(() => undefined);
   }
 
+  bodyCompressor(): BodyCompressor {
+    return gzipWhileFilling(GZIP_LEVEL);
+  }
+
   async close(): Promise<void> {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
@@ -170,7 +177,8 @@ export class IngestClient implements BatchSender {
   /** One request with its retries. */
   private async post(batch: Batch<unknown>, deadlineMs: number, report: DeliveryReport<unknown>): Promise<Outcome> {
     const { policy } = this.options;
-    const body = await gzip(batch.body, { level: GZIP_LEVEL });
+    // Halves of a split batch were not compressed while filling: they are now.
+    const body = await (batch.compressed ?? gzip(batch.body, { level: GZIP_LEVEL }));
     let tokenRefetched = false;
     let lastProblem = '';
 

@@ -1,15 +1,27 @@
 /**
  * Streams the records of one CloudTrail log file: bytes -> gunzip when they start with 1f 8b
  * (whatever the key or Content-Encoding say) -> {@link RecordSplitter}. Memory holds one chunk
- * and the record being read, whatever the file size.
+ * and the record being read, whatever the file size (a small gzipped object: all of it, see
+ * {@link WHOLE_GUNZIP_MAX_INPUT_BYTES}).
  */
 import { Readable, pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import { ObjectContext, ParseError, SourceError } from './errors';
 import { RawRecord, RecordSplitter, SplitError } from './record-splitter';
 
 /** Gunzip output chunk size: big enough to amortize per-chunk work, small next to the budget. */
 const GUNZIP_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * A gzipped object of at most this many bytes (as stored) is gunzipped in one call once all of
+ * it is in. Most CloudTrail objects are a few KB, and a gunzip stream costs ~0.5 ms of CPU per
+ * object to set up and drive (a zlib handle, thread-pool round trips, stream plumbing): more than
+ * inflating them. Above ~64 KB (~0.5 MB of records) inflating on the main thread costs more than
+ * the stream saves, so bigger objects stream.
+ */
+export const WHOLE_GUNZIP_MAX_INPUT_BYTES = 64 * 1024;
+/** The most a small object may inflate to in one call; beyond (a gzip bomb, say) it streams. */
+export const WHOLE_GUNZIP_MAX_OUTPUT_BYTES = 2 * 1024 * 1024;
 
 export interface ReadOptions {
   /** @default DEFAULT_MAX_RECORD_BYTES */
@@ -28,7 +40,7 @@ export async function* readRecords(
 ): AsyncGenerator<RawRecord> {
   const splitter = new RecordSplitter(options.maxRecordBytes);
   const source = body[Symbol.asyncIterator]();
-  let chunks: AsyncIterable<Uint8Array>;
+  let chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
   let head: Buffer;
   try {
     head = await readHead(source);
@@ -37,11 +49,9 @@ export async function* readRecords(
   }
   const rest = guarded(head, source, context);
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
-    const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
-    pipeline(Readable.from(rest, { objectMode: false }), gunzip, () => {
-      // Errors surface through the iteration of `gunzip` below.
-    });
-    chunks = gunzip;
+    const start = await readUpTo(rest, WHOLE_GUNZIP_MAX_INPUT_BYTES);
+    const whole = start.complete ? gunzipWhole(start.chunks) : undefined;
+    chunks = whole ? [whole] : gunzipStream(replay(start, rest));
   } else {
     chunks = rest;
   }
@@ -51,6 +61,61 @@ export async function* readRecords(
     splitter.end();
   } catch (err) {
     throw streamError(err, context, splitter.recordCount);
+  }
+}
+
+function gunzipStream(compressed: AsyncIterable<Buffer>): AsyncIterable<Uint8Array> {
+  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
+  pipeline(Readable.from(compressed, { objectMode: false }), gunzip, () => {
+    // Errors surface through the iteration of the gunzip stream.
+  });
+  return gunzip;
+}
+
+/** The first chunks of the object, up to just over `maxBytes`; `complete` when that is all of it. Never throws: a failure is kept. */
+interface ObjectStart {
+  readonly chunks: Buffer[];
+  readonly complete: boolean;
+  readonly failure?: { readonly error: unknown };
+}
+
+async function readUpTo(rest: AsyncGenerator<Buffer>, maxBytes: number): Promise<ObjectStart> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  try {
+    while (bytes <= maxBytes) {
+      const next = await rest.next();
+      if (next.done) return { chunks, complete: true };
+      chunks.push(next.value);
+      bytes += next.value.length;
+    }
+    return { chunks, complete: false };
+  } catch (error) {
+    return { chunks, complete: false, failure: { error } };
+  }
+}
+
+/**
+ * The small object's records in one call; undefined when it is not clean gzip or inflates too
+ * far, so that the stream reads it and reports what it meets, after the records it meets first,
+ * exactly as for a big object.
+ */
+function gunzipWhole(chunks: readonly Buffer[]): Buffer | undefined {
+  try {
+    return gunzipSync(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), { maxOutputLength: WHOLE_GUNZIP_MAX_OUTPUT_BYTES });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The chunks already read, then their failure or the rest of the source (released when reading stops early). */
+async function* replay(start: ObjectStart, rest: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
+  try {
+    yield* start.chunks;
+    if (start.failure) throw start.failure.error;
+    if (!start.complete) yield* rest;
+  } finally {
+    await rest.return(undefined);
   }
 }
 

@@ -184,7 +184,8 @@ class ForwardRun {
     this.readUntil = this.deadlineMs - (options.drainMs ?? 10_000);
     this.concurrency = Math.max(1, options.concurrency ?? 4);
     this.maxProgressLag = this.concurrency * options.rules.limits.maxEventsPerBatch;
-    this.batcher = new Batcher<Origin>({ maxEvents: options.rules.limits.maxEventsPerBatch, maxBytes: options.rules.limits.maxBatchBytes });
+    const compressor = options.sender.bodyCompressor?.bind(options.sender);
+    this.batcher = new Batcher<Origin>({ maxEvents: options.rules.limits.maxEventsPerBatch, maxBytes: options.rules.limits.maxBatchBytes }, compressor);
     const readAhead = options.readAhead ?? DEFAULT_READ_AHEAD;
     if (readAhead && readAhead.maxObjects > 0) this.ahead = new ReadAhead(options.source, readAhead);
   }

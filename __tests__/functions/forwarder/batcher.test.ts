@@ -1,4 +1,6 @@
-import { Batch, batchEvents, Batcher, splitBatch } from '../../../functions/forwarder/batcher';
+import { gunzipSync } from 'node:zlib';
+import { gzipWhileFilling } from '../../../functions/forwarder/batch-gzip';
+import { Batch, batchEvents, Batcher, BodyCompressor, COMPRESS_PIECE_BYTES, splitBatch } from '../../../functions/forwarder/batcher';
 
 const event = (n: number, size = 10) => JSON.stringify({ content: `${n}`.padEnd(size, 'é') });
 
@@ -72,5 +74,48 @@ describe('Batcher', () => {
     expect(batchEvents(b)).toEqual([event(3), event(4)]);
     const [c, d] = splitBatch(b);
     expect([batchEvents(c), batchEvents(d)]).toEqual([[event(3)], [event(4)]]);
+  });
+});
+
+describe('Batcher with a BodyCompressor', () => {
+  /** Records what each batch's compressor is handed; "compresses" to the concatenation. */
+  function recordingCompressor(pieces: Buffer[][]): () => BodyCompressor {
+    return () => {
+      const mine: Buffer[] = [];
+      pieces.push(mine);
+      return {
+        write: (bytes) => mine.push(Buffer.from(bytes)),
+        end: async (last) => {
+          mine.push(Buffer.from(last));
+          return Buffer.concat(mine);
+        },
+      };
+    };
+  }
+
+  it('hands each batch its body once, in order, in pieces of at least COMPRESS_PIECE_BYTES, events that did not fit left out', async () => {
+    const pieces: Buffer[][] = [];
+    const maxBytes = 3 * COMPRESS_PIECE_BYTES + 1000;
+    const batches = fill(new Batcher({ maxEvents: 50_000, maxBytes }, recordingCompressor(pieces)), 3000, 700);
+    expect(batches.length).toBeGreaterThan(2);
+    expect(pieces).toHaveLength(batches.length);
+    for (const [i, b] of batches.entries()) {
+      expect(await b.compressed).toEqual(b.body);
+      expect(pieces[i].length).toBeGreaterThan(1);
+      for (const piece of pieces[i].slice(0, -1)) expect(piece.length).toBeGreaterThanOrEqual(COMPRESS_PIECE_BYTES);
+    }
+    expect(batches.flatMap((b) => b.origins)).toEqual([...Array(3000).keys()]);
+  });
+
+  it('gzips the body while the batch fills: it gunzips to the body', async () => {
+    const batches = fill(new Batcher({ maxEvents: 50_000, maxBytes: 4 * COMPRESS_PIECE_BYTES }, () => gzipWhileFilling(3)), 4000, 500);
+    expect(batches.length).toBeGreaterThan(1);
+    for (const b of batches) expect(gunzipSync(await b.compressed!)).toEqual(b.body);
+  });
+
+  it('leaves the halves of a split batch uncompressed, for the sender to compress', async () => {
+    const [batch] = fill(new Batcher({ maxEvents: 50_000, maxBytes: 1e6 }, () => gzipWhileFilling(3)), 10);
+    expect(batch.compressed).toBeDefined();
+    for (const half of splitBatch(batch)) expect(half.compressed).toBeUndefined();
   });
 });

@@ -1,5 +1,7 @@
 import { Batch, Batcher } from '../../../functions/forwarder/batcher';
-import { Answer, classify, IngestClient } from '../../../functions/forwarder/ingest-client';
+import { gzipSync } from 'node:zlib';
+import { gzipWhileFilling } from '../../../functions/forwarder/batch-gzip';
+import { Answer, classify, GZIP_LEVEL, IngestClient } from '../../../functions/forwarder/ingest-client';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../../../functions/forwarder/retry-policy';
 import { StaticTokenProvider, TokenProvider } from '../../../functions/forwarder/token';
 import { TokenError } from '../../../functions/forwarder/errors';
@@ -83,6 +85,21 @@ describe('IngestClient against the fake Ingest API', () => {
     expect(report.failed.flatMap((f) => f.origins).sort()).toEqual([3, 6]);
     expect(report.failed[0].reason).toMatch(/rejected by Dynatrace \(400: .*bad event/);
     expect([...server.idCounts.keys()].sort()).toEqual(['0', '1', '2', '4', '5', '7', '8', '9']);
+  });
+
+  it('sends the body its batch compressed while filling, and compresses the halves of a split itself', async () => {
+    await start({ maxEventsPerRequest: 5 });
+    // Level 0 (stored): a body the client's own gzip would not give, so the test sees which one went out.
+    const batcher = new Batcher<number>({ maxEvents: 50_000, maxBytes: 1e9 }, () => gzipWhileFilling(0));
+    for (const id of [...Array(8).keys()]) batcher.add(JSON.stringify({ content: `event ${id}`, 'trailbridge.record_index': String(id) }), id);
+    const batch = batcher.flush()!;
+    const compressed = await batch.compressed!;
+    expect(compressed.length).not.toBe(gzipSync(batch.body, { level: GZIP_LEVEL }).length);
+    const report = await client.send(batch, Infinity);
+    expect(report.accepted).toBe(8);
+    expect(server.requests[0]).toMatchObject({ status: 413, compressedBytes: compressed.length });
+    expect(server.requests.slice(1).map((r) => r.status)).toEqual([204, 204]);
+    expect([...server.idCounts.keys()].sort()).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
   });
 
   it('splits on 413 until the parts fit', async () => {

@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { ParseError, SourceError } from '../../../functions/forwarder/errors';
-import { readRecords } from '../../../functions/forwarder/object-reader';
+import { readRecords, WHOLE_GUNZIP_MAX_INPUT_BYTES, WHOLE_GUNZIP_MAX_OUTPUT_BYTES } from '../../../functions/forwarder/object-reader';
 import { decodeRecord } from '../../../functions/forwarder/record-decoder';
-import { logFile, pantherRecords } from './support/cloudtrail';
+import { logFile, pantherRecords, stratusRecords } from './support/cloudtrail';
 
 const ctx = { bucket: 'trail-bucket', key: 'AWSLogs/111122223333/CloudTrail/eu-west-1/2024/01/01/f.json.gz' };
 
@@ -116,5 +116,102 @@ describe('readRecords', () => {
     }
     expect(error).toBeInstanceOf(SourceError);
     expect((error as Error).message).toMatch(/s3:\/\/trail-bucket\/.*: the object stream failed: socket hang up/);
+  });
+});
+
+describe('readRecords: small gzipped objects in one call, bigger ones streamed', () => {
+  /** A source that counts the chunks pulled from it and whether it was released. */
+  function countingSource(buf: Buffer, size = 1000) {
+    const state = { pulled: 0, total: Math.ceil(buf.length / size), released: false };
+    async function* body(): AsyncGenerator<Uint8Array> {
+      try {
+        for (let i = 0; i < buf.length; i += size) {
+          state.pulled++;
+          yield buf.subarray(i, i + size);
+        }
+      } finally {
+        state.released = true;
+      }
+    }
+    return { state, body: body() };
+  }
+
+  /** Every record of the shared data with distinct ids, so the file does not compress to almost nothing. */
+  function bigFileRecords(): Record<string, unknown>[] {
+    return [...pantherRecords(), ...stratusRecords(), ...pantherRecords()].map((r, i) => ({ ...r, eventID: `${i}-${Math.sin(i + 1).toString(36)}` }));
+  }
+
+  it('reads a small gzipped object whole before its first record', async () => {
+    // Bigger than a stream reads ahead of its consumer (~32 KB), at most the size read whole.
+    const all = bigFileRecords();
+    let count = Math.floor((all.length * WHOLE_GUNZIP_MAX_INPUT_BYTES) / logFile(all).length);
+    while (logFile(all.slice(0, count)).length > WHOLE_GUNZIP_MAX_INPUT_BYTES) count -= 2;
+    const records = all.slice(0, count);
+    const gz = logFile(records);
+    expect(gz.length).toBeLessThanOrEqual(WHOLE_GUNZIP_MAX_INPUT_BYTES);
+    expect(gz.length).toBeGreaterThan((WHOLE_GUNZIP_MAX_INPUT_BYTES * 3) / 4);
+    const { state, body } = countingSource(gz);
+    const out: unknown[] = [];
+    const pulledAtFirst: number[] = [];
+    for await (const r of readRecords(body, ctx)) {
+      if (out.length === 0) pulledAtFirst.push(state.pulled);
+      out.push(decodeRecord(r.bytes).value);
+    }
+    expect(out).toEqual(records);
+    expect(pulledAtFirst).toEqual([state.total]);
+  });
+
+  it('streams a bigger gzipped object: its first records come before the rest of it is read', async () => {
+    const records = bigFileRecords();
+    const gz = logFile(records);
+    expect(gz.length).toBeGreaterThan(2 * WHOLE_GUNZIP_MAX_INPUT_BYTES);
+    const { state, body } = countingSource(gz);
+    const out: unknown[] = [];
+    let pulledAtFirst = -1;
+    for await (const r of readRecords(body, ctx)) {
+      if (out.length === 0) pulledAtFirst = state.pulled;
+      out.push(decodeRecord(r.bytes).value);
+    }
+    expect(out).toEqual(records);
+    expect(pulledAtFirst).toBeGreaterThan(0);
+    expect(pulledAtFirst).toBeLessThan(state.total);
+  });
+
+  it('releases the source of a streamed object when reading stops after its first record', async () => {
+    const { state, body } = countingSource(logFile(bigFileRecords()));
+    const seen: number[] = [];
+    for await (const r of readRecords(body, ctx)) {
+      seen.push(r.index);
+      break;
+    }
+    expect(seen).toEqual([0]);
+    // The stream is torn down on the next turns of the event loop.
+    for (let turn = 0; turn < 10 && !state.released; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(state.released).toBe(true);
+    expect(state.pulled).toBeLessThan(state.total);
+  });
+
+  it('reads a small object that inflates beyond WHOLE_GUNZIP_MAX_OUTPUT_BYTES, all of it', async () => {
+    const [first, second] = pantherRecords();
+    const records = [first, { ...second, requestParameters: { blob: 'x'.repeat(WHOLE_GUNZIP_MAX_OUTPUT_BYTES + 1) } }, first];
+    const gz = logFile(records);
+    expect(gz.length).toBeLessThanOrEqual(WHOLE_GUNZIP_MAX_INPUT_BYTES);
+    expect(await readAll(gz)).toEqual(records);
+  });
+
+  it('yields the records before the cut of a small truncated gzip object, then fails from the next one', async () => {
+    const gz = logFile(pantherRecords().slice(0, 100));
+    expect(gz.length).toBeLessThanOrEqual(WHOLE_GUNZIP_MAX_INPUT_BYTES);
+    const seen: number[] = [];
+    let error: unknown;
+    try {
+      for await (const r of readRecords(chunks(gz.subarray(0, Math.floor(gz.length * 0.6))), ctx)) seen.push(r.index);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ParseError);
+    expect(seen.length).toBeGreaterThan(0);
+    expect((error as ParseError).recordsBefore).toBe(seen.length);
+    expect((error as ParseError).message).toMatch(new RegExp(`truncated gzip after ${seen.length} complete record`));
   });
 });

@@ -1,4 +1,5 @@
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipWhileFilling } from '../../../functions/forwarder/batch-gzip';
 import { BatchSender, IngestClient } from '../../../functions/forwarder/ingest-client';
 import { ForwardOptions, forwardObjects } from '../../../functions/forwarder/pipeline';
 import { DEFAULT_RETRY_POLICY } from '../../../functions/forwarder/retry-policy';
@@ -198,6 +199,26 @@ describe('forwardObjects, without HTTP', () => {
       if ('sourceIPAddress' in content) expect(content.sourceIPAddress).toBe('REDACTED');
       expect(e['dt.security_context']).toBe('prod');
     }
+  });
+
+  it("gives each batch the sender's BodyCompressor, so the body is compressed while the batch fills", async () => {
+    const { source, refs } = files(3);
+    const bodies: [Buffer, Buffer | undefined][] = [];
+    const sender: BatchSender = {
+      bodyCompressor: () => gzipWhileFilling(1),
+      send: async (batch) => {
+        bodies.push([batch.body, batch.compressed && (await batch.compressed)]);
+        return { accepted: batch.origins.length, failed: [], requests: 1, retries: 0, bytesSent: 0, latenciesMs: [] };
+      },
+    };
+    await run(refs, source, sender);
+    expect(bodies.length).toBeGreaterThan(1);
+    for (const [body, compressed] of bodies) expect(compressed && gunzipSync(compressed)).toEqual(body);
+    // A sender without a compressor gets none.
+    const plain: (Buffer | undefined)[] = [];
+    await run(refs, source, { send: async (batch) => (plain.push(batch.compressed && (await batch.compressed)), new RecordingSender().send(batch)) });
+    expect(plain.length).toBe(bodies.length);
+    expect(plain.every((c) => c === undefined)).toBe(true);
   });
 
   it('skips objects no route forwards', async () => {
