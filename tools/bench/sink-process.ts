@@ -15,6 +15,8 @@ async function main(): Promise<void> {
       process.exit(0);
     }
   });
+  // The bench killed (a test's timeout, Ctrl-C) closes the channel: the sink must not outlive it.
+  process.on('disconnect', () => process.exit(0));
   process.send?.({ url: sink.url, token: sink.token });
 }
 
