@@ -1,9 +1,8 @@
 import { App } from 'cdktf';
 import { loadTopology } from './config/load';
-import { buildStacks } from './stacks/app';
 import { runCli } from './tools/lib/cli';
-import { withoutCreationStacks } from './tools/lib/creation-stacks';
 import { removeStaleConfigurations } from './tools/lib/stack-configuration';
+import { buildAndSynth } from './tools/lib/synth';
 
 // Composition only: a validated topology in, stacks out. A bad topology prints its problem list
 // and exits 1, never a stack trace. cdktf synthesizes into the same stack folders each time, so a
@@ -11,9 +10,6 @@ import { removeStaleConfigurations } from './tools/lib/stack-configuration';
 // token creation stacks are off unless TRAILBRIDGE_CREATION_STACKS=1 (tools/lib/creation-stacks.ts).
 runCli(() => {
   const app = new App();
-  withoutCreationStacks(() => {
-    buildStacks(app, loadTopology());
-    app.synth();
-  });
+  buildAndSynth(app, loadTopology());
   removeStaleConfigurations(app.outdir);
 });

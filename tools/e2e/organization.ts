@@ -7,9 +7,8 @@ import defaultTopologyJson from '../../config/default-topology.json';
 import { parseTopology } from '../../config/load';
 import { Naming } from '../../config/naming';
 import { Account, Topology, TopologyInput } from '../../config/schema';
-import { buildStacks } from '../../stacks/app';
 import { organizationForwardingDefinition } from '../../stacks/cloudformation/stack-set-templates';
-import { stackDirectories } from '../lib/synth';
+import { buildAndSynth, stackDirectories } from '../lib/synth';
 import { Accounts, ClientConfig, Target } from './accounts';
 import { ProbeTarget, jsonCall, queryCall, xmlValues } from './aws-probe';
 import { toleratedChange } from './quirks';
@@ -127,8 +126,7 @@ async function organizationSteps(options: OrganizationE2eOptions, work: string, 
   const naming = new Naming(topology);
   const stackDirs = await timer.step('synth', async () => {
     const app = new App({ outdir: join(work, 'out') });
-    buildStacks(app, topology);
-    app.synth();
+    buildAndSynth(app, topology);
     return stackDirectories(join(work, 'out'));
   });
   const accounts = new Accounts(target, naming);

@@ -7,9 +7,8 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { App } from 'cdktf';
 import { zipSync } from 'fflate';
 import { Naming } from '../../config/naming';
-import { buildStacks } from '../../stacks/app';
 import { FakeIngestServer } from '../lib/fake-ingest-server';
-import { stackDirectories } from '../lib/synth';
+import { buildAndSynth, stackDirectories } from '../lib/synth';
 import { Account, Topology } from '../../config/schema';
 import { Accounts, ClientConfig, Target } from './accounts';
 import { AppConfigExtensionStandIn } from './appconfig-stand-in';
@@ -112,8 +111,7 @@ async function synthAndFixtures(options: E2eOptions, work: string, report: Repor
   log(`responses (every one in enforce mode, checked in flow 2): ${JSON.stringify(E2E_RESPONSES)}`);
   const { stacks, stackDirs, bootstrap } = await timer.step('synth', async () => {
     const app = new App({ outdir: join(work, 'out') });
-    const built = buildStacks(app, topology);
-    app.synth();
+    const built = buildAndSynth(app, topology);
     const bootstrapStacks = synthBootstrap(join(work, 'bootstrap-out'));
     return { stacks: built, stackDirs: new Map([...bootstrapStacks, ...stackDirectories(join(work, 'out'))]), bootstrap: [...bootstrapStacks.keys()] };
   });
@@ -160,8 +158,7 @@ async function synthAndFixtures(options: E2eOptions, work: string, report: Repor
 /** The bootstrap stacks of the same accounts with dynamic credentials on: name -> synthesized directory. */
 function synthBootstrap(outdir: string): Map<string, string> {
   const app = new App({ outdir });
-  const built = buildStacks(app, e2eBootstrapTopology('state'));
-  app.synth();
+  const built = buildAndSynth(app, e2eBootstrapTopology('state'));
   const names = new Set(built.bootstrap.map((s) => s.stackName));
   return new Map([...stackDirectories(outdir)].filter(([name]) => names.has(name)));
 }

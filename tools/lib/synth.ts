@@ -2,7 +2,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { App } from 'cdktf';
 import { Topology } from '../../config/schema';
-import { buildStacks } from '../../stacks/app';
+import { TrailbridgeStacks, buildStacks } from '../../stacks/app';
 import { withoutCreationStacks } from './creation-stacks';
 
 export interface SynthOptions {
@@ -23,12 +23,20 @@ export interface SynthResult {
 export function synthTopology(options: SynthOptions): SynthResult {
   const outdir = resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out');
   rmSync(join(outdir, 'stacks'), { recursive: true, force: true });
-  const app = new App({ outdir, hclOutput: options.hcl ?? false });
-  withoutCreationStacks(() => {
-    buildStacks(app, options.topology);
-    app.synth();
-  });
+  buildAndSynth(new App({ outdir, hclOutput: options.hcl ?? false }), options.topology);
   return { outdir, stackDirs: stackDirectories(outdir) };
+}
+
+/**
+ * Builds the topology's stacks into `app` and synthesizes them, with cdktf's token creation stacks
+ * off (./creation-stacks.ts): every synth of the project goes through here.
+ */
+export function buildAndSynth(app: App, topology: Topology): TrailbridgeStacks {
+  return withoutCreationStacks(() => {
+    const built = buildStacks(app, topology);
+    app.synth();
+    return built;
+  });
 }
 
 /** The stacks of an existing synth output. */
