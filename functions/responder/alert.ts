@@ -19,6 +19,8 @@ export function loggableParams(params: Readonly<Record<string, unknown>>): Recor
 export interface AlertOutcome {
   /** Actions performed (enforce mode). */
   readonly done: readonly Action[];
+  /** Why the actions stopped part way and what happens next, when they are to be retried. */
+  readonly retrying?: string;
 }
 
 /**
@@ -35,10 +37,11 @@ export function alertFor(event: ResponderEvent, decision: Decision, outcome: Ale
     lines.push('', enforced ? 'Did:' : 'Would have done (report mode: nothing was changed):');
     for (const action of enforced ? outcome.done : decision.actions) lines.push(`- ${describeAction(action)}`);
     const notDone = enforced ? decision.actions.filter((action) => !outcome.done.includes(action)) : [];
-    if (notDone.length > 0) lines.push('', 'Not done:', ...notDone.map((action) => `- ${describeAction(action)}`));
+    if (notDone.length > 0) lines.push('', outcome.retrying ? 'Not done yet:' : 'Not done:', ...notDone.map((action) => `- ${describeAction(action)}`));
+    if (outcome.retrying && notDone.length > 0) lines.push(`Retrying: ${outcome.retrying}.`);
   }
   for (const reason of decision.nothingToDo) lines.push(`Note: ${reason}`);
-  const verb = decision.actions.length === 0 ? 'alert' : decision.mode === 'enforce' ? 'did' : 'would act';
+  const verb = decision.actions.length === 0 ? 'alert' : decision.mode === 'enforce' ? (outcome.retrying ? 'did part' : 'did') : 'would act';
   const subject = `trailbridge ${decision.response} ${verb}: ${event.record.eventName} in ${event.account}`;
   return { subject: subject.slice(0, SNS_SUBJECT_MAX_LENGTH), message: lines.join('\n') };
 }

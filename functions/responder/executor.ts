@@ -116,7 +116,7 @@ async function runResponse(response: Response, event: ResponderEvent, deps: Resp
   }
   const done: Action[] = [];
   await perform(decision.evidence, event, deps, done, decision);
-  if (decision.mode === 'enforce') await perform(decision.actions, event, deps, done, decision);
+  if (decision.mode === 'enforce') await performOrTellPartial(event, decision, done, deps);
   await publish(event, decision, done, deps);
   const changed = decision.actions.length > 0 || decision.evidence.length > 0;
   logger.info('decision', { ...decisionFields(decision), done: done.map(callName), summary: changed ? undefined : 'nothing to change' });
@@ -203,9 +203,26 @@ async function perform(actions: readonly Action[], event: ResponderEvent, deps: 
   }
 }
 
+/**
+ * The decision's actions; when a retryable failure stops them after some were done in the account,
+ * the alert for those goes out before the retry. The retry re-reads the account and decides only
+ * what is left, so without it no alert would ever name the actions this delivery took.
+ */
+async function performOrTellPartial(event: ResponderEvent, decision: Decision, done: Action[], deps: ResponderDeps): Promise<void> {
+  try {
+    await perform(decision.actions, event, deps, done, decision);
+  } catch (err) {
+    if (err instanceof RetryableResponderError && done.some((action) => action.target === 'source')) {
+      // The retry's error is the one to throw; a failed publish is logged and counted in publish().
+      await publish(event, decision, done, deps, `${errorCode(err.cause)}: the event will be delivered again, the account read again and only what is still needed done`).catch(() => undefined);
+    }
+    throw err;
+  }
+}
+
 /** Publishes "did X" / "would have done X" (or the response's alert) to the alert topic, when one is configured. */
-async function publish(event: ResponderEvent, decision: Decision, done: readonly Action[], deps: ResponderDeps): Promise<void> {
-  const alert = alertFor(event, decision, { done: done.filter((action) => action.target === 'source') });
+async function publish(event: ResponderEvent, decision: Decision, done: readonly Action[], deps: ResponderDeps, retrying?: string): Promise<void> {
+  const alert = alertFor(event, decision, { done: done.filter((action) => action.target === 'source'), retrying });
   const topic = deps.config.alertTopicArn;
   if (!alert || !topic) return;
   try {

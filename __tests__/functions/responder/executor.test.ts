@@ -45,6 +45,33 @@ describe('the executor', () => {
     await expect(respond(delivered(pantherRecord(309)), run.deps)).rejects.toBeInstanceOf(RetryableResponderError);
     const line = run.lines.find((l) => l.message === 'action failed part way, will be retried');
     expect(line).toMatchObject({ eventId: 'eb-1111', failed: 's3:PutBucketPolicy', code: 'SlowDown', done: ['s3:PutPublicAccessBlock'], notDone: ['s3:PutBucketPolicy', 's3:PutBucketAcl'] });
+    // What this delivery did in the account is told now: the retry re-reads and names only what is left.
+    expect(run.sns.calls).toHaveLength(1);
+    const { Subject, Message } = run.sns.calls[0]!.input as { Subject: string; Message: string };
+    expect(Subject).toMatch(/^trailbridge block-public-bucket did part: PutBucketPolicy in \d{12}$/);
+    expect(Message).toMatch(/\nDid:\n- s3:PutPublicAccessBlock [^\n]*\n\nNot done yet:\n- s3:PutBucketPolicy [^\n]*\n- s3:PutBucketAcl [^\n]*\nRetrying: SlowDown: the event will be delivered again/);
+  });
+
+  it('after a partly throttled delivery, the retry does and tells the rest: the two alerts together name every action once', async () => {
+    let policyCalls = 0;
+    const s3: Record<string, (input: Record<string, unknown>) => unknown> = { ...publicBucket, PutBucketPolicy: () => { if (policyCalls++ === 0) throw awsError('SlowDown', 503, true); return {}; } };
+    const run = fakeDeps(testConfig('enforce'), { s3 });
+    await expect(respond(delivered(pantherRecord(309)), run.deps)).rejects.toBeInstanceOf(RetryableResponderError);
+    // The account now has its public access block on; the retry reads that and leaves it.
+    s3.GetPublicAccessBlock = () => ({ PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true } });
+    await respond(delivered(pantherRecord(309)), run.deps);
+    const messages = run.sns.calls.map((c) => c.input.Message as string);
+    expect(messages).toHaveLength(2);
+    const section = (message: string, title: string) => [...(message.split('\n\n').find((part) => part.startsWith(title)) ?? '').matchAll(/^- (s3:\w+) /gm)].map((x) => x[1]);
+    expect(messages.map((m) => section(m, 'Did:'))).toEqual([['s3:PutPublicAccessBlock'], ['s3:PutBucketPolicy', 's3:PutBucketAcl']]);
+    expect(section(messages[0]!, 'Not done yet:')).toEqual(['s3:PutBucketPolicy', 's3:PutBucketAcl']);
+    expect(messages[1]).not.toMatch(/Not done/);
+    expect(run.sourceWrites()).toEqual(['PutPublicAccessBlock', 'PutBucketPolicy', 'PutBucketPolicy', 'PutBucketAcl']);
+  });
+
+  it('a throttled first action does nothing in the account and alerts nothing before the retry', async () => {
+    const run = fakeDeps(testConfig('enforce'), { s3: { ...publicBucket, PutPublicAccessBlock: () => { throw awsError('SlowDown', 503, true); } } });
+    await expect(respond(delivered(pantherRecord(309)), run.deps)).rejects.toBeInstanceOf(RetryableResponderError);
     expect(run.sns.calls).toEqual([]);
   });
 
