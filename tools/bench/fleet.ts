@@ -121,10 +121,11 @@ const timeoutMs = Number(process.env.BENCH_TIMEOUT_MS);
 async function invoke(event, id) {
   const started = performance.now();
   const cpu = process.cpuUsage();
+  const loop = performance.eventLoopUtilization();
   const context = { functionName: 'bench', invokedFunctionArn: 'arn:aws:lambda:us-east-1:333333333333:function:bench-fleet', awsRequestId: id, getRemainingTimeInMillis: () => timeoutMs - (performance.now() - started) };
   const result = await handler(event, context);
   const used = process.cpuUsage(cpu);
-  return { wallMs: performance.now() - started, cpuMs: (used.user + used.system) / 1000, result };
+  return { wallMs: performance.now() - started, cpuMs: (used.user + used.system) / 1000, idleMs: performance.eventLoopUtilization(loop).idle, result };
 }
 (async () => {
   const warmup = await invoke(events[0], 'warm-up');
@@ -143,7 +144,8 @@ interface InvocationCounts {
   objectsRead: number;
 }
 
-type HarnessInvocation = MeasuredInvocation & { result: { batchItemFailures?: unknown[] } };
+/** idleMs: the main thread's time waiting (on S3, on Dynatrace's answer), from the event loop's utilization. */
+type HarnessInvocation = MeasuredInvocation & { idleMs: number; result: { batchItemFailures?: unknown[] } };
 
 interface FleetRun {
   readonly warmup: HarnessInvocation;
@@ -276,6 +278,8 @@ export function fleetFigures(o: {
   timeoutInSeconds: number;
 }): FleetFigures {
   const busySeconds = (run: FleetRun) => sum(run.invocations.map((i) => i.wallMs)) / 1000;
+  const waitingSeconds = (run: FleetRun) => sum(run.invocations.map((i) => i.idleMs)) / 1000;
+  const mainThread = (runs: FleetRun[]) => ({ busy: round(median(runs.map((run) => busySeconds(run) - waitingSeconds(run))), 2), waiting: round(median(runs.map(waitingSeconds)), 2) });
   const on = o.byMode.on;
   // The run of median busy time stands for the mode, so its cost and p99 come from one run.
   const medianRun = [...on].sort((a, b) => busySeconds(a) - busySeconds(b))[Math.floor(on.length / 2)];
@@ -298,6 +302,10 @@ export function fleetFigures(o: {
     mbPerSNoReadAhead: round(median(o.byMode.off.map((run) => o.inputBytes / 1024 ** 2 / busySeconds(run))), 1),
     invocationP50Ms: round(percentile(medianRun.invocations.map((i) => i.wallMs), 50), 0),
     invocationP99Ms: round(percentile(medianRun.invocations.map((i) => i.wallMs), 99), 0),
+    mainThreadBusyS: mainThread(on).busy,
+    mainThreadWaitingS: mainThread(on).waiting,
+    mainThreadBusySNoReadAhead: mainThread(o.byMode.off).busy,
+    mainThreadWaitingSNoReadAhead: mainThread(o.byMode.off).waiting,
     requestsPerObject: round(requests / o.count, 3),
     requests,
     minRequests,

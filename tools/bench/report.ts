@@ -35,6 +35,14 @@ export interface FleetFigures {
   mbPerSNoReadAhead: number;
   invocationP50Ms: number;
   invocationP99Ms: number;
+  /**
+   * Seconds the function's main thread ran (parsing, formatting) and waited (for S3, for Dynatrace's
+   * answer) over the measured invocations: read-ahead can only take from the waiting.
+   */
+  mainThreadBusyS: number;
+  mainThreadWaitingS: number;
+  mainThreadBusySNoReadAhead: number;
+  mainThreadWaitingSNoReadAhead: number;
   requestsPerObject: number;
   requests: number;
   /** The least requests that carry each invocation's events (a batch cannot span invocations). */
@@ -134,10 +142,10 @@ function fleetReport(f: FleetFigures): string[] {
   const lines = [
     `Fleet: ${f.objects} objects (${fmt(f.inputMB, 1)} MB, ${f.records} records) in ${f.invocations} SQS events of 10, S3 first byte ${f.latencyMs} ms`,
     '',
-    '| read-ahead | objects/s | MB/s | peak RSS (MB) |',
-    '| --- | ---: | ---: | ---: |',
-    `| on | ${fmt(f.objectsPerS, 1)} | ${fmt(f.mbPerS, 1)} | ${fmt(f.peakRssMB, 0)} |`,
-    `| off | ${fmt(f.objectsPerSNoReadAhead, 1)} | ${fmt(f.mbPerSNoReadAhead, 1)} | ${fmt(f.peakRssMBNoReadAhead, 0)} |`,
+    '| read-ahead | objects/s | MB/s | peak RSS (MB) | main thread busy (s) | waiting (s) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    `| on | ${fmt(f.objectsPerS, 1)} | ${fmt(f.mbPerS, 1)} | ${fmt(f.peakRssMB, 0)} | ${fmt(f.mainThreadBusyS)} | ${fmt(f.mainThreadWaitingS)} |`,
+    `| off | ${fmt(f.objectsPerSNoReadAhead, 1)} | ${fmt(f.mbPerSNoReadAhead, 1)} | ${fmt(f.peakRssMBNoReadAhead, 0)} | ${fmt(f.mainThreadBusySNoReadAhead)} | ${fmt(f.mainThreadWaitingSNoReadAhead)} |`,
     '',
     `invocation p50 ${fmt(f.invocationP50Ms, 0)} ms, p99 ${fmt(f.invocationP99Ms, 0)} ms; requests ${f.requests} (least ${f.minRequests}), ${fmt(f.requestsPerObject, 3)} per object; CPU-s/GB ${fmt(f.cpuSecondsPerGB, 1)} (the ${f.largeFileMB} MB file: ${fmt(f.cpuSecondsPerGBLargeFile, 1)}); the container's first invocation ${fmt(f.warmupCpuSeconds)} CPU-s`,
     '',
@@ -164,7 +172,7 @@ export function wellFormed(value: unknown): string[] {
   }
   const fleet = r?.fleet as Record<string, any> | undefined;
   check(typeof fleet === 'object' && fleet !== null, 'fleet: an object');
-  for (const key of ['objects', 'objectsPerS', 'objectsPerSNoReadAhead', 'cpuSecondsPerGB', 'cpuSecondsPerGBLargeFile', 'requests', 'minRequests', 'peakRssMB', 'latencyMs']) {
+  for (const key of ['objects', 'objectsPerS', 'objectsPerSNoReadAhead', 'cpuSecondsPerGB', 'cpuSecondsPerGBLargeFile', 'requests', 'minRequests', 'peakRssMB', 'latencyMs', 'mainThreadBusyS', 'mainThreadWaitingS']) {
     check(typeof fleet?.[key] === 'number' && Number.isFinite(fleet[key]) && fleet[key] > 0, `fleet.${key}: a finite number > 0`);
   }
   check(Array.isArray(fleet?.cost) && fleet.cost.length > 0, 'fleet.cost: a non-empty array');
