@@ -1,6 +1,8 @@
 import { MAX_OUS_PER_CALL } from '../../config/sections/stack-sets';
 import { TopologyInput } from '../../config/schema';
-import { Synthesized, synthesize, topologyWith } from '../support/synth';
+import { Synthesized, SynthesizedStack, synthesize, topologyWith } from '../support/synth';
+import { HANDLER_NAMES, HANDLER_PERMISSIONS, checkHandlerPermissions, templateResources } from '../../stacks/cloudformation/handler-permissions';
+import type { Statement } from '../../stacks/constructs/iam';
 import { organizationForwardingNotes } from '../../stacks/organization-forwarding-stack';
 
 function organization(edit: (t: TopologyInput) => void = () => undefined) {
@@ -34,21 +36,99 @@ describe('forwardingDeployment "stackset": a self-managed StackSet of the source
   });
 
   test('the execution role may create only the template\'s rules, queues, alarms and ops topic and pass only the forwarding role', () => {
-    const stack = synth.stack('source-prod');
-    const [[, policy]] = stack.resources('aws_iam_role_policy').filter(([, p]) => p.name === 'regional-forwarding-resources');
-    const statements = stack.policyDocument(policy.policy).statement;
+    const statements = executionStatements(synth.stack('source-prod'));
     const bySid = (sid: string) => statements.find((s: any) => s.sid === sid);
-    expect(statements.map((s: any) => s.sid)).toEqual(['StackSetStacks', 'ForwardingRules', 'DeadLetterQueues', 'ForwardingAlarms', 'OpsTopics', 'CreateOpsTopicKeys', 'OpsTopicKeys', 'OpsTopicKeyAliases', 'PassForwardingRoleToEventBridge']);
-    // kms:CreateKey alone takes "*": a key has no ARN before it exists.
+    expect(statements.map((s: any) => s.sid)).toEqual([
+      'StackSetStacks',
+      'ForwardingRules',
+      'DeadLetterQueues',
+      'ForwardingAlarms',
+      'OpsTopics',
+      'OpsTopicSubscriptions',
+      'CreateOpsTopicKeys',
+      'OpsTopicKeys',
+      'OpsTopicKeyAliases',
+      'ListForwardingResources',
+      'PassForwardingRoleToEventBridge',
+    ]);
+    // "*" only for what takes no resource: a key before it exists, subscriptions, and listing.
     const unscoped = statements.filter((s: any) => s.resources.includes('*'));
-    expect(unscoped).toEqual([expect.objectContaining({ sid: 'CreateOpsTopicKeys', actions: ['kms:CreateKey'], resources: ['*'] })]);
-    for (const s of statements) if (s !== unscoped[0]) for (const r of s.resources) expect(r).toMatch(/^arn:aws:[a-z]+:[*]?:?222222222222:|^arn:aws:iam::222222222222:role\//);
+    expect(unscoped).toEqual([
+      expect.objectContaining({ sid: 'OpsTopicSubscriptions', actions: ['sns:GetSubscriptionAttributes', 'sns:SetSubscriptionAttributes', 'sns:Unsubscribe'], resources: ['*'] }),
+      expect.objectContaining({ sid: 'CreateOpsTopicKeys', actions: ['kms:CreateKey'], resources: ['*'] }),
+      expect.objectContaining({ sid: 'ListForwardingResources', actions: ['events:ListRules', 'sqs:ListQueues', 'sns:ListTopics', 'kms:ListKeys', 'kms:ListAliases'], resources: ['*'] }),
+    ]);
+    const scoped = statements.filter((s: any) => !unscoped.includes(s));
+    for (const s of scoped) for (const r of s.resources) expect(r).toMatch(/^arn:aws:[a-z]+:[*]?:?222222222222:|^arn:aws:iam::222222222222:role\//);
+    // No service-wide wildcard but CloudFormation's on the StackSet's own stacks.
+    expect(statements.flatMap((s: any) => s.actions).filter((a: string) => a.includes('*'))).toEqual(['cloudformation:*']);
     expect(bySid('ForwardingAlarms').resources.sort()).toEqual(['dlq-depth', 'failed-deliveries'].map((k) => `arn:aws:cloudwatch:*:222222222222:alarm:trailbridge-events-to-central-${k}`));
     expect(bySid('OpsTopics').resources).toEqual(['arn:aws:sns:*:222222222222:trailbridge-events-ops']);
     expect(bySid('OpsTopicKeyAliases').resources).toEqual(['arn:aws:kms:*:222222222222:alias/trailbridge-events-ops']);
     expect(bySid('PassForwardingRoleToEventBridge')).toMatchObject({ resources: ['arn:aws:iam::222222222222:role/trailbridge-events-to-central'], condition: [{ variable: 'iam:PassedToService', values: ['events.amazonaws.com'] }] });
   });
+
+  test('the execution role has every action CloudFormation\'s handlers call for each resource type of the template, email subscriptions included', () => {
+    const stack = synthesize(organization((t) => (t.events = { ...t.events, opsEmails: ['ops@example.com'] }))).stack('source-prod');
+    const resources = templateResources(stackSetBody(stack));
+    const types = [...new Set(resources.map((r) => r.type))];
+    expect(types).toContain('AWS::SNS::Subscription');
+    // A type the table lacks fails here: its handlers' actions are unknown, so not granted.
+    expect(types.filter((type) => !HANDLER_PERMISSIONS[type])).toEqual([]);
+    const granted = new Set(executionStatements(stack).flatMap((s: any) => s.actions));
+    let checked = 0;
+    for (const type of types) {
+      const permissions = HANDLER_PERMISSIONS[type];
+      const notNeeded = new Set((permissions.onlyWithProperty ?? []).flatMap((rule) => rule.actions));
+      for (const handler of HANDLER_NAMES) {
+        for (const action of permissions[handler].filter((a) => !notNeeded.has(a))) {
+          expect({ type, handler, action, granted: granted.has(action) }).toEqual({ type, handler, action, granted: true });
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(types.length * 2);
+    // The same check the construct runs at synth, on the Terraform's statements.
+    expect(checkHandlerPermissions(resources, fromTerraform(executionStatements(stack)))).toEqual([]);
+  });
+
+  test('a resource type without handler permissions, a missing action or a property needing a role fails the check with the fix', () => {
+    const stack = synth.stack('source-prod');
+    const resources = templateResources(stackSetBody(stack));
+    const statements = fromTerraform(executionStatements(stack));
+    expect(checkHandlerPermissions(resources, statements)).toEqual([]);
+    const withLogGroup = [...resources, { logicalId: 'Logs', type: 'AWS::Logs::LogGroup', properties: {} }];
+    expect(checkHandlerPermissions(withLogGroup, statements)).toEqual([expect.stringMatching(/^AWS::Logs::LogGroup: no handler permissions in HANDLER_PERMISSIONS .*add the handlers/)]);
+    const withoutUntag = statements.map((s) => ({ ...s, actions: s.actions?.filter((a) => a !== 'cloudwatch:UntagResource') }));
+    expect(checkHandlerPermissions(resources, withoutUntag)).toEqual(['AWS::CloudWatch::Alarm: the update handler calls cloudwatch:UntagResource, which no Allow statement grants']);
+    const logged = resources.map((r) => (r.type === 'AWS::SNS::Topic' ? { ...r, properties: { ...r.properties, DeliveryStatusLogging: [] } } : r));
+    expect(checkHandlerPermissions(logged, statements)).toEqual([expect.stringMatching(/^AWS::SNS::Topic OpsTopic: sets DeliveryStatusLogging, which needs iam:GetRole, iam:PassRole/)]);
+  });
+
+  test('every entry of the handler table names the schema it was copied from', () => {
+    for (const [type, permissions] of Object.entries(HANDLER_PERMISSIONS)) {
+      expect({ type, source: permissions.source }).toEqual({ type, source: expect.stringMatching(/^[\w-]+\/[\w-]+ [\w./-]+\.json/) });
+      expect({ type, create: permissions.create.length > 0, delete: permissions.delete.length > 0 }).toEqual({ type, create: true, delete: true });
+    }
+  });
 });
+
+/** The execution role's policy statements as the synthesized aws_iam_policy_document holds them. */
+function executionStatements(stack: SynthesizedStack): any[] {
+  const [[, policy]] = stack.resources('aws_iam_role_policy').filter(([, p]) => p.name === 'regional-forwarding-resources');
+  return stack.policyDocument(policy.policy).statement;
+}
+
+/** Terraform's statement blocks as Statements (effect, actions; resources as they are). */
+function fromTerraform(statements: any[]): Statement[] {
+  return statements.map((s) => ({ sid: s.sid, effect: s.effect, actions: s.actions, resources: s.resources }));
+}
+
+/** The StackSet's template body, with Terraform's literal escapes ($${, %%{) undone. */
+function stackSetBody(stack: SynthesizedStack): string {
+  const [[, stackSet]] = stack.resources('aws_cloudformation_stack_set');
+  return String(stackSet.template_body).replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
+}
 
 describe('organizationForwarding: a service-managed StackSet for the OUs', () => {
   let synth: Synthesized;

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { Partition, accountRootArn, arn, roleArn } from '../../config/arn';
 import { ForwardingDefinition } from '../catalog/forwarding-definition';
 import { ForwardingTemplate, INLINE_TEMPLATE_MAX_BYTES } from '../cloudformation/forwarding-template';
+import { checkHandlerPermissions, templateResources } from '../cloudformation/handler-permissions';
 import { Statement, policyDocument, serviceTrust } from './iam';
 import { forwardingRole } from './regional-event-forwarding';
 
@@ -29,7 +30,10 @@ export interface ForwardingStackSetAlarmNames {
   readonly opsKeyAlias: string;
 }
 
-/** What a stack instance of the regional template creates, and only under the definition's names. */
+/**
+ * What CloudFormation's handlers call for the regional template's resources (HANDLER_PERMISSIONS,
+ * checked at synth), and only under the definition's names where the action takes a resource.
+ */
 function executionStatements(props: SourceForwardingStackSetProps): Statement[] {
   const { partition: p, accountId, definition } = props;
   const ruleNames = [...new Set(definition.rules.map((r) => r.name))];
@@ -50,6 +54,8 @@ function executionStatements(props: SourceForwardingStackSetProps): Statement[] 
       resources: [arn({ partition: p, service: 'sqs', region: '*', account: accountId, resource: definition.deadLetterQueue.name })],
     },
     ...alarmStatements(p, accountId, props.alarms),
+    // Listing names no resource: the list handlers, and kms:ListAliases, the alias's read handler too.
+    { sid: 'ListForwardingResources', actions: ['events:ListRules', 'sqs:ListQueues', 'sns:ListTopics', 'kms:ListKeys', 'kms:ListAliases'], resources: ['*'] },
     {
       sid: 'PassForwardingRoleToEventBridge',
       actions: ['iam:PassRole'],
@@ -59,29 +65,61 @@ function executionStatements(props: SourceForwardingStackSetProps): Statement[] 
   ];
 }
 
-/** The template's alarms, ops topic and its key, under their names (a new key's id is not known: key/*). */
+/** The template's alarms, ops topic, its subscriptions and key, under their names (a new key's id is not known: key/*). */
 function alarmStatements(p: Partition, accountId: string, names: ForwardingStackSetAlarmNames): Statement[] {
   const regional = (service: string, resource: string) => arn({ partition: p, service, region: '*', account: accountId, resource });
   const keys = regional('kms', 'key/*');
   return [
     {
       sid: 'ForwardingAlarms',
-      actions: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms', 'cloudwatch:TagResource', 'cloudwatch:ListTagsForResource'],
+      actions: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms', 'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:ListTagsForResource'],
       resources: names.alarmNames.map((name) => regional('cloudwatch', `alarm:${name}`)),
     },
     {
       sid: 'OpsTopics',
-      actions: ['sns:CreateTopic', 'sns:DeleteTopic', 'sns:GetTopicAttributes', 'sns:SetTopicAttributes', 'sns:Subscribe', 'sns:Unsubscribe', 'sns:TagResource'],
+      actions: [
+        'sns:CreateTopic',
+        'sns:DeleteTopic',
+        'sns:GetTopicAttributes',
+        'sns:SetTopicAttributes',
+        'sns:Subscribe',
+        'sns:ListSubscriptionsByTopic',
+        'sns:TagResource',
+        'sns:UntagResource',
+        'sns:ListTagsForResource',
+        'sns:GetDataProtectionPolicy',
+        'sns:PutDataProtectionPolicy',
+      ],
       resources: [regional('sns', names.opsTopicName)],
     },
+    // A subscription is no IAM resource type: these three take "*" only (the email subscriptions).
+    { sid: 'OpsTopicSubscriptions', actions: ['sns:GetSubscriptionAttributes', 'sns:SetSubscriptionAttributes', 'sns:Unsubscribe'], resources: ['*'] },
     // CreateKey has no resource yet; the rest act on the keys of this account only.
     { sid: 'CreateOpsTopicKeys', actions: ['kms:CreateKey'], resources: ['*'] },
     {
       sid: 'OpsTopicKeys',
-      actions: ['kms:PutKeyPolicy', 'kms:EnableKeyRotation', 'kms:ScheduleKeyDeletion', 'kms:DescribeKey', 'kms:TagResource', 'kms:CreateAlias', 'kms:DeleteAlias'],
+      actions: [
+        'kms:DescribeKey',
+        'kms:GetKeyPolicy',
+        'kms:PutKeyPolicy',
+        'kms:GetKeyRotationStatus',
+        'kms:EnableKeyRotation',
+        'kms:DisableKeyRotation',
+        'kms:EnableKey',
+        'kms:DisableKey',
+        'kms:UpdateKeyDescription',
+        'kms:ListResourceTags',
+        'kms:TagResource',
+        'kms:UntagResource',
+        'kms:ScheduleKeyDeletion',
+        'kms:CreateAlias',
+        'kms:UpdateAlias',
+        'kms:DeleteAlias',
+      ],
       resources: [keys],
     },
-    { sid: 'OpsTopicKeyAliases', actions: ['kms:CreateAlias', 'kms:DeleteAlias'], resources: [regional('kms', names.opsKeyAlias)] },
+    // An alias operation needs the permission on the alias and on its key (both keys for UpdateAlias).
+    { sid: 'OpsTopicKeyAliases', actions: ['kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias'], resources: [regional('kms', names.opsKeyAlias)] },
   ];
 }
 
@@ -90,7 +128,8 @@ function alarmStatements(p: Partition, accountId: string, names: ForwardingStack
  * of the account itself, one stack instance per region, so the stack needs one provider whatever
  * the number of regions. The roles are Terraform's (IAM is global): the forwarding role, and the
  * administration and execution roles CloudFormation runs the StackSet with; the execution role may
- * only create the template's rules and queues under their names and pass the forwarding role.
+ * only do what CloudFormation's handlers do to the template's resources, under their names where
+ * IAM allows, and pass the forwarding role.
  */
 export class SourceForwardingStackSet extends Construct {
   readonly role: IamRole;
@@ -101,6 +140,9 @@ export class SourceForwardingStackSet extends Construct {
     if (!props.template.fitsInline) {
       throw new Error(`${props.stackSetName}: the template is ${props.template.sizeInBytes} bytes, over CloudFormation's ${INLINE_TEMPLATE_MAX_BYTES}-byte inline limit; narrow the rules' patterns or use organizationForwarding`);
     }
+    const statements = executionStatements(props);
+    const problems = checkHandlerPermissions(templateResources(props.template.body), statements);
+    if (problems.length > 0) throw new Error(`${props.stackSetName}: the execution role could not manage the template's resources:\n- ${problems.join('\n- ')}`);
     this.role = forwardingRole(this, props.definition);
     const p = props.partition;
     const administration = new IamRole(this, 'administration-role', {
@@ -134,7 +176,7 @@ export class SourceForwardingStackSet extends Construct {
     const executionPolicy = new IamRolePolicy(this, 'execution-policy', {
       name: 'regional-forwarding-resources',
       role: execution.id,
-      policy: policyDocument(this, 'execution-permissions', executionStatements(props)).json,
+      policy: policyDocument(this, 'execution-permissions', statements).json,
     });
     this.stackSet = new CloudformationStackSet(this, 'stack-set', {
       name: props.stackSetName,
