@@ -177,9 +177,6 @@ class ForwardRun {
   private readonly ahead?: ReadAhead;
   /** Watermark loads by position, started with the object's open (at its turn or read ahead). */
   private readonly loads = new Map<number, Promise<number>>();
-  /** The object whose turn it is; a deferred read-ahead opens only after it. */
-  private position = -1;
-  private closed = false;
 
   constructor(private readonly options: ForwardOptions) {
     this.clock = options.clock ?? Date.now;
@@ -197,7 +194,6 @@ class ForwardRun {
     try {
       for (const position of refs.keys()) await this.forwardObject(refs, position);
     } finally {
-      this.closed = true;
       this.ahead?.close();
     }
     const last = this.batcher.flush();
@@ -205,19 +201,6 @@ class ForwardRun {
     while (this.inflight.size > 0) await Promise.race(this.inflight);
     await this.settleProgress();
     return this.finish();
-  }
-
-  /**
-   * {@link readAheadFrom} once the object opened at its turn has its request on the wire: the SDK
-   * builds and signs a request in steps on the main thread, so nine opens started beside it delay
-   * its first byte by ~10 ms (measured against the bench's S3 stand-in), while its own first byte
-   * leaves the next turn of the event loop ample time to start them.
-   */
-  private readAheadSoon(refs: readonly ObjectRef[], from: number): void {
-    if (!this.ahead) return;
-    setImmediate(() => {
-      if (!this.closed) this.readAheadFrom(refs, Math.max(from, this.position + 1));
-    });
   }
 
   /** Opens ahead the objects after `from` that would be read if their turn came now. */
@@ -241,7 +224,6 @@ class ForwardRun {
   /** The object at `position`: admitted, then opened (or taken from the read-ahead), then the next ones opened ahead. */
   private async forwardObject(refs: readonly ObjectRef[], position: number): Promise<void> {
     const ref = refs[position];
-    this.position = position;
     const tracker = new ObjectTracker(ref);
     this.trackers.push(tracker);
     const where: ObjectContext = { bucket: ref.bucket || undefined, key: ref.key };
@@ -262,13 +244,11 @@ class ForwardRun {
         return;
       case 'read': {
         this.stats.objectsRead++;
-        const wasReadAhead = this.ahead?.has(position) ?? false;
         // Opened first, so the object parsed now is not queued behind the ones read ahead.
         const opening = this.open(ref, position);
         const loading = this.startLoad(ref, position);
         this.loads.delete(position);
-        if (wasReadAhead) this.readAheadFrom(refs, position + 1);
-        else this.readAheadSoon(refs, position + 1);
+        this.readAheadFrom(refs, position + 1);
         return this.readObject(tracker, admission, where, opening, loading);
       }
     }

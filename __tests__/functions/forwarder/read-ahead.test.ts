@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SourceError } from '../../../functions/forwarder/errors';
 import { ObjectRef } from '../../../functions/forwarder/notifications';
-import { ObjectSource } from '../../../functions/forwarder/object-source';
 import { ForwardOptions, forwardObjects } from '../../../functions/forwarder/pipeline';
 import { DEFAULT_READ_AHEAD, ReadAhead, ReadAheadLimits } from '../../../functions/forwarder/read-ahead';
 import { compileRules } from '../../../functions/forwarder/rules';
@@ -164,26 +163,6 @@ describe('forwardObjects with read-ahead', () => {
     expect(sentOn.events.map((e) => e['trailbridge.record_index'] + String(e['log.source.aws.s3.key.name']))).toEqual(
       sentOff.events.map((e) => e['trailbridge.record_index'] + String(e['log.source.aws.s3.key.name'])),
     );
-  });
-
-  test("starts the opens ahead on the event loop's next turn, so the object opened at its turn goes out alone", async () => {
-    const { source, refs } = fleet(4, { f0: { openDelayMs: 5 } });
-    let openedAtNextTurn: string[] | undefined;
-    const watching: ObjectSource = {
-      open(location) {
-        const opening = source.open(location);
-        // Queued before the pipeline's own deferral: runs first, and sees what was opened in the same turn.
-        if (openedAtNextTurn === undefined) setImmediate(() => (openedAtNextTurn = source.names('open')));
-        return opening;
-      },
-    };
-    const sender = new RecordingSender();
-    await forwardObjects(refs, { source: watching, sender, rules: RULES, forwarder: 'test', concurrency: 2, readAhead: { maxObjects: 3, maxBytes: 64 * 1024 } });
-    expect(openedAtNextTurn).toEqual(['f0']);
-    // Still read ahead: f1..f3 opened while f0 was waiting for its first byte.
-    expect(source.log.slice(0, source.log.indexOf('end f0')).filter((l) => l.startsWith('open'))).toEqual(['open f0', 'open f1', 'open f2', 'open f3']);
-    expect(new Set(sender.events.map((e) => e['log.source.aws.s3.key.name'])).size).toBe(4);
-    expect(sender.events[0]!['log.source.aws.s3.key.name']).toBe(refs[0].key);
   });
 
   test('holds no more than the budget (plus a chunk per object) of the objects not yet parsed', async () => {
