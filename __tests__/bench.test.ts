@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseKey } from '../functions/lib/key-layout';
 import { parseInvocation } from '../functions/forwarder/notifications';
 import { chooseMemory, costPerGB, GB, LAMBDA_PRICES, modelledMs } from '../tools/bench/cost';
-import { FLEET_SIZE_CLASSES, fleetEvents, planFleet } from '../tools/bench/fleet';
+import { FLEET_SIZE_CLASSES, fleetEvents, lambdaHeapFlags, planFleet } from '../tools/bench/fleet';
 import { wellFormed } from '../tools/bench/report';
 import { describeWithTool } from './support/required-tools';
 import { sharedDataPath } from './support/shared-data';
@@ -57,6 +57,11 @@ describe('wellFormed', () => {
 describe('the fleet workload', () => {
   const NOW = Date.UTC(2026, 0, 15, 12, 0);
 
+  test("runs the function with the heap Lambda's Node.js runtime gives the configured memory", () => {
+    expect(lambdaHeapFlags(256)).toEqual(['--max-semi-space-size=12', '--max-old-space-size=231']);
+    expect(lambdaHeapFlags(1769)).toEqual(['--max-semi-space-size=88', '--max-old-space-size=1593']);
+  });
+
   test('plans the documented size mix, one CloudTrail key per object, the same each time', () => {
     const plan = planFleet(300, NOW);
     expect(planFleet(300, NOW)).toEqual(plan);
@@ -108,5 +113,7 @@ describe('the Lambda cost model', () => {
     expect(chooseMemory(costs, 400, 150)).toBe(256);
     expect(chooseMemory(costs, 400, 300)).toBe(1024);
     expect(chooseMemory(costs, 60, 150)).toBeUndefined();
+    // A peak RSS measured under a memory's own heap is held against that memory.
+    expect(chooseMemory(costs.map((c) => ({ ...c, peakRssMB: c.memoryMB === 256 ? 260 : 150 })), 400, 150)).toBe(1024);
   });
 });

@@ -39,6 +39,8 @@ export interface MemoryCost {
   readonly usdPerGB: number;
   /** The modelled p99 invocation duration at this memory. */
   readonly p99Ms: number;
+  /** The peak RSS measured under this memory's heap, when it was measured there. */
+  readonly peakRssMB?: number;
 }
 
 export function vcpuShare(memoryMB: number): number {
@@ -75,7 +77,7 @@ export function costPerGB(invocations: readonly MeasuredInvocation[], inputBytes
  * Dynatrace, and the deadline's drain); undefined when none qualifies.
  */
 export function chooseMemory(costs: readonly MemoryCost[], timeoutSeconds: number, peakRssMB: number): number | undefined {
-  const fitting = costs.filter((c) => c.memoryMB > peakRssMB && c.p99Ms < (timeoutSeconds * 1000) / 4);
+  const fitting = costs.filter((c) => c.memoryMB > (c.peakRssMB ?? peakRssMB) && c.p99Ms < (timeoutSeconds * 1000) / 4);
   fitting.sort((a, b) => a.usdPerGB - b.usdPerGB || a.memoryMB - b.memoryMB);
   return fitting[0]?.memoryMB;
 }

@@ -56,8 +56,11 @@ export interface FleetFigures {
   /** The same figure of the large-file forwarder run, on the file of `largeFileMB`. */
   cpuSecondsPerGBLargeFile: number;
   largeFileMB: number;
-  /** Lambda cost per GB of input and the modelled p99 invocation at each memory (tools/bench/cost.ts). */
-  cost: { memoryMB: number; usdPerGB: number; p99Ms: number }[];
+  /**
+   * Lambda cost per GB of input and the modelled p99 invocation at each memory (tools/bench/cost.ts),
+   * each from runs under the heap Lambda's Node.js runtime gives that memory, with their CPU per GB and peak RSS.
+   */
+  cost: { memoryMB: number; usdPerGB: number; p99Ms: number; peakRssMB: number; cpuSecondsPerGB: number }[];
   configuredMemoryMB: number;
   timeoutSeconds: number;
   /** The cheapest memory whose p99 stays under a quarter of the timeout and that holds the peak RSS. */
@@ -149,9 +152,9 @@ function fleetReport(f: FleetFigures): string[] {
     '',
     `invocation p50 ${fmt(f.invocationP50Ms, 0)} ms, p99 ${fmt(f.invocationP99Ms, 0)} ms; requests ${f.requests} (least ${f.minRequests}), ${fmt(f.requestsPerObject, 3)} per object; CPU-s/GB ${fmt(f.cpuSecondsPerGB, 1)} (the ${f.largeFileMB} MB file: ${fmt(f.cpuSecondsPerGBLargeFile, 1)}); the container's first invocation ${fmt(f.warmupCpuSeconds)} CPU-s`,
     '',
-    '| memory (MB) | USD per GB | modelled p99 (ms) |',
-    '| ---: | ---: | ---: |',
-    ...f.cost.map((c) => `| ${c.memoryMB} | ${c.usdPerGB.toFixed(5)} | ${fmt(c.p99Ms, 0)} |`),
+    "| memory (MB), under Lambda's heap | USD per GB | modelled p99 (ms) | CPU-s/GB | peak RSS (MB) |",
+    '| ---: | ---: | ---: | ---: | ---: |',
+    ...f.cost.map((c) => `| ${c.memoryMB} | ${c.usdPerGB.toFixed(5)} | ${fmt(c.p99Ms, 0)} | ${fmt(c.cpuSecondsPerGB, 1)} | ${fmt(c.peakRssMB, 0)} |`),
     '',
     `memory: ${f.chosenMemoryMB ?? 'none qualifies'} MB chosen (configured ${f.configuredMemoryMB} MB; timeout ${f.timeoutSeconds} s)`,
   ];
