@@ -53,7 +53,7 @@ export interface FleetFigures {
   cpuSecondsPerGB: number;
   /** The container's first invocation (the first event, handled once more before the measured ones). */
   warmupCpuSeconds: number;
-  /** The same figure of the large-file forwarder run, on the file of `largeFileMB`. */
+  /** The same figure of the forwarder on the file of `largeFileMB`, run after each fleet run (so on the same machine speed). */
   cpuSecondsPerGBLargeFile: number;
   largeFileMB: number;
   /**
@@ -150,7 +150,7 @@ function fleetReport(f: FleetFigures): string[] {
     `| on | ${fmt(f.objectsPerS, 1)} | ${fmt(f.mbPerS, 1)} | ${fmt(f.peakRssMB, 0)} | ${fmt(f.mainThreadBusyS)} | ${fmt(f.mainThreadWaitingS)} |`,
     `| off | ${fmt(f.objectsPerSNoReadAhead, 1)} | ${fmt(f.mbPerSNoReadAhead, 1)} | ${fmt(f.peakRssMBNoReadAhead, 0)} | ${fmt(f.mainThreadBusySNoReadAhead)} | ${fmt(f.mainThreadWaitingSNoReadAhead)} |`,
     '',
-    `invocation p50 ${fmt(f.invocationP50Ms, 0)} ms, p99 ${fmt(f.invocationP99Ms, 0)} ms; requests ${f.requests} (least ${f.minRequests}), ${fmt(f.requestsPerObject, 3)} per object; CPU-s/GB ${fmt(f.cpuSecondsPerGB, 1)} (the ${f.largeFileMB} MB file: ${fmt(f.cpuSecondsPerGBLargeFile, 1)}); the container's first invocation ${fmt(f.warmupCpuSeconds)} CPU-s`,
+    `invocation p50 ${fmt(f.invocationP50Ms, 0)} ms, p99 ${fmt(f.invocationP99Ms, 0)} ms; requests ${f.requests} (least ${f.minRequests}), ${fmt(f.requestsPerObject, 3)} per object; CPU-s/GB ${fmt(f.cpuSecondsPerGB, 1)} (the ${f.largeFileMB} MB file, run beside it: ${fmt(f.cpuSecondsPerGBLargeFile, 1)}); the container's first invocation ${fmt(f.warmupCpuSeconds)} CPU-s`,
     '',
     "| memory (MB), under Lambda's heap | USD per GB | modelled p99 (ms) | CPU-s/GB | peak RSS (MB) |",
     '| ---: | ---: | ---: | ---: | ---: |',
