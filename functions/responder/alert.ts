@@ -37,8 +37,10 @@ export function alertFor(event: ResponderEvent, decision: Decision, outcome: Ale
     lines.push('', enforced ? 'Did:' : 'Would have done (report mode: nothing was changed):');
     for (const action of enforced ? outcome.done : decision.actions) lines.push(`- ${describeAction(action)}`);
     const notDone = enforced ? decision.actions.filter((action) => !outcome.done.includes(action)) : [];
-    if (notDone.length > 0) lines.push('', outcome.retrying ? 'Not done yet:' : 'Not done:', ...notDone.map((action) => `- ${describeAction(action)}`));
-    if (outcome.retrying && notDone.length > 0) lines.push(`Retrying: ${outcome.retrying}.`);
+    if (notDone.length > 0) {
+      lines.push('', outcome.retrying ? 'Not done yet:' : 'Not done:', ...notDone.map((action) => `- ${describeAction(action)}`));
+      if (outcome.retrying) lines.push(`Retrying: ${outcome.retrying}.`);
+    }
   }
   for (const reason of decision.nothingToDo) lines.push(`Note: ${reason}`);
   const verb = decision.actions.length === 0 ? 'alert' : decision.mode === 'enforce' ? (outcome.retrying ? 'did part' : 'did') : 'would act';

@@ -314,21 +314,20 @@ export function fleetFigures(o: {
   const busySeconds = (run: FleetRun) => sum(run.invocations.map((i) => i.wallMs)) / 1000;
   const waitingSeconds = (run: FleetRun) => sum(run.invocations.map((i) => i.idleMs)) / 1000;
   const mainThread = (runs: FleetRun[]) => ({ busy: round(median(runs.map((run) => busySeconds(run) - waitingSeconds(run))), 2), waiting: round(median(runs.map(waitingSeconds)), 2) });
+  // The run of median busy time stands for its runs, so a cost and a p99 come from one run.
+  const medianOf = (runs: FleetRun[]) => [...runs].sort((a, b) => busySeconds(a) - busySeconds(b))[Math.floor(runs.length / 2)];
+  const cpuPerGB = (runs: FleetRun[]) => median(runs.map((run) => sum(run.invocations.map((i) => i.cpuMs)) / 1000)) / (o.inputBytes / GB);
   const on = o.byMode.on;
-  // The run of median busy time stands for the mode, so its cost and p99 come from one run.
-  const medianRun = [...on].sort((a, b) => busySeconds(a) - busySeconds(b))[Math.floor(on.length / 2)];
-  const cpuSeconds = median(on.map((run) => sum(run.invocations.map((i) => i.cpuMs)) / 1000));
+  const medianRun = medianOf(on);
   const requests = median(on.map((run) => sum(run.counts.map((c) => c.requests))));
   const minRequests = sum(medianRun.counts.map((c) => minimumRequests(c.sent, c.bytesBatched, { maxEvents: 50_000, maxBytes: FORWARDER_BATCH_BYTES })));
   const peakRssMB = Math.max(...on.map((run) => run.peakRssMB));
-  const medianOf = (runs: FleetRun[]) => [...runs].sort((a, b) => busySeconds(a) - busySeconds(b))[Math.floor(runs.length / 2)];
-  const cpuPerGB = (runs: FleetRun[]) => median(runs.map((run) => sum(run.invocations.map((i) => i.cpuMs)) / 1000)) / (o.inputBytes / GB);
   const cost = PRICED_MEMORY_MB.map((memoryMB) => {
     const runs = o.byMemory[memoryMB];
     if (!runs?.length) throw new Error(`fleet: no run under the Lambda heap of ${memoryMB} MB`);
     return { ...costPerGB(medianOf(runs).invocations, o.inputBytes, memoryMB), peakRssMB: Math.max(...runs.map((run) => run.peakRssMB)), cpuSecondsPerGB: cpuPerGB(runs) };
   });
-  const cpuSecondsPerGB = cpuSeconds / (o.inputBytes / GB);
+  const cpuSecondsPerGB = cpuPerGB(on);
   return {
     objects: o.count,
     invocations: medianRun.invocations.length,
