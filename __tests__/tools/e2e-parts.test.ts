@@ -25,6 +25,7 @@ import { RESPONSE_IDS } from '../../config/sections/responses';
 import { evidenceRules, responderTargetRules, responseRules } from '../../stacks/catalog';
 import { isPublicStatement } from '../../functions/responder/public-access';
 import { assumedRoleIdentity, decisionLines, envelopeOf, halfPublicPolicy, recordOfCall, responderInputs, sharedRecords, statementIds, templateRecord } from '../../tools/e2e/response-events';
+import { recordingEntries } from '../../tools/e2e/deployed-forwarder';
 import { responseLines } from '../../tools/e2e/responses-check';
 import {
   adjustRecord,
@@ -417,5 +418,19 @@ describe('e2e: the responses lines', () => {
     const bad = { publicAccessBlock: on, policySids: ['P', 'K'], userPolicies: [], instanceTags: {}, evidence: evidence.map((e) => ({ ...e, lockMode: undefined })) };
     const lines = responseLines(made, before, bad, bad, first, quiet, 'mfa', ['Owner'], 1);
     expect(lines.map((l) => l.ok)).toEqual([false, false, false, false]);
+  });
+});
+
+describe("moto's recording", () => {
+  test('reads two entries that concurrent requests left on one line, braces and quotes inside strings included', () => {
+    const a = { method: 'POST', url: 'http://m/2015-03-31/functions', body: '{"FunctionName":"f","Code":{"ZipFile":"a}b\\"{"}}' };
+    const b = { method: 'PUT', url: 'http://m/x', body: 'plain \\ text }' };
+    const c = { method: 'GET', url: 'http://m/y', body: '' };
+    const text = `${JSON.stringify(a)}${JSON.stringify(b)}\n\n${JSON.stringify(c)}\n`;
+    expect(recordingEntries(text)).toEqual([a, b, c]);
+  });
+
+  test('says so when an entry is cut off', () => {
+    expect(() => recordingEntries(`${JSON.stringify({ a: 1 })}{"url":"http://m`)).toThrow(/cut off/);
   });
 });

@@ -71,9 +71,8 @@ export async function stopMotoRecorder(endpoint: string): Promise<void> {
 async function zipFromMotoRecording(endpoint: string, functionName: string, sha256: string): Promise<Uint8Array> {
   const res = await fetch(`${endpoint}/moto-api/recorder/download-recording`);
   if (!res.ok) throw new Error(`GET /moto-api/recorder/download-recording answered ${res.status}`);
-  const lines = (await res.text()).split('\n').filter((l) => l.trim() !== '');
-  for (const line of lines.reverse()) {
-    const entry = JSON.parse(line);
+  const entries = recordingEntries(await res.text());
+  for (const entry of entries.reverse()) {
     const url = new URL(entry.url);
     const create = entry.method === 'POST' && /\/2015-03-31\/functions\/?$/.test(url.pathname);
     const update = entry.method === 'PUT' && url.pathname.endsWith(`/functions/${functionName}/code`);
@@ -86,6 +85,43 @@ async function zipFromMotoRecording(endpoint: string, functionName: string, sha2
     if (sha256Base64(zip) === sha256) return zip;
   }
   throw new Error(`moto's recording holds no upload of ${functionName} with CodeSha256 ${sha256} (was the recorder on during apply?)`);
+}
+
+/**
+ * The entries of moto's recording, in order. The recorder writes an entry and its newline in two
+ * calls from the server's request threads, so two concurrent requests can leave two entries on
+ * one line: each line is read as one or more JSON objects, back to back.
+ */
+export function recordingEntries(text: string): any[] {
+  const entries: unknown[] = [];
+  for (const line of text.split('\n')) {
+    let start = 0;
+    while (start < line.length) {
+      const end = objectEnd(line, start);
+      if (end < 0) break;
+      entries.push(JSON.parse(line.slice(start, end)));
+      start = end;
+    }
+  }
+  return entries;
+}
+
+/** The index after the JSON object that starts at or after `from` (-1 when none does); strings and escapes are skipped. */
+function objectEnd(text: string, from: number): number {
+  const open = text.indexOf('{', from);
+  if (open < 0) return -1;
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    } else if (c === '{') {
+      depth++;
+    } else if (c === '}' && --depth === 0) {
+      return i + 1;
+    }
+  }
+  throw new Error(`moto's recording: an entry at character ${open} of its line is cut off`);
 }
 
 export type LambdaHandler = (event: unknown, context: Record<string, unknown>) => Promise<any>;
