@@ -53,6 +53,19 @@ describe('readRecords', () => {
   });
 
   it.each([
+    ['small, gunzipped in one call', 40],
+    ['large, streamed', 4000],
+  ])("fails a gzip file whose data does not match its trailer's CRC-32 (%s)", async (_name, count) => {
+    const many = Array.from({ length: count }, (_, i) => ({ ...records[i % records.length], eventID: `crc-${i}` }));
+    const gz = Buffer.from(logFile(many));
+    expect(gz.length > WHOLE_GUNZIP_MAX_INPUT_BYTES).toBe(count > 40);
+    gz[gz.length - 6] ^= 0xff;
+    const err = await readError(gz);
+    expect(err).toBeInstanceOf(ParseError);
+    expect(err.message).toMatch(/corrupt gzip \(incorrect data check\)/);
+  });
+
+  it.each([
     ['an empty file', Buffer.alloc(0), /empty file/],
     ['a file that is not JSON', Buffer.from('<Error><Code>AccessDenied</Code></Error>'), /not JSON/],
     ['JSON without Records', Buffer.from('{"foo":[]}'), /no "Records" array/],
