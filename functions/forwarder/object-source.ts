@@ -34,13 +34,33 @@ const S3_HINTS: Record<string, string> = {
   InvalidObjectState: 'the object is archived and must be restored first',
 };
 
+/**
+ * The S3 client options for reading log objects: S3's checksum is asked for only where it adds a
+ * check (see {@link checksumModeFor}). The SDK's default (`WHEN_SUPPORTED`) asks for it on every
+ * GetObject, and S3 has one for every object stored since December 2024 (CRC64NVME, added to any
+ * upload that brings none, CloudTrail's included), which the SDK recomputes over the body in
+ * JavaScript: ~2 % of the forwarder's CPU on the bench's fleet (README, Performance).
+ */
+export const LOG_OBJECT_S3_OPTIONS = { responseChecksumValidation: 'WHEN_REQUIRED' } as const;
+
+/**
+ * `ENABLED` unless the key ends in `.gz`. A gzipped object carries its own check: zlib verifies the
+ * trailer's CRC-32 and length of the whole content and the object fails as corrupt gzip otherwise
+ * (object-reader.ts). S3's checksum would check the same bytes again, and it too can only fail at
+ * the end of the body, after its records were read. Other objects (plain JSON) keep S3's check.
+ */
+export function checksumModeFor(key: string): 'ENABLED' | undefined {
+  return key.endsWith('.gz') ? undefined : 'ENABLED';
+}
+
 export class S3ObjectSource implements ObjectSource {
+  /** @param s3 built with {@link LOG_OBJECT_S3_OPTIONS}; with the SDK's defaults every object's checksum is checked. */
   constructor(private readonly s3: Pick<S3Client, 'send'>) {}
 
   async open(location: ObjectLocation): Promise<OpenedObject> {
     try {
       const res = await this.s3.send(
-        new GetObjectCommand({ Bucket: location.bucket, Key: location.key, VersionId: location.versionId }),
+        new GetObjectCommand({ Bucket: location.bucket, Key: location.key, VersionId: location.versionId, ChecksumMode: checksumModeFor(location.key) }),
       );
       if (!res.Body) throw new Error('GetObject returned no body');
       return {

@@ -203,6 +203,7 @@ export async function benchFleet(options: FleetOptions): Promise<FleetFigures> {
   const { memoryInMb, timeoutInSeconds } = forwarderConfig.parse({});
 
   const s3 = await LatentS3.start({ root: options.dataDir, parameterValue: options.sink.token, firstByteMs: options.latencyMs });
+  await s3.storeChecksums(plan.map((p) => p.key));
   const rules = await startAppConfigExtension(FLEET_RULES);
   const byMode: Record<'on' | 'off', FleetRun[]> = { on: [], off: [] };
   const byMemory: Record<number, FleetRun[]> = {};

@@ -4,12 +4,17 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { AddressInfo } from 'node:net';
 import { join, normalize, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Crc64Nvme } from '@aws-sdk/checksums/crc';
 
 /**
  * A stand-in for S3 as a Lambda sees it, for the fleet benchmark: `GET /<bucket>/<key>` (path
  * style, as the SDK addresses an IP endpoint) answers the file `<root>/<key>` after a first-byte
- * latency, then streams it no faster than a per-connection bandwidth cap. It also answers SSM's
- * GetParameter (the Dynatrace token), so the bundled forwarder needs no emulator; nothing else.
+ * latency, then streams it no faster than a per-connection bandwidth cap. Asked for checksums
+ * (`x-amz-checksum-mode: ENABLED`, which the SDK sends on every GetObject by default), it answers
+ * with the object's full-object CRC64NVME, as S3 does for every object stored since December 2024
+ * (it adds that checksum to any upload that comes without one, CloudTrail's included): the SDK then
+ * checks the body against it, as it would in a Lambda. It also answers SSM's GetParameter (the
+ * Dynatrace token), so the bundled forwarder needs no emulator; nothing else.
  */
 
 /** S3 GetObject's time to first byte from Lambda in the same region: tens of ms. */
@@ -33,23 +38,29 @@ export interface LatentS3Options {
 export class LatentS3 {
   /** GetObject requests answered (any status). */
   getObjects = 0;
+  /** GetObject requests that asked for the object's checksum. */
+  checksumRequests = 0;
 
   private constructor(
     private readonly server: Server,
     readonly endpoint: string,
+    private readonly root: string,
+    private readonly checksums: ChecksumCache,
   ) {}
 
   static async start(options: LatentS3Options): Promise<LatentS3> {
     const firstByteMs = options.firstByteMs ?? DEFAULT_FIRST_BYTE_MS;
     const bytesPerSecond = options.bytesPerSecond ?? DEFAULT_BYTES_PER_S_PER_CONNECTION;
     let s3: LatentS3 | undefined;
+    const checksums = new ChecksumCache();
     const server = createServer((req, res) => {
       const target = req.headers['x-amz-target'];
       if (req.method === 'POST' && typeof target === 'string' && target.startsWith('AmazonSSM.')) {
         answerSsm(req, res, target, options.parameterValue);
       } else if (req.method === 'GET') {
         s3!.getObjects++;
-        serveObject(req, res, options.root, firstByteMs, bytesPerSecond).catch((err: Error) => {
+        if (req.headers['x-amz-checksum-mode'] === 'ENABLED') s3!.checksumRequests++;
+        serveObject(req, res, options.root, firstByteMs, bytesPerSecond, checksums).catch((err: Error) => {
           if (!res.headersSent) res.writeHead(500).end(String(err));
           else res.destroy(err);
         });
@@ -58,8 +69,16 @@ export class LatentS3 {
       }
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    s3 = new LatentS3(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    s3 = new LatentS3(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, options.root, checksums);
     return s3;
+  }
+
+  /** Computes the checksums of these keys now, so no measured request waits for one. */
+  async storeChecksums(keys: readonly string[]): Promise<void> {
+    for (const key of keys) {
+      const file = join(this.root, key);
+      await this.checksums.of(file, (await stat(file)).mtimeMs);
+    }
   }
 
   close(): Promise<void> {
@@ -81,7 +100,7 @@ function answerSsm(req: IncomingMessage, res: ServerResponse, target: string, va
   });
 }
 
-async function serveObject(req: IncomingMessage, res: ServerResponse, root: string, firstByteMs: number, bytesPerSecond: number): Promise<void> {
+async function serveObject(req: IncomingMessage, res: ServerResponse, root: string, firstByteMs: number, bytesPerSecond: number, checksums: ChecksumCache): Promise<void> {
   const path = decodeURIComponent(new URL(req.url ?? '/', 'http://s3').pathname);
   const key = path.split('/').slice(2).join('/');
   const file = normalize(join(root, key));
@@ -91,7 +110,12 @@ async function serveObject(req: IncomingMessage, res: ServerResponse, root: stri
     res.writeHead(404, { 'content-type': 'application/xml' }).end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>${key}</Key></Error>`);
     return;
   }
-  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': info.size, etag: `"${info.size.toString(16)}"`, 'last-modified': info.mtime.toUTCString() });
+  const headers: Record<string, string | number> = { 'content-type': 'application/octet-stream', 'content-length': info.size, etag: `"${info.size.toString(16)}"`, 'last-modified': info.mtime.toUTCString() };
+  if (req.headers['x-amz-checksum-mode'] === 'ENABLED') {
+    headers['x-amz-checksum-crc64nvme'] = await checksums.of(file, info.mtimeMs);
+    headers['x-amz-checksum-type'] = 'FULL_OBJECT';
+  }
+  res.writeHead(200, headers);
   const started = performance.now();
   let sent = 0;
   for await (const chunk of createReadStream(file, { highWaterMark: PACE_BYTES })) {
@@ -103,4 +127,26 @@ async function serveObject(req: IncomingMessage, res: ServerResponse, root: stri
     if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
   }
   res.end();
+}
+
+/**
+ * Each file's CRC64NVME, base64 as S3 sends it, computed on its first request and kept (S3 stores
+ * it with the object): later requests pay no checksum work in this process, beside the forwarder.
+ */
+class ChecksumCache {
+  private readonly byFile = new Map<string, { mtimeMs: number; checksum: Promise<string> }>();
+
+  of(file: string, mtimeMs: number): Promise<string> {
+    const known = this.byFile.get(file);
+    if (known && known.mtimeMs === mtimeMs) return known.checksum;
+    const checksum = crc64Nvme(file);
+    this.byFile.set(file, { mtimeMs, checksum });
+    return checksum;
+  }
+}
+
+export async function crc64Nvme(file: string): Promise<string> {
+  const crc = new Crc64Nvme();
+  for await (const chunk of createReadStream(file)) crc.update(chunk as Buffer);
+  return Buffer.from(await crc.digest()).toString('base64');
 }
