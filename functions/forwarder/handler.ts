@@ -14,7 +14,7 @@ import { Metrics } from '../lib/metrics';
 import { loadForwarderEnv } from './env';
 import { IngestClient } from './ingest-client';
 import { handleInvocation, InvocationResult } from './invocation';
-import { LOG_OBJECT_S3_OPTIONS, S3ObjectSource } from './object-source';
+import { logObjectS3Options, S3ObjectSource } from './object-source';
 import { DynamoProgressStore } from './progress-dynamodb';
 import { DEFAULT_RETRY_POLICY } from './retry-policy';
 import { AppConfigRulesSource } from './rules-source';
@@ -40,7 +40,7 @@ const sender = new IngestClient({
 });
 // cacheMiddleware: a GetObject (and a progress read or write) per object; without it the SDK
 // resolves and sorts the middleware stack again on every call (~1 ms of CPU per object).
-const source = new S3ObjectSource(new S3Client({ ...LOG_OBJECT_S3_OPTIONS, cacheMiddleware: true }));
+const source = new S3ObjectSource(new S3Client({ ...logObjectS3Options(), cacheMiddleware: true }));
 const rulesSource = new AppConfigRulesSource({ ...env.appConfig, logger });
 const tickets = new SqsTicketSink(new SQSClient({}), env.failureQueueUrl);
 // Short timeouts: reading waits for a lagging progress write, and the invocation for the last one.

@@ -37,24 +37,30 @@ const S3_HINTS: Record<string, string> = {
 /**
  * The S3 client options for reading log objects: S3's checksum is asked for only where it adds a
  * check (see {@link checksumModeFor}). The SDK's default (`WHEN_SUPPORTED`) asks for it on every
- * GetObject, and S3 has one for every object stored since December 2024 (CRC64NVME, added to any
- * upload that brings none, CloudTrail's included), which the SDK recomputes over the body in
- * JavaScript: ~2 % of the forwarder's CPU on the bench's fleet (README, Performance).
+ * GetObject, and S3 has one for every object stored since December 2024 (CRC64NVME, unless the
+ * upload brought another), which the SDK recomputes over the body in JavaScript: ~2 % of the
+ * forwarder's CPU on the bench's fleet (README, Performance). `AWS_RESPONSE_CHECKSUM_VALIDATION`
+ * set in the environment wins (`WHEN_SUPPORTED`: every object checked, `.gz` ones included).
  */
-export const LOG_OBJECT_S3_OPTIONS = { responseChecksumValidation: 'WHEN_REQUIRED' } as const;
+export function logObjectS3Options(env: NodeJS.ProcessEnv = process.env): { responseChecksumValidation?: 'WHEN_REQUIRED' } {
+  return env.AWS_RESPONSE_CHECKSUM_VALIDATION ? {} : { responseChecksumValidation: 'WHEN_REQUIRED' };
+}
 
 /**
- * `ENABLED` unless the key ends in `.gz`. A gzipped object carries its own check: zlib verifies the
- * trailer's CRC-32 and length of the whole content and the object fails as corrupt gzip otherwise
- * (object-reader.ts). S3's checksum would check the same bytes again, and it too can only fail at
- * the end of the body, after its records were read. Other objects (plain JSON) keep S3's check.
+ * `ENABLED` unless the key ends in `.gz`. A gzipped object carries its own check of what is read
+ * from it: zlib verifies the trailer's CRC-32 and length of the decompressed content, and the
+ * object fails as corrupt gzip otherwise (object-reader.ts). S3's CRC64NVME covers the stored
+ * (compressed) bytes and fails only at the end of the body, after its records were read: for
+ * accidental corruption, which is all either catches (TLS guards the wire), it adds little. The
+ * reader goes by the bytes, not the key: a `.gz` key whose body is not gzip is read with neither
+ * check. Other objects (plain JSON) keep S3's.
  */
 export function checksumModeFor(key: string): 'ENABLED' | undefined {
-  return key.endsWith('.gz') ? undefined : 'ENABLED';
+  return /\.gz$/i.test(key) ? undefined : 'ENABLED';
 }
 
 export class S3ObjectSource implements ObjectSource {
-  /** @param s3 built with {@link LOG_OBJECT_S3_OPTIONS}; with the SDK's defaults every object's checksum is checked. */
+  /** @param s3 built with {@link logObjectS3Options}; with the SDK's defaults every object's checksum is checked. */
   constructor(private readonly s3: Pick<S3Client, 'send'>) {}
 
   async open(location: ObjectLocation): Promise<OpenedObject> {

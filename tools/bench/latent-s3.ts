@@ -77,7 +77,7 @@ export class LatentS3 {
   async storeChecksums(keys: readonly string[]): Promise<void> {
     for (const key of keys) {
       const file = join(this.root, key);
-      await this.checksums.of(file, (await stat(file)).mtimeMs);
+      await this.checksums.of(file, await stat(file));
     }
   }
 
@@ -112,7 +112,7 @@ async function serveObject(req: IncomingMessage, res: ServerResponse, root: stri
   }
   const headers: Record<string, string | number> = { 'content-type': 'application/octet-stream', 'content-length': info.size, etag: `"${info.size.toString(16)}"`, 'last-modified': info.mtime.toUTCString() };
   if (req.headers['x-amz-checksum-mode'] === 'ENABLED') {
-    headers['x-amz-checksum-crc64nvme'] = await checksums.of(file, info.mtimeMs);
+    headers['x-amz-checksum-crc64nvme'] = await checksums.of(file, info);
     headers['x-amz-checksum-type'] = 'FULL_OBJECT';
   }
   res.writeHead(200, headers);
@@ -130,22 +130,27 @@ async function serveObject(req: IncomingMessage, res: ServerResponse, root: stri
 }
 
 /**
- * Each file's CRC64NVME, base64 as S3 sends it, computed on its first request and kept (S3 stores
- * it with the object): later requests pay no checksum work in this process, beside the forwarder.
+ * Each file's CRC64NVME, base64 as S3 sends it, computed once and kept as S3 keeps it with the
+ * object (so no later request waits for it, on the cores the forwarder runs on). A file is computed
+ * again when its size or modification time changes; a rewrite that keeps both keeps the old
+ * checksum, which is how the tests serve a body that does not match it.
  */
 class ChecksumCache {
-  private readonly byFile = new Map<string, { mtimeMs: number; checksum: Promise<string> }>();
+  private readonly byFile = new Map<string, { version: string; checksum: Promise<string> }>();
 
-  of(file: string, mtimeMs: number): Promise<string> {
+  of(file: string, info: { size: number; mtimeMs: number }): Promise<string> {
+    const version = `${info.size}:${info.mtimeMs}`;
     const known = this.byFile.get(file);
-    if (known && known.mtimeMs === mtimeMs) return known.checksum;
-    const checksum = crc64Nvme(file);
-    this.byFile.set(file, { mtimeMs, checksum });
+    if (known && known.version === version) return known.checksum;
+    const checksum = crc64NvmeOfFile(file);
+    this.byFile.set(file, { version, checksum });
+    // A failed read is not kept: the next request tries again.
+    checksum.catch(() => this.byFile.get(file)?.checksum === checksum && this.byFile.delete(file));
     return checksum;
   }
 }
 
-export async function crc64Nvme(file: string): Promise<string> {
+export async function crc64NvmeOfFile(file: string): Promise<string> {
   const crc = new Crc64Nvme();
   for await (const chunk of createReadStream(file)) crc.update(chunk as Buffer);
   return Buffer.from(await crc.digest()).toString('base64');

@@ -52,17 +52,24 @@ describe('readRecords', () => {
     expect(err.message).toMatch(/corrupt gzip|truncated/);
   });
 
+  // A small object that fails the whole gunzip is streamed, so either way the error comes at the
+  // end, with the records the splitter completed before it; those of the chunk that carries the
+  // trailer fail with it (and are ticketed from recordsBefore), not forwarded.
   it.each([
-    ['small, gunzipped in one call', 40],
-    ['large, streamed', 4000],
-  ])("fails a gzip file whose data does not match its trailer's CRC-32 (%s)", async (_name, count) => {
+    ['small: the whole gunzip rejects it, the stream reports it', 40, -6, /corrupt gzip \(incorrect data check\)/],
+    ['large, streamed', 4000, -6, /corrupt gzip \(incorrect data check\)/],
+    ['its length (ISIZE), small', 40, -2, /corrupt gzip \(incorrect length check\)/],
+    ['its length (ISIZE), large', 4000, -2, /corrupt gzip \(incorrect length check\)/],
+  ])("fails a gzip file whose content does not match its trailer's CRC-32 or length: %s", async (_name, count, at, message) => {
     const many = Array.from({ length: count }, (_, i) => ({ ...records[i % records.length], eventID: `crc-${i}` }));
     const gz = Buffer.from(logFile(many));
     expect(gz.length > WHOLE_GUNZIP_MAX_INPUT_BYTES).toBe(count > 40);
-    gz[gz.length - 6] ^= 0xff;
+    gz[gz.length + at] ^= 0xff;
     const err = await readError(gz);
     expect(err).toBeInstanceOf(ParseError);
-    expect(err.message).toMatch(/corrupt gzip \(incorrect data check\)/);
+    expect(err.message).toMatch(message);
+    expect((err as ParseError).recordsBefore).toBeGreaterThanOrEqual(0);
+    expect((err as ParseError).recordsBefore).toBeLessThan(count);
   });
 
   it.each([

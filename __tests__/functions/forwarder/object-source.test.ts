@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { SourceError } from '../../../functions/forwarder/errors';
-import { checksumModeFor, LOG_OBJECT_S3_OPTIONS, S3ObjectSource } from '../../../functions/forwarder/object-source';
+import { checksumModeFor, logObjectS3Options, S3ObjectSource } from '../../../functions/forwarder/object-source';
 import { LatentS3 } from '../../../tools/bench/latent-s3';
 
 const GZ_KEY = 'AWSLogs/111122223333/CloudTrail/eu-west-1/2026/12/01/f.json.gz';
@@ -33,7 +33,7 @@ describe('S3ObjectSource, against an S3 stand-in that answers checksums as S3 do
     utimesSync(file, when, when);
   }
 
-  const source = (options: S3ClientConfig = LOG_OBJECT_S3_OPTIONS) =>
+  const source = (options: S3ClientConfig = logObjectS3Options({})) =>
     new S3ObjectSource(new S3Client({ ...options, endpoint: s3.endpoint, forcePathStyle: true, region: 'eu-west-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } }));
 
   async function read(src: S3ObjectSource, key: string): Promise<string> {
@@ -43,13 +43,19 @@ describe('S3ObjectSource, against an S3 stand-in that answers checksums as S3 do
     return Buffer.concat(parts).toString();
   }
 
-  test('checksumModeFor: gzipped keys carry their own check; others ask for S3 checksum', () => {
+  test("checksumModeFor: gzipped keys carry their own check; others ask for S3's checksum", () => {
     expect(checksumModeFor(GZ_KEY)).toBeUndefined();
+    expect(checksumModeFor(GZ_KEY.toUpperCase())).toBeUndefined();
     expect(checksumModeFor(PLAIN_KEY)).toBe('ENABLED');
     expect(checksumModeFor('AWSLogs/x.json.gz.tmp')).toBe('ENABLED');
   });
 
-  test("a gzipped object is read without S3's checksum: gzip's own CRC-32 checks it", async () => {
+  test('logObjectS3Options: AWS_RESPONSE_CHECKSUM_VALIDATION in the environment wins', () => {
+    expect(logObjectS3Options({})).toEqual({ responseChecksumValidation: 'WHEN_REQUIRED' });
+    expect(logObjectS3Options({ AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_SUPPORTED' })).toEqual({});
+  });
+
+  test("a .gz key is requested without S3's checksum (gzip's trailer checks what is read from it)", async () => {
     const before = s3.checksumRequests;
     expect(await read(source(), GZ_KEY)).toBe(`body of ${GZ_KEY}`);
     expect(s3.checksumRequests).toBe(before);

@@ -213,7 +213,12 @@ describe('forwardObjects, without HTTP', () => {
     };
     await run(refs, source, sender);
     expect(bodies.length).toBeGreaterThan(1);
-    for (const [body, compressed] of bodies) expect(compressed && gunzipSync(compressed).equals(body)).toBe(true);
+    for (const [body, compressed] of bodies) {
+      expect(compressed).toBeDefined();
+      const gunzipped = gunzipSync(compressed!);
+      expect(gunzipped.length).toBe(body.length);
+      expect(gunzipped.equals(body)).toBe(true);
+    }
     // A sender without a compressor gets none.
     const plain: (Buffer | undefined)[] = [];
     await run(refs, source, { send: async (batch) => (plain.push(batch.compressed && (await batch.compressed)), new RecordingSender().send(batch)) });
