@@ -114,6 +114,8 @@ export class ObservabilityStack extends TrailbridgeStack {
         // The extension fetches the rules while the function initializes.
         AWS_APPCONFIG_EXTENSION_PREFETCH_LIST: appConfigPath,
         PROGRESS_TABLE: this.progress.table.name,
+        // The SDK's own setting: with it, every object's S3 checksum is checked (functions/forwarder/object-source.ts).
+        ...(options.s3Checksums === 'all' ? { AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_SUPPORTED' } : {}),
       },
       statements: forwarderStatements({
         naming,

@@ -80,6 +80,12 @@ describe('observability stack: the forwarder', () => {
     expect(vars.FAILURE_QUEUE_URL).toBe(`\${aws_sqs_queue.${stack.resources('aws_sqs_queue').find(([, q]) => q.name === 'trailbridge-forwarder-failures')![0]}.url}`);
   });
 
+  test("checks S3's checksum of every object only when forwarder.s3Checksums is all", () => {
+    expect(only(stack, 'aws_lambda_function').environment.variables.AWS_RESPONSE_CHECKSUM_VALIDATION).toBeUndefined();
+    const all = only(observability((t) => (t.forwarder = { s3Checksums: 'all' })), 'aws_lambda_function');
+    expect(all.environment.variables.AWS_RESPONSE_CHECKSUM_VALIDATION).toBe('WHEN_SUPPORTED');
+  });
+
   test('its role is named by the naming module, so log archive can grant it by ARN', () => {
     expect(only(stack, 'aws_iam_role').name).toBe('trailbridge-forwarder');
     expect(new Naming(topologyWith()).forwarderRoleArn()).toBe('arn:aws:iam::444444444444:role/trailbridge-forwarder');

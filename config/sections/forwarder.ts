@@ -97,6 +97,10 @@ export const forwarder = z
     appConfigRollout: appConfigRollout.prefault({}),
     failureQueue: failureQueue.prefault({}),
     alarms: alarms.prefault({}),
+    s3Checksums: z
+      .enum(['unless-gzip', 'all'])
+      .default('unless-gzip')
+      .describe('Which objects the forwarder checks against the checksum S3 keeps for them (CRC64NVME, recomputed by the SDK in JavaScript: ~2 % of its CPU, README, Performance). "unless-gzip": objects whose key ends in .gz are left to gzip\'s own check (the CRC-32 and length of the decompressed content, which zlib verifies), the others are checked. "all": every object (AWS_RESPONSE_CHECKSUM_VALIDATION=WHEN_SUPPORTED). @default "unless-gzip"'),
     sigmaTags: z
       .boolean()
       .default(false)

@@ -18,6 +18,7 @@
  * | PROGRESS_TABLE                    | no       | DynamoDB table of per-object progress (./progress.ts), so a second delivery after a crash resumes; absent: none kept |
  * | LOG_LEVEL                         | no       | DEBUG, INFO, WARN or ERROR; default INFO; read (before the others, so a bad value is reported alone) by functionLogger, ../lib/function-logger.ts, as in every function |
  * | METRICS_NAMESPACE                 | no       | CloudWatch namespace of the EMF metrics; default Trailbridge/Forwarder |
+ * | AWS_RESPONSE_CHECKSUM_VALIDATION  | no       | the SDK's setting; set (WHEN_SUPPORTED, from forwarder.s3Checksums "all"), every object's S3 checksum is checked; absent, only keys not ending in .gz (./object-source.ts) |
  *
  * Precedence: the environment only; nothing is read from the rules document that belongs here.
  */

@@ -40,7 +40,8 @@ const S3_HINTS: Record<string, string> = {
  * GetObject, and S3 has one for every object stored since December 2024 (CRC64NVME, unless the
  * upload brought another), which the SDK recomputes over the body in JavaScript: ~2 % of the
  * forwarder's CPU on the bench's fleet (README, Performance). `AWS_RESPONSE_CHECKSUM_VALIDATION`
- * set in the environment wins (`WHEN_SUPPORTED`: every object checked, `.gz` ones included).
+ * set in the environment wins (`WHEN_SUPPORTED`, which `forwarder.s3Checksums: "all"` sets: every
+ * object checked, `.gz` ones included).
  */
 export function logObjectS3Options(env: NodeJS.ProcessEnv = process.env): { responseChecksumValidation?: 'WHEN_REQUIRED' } {
   return env.AWS_RESPONSE_CHECKSUM_VALIDATION ? {} : { responseChecksumValidation: 'WHEN_REQUIRED' };

@@ -78,6 +78,19 @@ describe('S3ObjectSource, against an S3 stand-in that answers checksums as S3 do
     expect(s3.checksumRequests).toBe(before + 1);
   });
 
+  test("AWS_RESPONSE_CHECKSUM_VALIDATION=WHEN_SUPPORTED (forwarder.s3Checksums: all) has .gz objects checked too", async () => {
+    const saved = process.env.AWS_RESPONSE_CHECKSUM_VALIDATION;
+    process.env.AWS_RESPONSE_CHECKSUM_VALIDATION = 'WHEN_SUPPORTED';
+    try {
+      const before = s3.checksumRequests;
+      expect(await read(source(logObjectS3Options()), GZ_KEY)).toBe(`body of ${GZ_KEY}`);
+      expect(s3.checksumRequests).toBe(before + 1);
+    } finally {
+      if (saved === undefined) delete process.env.AWS_RESPONSE_CHECKSUM_VALIDATION;
+      else process.env.AWS_RESPONSE_CHECKSUM_VALIDATION = saved;
+    }
+  });
+
   test('a missing object is a SourceError naming the object, with what to do', async () => {
     const err = await source().open({ bucket: 'trail', key: 'AWSLogs/missing.json.gz' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SourceError);
