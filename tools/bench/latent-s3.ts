@@ -9,12 +9,12 @@ import { Crc64Nvme } from '@aws-sdk/checksums/crc';
 /**
  * A stand-in for S3 as a Lambda sees it, for the fleet benchmark: `GET /<bucket>/<key>` (path
  * style, as the SDK addresses an IP endpoint) answers the file `<root>/<key>` after a first-byte
- * latency, then streams it no faster than a per-connection bandwidth cap. Asked for checksums
- * (`x-amz-checksum-mode: ENABLED`, which the SDK sends on every GetObject by default), it answers
- * with the object's full-object CRC64NVME, as S3 does for every object stored since December 2024
- * (it adds that checksum to any upload that comes without one, CloudTrail's included): the SDK then
- * checks the body against it, as it would in a Lambda. It also answers SSM's GetParameter (the
- * Dynatrace token), so the bundled forwarder needs no emulator; nothing else.
+ * latency, then streams it no faster than a per-connection bandwidth cap. Asked for the checksum
+ * (`x-amz-checksum-mode: ENABLED`, the SDK's default on every GetObject), it answers with the
+ * object's full-object CRC64NVME, as S3 does for objects stored since December 2024, and the SDK
+ * checks the body against it; the forwarder asks only for keys not ending in `.gz`
+ * (functions/forwarder/object-source.ts). It also answers SSM's GetParameter (the Dynatrace
+ * token), so the bundled forwarder needs no emulator; nothing else.
  */
 
 /** S3 GetObject's time to first byte from Lambda in the same region: tens of ms. */
@@ -44,8 +44,6 @@ export class LatentS3 {
   private constructor(
     private readonly server: Server,
     readonly endpoint: string,
-    private readonly root: string,
-    private readonly checksums: ChecksumCache,
   ) {}
 
   static async start(options: LatentS3Options): Promise<LatentS3> {
@@ -69,16 +67,8 @@ export class LatentS3 {
       }
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    s3 = new LatentS3(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, options.root, checksums);
+    s3 = new LatentS3(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     return s3;
-  }
-
-  /** Computes the checksums of these keys now, so no measured request waits for one. */
-  async storeChecksums(keys: readonly string[]): Promise<void> {
-    for (const key of keys) {
-      const file = join(this.root, key);
-      await this.checksums.of(file, await stat(file));
-    }
   }
 
   close(): Promise<void> {
@@ -130,10 +120,10 @@ async function serveObject(req: IncomingMessage, res: ServerResponse, root: stri
 }
 
 /**
- * Each file's CRC64NVME, base64 as S3 sends it, computed once and kept as S3 keeps it with the
- * object (so no later request waits for it, on the cores the forwarder runs on). A file is computed
- * again when its size or modification time changes; a rewrite that keeps both keeps the old
- * checksum, which is how the tests serve a body that does not match it.
+ * Each file's CRC64NVME, base64 as S3 sends it, computed on its first request and kept, as S3 keeps
+ * it with the object. A file is computed again when its size or modification time changes; a
+ * rewrite that keeps both keeps the old checksum, which is how the tests serve a body that does
+ * not match it.
  */
 class ChecksumCache {
   private readonly byFile = new Map<string, { version: string; checksum: Promise<string> }>();
