@@ -249,8 +249,9 @@ export async function benchFleet(options: FleetOptions): Promise<FleetFigures> {
  */
 export function lambdaHeapFlags(memoryMB: number): string[] {
   // The old generation's cap is what costs: V8 lets a small-capped heap grow less after each
-  // collection, so at 256 MB the fleet ran twice the mark-compacts (at heaps of 15-28 MB) and ~15 %
-  // more CPU than with this machine's defaults; the 12 MB semi-space alone cost nothing (README).
+  // collection, so at 256 MB the fleet ran twice the mark-compacts (at heaps of 15-28 MB) and ~25 %
+  // more CPU than with this machine's defaults, until the forwarder set its own growth
+  // (functions/forwarder/heap.ts); the 12 MB semi-space alone cost nothing (README).
   const young = Math.floor(memoryMB / 10);
   return [`--max-semi-space-size=${Math.floor(young / 2)}`, `--max-old-space-size=${memoryMB - young}`];
 }

@@ -53,6 +53,7 @@ describe('loadForwarderEnv', () => {
       safetyMarginMs: 10_000,
       replayMaxAttempts: 3,
       readAhead: { maxObjects: 9, maxBytes: 16 * 1024 * 1024 },
+      heapGrowingPercent: 200,
       metricsNamespace: 'Trailbridge/Forwarder',
     });
     expect(loadForwarderEnv({ ...env, AWS_APPCONFIG_EXTENSION_HTTP_PORT: '2800' }).appConfig.port).toBe(2800);
@@ -62,6 +63,13 @@ describe('loadForwarderEnv', () => {
     expect(loadForwarderEnv({ ...env, READ_AHEAD_MB: '4' }).readAhead).toEqual({ maxObjects: 9, maxBytes: 4 * 1024 * 1024 });
     expect(loadForwarderEnv({ ...env, READ_AHEAD_MB: '0' }).readAhead).toBe(false);
     expect(() => loadForwarderEnv({ ...env, READ_AHEAD_MB: '65' })).toThrow(/READ_AHEAD_MB: "65" is not an integer in \[0, 64\]/);
+  });
+
+  it('reads HEAP_GROWING_PERCENT, 0 keeping V8 own growth, and rejects what V8 would not take', () => {
+    expect(loadForwarderEnv({ ...env, HEAP_GROWING_PERCENT: '0' }).heapGrowingPercent).toBe(0);
+    expect(loadForwarderEnv({ ...env, HEAP_GROWING_PERCENT: '100' }).heapGrowingPercent).toBe(100);
+    expect(() => loadForwarderEnv({ ...env, HEAP_GROWING_PERCENT: '301' })).toThrow(/HEAP_GROWING_PERCENT: "301" is not an integer in \[0, 300\]/);
+    expect(() => loadForwarderEnv({ ...env, HEAP_GROWING_PERCENT: '-1' })).toThrow(/HEAP_GROWING_PERCENT/);
   });
 
   it('names every missing variable at once', () => {
