@@ -17,6 +17,7 @@ import { NodeFunction } from './constructs/node-function';
 import { OperatorDashboard } from './constructs/operator-dashboard';
 import { forwarderDashboard } from './dashboards/forwarder';
 import { DashboardSpec } from './dashboards/widgets';
+import { DEFAULT_HEAP_GROWING_PERCENT } from '../functions/forwarder/heap';
 import { FORWARDER_METRICS_DIMENSIONS, FORWARDER_METRICS_NAMESPACE } from '../functions/forwarder/metric-names';
 import { OperatorSecretParameter } from './constructs/operator-secret-parameter';
 import { ProgressTable } from './constructs/progress-table';
@@ -116,6 +117,8 @@ export class ObservabilityStack extends TrailbridgeStack {
         PROGRESS_TABLE: this.progress.table.name,
         // The SDK's own setting: with it, every object's S3 checksum is checked (functions/forwarder/object-source.ts).
         ...(options.s3Checksums === 'all' ? { AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_SUPPORTED' } : {}),
+        // Only a growth other than the function's own default (functions/forwarder/heap.ts) is set.
+        ...(options.heapGrowingPercent !== DEFAULT_HEAP_GROWING_PERCENT ? { HEAP_GROWING_PERCENT: String(options.heapGrowingPercent) } : {}),
       },
       statements: forwarderStatements({
         naming,

@@ -9,6 +9,8 @@ import { KNOWN_REGIONS } from '../../config/regions';
 import { SynthesizedStack, synthesize, topologyWith } from '../support/synth';
 import { parseQueueCommandLine } from '../../tools/lib/failure-queue';
 import { sourceAccounts } from '../../config/accounts';
+import { loadForwarderEnv } from '../../functions/forwarder/env';
+import { HANDLER_ENV } from '../functions/forwarder/support/handler-env';
 
 function observability(edit?: Parameters<typeof topologyWith>[0]): SynthesizedStack {
   return synthesize(topologyWith(edit)).stack('observability');
@@ -84,6 +86,14 @@ describe('observability stack: the forwarder', () => {
     expect(only(stack, 'aws_lambda_function').environment.variables.AWS_RESPONSE_CHECKSUM_VALIDATION).toBeUndefined();
     const all = only(observability((t) => (t.forwarder = { s3Checksums: 'all' })), 'aws_lambda_function');
     expect(all.environment.variables.AWS_RESPONSE_CHECKSUM_VALIDATION).toBe('WHEN_SUPPORTED');
+  });
+
+  test('sets the heap growth on the function only when forwarder.heapGrowingPercent is not its default', () => {
+    expect(only(stack, 'aws_lambda_function').environment.variables.HEAP_GROWING_PERCENT).toBeUndefined();
+    const own = only(observability((t) => (t.forwarder = { heapGrowingPercent: 0 })), 'aws_lambda_function');
+    expect(own.environment.variables.HEAP_GROWING_PERCENT).toBe('0');
+    expect(loadForwarderEnv({ ...HANDLER_ENV, HEAP_GROWING_PERCENT: own.environment.variables.HEAP_GROWING_PERCENT }).heapGrowingPercent).toBe(0);
+    expect(() => observability((t) => (t.forwarder = { heapGrowingPercent: 400 }))).toThrow(/forwarder\.heapGrowingPercent/);
   });
 
   test('its role is named by the naming module, so log archive can grant it by ARN', () => {
