@@ -94,6 +94,7 @@ describe('observability stack: the forwarder', () => {
     expect(own.environment.variables.HEAP_GROWING_PERCENT).toBe('0');
     expect(loadForwarderEnv({ ...HANDLER_ENV, HEAP_GROWING_PERCENT: own.environment.variables.HEAP_GROWING_PERCENT }).heapGrowingPercent).toBe(0);
     expect(() => observability((t) => (t.forwarder = { heapGrowingPercent: 400 }))).toThrow(/forwarder\.heapGrowingPercent/);
+    expect(() => observability((t) => (t.forwarder = { heapGrowingPercent: 5 }))).toThrow(/forwarder\.heapGrowingPercent[\s\S]*must be 0 \(V8's own growth\) or from 10/);
   });
 
   test('its role is named by the naming module, so log archive can grant it by ARN', () => {

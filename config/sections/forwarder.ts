@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_HEAP_GROWING_PERCENT } from '../../functions/forwarder/heap';
+import { DEFAULT_HEAP_GROWING_PERCENT, MAX_HEAP_GROWING_PERCENT, MIN_HEAP_GROWING_PERCENT } from '../../functions/forwarder/heap';
 import { arn, logRetentionInDays, positiveInt } from './common';
 import { reservedConcurrency } from './functions';
 
@@ -106,9 +106,10 @@ export const forwarder = z
       .number()
       .int()
       .min(0)
-      .max(300)
+      .max(MAX_HEAP_GROWING_PERCENT)
+      .refine((percent) => percent === 0 || percent >= MIN_HEAP_GROWING_PERCENT, { error: `must be 0 (V8's own growth) or from ${MIN_HEAP_GROWING_PERCENT}: a smaller factor is under V8's own minimum` })
       .default(DEFAULT_HEAP_GROWING_PERCENT)
-      .describe(`How far V8 grows the forwarder's old generation after a full collection, in percent of the live size (HEAP_GROWING_PERCENT, functions/forwarder/heap.ts). Under the heap Lambda gives 256 MB V8 grows it by only ~1.3x and the forwarder collects twice as often: ${DEFAULT_HEAP_GROWING_PERCENT} (a factor of 3) cuts its CPU by a fifth to a third for ~20-30 MB more peak RSS (README, Performance); 0 keeps V8's own growth. Not applied on a heap of 2 GB or more. @default ${DEFAULT_HEAP_GROWING_PERCENT}`),
+      .describe(`How far V8 grows the forwarder's old generation after a full collection, in percent of the live size (HEAP_GROWING_PERCENT, functions/forwarder/heap.ts); 0 or ${MIN_HEAP_GROWING_PERCENT}-${MAX_HEAP_GROWING_PERCENT}. Under the heap Lambda gives 256 MB V8 grows it by only ~1.3x and the forwarder collects twice as often: ${DEFAULT_HEAP_GROWING_PERCENT} (a factor of 3) cuts its CPU by a fifth to a third for 10-40 MB more peak RSS (README, Performance); 0 keeps V8's own growth. Not applied from ~2,280 MB of memory, where the old generation's cap reaches 2 GB and V8 grows by up to 4x itself. @default ${DEFAULT_HEAP_GROWING_PERCENT}`),
     sigmaTags: z
       .boolean()
       .default(false)

@@ -15,7 +15,7 @@
  * | SAFETY_MARGIN_MS                  | no       | time kept before the Lambda timeout to ticket what is left, 1000-120000; default 10000 |
  * | REPLAY_MAX_ATTEMPTS               | no       | a ticket replayed this many times without success is returned to the queue (so its redrive policy moves it to the DLQ) instead of being re-ticketed, 1-20; default 3 |
  * | READ_AHEAD_MB                     | no       | MiB fetched ahead of the object being parsed (./read-ahead.ts), 0-64; 0 opens each object at its turn; default 16 |
- * | HEAP_GROWING_PERCENT              | no       | how far V8 grows the old generation after a full collection, in percent of the live size (./heap.ts), 0-300; 0 leaves V8's own growth; default 200 (a factor of 3); not set on a heap of 2 GB or more |
+ * | HEAP_GROWING_PERCENT              | no       | how far V8 grows the old generation after a full collection, in percent of the live size (./heap.ts), 0 or 10-300; 0 leaves V8's own growth; default 200 (a factor of 3); not set when the old generation's cap is 2 GB or more |
  * | PROGRESS_TABLE                    | no       | DynamoDB table of per-object progress (./progress.ts), so a second delivery after a crash resumes; absent: none kept |
  * | LOG_LEVEL                         | no       | DEBUG, INFO, WARN or ERROR; default INFO; read (before the others, so a bad value is reported alone) by functionLogger, ../lib/function-logger.ts, as in every function |
  * | METRICS_NAMESPACE                 | no       | CloudWatch namespace of the EMF metrics; default Trailbridge/Forwarder |
@@ -24,7 +24,7 @@
  * Precedence: the environment only; nothing is read from the rules document that belongs here.
  */
 import { Env, EnvReader } from '../lib/env';
-import { DEFAULT_HEAP_GROWING_PERCENT } from './heap';
+import { DEFAULT_HEAP_GROWING_PERCENT, MAX_HEAP_GROWING_PERCENT, MIN_HEAP_GROWING_PERCENT } from './heap';
 import { DEFAULT_READ_AHEAD, ReadAheadLimits } from './read-ahead';
 import { DEFAULT_APPCONFIG_EXTENSION_PORT } from './rules-source';
 import { FORWARDER_METRICS_NAMESPACE } from './metric-names';
@@ -67,7 +67,7 @@ export function loadForwarderEnv(env: Env): ForwarderEnv {
     safetyMarginMs: r.int('SAFETY_MARGIN_MS', 10_000, 1_000, 120_000),
     replayMaxAttempts: r.int('REPLAY_MAX_ATTEMPTS', 3, 1, 20),
     readAhead: readAheadFrom(r.int('READ_AHEAD_MB', DEFAULT_READ_AHEAD.maxBytes / MIB, 0, 64)),
-    heapGrowingPercent: r.int('HEAP_GROWING_PERCENT', DEFAULT_HEAP_GROWING_PERCENT, 0, 300),
+    heapGrowingPercent: r.int('HEAP_GROWING_PERCENT', DEFAULT_HEAP_GROWING_PERCENT, MIN_HEAP_GROWING_PERCENT, MAX_HEAP_GROWING_PERCENT, { zeroTurnsOff: true }),
     metricsNamespace: r.optional('METRICS_NAMESPACE') ?? FORWARDER_METRICS_NAMESPACE,
     progressTable: r.optional('PROGRESS_TABLE'),
   };

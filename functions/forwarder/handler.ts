@@ -26,8 +26,8 @@ import { FORWARDER_METRICS_DIMENSIONS } from './metric-names';
 const logger = functionLogger('trailbridge-forwarder', process.env);
 const env = loadForwarderEnv(process.env);
 // Before the first object: under Lambda's capped heap the forwarder would otherwise mark-compact
-// twice as often (./heap.ts).
-applyHeapGrowing(env.heapGrowingPercent);
+// twice as often (./heap.ts). Logged, as nothing else tells an operator whether it applied.
+logger.info('cold start', { heapGrowing: applyHeapGrowing(env.heapGrowingPercent) ?? "V8's own" });
 const metrics = new Metrics({ namespace: env.metricsNamespace, dimensions: FORWARDER_METRICS_DIMENSIONS });
 const tokens = new SsmTokenProvider({
   ssm: new SSMClient({}),

@@ -38,13 +38,14 @@ export class EnvReader {
     return value;
   }
 
-  /** An integer within [min, max]; the default applies when unset. */
-  int(name: string, defaultValue: number, min: number, max: number): number {
+  /** An integer within [min, max] (or 0, with `zeroTurnsOff`); the default applies when unset. */
+  int(name: string, defaultValue: number, min: number, max: number, opts: { zeroTurnsOff?: boolean } = {}): number {
     const raw = this.optional(name);
     if (raw === undefined) return defaultValue;
     const value = Number(raw);
+    if (opts.zeroTurnsOff && value === 0) return 0;
     if (!Number.isInteger(value) || value < min || value > max) {
-      this.problems.push(`Environment variable ${name}: ${JSON.stringify(raw)} is not an integer in [${min}, ${max}]`);
+      this.problems.push(`Environment variable ${name}: ${JSON.stringify(raw)} is not ${opts.zeroTurnsOff ? '0 or ' : ''}an integer in [${min}, ${max}]`);
       return defaultValue;
     }
     return value;

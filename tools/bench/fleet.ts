@@ -277,6 +277,8 @@ async function runFleet(o: { harness: string; bundle: string; eventsFile: string
       AWS_APPCONFIG_EXTENSION_HTTP_PORT: String(o.rulesPort),
       LOG_LEVEL: 'INFO',
       READ_AHEAD_MB: o.readAhead ? '' : '0',
+      // HEAP_GROWING_PERCENT=0 npm run bench: the runs under Lambda's heap with V8's own growth (README).
+      ...(process.env.HEAP_GROWING_PERCENT !== undefined ? { HEAP_GROWING_PERCENT: process.env.HEAP_GROWING_PERCENT } : {}),
       BENCH_BUNDLE: o.bundle,
       BENCH_EVENTS: o.eventsFile,
       BENCH_TIMEOUT_MS: String(o.timeoutInSeconds * 1000),
