@@ -19,7 +19,8 @@ import { seededRandom } from '../lib/seeded-random';
  * first byte. The objects are generated from the shared records with the size mix of
  * {@link FLEET_SIZE_CLASSES}, served by {@link LatentS3}, and handed as SQS events to the bundled
  * forwarder in one `node` process (one warm Lambda container), invocation after invocation.
- * Read-ahead on and off (READ_AHEAD_MB=0) alternate in the same run.
+ * Read-ahead on and off (READ_AHEAD_MB=0) alternate in the same run, the order rotating from run
+ * to run ({@link caseOrder}).
  */
 
 /**
@@ -208,14 +209,15 @@ export async function benchFleet(options: FleetOptions): Promise<FleetFigures> {
   const byMemory: Record<number, FleetRun[]> = {};
   const largeFileCpuPerGB: number[] = [];
   try {
-    // Read-ahead on, off, then on with the heap Lambda gives each priced memory (for the cost).
+    // Read-ahead on, off, then on with the heap Lambda gives each priced memory (for the cost);
+    // each run starts one case later.
     const cases: { name: string; readAhead: boolean; heap?: string[]; into: FleetRun[] }[] = [
       { name: 'read-ahead on', readAhead: true, into: byMode.on },
       { name: 'read-ahead off', readAhead: false, into: byMode.off },
       ...PRICED_MEMORY_MB.map((memoryMB) => ({ name: `read-ahead on, Lambda heap at ${memoryMB} MB`, readAhead: true, heap: lambdaHeapFlags(memoryMB), into: (byMemory[memoryMB] = []) })),
     ];
     for (let run = 1; run <= runs; run++) {
-      for (const c of cases) {
+      for (const c of caseOrder(cases, run)) {
         const before = { sink: await options.sink.stats(), gets: s3.getObjects, checksums: s3.checksumRequests };
         const result = await runFleet({ harness, bundle, eventsFile, timeoutInSeconds, s3, rulesPort: rules.port, sink: options.sink, readAhead: c.readAhead, heap: c.heap ?? [] });
         const after = await options.sink.stats();
@@ -239,6 +241,15 @@ export async function benchFleet(options: FleetOptions): Promise<FleetFigures> {
   }
   const largeFile = { sizeMB: options.largeFile.sizeMB, cpuSecondsPerGB: largeFileCpuPerGB.length > 0 ? round(median(largeFileCpuPerGB), 2) : options.largeFile.cpuSecondsPerGB };
   return fleetFigures({ count, records, inputBytes, byMode, byMemory, latencyMs: options.latencyMs, largeFile, memoryInMb, timeoutInSeconds });
+}
+
+/**
+ * The cases in the order run `run` (from 1) takes them: each run starts one case later, so no
+ * case always runs first, after the generation, or last, before the large file.
+ */
+export function caseOrder<T>(cases: readonly T[], run: number): T[] {
+  const shift = (run - 1) % cases.length;
+  return [...cases.slice(shift), ...cases.slice(0, shift)];
 }
 
 /**
