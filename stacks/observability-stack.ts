@@ -92,7 +92,6 @@ export class ObservabilityStack extends TrailbridgeStack {
       accountId: this.account.id,
     });
 
-    const appConfigPath = `/applications/${naming.appConfigApplicationName()}/environments/${naming.appConfigEnvironmentName()}/configurations/${naming.appConfigProfileName()}`;
     this.forwarder = new NodeFunction(this, 'forwarder', {
       functionName,
       roleName: naming.forwarderRoleName(),
@@ -105,21 +104,7 @@ export class ObservabilityStack extends TrailbridgeStack {
       logRetentionInDays: options.logRetentionInDays,
       layers: [layerArn],
       onFailureQueueArn: this.failureQueue.queue.arn,
-      environment: {
-        DT_ENV_URL: topology.dynatrace.environmentUrl,
-        DT_API_TOKEN_PARAM: topology.dynatrace.tokenParameterName,
-        FAILURE_QUEUE_URL: this.failureQueue.queue.url,
-        APPCONFIG_APPLICATION: naming.appConfigApplicationName(),
-        APPCONFIG_ENVIRONMENT: naming.appConfigEnvironmentName(),
-        APPCONFIG_PROFILE: naming.appConfigProfileName(),
-        // The extension fetches the rules while the function initializes.
-        AWS_APPCONFIG_EXTENSION_PREFETCH_LIST: appConfigPath,
-        PROGRESS_TABLE: this.progress.table.name,
-        // The SDK's own setting: with it, every object's S3 checksum is checked (functions/forwarder/object-source.ts).
-        ...(options.s3Checksums === 'all' ? { AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_SUPPORTED' } : {}),
-        // Only a growth other than the function's own default (functions/forwarder/heap.ts) is set.
-        ...(options.heapGrowingPercent !== DEFAULT_HEAP_GROWING_PERCENT ? { HEAP_GROWING_PERCENT: String(options.heapGrowingPercent) } : {}),
-      },
+      environment: forwarderEnvironment(topology, naming, { failureQueueUrl: this.failureQueue.queue.url, progressTableName: this.progress.table.name }),
       statements: forwarderStatements({
         naming,
         tokenParameterArn: this.token.parameter.arn,
@@ -215,4 +200,25 @@ function readProjectFile(file: string): string {
     throw new Error(`observability: ${relative(PROJECT_ROOT, file)} does not exist; it is generated from functions/forwarder/rules-schema.ts (npx tsx tools/forwarder-schema.ts)`);
   }
   return readFileSync(file, 'utf8');
+}
+
+/** The forwarder's environment (functions/forwarder/env.ts reads and validates it at cold start). */
+function forwarderEnvironment(topology: Topology, naming: Naming, refs: { failureQueueUrl: string; progressTableName: string }): Record<string, string> {
+  const options = topology.forwarder;
+  const appConfigPath = `/applications/${naming.appConfigApplicationName()}/environments/${naming.appConfigEnvironmentName()}/configurations/${naming.appConfigProfileName()}`;
+  return {
+    DT_ENV_URL: topology.dynatrace.environmentUrl,
+    DT_API_TOKEN_PARAM: topology.dynatrace.tokenParameterName,
+    FAILURE_QUEUE_URL: refs.failureQueueUrl,
+    APPCONFIG_APPLICATION: naming.appConfigApplicationName(),
+    APPCONFIG_ENVIRONMENT: naming.appConfigEnvironmentName(),
+    APPCONFIG_PROFILE: naming.appConfigProfileName(),
+    // The extension fetches the rules while the function initializes.
+    AWS_APPCONFIG_EXTENSION_PREFETCH_LIST: appConfigPath,
+    PROGRESS_TABLE: refs.progressTableName,
+    // The SDK's own setting: with it, every object's S3 checksum is checked (functions/forwarder/object-source.ts).
+    ...(options.s3Checksums === 'all' ? { AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_SUPPORTED' } : {}),
+    // Only a growth other than the function's own default (functions/forwarder/heap.ts) is set.
+    ...(options.heapGrowingPercent !== DEFAULT_HEAP_GROWING_PERCENT ? { HEAP_GROWING_PERCENT: String(options.heapGrowingPercent) } : {}),
+  };
 }

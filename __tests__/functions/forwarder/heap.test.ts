@@ -43,7 +43,7 @@ describe('oldGenerationCapBytes', () => {
 });
 
 /**
- * The bundled function's cold start, as Lambda starts it at 256 MB: the handler module loaded, then
+ * The forwarder's cold start with the heap flags Lambda starts it with at 256 MB: the handler module loaded, then
  * old-generation garbage made the way a forwarder makes it (records that outlive a scavenge, then
  * die), counting the mark-compacts.
  */
