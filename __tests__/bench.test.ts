@@ -33,6 +33,9 @@ describeWithTool('moto_server', 'npm run bench -- --quick (smoke test)', () => {
     expect(figures.fleet.requests).toBeGreaterThanOrEqual(figures.fleet.minRequests);
     // Read-ahead takes from the time the function waits on S3, not from its work.
     expect(figures.fleet.mainThreadWaitingS).toBeLessThan(figures.fleet.mainThreadWaitingSNoReadAhead);
+    // The wait after the last records is part of the waiting; the first bytes of S3 are the rest.
+    expect(figures.fleet.settleS).toBeGreaterThan(0);
+    expect(figures.fleet.settleS).toBeLessThan(figures.fleet.mainThreadWaitingS);
     expect(figures.fleet.cost.map((c: { memoryMB: number }) => c.memoryMB)).toEqual([256, 512, 1024, 1769]);
     expect(run.stdout).toMatch(/\| read-ahead \| objects\/s \|/);
   });

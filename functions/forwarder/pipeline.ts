@@ -75,6 +75,11 @@ export interface ForwardStats {
   alreadyForwarded: number;
   progressLoadFailed: number;
   progressSaveFailed: number;
+  /**
+   * Ms from the last record read to the answer of the last batch (its compression included): what
+   * the invocation waits on Dynatrace at its end, which no read-ahead can hide.
+   */
+  settleMs: number;
   latenciesMs: number[];
 }
 
@@ -153,6 +158,7 @@ export function emptyStats(): ForwardStats {
     alreadyForwarded: 0,
     progressLoadFailed: 0,
     progressSaveFailed: 0,
+    settleMs: 0,
     latenciesMs: [],
   };
 }
@@ -196,9 +202,11 @@ class ForwardRun {
     } finally {
       this.ahead?.close();
     }
+    const readingDone = this.clock();
     const last = this.batcher.flush();
     if (last) await this.dispatch(last);
     while (this.inflight.size > 0) await Promise.race(this.inflight);
+    this.stats.settleMs = this.clock() - readingDone;
     await this.settleProgress();
     return this.finish();
   }

@@ -143,6 +143,8 @@ interface InvocationCounts {
   requests: number;
   bytesBatched: number;
   objectsRead: number;
+  /** The wait after the invocation's last record for its batches' answers (functions/forwarder/pipeline.ts). */
+  settleMs: number;
 }
 
 /** idleMs: the main thread's time waiting (on S3, on Dynatrace's answer), from the event loop's utilization. */
@@ -329,7 +331,12 @@ export function fleetFigures(o: {
 }): FleetFigures {
   const busySeconds = (run: FleetRun) => sum(run.invocations.map((i) => i.wallMs)) / 1000;
   const waitingSeconds = (run: FleetRun) => sum(run.invocations.map((i) => i.idleMs)) / 1000;
-  const mainThread = (runs: FleetRun[]) => ({ busy: round(median(runs.map((run) => busySeconds(run) - waitingSeconds(run))), 2), waiting: round(median(runs.map(waitingSeconds)), 2) });
+  const settleSeconds = (run: FleetRun) => sum(run.counts.map((c) => c.settleMs)) / 1000;
+  const mainThread = (runs: FleetRun[]) => ({
+    busy: round(median(runs.map((run) => busySeconds(run) - waitingSeconds(run))), 2),
+    waiting: round(median(runs.map(waitingSeconds)), 2),
+    settle: round(median(runs.map(settleSeconds)), 2),
+  });
   // The run of median busy time stands for its runs, so a cost and a p99 come from one run.
   const medianOf = (runs: FleetRun[]) => [...runs].sort((a, b) => busySeconds(a) - busySeconds(b))[Math.floor(runs.length / 2)];
   const cpuPerGB = (runs: FleetRun[]) => median(runs.map((run) => sum(run.invocations.map((i) => i.cpuMs)) / 1000)) / (o.inputBytes / GB);
@@ -361,6 +368,8 @@ export function fleetFigures(o: {
     mainThreadWaitingS: mainThread(on).waiting,
     mainThreadBusySNoReadAhead: mainThread(o.byMode.off).busy,
     mainThreadWaitingSNoReadAhead: mainThread(o.byMode.off).waiting,
+    settleS: mainThread(on).settle,
+    settleSNoReadAhead: mainThread(o.byMode.off).settle,
     requestsPerObject: round(requests / o.count, 3),
     requests,
     minRequests,

@@ -255,6 +255,38 @@ describe('forwardObjects, without HTTP', () => {
     expect(source.opened.map((o) => o.key)).toEqual([refs[0].key, refs[1].key]);
   });
 
+
+  it("times the wait after the last record: the last batch's answer, not the reading before it", async () => {
+    let now = NOW;
+    const { source, refs } = files(2);
+    const opening = source.open.bind(source);
+    source.open = async (location) => {
+      now += 1_000; // each open takes a second: reading, not settling
+      return opening(location);
+    };
+    const recording = new RecordingSender();
+    const answerMs = [250, 400];
+    const sender: BatchSender = {
+      send: async (batch) => {
+        const report = await recording.send(batch);
+        now += answerMs[recording.batches.length - 1] ?? 0;
+        return report;
+      },
+    };
+    // Default limits: both files' events fit one batch, sent at the end.
+    const one = await run(refs, source, sender, { clock: () => now, rules: rules(), readAhead: false });
+    expect(recording.batches).toHaveLength(1);
+    expect(one.stats.settleMs).toBe(250);
+
+    // Two batches in flight at the end (the one that filled at the first file's end, and the last): both answers are waited for.
+    now = NOW;
+    recording.batches.length = 0;
+    const oneBatchPerFile = rules({ limits: { maxEventsPerBatch: Math.ceil(one.stats.records / 2) } });
+    const two = await run(refs, source, { send: (batch, deadlineMs) => new Promise((resolve) => setImmediate(() => resolve(sender.send(batch, deadlineMs)))) }, { clock: () => now, rules: oneBatchPerFile, readAhead: false });
+    expect(recording.batches).toHaveLength(2);
+    expect(two.stats.settleMs).toBeGreaterThanOrEqual(400);
+    expect(two.stats.settleMs).toBeLessThan(2_000);
+  });
   it('replays only the ticketed ranges and stops reading after the last one', async () => {
     const sender = new RecordingSender();
     const records = freshen(stratusRecords(), NOW);
