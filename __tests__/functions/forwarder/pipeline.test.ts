@@ -255,7 +255,6 @@ describe('forwardObjects, without HTTP', () => {
     expect(source.opened.map((o) => o.key)).toEqual([refs[0].key, refs[1].key]);
   });
 
-
   it("times the wait after the last record: the last batch's answer, not the reading before it", async () => {
     let now = NOW;
     const { source, refs } = files(2);
@@ -287,6 +286,7 @@ describe('forwardObjects, without HTTP', () => {
     expect(two.stats.settleMs).toBeGreaterThanOrEqual(400);
     expect(two.stats.settleMs).toBeLessThan(2_000);
   });
+
   it('replays only the ticketed ranges and stops reading after the last one', async () => {
     const sender = new RecordingSender();
     const records = freshen(stratusRecords(), NOW);
