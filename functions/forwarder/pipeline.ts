@@ -76,8 +76,9 @@ export interface ForwardStats {
   progressLoadFailed: number;
   progressSaveFailed: number;
   /**
-   * Ms from the last record read to the answer of the last batch (its compression included): what
-   * the invocation waits on Dynatrace at its end, which no read-ahead can hide.
+   * Ms from the last record read until every batch still in flight is answered (the last one's
+   * compression included): what the invocation waits on Dynatrace at its end, which no read-ahead
+   * can hide.
    */
   settleMs: number;
   latenciesMs: number[];
