@@ -4,6 +4,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-function-event-invoke-config';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { AssetType, TerraformAsset, TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { DEFAULT_RESERVED_CONCURRENCY, ReservedFunction } from '../../config/sections/functions';
@@ -11,7 +12,7 @@ import { TrailbridgeStack } from '../trailbridge-stack';
 import { FunctionBundle, bundleFunction } from './bundle';
 import { CustomerManagedKey } from './customer-managed-key';
 import { FunctionCodeSigning } from './function-code-signing';
-import { ACTIONS, Statement, policyDocument, serviceTrust } from './iam';
+import { ACTIONS, Statement, denyInsecureTransport, policyDocument, serviceTrust } from './iam';
 
 /** What X-Ray active tracing needs of the role; X-Ray has no resource-level permissions for them. */
 export const XRAY_WRITE_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
@@ -51,7 +52,7 @@ export interface NodeFunctionProps {
   readonly reservedConcurrency?: number | false;
   /**
    * Where asynchronous invocations go after their retries fail. @default - a queue of its own,
-   * `<functionName>-failures`, encrypted, kept 14 days
+   * `<functionName>-failures`, encrypted, TLS only, kept 14 days
    */
   readonly onFailureQueueArn?: string;
   /** Retries of asynchronous invocations. @default 2 */
@@ -107,6 +108,8 @@ export class NodeFunction extends Construct {
         kmsMasterKeyId: kmsKeyArn,
       });
       this.failureQueueArn = this.failureQueue.arn;
+      const queuePolicy = policyDocument(this, 'failures-policy-document', [denyInsecureTransport([this.failureQueue.arn])], provider);
+      new SqsQueuePolicy(this, 'failures-policy', { provider, queueUrl: this.failureQueue.url, policy: queuePolicy.json });
     }
 
     const trust = policyDocument(this, 'trust', [serviceTrust('lambda.amazonaws.com')], provider);
