@@ -10,13 +10,22 @@ import { crossFieldProblems } from './validate';
 export const TOPOLOGY_ENV = 'TRAILBRIDGE_TOPOLOGY';
 export const DEFAULT_TOPOLOGY_NAME = '(embedded default topology)';
 
+/** The file each validated topology came from, for checks that run later (stacks/catalog/validate.ts). */
+const SOURCES = new WeakMap<Topology, string>();
+
 /** Validates a parsed topology document; throws one TopologyError listing every problem. */
 export function parseTopology(raw: unknown, file: string = DEFAULT_TOPOLOGY_NAME): Topology {
   const result = topologySchema.safeParse(raw, { reportInput: true, error: houseStyleErrorMap });
   const problems: Problem[] = result.success ? [] : result.error.issues.map(toProblem);
   problems.push(...crossFieldProblems(raw));
   if (problems.length > 0 || !result.success) throw new TopologyError(file, dedupe(problems));
+  SOURCES.set(result.data, file);
   return result.data;
+}
+
+/** The file a topology was read from, so a later check names it as parseTopology would; 'topology' when not known. */
+export function topologySource(topology: Topology): string {
+  return SOURCES.get(topology) ?? 'topology';
 }
 
 /** Reads and validates a topology file. */

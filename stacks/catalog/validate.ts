@@ -1,3 +1,4 @@
+import { topologySource } from '../../config/load';
 import { Problem, TopologyError } from '../../config/problems';
 import { GLOBAL_EVENTS_REGION } from '../../config/regions';
 import { Topology } from '../../config/schema';
@@ -11,9 +12,6 @@ import { EventPattern } from './use-case';
 import { USE_CASES } from './use-cases';
 
 export { MAX_PATTERN_CHARS } from '../../functions/lib/event-pattern';
-
-/** The name a topology error carries when the checks run on an already loaded topology. */
-const TOPOLOGY_LABEL = 'topology';
 
 /**
  * Everything wrong with the EventBridge part of a topology that the schema cannot see: unknown
@@ -101,7 +99,7 @@ function responseProblems(topology: Topology, rules: readonly CentralRule[]): Pr
 /** Throws one TopologyError listing every problem of {@link eventTopologyProblems}. */
 export function assertValidEventTopology(topology: Topology): void {
   const problems = eventTopologyProblems(topology);
-  if (problems.length > 0) throw new TopologyError(TOPOLOGY_LABEL, problems);
+  if (problems.length > 0) throw new TopologyError(topologySource(topology), problems);
 }
 
 /** Why EventBridge would reject a pattern; empty when it is valid. */
