@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { loadTopology, readTopologyFile } from '../config/load';
 import { InvalidPatternError } from '../functions/lib/event-pattern';
+import { assertValidEventTopology } from '../stacks/catalog';
 import { parseCommandLine, runCli, UsageError } from './lib/cli';
 import { formatReport } from './simulate/format-report';
 import { matchEventLines } from './simulate/pattern-mode';
@@ -54,6 +55,8 @@ function main(argv: string[]): void {
   }
   if (positionals.length === 0) throw new UsageError(`name at least one CloudTrail file or directory\n${USAGE}`);
   const topology = values.topology !== undefined ? readTopologyFile(values.topology) : loadTopology();
+  // The checks synth runs on the rules, so a topology that would not deploy is not simulated either.
+  assertValidEventTopology(topology);
   const setup = setupFromTopology(topology, values['as-account']);
   const files = listCloudTrailFiles(positionals).map(readCloudTrailFile);
   const report = simulate(files, setup);

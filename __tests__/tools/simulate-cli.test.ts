@@ -62,6 +62,17 @@ describe('npm run simulate', () => {
     expect(none.stderr).toMatch(/^name at least one CloudTrail file or directory\nUsage:\n/);
   });
 
+  it('refuses a topology that synth refuses, naming the file, the JSON path and the fix', () => {
+    const topology = join(dir, 'elsewhere-topology.json');
+    const functionArn = 'arn:aws:lambda:eu-west-1:999999999999:function:elsewhere';
+    writeFileSync(topology, JSON.stringify({ ...defaultTopology, events: { customRules: [{ name: 'image-shared', pattern: { source: ['aws.ec2'] }, target: 'lambda', functionArn }] } }));
+    const run = simulateCli('--topology', topology, '--as-account', 'test', sharedDataPath('cloudtrail', 'stratus-red-team', 'aws.persistence.iam-backdoor-user.json'));
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(`${topology}: 1 problem in the topology`);
+    expect(run.stderr).toContain(`events.customRules[0].functionArn: ${functionArn} is not in the security account`);
+  });
+
   it('--json gives each record its Sigma hits with id and level, on the central bus and as forwarder tags', () => {
     const rulesDir = sharedDataPath('sigma', 'rules');
     const rule = parse(readFileSync(join(rulesDir, 'aws_iam_backdoor_users_keys.yml'), 'utf8')) as { id: string; level: string; title: string };
