@@ -174,6 +174,15 @@ describe('npm run forward / replay', () => {
       await expect(replayMain(['--dt-url', server.url, '--rules', rules, join(dir, 'missing.jsonl')])).rejects.toMatchObject({ exitCode: 2, message: `${join(dir, 'missing.jsonl')}: cannot read the ticket file` });
     });
 
+    it.each([
+      ['notaurl', /^--dt-url notaurl: not a URL; give the Dynatrace environment URL, such as https:\/\/abc12345\.live\.dynatrace\.com$/],
+      ['http://abc12345.live.dynatrace.com', /^--dt-url http:\/\/abc12345\.live\.dynatrace\.com: the API token would travel unencrypted; use https:\/\/ \(http:\/\/ only for a test server on localhost\)$/],
+      ['ftp://abc12345.live.dynatrace.com', /^--dt-url ftp:.*: not an https:\/\/ URL/],
+    ])('refuses --dt-url %s before reading any input or token, exit code 2', async (url, message) => {
+      await expect(forwardMain(['--dt-url', url, join(dir, 'missing.json')])).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(message) });
+      await expect(replayMain(['--dt-url', url, join(dir, 'missing.jsonl')])).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(message) });
+    });
+
     it('needs --dt-url unless --dry-run, and then reads no token', async () => {
       const file = sharedDataPath('cloudtrail', 'stratus-red-team', 'aws.defense-evasion.cloudtrail-stop.json');
       await expect(forwardMain([file])).rejects.toMatchObject({ exitCode: 2, message: '--dt-url is required (or --dry-run)' });

@@ -90,15 +90,36 @@ export function parseForwardCommandLine(argv: readonly string[], command: Forwar
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
     throw new UsageError(`--concurrency ${values.concurrency}: use an integer from 1 to ${MAX_CONCURRENCY}`);
   }
+  const dtUrl = values['dt-url'];
+  const urlProblem = dtUrl === undefined ? undefined : dtUrlProblem(dtUrl);
+  if (urlProblem) throw new UsageError(`--dt-url ${dtUrl}: ${urlProblem}`);
   return {
     inputs: positionals,
     failures: values.failures,
-    dtUrl: values['dt-url'],
+    dtUrl,
     tokenEnv: values['token-env'],
     rulesFile: values.rules,
     dryRun: values['dry-run'],
     concurrency,
   };
+}
+
+/** Hosts a test ingest server listens on: the only ones --dt-url may name with http://. */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Why --dt-url cannot be used (the token goes in its Authorization header); undefined when it can. */
+export function dtUrlProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'not a URL; give the Dynatrace environment URL, such as https://abc12345.live.dynatrace.com';
+  }
+  if (parsed.protocol === 'https:') return undefined;
+  if (parsed.protocol === 'http:') {
+    return LOOPBACK_HOSTS.has(parsed.hostname) ? undefined : 'the API token would travel unencrypted; use https:// (http:// only for a test server on localhost)';
+  }
+  return 'not an https:// URL; give the Dynatrace environment URL, such as https://abc12345.live.dynatrace.com';
 }
 
 /** The run options of a command line: the token read from its environment variable (not for a dry run), the rules file loaded. */
