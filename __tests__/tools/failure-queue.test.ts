@@ -1,7 +1,7 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, Message, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { createTicket } from '../../functions/forwarder/tickets';
-import { lambdaInvoker, parseQueueCommandLine, parseQueueUrl, replayQueue, settleBatch, SqsEvent, sqsEvent } from '../../tools/lib/failure-queue';
+import { lambdaInvoker, parseQueueCommandLine, parseQueueUrl, replayQueue, replayQueueCommand, settleBatch, SqsEvent, sqsEvent } from '../../tools/lib/failure-queue';
 import { MotoServer, startMoto } from '../../tools/lib/moto';
 import { describeWithTool } from '../support/required-tools';
 import { topologyWith } from '../support/synth';
@@ -86,6 +86,30 @@ describe('replay --from-queue: the command line', () => {
     expect(error(['--from-queue', '--queue-url', 'q']).message).toMatch(/--queue-url: "q" is not an SQS queue URL/);
     expect(error(['--from-queue', 'tickets.jsonl']).message).toMatch(/not ticket files \("tickets.jsonl"\)\nusage: npm run replay -- --from-queue/);
     expect(error(['--from-queue', '--dt-url', 'x']).message).toMatch(/Unknown option '--dt-url'/);
+  });
+});
+
+describe('replay --from-queue: a queue it cannot reach', () => {
+  const commandLine = { queueUrl: QUEUE_URL, functionName: 'f', region: 'eu-west-1', maxMessages: 10, visibilityTimeoutSeconds: 360, dryRun: true };
+  const failing = (err: Error) => ({ sqs: { send: jest.fn(async () => Promise.reject(err)) }, lambda: { send: jest.fn() } });
+  const named = (name: string, message: string, extra: object = {}) => Object.assign(new Error(message), { name }, extra);
+
+  test.each([
+    ['no credentials', named('CredentialsProviderError', 'Could not load credentials from any providers')],
+    ['no network', named('Error', 'getaddrinfo ENOTFOUND sqs.eu-west-1.amazonaws.com', { $metadata: { attempts: 3 } })],
+    ['access denied', named('AccessDenied', 'not authorized to perform: sqs:receivemessage', { $metadata: { httpStatusCode: 403 } })],
+  ])('%s: a message naming the queue and what to check, no stack trace (exit code 1)', async (_label, err) => {
+    const clients = failing(err) as unknown as Parameters<typeof replayQueueCommand>[1];
+    await expect(replayQueueCommand(commandLine, clients)).rejects.toMatchObject({
+      name: 'UsageError',
+      exitCode: 1,
+      message: `${QUEUE_URL}: ${err.name}: ${err.message}; check the AWS credentials (AWS_PROFILE, aws sso login) and that they may receive from the queue`,
+    });
+  });
+
+  test('an error that is not an AWS call\'s is left as it is', async () => {
+    const bug = new TypeError('x is not a function');
+    await expect(replayQueueCommand(commandLine, failing(bug) as unknown as Parameters<typeof replayQueueCommand>[1])).rejects.toBe(bug);
   });
 });
 

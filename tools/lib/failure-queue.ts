@@ -266,6 +266,8 @@ export async function replayQueueCommand(commandLine: QueueCommandLine, clients:
     maxMessages: commandLine.maxMessages,
     visibilityTimeoutSeconds: commandLine.visibilityTimeoutSeconds,
     dryRun: commandLine.dryRun,
+  }).catch((err: unknown) => {
+    throw queueCallError(err, commandLine.queueUrl);
   });
   for (const body of result.listed) process.stdout.write(`${body}\n`);
   for (const message of result.left) process.stderr.write(`left ${message.messageId}: ${message.reason}\n`);
@@ -273,4 +275,14 @@ export async function replayQueueCommand(commandLine: QueueCommandLine, clients:
   const { received, invocations, deleted } = result;
   process.stdout.write(`${JSON.stringify({ received, invocations, deleted, left: result.left.length, seconds: Math.round((Date.now() - started) / 10) / 100 })}\n`);
   return result.left.length > 0 || result.stoppedBy ? 1 : 0;
+}
+
+/**
+ * A queue call that failed (no credentials, no network, access denied) as a message for the
+ * operator instead of the SDK's stack trace; any other error as it was.
+ */
+function queueCallError(err: unknown, queueUrl: string): unknown {
+  const fromAws = err instanceof Error && ('$metadata' in err || err.name.endsWith('ProviderError'));
+  if (!fromAws) return err;
+  return new UsageError(`${queueUrl}: ${err.name}: ${err.message}; check the AWS credentials (AWS_PROFILE, aws sso login) and that they may receive from the queue`, 1);
 }
