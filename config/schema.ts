@@ -25,7 +25,13 @@ const deployRole = z.union([
   z.literal(false).describe('Use the workspace\'s own credentials (no assume_role).'),
   z.strictObject({
     roleName: z.string().regex(/^[\w+=,.@-]{1,64}$/).optional().describe('Role name in this account. @default - deployRole.roleName of the topology'),
-    roleArn: z.string().optional().describe('Full role ARN, when the role lives elsewhere. @default - arn:<partition>:iam::<id>:role/<roleName>'),
+    roleArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, {
+        error: (issue) => `${JSON.stringify(issue.input)} is not an IAM role ARN; write it as arn:aws:iam::<account>:role/<name>`,
+      })
+      .optional()
+      .describe('Full role ARN of a role in this account, when its name alone does not say it (a path). @default - arn:<partition>:iam::<id>:role/<roleName>'),
     externalId: z.string().optional(),
   }),
 ]);

@@ -105,6 +105,7 @@ function accountProblems(raw: Record<string, unknown>): AccountFacts {
     if (Array.isArray(acct.roles) && acct.roles.length === 0 && !(typeof acct.name === 'string' && acct.name === managementAccountName)) {
       add(`${at}.roles`, `[] gives this account nothing to do; give it at least one of ${ACCOUNT_ROLES.map((r) => JSON.stringify(r)).join(', ')}, or, if it is the organization's management account, name it in organization.managementAccount`);
     }
+    problems.push(...deployRoleProblems(acct, at));
     const isSource = roles.includes('source');
     if (isSource && acct.source === undefined) add(`${at}.source`, 'a source account needs its source options; add "source": { "bucketName": "..." }');
     if (!isSource && acct.source !== undefined) add(`${at}.source`, 'only an account with the "source" role takes source options; add the role or remove the section');
@@ -115,6 +116,19 @@ function accountProblems(raw: Record<string, unknown>): AccountFacts {
     }
   });
   return { problems, names, holders, buckets };
+}
+
+/** A deploy role ARN names a role of its own account: every provider pins allowed_account_ids to it. */
+function deployRoleProblems(acct: Record<string, unknown>, at: string): Problem[] {
+  const roleArn = isObject(acct.deployRole) ? acct.deployRole.roleArn : undefined;
+  if (typeof roleArn !== 'string' || typeof acct.id !== 'string') return [];
+  const roleAccount = /^arn:[^:]+:iam::(\d{12}):role\//.exec(roleArn)?.[1];
+  if (roleAccount === undefined || roleAccount === acct.id) return [];
+  const name = typeof acct.name === 'string' ? ` of ${JSON.stringify(acct.name)}` : '';
+  return [{
+    path: `${at}.deployRole.roleArn`,
+    message: `${roleArn} is a role of account ${roleAccount}, but the stacks${name} may only act in ${acct.id} (allowed_account_ids); name a role of ${acct.id}, or use roleName`,
+  }];
 }
 
 /** The access-log bucket, the roles every topology needs, the management account and the trail mode. */

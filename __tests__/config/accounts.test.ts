@@ -26,12 +26,12 @@ describe('accounts', () => {
   test('the deploy role comes from the topology, the account, or is off; in the topology partition', () => {
     const custom = topologyWith((t) => {
       t.deployRole = { roleName: 'Deployer', externalId: 'ext-1' };
-      t.accounts[1].deployRole = { roleArn: 'arn:aws:iam::999999999999:role/Hub' };
+      t.accounts[1].deployRole = { roleArn: 'arn:aws:iam::222222222222:role/platform/Deployer' };
       t.accounts[2].deployRole = false;
     });
     const [test, prod, infosec] = custom.accounts;
     expect(deployRole(custom, test)).toEqual({ roleArn: 'arn:aws:iam::111111111111:role/Deployer', externalId: 'ext-1' });
-    expect(deployRole(custom, prod)?.roleArn).toBe('arn:aws:iam::999999999999:role/Hub');
+    expect(deployRole(custom, prod)?.roleArn).toBe('arn:aws:iam::222222222222:role/platform/Deployer');
     expect(deployRole(custom, infosec)).toBeUndefined();
     expect(deployRole({ ...custom, partition: 'aws-cn' }, test)?.roleArn).toBe('arn:aws-cn:iam::111111111111:role/Deployer');
   });

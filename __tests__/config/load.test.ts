@@ -159,6 +159,16 @@ describe('validation rules', () => {
     expectProblem((t) => (t.accounts[0].source.bucket = 'x'), 'accounts[0].source', /unknown key "bucket"/);
   });
 
+  test('an account\'s deploy role ARN is an IAM role of that account (the provider allows no other)', () => {
+    expectProblem((t) => (t.accounts[1].deployRole = { roleArn: 'Deployer' }), 'accounts[1].deployRole.roleArn', /"Deployer" is not an IAM role ARN; write it as arn:aws:iam::<account>:role\/<name>/);
+    expectProblem(
+      (t) => (t.accounts[1].deployRole = { roleArn: 'arn:aws:iam::999999999999:role/Hub' }),
+      'accounts[1].deployRole.roleArn',
+      /is a role of account 999999999999, but the stacks of "prod" may only act in 222222222222 \(allowed_account_ids\); name a role of 222222222222, or use roleName/,
+    );
+    expect(problemsOf((t) => (t.accounts[1].deployRole = { roleArn: 'arn:aws:iam::222222222222:role/platform/Deployer' }))).toEqual([]);
+  });
+
   test('the Dynatrace URL is https', () => {
     expectProblem((t) => (t.dynatrace.environmentUrl = 'http://abc12345.live.dynatrace.com'), 'dynatrace.environmentUrl', /must be an https:\/\/ URL/);
     expectProblem((t) => delete t.dynatrace, 'dynatrace', /is required/);
