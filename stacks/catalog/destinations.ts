@@ -1,6 +1,6 @@
 import type { Problem } from '../../config/problems';
 import type { Topology } from '../../config/schema';
-import { API_DESTINATION_KINDS, ApiDestinationKind, ApiDestinationOptions, StateMachineOptions } from '../../config/sections/destinations';
+import { ApiDestinationOptions, StateMachineOptions } from '../../config/sections/destinations';
 import type { TargetKind } from '../../config/sections/events';
 import type { CentralRule } from './central-rules';
 
@@ -16,10 +16,6 @@ export type DestinationKind = keyof typeof DESTINATION_LISTS;
 
 export function isDestinationKind(kind: TargetKind): kind is DestinationKind {
   return kind in DESTINATION_LISTS;
-}
-
-export function isApiDestinationKind(kind: TargetKind): kind is ApiDestinationKind {
-  return (API_DESTINATION_KINDS as readonly string[]).includes(kind);
 }
 
 /** The destinations of the topology a rule of `kind` may name. */
