@@ -36,7 +36,7 @@ export function houseStyleMessage(issue: z.core.$ZodRawIssue): string {
     case 'invalid_format':
       return issue.format === 'regex'
         ? `${show(issue.input)} does not have the form this option needs (${issue.pattern}); see its description in ${SCHEMA_FILE}`
-        : `${show(issue.input)} is not a valid ${issue.format}; write a ${issue.format} (see the option's description in ${SCHEMA_FILE})`;
+        : `${show(issue.input)} is not a valid ${issue.format}; write ${/^[aeiou]/.test(issue.format) ? 'an' : 'a'} ${issue.format} (see the option's description in ${SCHEMA_FILE})`;
     case 'not_multiple_of':
       return `${show(issue.input)} is not a multiple of ${issue.divisor}; use a multiple of ${issue.divisor}`;
     case 'invalid_key':

@@ -32,6 +32,14 @@ describe("zod's issues, in the house style", () => {
     expectMessage((t) => (t.accounts[0].source = 'event-trail-test'), 'accounts[0].source', '"event-trail-test" is a string, but this option takes an object; write an object: { ... }');
   });
 
+  test('a value of the wrong format says what to write, in English', () => {
+    expectMessage(
+      (t) => (t.events = { alertEmails: ['secops'] }),
+      'events.alertEmails[0]',
+      '"secops" is not a valid email; write an email (see the option\'s description in schema/topology.schema.json)',
+    );
+  });
+
   test('a missing option is named, with the kind of value to add', () => {
     expectMessage((t) => delete t.dynatrace, 'dynatrace', 'is required and missing; add it (an object; see its description in schema/topology.schema.json)');
     expectMessage((t) => delete t.accounts[2].id, 'accounts[2].id', 'is required and missing; add it (a string; see its description in schema/topology.schema.json)');
