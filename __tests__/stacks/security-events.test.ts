@@ -140,9 +140,10 @@ describe('security-events: every target kind', () => {
     const snsRuleArns = rulesWithTargets(stack).filter((r) => r.targets[0].target_id === 'sns').map((r) => ref('aws_cloudwatch_event_rule', r.id, 'arn'));
     expect(allow).toMatchObject({ actions: ['sns:Publish'], resources: [ref('aws_sns_topic', topicId, 'arn')] });
     expect(allow.condition[0].values.sort()).toEqual(snsRuleArns.sort());
+    // In the order of their Terraform names, which are the addresses' (email-subscriptions.ts).
     expect(stack.resources('aws_sns_topic_subscription').filter(([id]) => !id.startsWith('ops-topic_')).map(([, s]) => [s.protocol, s.endpoint])).toEqual([
-      ['email', 'secops@example.com'],
       ['email', 'oncall@example.com'],
+      ['email', 'secops@example.com'],
     ]);
   });
 

@@ -302,3 +302,40 @@ describe.each(topologies)('dashboards: %s', (_, load) => {
     }
   });
 });
+
+describe('email subscriptions: named by address', () => {
+  const subscriptionsOf = (opsEmails: string[], alertEmails: string[]) => {
+    const synth = synthesize(topologyWith((t) => (t.events = { ...t.events, opsEmails, alertEmails })));
+    return synth.stack('security-events');
+  };
+
+  test('taking the first address off keeps the others\' subscriptions (their Terraform addresses)', () => {
+    const before = subscriptionsOf(['cloudops@example.com', 'oncall@example.com'], ['secops@example.com']);
+    const after = subscriptionsOf(['oncall@example.com'], ['secops@example.com']);
+    const byEndpoint = (stack: SynthesizedStack) => new Map(stack.resources('aws_sns_topic_subscription').map(([id, s]) => [s.endpoint, id]));
+    expect(before.resources('aws_sns_topic_subscription')).toHaveLength(3);
+    expect(byEndpoint(after).get('oncall@example.com')).toBe(byEndpoint(before).get('oncall@example.com'));
+    expect(byEndpoint(after).get('secops@example.com')).toBe(byEndpoint(before).get('secops@example.com'));
+    expect(after.resources('aws_sns_topic_subscription')).toHaveLength(2);
+  });
+
+  test('a moved block takes each subscription of the former naming by position over', () => {
+    const stack = subscriptionsOf(['cloudops@example.com', 'oncall@example.com'], ['secops@example.com']);
+    const id = (endpoint: string) => stack.resources('aws_sns_topic_subscription').find(([, s]) => s.endpoint === endpoint)![0];
+    // The addresses the previous release gave them (its synth of this topology), as deployed states hold them.
+    expect(stack.json.moved).toEqual(
+      expect.arrayContaining([
+        { from: 'aws_sns_topic_subscription.ops-topic_email-0_451C5C7E', to: `aws_sns_topic_subscription.${id('cloudops@example.com')}` },
+        { from: 'aws_sns_topic_subscription.ops-topic_email-1_34A80F4E', to: `aws_sns_topic_subscription.${id('oncall@example.com')}` },
+        { from: 'aws_sns_topic_subscription.rules_alerts-email-0_F1B227A9', to: `aws_sns_topic_subscription.${id('secops@example.com')}` },
+      ]),
+    );
+    expect(stack.json.moved).toHaveLength(3);
+  });
+
+  test('an address listed twice in events.alertEmails is refused with the fix', () => {
+    expect(() => topologyWith((t) => (t.events = { ...t.events, alertEmails: ['a@example.com', 'a@example.com'] }))).toThrow(
+      /events\.alertEmails\[1\].*"a@example\.com" is already alertEmails\[0\]; list each address once/,
+    );
+  });
+});

@@ -122,6 +122,12 @@ describe('toHcl', () => {
     );
   });
 
+  test('moved blocks render with bare addresses; a top-level key with no rendering is refused, not dropped', () => {
+    const moved = toHcl({ moved: [{ from: 'aws_sqs_queue.q-0', to: 'aws_sqs_queue.q-a' }] }, shapes);
+    expect(moved).toBe('moved {\n  from = aws_sqs_queue.q-0\n  to   = aws_sqs_queue.q-a\n}\n');
+    expect(() => toHcl({ import: [{ to: 'aws_sqs_queue.q', id: 'u' }] } as any, shapes)).toThrow(/no HCL rendering for the top-level "import".*tools\/lib\/hcl\.ts/);
+  });
+
   test('outputs render with bare expressions', () => {
     expect(hcl).toMatch(/output "out" \{\n\s+value = aws_sqs_queue.q.arn\n\s+sensitive = false/);
   });

@@ -134,6 +134,26 @@ describe('resource changes', () => {
     ]);
   });
 
+  test('a resource a moved block renames is moved, not removed and added; its other changes are listed', () => {
+    const before = stack();
+    before.resource.aws_sqs_queue = { 'q-0': { name: 'q' }, gone: { name: 'gone' } };
+    const after = stack();
+    after.resource.aws_sqs_queue = { 'q-a': { name: 'q', delay_seconds: 5 } };
+    after.moved = [
+      { from: 'aws_sqs_queue.q-0', to: 'aws_sqs_queue.q-a' },
+      // Nothing of the base there: a block left for older states, not a change.
+      { from: 'aws_sqs_queue.q-9', to: 'aws_sqs_queue.q-b' },
+    ];
+    const diff = diffStack('s', before, after);
+    expect(diff.changes.map((c) => [c.kind, c.from, c.address, c.attributes])).toEqual([
+      ['removed', undefined, 'aws_sqs_queue.gone', []],
+      ['moved', 'aws_sqs_queue.q-0', 'aws_sqs_queue.q-a', ['delay_seconds']],
+    ]);
+    const report = changesReport([], [diff], synth(before), synth(after), 'base/');
+    expect(report).toContain('| → | `aws_sqs_queue.q-0`<br>→ `aws_sqs_queue.q-a` |');
+    expect(report).toContain('`→` moved: a `moved` block');
+  });
+
   test('new and removed stacks are reported whole', () => {
     const diffs = diffSynths(new Map([['old', stack()]]), new Map([['new', stack()]]));
     expect(diffs.map((d) => [d.stack, d.status, d.changes.length])).toEqual([

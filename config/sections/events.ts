@@ -82,13 +82,17 @@ export const customRule = z.strictObject({
 
 export type CustomRuleOptions = z.output<typeof customRule>;
 
-/** Where the flow 2 alarms go; each address once, so nobody gets every alarm twice. */
-const opsEmails = z.array(z.email()).superRefine((emails, ctx) => {
-  emails.forEach((email, i) => {
-    const first = emails.indexOf(email);
-    if (first !== i) ctx.addIssue({ code: 'custom', path: [i], message: `${JSON.stringify(email)} is already opsEmails[${first}]; list each address once` });
+/**
+ * Email subscriptions of a topic; each address once, so nobody gets every message twice (and
+ * each subscription is named by its address, stacks/constructs/email-subscriptions.ts).
+ */
+const uniqueEmails = (field: string) =>
+  z.array(z.email()).superRefine((emails, ctx) => {
+    emails.forEach((email, i) => {
+      const first = emails.indexOf(email);
+      if (first !== i) ctx.addIssue({ code: 'custom', path: [i], message: `${JSON.stringify(email)} is already ${field}[${first}]; list each address once` });
+    });
   });
-});
 
 const snsTopicArn = z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, {
   error: (issue) => `${JSON.stringify(issue.input)} is not an SNS topic ARN; write it as arn:aws:sns:<home region>:<security account>:<topic name>`,
@@ -103,8 +107,8 @@ export const events = z
       .default({})
       .describe('Use-case rules of the catalog (docs/flow-2-events.md) by id, switched on or off and retargeted here. @default - the catalog\'s defaults'),
     customRules: z.array(customRule).default([]).describe('Rules with any pattern, on the central bus. @default - none'),
-    alertEmails: z.array(z.email()).default([]).describe('Email subscriptions of the alert topic (each must be confirmed). @default - none'),
-    opsEmails: opsEmails
+    alertEmails: uniqueEmails('alertEmails').default([]).describe('Email subscriptions of the alert topic (each must be confirmed). @default - none'),
+    opsEmails: uniqueEmails('opsEmails')
       .default([])
       .describe('Email subscriptions of the operations topics that the flow 2 alarms notify: the central one and one in every region a source account forwards from (each must be confirmed). @default - none'),
     opsTopicArn: snsTopicArn

@@ -1,8 +1,8 @@
-import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { Partition } from '../../config/arn';
 import { AlarmTopic } from './alarm-topic';
+import { EmailSubscriptions } from './email-subscriptions';
 
 export interface OpsTopicProps {
   readonly partition: Partition;
@@ -37,8 +37,6 @@ export class OpsTopic extends Construct {
       provider: props.provider,
     });
     this.topicArn = this.topic.topic.arn;
-    props.emails.forEach((email, i) => {
-      new SnsTopicSubscription(this, `email-${i}`, { provider: props.provider, topicArn: this.topicArn, protocol: 'email', endpoint: email });
-    });
+    new EmailSubscriptions(this, 'email', { provider: props.provider, topicArn: this.topicArn, emails: props.emails });
   }
 }

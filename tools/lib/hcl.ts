@@ -58,7 +58,18 @@ export function toHcl(doc: JsonObject, shapes: ProviderShapes): string {
     for (const [name, body] of entries(byName)) section(withPath(body, withSuppressions(body, block(`resource ${quote(type)} ${quote(name)}`, body as JsonObject, shapes.resources[type] ?? EMPTY, 0))));
   }
   for (const [name, body] of entries(doc.output)) section(block(`output ${quote(name)}`, body as JsonObject, EMPTY, 0));
+  for (const moved of asList(doc.moved ?? [])) section(movedBlock(moved as JsonObject));
+  const unknown = Object.keys(doc).filter((key) => !TOP_LEVEL_KEYS.has(key));
+  // Dropping a block silently would change what Terraform plans; a new kind must be taught here.
+  if (unknown.length > 0) throw new Error(`toHcl: no HCL rendering for the top-level ${unknown.map((k) => JSON.stringify(k)).join(', ')} of the stack's JSON; add one in tools/lib/hcl.ts`);
   return `${out.join('\n')}`;
+}
+
+const TOP_LEVEL_KEYS: ReadonlySet<string> = new Set(['//', 'terraform', 'provider', 'variable', 'locals', 'data', 'resource', 'output', 'moved']);
+
+/** `moved { from = a.b  to = a.c }`: the addresses are bare references, as Terraform wants them. */
+function movedBlock(moved: JsonObject): string {
+  return `moved {\n${INDENT}from = ${bareReference(String(moved.from))}\n${INDENT}to   = ${bareReference(String(moved.to))}\n}\n`;
 }
 
 /** In JSON a variable's `type` is a string holding a type expression; HCL takes the expression bare (quoted is a legacy hint Terraform rejects). */

@@ -6,7 +6,7 @@ import { Synth } from './stack-json';
 
 /** CHANGES.md: security changes first, in their own table, then the resources per stack. */
 
-const SIGN = { added: '+', removed: '−', changed: '~' } as const;
+const SIGN = { added: '+', removed: '−', changed: '~', moved: '→' } as const;
 
 export interface ChangesSummary {
   readonly securityChanges: number;
@@ -62,10 +62,11 @@ export function changesReport(statements: readonly StatementChange[], stacks: re
     if (stack.status === 'unchanged') continue;
     parts.push(`\n### ${stack.stack}${stack.status === 'added' ? ' (new stack)' : stack.status === 'removed' ? ' (stack removed)' : ''}\n`);
     if (stack.status !== 'changed') continue;
+    if (stack.changes.some((c) => c.kind === 'moved')) parts.push('`→` moved: a `moved` block, so Terraform keeps the resource under its new address.\n');
     parts.push(
       table(
         ['', 'address', 'resource', 'changed attributes'],
-        stack.changes.map((c) => [SIGN[c.kind], `\`${c.address}\``, c.display, c.attributes.join('\n')]),
+        stack.changes.map((c) => [SIGN[c.kind], c.from ? `\`${c.from}\`\n→ \`${c.address}\`` : `\`${c.address}\``, c.display, c.attributes.join('\n')]),
       ),
     );
   }

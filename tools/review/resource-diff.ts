@@ -1,19 +1,22 @@
 import { StackJson, Synth, displayName } from './stack-json';
 
 /**
- * Resources added, removed and changed per stack between two synths, with the attribute paths
- * that changed. Terraform addresses are the identity (a renamed construct id is a remove and an
- * add, exactly as Terraform will plan it). Data sources, providers and the backend count too:
- * a policy document or an assumed role changes there.
+ * Resources added, removed, changed and moved per stack between two synths, with the attribute
+ * paths that changed. Terraform addresses are the identity (a renamed construct id is a remove and
+ * an add, exactly as Terraform will plan it), except where the current synth has a `moved` block
+ * from the old address: Terraform then keeps the resource, and so does the report. Data sources,
+ * providers and the backend count too: a policy document or an assumed role changes there.
  */
 
-export type ResourceChangeKind = 'added' | 'removed' | 'changed';
+export type ResourceChangeKind = 'added' | 'removed' | 'changed' | 'moved';
 
 export interface ResourceChange {
   readonly kind: ResourceChangeKind;
   readonly address: string;
+  /** The address in the base synth, for `moved`. */
+  readonly from?: string;
   readonly display: string;
-  /** Changed attribute paths (for `changed`). */
+  /** Changed attribute paths (for `changed`, and `moved` when the body changed too). */
   readonly attributes: readonly string[];
 }
 
@@ -62,23 +65,40 @@ export function changedPaths(before: unknown, after: unknown, path = ''): string
 export function diffStack(stackName: string, base: StackJson | undefined, current: StackJson | undefined): StackDiff {
   const before = base ? addressed(stackName, base) : new Map();
   const after = current ? addressed(stackName, current) : new Map();
+  const movedFrom = movedSources(current, before, after);
   const changes: ResourceChange[] = [];
   for (const [address, { display, body }] of after) {
-    const old = before.get(address);
+    const from = before.has(address) ? undefined : movedFrom.get(address);
+    const old = before.get(from ?? address);
     if (!old) {
       if (base) changes.push({ kind: 'added', address, display, attributes: [] });
       continue;
     }
     const paths = changedPaths(old.body, body);
-    if (paths.length > 0) {
-      const shown = paths.slice(0, MAX_ATTRIBUTE_PATHS);
-      if (paths.length > shown.length) shown.push(`… ${paths.length - shown.length} more`);
-      changes.push({ kind: 'changed', address, display, attributes: shown });
-    }
+    if (from) changes.push({ kind: 'moved', address, from, display, attributes: shownPaths(paths) });
+    else if (paths.length > 0) changes.push({ kind: 'changed', address, display, attributes: shownPaths(paths) });
   }
-  if (current) for (const [address, { display }] of before) if (!after.has(address)) changes.push({ kind: 'removed', address, display, attributes: [] });
+  const movedAway = new Set(movedFrom.values());
+  if (current) {
+    for (const [address, { display }] of before) if (!after.has(address) && !movedAway.has(address)) changes.push({ kind: 'removed', address, display, attributes: [] });
+  }
   const status = !base ? 'added' : !current ? 'removed' : changes.length > 0 ? 'changed' : 'unchanged';
   return { stack: stackName, status, changes: changes.sort((a, b) => a.address.localeCompare(b.address)) };
+}
+
+function shownPaths(paths: string[]): string[] {
+  const shown = paths.slice(0, MAX_ATTRIBUTE_PATHS);
+  if (paths.length > shown.length) shown.push(`… ${paths.length - shown.length} more`);
+  return shown;
+}
+
+/** New address -> old, for the current synth's `moved` blocks whose old address the base has and the current one does not. */
+function movedSources(current: StackJson | undefined, before: ReadonlyMap<string, unknown>, after: ReadonlyMap<string, unknown>): Map<string, string> {
+  const sources = new Map<string, string>();
+  for (const block of [current?.moved ?? []].flat() as { from?: unknown; to?: unknown }[]) {
+    if (typeof block.from === 'string' && typeof block.to === 'string' && before.has(block.from) && !after.has(block.from)) sources.set(block.to, block.from);
+  }
+  return sources;
 }
 
 export function diffSynths(base: Synth, current: Synth): StackDiff[] {

@@ -1,8 +1,8 @@
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
-import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { Construct } from 'constructs';
 import { CentralRule, alertTransformer } from '../../catalog';
+import { EmailSubscriptions } from '../email-subscriptions';
 import { denyInsecureTransport, policyDocument } from '../iam';
 import { AdmitsRules, RuleTarget, RuleTargetConfig, eventBridgeFor } from './rule-target';
 
@@ -32,9 +32,7 @@ export class AlertTopicTarget implements RuleTarget {
       { ...denyInsecureTransport([this.topic.arn]), actions: ['sns:Publish', 'sns:Subscribe'] },
     ]);
     new SnsTopicPolicy(scope, 'alerts-policy', { arn: this.topic.arn, policy: policy.json });
-    props.alertEmails.forEach((email, i) => {
-      new SnsTopicSubscription(scope, `alerts-email-${i}`, { topicArn: this.topic.arn, protocol: 'email', endpoint: email });
-    });
+    new EmailSubscriptions(scope, 'alerts-email', { topicArn: this.topic.arn, emails: props.alertEmails });
   }
 
   bind(rule: CentralRule): RuleTargetConfig {
