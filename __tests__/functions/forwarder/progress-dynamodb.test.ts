@@ -1,5 +1,6 @@
+import { AddressInfo, createServer, Server, Socket } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoProgressStore, PROGRESS_TTL_SECONDS } from '../../../functions/forwarder/progress-dynamodb';
+import { DynamoProgressStore, PROGRESS_CLIENT_CONFIG, PROGRESS_TTL_SECONDS } from '../../../functions/forwarder/progress-dynamodb';
 import { MotoServer, startMoto } from '../../../tools/lib/moto';
 import { describeWithTool } from '../../support/required-tools';
 
@@ -35,4 +36,41 @@ describeWithTool('moto_server', 'DynamoProgressStore on moto', () => {
     const store = new DynamoProgressStore(client, 'no-such-table', () => now);
     await expect(store.save('b/k', 1)).rejects.toThrow();
   });
+});
+
+describe('the progress client of the forwarder', () => {
+  let server: Server;
+  const sockets: Socket[] = [];
+  let endpoint: string;
+
+  beforeAll(async () => {
+    // Takes the connection and never answers: a DynamoDB that hangs.
+    server = createServer((socket) => {
+      sockets.push(socket);
+      socket.on('data', () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('gives up on a DynamoDB that never answers, within its attempts of requestTimeout', async () => {
+    const client = new DynamoDBClient({ ...PROGRESS_CLIENT_CONFIG, endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const store = new DynamoProgressStore(client, 'progress');
+    const started = Date.now();
+    const settled = await Promise.race([
+      store.load('b/k').then(
+        () => 'loaded',
+        (err: Error) => err.name,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting'), 10_000).unref()),
+    ]);
+    client.destroy();
+    expect(settled).toBe('TimeoutError');
+    // 2 attempts of 2 s, and the SDK's backoff between them.
+    expect(Date.now() - started).toBeLessThan(8_000);
+  }, 20_000);
 });
