@@ -11,7 +11,10 @@
  * - Lambda on-failure destination records, whose `requestPayload` is the original event.
  *
  * Anything else is acknowledged and reported as ignored, never thrown: an error here would make
- * SNS or SQS deliver the same message again and again.
+ * SNS or SQS deliver the same message again and again. So is an object named again in the same
+ * event (an SQS message delivered twice into one batch, S3 announcing an object twice): read
+ * twice, both copies would load the same progress before either saved any, and every record
+ * would be sent twice.
  */
 import { decodeS3Key, isS3Record, isS3TestEvent, readS3Record, s3VersionId } from '../lib/s3-event';
 import { parseTicket, ReplayTicket } from './tickets';
@@ -31,7 +34,7 @@ export interface ObjectRef {
   readonly messageId?: string;
 }
 
-export type IgnoredReason = 'test-event' | 'not-object-created' | 'invalid-json' | 'unknown-shape' | 'too-deep';
+export type IgnoredReason = 'test-event' | 'not-object-created' | 'invalid-json' | 'unknown-shape' | 'too-deep' | 'duplicate';
 
 export interface IgnoredMessage {
   readonly reason: IgnoredReason;
@@ -53,7 +56,24 @@ const MAX_NESTING = 6;
 export function parseInvocation(event: unknown): ParsedInvocation {
   const out: ParsedInvocation = { objects: [], ignored: [], sqsMessageIds: [] };
   visit(event, out, 0, undefined);
-  return out;
+  return withoutRepeats(out);
+}
+
+/** The first of the objects with the same bucket, key, version, ranges and ticket attempt; the others ignored. */
+function withoutRepeats(parsed: ParsedInvocation): ParsedInvocation {
+  const seen = new Set<string>();
+  const objects: ObjectRef[] = [];
+  for (const object of parsed.objects) {
+    const identity = JSON.stringify([object.bucket, object.key, object.versionId ?? null, object.ranges ?? null, object.ticket?.attempt ?? null]);
+    if (!seen.has(identity)) {
+      seen.add(identity);
+      objects.push(object);
+      continue;
+    }
+    const ranges = object.ranges ? ` (records ${object.ranges.map((r) => `${r.from}-${r.to === null ? 'end' : r.to - 1}`).join(', ')})` : '';
+    parsed.ignored.push({ reason: 'duplicate', detail: `s3://${object.bucket}/${object.key}${ranges} named again in the same event`, messageId: object.messageId });
+  }
+  return { ...parsed, objects };
 }
 
 function visit(node: unknown, out: ParsedInvocation, depth: number, messageId: string | undefined): void {

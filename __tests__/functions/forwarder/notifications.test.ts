@@ -72,6 +72,23 @@ describe('parseInvocation', () => {
     expect(parsed.ignored).toEqual([{ reason: 'invalid-json', detail: 'message is not JSON: "garbage"', messageId: 'id-4' }]);
   });
 
+  it('reads an object named twice in one event once (an SQS message delivered twice into one batch)', () => {
+    const [ticket] = createTicket({ bucket: 'trail-bucket', key: 'd.json.gz', ranges: [{ from: 3, to: 5 }], reason: 'x', attempt: 1, now: 0 });
+    const versioned = (key: string, versionId: string) => ({ Records: [{ ...s3Record(key), s3: { bucket: { name: 'trail-bucket' }, object: { key, versionId } } }] });
+    const parsed = parseInvocation(sqsEvent(s3Event('a.json.gz'), s3Event('a.json.gz'), ticket, ticket, versioned('v.json.gz', 'v1'), versioned('v.json.gz', 'v2')));
+    expect(parsed.objects.map((o) => [o.key, o.versionId, o.messageId])).toEqual([
+      ['a.json.gz', undefined, 'id-0'],
+      ['d.json.gz', undefined, 'id-2'],
+      ['v.json.gz', 'v1', 'id-4'],
+      ['v.json.gz', 'v2', 'id-5'],
+    ]);
+    expect(parsed.ignored).toEqual([
+      { reason: 'duplicate', detail: 's3://trail-bucket/a.json.gz named again in the same event', messageId: 'id-1' },
+      { reason: 'duplicate', detail: 's3://trail-bucket/d.json.gz (records 3-4) named again in the same event', messageId: 'id-3' },
+    ]);
+    expect(parsed.sqsMessageIds).toHaveLength(6);
+  });
+
   it('reads what the notifier Lambda publishes (the contract between the two functions)', () => {
     const key = 'AWSLogs/111122223333/CloudTrail/eu-west-1/2024/05/17/111122223333_CloudTrail_eu-west-1_20240517T0935Z_a b+c.json.gz';
     const decision = decide({ bucket: 'trail-bucket', key, versionId: 'v7', sizeBytes: 99 }, { '111122223333': 'prod' });
