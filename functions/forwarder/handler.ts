@@ -20,7 +20,7 @@ import { DynamoProgressStore, PROGRESS_CLIENT_CONFIG } from './progress-dynamodb
 import { DEFAULT_RETRY_POLICY } from './retry-policy';
 import { AppConfigRulesSource } from './rules-source';
 import { SqsTicketSink } from './tickets';
-import { SsmTokenProvider } from './token';
+import { SSM_CLIENT_CONFIG, SsmTokenProvider } from './token';
 import { FORWARDER_METRICS_DIMENSIONS } from './metric-names';
 
 const logger = functionLogger('trailbridge-forwarder', process.env);
@@ -30,7 +30,7 @@ const env = loadForwarderEnv(process.env);
 logger.info('cold start', { heapGrowing: applyHeapGrowing(env.heapGrowingPercent) ?? "V8's own" });
 const metrics = new Metrics({ namespace: env.metricsNamespace, dimensions: FORWARDER_METRICS_DIMENSIONS });
 const tokens = new SsmTokenProvider({
-  ssm: new SSMClient({}),
+  ssm: new SSMClient(SSM_CLIENT_CONFIG),
   parameterName: env.tokenParameterName,
   ttlMs: env.tokenTtlMs,
   onSecret: (value) => logger.addSecret(value),

@@ -1,6 +1,7 @@
-import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { AddressInfo, createServer, Server, Socket } from 'node:net';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { TokenError } from '../../../functions/forwarder/errors';
-import { SsmTokenProvider } from '../../../functions/forwarder/token';
+import { SSM_CLIENT_CONFIG, SsmTokenProvider } from '../../../functions/forwarder/token';
 
 function fakeSsm(values: (string | Error)[]) {
   const calls: GetParameterCommand[] = [];
@@ -49,4 +50,42 @@ describe('SsmTokenProvider', () => {
     await expect(make(denied).get()).rejects.toThrow(/access denied; the function role needs ssm:GetParameter/);
     await expect(make('  ').get()).rejects.toThrow(/SSM parameter \/dt\/token is empty/);
   });
+});
+
+describe('the SSM client of the forwarder', () => {
+  let server: Server;
+  const sockets: Socket[] = [];
+  let endpoint: string;
+
+  beforeAll(async () => {
+    // Takes the connection and never answers: an SSM that hangs.
+    server = createServer((socket) => {
+      sockets.push(socket);
+      socket.on('data', () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('gives up on an SSM that never answers with a TokenError, well within the safety margin', async () => {
+    const ssm = new SSMClient({ ...SSM_CLIENT_CONFIG, endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const tokens = new SsmTokenProvider({ ssm, parameterName: '/dt/token' });
+    const started = Date.now();
+    const settled = await Promise.race([
+      tokens.get().then(
+        () => 'fetched',
+        (err: Error) => err,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting'), 12_000).unref()),
+    ]);
+    ssm.destroy();
+    expect(settled).toBeInstanceOf(TokenError);
+    expect((settled as TokenError).message).toMatch(/cannot read the Dynatrace token from SSM parameter \/dt\/token: TimeoutError/);
+    // 3 attempts of 2 s and the SDK's backoff: less than the 10 s SAFETY_MARGIN_MS default.
+    expect(Date.now() - started).toBeLessThan(10_000);
+  }, 30_000);
 });
