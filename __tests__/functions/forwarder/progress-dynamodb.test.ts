@@ -1,8 +1,8 @@
-import { AddressInfo, createServer, Server, Socket } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoProgressStore, PROGRESS_CLIENT_CONFIG, PROGRESS_TTL_SECONDS } from '../../../functions/forwarder/progress-dynamodb';
 import { MotoServer, startMoto } from '../../../tools/lib/moto';
 import { describeWithTool } from '../../support/required-tools';
+import { SilentServer, startSilentServer } from './support/silent-server';
 
 describeWithTool('moto_server', 'DynamoProgressStore on moto', () => {
   let moto: MotoServer;
@@ -39,26 +39,14 @@ describeWithTool('moto_server', 'DynamoProgressStore on moto', () => {
 });
 
 describe('the progress client of the forwarder', () => {
-  let server: Server;
-  const sockets: Socket[] = [];
-  let endpoint: string;
-
+  let server: SilentServer;
   beforeAll(async () => {
-    // Takes the connection and never answers: a DynamoDB that hangs.
-    server = createServer((socket) => {
-      sockets.push(socket);
-      socket.on('data', () => undefined);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await startSilentServer();
   });
-  afterAll(async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  afterAll(() => server.close());
 
   it('gives up on a DynamoDB that never answers, within its attempts of requestTimeout', async () => {
-    const client = new DynamoDBClient({ ...PROGRESS_CLIENT_CONFIG, endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const client = new DynamoDBClient({ ...PROGRESS_CLIENT_CONFIG, endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
     const store = new DynamoProgressStore(client, 'progress');
     const started = Date.now();
     const settled = await Promise.race([

@@ -1,7 +1,7 @@
-import { AddressInfo, createServer, Server, Socket } from 'node:net';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { TokenError } from '../../../functions/forwarder/errors';
 import { SSM_CLIENT_CONFIG, SsmTokenProvider } from '../../../functions/forwarder/token';
+import { SilentServer, startSilentServer } from './support/silent-server';
 
 function fakeSsm(values: (string | Error)[]) {
   const calls: GetParameterCommand[] = [];
@@ -53,26 +53,14 @@ describe('SsmTokenProvider', () => {
 });
 
 describe('the SSM client of the forwarder', () => {
-  let server: Server;
-  const sockets: Socket[] = [];
-  let endpoint: string;
-
+  let server: SilentServer;
   beforeAll(async () => {
-    // Takes the connection and never answers: an SSM that hangs.
-    server = createServer((socket) => {
-      sockets.push(socket);
-      socket.on('data', () => undefined);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await startSilentServer();
   });
-  afterAll(async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  afterAll(() => server.close());
 
   it('gives up on an SSM that never answers with a TokenError, well within the safety margin', async () => {
-    const ssm = new SSMClient({ ...SSM_CLIENT_CONFIG, endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const ssm = new SSMClient({ ...SSM_CLIENT_CONFIG, endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
     const tokens = new SsmTokenProvider({ ssm, parameterName: '/dt/token' });
     const started = Date.now();
     const settled = await Promise.race([
