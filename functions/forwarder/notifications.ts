@@ -25,7 +25,6 @@ export interface ObjectRef {
   /** The decoded key, as GetObject wants it. */
   readonly key: string;
   readonly versionId?: string;
-  readonly sizeBytes?: number;
   /** Only these records (a replay); absent for the whole file. */
   readonly ranges?: readonly RecordRange[];
   /** For a replay: the ticket being replayed. */
@@ -125,7 +124,6 @@ function visit(node: unknown, out: ParsedInvocation, depth: number, messageId: s
       bucket: node.bucket,
       key: node.key,
       versionId: s3VersionId(node.versionId),
-      sizeBytes: optionalNumber(node.size),
       messageId,
     });
     return;
@@ -159,8 +157,8 @@ function visitRecord(record: unknown, out: ParsedInvocation, depth: number, mess
       out.ignored.push({ reason: reading.ignored.reason, detail: `S3 record: ${reading.ignored.detail}`, messageId });
       return;
     }
-    const { bucket, key, versionId, sizeBytes } = reading.created;
-    out.objects.push({ bucket, key, versionId, sizeBytes, messageId });
+    const { bucket, key, versionId } = reading.created;
+    out.objects.push({ bucket, key, versionId, messageId });
     return;
   }
   out.ignored.push({ reason: 'unknown-shape', detail: `record keys: ${Object.keys(record).slice(0, 8).join(', ')}`, messageId });
@@ -183,7 +181,6 @@ function visitEventBridge(event: Record<string, unknown>, out: ParsedInvocation,
     // S3 encodes keys in EventBridge events the same way as in notifications.
     key: decodeS3Key(object.key),
     versionId: s3VersionId(object['version-id']),
-    sizeBytes: optionalNumber(object.size),
     messageId,
   });
 }
@@ -193,9 +190,6 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 function optionalString(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' && v !== 'null' ? v : undefined;
-}
-function optionalNumber(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 function preview(s: string): string {
   return JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}...` : s);

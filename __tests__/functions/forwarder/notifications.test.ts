@@ -25,9 +25,9 @@ const sqsEvent = (...bodies: unknown[]) => ({
 describe('parseInvocation', () => {
   it('reads several S3 records from one SNS message, keys decoded', () => {
     const parsed = parseInvocation(snsEvent(s3Event('AWSLogs/1/a+b.json.gz', 'AWSLogs/1/c%2Fd%20%C3%A9%E2%82%AC.json.gz')));
-    expect(parsed.objects.map((o) => [o.bucket, o.key, o.sizeBytes])).toEqual([
-      ['trail-bucket', 'AWSLogs/1/a b.json.gz', 1234],
-      ['trail-bucket', 'AWSLogs/1/c/d é€.json.gz', 1234],
+    expect(parsed.objects.map((o) => [o.bucket, o.key])).toEqual([
+      ['trail-bucket', 'AWSLogs/1/a b.json.gz'],
+      ['trail-bucket', 'AWSLogs/1/c/d é€.json.gz'],
     ]);
     expect(parsed.ignored).toEqual([]);
   });
@@ -52,7 +52,7 @@ describe('parseInvocation', () => {
       detail: { bucket: { name: 'trail-bucket' }, object: { key: 'AWSLogs/x+y.json.gz', size: 5, 'version-id': 'v9' } },
     });
     expect(parseInvocation(eb('Object Created')).objects).toEqual([
-      { bucket: 'trail-bucket', key: 'AWSLogs/x y.json.gz', versionId: 'v9', sizeBytes: 5, messageId: undefined },
+      { bucket: 'trail-bucket', key: 'AWSLogs/x y.json.gz', versionId: 'v9', messageId: undefined },
     ]);
     expect(parseInvocation(eb('Object Deleted')).ignored[0].reason).toBe('not-object-created');
   });
@@ -94,7 +94,7 @@ describe('parseInvocation', () => {
     const decision = decide({ bucket: 'trail-bucket', key, versionId: 'v7', sizeBytes: 99 }, { '111122223333': 'prod' });
     if (!('publish' in decision)) throw new Error('the notifier skipped a log file');
     expect(parseInvocation(snsEvent(decision.publish.message)).objects).toEqual([
-      { bucket: 'trail-bucket', key, versionId: 'v7', sizeBytes: 99, messageId: undefined },
+      { bucket: 'trail-bucket', key, versionId: 'v7', messageId: undefined },
     ]);
   });
 
@@ -124,6 +124,6 @@ describe('parseInvocation', () => {
   it('says why an S3 record is ignored, and reads no version "null"', () => {
     const parsed = parseInvocation({ Records: [{ ...s3Record('k'), eventName: 'ObjectRemoved:Delete' }, s3Record('v', { s3: { bucket: { name: 'b' }, object: { key: 'v', versionId: 'null' } } })] });
     expect(parsed.ignored).toEqual([{ reason: 'not-object-created', detail: 'S3 record: event "ObjectRemoved:Delete" is not ObjectCreated', messageId: undefined }]);
-    expect(parsed.objects).toEqual([{ bucket: 'b', key: 'v', versionId: undefined, sizeBytes: undefined, messageId: undefined }]);
+    expect(parsed.objects).toEqual([{ bucket: 'b', key: 'v', versionId: undefined, messageId: undefined }]);
   });
 });
