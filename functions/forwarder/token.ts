@@ -18,12 +18,14 @@ export const DEFAULT_TOKEN_TTL_MS = 5 * 60 * 1000;
  * The forwarder's SSM client. Every batch waits for the token, and the ingest client checks the
  * deadline only before it asks, so a fetch must end well within SAFETY_MARGIN_MS: the SDK's
  * defaults have no timeout at all (a connection SSM never answers held every batch until the
- * Lambda timeout, and nothing was ticketed). Three attempts of at most 2 s, then a TokenError
- * that tickets the batches. Without throwOnRequestTimeout the SDK only warns at requestTimeout.
+ * Lambda timeout, and nothing was ticketed). The SDK's three attempts (two throttles in a row
+ * still recover), each of at most 3 s (SSM answers in tens of ms, an emulator under load in a
+ * second or two), then a TokenError that tickets the batches. Without throwOnRequestTimeout the
+ * SDK only warns at requestTimeout.
  */
 export const SSM_CLIENT_CONFIG: SSMClientConfig = {
   maxAttempts: 3,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
 };
 
 export interface SsmTokenProviderOptions {
