@@ -3,7 +3,7 @@
  *
  * | variable                          | required | meaning                                                         |
  * | --------------------------------- | -------- | --------------------------------------------------------------- |
- * | DT_ENV_URL                        | yes      | Dynatrace environment or ActiveGate URL, e.g. https://abc12345.live.dynatrace.com or https://ag.example:9999/e/abc12345 |
+ * | DT_ENV_URL                        | yes      | Dynatrace environment or ActiveGate URL, e.g. https://abc12345.live.dynatrace.com or https://ag.example:9999/e/abc12345; http:// only to localhost (tests) |
  * | DT_API_TOKEN_PARAM                | yes      | name of the SSM SecureString holding the token (logs.ingest scope) |
  * | FAILURE_QUEUE_URL                 | yes      | SQS queue URL for replay tickets                                |
  * | APPCONFIG_APPLICATION             | yes      | AppConfig application (name or id) of the rules                 |
@@ -53,7 +53,7 @@ export interface ForwarderEnv {
 export function loadForwarderEnv(env: Env): ForwarderEnv {
   const r = new EnvReader(env);
   const result: ForwarderEnv = {
-    dynatraceUrl: r.url('DT_ENV_URL', { required: true }),
+    dynatraceUrl: r.url('DT_ENV_URL', { required: true, secret: 'API token' }),
     tokenParameterName: r.required('DT_API_TOKEN_PARAM'),
     failureQueueUrl: r.url('FAILURE_QUEUE_URL', { required: true }),
     appConfig: {
