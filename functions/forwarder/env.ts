@@ -3,7 +3,7 @@
  *
  * | variable                          | required | meaning                                                         |
  * | --------------------------------- | -------- | --------------------------------------------------------------- |
- * | DT_ENV_URL                        | yes      | Dynatrace environment or ActiveGate URL, e.g. https://abc12345.live.dynatrace.com or https://ag.example:9999/e/abc12345 |
+ * | DT_ENV_URL                        | yes      | Dynatrace environment or ActiveGate URL, e.g. https://abc12345.live.dynatrace.com or https://ag.example:9999/e/abc12345; http:// only to localhost (tests) |
  * | DT_API_TOKEN_PARAM                | yes      | name of the SSM SecureString holding the token (logs.ingest scope) |
  * | FAILURE_QUEUE_URL                 | yes      | SQS queue URL for replay tickets                                |
  * | APPCONFIG_APPLICATION             | yes      | AppConfig application (name or id) of the rules                 |
@@ -12,7 +12,7 @@
  * | AWS_APPCONFIG_EXTENSION_HTTP_PORT | no       | port of the AppConfig extension; default 2772 (the extension reads it too) |
  * | DT_CONCURRENCY                    | no       | requests in flight to Dynatrace, 1-32; default 4                |
  * | DT_TOKEN_TTL_SECONDS              | no       | how long the token is cached, 0-3600; default 300               |
- * | SAFETY_MARGIN_MS                  | no       | time kept before the Lambda timeout to ticket what is left, 1000-120000; default 10000 |
+ * | SAFETY_MARGIN_MS                  | no       | time kept before the Lambda timeout to ticket what is left, 1000-120000, at most a quarter of the invocation's time (./invocation.ts); default 10000 |
  * | REPLAY_MAX_ATTEMPTS               | no       | a ticket replayed this many times without success is returned to the queue (so its redrive policy moves it to the DLQ) instead of being re-ticketed, 1-20; default 3 |
  * | READ_AHEAD_MB                     | no       | MiB fetched ahead of the object being parsed (./read-ahead.ts), 0-64; 0 opens each object at its turn; default 16 |
  * | HEAP_GROWING_PERCENT              | no       | how far V8 grows the old generation after a full collection, in percent of the live size (./heap.ts), 0 or 10-300; 0 leaves V8's own growth; default 200 (a factor of 3); not set when the old generation's cap is 2 GB or more |
@@ -53,7 +53,7 @@ export interface ForwarderEnv {
 export function loadForwarderEnv(env: Env): ForwarderEnv {
   const r = new EnvReader(env);
   const result: ForwarderEnv = {
-    dynatraceUrl: r.url('DT_ENV_URL', { required: true }),
+    dynatraceUrl: r.url('DT_ENV_URL', { required: true, secret: 'API token' }),
     tokenParameterName: r.required('DT_API_TOKEN_PARAM'),
     failureQueueUrl: r.url('FAILURE_QUEUE_URL', { required: true }),
     appConfig: {

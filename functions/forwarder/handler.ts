@@ -16,11 +16,11 @@ import { applyHeapGrowing } from './heap';
 import { IngestClient } from './ingest-client';
 import { handleInvocation, InvocationResult } from './invocation';
 import { logObjectS3Options, S3ObjectSource } from './object-source';
-import { DynamoProgressStore } from './progress-dynamodb';
+import { DynamoProgressStore, PROGRESS_CLIENT_CONFIG } from './progress-dynamodb';
 import { DEFAULT_RETRY_POLICY } from './retry-policy';
 import { AppConfigRulesSource } from './rules-source';
 import { SqsTicketSink } from './tickets';
-import { SsmTokenProvider } from './token';
+import { SSM_CLIENT_CONFIG, SsmTokenProvider } from './token';
 import { FORWARDER_METRICS_DIMENSIONS } from './metric-names';
 
 const logger = functionLogger('trailbridge-forwarder', process.env);
@@ -30,7 +30,7 @@ const env = loadForwarderEnv(process.env);
 logger.info('cold start', { heapGrowing: applyHeapGrowing(env.heapGrowingPercent) ?? "V8's own" });
 const metrics = new Metrics({ namespace: env.metricsNamespace, dimensions: FORWARDER_METRICS_DIMENSIONS });
 const tokens = new SsmTokenProvider({
-  ssm: new SSMClient({}),
+  ssm: new SSMClient(SSM_CLIENT_CONFIG),
   parameterName: env.tokenParameterName,
   ttlMs: env.tokenTtlMs,
   onSecret: (value) => logger.addSecret(value),
@@ -42,15 +42,12 @@ const sender = new IngestClient({
   connections: env.concurrency,
   logger,
 });
-// cacheMiddleware: a GetObject (and a progress read or write) per object; without it the SDK
-// resolves and sorts the middleware stack again on every call (~1 ms of CPU per object).
+// cacheMiddleware: a GetObject per object; without it the SDK resolves and sorts the middleware
+// stack again on every call (~1 ms of CPU per object).
 const source = new S3ObjectSource(new S3Client({ ...logObjectS3Options(), cacheMiddleware: true }));
 const rulesSource = new AppConfigRulesSource({ ...env.appConfig, logger });
 const tickets = new SqsTicketSink(new SQSClient({}), env.failureQueueUrl);
-// Short timeouts: reading waits for a lagging progress write, and the invocation for the last one.
-const progress = env.progressTable
-  ? new DynamoProgressStore(new DynamoDBClient({ maxAttempts: 2, cacheMiddleware: true, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } }), env.progressTable)
-  : undefined;
+const progress = env.progressTable ? new DynamoProgressStore(new DynamoDBClient(PROGRESS_CLIENT_CONFIG), env.progressTable) : undefined;
 
 /** SQS events get a partial batch response (only that key, as Lambda expects); others the summary. */
 export async function handler(event: unknown, context: Context): Promise<InvocationResult['summary'] | { batchItemFailures: { itemIdentifier: string }[] }> {

@@ -8,7 +8,8 @@
  * - 413: split and sent again; a single event that is still too large is reported failed;
  * - 429, 502, 503, 504 and network errors: retried per the {@link RetryPolicy};
  * - 401/403: the token is fetched again once, then the batch fails (and later batches fail fast
- *   until the token changes).
+ *   until the token changes, or for {@link REJECTED_TOKEN_RETRY_MS}: a token can be re-enabled or
+ *   given its scope in Dynatrace without changing its value).
  * Failures are returned as data (with the events' origins), never thrown.
  */
 import { promisify } from 'node:util';
@@ -27,6 +28,8 @@ const gzip = promisify(gzipCallback);
 /** Fast levels cost a little size and save much CPU; the benchmark's codec floor uses the same level. */
 export const GZIP_LEVEL = 3;
 export const INGEST_PATH = '/api/v2/logs/ingest';
+/** How long batches fail fast on a token Dynatrace refused before it is tried again (one request). */
+export const REJECTED_TOKEN_RETRY_MS = 60_000;
 /** Response bodies are only logged; no need to keep more. */
 const MAX_LOGGED_BODY_CHARS = 500;
 
@@ -113,8 +116,8 @@ export class IngestClient implements BatchSender {
   private readonly clock: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
-  /** A token Dynatrace refused even after a refetch: batches fail fast while it stays current. */
-  private rejectedToken?: string;
+  /** A token Dynatrace refused even after a refetch: batches fail fast while it stays current, until `until`. */
+  private rejectedToken?: { readonly value: string; readonly until: number };
 
   constructor(private readonly options: IngestClientOptions) {
     const url = new URL(options.environmentUrl);
@@ -194,7 +197,7 @@ export class IngestClient implements BatchSender {
       } catch (err) {
         return { kind: 'fail', reason: err instanceof TokenError ? err.message : `token: ${String(err)}` };
       }
-      if (token === this.rejectedToken) return { kind: 'fail', reason: 'Dynatrace rejected the API token (401/403)' };
+      if (token === this.rejectedToken?.value && this.clock() < this.rejectedToken.until) return { kind: 'fail', reason: 'Dynatrace rejected the API token (401/403)' };
 
       const timeoutMs = Math.min(policy.attemptTimeoutMs, remaining);
       const started = this.clock();
@@ -243,7 +246,7 @@ export class IngestClient implements BatchSender {
           return { kind: 'fail', reason: answer.reason };
         case 'token-rejected':
           if (tokenRefetched) {
-            this.rejectedToken = token;
+            this.rejectedToken = { value: token, until: this.clock() + REJECTED_TOKEN_RETRY_MS };
             this.options.logger?.error('Dynatrace rejected the API token after a refetch', { status });
             return { kind: 'fail', reason: answer.reason };
           }

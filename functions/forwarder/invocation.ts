@@ -25,7 +25,7 @@ export interface InvocationDeps {
   /** `cloud.log_forwarder`. */
   readonly forwarder: string;
   readonly concurrency: number;
-  /** Kept before the Lambda timeout for writing tickets and metrics. */
+  /** Kept before the Lambda timeout for writing tickets and metrics; at most {@link MAX_SAFETY_MARGIN_SHARE} of the invocation's time. */
   readonly safetyMarginMs: number;
   readonly replayMaxAttempts: number;
   /** @default DEFAULT_READ_AHEAD (./read-ahead.ts) */
@@ -35,6 +35,13 @@ export interface InvocationDeps {
   /** @default Date.now */
   readonly clock?: () => number;
 }
+
+/**
+ * The largest part of an invocation's time the safety margin takes. A margin as long as the
+ * timeout (10 s for both, which the topology and the environment allow) left no time to read, so
+ * every object was deferred and ticketed, on every delivery and every replay.
+ */
+export const MAX_SAFETY_MARGIN_SHARE = 0.25;
 
 export interface InvocationContext {
   /** context.getRemainingTimeInMillis() at the start. */
@@ -67,7 +74,7 @@ export async function handleInvocation(event: unknown, ctx: InvocationContext, d
     metrics.add('RulesDefaultsInUse', 'Count', 1);
   }
 
-  const deadlineMs = started + ctx.remainingMs - deps.safetyMarginMs;
+  const deadlineMs = started + ctx.remainingMs - Math.min(deps.safetyMarginMs, ctx.remainingMs * MAX_SAFETY_MARGIN_SHARE);
   const result = await forwardObjects(parsed.objects, {
     source: deps.source,
     sender: deps.sender,

@@ -11,7 +11,10 @@
  * - Lambda on-failure destination records, whose `requestPayload` is the original event.
  *
  * Anything else is acknowledged and reported as ignored, never thrown: an error here would make
- * SNS or SQS deliver the same message again and again.
+ * SNS or SQS deliver the same message again and again. So is an object named again in the same
+ * event (an SQS message delivered twice into one batch, S3 announcing an object twice): read
+ * twice, both copies would load the same progress before either saved any, and every record
+ * would be sent twice.
  */
 import { decodeS3Key, isS3Record, isS3TestEvent, readS3Record, s3VersionId } from '../lib/s3-event';
 import { parseTicket, ReplayTicket } from './tickets';
@@ -22,7 +25,6 @@ export interface ObjectRef {
   /** The decoded key, as GetObject wants it. */
   readonly key: string;
   readonly versionId?: string;
-  readonly sizeBytes?: number;
   /** Only these records (a replay); absent for the whole file. */
   readonly ranges?: readonly RecordRange[];
   /** For a replay: the ticket being replayed. */
@@ -31,7 +33,7 @@ export interface ObjectRef {
   readonly messageId?: string;
 }
 
-export type IgnoredReason = 'test-event' | 'not-object-created' | 'invalid-json' | 'unknown-shape' | 'too-deep';
+export type IgnoredReason = 'test-event' | 'not-object-created' | 'invalid-json' | 'unknown-shape' | 'too-deep' | 'duplicate';
 
 export interface IgnoredMessage {
   readonly reason: IgnoredReason;
@@ -53,7 +55,24 @@ const MAX_NESTING = 6;
 export function parseInvocation(event: unknown): ParsedInvocation {
   const out: ParsedInvocation = { objects: [], ignored: [], sqsMessageIds: [] };
   visit(event, out, 0, undefined);
-  return out;
+  return withoutRepeats(out);
+}
+
+/** The first of the objects with the same bucket, key, version, ranges and ticket attempt; the others ignored. */
+function withoutRepeats(parsed: ParsedInvocation): ParsedInvocation {
+  const seen = new Set<string>();
+  const objects: ObjectRef[] = [];
+  for (const object of parsed.objects) {
+    const identity = JSON.stringify([object.bucket, object.key, object.versionId ?? null, object.ranges ?? null, object.ticket?.attempt ?? null]);
+    if (!seen.has(identity)) {
+      seen.add(identity);
+      objects.push(object);
+      continue;
+    }
+    const ranges = object.ranges ? ` (records ${object.ranges.map((r) => `${r.from}-${r.to === null ? 'end' : r.to - 1}`).join(', ')})` : '';
+    parsed.ignored.push({ reason: 'duplicate', detail: `s3://${object.bucket}/${object.key}${ranges} named again in the same event`, messageId: object.messageId });
+  }
+  return { ...parsed, objects };
 }
 
 function visit(node: unknown, out: ParsedInvocation, depth: number, messageId: string | undefined): void {
@@ -105,7 +124,6 @@ function visit(node: unknown, out: ParsedInvocation, depth: number, messageId: s
       bucket: node.bucket,
       key: node.key,
       versionId: s3VersionId(node.versionId),
-      sizeBytes: optionalNumber(node.size),
       messageId,
     });
     return;
@@ -139,8 +157,8 @@ function visitRecord(record: unknown, out: ParsedInvocation, depth: number, mess
       out.ignored.push({ reason: reading.ignored.reason, detail: `S3 record: ${reading.ignored.detail}`, messageId });
       return;
     }
-    const { bucket, key, versionId, sizeBytes } = reading.created;
-    out.objects.push({ bucket, key, versionId, sizeBytes, messageId });
+    const { bucket, key, versionId } = reading.created;
+    out.objects.push({ bucket, key, versionId, messageId });
     return;
   }
   out.ignored.push({ reason: 'unknown-shape', detail: `record keys: ${Object.keys(record).slice(0, 8).join(', ')}`, messageId });
@@ -163,7 +181,6 @@ function visitEventBridge(event: Record<string, unknown>, out: ParsedInvocation,
     // S3 encodes keys in EventBridge events the same way as in notifications.
     key: decodeS3Key(object.key),
     versionId: s3VersionId(object['version-id']),
-    sizeBytes: optionalNumber(object.size),
     messageId,
   });
 }
@@ -173,9 +190,6 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 function optionalString(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' && v !== 'null' ? v : undefined;
-}
-function optionalNumber(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 function preview(s: string): string {
   return JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}...` : s);

@@ -345,7 +345,18 @@ class ForwardRun {
     const { stats } = this;
     stats.records++;
     tracker.result.records++;
-    const step = processRecord(raw.bytes, raw.index, this.options.rules, formatter, this.clock());
+    let step: ReturnType<typeof processRecord>;
+    try {
+      step = processRecord(raw.bytes, raw.index, this.options.rules, formatter, this.clock());
+    } catch (err) {
+      // Steps only throw on what no CloudTrail record holds (nesting too deep for JSON.stringify):
+      // that record fails alone, its ticket blocking the watermark, instead of failing the invocation.
+      tracker.progress?.watermark.take(raw.index, true);
+      tracker.fail(raw.index, `cannot process the record: ${(err as Error).message}`);
+      stats.failed++;
+      this.options.logger?.error('record failed', { ...where, recordIndex: raw.index, error: err });
+      return undefined;
+    }
     if (step.problem) {
       stats.malformed++;
       this.options.logger?.warn('malformed record forwarded as text', { ...where, recordIndex: raw.index, problem: step.problem });

@@ -3,8 +3,21 @@
  * item per object, `watermark` a number, `expiresAt` the TTL attribute (epoch seconds), so the
  * table cleans itself: a notification is not delivered again after days.
  */
-import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, DynamoDBClientConfig, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { ProgressStore } from './progress';
+
+/**
+ * The forwarder's client for the table: short timeouts, as reading waits for a lagging progress
+ * write and the invocation for the last one, and a failed load or save only costs duplicates.
+ * Without throwOnRequestTimeout the SDK only warns when requestTimeout passes and keeps waiting.
+ * cacheMiddleware: a progress read or write per object; without it the SDK resolves and sorts the
+ * middleware stack again on every call.
+ */
+export const PROGRESS_CLIENT_CONFIG: DynamoDBClientConfig = {
+  maxAttempts: 2,
+  cacheMiddleware: true,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
+};
 
 /** Items live this long after their last write. */
 export const PROGRESS_TTL_SECONDS = 7 * 24 * 3600;

@@ -15,8 +15,9 @@ export const TICKET_TYPE = 'trailbridge.replay-ticket';
 export const TICKET_VERSION = 1;
 /** Keeps a ticket far below the 256 KiB SQS message limit (a range is at most ~40 bytes of JSON). */
 export const MAX_RANGES_PER_TICKET = 2_000;
-/** SendMessageBatch takes at most 10 messages. */
+/** SendMessageBatch takes at most 10 messages, of at most 256 KiB together (else it refuses them all). */
 const SQS_BATCH_SIZE = 10;
+const SQS_BATCH_MAX_BYTES = 256 * 1024;
 
 export interface ReplayTicket {
   readonly type: typeof TICKET_TYPE;
@@ -105,8 +106,8 @@ export class SqsTicketSink implements TicketSink {
   ) {}
 
   async write(tickets: readonly ReplayTicket[]): Promise<void> {
-    for (let i = 0; i < tickets.length; i += SQS_BATCH_SIZE) {
-      let entries = tickets.slice(i, i + SQS_BATCH_SIZE).map((t, n) => ({ Id: String(n), MessageBody: JSON.stringify(t) }));
+    for (const batch of sqsBatches(tickets.map((t) => JSON.stringify(t)))) {
+      let entries = batch.map((body, n) => ({ Id: String(n), MessageBody: body }));
       for (let attempt = 1; entries.length > 0; attempt++) {
         let failedIds: string[];
         try {
@@ -130,6 +131,25 @@ export class SqsTicketSink implements TicketSink {
       }
     }
   }
+}
+
+/** Message bodies in the order given, grouped as SendMessageBatch takes them: by count and by total size. */
+function sqsBatches(bodies: readonly string[]): string[][] {
+  const batches: string[][] = [];
+  let batch: string[] = [];
+  let bytes = 0;
+  for (const body of bodies) {
+    const size = Buffer.byteLength(body);
+    if (batch.length === SQS_BATCH_SIZE || (batch.length > 0 && bytes + size > SQS_BATCH_MAX_BYTES)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(body);
+    bytes += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
 }
 
 /** Collects tickets in memory: for the CLI (written to --failures at the end) and for tests. */

@@ -2,7 +2,7 @@
  * The Dynatrace API token: an SSM SecureString, decrypted, cached for a TTL. The value is never
  * logged; it is registered with the logger as a secret so even an accident is masked.
  */
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, SSMClient, SSMClientConfig } from '@aws-sdk/client-ssm';
 import { TokenError } from './errors';
 
 export interface TokenProvider {
@@ -13,6 +13,20 @@ export interface TokenProvider {
 }
 
 export const DEFAULT_TOKEN_TTL_MS = 5 * 60 * 1000;
+
+/**
+ * The forwarder's SSM client. Every batch waits for the token, and the ingest client checks the
+ * deadline only before it asks, so a fetch must end well within SAFETY_MARGIN_MS: the SDK's
+ * defaults have no timeout at all (a connection SSM never answers held every batch until the
+ * Lambda timeout, and nothing was ticketed). The SDK's three attempts (two throttles in a row
+ * still recover), each of at most 3 s (SSM answers in tens of ms, an emulator under load in a
+ * second or two), then a TokenError that tickets the batches. Without throwOnRequestTimeout the
+ * SDK only warns at requestTimeout.
+ */
+export const SSM_CLIENT_CONFIG: SSMClientConfig = {
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
+};
 
 export interface SsmTokenProviderOptions {
   readonly ssm: Pick<SSMClient, 'send'>;

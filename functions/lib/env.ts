@@ -18,6 +18,9 @@ export class EnvironmentError extends Error {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** Hosts a URL with a secret may reach over plain http: this machine only (WHATWG URL hostnames). */
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
+
 /** Collects every problem while reading, then {@link EnvReader.done} throws them together. */
 export class EnvReader {
   private readonly problems: string[] = [];
@@ -63,10 +66,13 @@ export class EnvReader {
     return found;
   }
 
-  /** An http(s) URL without query or fragment; trailing slashes removed. */
-  url(name: string, opts: { required: true }): string;
-  url(name: string, opts?: { required?: boolean }): string | undefined;
-  url(name: string, opts: { required?: boolean } = {}): string | undefined {
+  /**
+   * An http(s) URL without query or fragment; trailing slashes removed. `secret` names what the
+   * URL is sent with (a token): then http is refused but to this machine (local tests).
+   */
+  url(name: string, opts: { required: true; secret?: string }): string;
+  url(name: string, opts?: { required?: boolean; secret?: string }): string | undefined;
+  url(name: string, opts: { required?: boolean; secret?: string } = {}): string | undefined {
     const raw = opts.required ? this.required(name) : this.optional(name);
     if (!raw) return undefined;
     let parsed: URL;
@@ -78,6 +84,8 @@ export class EnvReader {
     }
     if ((parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.search || parsed.hash) {
       this.problems.push(`Environment variable ${name}: ${JSON.stringify(raw)} must be an http(s) URL without query or fragment`);
+    } else if (opts.secret && parsed.protocol === 'http:' && !LOOPBACK_HOSTS.has(parsed.hostname)) {
+      this.problems.push(`Environment variable ${name}: ${JSON.stringify(raw)} would send the ${opts.secret} unencrypted; use https:// (http:// only for localhost, 127.0.0.1 or [::1])`);
     }
     return raw.replace(/\/+$/, '');
   }

@@ -1,7 +1,7 @@
 import { Batch, Batcher } from '../../../functions/forwarder/batcher';
 import { gzipSync } from 'node:zlib';
 import { gzipWhileFilling } from '../../../functions/forwarder/batch-gzip';
-import { Answer, classify, GZIP_LEVEL, IngestClient } from '../../../functions/forwarder/ingest-client';
+import { Answer, classify, GZIP_LEVEL, IngestClient, REJECTED_TOKEN_RETRY_MS } from '../../../functions/forwarder/ingest-client';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../../../functions/forwarder/retry-policy';
 import { StaticTokenProvider, TokenProvider } from '../../../functions/forwarder/token';
 import { TokenError } from '../../../functions/forwarder/errors';
@@ -133,6 +133,21 @@ describe('IngestClient against the fake Ingest API', () => {
     const second = await client.send(batchOf([2]), Infinity);
     expect(second.failed[0].reason).toMatch(/rejected the API token/);
     expect(server.requests.length).toBe(2);
+  });
+
+  it('tries a refused token again after a while: an operator may re-enable it, or add its scope, without changing its value', async () => {
+    await start();
+    await client.close();
+    let now = 1_000_000;
+    client = new IngestClient({ environmentUrl: server.url, tokens: new StaticTokenProvider(server.token), policy, clock: () => now, sleep: async () => undefined, random: () => 0.5 });
+    server.script({ status: 401 }, { status: 401 });
+    expect((await client.send(batchOf([1]), Infinity)).failed).toEqual([{ origins: [1], reason: 'Dynatrace rejected the API token (401)' }]);
+    now += REJECTED_TOKEN_RETRY_MS - 1;
+    expect((await client.send(batchOf([2]), Infinity)).failed[0].reason).toMatch(/rejected the API token/);
+    expect(server.requests.length).toBe(2);
+    now += 1;
+    expect(await client.send(batchOf([3]), Infinity)).toMatchObject({ accepted: 1, failed: [] });
+    expect([...server.idCounts.keys()]).toEqual(['3']);
   });
 
   it('reports a token that cannot be read as the failure reason', async () => {

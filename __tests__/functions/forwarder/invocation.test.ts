@@ -71,6 +71,11 @@ describe('handleInvocation', () => {
     expect(emf()._aws.CloudWatchMetrics[0].Namespace).toBe('Test');
   });
 
+  it('forwards on the shortest timeout the topology allows (10 s), though the safety margin is as long', async () => {
+    const result = await handleInvocation(snsEvent(BUCKET, key), { remainingMs: 9_900 }, { ...deps, safetyMarginMs: 10_000 });
+    expect(result.summary).toMatchObject({ objectsRead: 1, records: 310, sent: 310, tickets: 0 });
+  });
+
   it('acknowledges s3:TestEvent and unknown messages without error', async () => {
     const result = await handleInvocation({ Records: [{ EventSource: 'aws:sns', Sns: { Message: JSON.stringify({ Event: 's3:TestEvent', Bucket: BUCKET }) } }] }, { remainingMs: 60_000 }, deps);
     expect(result.summary).toMatchObject({ objectsRead: 0, ignored: 1 });

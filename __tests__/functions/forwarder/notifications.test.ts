@@ -25,9 +25,9 @@ const sqsEvent = (...bodies: unknown[]) => ({
 describe('parseInvocation', () => {
   it('reads several S3 records from one SNS message, keys decoded', () => {
     const parsed = parseInvocation(snsEvent(s3Event('AWSLogs/1/a+b.json.gz', 'AWSLogs/1/c%2Fd%20%C3%A9%E2%82%AC.json.gz')));
-    expect(parsed.objects.map((o) => [o.bucket, o.key, o.sizeBytes])).toEqual([
-      ['trail-bucket', 'AWSLogs/1/a b.json.gz', 1234],
-      ['trail-bucket', 'AWSLogs/1/c/d é€.json.gz', 1234],
+    expect(parsed.objects.map((o) => [o.bucket, o.key])).toEqual([
+      ['trail-bucket', 'AWSLogs/1/a b.json.gz'],
+      ['trail-bucket', 'AWSLogs/1/c/d é€.json.gz'],
     ]);
     expect(parsed.ignored).toEqual([]);
   });
@@ -52,7 +52,7 @@ describe('parseInvocation', () => {
       detail: { bucket: { name: 'trail-bucket' }, object: { key: 'AWSLogs/x+y.json.gz', size: 5, 'version-id': 'v9' } },
     });
     expect(parseInvocation(eb('Object Created')).objects).toEqual([
-      { bucket: 'trail-bucket', key: 'AWSLogs/x y.json.gz', versionId: 'v9', sizeBytes: 5, messageId: undefined },
+      { bucket: 'trail-bucket', key: 'AWSLogs/x y.json.gz', versionId: 'v9', messageId: undefined },
     ]);
     expect(parseInvocation(eb('Object Deleted')).ignored[0].reason).toBe('not-object-created');
   });
@@ -72,12 +72,29 @@ describe('parseInvocation', () => {
     expect(parsed.ignored).toEqual([{ reason: 'invalid-json', detail: 'message is not JSON: "garbage"', messageId: 'id-4' }]);
   });
 
+  it('reads an object named twice in one event once (an SQS message delivered twice into one batch)', () => {
+    const [ticket] = createTicket({ bucket: 'trail-bucket', key: 'd.json.gz', ranges: [{ from: 3, to: 5 }], reason: 'x', attempt: 1, now: 0 });
+    const versioned = (key: string, versionId: string) => ({ Records: [{ ...s3Record(key), s3: { bucket: { name: 'trail-bucket' }, object: { key, versionId } } }] });
+    const parsed = parseInvocation(sqsEvent(s3Event('a.json.gz'), s3Event('a.json.gz'), ticket, ticket, versioned('v.json.gz', 'v1'), versioned('v.json.gz', 'v2')));
+    expect(parsed.objects.map((o) => [o.key, o.versionId, o.messageId])).toEqual([
+      ['a.json.gz', undefined, 'id-0'],
+      ['d.json.gz', undefined, 'id-2'],
+      ['v.json.gz', 'v1', 'id-4'],
+      ['v.json.gz', 'v2', 'id-5'],
+    ]);
+    expect(parsed.ignored).toEqual([
+      { reason: 'duplicate', detail: 's3://trail-bucket/a.json.gz named again in the same event', messageId: 'id-1' },
+      { reason: 'duplicate', detail: 's3://trail-bucket/d.json.gz (records 3-4) named again in the same event', messageId: 'id-3' },
+    ]);
+    expect(parsed.sqsMessageIds).toHaveLength(6);
+  });
+
   it('reads what the notifier Lambda publishes (the contract between the two functions)', () => {
     const key = 'AWSLogs/111122223333/CloudTrail/eu-west-1/2024/05/17/111122223333_CloudTrail_eu-west-1_20240517T0935Z_a b+c.json.gz';
     const decision = decide({ bucket: 'trail-bucket', key, versionId: 'v7', sizeBytes: 99 }, { '111122223333': 'prod' });
     if (!('publish' in decision)) throw new Error('the notifier skipped a log file');
     expect(parseInvocation(snsEvent(decision.publish.message)).objects).toEqual([
-      { bucket: 'trail-bucket', key, versionId: 'v7', sizeBytes: 99, messageId: undefined },
+      { bucket: 'trail-bucket', key, versionId: 'v7', messageId: undefined },
     ]);
   });
 
@@ -107,6 +124,6 @@ describe('parseInvocation', () => {
   it('says why an S3 record is ignored, and reads no version "null"', () => {
     const parsed = parseInvocation({ Records: [{ ...s3Record('k'), eventName: 'ObjectRemoved:Delete' }, s3Record('v', { s3: { bucket: { name: 'b' }, object: { key: 'v', versionId: 'null' } } })] });
     expect(parsed.ignored).toEqual([{ reason: 'not-object-created', detail: 'S3 record: event "ObjectRemoved:Delete" is not ObjectCreated', messageId: undefined }]);
-    expect(parsed.objects).toEqual([{ bucket: 'b', key: 'v', versionId: undefined, sizeBytes: undefined, messageId: undefined }]);
+    expect(parsed.objects).toEqual([{ bucket: 'b', key: 'v', versionId: undefined, messageId: undefined }]);
   });
 });

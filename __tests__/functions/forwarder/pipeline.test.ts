@@ -226,6 +226,30 @@ describe('forwardObjects, without HTTP', () => {
     expect(plain.every((c) => c === undefined)).toBe(true);
   });
 
+  it('fails a record the steps cannot handle alone (nested too deep to re-serialize): ticketed, the rest of the file and the other objects sent', async () => {
+    const records = freshen(stratusRecords(), NOW).slice(0, 5);
+    // Pretty-printed, so the step compacts it with JSON.stringify, which recursion this deep overflows.
+    const depth = 200_000;
+    const deep = `{"eventVersion":"1.08",\n"eventID":"deep","deep":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+    const poisoned = cloudTrailKey({ suffix: 'Poisoned' });
+    const healthy = cloudTrailKey({ suffix: 'Healthy' });
+    const body = `{"Records":[${[records[0], records[1]].map((r) => JSON.stringify(r)).join(',')},${deep},${records.slice(2).map((r) => JSON.stringify(r)).join(',')}]}`;
+    const source = new MemorySource().put(BUCKET, poisoned, gzipSync(body)).put(BUCKET, healthy, logFile(records));
+    const sender = new RecordingSender();
+    const saved = new Map<string, number>();
+    const progress = { load: async () => 0, save: async (object: string, watermark: number) => void saved.set(object, watermark) };
+    const result = await run([{ bucket: BUCKET, key: poisoned }, { bucket: BUCKET, key: healthy }], source, sender, { progress });
+    // Its ticket is not stored before the invocation ends: a second delivery after a crash must read it again.
+    expect(saved.get(`${BUCKET}/${poisoned}`)).toBe(2);
+    expect(saved.get(`${BUCKET}/${healthy}`)).toBe(5);
+    expect(result.objects.map((o) => [o.status, o.records, o.sent, o.failed])).toEqual([
+      ['partial', 6, 5, 1],
+      ['forwarded', 5, 5, 0],
+    ]);
+    expect(result.tickets).toEqual([expect.objectContaining({ key: poisoned, ranges: [{ from: 2, to: 3 }], reason: expect.stringMatching(/cannot process the record: .*call stack/) })]);
+    expect(sender.events.map((e) => JSON.parse(String(e.content)).eventID)).toEqual([...records, ...records].map((r) => r.eventID));
+  });
+
   it('skips objects no route forwards', async () => {
     const sender = new RecordingSender();
     const source = new MemorySource().put(BUCKET, cloudTrailKey(), logFile(stratusRecords()));

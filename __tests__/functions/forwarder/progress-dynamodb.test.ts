@@ -1,7 +1,8 @@
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoProgressStore, PROGRESS_TTL_SECONDS } from '../../../functions/forwarder/progress-dynamodb';
+import { DynamoProgressStore, PROGRESS_CLIENT_CONFIG, PROGRESS_TTL_SECONDS } from '../../../functions/forwarder/progress-dynamodb';
 import { MotoServer, startMoto } from '../../../tools/lib/moto';
 import { describeWithTool } from '../../support/required-tools';
+import { SilentServer, startSilentServer } from './support/silent-server';
 
 describeWithTool('moto_server', 'DynamoProgressStore on moto', () => {
   let moto: MotoServer;
@@ -35,4 +36,29 @@ describeWithTool('moto_server', 'DynamoProgressStore on moto', () => {
     const store = new DynamoProgressStore(client, 'no-such-table', () => now);
     await expect(store.save('b/k', 1)).rejects.toThrow();
   });
+});
+
+describe('the progress client of the forwarder', () => {
+  let server: SilentServer;
+  beforeAll(async () => {
+    server = await startSilentServer();
+  });
+  afterAll(() => server.close());
+
+  it('gives up on a DynamoDB that never answers, within its attempts of requestTimeout', async () => {
+    const client = new DynamoDBClient({ ...PROGRESS_CLIENT_CONFIG, endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const store = new DynamoProgressStore(client, 'progress');
+    const started = Date.now();
+    const settled = await Promise.race([
+      store.load('b/k').then(
+        () => 'loaded',
+        (err: Error) => err.name,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting'), 10_000).unref()),
+    ]);
+    client.destroy();
+    expect(settled).toBe('TimeoutError');
+    // 2 attempts of 2 s, and the SDK's backoff between them.
+    expect(Date.now() - started).toBeLessThan(8_000);
+  }, 20_000);
 });

@@ -66,6 +66,27 @@ describe('SqsTicketSink', () => {
     expect(calls).toEqual([['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k8', 'k9'], ['k3'], ['k10', 'k11']]);
   });
 
+  it('keeps each SendMessageBatch within the 256 KiB SQS takes in one call, whatever the tickets weigh', async () => {
+    // Scattered failures: every other record of a big file, as many ranges as one ticket holds.
+    const scattered = Array.from({ length: MAX_RANGES_PER_TICKET }, (_, i) => ({ from: 100_000 + 2 * i, to: 100_001 + 2 * i }));
+    const heavy = Array.from({ length: 10 }, (_, i) => createTicket({ bucket: 'b', key: `k${i}`, ranges: scattered, reason: 'r', attempt: 1, now: 0 })[0]);
+    const batches: string[][] = [];
+    const sqs = {
+      send: async (command: SendMessageBatchCommand) => {
+        const entries = command.input.Entries!;
+        const bytes = entries.reduce((sum, e) => sum + Buffer.byteLength(e.MessageBody!), 0);
+        // What SQS answers: the whole call is refused, no entry is stored.
+        if (bytes > 262_144) throw Object.assign(new Error(`Batch requests cannot be longer than 262144 bytes (${bytes})`), { name: 'BatchRequestTooLong' });
+        batches.push(entries.map((e) => JSON.parse(e.MessageBody!).key as string));
+        return { Failed: [], Successful: [] };
+      },
+    };
+    expect(Buffer.byteLength(JSON.stringify(heavy[0]))).toBeGreaterThan(262_144 / 10);
+    await new SqsTicketSink(sqs as never, 'https://sqs/q').write(heavy);
+    expect(batches.length).toBeGreaterThan(1);
+    expect(batches.flat()).toEqual(heavy.map((t) => t.key));
+  });
+
   it('throws a TicketError naming the queue when SQS keeps failing', async () => {
     const sqs = { send: async () => Promise.reject(Object.assign(new Error('throttled'), { name: 'ThrottlingException' })) };
     await expect(new SqsTicketSink(sqs as never, 'https://sqs/q', 2).write(tickets)).rejects.toThrow(TicketError);

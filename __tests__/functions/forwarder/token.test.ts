@@ -1,6 +1,7 @@
-import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { TokenError } from '../../../functions/forwarder/errors';
-import { SsmTokenProvider } from '../../../functions/forwarder/token';
+import { SSM_CLIENT_CONFIG, SsmTokenProvider } from '../../../functions/forwarder/token';
+import { SilentServer, startSilentServer } from './support/silent-server';
 
 function fakeSsm(values: (string | Error)[]) {
   const calls: GetParameterCommand[] = [];
@@ -49,4 +50,30 @@ describe('SsmTokenProvider', () => {
     await expect(make(denied).get()).rejects.toThrow(/access denied; the function role needs ssm:GetParameter/);
     await expect(make('  ').get()).rejects.toThrow(/SSM parameter \/dt\/token is empty/);
   });
+});
+
+describe('the SSM client of the forwarder', () => {
+  let server: SilentServer;
+  beforeAll(async () => {
+    server = await startSilentServer();
+  });
+  afterAll(() => server.close());
+
+  it('gives up on an SSM that never answers with a TokenError, within about the safety margin', async () => {
+    const ssm = new SSMClient({ ...SSM_CLIENT_CONFIG, endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const tokens = new SsmTokenProvider({ ssm, parameterName: '/dt/token' });
+    const started = Date.now();
+    const settled = await Promise.race([
+      tokens.get().then(
+        () => 'fetched',
+        (err: Error) => err,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting'), 15_000).unref()),
+    ]);
+    ssm.destroy();
+    expect(settled).toBeInstanceOf(TokenError);
+    expect((settled as TokenError).message).toMatch(/cannot read the Dynatrace token from SSM parameter \/dt\/token: TimeoutError/);
+    // 3 attempts of 3 s and the SDK's backoff: about the 10 s SAFETY_MARGIN_MS default.
+    expect(Date.now() - started).toBeLessThan(12_000);
+  }, 30_000);
 });

@@ -74,6 +74,13 @@ describe('loadForwarderEnv', () => {
     }
   });
 
+  it('refuses a plain-http Dynatrace URL, which would send the API token unencrypted, except to this machine (local tests)', () => {
+    expect(() => loadForwarderEnv({ ...env, DT_ENV_URL: 'http://abc12345.live.dynatrace.com' })).toThrow(
+      'Environment variable DT_ENV_URL: "http://abc12345.live.dynatrace.com" would send the API token unencrypted; use https:// (http:// only for localhost, 127.0.0.1 or [::1])',
+    );
+    for (const local of ['http://127.0.0.1:8080', 'http://localhost:9999/e/abc', 'http://[::1]:80']) expect(loadForwarderEnv({ ...env, DT_ENV_URL: local }).dynatraceUrl).toBe(local);
+  });
+
   it('names every missing variable at once', () => {
     expect(() => loadForwarderEnv({})).toThrow(
       /DT_ENV_URL is required[\s\S]*DT_API_TOKEN_PARAM is required[\s\S]*FAILURE_QUEUE_URL is required[\s\S]*APPCONFIG_APPLICATION is required[\s\S]*APPCONFIG_ENVIRONMENT is required[\s\S]*APPCONFIG_PROFILE is required/,
