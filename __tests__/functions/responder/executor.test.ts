@@ -136,6 +136,22 @@ describe('the executor', () => {
     expect(run.lines.find((l) => l.message === 'action failed part way, not retried')).toMatchObject({ code: 'NoSuchEntity', notDone: ['iam:AttachUserPolicy'] });
   });
 
+  it('an alert after a non-retryable write failure does not say "did" for what was not done', async () => {
+    const run = fakeDeps(testConfig('enforce'), { s3: { ...publicBucket, PutBucketPolicy: () => { throw awsError('MalformedPolicy', 400); } } });
+    await respond(delivered(pantherRecord(309)), run.deps);
+    expect(run.sourceWrites()).toEqual(['PutPublicAccessBlock', 'PutBucketPolicy']);
+    const { Subject, Message } = run.sns.calls[0]!.input as { Subject: string; Message: string };
+    expect(Subject).toMatch(/^trailbridge block-public-bucket did part: /);
+    expect(Message).toMatch(/\nDid:\n- s3:PutPublicAccessBlock [^\n]*\n\nNot done:\n- s3:PutBucketPolicy [^\n]*\n- s3:PutBucketAcl /);
+
+    const none = fakeDeps(testConfig('enforce'), { iam: { GetUser: () => ({ User: { Path: '/' } }), ListAttachedUserPolicies: () => ({ AttachedPolicies: [] }), AttachUserPolicy: () => { throw awsError('NoSuchEntity', 404); } } });
+    await respond(delivered(stratusRecord('aws.persistence.iam-create-user-login-profile.json', 'CreateLoginProfile')), none.deps);
+    const failed = none.sns.calls[0]!.input as { Subject: string; Message: string };
+    expect(failed.Subject).toMatch(/^trailbridge require-mfa-for-new-users failed: CreateLoginProfile in \d{12}$/);
+    expect(failed.Message).not.toMatch(/Did:/);
+    expect(failed.Message).toMatch(/\nNot done:\n- iam:AttachUserPolicy /);
+  });
+
   it('publishes the database-deleted alert with no source account access', async () => {
     const run = fakeDeps(testConfig('report'));
     await respond(delivered(pantherRecord(258)), run.deps);
