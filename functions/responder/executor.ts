@@ -69,6 +69,7 @@ const callName = (call: Call): string => `${call.service}:${call.api}`;
 const PROBLEM_METRICS: Readonly<Record<NonNullable<Decision['problem']>['kind'], string>> = {
   gone: 'ResourcesGone',
   'access-denied': 'AccessDenied',
+  unreadable: 'ReadsFailed',
   'bad-event': 'EventsUnusable',
 };
 
