@@ -57,6 +57,14 @@ export const responderConfigSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    // The key says where an event came from; the role is where the responder acts. They must agree.
+    for (const [id, account] of Object.entries(config.accounts)) {
+      for (const [field, kind] of [['roleArn', 'role'], ['mfaPolicyArn', 'policy']] as const) {
+        if (account[field].startsWith(`arn:${config.partition}:iam::${id}:${kind}/`)) continue;
+        const message = `${JSON.stringify(account[field])} is not an IAM ${kind} of account ${id} in partition ${config.partition} (arn:${config.partition}:iam::${id}:${kind}/...); the responder would act in another account`;
+        ctx.addIssue({ code: 'custom', path: ['accounts', id, field], message });
+      }
+    }
     if (config.responses['audit-evidence'] && !config.evidence) {
       ctx.addIssue({ code: 'custom', path: ['evidence'], message: 'is required when responses["audit-evidence"] is on: name the evidence bucket, its KMS key and the sensitive rules' });
     }

@@ -32,6 +32,28 @@ describe('responder configuration', () => {
     expect(() => parseResponderConfig({ ...minimal, responses: { 'audit-evidence': {} } })).toThrow(/evidence: is required when responses\["audit-evidence"\] is on/);
   });
 
+  it("refuses a source account whose role or MFA policy is another account's, or an ARN of another partition", () => {
+    const crossed = {
+      ...minimal,
+      accounts: {
+        '111111111111': { roleArn: 'arn:aws:iam::222222222222:role/trailbridge-responder', mfaPolicyArn: 'arn:aws:iam::111111111111:policy/trailbridge-require-mfa' },
+        '222222222222': { roleArn: 'arn:aws:iam::222222222222:role/trailbridge-responder', mfaPolicyArn: 'arn:aws-cn:iam::222222222222:policy/trailbridge-require-mfa' },
+      },
+    };
+    let error: unknown;
+    try {
+      parseResponderConfig(crossed);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ResponderConfigError);
+    expect((error as ResponderConfigError).problems).toEqual([
+      'accounts["111111111111"].roleArn: "arn:aws:iam::222222222222:role/trailbridge-responder" is not an IAM role of account 111111111111 in partition aws (arn:aws:iam::111111111111:role/...); the responder would act in another account',
+      'accounts["222222222222"].mfaPolicyArn: "arn:aws-cn:iam::222222222222:policy/trailbridge-require-mfa" is not an IAM policy of account 222222222222 in partition aws (arn:aws:iam::222222222222:policy/...); the responder would act in another account',
+    ]);
+    expect(() => parseResponderConfig({ ...minimal, partition: 'aws-us-gov', selfRoleArns: ['arn:aws-us-gov:iam::333333333333:role/r'], accounts: { '222222222222': { roleArn: 'arn:aws-us-gov:iam::222222222222:role/path/r', mfaPolicyArn: 'arn:aws-us-gov:iam::222222222222:policy/p' } } })).not.toThrow();
+  });
+
   it('reads RESPONDER_CONFIG from the environment, saying what is wrong', () => {
     expect(() => responderConfigFromEnv({})).toThrow(/Environment variable RESPONDER_CONFIG is required/);
     expect(() => responderConfigFromEnv({ RESPONDER_CONFIG: '{oops' })).toThrow(/\(root\): not JSON/);
