@@ -30,6 +30,8 @@ const TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'EPIPE',
   'ENOTFOUND',
   'EAI_AGAIN',
+  // A conditional write (IfNoneMatch) raced another write of the same key: S3 asks for a retry.
+  'ConditionalRequestConflict',
 ]);
 
 interface AwsLikeError {

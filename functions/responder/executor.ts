@@ -192,6 +192,10 @@ async function perform(actions: readonly Action[], event: ResponderEvent, deps: 
       await client.send(commandFor(action));
       done.push(action);
     } catch (err) {
+      if (action.target === 'evidence' && errorCode(err) === 'PreconditionFailed') {
+        deps.logger.info('evidence exists already, not rewritten', { response: decision.response, key: action.params.Key });
+        continue;
+      }
       const fields = { response: decision.response, mode: decision.mode, failed: callName(action), code: errorCode(err), done: done.map(callName), notDone: actions.slice(index).map(callName), error: err };
       deps.metrics.add('ActionFailures', 'Count', 1);
       if (isRetryable(err)) {

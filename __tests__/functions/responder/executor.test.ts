@@ -152,6 +152,28 @@ describe('the executor', () => {
     expect(failed.Message).toMatch(/\nNot done:\n- iam:AttachUserPolicy /);
   });
 
+  it('two sensitive rules delivering one event at once write each evidence object once (Object Lock keeps every version)', async () => {
+    const versions = new Map<string, number>();
+    const evidence = {
+      // Both deliveries read before either writes.
+      HeadObject: () => { throw awsError('NotFound', 404); },
+      PutObject: (input: Record<string, unknown>) => {
+        const key = String(input.Key);
+        if (input.IfNoneMatch === '*' && versions.has(key)) throw awsError('PreconditionFailed', 412);
+        versions.set(key, (versions.get(key) ?? 0) + 1);
+        return {};
+      },
+    };
+    const notPublic = { GetBucketPolicy: () => { throw awsError('NoSuchBucketPolicy', 404); }, GetBucketAcl: () => ({ Grants: [] }), GetPublicAccessBlock: () => { throw awsError('NoSuchPublicAccessBlockConfiguration', 404); }, GetBucketTagging: () => ({ TagSet: [] }) };
+    const config = testConfig('enforce', (raw) => { (raw.evidence as { rules: string[] }).rules.push('trailbridge-root-account-usage'); });
+    const run = fakeDeps(config, { s3: notPublic }, { evidence });
+    await Promise.all([respond(delivered(pantherRecord(309), SENSITIVE), run.deps), respond(delivered(pantherRecord(309), 'trailbridge-root-account-usage'), run.deps)]);
+    expect([...versions.values()]).toEqual([1, 1]);
+    expect(run.evidenceS3.names().filter((n) => n === 'PutObject')).toHaveLength(4);
+    expect(run.lines.filter((l) => /action failed/.test(l.message))).toEqual([]);
+    expect(run.lines.filter((l) => l.message === 'evidence exists already, not rewritten').map((l) => l.key)).toHaveLength(2);
+  });
+
   it('publishes the database-deleted alert with no source account access', async () => {
     const run = fakeDeps(testConfig('report'));
     await respond(delivered(pantherRecord(258)), run.deps);

@@ -93,9 +93,12 @@ function decide(event: ResponderEvent, observed: Observed, config: ResponderConf
       why: `rule ${event.rule} is sensitive: keep the ${ext === 'json' ? 'report' : 'reviewer page'} under Object Lock`,
       // Object Lock requires Content-MD5 or x-amz-sdk-checksum-algorithm on every PutObject; the
       // precomputed ChecksumSHA256 alone sends neither. SHA-256 also lets a reviewer verify the object.
+      // IfNoneMatch: two deliveries at once (two sensitive rules match one event) both find no object;
+      // S3 then refuses the second write (412) instead of keeping a second locked version.
       params: {
         Bucket: config.evidence.bucket,
         Key,
+        IfNoneMatch: '*',
         Body: body,
         ContentType: contentTypes[ext],
         ServerSideEncryption: 'aws:kms',
