@@ -95,8 +95,12 @@ export async function respond(input: unknown, deps: ResponderDeps): Promise<Resp
     log.info('nothing done', { reason });
     return { eventId: event.id, status: 'no-response', reason, responses: [] };
   }
+  // Evidence first: a retryable failure of another response ends the invocation, and Lambda's retry
+  // then finds the report written; after them, a throttled evidence write would re-publish the
+  // database-deleted alert (which no re-read can tell was sent) on every retry.
+  const ordered = [...applicable.filter((r) => r.id === 'audit-evidence'), ...applicable.filter((r) => r.id !== 'audit-evidence')];
   const responses: ResponseOutcome[] = [];
-  for (const response of applicable) responses.push(await runResponse(response, event, { ...deps, logger: log }));
+  for (const response of ordered) responses.push(await runResponse(response, event, { ...deps, logger: log }));
   return { eventId: event.id, status: 'responded', responses };
 }
 

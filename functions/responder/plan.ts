@@ -3,7 +3,7 @@ import type { Decision, ReadCall, Response } from './decision';
 import type { ResponderEvent } from './event';
 import { auditEvidence, blockPublicBucket, databaseDeleted, requireMfaForNewUsers, tagInstanceOwner } from './responses';
 
-/** Every response, in the order the executor runs them (evidence last, so it records the event even when another fails). */
+/** Every response, in the order the simulator prints them (the executor writes evidence first: see respond()). */
 export const RESPONSES: readonly Response[] = [blockPublicBucket, requireMfaForNewUsers, tagInstanceOwner, databaseDeleted, auditEvidence];
 
 /** The responses that are on in the configuration and apply to the event. Pure. */

@@ -25,7 +25,7 @@ describe('the executor', () => {
     expect(run.evidenceS3.names()).toEqual(['HeadObject', 'HeadObject', 'PutObject', 'PutObject']);
     expect(run.sns.calls).toHaveLength(1);
     expect(run.sns.calls[0]!.input.Message).toMatch(/\nDid:\n- s3:PutPublicAccessBlock/);
-    expect(result.responses.map((r) => [r.response, r.done.length])).toEqual([['block-public-bucket', 3], ['audit-evidence', 2]]);
+    expect(result.responses.map((r) => [r.response, r.done.length])).toEqual([['audit-evidence', 2], ['block-public-bucket', 3]]);
     const decision = run.lines.find((l) => l.message === 'decision' && l.response === 'block-public-bucket');
     expect(decision).toMatchObject({ mode: 'enforce', eventId: 'eb-1111', done: ['s3:PutPublicAccessBlock', 's3:PutBucketPolicy', 's3:PutBucketAcl'] });
   });
@@ -172,6 +172,19 @@ describe('the executor', () => {
     expect(run.evidenceS3.names().filter((n) => n === 'PutObject')).toHaveLength(4);
     expect(run.lines.filter((l) => /action failed/.test(l.message))).toEqual([]);
     expect(run.lines.filter((l) => l.message === 'evidence exists already, not rewritten').map((l) => l.key)).toHaveLength(2);
+  });
+
+  it('a throttled evidence write retried by Lambda does not publish the database-deleted alert twice', async () => {
+    let heads = 0;
+    const evidence = { HeadObject: () => { if (heads++ === 0) throw awsError('SlowDown', 503, true); throw awsError('NotFound', 404); } };
+    const config = testConfig('report', (raw) => { (raw.evidence as { rules: string[] }).rules.push('trailbridge-database-deleted'); });
+    const run = fakeDeps(config, {}, { evidence });
+    const input = delivered(pantherRecord(258), 'trailbridge-database-deleted');
+    await expect(respond(input, run.deps)).rejects.toBeInstanceOf(RetryableResponderError);
+    const retried = await respond(input, run.deps);
+    expect(retried.responses.map((r) => r.response).sort()).toEqual(['audit-evidence', 'database-deleted']);
+    expect(run.evidenceS3.names().filter((n) => n === 'PutObject')).toHaveLength(2);
+    expect(run.sns.calls.map((c) => c.input.Subject)).toEqual([expect.stringMatching(/^trailbridge database-deleted alert/)]);
   });
 
   it('publishes the database-deleted alert with no source account access', async () => {
