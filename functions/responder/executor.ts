@@ -65,6 +65,18 @@ export interface RespondResult {
 
 const callName = (call: Call): string => `${call.service}:${call.api}`;
 
+/** The responses a sensitive rule's delivery runs: the action responses have rules of their own. */
+const ON_SENSITIVE_RULES: ReadonlySet<string> = new Set(['audit-evidence', 'database-deleted']);
+
+/**
+ * The applicable responses this delivery runs. The action responses' own rules deliver the event
+ * too, so running them on the sensitive rule's delivery as well acted and alerted twice, at once.
+ */
+function forDelivery(applicable: readonly Response[], event: ResponderEvent, config: ResponderConfig): Response[] {
+  const sensitive = event.rule !== undefined && (config.evidence?.rules.includes(event.rule) ?? false);
+  return applicable.filter((response) => !sensitive || ON_SENSITIVE_RULES.has(response.id));
+}
+
 /** The EMF metric counting each kind of problem (the README lists them for the alarms). */
 const PROBLEM_METRICS: Readonly<Record<NonNullable<Decision['problem']>['kind'], string>> = {
   gone: 'ResourcesGone',
@@ -89,7 +101,7 @@ export async function respond(input: unknown, deps: ResponderDeps): Promise<Resp
     deps.metrics.add('OwnEventsIgnored', 'Count', 1);
     return { eventId: event.id, status: 'own-event', reason: own, responses: [] };
   }
-  const applicable = triggers(event, deps.config);
+  const applicable = forDelivery(triggers(event, deps.config), event, deps.config);
   if (applicable.length === 0) {
     const reason = `no enabled response applies to ${event.record.eventSource} ${event.record.eventName}`;
     log.info('nothing done', { reason });

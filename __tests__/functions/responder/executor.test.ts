@@ -15,23 +15,26 @@ const publicBucket = {
   GetBucketTagging: () => ({ TagSet: [] }),
 };
 const SENSITIVE = 'trailbridge-s3-bucket-policy-changed';
+const RESPONSE_RULE = 'trailbridge-respond-block-public-bucket';
 
 describe('the executor', () => {
   it('in enforce mode: reads, performs the actions in order, writes evidence, publishes "did"', async () => {
     const run = fakeDeps(testConfig('enforce'), { s3: publicBucket }, { evidence: { HeadObject: () => { throw awsError('NotFound', 404); } } });
-    const result = await respond(delivered(pantherRecord(309), SENSITIVE), run.deps);
+    const result = await respond(delivered(pantherRecord(309), RESPONSE_RULE), run.deps);
+    const evidence = await respond(delivered(pantherRecord(309), SENSITIVE), run.deps);
     expect(run.s3.names()).toEqual(['GetBucketPolicy', 'GetBucketAcl', 'GetPublicAccessBlock', 'GetBucketTagging', 'PutPublicAccessBlock', 'PutBucketPolicy', 'PutBucketAcl']);
     expect(JSON.parse(run.s3.calls[5]!.input.Policy as string).Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['Logs']);
     expect(run.evidenceS3.names()).toEqual(['HeadObject', 'HeadObject', 'PutObject', 'PutObject']);
     expect(run.sns.calls).toHaveLength(1);
     expect(run.sns.calls[0]!.input.Message).toMatch(/\nDid:\n- s3:PutPublicAccessBlock/);
-    expect(result.responses.map((r) => [r.response, r.done.length])).toEqual([['audit-evidence', 2], ['block-public-bucket', 3]]);
+    expect([...result.responses, ...evidence.responses].map((r) => [r.response, r.done.length])).toEqual([['block-public-bucket', 3], ['audit-evidence', 2]]);
     const decision = run.lines.find((l) => l.message === 'decision' && l.response === 'block-public-bucket');
     expect(decision).toMatchObject({ mode: 'enforce', eventId: 'eb-1111', done: ['s3:PutPublicAccessBlock', 's3:PutBucketPolicy', 's3:PutBucketAcl'] });
   });
 
   it('in report mode: never calls a write API on the account, still writes evidence, publishes "would have done"', async () => {
     const run = fakeDeps(testConfig('report'), { s3: publicBucket, iam: { GetUser: () => ({ User: { Path: '/' } }), ListAttachedUserPolicies: () => ({ AttachedPolicies: [] }) } }, { evidence: { HeadObject: () => { throw awsError('NotFound', 404); } } });
+    await respond(delivered(pantherRecord(309), RESPONSE_RULE), run.deps);
     await respond(delivered(pantherRecord(309), SENSITIVE), run.deps);
     await respond(delivered(stratusRecord('aws.persistence.iam-create-admin-user.json', 'CreateUser')), run.deps);
     expect(run.sourceWrites()).toEqual([]);
@@ -185,6 +188,18 @@ describe('the executor', () => {
     expect(retried.responses.map((r) => r.response).sort()).toEqual(['audit-evidence', 'database-deleted']);
     expect(run.evidenceS3.names().filter((n) => n === 'PutObject')).toHaveLength(2);
     expect(run.sns.calls.map((c) => c.input.Subject)).toEqual([expect.stringMatching(/^trailbridge database-deleted alert/)]);
+  });
+
+  it('an event its response rule and a sensitive rule both deliver (at once) is acted on and alerted once: the sensitive delivery writes evidence only', async () => {
+    const run = fakeDeps(testConfig('enforce'), { s3: publicBucket }, { evidence: { HeadObject: () => { throw awsError('NotFound', 404); } } });
+    const [own, sensitive] = await Promise.all([respond(delivered(pantherRecord(309), RESPONSE_RULE), run.deps), respond(delivered(pantherRecord(309), SENSITIVE), run.deps)]);
+    expect(own.responses.map((r) => r.response)).toEqual(['block-public-bucket']);
+    expect(sensitive.responses.map((r) => r.response)).toEqual(['audit-evidence']);
+    expect(run.sourceWrites()).toEqual(['PutPublicAccessBlock', 'PutBucketPolicy', 'PutBucketAcl']);
+    expect(run.sns.calls.map((c) => c.input.Subject)).toEqual([expect.stringMatching(/^trailbridge block-public-bucket did: PutBucketPolicy/)]);
+    // A bare envelope names no rule: every response that applies runs.
+    const bare = await respond((delivered(pantherRecord(309)) as { event: unknown }).event, fakeDeps(testConfig('report'), { s3: publicBucket }).deps);
+    expect(bare.responses.map((r) => r.response)).toEqual(['block-public-bucket']);
   });
 
   it('publishes the database-deleted alert with no source account access', async () => {
