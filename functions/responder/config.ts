@@ -71,7 +71,6 @@ export const responderConfigSchema = z
   });
 
 export type ResponderConfig = z.infer<typeof responderConfigSchema>;
-export type ResponsesConfig = ResponderConfig['responses'];
 
 /** Thrown when RESPONDER_CONFIG is missing, not JSON, or not a valid configuration. */
 export class ResponderConfigError extends Error {

@@ -11,11 +11,6 @@ export function triggers(event: ResponderEvent, config: ResponderConfig): Respon
   return RESPONSES.filter((response) => config.responses[response.id] !== undefined && response.triggers(event, config));
 }
 
-/** The read-only calls a response makes before deciding. Pure. */
-export function readsFor(response: Response, event: ResponderEvent, config: ResponderConfig): readonly ReadCall[] {
-  return response.readsFor(event, config);
-}
-
 /** What a response plans for an event. */
 export interface PlannedResponse {
   readonly response: ResponseId;
