@@ -39,7 +39,7 @@ export interface ResponderDeps {
   readonly clock?: () => number;
 }
 
-/** Thrown after logging when a retryable failure should send the event back through the target's retry policy. */
+/** Thrown after logging when a retryable failure should send the event back through Lambda's asynchronous retries (then the DLQ). */
 export class RetryableResponderError extends Error {
   constructor(message: string, readonly cause: unknown) {
     super(message);
