@@ -63,10 +63,18 @@ export function evidencePage(event: ResponderEvent): string {
   ].join('\n');
 }
 
+/**
+ * The evidence bucket's account: `bucketOwner`, else the evidence key's (the key and the bucket are
+ * both the log archive's). Every evidence call names it, so if the bucket name were ever another
+ * account's (not created yet, or taken), S3 refuses instead of taking the reports.
+ */
+const evidenceOwner = (evidence: NonNullable<ResponderConfig['evidence']>): string => evidence.bucketOwner ?? evidence.kmsKeyArn.split(':')[4]!;
+
 function readsFor(event: ResponderEvent, config: ResponderConfig): ReadCall[] {
   if (!config.evidence) return [];
   const stem = evidenceKeyStem(event);
-  return ['json', 'md'].map((ext) => ({ key: ext, service: 's3', api: 'HeadObject', params: { Bucket: config.evidence!.bucket, Key: `${stem}.${ext}` }, target: 'evidence' }));
+  const params = { Bucket: config.evidence.bucket, ExpectedBucketOwner: evidenceOwner(config.evidence) };
+  return ['json', 'md'].map((ext) => ({ key: ext, service: 's3', api: 'HeadObject', params: { ...params, Key: `${stem}.${ext}` }, target: 'evidence' }));
 }
 
 function decide(event: ResponderEvent, observed: Observed, config: ResponderConfig): Decision {
@@ -97,6 +105,7 @@ function decide(event: ResponderEvent, observed: Observed, config: ResponderConf
       // S3 then refuses the second write (412) instead of keeping a second locked version.
       params: {
         Bucket: config.evidence.bucket,
+        ExpectedBucketOwner: evidenceOwner(config.evidence),
         Key,
         IfNoneMatch: '*',
         Body: body,
