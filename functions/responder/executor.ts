@@ -73,7 +73,7 @@ const ON_SENSITIVE_RULES: ReadonlySet<string> = new Set(['audit-evidence', 'data
  * too, so running them on the sensitive rule's delivery as well acted and alerted twice, at once.
  */
 function forDelivery(applicable: readonly Response[], event: ResponderEvent, config: ResponderConfig): Response[] {
-  const sensitive = event.rule !== undefined && (config.evidence?.rules.includes(event.rule) ?? false);
+  const sensitive = config.responses['audit-evidence'] !== undefined && event.rule !== undefined && (config.evidence?.rules.includes(event.rule) ?? false);
   return applicable.filter((response) => !sensitive || ON_SENSITIVE_RULES.has(response.id));
 }
 

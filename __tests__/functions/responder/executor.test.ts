@@ -197,6 +197,9 @@ describe('the executor', () => {
     expect(sensitive.responses.map((r) => r.response)).toEqual(['audit-evidence']);
     expect(run.sourceWrites()).toEqual(['PutPublicAccessBlock', 'PutBucketPolicy', 'PutBucketAcl']);
     expect(run.sns.calls.map((c) => c.input.Subject)).toEqual([expect.stringMatching(/^trailbridge block-public-bucket did: PutBucketPolicy/)]);
+    // With audit-evidence off, no rule delivers for evidence: a rule of evidence.rules is like any other.
+    const off = testConfig('report', (raw) => { delete (raw.responses as Record<string, unknown>)['audit-evidence']; });
+    expect((await respond(delivered(pantherRecord(309), SENSITIVE), fakeDeps(off, { s3: publicBucket }).deps)).responses.map((r) => r.response)).toEqual(['block-public-bucket']);
     // A bare envelope names no rule: every response that applies runs.
     const bare = await respond((delivered(pantherRecord(309)) as { event: unknown }).event, fakeDeps(testConfig('report'), { s3: publicBucket }).deps);
     expect(bare.responses.map((r) => r.response)).toEqual(['block-public-bucket']);
