@@ -32,18 +32,18 @@ export function alertFor(event: ResponderEvent, decision: Decision, outcome: Ale
   const who = principalOf(event).arn ?? 'an unknown principal';
   const lines = [`${decision.response} (${decision.mode} mode): ${event.record.eventSource} ${event.record.eventName} by ${who} in account ${event.account}, ${event.region}, at ${event.time} (event ${event.id}).`];
   if (decision.alert !== undefined) lines.push('', decision.alert);
+  const enforced = decision.mode === 'enforce';
+  const notDone = enforced ? decision.actions.filter((action) => !outcome.done.includes(action)) : [];
   if (decision.actions.length > 0) {
-    const enforced = decision.mode === 'enforce';
-    lines.push('', enforced ? 'Did:' : 'Would have done (report mode: nothing was changed):');
-    for (const action of enforced ? outcome.done : decision.actions) lines.push(`- ${describeAction(action)}`);
-    const notDone = enforced ? decision.actions.filter((action) => !outcome.done.includes(action)) : [];
+    const listed = enforced ? outcome.done : decision.actions;
+    if (listed.length > 0) lines.push('', enforced ? 'Did:' : 'Would have done (report mode: nothing was changed):', ...listed.map((action) => `- ${describeAction(action)}`));
     if (notDone.length > 0) {
       lines.push('', outcome.retrying ? 'Not done yet:' : 'Not done:', ...notDone.map((action) => `- ${describeAction(action)}`));
       if (outcome.retrying) lines.push(`Retrying: ${outcome.retrying}.`);
     }
   }
   for (const reason of decision.nothingToDo) lines.push(`Note: ${reason}`);
-  const verb = decision.actions.length === 0 ? 'alert' : decision.mode === 'enforce' ? (outcome.retrying ? 'did part' : 'did') : 'would act';
+  const verb = decision.actions.length === 0 ? 'alert' : !enforced ? 'would act' : notDone.length === 0 ? 'did' : outcome.done.length === 0 ? 'failed' : 'did part';
   const subject = `trailbridge ${decision.response} ${verb}: ${event.record.eventName} in ${event.account}`;
   return { subject: subject.slice(0, SNS_SUBJECT_MAX_LENGTH), message: lines.join('\n') };
 }

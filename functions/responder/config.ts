@@ -50,20 +50,36 @@ export const responderConfigSchema = z
       z.object({ roleArn: arn('the source account responder role'), mfaPolicyArn: arn('the MFA policy of that account') }).strict(),
     ),
     evidence: z
-      .object({ bucket: z.string().min(3).max(63), region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region name').optional(), kmsKeyArn: arn('the evidence KMS key'), rules: z.array(z.string().min(1)) })
+      .object({
+        bucket: z.string().min(3).max(63),
+        bucketOwner: z.string().regex(ACCOUNT_ID, 'must be the 12-digit account id of the evidence bucket').optional(),
+        region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region name').optional(),
+        kmsKeyArn: arn('the evidence KMS key'),
+        rules: z.array(z.string().min(1)),
+      })
       .strict()
       .optional(),
     responses: responsesSchema,
   })
   .strict()
   .superRefine((config, ctx) => {
+    // The key says where an event came from; the role is where the responder acts. They must agree.
+    for (const [id, account] of Object.entries(config.accounts)) {
+      for (const [field, kind] of [['roleArn', 'role'], ['mfaPolicyArn', 'policy']] as const) {
+        if (account[field].startsWith(`arn:${config.partition}:iam::${id}:${kind}/`)) continue;
+        const message = `${JSON.stringify(account[field])} is not an IAM ${kind} of account ${id} in partition ${config.partition} (arn:${config.partition}:iam::${id}:${kind}/...); the responder would act in another account`;
+        ctx.addIssue({ code: 'custom', path: ['accounts', id, field], message });
+      }
+    }
+    if (config.evidence && !config.evidence.bucketOwner && !ACCOUNT_ID.test(config.evidence.kmsKeyArn.split(':')[4] ?? '')) {
+      ctx.addIssue({ code: 'custom', path: ['evidence', 'bucketOwner'], message: 'is required when kmsKeyArn names no account: the account of the evidence bucket' });
+    }
     if (config.responses['audit-evidence'] && !config.evidence) {
       ctx.addIssue({ code: 'custom', path: ['evidence'], message: 'is required when responses["audit-evidence"] is on: name the evidence bucket, its KMS key and the sensitive rules' });
     }
   });
 
 export type ResponderConfig = z.infer<typeof responderConfigSchema>;
-export type ResponsesConfig = ResponderConfig['responses'];
 
 /** Thrown when RESPONDER_CONFIG is missing, not JSON, or not a valid configuration. */
 export class ResponderConfigError extends Error {

@@ -39,7 +39,7 @@ export type Observed = Readonly<Record<string, ReadResult>>;
 
 /** Why a response could not decide: the resource is gone, access was denied, the event lacks a field. */
 export interface Problem {
-  readonly kind: 'gone' | 'access-denied' | 'bad-event';
+  readonly kind: 'gone' | 'access-denied' | 'unreadable' | 'bad-event';
   readonly reason: string;
   /**
    * ISO time until which the problem may clear by itself (a resource not visible yet under eventual
@@ -83,13 +83,18 @@ export function decision(response: ResponseId, config: ResponderConfig, fields: 
 /** Error codes that mean "access denied" in S3, IAM and EC2. */
 export const ACCESS_DENIED_CODES: ReadonlySet<string> = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'Client.UnauthorizedOperation']);
 
-/** The first read that failed with access denied, as a problem. */
-export function accessProblem(observed: Observed): Problem | undefined {
-  for (const [key, result] of Object.entries(observed)) {
-    if (result.errorCode && ACCESS_DENIED_CODES.has(result.errorCode)) {
-      return { kind: 'access-denied', reason: `access denied reading ${key} (${result.errorCode}); check the responder role's read permissions` };
-    }
-  }
+/**
+ * The first read that failed with access denied, else the first that failed with a code the
+ * response does not decide on (`expected`, by read key: the "there is none" answers), as a problem.
+ * A read that failed otherwise tells nothing of the state, so deciding as if the thing were absent
+ * could call a public bucket private or act on an exempt one.
+ */
+export function readProblem(observed: Observed, expected: Readonly<Record<string, ReadonlySet<string>>> = {}): Problem | undefined {
+  const failed = Object.entries(observed).filter(([, result]) => result.errorCode !== undefined);
+  const denied = failed.find(([, result]) => ACCESS_DENIED_CODES.has(result.errorCode!));
+  if (denied) return { kind: 'access-denied', reason: `access denied reading ${denied[0]} (${denied[1].errorCode}); check the responder role's read permissions` };
+  const unread = failed.find(([key, result]) => !expected[key]?.has(result.errorCode!));
+  if (unread) return { kind: 'unreadable', reason: `reading ${unread[0]} failed (${unread[1].errorCode}): nothing decided on a state that could not be read` };
   return undefined;
 }
 

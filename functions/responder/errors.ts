@@ -1,7 +1,8 @@
 /**
- * How the responder sorts AWS errors: retryable ones (throttling, 5xx, network) are thrown so the
- * rule target's retry policy and DLQ take the event; the others (access denied, gone, invalid)
- * would fail again the same way, so they are logged and the event is settled.
+ * How the responder sorts AWS errors: retryable ones (throttling, 5xx, network) are thrown so
+ * Lambda's asynchronous retries (twice) and then its on-failure destination, the responder DLQ, take
+ * the event (the rule target's retry policy covers only failures to deliver); the others (access
+ * denied, gone, invalid) would fail again the same way, so they are logged and the event is settled.
  */
 
 const THROTTLING_CODES: ReadonlySet<string> = new Set([
@@ -30,6 +31,8 @@ const TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'EPIPE',
   'ENOTFOUND',
   'EAI_AGAIN',
+  // A conditional write (IfNoneMatch) raced another write of the same key: S3 asks for a retry.
+  'ConditionalRequestConflict',
 ]);
 
 interface AwsLikeError {

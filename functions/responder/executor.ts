@@ -39,7 +39,7 @@ export interface ResponderDeps {
   readonly clock?: () => number;
 }
 
-/** Thrown after logging when a retryable failure should send the event back through the target's retry policy. */
+/** Thrown after logging when a retryable failure should send the event back through Lambda's asynchronous retries (then the DLQ). */
 export class RetryableResponderError extends Error {
   constructor(message: string, readonly cause: unknown) {
     super(message);
@@ -65,10 +65,23 @@ export interface RespondResult {
 
 const callName = (call: Call): string => `${call.service}:${call.api}`;
 
+/** The responses a sensitive rule's delivery runs: the action responses have rules of their own. */
+const ON_SENSITIVE_RULES: ReadonlySet<string> = new Set(['audit-evidence', 'database-deleted']);
+
+/**
+ * The applicable responses this delivery runs. The action responses' own rules deliver the event
+ * too, so running them on the sensitive rule's delivery as well acted and alerted twice, at once.
+ */
+function forDelivery(applicable: readonly Response[], event: ResponderEvent, config: ResponderConfig): Response[] {
+  const sensitive = config.responses['audit-evidence'] !== undefined && event.rule !== undefined && (config.evidence?.rules.includes(event.rule) ?? false);
+  return applicable.filter((response) => !sensitive || ON_SENSITIVE_RULES.has(response.id));
+}
+
 /** The EMF metric counting each kind of problem (the README lists them for the alarms). */
 const PROBLEM_METRICS: Readonly<Record<NonNullable<Decision['problem']>['kind'], string>> = {
   gone: 'ResourcesGone',
   'access-denied': 'AccessDenied',
+  unreadable: 'ReadsFailed',
   'bad-event': 'EventsUnusable',
 };
 
@@ -88,14 +101,18 @@ export async function respond(input: unknown, deps: ResponderDeps): Promise<Resp
     deps.metrics.add('OwnEventsIgnored', 'Count', 1);
     return { eventId: event.id, status: 'own-event', reason: own, responses: [] };
   }
-  const applicable = triggers(event, deps.config);
+  const applicable = forDelivery(triggers(event, deps.config), event, deps.config);
   if (applicable.length === 0) {
     const reason = `no enabled response applies to ${event.record.eventSource} ${event.record.eventName}`;
     log.info('nothing done', { reason });
     return { eventId: event.id, status: 'no-response', reason, responses: [] };
   }
+  // Evidence first: a retryable failure of another response ends the invocation, and Lambda's retry
+  // then finds the report written; after them, a throttled evidence write would re-publish the
+  // database-deleted alert (which no re-read can tell was sent) on every retry.
+  const ordered = [...applicable.filter((r) => r.id === 'audit-evidence'), ...applicable.filter((r) => r.id !== 'audit-evidence')];
   const responses: ResponseOutcome[] = [];
-  for (const response of applicable) responses.push(await runResponse(response, event, { ...deps, logger: log }));
+  for (const response of ordered) responses.push(await runResponse(response, event, { ...deps, logger: log }));
   return { eventId: event.id, status: 'responded', responses };
 }
 
@@ -191,6 +208,10 @@ async function perform(actions: readonly Action[], event: ResponderEvent, deps: 
       await client.send(commandFor(action));
       done.push(action);
     } catch (err) {
+      if (action.target === 'evidence' && errorCode(err) === 'PreconditionFailed') {
+        deps.logger.info('evidence exists already, not rewritten', { response: decision.response, key: action.params.Key });
+        continue;
+      }
       const fields = { response: decision.response, mode: decision.mode, failed: callName(action), code: errorCode(err), done: done.map(callName), notDone: actions.slice(index).map(callName), error: err };
       deps.metrics.add('ActionFailures', 'Count', 1);
       if (isRetryable(err)) {

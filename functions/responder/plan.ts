@@ -3,17 +3,12 @@ import type { Decision, ReadCall, Response } from './decision';
 import type { ResponderEvent } from './event';
 import { auditEvidence, blockPublicBucket, databaseDeleted, requireMfaForNewUsers, tagInstanceOwner } from './responses';
 
-/** Every response, in the order the executor runs them (evidence last, so it records the event even when another fails). */
+/** Every response, in the order the simulator prints them (the executor writes evidence first: see respond()). */
 export const RESPONSES: readonly Response[] = [blockPublicBucket, requireMfaForNewUsers, tagInstanceOwner, databaseDeleted, auditEvidence];
 
 /** The responses that are on in the configuration and apply to the event. Pure. */
 export function triggers(event: ResponderEvent, config: ResponderConfig): Response[] {
   return RESPONSES.filter((response) => config.responses[response.id] !== undefined && response.triggers(event, config));
-}
-
-/** The read-only calls a response makes before deciding. Pure. */
-export function readsFor(response: Response, event: ResponderEvent, config: ResponderConfig): readonly ReadCall[] {
-  return response.readsFor(event, config);
 }
 
 /** What a response plans for an event. */

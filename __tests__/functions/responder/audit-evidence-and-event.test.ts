@@ -42,6 +42,20 @@ describe('audit-evidence', () => {
   });
 });
 
+describe('audit-evidence bucket owner', () => {
+  it('pins every evidence read and write to the evidence account, so a same-named bucket of another account never gets a report', () => {
+    const event = eventOf(pantherRecord(309), SENSITIVE);
+    const missing = { json: { errorCode: 'NotFound' }, md: { errorCode: 'NotFound' } } as const;
+    const calls = (c: typeof config) => [...auditEvidence.readsFor(event, c), ...auditEvidence.decide(event, missing, c).evidence];
+    // The evidence key lives in the bucket's account (the log archive): its ARN names the owner by default.
+    const byKey = calls(config);
+    expect(byKey).toHaveLength(4);
+    for (const call of byKey) expect(call.params.ExpectedBucketOwner).toBe('333333333333');
+    const named = testConfig('report', (raw) => { (raw.evidence as Record<string, unknown>).bucketOwner = '444444444444'; });
+    expect(calls(named).map((call) => call.params.ExpectedBucketOwner)).toEqual(['444444444444', '444444444444', '444444444444', '444444444444']);
+  });
+});
+
 describe('the responder input', () => {
   it('accepts the input transformer shape and a bare envelope', () => {
     const wrapped = parseEvent(delivered(pantherRecord(258), 'trailbridge-database-deleted'));

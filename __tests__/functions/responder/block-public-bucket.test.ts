@@ -121,3 +121,18 @@ describe('block-public-bucket decisions', () => {
     expect(blockPublicBucket.decide(canned, blockPublicBucket.assumeFromEvent(canned, config), config).actions.map((a) => a.api)).toEqual(['PutPublicAccessBlock', 'PutBucketAcl']);
   });
 });
+
+describe('block-public-bucket on a read that failed unexpectedly', () => {
+  it('does not decide on state it could not read: no action on a bucket whose tags could not be read, no "not public" for an unread policy', () => {
+    const event = eventOf(pantherRecord(309));
+    const tagsUnread = { ...bucketState({ Version: '2012-10-17', Statement: [publicRead] }), tags: { errorCode: 'MethodNotAllowed' } };
+    const acting = blockPublicBucket.decide(event, tagsUnread, config);
+    expect(acting.actions).toEqual([]);
+    expect(acting.problem).toEqual({ kind: 'unreadable', reason: expect.stringMatching(/^reading tags failed \(MethodNotAllowed\)/) });
+
+    const redirected: Observed = Object.fromEntries(['policy', 'acl', 'publicAccessBlock', 'tags'].map((key) => [key, { errorCode: 'PermanentRedirect' }]));
+    const silent = blockPublicBucket.decide(event, redirected, config);
+    expect(silent.nothingToDo).toEqual([]);
+    expect(silent.problem).toMatchObject({ kind: 'unreadable', reason: expect.stringMatching(/^reading policy failed \(PermanentRedirect\)/) });
+  });
+});

@@ -15,23 +15,26 @@ const publicBucket = {
   GetBucketTagging: () => ({ TagSet: [] }),
 };
 const SENSITIVE = 'trailbridge-s3-bucket-policy-changed';
+const RESPONSE_RULE = 'trailbridge-respond-block-public-bucket';
 
 describe('the executor', () => {
   it('in enforce mode: reads, performs the actions in order, writes evidence, publishes "did"', async () => {
     const run = fakeDeps(testConfig('enforce'), { s3: publicBucket }, { evidence: { HeadObject: () => { throw awsError('NotFound', 404); } } });
-    const result = await respond(delivered(pantherRecord(309), SENSITIVE), run.deps);
+    const result = await respond(delivered(pantherRecord(309), RESPONSE_RULE), run.deps);
+    const evidence = await respond(delivered(pantherRecord(309), SENSITIVE), run.deps);
     expect(run.s3.names()).toEqual(['GetBucketPolicy', 'GetBucketAcl', 'GetPublicAccessBlock', 'GetBucketTagging', 'PutPublicAccessBlock', 'PutBucketPolicy', 'PutBucketAcl']);
     expect(JSON.parse(run.s3.calls[5]!.input.Policy as string).Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['Logs']);
     expect(run.evidenceS3.names()).toEqual(['HeadObject', 'HeadObject', 'PutObject', 'PutObject']);
     expect(run.sns.calls).toHaveLength(1);
     expect(run.sns.calls[0]!.input.Message).toMatch(/\nDid:\n- s3:PutPublicAccessBlock/);
-    expect(result.responses.map((r) => [r.response, r.done.length])).toEqual([['block-public-bucket', 3], ['audit-evidence', 2]]);
+    expect([...result.responses, ...evidence.responses].map((r) => [r.response, r.done.length])).toEqual([['block-public-bucket', 3], ['audit-evidence', 2]]);
     const decision = run.lines.find((l) => l.message === 'decision' && l.response === 'block-public-bucket');
     expect(decision).toMatchObject({ mode: 'enforce', eventId: 'eb-1111', done: ['s3:PutPublicAccessBlock', 's3:PutBucketPolicy', 's3:PutBucketAcl'] });
   });
 
   it('in report mode: never calls a write API on the account, still writes evidence, publishes "would have done"', async () => {
     const run = fakeDeps(testConfig('report'), { s3: publicBucket, iam: { GetUser: () => ({ User: { Path: '/' } }), ListAttachedUserPolicies: () => ({ AttachedPolicies: [] }) } }, { evidence: { HeadObject: () => { throw awsError('NotFound', 404); } } });
+    await respond(delivered(pantherRecord(309), RESPONSE_RULE), run.deps);
     await respond(delivered(pantherRecord(309), SENSITIVE), run.deps);
     await respond(delivered(stratusRecord('aws.persistence.iam-create-admin-user.json', 'CreateUser')), run.deps);
     expect(run.sourceWrites()).toEqual([]);
@@ -134,6 +137,72 @@ describe('the executor', () => {
     const result = await respond(delivered(stratusRecord('aws.persistence.iam-create-user-login-profile.json', 'CreateLoginProfile')), run.deps);
     expect(result.responses[0]).toMatchObject({ planned: ['iam:AttachUserPolicy'], done: [] });
     expect(run.lines.find((l) => l.message === 'action failed part way, not retried')).toMatchObject({ code: 'NoSuchEntity', notDone: ['iam:AttachUserPolicy'] });
+  });
+
+  it('an alert after a non-retryable write failure does not say "did" for what was not done', async () => {
+    const run = fakeDeps(testConfig('enforce'), { s3: { ...publicBucket, PutBucketPolicy: () => { throw awsError('MalformedPolicy', 400); } } });
+    await respond(delivered(pantherRecord(309)), run.deps);
+    expect(run.sourceWrites()).toEqual(['PutPublicAccessBlock', 'PutBucketPolicy']);
+    const { Subject, Message } = run.sns.calls[0]!.input as { Subject: string; Message: string };
+    expect(Subject).toMatch(/^trailbridge block-public-bucket did part: /);
+    expect(Message).toMatch(/\nDid:\n- s3:PutPublicAccessBlock [^\n]*\n\nNot done:\n- s3:PutBucketPolicy [^\n]*\n- s3:PutBucketAcl /);
+
+    const none = fakeDeps(testConfig('enforce'), { iam: { GetUser: () => ({ User: { Path: '/' } }), ListAttachedUserPolicies: () => ({ AttachedPolicies: [] }), AttachUserPolicy: () => { throw awsError('NoSuchEntity', 404); } } });
+    await respond(delivered(stratusRecord('aws.persistence.iam-create-user-login-profile.json', 'CreateLoginProfile')), none.deps);
+    const failed = none.sns.calls[0]!.input as { Subject: string; Message: string };
+    expect(failed.Subject).toMatch(/^trailbridge require-mfa-for-new-users failed: CreateLoginProfile in \d{12}$/);
+    expect(failed.Message).not.toMatch(/Did:/);
+    expect(failed.Message).toMatch(/\nNot done:\n- iam:AttachUserPolicy /);
+  });
+
+  it('two sensitive rules delivering one event at once write each evidence object once (Object Lock keeps every version)', async () => {
+    const versions = new Map<string, number>();
+    const evidence = {
+      // Both deliveries read before either writes.
+      HeadObject: () => { throw awsError('NotFound', 404); },
+      PutObject: (input: Record<string, unknown>) => {
+        const key = String(input.Key);
+        if (input.IfNoneMatch === '*' && versions.has(key)) throw awsError('PreconditionFailed', 412);
+        versions.set(key, (versions.get(key) ?? 0) + 1);
+        return {};
+      },
+    };
+    const notPublic = { GetBucketPolicy: () => { throw awsError('NoSuchBucketPolicy', 404); }, GetBucketAcl: () => ({ Grants: [] }), GetPublicAccessBlock: () => { throw awsError('NoSuchPublicAccessBlockConfiguration', 404); }, GetBucketTagging: () => ({ TagSet: [] }) };
+    const config = testConfig('enforce', (raw) => { (raw.evidence as { rules: string[] }).rules.push('trailbridge-root-account-usage'); });
+    const run = fakeDeps(config, { s3: notPublic }, { evidence });
+    await Promise.all([respond(delivered(pantherRecord(309), SENSITIVE), run.deps), respond(delivered(pantherRecord(309), 'trailbridge-root-account-usage'), run.deps)]);
+    expect([...versions.values()]).toEqual([1, 1]);
+    expect(run.evidenceS3.names().filter((n) => n === 'PutObject')).toHaveLength(4);
+    expect(run.lines.filter((l) => /action failed/.test(l.message))).toEqual([]);
+    expect(run.lines.filter((l) => l.message === 'evidence exists already, not rewritten').map((l) => l.key)).toHaveLength(2);
+  });
+
+  it('a throttled evidence write retried by Lambda does not publish the database-deleted alert twice', async () => {
+    let heads = 0;
+    const evidence = { HeadObject: () => { if (heads++ === 0) throw awsError('SlowDown', 503, true); throw awsError('NotFound', 404); } };
+    const config = testConfig('report', (raw) => { (raw.evidence as { rules: string[] }).rules.push('trailbridge-database-deleted'); });
+    const run = fakeDeps(config, {}, { evidence });
+    const input = delivered(pantherRecord(258), 'trailbridge-database-deleted');
+    await expect(respond(input, run.deps)).rejects.toBeInstanceOf(RetryableResponderError);
+    const retried = await respond(input, run.deps);
+    expect(retried.responses.map((r) => r.response).sort()).toEqual(['audit-evidence', 'database-deleted']);
+    expect(run.evidenceS3.names().filter((n) => n === 'PutObject')).toHaveLength(2);
+    expect(run.sns.calls.map((c) => c.input.Subject)).toEqual([expect.stringMatching(/^trailbridge database-deleted alert/)]);
+  });
+
+  it('an event its response rule and a sensitive rule both deliver (at once) is acted on and alerted once: the sensitive delivery writes evidence only', async () => {
+    const run = fakeDeps(testConfig('enforce'), { s3: publicBucket }, { evidence: { HeadObject: () => { throw awsError('NotFound', 404); } } });
+    const [own, sensitive] = await Promise.all([respond(delivered(pantherRecord(309), RESPONSE_RULE), run.deps), respond(delivered(pantherRecord(309), SENSITIVE), run.deps)]);
+    expect(own.responses.map((r) => r.response)).toEqual(['block-public-bucket']);
+    expect(sensitive.responses.map((r) => r.response)).toEqual(['audit-evidence']);
+    expect(run.sourceWrites()).toEqual(['PutPublicAccessBlock', 'PutBucketPolicy', 'PutBucketAcl']);
+    expect(run.sns.calls.map((c) => c.input.Subject)).toEqual([expect.stringMatching(/^trailbridge block-public-bucket did: PutBucketPolicy/)]);
+    // With audit-evidence off, no rule delivers for evidence: a rule of evidence.rules is like any other.
+    const off = testConfig('report', (raw) => { delete (raw.responses as Record<string, unknown>)['audit-evidence']; });
+    expect((await respond(delivered(pantherRecord(309), SENSITIVE), fakeDeps(off, { s3: publicBucket }).deps)).responses.map((r) => r.response)).toEqual(['block-public-bucket']);
+    // A bare envelope names no rule: every response that applies runs.
+    const bare = await respond((delivered(pantherRecord(309)) as { event: unknown }).event, fakeDeps(testConfig('report'), { s3: publicBucket }).deps);
+    expect(bare.responses.map((r) => r.response)).toEqual(['block-public-bucket']);
   });
 
   it('publishes the database-deleted alert with no source account access', async () => {

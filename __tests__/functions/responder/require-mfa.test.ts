@@ -52,3 +52,17 @@ describe('require-mfa-for-new-users (stratus-red-team records)', () => {
     expect(requireMfaForNewUsers.decide(event, requireMfaForNewUsers.assumeFromEvent(event, config), config).actions).toHaveLength(1);
   });
 });
+
+describe('require-mfa-for-new-users on a read that failed unexpectedly', () => {
+  it('does not attach the policy to a user whose path (maybe exempt) it could not read', () => {
+    const decision = requireMfaForNewUsers.decide(createUser(), { user: { errorCode: 'InvalidInput' }, attachedPolicies: attached() }, config);
+    expect(decision.actions).toEqual([]);
+    expect(decision.problem).toMatchObject({ kind: 'unreadable', reason: expect.stringMatching(/^reading user failed \(InvalidInput\)/) });
+  });
+
+  it('takes a user deleted between the two reads as gone', () => {
+    const decision = requireMfaForNewUsers.decide(createUser(), { user: user('malicious-iam-user'), attachedPolicies: { errorCode: 'NoSuchEntity' } }, config);
+    expect(decision.actions).toEqual([]);
+    expect(decision.problem?.kind).toBe('gone');
+  });
+});

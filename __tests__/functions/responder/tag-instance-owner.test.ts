@@ -74,3 +74,11 @@ describe('tag-instance-owner', () => {
     for (const action of decision.actions) expect((action.params.Tags as { Key: string }[]).map((t) => t.Key)).not.toContain('Name');
   });
 });
+
+describe('tag-instance-owner on a read that failed unexpectedly', () => {
+  it('says it could not read the instances, not that they no longer exist', () => {
+    const decision = tagInstanceOwner.decide(eventOf(pantherRecord(131)), { instances: { errorCode: 'InvalidParameterCombination' } }, config);
+    expect(decision.nothingToDo).toEqual([]);
+    expect(decision.problem).toMatchObject({ kind: 'unreadable', reason: expect.stringMatching(/^reading instances failed \(InvalidParameterCombination\)/) });
+  });
+});

@@ -63,10 +63,18 @@ export function evidencePage(event: ResponderEvent): string {
   ].join('\n');
 }
 
+/**
+ * The evidence bucket's account: `bucketOwner`, else the evidence key's (the key and the bucket are
+ * both the log archive's). Every evidence call names it, so if the bucket name were ever another
+ * account's (not created yet, or taken), S3 refuses instead of taking the reports.
+ */
+const evidenceOwner = (evidence: NonNullable<ResponderConfig['evidence']>): string => evidence.bucketOwner ?? evidence.kmsKeyArn.split(':')[4]!;
+
 function readsFor(event: ResponderEvent, config: ResponderConfig): ReadCall[] {
   if (!config.evidence) return [];
   const stem = evidenceKeyStem(event);
-  return ['json', 'md'].map((ext) => ({ key: ext, service: 's3', api: 'HeadObject', params: { Bucket: config.evidence!.bucket, Key: `${stem}.${ext}` }, target: 'evidence' }));
+  const params = { Bucket: config.evidence.bucket, ExpectedBucketOwner: evidenceOwner(config.evidence) };
+  return ['json', 'md'].map((ext) => ({ key: ext, service: 's3', api: 'HeadObject', params: { ...params, Key: `${stem}.${ext}` }, target: 'evidence' }));
 }
 
 function decide(event: ResponderEvent, observed: Observed, config: ResponderConfig): Decision {
@@ -93,9 +101,13 @@ function decide(event: ResponderEvent, observed: Observed, config: ResponderConf
       why: `rule ${event.rule} is sensitive: keep the ${ext === 'json' ? 'report' : 'reviewer page'} under Object Lock`,
       // Object Lock requires Content-MD5 or x-amz-sdk-checksum-algorithm on every PutObject; the
       // precomputed ChecksumSHA256 alone sends neither. SHA-256 also lets a reviewer verify the object.
+      // IfNoneMatch: two deliveries at once (two sensitive rules match one event) both find no object;
+      // S3 then refuses the second write (412) instead of keeping a second locked version.
       params: {
         Bucket: config.evidence.bucket,
+        ExpectedBucketOwner: evidenceOwner(config.evidence),
         Key,
+        IfNoneMatch: '*',
         Body: body,
         ContentType: contentTypes[ext],
         ServerSideEncryption: 'aws:kms',

@@ -1,5 +1,5 @@
 import type { ResponderConfig } from '../config';
-import { accessProblem, decision, failedCall, type Action, type Decision, type Observed, type ReadCall, type Response } from '../decision';
+import { readProblem, decision, failedCall, type Action, type Decision, type Observed, type ReadCall, type Response } from '../decision';
 import { isObject, requestParameters, text, type Json, type ResponderEvent } from '../event';
 import { isPublicGrant, isPublicStatement, readPolicy, statementName, type AclGrant, type BucketPolicy } from '../public-access';
 import { aclFromRequest, publicAccessBlockOf } from './bucket-request';
@@ -14,6 +14,12 @@ const TRIGGERS: ReadonlySet<string> = new Set(['PutBucketPolicy', 'PutBucketAcl'
 export const PUBLIC_ACCESS_BLOCK_SETTINGS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;
 const ALL_BLOCKED = Object.fromEntries(PUBLIC_ACCESS_BLOCK_SETTINGS.map((setting) => [setting, true]));
 const GONE_CODES: ReadonlySet<string> = new Set(['NoSuchBucket']);
+/** The answers that mean "the bucket has none", by read key; any other failed read leaves the bucket undecided. */
+const ABSENT_CODES: Readonly<Record<string, ReadonlySet<string>>> = {
+  policy: new Set(['NoSuchBucketPolicy']),
+  publicAccessBlock: new Set(['NoSuchPublicAccessBlockConfiguration']),
+  tags: new Set(['NoSuchTagSet']),
+};
 
 const bucketOf = (event: ResponderEvent): string | undefined => text(requestParameters(event).bucketName);
 
@@ -69,7 +75,7 @@ function decide(event: ResponderEvent, observed: Observed, config: ResponderConf
   if (options?.exemptBuckets.includes(bucket)) return base({ nothingToDo: [`bucket ${bucket} is exempt (listed in exemptBuckets): never touched`] });
   const gone = Object.entries(observed).find(([, result]) => result.errorCode && GONE_CODES.has(result.errorCode));
   if (gone) return base({ problem: { kind: 'gone', reason: `bucket ${bucket} no longer exists (${gone[1].errorCode})` } });
-  const denied = accessProblem(observed);
+  const denied = readProblem(observed, ABSENT_CODES);
   if (denied) return base({ problem: denied });
   const tag = exemptByTag(observed, options?.exemptTag);
   if (tag) return base({ nothingToDo: [`bucket ${bucket} is exempt (tagged ${tag}): never touched`] });

@@ -1,5 +1,5 @@
 import type { ResponderConfig } from '../config';
-import { accessProblem, decision, failedCall, type Decision, type Observed, type ReadCall, type Response } from '../decision';
+import { readProblem, decision, failedCall, type Decision, type Observed, type ReadCall, type Response } from '../decision';
 import { isObject, requestParameters, responseElements, text, type ResponderEvent } from '../event';
 
 /**
@@ -38,8 +38,9 @@ function decide(event: ResponderEvent, observed: Observed, config: ResponderConf
   if (failed) return base({ nothingToDo: [failed] });
   const policyArn = config.accounts[event.account]?.mfaPolicyArn;
   if (!policyArn) return base({ problem: { kind: 'bad-event', reason: `account ${event.account} is not in the responder's accounts; it has no MFA policy to attach` } });
-  if (observed.user?.errorCode === 'NoSuchEntity') return base({ problem: { kind: 'gone', reason: `IAM user ${userName} no longer exists (NoSuchEntity); not retried` } });
-  const denied = accessProblem(observed);
+  // The user may be deleted between the two reads as well.
+  if ([observed.user, observed.attachedPolicies].some((read) => read?.errorCode === 'NoSuchEntity')) return base({ problem: { kind: 'gone', reason: `IAM user ${userName} no longer exists (NoSuchEntity); not retried` } });
+  const denied = readProblem(observed);
   if (denied) return base({ problem: denied });
   const prefix = options?.exemptNamePrefixes.find((p) => userName.startsWith(p));
   if (prefix) return base({ nothingToDo: [`user ${userName} is exempt (name prefix ${prefix})`] });

@@ -1,5 +1,5 @@
 import type { ResponderConfig } from '../config';
-import { accessProblem, decision, failedCall, type Action, type Decision, type Observed, type ReadCall, type Response } from '../decision';
+import { readProblem, decision, failedCall, type Action, type Decision, type Observed, type ReadCall, type Response } from '../decision';
 import { isObject, principalOf, requestParameters, responseElements, text, type Json, type ResponderEvent } from '../event';
 
 /**
@@ -83,7 +83,7 @@ function decide(event: ResponderEvent, observed: Observed, config: ResponderConf
     return base({ problem: { kind: 'gone', reason: `instance ${ids.join(', ')} not found (${code}): EC2 may not show a new instance yet, so it is retried until ${retryableUntil} and taken as gone after`, retryableUntil } });
   }
   if (code && GONE_CODES.has(code)) return base({ problem: { kind: 'gone', reason: `instance ${ids.join(', ')} no longer exists (${code})` } });
-  const denied = accessProblem(observed);
+  const denied = readProblem(observed);
   if (denied) return base({ problem: denied });
   const existing = existingTags(observed.instances?.output);
   const actions: Action[] = [];
