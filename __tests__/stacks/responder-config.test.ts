@@ -1,7 +1,7 @@
 import { parseResponderConfig } from '../../functions/responder/config';
 import { TopologyError } from '../../config/problems';
 import { parseTopology } from '../../config/load';
-import { assertValidEventTopology, evidenceRules, responderTargetRules, responseRules } from '../../stacks/catalog';
+import { assertValidEventTopology, centralRules, evidenceRules, responderTargetRules, responseRules } from '../../stacks/catalog';
 import { responderConfigFor } from '../../stacks/responder-config';
 import { defaultTopologyInput, topologyWith } from '../support/synth';
 
@@ -94,6 +94,19 @@ describe('responses in the catalog', () => {
     expect(() => assertValidEventTopology(t)).toThrow(/responses\["audit-evidence"\]\.useCases\[0\]: "no-such-case" is not a use case of the catalog/);
     expect(() => assertValidEventTopology(t)).toThrow(/responses\["audit-evidence"\]\.useCases\[1\]: use case "root-account-usage" is disabled/);
     expect(() => assertValidEventTopology(t)).toThrow(/responses\["database-deleted"\]: rides on the use case database-deleted, which is disabled/);
+  });
+
+  test('responses with no alert topic (no enabled rule targets sns) are refused with the fix', () => {
+    const base = topologyWith((input) => (input.responses = { 'block-public-bucket': { enabled: true, mode: 'report' } }));
+    const snsRules = centralRules(base).filter((r) => r.target === 'sns');
+    expect(snsRules.length).toBeGreaterThan(0);
+    expect(() => assertValidEventTopology(base)).not.toThrow();
+    const noTopic = topologyWith((input) => {
+      input.responses = { 'block-public-bucket': { enabled: true, mode: 'report' } };
+      input.events = { useCases: Object.fromEntries(snsRules.map((r) => [r.id, { target: 'sqs' }])) };
+    });
+    expect(centralRules(noTopic).some((r) => r.target === 'sns')).toBe(false);
+    expect(() => assertValidEventTopology(noTopic)).toThrow(/responses\["block-public-bucket"\]: the responder tells what it did.*no enabled rule targets sns.*target sns with a use case/);
   });
 
   test('the schema names the path of a bad response option', () => {

@@ -90,6 +90,14 @@ function responseProblems(topology: Topology, rules: readonly CentralRule[]): Pr
   if (on['database-deleted'] && !rules.some((r) => r.id === DATABASE_DELETED_USE_CASE)) {
     add('responses["database-deleted"]', `rides on the use case ${DATABASE_DELETED_USE_CASE}, which is disabled; enable it in events.useCases or turn the response off`);
   }
+  const [first] = Object.keys(on);
+  if (first !== undefined && !rules.some((r) => r.target === 'sns')) {
+    // The responder says what it did (or, reporting, would do) on the alert topic, which exists only for sns rules.
+    add(
+      `responses[${JSON.stringify(first)}]`,
+      'the responder tells what it did, or in report mode what it would do, on the alert topic, and no enabled rule targets sns, so there is none; target sns with a use case (events.useCases.<id>.target) or a custom rule, or turn the responses off',
+    );
+  }
   for (const rule of responseRules(topology)) {
     for (const reason of patternProblems(rule.pattern)) add(rule.path, `rule ${JSON.stringify(rule.name)}: ${reason}`);
   }
