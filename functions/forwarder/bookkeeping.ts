@@ -4,7 +4,7 @@
  * replay tickets for what was not delivered. No I/O: tests drive these with plain values.
  */
 import { Batch } from './batcher';
-import { DeliveryReport } from './ingest-client';
+import { DeliveryFailure, DeliveryReport } from './ingest-client';
 import { ObjectRef } from './notifications';
 import type { ForwardStats, ObjectResult } from './pipeline';
 import type { ObjectProgress } from './progress';
@@ -66,6 +66,7 @@ export function settleReport(stats: ForwardStats, batch: Batch<Origin>, report: 
   stats.retries += report.retries;
   stats.bytesSent += report.bytesSent;
   for (const ms of report.latenciesMs) if (stats.latenciesMs.length < MAX_KEPT_LATENCIES) stats.latenciesMs.push(ms);
+  for (const partial of report.partial ?? []) stats.partlyAccepted += partial.origins.length;
   const failed = new Set<Origin>();
   for (const f of report.failed) {
     for (const origin of f.origins) {
@@ -80,6 +81,21 @@ export function settleReport(stats: ForwardStats, batch: Batch<Origin>, report: 
     origin.object.progress?.watermark.sent(origin.index);
     stats.sent++;
   }
+}
+
+/**
+ * What a batch Dynatrace took only part of held, for the operator's log: its objects and their
+ * record ranges, so the records can be found (Dynatrace's answer names no event).
+ */
+export function partlyAccepted(partial: DeliveryFailure<Origin>): { events: number; objects: { bucket: string; key: string; versionId?: string; records: RecordRange[] }[]; details: string } {
+  const byObject = new Map<ObjectTracker, number[]>();
+  for (const { object, index } of partial.origins) {
+    const indexes = byObject.get(object);
+    if (indexes) indexes.push(index);
+    else byObject.set(object, [index]);
+  }
+  const objects = [...byObject].map(([object, indexes]) => ({ bucket: object.ref.bucket, key: object.ref.key, versionId: object.result.versionId, records: rangesFromIndexes(indexes) }));
+  return { events: partial.origins.length, objects, details: partial.reason };
 }
 
 /** The report of a sender that threw (a bug: senders report failures as data): every event failed. */

@@ -42,6 +42,12 @@ export interface DeliveryFailure<T> {
 export interface DeliveryReport<T> {
   accepted: number;
   failed: DeliveryFailure<T>[];
+  /**
+   * Accepted batches Dynatrace took only part of (200, its answer naming no event): counted in
+   * `accepted`, since sending them again would be refused the same way, and listed here so the
+   * operator learns which records they held. @default - none
+   */
+  partial?: DeliveryFailure<T>[];
   requests: number;
   retries: number;
   /** Compressed bytes on the wire, all attempts. */
@@ -157,12 +163,7 @@ export class IngestClient implements BatchSender {
     switch (outcome.kind) {
       case 'ok':
         report.accepted += batch.origins.length;
-        if (outcome.status === 200) {
-          this.options.logger?.warn('Dynatrace accepted only part of a batch', {
-            events: batch.origins.length,
-            details: outcome.body.slice(0, MAX_LOGGED_BODY_CHARS),
-          });
-        }
+        if (outcome.status === 200) (report.partial ??= []).push({ origins: batch.origins, reason: outcome.body.slice(0, MAX_LOGGED_BODY_CHARS) });
         return;
       case 'split':
         if (batch.origins.length === 1) {

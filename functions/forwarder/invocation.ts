@@ -154,6 +154,7 @@ function recordMetrics(metrics: Metrics, result: ForwardResult, durationMs: numb
   metrics.add('RecordsMalformed', 'Count', s.malformed);
   metrics.add('RecordsRedacted', 'Count', s.redacted);
   metrics.add('RecordsAlreadyForwarded', 'Count', s.alreadyForwarded);
+  if (s.partlyAccepted > 0) metrics.add('RecordsPartlyAccepted', 'Count', s.partlyAccepted);
   if (s.progressLoadFailed > 0) metrics.add('ProgressLoadFailed', 'Count', s.progressLoadFailed);
   if (s.progressSaveFailed > 0) metrics.add('ProgressSaveFailed', 'Count', s.progressSaveFailed);
   metrics.add('Requests', 'Count', s.requests);

@@ -33,7 +33,7 @@
 import { Logger } from '../lib/logger';
 import { admit, Admission } from './admission';
 import { Batch, Batcher } from './batcher';
-import { finishObject, ObjectTracker, Origin, settleReport, thrownReport } from './bookkeeping';
+import { finishObject, ObjectTracker, Origin, partlyAccepted, settleReport, thrownReport } from './bookkeeping';
 import { ObjectContext, ParseError, SourceError } from './errors';
 import { RecordFormatter } from './formatter';
 import { BatchSender } from './ingest-client';
@@ -70,6 +70,8 @@ export interface ForwardStats {
   /** Records forwarded as text because they were not a JSON object or not valid UTF-8. */
   malformed: number;
   redacted: number;
+  /** Records sent in batches Dynatrace accepted only part of (200): counted as sent too, and logged with their objects. */
+  partlyAccepted: number;
   tickets: number;
   /** Records skipped because a previous delivery of the notification had accounted them (the progress watermark). */
   alreadyForwarded: number;
@@ -155,6 +157,7 @@ export function emptyStats(): ForwardStats {
     objectsFailed: 0,
     malformed: 0,
     redacted: 0,
+    partlyAccepted: 0,
     tickets: 0,
     alreadyForwarded: 0,
     progressLoadFailed: 0,
@@ -392,7 +395,10 @@ class ForwardRun {
     const sending = this.options.sender
       .send(batch, this.deadlineMs)
       .then(
-        (report) => settleReport(this.stats, batch, report),
+        (report) => {
+          settleReport(this.stats, batch, report);
+          for (const partial of report.partial ?? []) this.options.logger?.warn('Dynatrace accepted only part of a batch', partlyAccepted(partial));
+        },
         (err: unknown) => {
           // Senders report failures as data; a throw is a bug, but still must not lose records.
           this.options.logger?.error('sender threw', { error: err });

@@ -8,6 +8,7 @@ import { RulesDocumentInput, rulesSchema } from '../../../functions/forwarder/ru
 import { StaticTokenProvider } from '../../../functions/forwarder/token';
 import { ObjectRef } from '../../../functions/forwarder/notifications';
 import { ReplayTicket } from '../../../functions/forwarder/tickets';
+import { Logger } from '../../../functions/lib/logger';
 import { RecordingSender } from './support/recording-sender';
 import { Fault, FakeIngestServer, FakeIngestServerOptions } from '../../../tools/lib/fake-ingest-server';
 import { cloudTrailKey, CloudTrailRecord, freshen, logFile, MemorySource, pantherRecords, stratusRecords } from './support/cloudtrail';
@@ -83,6 +84,23 @@ describe('forwardObjects, through the ingest client', () => {
     expect(result.stats).toMatchObject({ records: total, sent: total, failed: 0 });
     expect(server.idCounts.size).toBe(total);
     expect(server.duplicates()).toEqual([]);
+  });
+
+  it('a batch Dynatrace took only part of (200) counts as sent and is logged with its objects and record ranges', async () => {
+    await start({ faultFor: (n) => (n === 2 ? { status: 200, ingest: true, body: '{"details":{"code":200,"message":"1 invalid event"}}' } : undefined) });
+    const { source, refs, total } = files(2);
+    const logs: string[] = [];
+    const result = await run(refs, source, { logger: new Logger({ service: 't', write: (line) => logs.push(line) }) });
+    const partialRequest = server.requests.find((r) => r.number === 2)!;
+    expect(partialRequest.status).toBe(200);
+    expect(result.stats).toMatchObject({ records: total, sent: total, failed: 0, partlyAccepted: partialRequest.events });
+    const warnings = logs.map((line) => JSON.parse(line)).filter((l) => l.message === 'Dynatrace accepted only part of a batch');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ events: partialRequest.events, details: expect.stringContaining('1 invalid event') });
+    const objects: { key: string; records: { from: number; to: number }[] }[] = warnings[0].objects;
+    expect(objects.length).toBeGreaterThan(0);
+    expect(objects.every((o) => refs.some((r) => r.key === o.key))).toBe(true);
+    expect(objects.flatMap((o) => o.records).reduce((n, r) => n + r.to - r.from, 0)).toBe(partialRequest.events);
   });
 
   it('tickets what an outage keeps from Dynatrace, and the replay sends exactly those records', async () => {
