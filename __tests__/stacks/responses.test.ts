@@ -1,5 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../config/paths';
 import { TopologyInput } from '../../config/schema';
 import { SynthesizedStack, synthesize, topologyWith } from '../support/synth';
+
+const RESPONDER_DIR = join(PROJECT_ROOT, 'functions', 'responder');
 
 type Json = Record<string, any>;
 
@@ -177,6 +182,19 @@ describe('security-events stack: the responder', () => {
   test('alarms on responder errors and failure-queue depth', () => {
     expect(stack.resourceWhere('aws_cloudwatch_metric_alarm', 'alarm_name', 'trailbridge-responder-errors')).toMatchObject({ metric_name: 'Errors', dimensions: { FunctionName: 'trailbridge-responder' } });
     expect(stack.resourceWhere('aws_cloudwatch_metric_alarm', 'alarm_name', 'trailbridge-responder-failure-queue-depth')).toMatchObject({ dimensions: { QueueName: 'trailbridge-responder-failures' } });
+  });
+
+  test('alarms on the problems the responder settles without failing, each a metric its code emits', () => {
+    const alarm = stack.resourceWhere('aws_cloudwatch_metric_alarm', 'alarm_name', 'trailbridge-responder-problems');
+    const metrics = alarm.metric_query.filter((q: Record<string, any>) => q.metric).map((q: Record<string, any>) => q.metric);
+    expect(metrics.map((m: Record<string, any>) => m.metric_name)).toEqual(['AccessDenied', 'ReadsFailed', 'ActionFailures', 'AlertFailures']);
+    for (const m of metrics) expect(m).toMatchObject({ namespace: 'Trailbridge/Responder', dimensions: { service: 'responder' }, stat: 'Sum' });
+    expect(alarm.alarm_actions).toEqual(stack.resourceWhere('aws_cloudwatch_metric_alarm', 'alarm_name', 'trailbridge-responder-errors').alarm_actions);
+    const source = readdirSync(RESPONDER_DIR, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => readFileSync(join(RESPONDER_DIR, f), 'utf8'))
+      .join('\n');
+    for (const m of metrics) expect(source).toMatch(new RegExp(`(metrics\\.add\\(\\s*|: )'${m.metric_name}'`));
   });
 
   test('no responder when no response is on', () => {

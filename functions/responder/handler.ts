@@ -7,6 +7,7 @@ import { Metrics } from '../lib/metrics';
 import { assumingRoleClients } from './clients';
 import { responderConfigFromEnv, type ResponderConfig } from './config';
 import { respond, type RespondResult } from './executor';
+import { RESPONDER_METRICS_DIMENSIONS, RESPONDER_METRICS_NAMESPACE } from './metric-names';
 
 /**
  * The responder: target of the central bus's response rules. Configuration and clients are built
@@ -16,7 +17,7 @@ import { respond, type RespondResult } from './executor';
 
 const env = new EnvReader(process.env);
 const logger = functionLogger('responder', process.env);
-const metrics = new Metrics({ namespace: env.optional('METRICS_NAMESPACE') ?? 'Trailbridge/Responder', dimensions: { service: 'responder' } });
+const metrics = new Metrics({ namespace: env.optional('METRICS_NAMESPACE') ?? RESPONDER_METRICS_NAMESPACE, dimensions: RESPONDER_METRICS_DIMENSIONS });
 
 let config: ResponderConfig | undefined;
 let configError: Error | undefined;

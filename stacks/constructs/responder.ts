@@ -3,9 +3,11 @@ import { CloudwatchEventTarget, CloudwatchEventTargetRetryPolicy } from '@cdktf/
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { Construct } from 'constructs';
 import { Naming } from '../../config/naming';
+import { RESPONDER_METRICS_DIMENSIONS, RESPONDER_METRICS_NAMESPACE, RESPONDER_PROBLEM_METRICS } from '../../functions/responder/metric-names';
 import { Topology } from '../../config/schema';
 import { ResponseRule } from '../catalog';
 import { ResponderConfigDocument } from '../responder-config';
+import { ALARM_PERIOD_SECONDS, metricAlarm } from './alarm-spec';
 import { EventDeadLetterQueue } from './event-dead-letter-queue';
 import { Statement } from './iam';
 import { NodeFunction } from './node-function';
@@ -102,6 +104,19 @@ export class Responder extends Construct {
       metricName: 'Errors',
       statistic: 'Sum',
     });
+    metricAlarm(
+      this,
+      {
+        id: 'problems',
+        alarmName: naming.responderAlarmName('problems'),
+        description: `The responder ${functionName} met events it could not settle and did not fail on (so Lambda does not retry them): a source role it may not use or that denies a read (AccessDenied), a read that failed (ReadsFailed), a write that failed for good (ActionFailures), or an alert it could not publish (AlertFailures). What was not done stays undone. First check: the function's log group (WARN and ERROR lines name the event, account and call). See docs/flow-2-events.md#responses`,
+        why: 'a response that settles without acting or alerting is otherwise silent',
+        metrics: RESPONDER_PROBLEM_METRICS.map((metricName) => ({ namespace: RESPONDER_METRICS_NAMESPACE, metricName, dimensions: RESPONDER_METRICS_DIMENSIONS, statistic: 'Sum' as const })),
+        threshold: 1,
+        periodInSeconds: ALARM_PERIOD_SECONDS,
+      },
+      topicArn,
+    );
     new CloudwatchMetricAlarm(this, 'failure-queue-depth', {
       ...common,
       alarmName: naming.responderAlarmName('failure-queue-depth'),
