@@ -489,6 +489,11 @@ export class Naming {
     return this.checked('bucket', `${this.prefix}-evidence-${this.accountId('log-archive')}`);
   }
 
+  /** The account the evidence bucket is in, which the responder names on every call to it (ExpectedBucketOwner). */
+  evidenceBucketOwner(): string {
+    return this.accountId('log-archive');
+  }
+
   evidenceKeyAlias(): string {
     return this.checked('kmsAlias', `alias/${this.prefix}-evidence`);
   }

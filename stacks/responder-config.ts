@@ -17,7 +17,7 @@ export interface ResponderConfigDocument {
   readonly alertTopicArn?: string;
   readonly selfRoleArns: readonly string[];
   readonly accounts: Readonly<Record<string, { readonly roleArn: string; readonly mfaPolicyArn: string }>>;
-  readonly evidence?: { readonly bucket: string; readonly region: string; readonly kmsKeyArn: string; readonly rules: readonly string[] };
+  readonly evidence?: { readonly bucket: string; readonly bucketOwner: string; readonly region: string; readonly kmsKeyArn: string; readonly rules: readonly string[] };
   readonly responses: Readonly<Record<string, Options>>;
 }
 
@@ -38,7 +38,7 @@ export function responderConfigFor(topology: Topology): ResponderConfigDocument 
     selfRoleArns: [naming.responderFunctionRoleArn(), ...sources.map((s) => naming.responderRoleArn(s))],
     accounts: Object.fromEntries(sources.map((s) => [s.id, { roleArn: naming.responderRoleArn(s), mfaPolicyArn: naming.mfaPolicyArn(s) }])),
     evidence: audit
-      ? { bucket: naming.evidenceBucketName(), region: topology.homeRegion, kmsKeyArn: naming.evidenceKeyReference(), rules: evidenceRules(topology).map((r) => r.name) }
+      ? { bucket: naming.evidenceBucketName(), bucketOwner: naming.evidenceBucketOwner(), region: topology.homeRegion, kmsKeyArn: naming.evidenceKeyReference(), rules: evidenceRules(topology).map((r) => r.name) }
       : undefined,
     responses,
   };

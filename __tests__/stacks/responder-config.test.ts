@@ -27,6 +27,7 @@ describe('responderConfigFor', () => {
     expect(config.alertTopicArn).toBe('arn:aws:sns:us-east-1:333333333333:trailbridge-security-alerts');
     expect(config.evidence).toEqual({
       bucket: 'trailbridge-evidence-333333333333',
+      bucketOwner: '333333333333',
       region: 'us-east-1',
       kmsKeyArn: 'arn:aws:kms:us-east-1:333333333333:alias/trailbridge-evidence',
       rules: ['trailbridge-s3-bucket-policy-changed', 'trailbridge-iam-user-created'],
@@ -55,6 +56,16 @@ describe('responderConfigFor', () => {
     const config = responderConfigFor(t);
     expect(config.selfRoleArns[0]).toBe('arn:aws-us-gov:iam::333333333333:role/trailbridge-responder-function');
     expect(config.evidence!.kmsKeyArn).toBe('arn:aws-us-gov:kms:us-east-1:333333333333:key/0123abcd-0000-0000-0000-000000000000');
+  });
+
+  test('names the log-archive account as the evidence bucket\'s owner, whatever account the key ARN names', () => {
+    const t = topologyWith((input) => {
+      input.responses = { 'audit-evidence': { kmsKeyArn: 'arn:aws:kms:us-east-1:444444444444:key/0123abcd-0000-0000-0000-000000000000' } };
+    });
+    const logArchive = t.accounts.find((a) => a.roles.includes('log-archive'))!.id;
+    expect(logArchive).not.toBe('444444444444');
+    const config = parseResponderConfig(responderConfigFor(t));
+    expect(config.evidence).toMatchObject({ bucket: `trailbridge-evidence-${logArchive}`, bucketOwner: logArchive });
   });
 });
 
