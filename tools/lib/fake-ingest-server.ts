@@ -217,7 +217,14 @@ export class FakeIngestServer {
 
     if (fault && 'delayMs' in fault) {
       if (fault.ingestBeforeDelay) this.ingest(events, body.length);
-      await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      // Ends early when the client gives up, so no timer outlives the request it delays.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, fault.delayMs);
+        res.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
       if (res.destroyed || req.socket.destroyed) {
         log('reset', events.length, ...size);
         return;

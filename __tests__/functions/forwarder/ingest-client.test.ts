@@ -70,8 +70,9 @@ describe('IngestClient against the fake Ingest API', () => {
   });
 
   it('retries a slow response that times out', async () => {
-    await start({}, undefined, { attemptTimeoutMs: 200 });
-    server.script({ delayMs: 1500 });
+    // The retry must be answered within the attempt timeout too: 1 s leaves room for a loaded machine.
+    await start({}, undefined, { attemptTimeoutMs: 1_000 });
+    server.script({ delayMs: 3_000 });
     const report = await client.send(batchOf([1]), Infinity);
     expect(report).toMatchObject({ accepted: 1, retries: 1 });
     expect(server.idCounts.get('1')).toBe(1);
