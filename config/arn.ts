@@ -34,3 +34,16 @@ export function roleArn(partition: Partition, accountId: string, roleName: strin
 export function bucketArn(partition: Partition, bucketName: string): string {
   return arn({ partition, service: 's3', resource: bucketName });
 }
+
+/** The DNS suffix of a partition's service endpoints (China's differ). */
+export function dnsSuffix(partition: Partition): string {
+  return partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
+}
+
+/**
+ * A service's regional name, as a regional service principal (logs.<region>.amazonaws.com) and a
+ * kms:ViaService value (s3.<region>.amazonaws.com) are written: in China with China's suffix.
+ */
+export function regionalServiceName(partition: Partition, service: string, region: string): string {
+  return `${service}.${region}.${dnsSuffix(partition)}`;
+}

@@ -1,3 +1,5 @@
+import type { Partition } from './arn';
+
 /**
  * AWS regions of the commercial partition that trailbridge knows.
  *
@@ -19,8 +21,37 @@ export const OPT_IN_REGIONS = [
 
 export const KNOWN_REGIONS: readonly string[] = [...DEFAULT_ENABLED_REGIONS, ...OPT_IN_REGIONS];
 
-/** CloudTrail delivers events of global services (IAM, STS, CloudFront, sign-in, Organizations) here only. */
+/** The regions trailbridge knows in each partition (a topology's regions must be of its own). */
+export const PARTITION_REGIONS: Readonly<Record<Partition, readonly string[]>> = {
+  aws: KNOWN_REGIONS,
+  'aws-us-gov': ['us-gov-west-1', 'us-gov-east-1'],
+  'aws-cn': ['cn-north-1', 'cn-northwest-1'],
+};
+
+/** The partition a known region belongs to, if trailbridge knows it. */
+export function partitionOfRegion(region: string): Partition | undefined {
+  return (Object.keys(PARTITION_REGIONS) as Partition[]).find((partition) => PARTITION_REGIONS[partition].includes(region));
+}
+
+/** CloudTrail delivers events of global services (IAM, STS, CloudFront, sign-in, Organizations) here only, in the commercial partition. */
 export const GLOBAL_EVENTS_REGION = 'us-east-1';
+
+/**
+ * The region of each partition where global services' events arrive: the region IAM signs its
+ * requests in, as the AWS SDK's endpoint rules give it (us-east-1, us-gov-west-1, cn-north-1).
+ */
+const GLOBAL_EVENTS_REGIONS: Readonly<Record<Partition, string>> = {
+  aws: GLOBAL_EVENTS_REGION,
+  'aws-us-gov': 'us-gov-west-1',
+  'aws-cn': 'cn-north-1',
+};
+
+export function globalEventsRegion(partition: Partition): string {
+  return GLOBAL_EVENTS_REGIONS[partition];
+}
+
+/** The global-events regions of all partitions (a topology's regions are of one partition, so at most one of these is among them). */
+export const ALL_GLOBAL_EVENTS_REGIONS: readonly string[] = Object.values(GLOBAL_EVENTS_REGIONS);
 
 /** Shape of a region name, used to accept `allowRegions` entries without knowing them. */
 export const REGION_NAME_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;

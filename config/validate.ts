@@ -1,4 +1,5 @@
-import { KNOWN_REGIONS, REGION_NAME_PATTERN } from './regions';
+import { PARTITIONS, Partition } from './arn';
+import { PARTITION_REGIONS, REGION_NAME_PATTERN, partitionOfRegion } from './regions';
 import { ACCOUNT_ROLES, SINGLETON_ROLES } from './schema';
 import { Problem } from './problems';
 import { trailLayoutProblems } from './sections/source';
@@ -26,6 +27,8 @@ export function crossFieldProblems(raw: unknown): Problem[] {
 
 interface RegionFacts {
   readonly problems: Problem[];
+  /** The topology's partition (the default when it is not a valid one). */
+  readonly partition: Partition;
   /** Known regions and allowRegions. */
   readonly accepted: ReadonlySet<string>;
   /** The enabled regions as listed. */
@@ -42,23 +45,29 @@ interface AccountFacts {
   readonly buckets: ReadonlyMap<string, string>;
 }
 
-const unknownRegion = (region: string) =>
-  `${JSON.stringify(region)} is not a known region; use one of ${KNOWN_REGIONS.join(', ')}, or add it to allowRegions if AWS launched it recently`;
+function unknownRegion(region: string, partition: Partition): string {
+  const other = partitionOfRegion(region);
+  if (other) return `${JSON.stringify(region)} is a region of the ${other} partition, and the topology's partition is ${partition}; use one of ${PARTITION_REGIONS[partition].join(', ')}, or set partition to ${JSON.stringify(other)}`;
+  return `${JSON.stringify(region)} is not a known region of the ${partition} partition; use one of ${PARTITION_REGIONS[partition].join(', ')}, or add it to allowRegions if AWS launched it recently`;
+}
 
-/** allowRegions, regions and homeRegion. */
+/** allowRegions, regions and homeRegion, against the regions of the topology's partition. */
 function regionProblems(raw: Record<string, unknown>): RegionFacts {
   const problems: Problem[] = [];
   const add = (path: string, message: string) => problems.push({ path, message });
+  // An invalid partition is reported by the shape schema; the regions are then checked as the default's.
+  const partition: Partition = PARTITIONS.includes(raw.partition as Partition) ? (raw.partition as Partition) : 'aws';
   const allowRegions = strings(raw.allowRegions);
   allowRegions.forEach((region, i) => {
     if (!REGION_NAME_PATTERN.test(region)) add(`allowRegions[${i}]`, `${JSON.stringify(region)} does not look like a region name (such as "eu-south-3")`);
+    else if (partitionOfRegion(region) !== undefined && partitionOfRegion(region) !== partition) add(`allowRegions[${i}]`, unknownRegion(region, partition));
   });
-  const accepted = new Set([...KNOWN_REGIONS, ...allowRegions]);
+  const accepted = new Set([...PARTITION_REGIONS[partition], ...allowRegions]);
   const regions = Array.isArray(raw.regions) ? raw.regions : [];
   const enabled = new Set<unknown>();
   regions.forEach((region, i) => {
     if (typeof region !== 'string') return;
-    if (!accepted.has(region)) add(`regions[${i}]`, unknownRegion(region));
+    if (!accepted.has(region)) add(`regions[${i}]`, unknownRegion(region, partition));
     if (enabled.has(region)) add(`regions[${i}]`, `${JSON.stringify(region)} is listed twice; list each region once`);
     enabled.add(region);
   });
@@ -71,7 +80,7 @@ function regionProblems(raw: Record<string, unknown>): RegionFacts {
       : `is not among the enabled regions, nor a known region; ${pick ?? 'list a known region in regions and name it here'}`;
     add('homeRegion', `${JSON.stringify(raw.homeRegion)} ${message}`);
   }
-  return { problems, accepted, enabled };
+  return { problems, partition, accepted, enabled };
 }
 
 /** Each account on its own and against the others: unique names, ids and buckets, roles, source options. */
@@ -170,13 +179,21 @@ function regionReferenceProblems(raw: Record<string, unknown>, regions: RegionFa
     add('incidentResponse.region', `${JSON.stringify(idr.region)} is not among the enabled regions; add it to regions or leave it out to use the home region`);
   }
   const forwarder = isObject(raw.forwarder) ? raw.forwarder : {};
-  if (isObject(forwarder.appConfigLayerArns)) {
-    for (const region of Object.keys(forwarder.appConfigLayerArns)) {
-      if (!regions.accepted.has(region)) add(`forwarder.appConfigLayerArns[${JSON.stringify(region)}]`, unknownRegion(region));
-    }
+  const layerArns = isObject(forwarder.appConfigLayerArns) ? forwarder.appConfigLayerArns : {};
+  for (const region of Object.keys(layerArns)) {
+    if (!regions.accepted.has(region)) add(`forwarder.appConfigLayerArns[${JSON.stringify(region)}]`, unknownRegion(region, regions.partition));
+  }
+  // The built-in layer table is the commercial partition's; elsewhere the forwarder's region needs one named.
+  const home = raw.homeRegion;
+  if (regions.partition !== 'aws' && typeof home === 'string' && regions.enabled.has(home) && regions.accepted.has(home) && layerArns[home] === undefined) {
+    add(
+      'forwarder.appConfigLayerArns',
+      `the built-in AppConfig extension layers are those of the aws partition, and the topology's partition is ${regions.partition}; ` +
+        `add "${home}": "arn:${regions.partition}:lambda:${home}:<AWS account>:layer:AWS-AppConfig-Extension-Arm64:<version>" from the AppConfig user guide`,
+    );
   }
   const backend = isObject(raw.backend) ? raw.backend : {};
-  if (backend.type === 's3' && typeof backend.region === 'string' && !regions.accepted.has(backend.region)) add('backend.region', unknownRegion(backend.region));
+  if (backend.type === 's3' && typeof backend.region === 'string' && !regions.accepted.has(backend.region)) add('backend.region', unknownRegion(backend.region, regions.partition));
   return problems;
 }
 

@@ -98,7 +98,7 @@ describe('validation rules', () => {
   });
 
   test('regions must be known, or allowed explicitly', () => {
-    expectProblem((t) => t.regions.push('us-east-9'), 'regions[3]', /"us-east-9" is not a known region; use one of us-east-1, .* or add it to allowRegions/);
+    expectProblem((t) => t.regions.push('us-east-9'), 'regions[3]', /"us-east-9" is not a known region of the aws partition; use one of us-east-1, .* or add it to allowRegions/);
     expect(problemsOf((t) => { t.regions.push('eu-south-3'); t.allowRegions = ['eu-south-3']; })).toEqual([]);
     expectProblem((t) => (t.allowRegions = ['Narnia']), 'allowRegions[0]', /"Narnia" does not look like a region name/);
   });

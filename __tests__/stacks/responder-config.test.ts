@@ -51,11 +51,14 @@ describe('responderConfigFor', () => {
   test('is partition-aware and uses the evidence key ARN once the topology has it', () => {
     const t = topologyWith((input) => {
       input.partition = 'aws-us-gov';
-      input.responses = { 'audit-evidence': { kmsKeyArn: 'arn:aws-us-gov:kms:us-east-1:333333333333:key/0123abcd-0000-0000-0000-000000000000' } };
+      input.regions = ['us-gov-west-1'];
+      input.homeRegion = 'us-gov-west-1';
+      input.forwarder = { appConfigLayerArns: { 'us-gov-west-1': 'arn:aws-us-gov:lambda:us-gov-west-1:123456789012:layer:AWS-AppConfig-Extension-Arm64:1' } };
+      input.responses = { 'audit-evidence': { kmsKeyArn: 'arn:aws-us-gov:kms:us-gov-west-1:333333333333:key/0123abcd-0000-0000-0000-000000000000' } };
     });
     const config = responderConfigFor(t);
     expect(config.selfRoleArns[0]).toBe('arn:aws-us-gov:iam::333333333333:role/trailbridge-responder-function');
-    expect(config.evidence!.kmsKeyArn).toBe('arn:aws-us-gov:kms:us-east-1:333333333333:key/0123abcd-0000-0000-0000-000000000000');
+    expect(config.evidence!.kmsKeyArn).toBe('arn:aws-us-gov:kms:us-gov-west-1:333333333333:key/0123abcd-0000-0000-0000-000000000000');
   });
 
   test('names the log-archive account as the evidence bucket\'s owner, whatever account the key ARN names', () => {

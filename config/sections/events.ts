@@ -32,7 +32,7 @@ export const forwardingRules = z
     globalEventsFromUsEast1: z
       .boolean()
       .default(true)
-      .describe('When us-east-1 is not an enabled region, still create a rule there that forwards only the events of global services (IAM, STS, sign-in, CloudFront, Organizations, Route 53), which reach EventBridge in us-east-1 only. @default true'),
+      .describe('When us-east-1 (us-gov-west-1 in aws-us-gov, cn-north-1 in aws-cn) is not an enabled region, still create a rule there that forwards only the events of global services (IAM, STS, sign-in, CloudFront, Organizations, Route 53), which reach EventBridge in that region only. @default true'),
     retryAttempts: retryAttempts.default(185).describe('Retries of the central-bus target before the event goes to the dead-letter queue. @default 185'),
     maxEventAgeInSeconds: maxEventAgeInSeconds.default(86400).describe('How long EventBridge keeps retrying the central-bus target. @default 86400'),
   })

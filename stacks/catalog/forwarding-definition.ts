@@ -2,7 +2,8 @@ import type { Statement } from '../constructs/iam';
 import { ACTIONS, denyInsecureTransport, serviceTrust } from '../constructs/iam';
 import { Naming } from '../../config/naming';
 import { SourceAccount, Topology } from '../../config/schema';
-import { GLOBAL_EVENTS_REGION, RuleState, regionalForwardingRules } from './forwarding';
+import { ALL_GLOBAL_EVENTS_REGIONS } from '../../config/regions';
+import { RuleState, regionalForwardingRules } from './forwarding';
 import { EventPattern } from './use-case';
 
 /**
@@ -91,7 +92,7 @@ export function deadLetterQueueStatements(queueArn: string, ruleArns: readonly s
 }
 
 export function ruleDescription(scope: RegionalRuleDefinition['scope']): string {
-  const what = scope === 'global' ? 'events of global services (IAM, STS, sign-in, ...), which arrive in us-east-1 only' : 'API calls and console sign-ins of this region';
+  const what = scope === 'global' ? 'events of global services (IAM, STS, sign-in, ...), which arrive in this region only' : 'API calls and console sign-ins of this region';
   return `trailbridge: forwards ${what} to the central bus`;
 }
 
@@ -115,12 +116,12 @@ export function forwardingDefinition(props: ForwardingDefinitionProps): Forwardi
 }
 
 /**
- * The region whose stack instance holds an account's global (IAM) resources in a template: us-east-1
- * when the rules reach it (IAM's own region), else the first region of the rules.
+ * The region whose stack instance holds an account's global (IAM) resources in a template: IAM's own
+ * region (us-east-1; us-gov-west-1, cn-north-1) when the rules reach it, else the first region of the rules.
  */
 export function globalResourceRegion(regions: readonly string[]): string {
   if (regions.length === 0) throw new Error('globalResourceRegion: no region');
-  return regions.includes(GLOBAL_EVENTS_REGION) ? GLOBAL_EVENTS_REGION : regions[0];
+  return regions.find((region) => ALL_GLOBAL_EVENTS_REGIONS.includes(region)) ?? regions[0];
 }
 
 /** A listed source account's forwarding, as its source stack (either mode) deploys it. */

@@ -1,5 +1,5 @@
 import { Naming } from '../../config/naming';
-import { GLOBAL_EVENTS_REGION } from '../../config/regions';
+import { GLOBAL_EVENTS_REGION, globalEventsRegion } from '../../config/regions';
 import { SourceAccount, Topology } from '../../config/schema';
 import type { ForwardingOptions } from '../../config/sections/events';
 import { API_CALL, CONSOLE_SIGN_IN, EventPattern } from './use-case';
@@ -8,11 +8,12 @@ import { API_CALL, CONSOLE_SIGN_IN, EventPattern } from './use-case';
  * The source side: which rule each source account has in which region, with which pattern.
  *
  * A rule on a default bus sees only the events of its own region, so a source account needs one in
- * every enabled region. Global services hand their events to EventBridge in us-east-1 only; when
- * us-east-1 is not an enabled region, a rule there forwards just those (globalEventsFromUsEast1).
+ * every enabled region. Global services hand their events to EventBridge in us-east-1 only
+ * (us-gov-west-1 in GovCloud, cn-north-1 in China: globalEventsRegion); when that region is not
+ * enabled, a rule there forwards just those (globalEventsFromUsEast1).
  */
 
-export { GLOBAL_EVENTS_REGION };
+export { GLOBAL_EVENTS_REGION, globalEventsRegion };
 
 /**
  * Event sources whose CloudTrail events reach EventBridge in us-east-1 only: IAM, STS through its
@@ -87,14 +88,15 @@ export function forwardingRules(topology: Topology): ForwardingRule[] {
   return rules;
 }
 
-/** The rules any account forwarding with these options gets: one per enabled region, and us-east-1 for the global services. */
+/** The rules any account forwarding with these options gets: one per enabled region, and the partition's global-events region for the global services. */
 export function regionalForwardingRules(topology: Topology, options: ForwardingOptions): Omit<ForwardingRule, 'account' | 'path'>[] {
   if (!options.enabled) return [];
   const base = { name: new Naming(topology).eventForwardingRuleName(), state: ruleState(options.readOnlyEvents) };
   const rules: Omit<ForwardingRule, 'account' | 'path'>[] = topology.regions.map((region) => ({ ...base, region, scope: 'all', pattern: forwardingPattern(options)! }));
-  if (!topology.regions.includes(GLOBAL_EVENTS_REGION) && options.globalEventsFromUsEast1) {
+  const globalRegion = globalEventsRegion(topology.partition);
+  if (!topology.regions.includes(globalRegion) && options.globalEventsFromUsEast1) {
     const pattern = forwardingPattern(options, GLOBAL_EVENT_SOURCES);
-    if (pattern) rules.push({ ...base, region: GLOBAL_EVENTS_REGION, scope: 'global', pattern });
+    if (pattern) rules.push({ ...base, region: globalRegion, scope: 'global', pattern });
   }
   return rules;
 }

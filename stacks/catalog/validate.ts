@@ -1,6 +1,6 @@
 import { topologySource } from '../../config/load';
 import { Problem, TopologyError } from '../../config/problems';
-import { GLOBAL_EVENTS_REGION } from '../../config/regions';
+import { globalEventsRegion } from '../../config/regions';
 import { Topology } from '../../config/schema';
 import { rulePatternProblems } from '../../functions/lib/event-pattern';
 import { CentralRule, centralRules } from './central-rules';
@@ -61,11 +61,12 @@ export function eventTopologyProblems(topology: Topology): Problem[] {
   for (const rule of forwarding) {
     for (const reason of patternProblems(rule.pattern)) add(rule.path, `rule ${JSON.stringify(rule.name)} in ${rule.region}: ${reason}`);
   }
-  if (forwarding.length > 0 && !forwarding.some((r) => r.region === GLOBAL_EVENTS_REGION)) {
+  const globalRegion = globalEventsRegion(topology.partition);
+  if (forwarding.length > 0 && !forwarding.some((r) => r.region === globalRegion)) {
     for (const rule of [...rules, ...responseRules(topology)].filter((r) => r.needsGlobalEvents)) {
       add(
         rule.path,
-        `rule ${JSON.stringify(rule.name)} needs events of global services (IAM, STS, sign-in, Organizations), which reach EventBridge in ${GLOBAL_EVENTS_REGION} only, and no source account forwards from there; add ${GLOBAL_EVENTS_REGION} to regions, leave forwarding.globalEventsFromUsEast1 on, or disable this use case`,
+        `rule ${JSON.stringify(rule.name)} needs events of global services (IAM, STS, sign-in, Organizations), which reach EventBridge in ${globalRegion} only, and no source account forwards from there; add ${globalRegion} to regions, leave forwarding.globalEventsFromUsEast1 on, or disable this use case`,
       );
     }
   }

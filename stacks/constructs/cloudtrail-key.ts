@@ -3,7 +3,7 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { Statement, policyDocument } from './iam';
-import { Partition, accountRootArn, arn } from '../../config/arn';
+import { Partition, accountRootArn, arn, regionalServiceName } from '../../config/arn';
 
 /** A trail that encrypts with the key, and the account that owns it (the encryption context names it). */
 export interface TrailWriter {
@@ -131,7 +131,7 @@ export function cloudTrailKeyStatements(props: CloudTrailKeyProps): Statement[] 
       principals: [{ type: 'AWS', identifiers: [accountRootArn(props.partition, props.reader.accountId)] }],
       conditions: [
         { test: 'ArnEquals', variable: 'aws:PrincipalArn', values: [props.reader.roleArn] },
-        { test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${props.region}.amazonaws.com`] },
+        { test: 'StringEquals', variable: 'kms:ViaService', values: [regionalServiceName(props.partition, 's3', props.region)] },
         // The object ARN, or the bucket ARN when S3 uses a bucket key.
         { test: 'StringLike', variable: 'kms:EncryptionContext:aws:s3:arn', values: props.bucketArns.flatMap((arn) => [arn, `${arn}/*`]) },
       ],
@@ -166,7 +166,7 @@ export function cloudTrailKeyStatements(props: CloudTrailKeyProps): Statement[] 
       principals: [{ type: 'AWS', identifiers: [accountRootArn(props.partition, props.reader.accountId)] }],
       conditions: [
         { test: 'ArnEquals', variable: 'aws:PrincipalArn', values: [props.reader.roleArn] },
-        { test: 'StringEquals', variable: 'kms:ViaService', values: [`sqs.${props.region}.amazonaws.com`] },
+        { test: 'StringEquals', variable: 'kms:ViaService', values: [regionalServiceName(props.partition, 'sqs', props.region)] },
         { test: 'StringEquals', variable: 'kms:EncryptionContext:aws:sqs:arn', values: [props.readerQueueArn] },
       ],
     });

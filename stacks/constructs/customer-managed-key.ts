@@ -2,7 +2,7 @@ import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { Partition, accountRootArn, arn } from '../../config/arn';
+import { Partition, accountRootArn, arn, regionalServiceName } from '../../config/arn';
 import { Statement, policyDocument } from './iam';
 
 /** What CloudWatch Logs needs of the key of an encrypted log group. */
@@ -69,7 +69,7 @@ export function logsEncryptStatement(partition: Partition, accountId: string, gr
     sid: 'CloudWatchLogsEncryptsGroups',
     actions: LOGS_USE,
     resources: ['*'],
-    principals: [{ type: 'Service', identifiers: [`logs.${groups.region}.amazonaws.com`] }],
+    principals: [{ type: 'Service', identifiers: [regionalServiceName(partition, 'logs', groups.region)] }],
     conditions: [
       {
         test: 'ArnEquals',

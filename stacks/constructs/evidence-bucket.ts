@@ -8,7 +8,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { Partition, accountRootArn, bucketArn } from '../../config/arn';
+import { Partition, accountRootArn, bucketArn, regionalServiceName } from '../../config/arn';
 import { Statement, denyInsecureTransport, policyDocument } from './iam';
 import { lockDown } from './locked-down-bucket';
 
@@ -65,7 +65,7 @@ export class EvidenceBucket extends Construct {
         // Confused deputy: only through S3 of this region, only for this bucket's evidence objects.
         conditions: [
           isWriter,
-          { test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${props.region}.amazonaws.com`] },
+          { test: 'StringEquals', variable: 'kms:ViaService', values: [regionalServiceName(props.partition, 's3', props.region)] },
           { test: 'StringLike', variable: 'kms:EncryptionContext:aws:s3:arn', values: [objects] },
         ],
       },

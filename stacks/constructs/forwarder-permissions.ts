@@ -1,3 +1,4 @@
+import { regionalServiceName } from '../../config/arn';
 import { Naming } from '../../config/naming';
 import { ACTIONS, Statement } from './iam';
 import { accountWithRole, sourceAccounts } from '../../config/accounts';
@@ -46,7 +47,7 @@ export function forwarderStatements(props: ForwarderPermissionsProps): Statement
       resources: [naming.arn({ service: 'kms', region: home, account: logArchiveId, resource: 'key/*' })],
       conditions: [
         { test: 'ForAnyValue:StringEquals', variable: 'kms:ResourceAliases', values: [naming.cloudTrailKeyAlias()] },
-        { test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${home}.amazonaws.com`] },
+        { test: 'StringEquals', variable: 'kms:ViaService', values: [regionalServiceName(naming.partition, 's3', home)] },
       ],
     },
     { sid: 'ReadApiToken', actions: SSM_READ_PARAMETER_ACTIONS, resources: [props.tokenParameterArn] },
@@ -54,7 +55,7 @@ export function forwarderStatements(props: ForwarderPermissionsProps): Statement
       sid: 'DecryptApiToken',
       actions: ACTIONS.kmsDecrypt,
       resources: [props.tokenKmsKeyArn],
-      conditions: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [`ssm.${home}.amazonaws.com`] }],
+      conditions: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [regionalServiceName(naming.partition, 'ssm', home)] }],
     },
   ];
   statements.push({ sid: 'ReadRules', actions: APPCONFIG_READ_ACTIONS, resources: [props.configurationArn] });
@@ -64,7 +65,7 @@ export function forwarderStatements(props: ForwarderPermissionsProps): Statement
       sid: 'EncryptProgress',
       actions: ACTIONS.kmsEncryptForService,
       resources: [props.progress.keyArn],
-      conditions: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [`dynamodb.${home}.amazonaws.com`] }],
+      conditions: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [regionalServiceName(naming.partition, 'dynamodb', home)] }],
     },
   );
   return statements;

@@ -9,9 +9,9 @@ import type { EventBridgeEnvelope } from './envelope';
 const REGIONAL_ENDPOINT_SOURCES: ReadonlySet<string> = new Set(['sts.amazonaws.com', 'signin.amazonaws.com']);
 const GLOBAL_ONLY_SOURCES: ReadonlySet<string> = new Set(GLOBAL_EVENT_SOURCES.filter((source) => !REGIONAL_ENDPOINT_SOURCES.has(source)));
 
-/** The region whose default bus receives the envelope: the record's own, or us-east-1 for global services. */
-export function deliveryRegion(envelope: Pick<EventBridgeEnvelope, 'region' | 'detail'>): string {
-  return GLOBAL_ONLY_SOURCES.has(envelope.detail.eventSource as string) ? GLOBAL_EVENTS_REGION : envelope.region;
+/** The region whose default bus receives the envelope: the record's own, or the partition's global-events region (us-east-1) for global services. */
+export function deliveryRegion(envelope: Pick<EventBridgeEnvelope, 'region' | 'detail'>, globalRegion: string = GLOBAL_EVENTS_REGION): string {
+  return GLOBAL_ONLY_SOURCES.has(envelope.detail.eventSource as string) ? globalRegion : envelope.region;
 }
 
 /** True when the record is an event of a service that hands its events to EventBridge in us-east-1. */

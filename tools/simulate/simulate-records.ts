@@ -1,5 +1,6 @@
 import { compilePattern, InvalidPatternError, type CompiledPattern, type EventPattern } from '../../functions/lib/event-pattern';
 import type { Topology } from '../../config/schema';
+import { globalEventsRegion } from '../../config/regions';
 import type { SigmaTagRule } from '../../functions/forwarder/rules-schema';
 import { centralRules, forwardingRules, type RuleState } from '../../stacks/catalog';
 import { sigmaTagRules } from '../../stacks/catalog/sigma-rules';
@@ -60,6 +61,11 @@ export interface SimulationSetup {
    * @default - the forwarder adds no Sigma tags
    */
   readonly sigmaTags?: readonly SigmaTagRule[];
+  /**
+   * Where global services' events reach EventBridge: the partition's global-events region.
+   * @default us-east-1
+   */
+  readonly globalEventsRegion?: string;
 }
 
 /** What happened to one record. */
@@ -117,7 +123,13 @@ export function setupFromTopology(topology: Topology, asAccountName?: string): S
     state: rule.state,
     sigma: rule.sigma && { id: rule.sigma.id, level: rule.sigma.level, title: rule.sigma.title },
   }));
-  return { sourceAccounts, centralRules: central, asAccount, sigmaTags: topology.forwarder.sigmaTags ? sigmaTagRules(topology) : undefined };
+  return {
+    sourceAccounts,
+    centralRules: central,
+    asAccount,
+    sigmaTags: topology.forwarder.sigmaTags ? sigmaTagRules(topology) : undefined,
+    globalEventsRegion: globalEventsRegion(topology.partition),
+  };
 }
 
 interface CompiledRule {
@@ -171,7 +183,7 @@ export function simulate(files: readonly CloudTrailFile[], setup: SimulationSetu
         outcomes.push({ ...described, dropped: built.reason, rules: [], sigma: [] });
         return;
       }
-      const envelope: EventBridgeEnvelope = { ...built, account: setup.asAccount ?? built.account, region: deliveryRegion(built) };
+      const envelope: EventBridgeEnvelope = { ...built, account: setup.asAccount ?? built.account, region: deliveryRegion(built, setup.globalEventsRegion) };
       const located = { ...described, account: envelope.account, region: envelope.region };
       const readOnly = isReadOnlyManagementEvent(record);
       const sender = accounts.get(envelope.account);
