@@ -360,6 +360,15 @@ class ForwardRun {
       this.options.logger?.error('record failed', { ...where, recordIndex: raw.index, error: err });
       return undefined;
     }
+    if (step.outcome.kind === 'withhold') {
+      // Ticketed like a failed record, blocking the watermark: a replay after the rules change sends it.
+      stats.malformed++;
+      stats.failed++;
+      tracker.progress?.watermark.take(raw.index, true);
+      tracker.fail(raw.index, step.outcome.reason);
+      this.options.logger?.warn('malformed record withheld', { ...where, recordIndex: raw.index, problem: step.problem, reason: step.outcome.reason });
+      return undefined;
+    }
     if (step.problem) {
       stats.malformed++;
       this.options.logger?.warn('malformed record forwarded as text', { ...where, recordIndex: raw.index, problem: step.problem });

@@ -10,9 +10,15 @@ import type { SigmaHits } from './sigma-tags';
 /** A record a filter dropped; one object for all of them, since this runs for every record. */
 const FILTER_DROP = { kind: 'drop', reason: 'filter' } as const;
 
+/**
+ * A record that is not a JSON object while redactions are configured: its text cannot be redacted,
+ * so it is not sent (it may hold what a redaction masks) but ticketed, for an operator to look at.
+ */
+export const WITHHELD = { kind: 'withhold', reason: 'the record is not a JSON object, so the redactions of the rules document cannot be applied; withheld rather than sent unredacted' } as const;
+
 export interface RecordStep {
-  /** The event to send, or why the record is dropped: a filter, or its age (staleRecords: drop). */
-  readonly outcome: FormatResult | typeof FILTER_DROP;
+  /** The event to send, or why the record is dropped (a filter, its age with staleRecords: drop) or withheld. */
+  readonly outcome: FormatResult | typeof FILTER_DROP | typeof WITHHELD;
   /** Set when the record is forwarded as text (not valid UTF-8, not JSON, not an object). */
   readonly problem?: RecordProblem;
   /** True when a redaction masked at least one value. */
@@ -23,6 +29,7 @@ export function processRecord(bytes: Uint8Array, index: number, rules: CompiledR
   let decoded = decodeRecord(bytes);
   let redacted = false;
   let hits: SigmaHits | undefined;
+  if (!decoded.value && rules.redacts) return { outcome: WITHHELD, problem: decoded.problem, redacted };
   if (decoded.value) {
     if (rules.filter(decoded.value).action === 'drop') return { outcome: FILTER_DROP, problem: decoded.problem, redacted };
     // Before redaction: a pattern may read a field that is masked afterwards.

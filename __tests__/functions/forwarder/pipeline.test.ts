@@ -244,6 +244,23 @@ describe('forwardObjects, without HTTP', () => {
     expect(plain.every((c) => c === undefined)).toBe(true);
   });
 
+  it('withholds a record that is not a JSON object while redactions are configured: ticketed with the reason, never sent; the others redacted and sent', async () => {
+    const records = freshen(stratusRecords(), NOW).slice(0, 4);
+    const key = cloudTrailKey({ suffix: 'Unredactable' });
+    // Not an object (the splitter lets any JSON value through as a record; a structural error fails the object).
+    const broken = '["ConsoleLogin","198.51.100.7"]';
+    const body = `{"Records":[${JSON.stringify(records[0])},${broken},${records.slice(1).map((r) => JSON.stringify(r)).join(',')}]}`;
+    const sender = new RecordingSender();
+    const result = await run([{ bucket: BUCKET, key }], new MemorySource().put(BUCKET, key, gzipSync(body)), sender, {
+      rules: rules({ redactions: [{ path: 'sourceIPAddress', mask: 'REDACTED' }] }),
+    });
+    expect(result.objects.map((o) => [o.status, o.records, o.sent, o.failed])).toEqual([['partial', 5, 4, 1]]);
+    expect(result.tickets).toEqual([expect.objectContaining({ key, ranges: [{ from: 1, to: 2 }], reason: expect.stringMatching(/not a JSON object, so the redactions .* cannot be applied/) })]);
+    expect(result.stats).toMatchObject({ malformed: 1, failed: 1, sent: 4 });
+    expect(sender.events.map((e) => String(e.content)).some((c) => c.includes('198.51.100.7'))).toBe(false);
+    expect(sender.events.map((e) => JSON.parse(String(e.content)).eventID)).toEqual(records.map((r) => r.eventID));
+  });
+
   it('fails a record the steps cannot handle alone (nested too deep to re-serialize): ticketed, the rest of the file and the other objects sent', async () => {
     const records = freshen(stratusRecords(), NOW).slice(0, 5);
     // Pretty-printed, so the step compacts it with JSON.stringify, which recursion this deep overflows.

@@ -1,5 +1,5 @@
 import { RecordFormatter } from '../../../functions/forwarder/formatter';
-import { processRecord } from '../../../functions/forwarder/record-step';
+import { processRecord, WITHHELD } from '../../../functions/forwarder/record-step';
 import { compileRules, CompiledRules, defaultRules } from '../../../functions/forwarder/rules';
 import { RulesDocumentInput, rulesSchema } from '../../../functions/forwarder/rules-schema';
 import { CloudTrailRecord, freshen, stratusRecords } from './support/cloudtrail';
@@ -67,6 +67,17 @@ describe('processRecord', () => {
     expect(result.problem).toBe(problem);
     expect(content(result)).toBe(text);
     if (result.outcome.kind === 'event') expect(JSON.parse(result.outcome.json)).toMatchObject({ severity: 'WARN', 'trailbridge.record_problem': problem });
+  });
+
+  it.each([
+    ['not JSON', '{"eventName": "Cut", "sourceIPAddress": "198.51.100.7', 'invalid-json'],
+    ['not an object', '["198.51.100.7"]', 'not-an-object'],
+  ])('withholds a record that is %s when redactions are configured: its text could hold what they mask', (_what, text, problem) => {
+    const r = rules({ redactions: [{ path: 'sourceIPAddress', mask: 'REDACTED' }] });
+    expect(step(text, r)).toEqual({ outcome: WITHHELD, problem, redacted: false });
+    expect(WITHHELD.reason).toMatch(/cannot be applied; withheld/);
+    // Filters alone do not withhold it: nothing in it is to be hidden.
+    expect(step(text, rules({ filters: [{ name: 'no-reads', action: 'drop', pattern: { readOnly: [true] } }] })).outcome.kind).toBe('event');
   });
 
   it('reports invalid UTF-8 in an object that is still filtered: the problem counts even when the record is dropped', () => {
