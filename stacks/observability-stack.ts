@@ -104,7 +104,11 @@ export class ObservabilityStack extends TrailbridgeStack {
       logRetentionInDays: options.logRetentionInDays,
       layers: [layerArn],
       onFailureQueueArn: this.failureQueue.queue.arn,
-      environment: forwarderEnvironment(topology, naming, { failureQueueUrl: this.failureQueue.queue.url, progressTableName: this.progress.table.name }),
+      environment: forwarderEnvironment(topology, naming, {
+        failureQueueUrl: this.failureQueue.queue.url,
+        progressTableName: this.progress.table.name,
+        rulesContent: this.rules.content,
+      }),
       statements: forwarderStatements({
         naming,
         tokenParameterArn: this.token.parameter.arn,
@@ -202,8 +206,13 @@ function readProjectFile(file: string): string {
   return readFileSync(file, 'utf8');
 }
 
+function hasRedactions(rulesContent: string): boolean {
+  const redactions = (JSON.parse(rulesContent) as { redactions?: unknown }).redactions;
+  return Array.isArray(redactions) && redactions.length > 0;
+}
+
 /** The forwarder's environment (functions/forwarder/env.ts reads and validates it at cold start). */
-function forwarderEnvironment(topology: Topology, naming: Naming, refs: { failureQueueUrl: string; progressTableName: string }): Record<string, string> {
+function forwarderEnvironment(topology: Topology, naming: Naming, refs: { failureQueueUrl: string; progressTableName: string; rulesContent: string }): Record<string, string> {
   const options = topology.forwarder;
   const appConfigPath = `/applications/${naming.appConfigApplicationName()}/environments/${naming.appConfigEnvironmentName()}/configurations/${naming.appConfigProfileName()}`;
   return {
@@ -216,6 +225,8 @@ function forwarderEnvironment(topology: Topology, naming: Naming, refs: { failur
     // The extension fetches the rules while the function initializes.
     AWS_APPCONFIG_EXTENSION_PREFETCH_LIST: appConfigPath,
     PROGRESS_TABLE: refs.progressTableName,
+    // Rules that redact: a cold start without them must not forward with the built-in ones, which redact nothing.
+    ...(hasRedactions(refs.rulesContent) ? { BUILT_IN_RULES: 'refused' } : {}),
     // The SDK's own setting: with it, every object's S3 checksum is checked (functions/forwarder/object-source.ts).
     ...(options.s3Checksums === 'all' ? { AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_SUPPORTED' } : {}),
     // Only a growth other than the function's own default (functions/forwarder/heap.ts) is set.

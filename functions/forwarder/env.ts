@@ -16,6 +16,7 @@
  * | REPLAY_MAX_ATTEMPTS               | no       | a ticket replayed this many times without success is returned to the queue (so its redrive policy moves it to the DLQ) instead of being re-ticketed, 1-20; default 3 |
  * | READ_AHEAD_MB                     | no       | MiB fetched ahead of the object being parsed (./read-ahead.ts), 0-64; 0 opens each object at its turn; default 16 |
  * | HEAP_GROWING_PERCENT              | no       | how far V8 grows the old generation after a full collection, in percent of the live size (./heap.ts), 0 or 10-300; 0 leaves V8's own growth; default 200 (a factor of 3); not set when the old generation's cap is 2 GB or more |
+ * | BUILT_IN_RULES                    | no       | allowed or refused: whether the built-in rules (forward everything, no redaction) apply when no rules document was ever loaded (a cold start with the AppConfig extension down or the document invalid); refused fails the invocation instead, so it is retried; the stack sets refused when the topology's rules document has redactions; default allowed |
  * | PROGRESS_TABLE                    | no       | DynamoDB table of per-object progress (./progress.ts), so a second delivery after a crash resumes; absent: none kept |
  * | LOG_LEVEL                         | no       | DEBUG, INFO, WARN or ERROR; default INFO; read (before the others, so a bad value is reported alone) by functionLogger, ../lib/function-logger.ts, as in every function |
  * | METRICS_NAMESPACE                 | no       | CloudWatch namespace of the EMF metrics; default Trailbridge/Forwarder |
@@ -47,6 +48,8 @@ export interface ForwarderEnv {
   readonly metricsNamespace: string;
   /** Absent: no progress kept. */
   readonly progressTable?: string;
+  /** False (BUILT_IN_RULES=refused): no rules document loaded fails the invocation instead of forwarding unredacted. */
+  readonly builtInRulesAllowed: boolean;
 }
 
 /** Reads every variable; throws one EnvironmentError listing every problem. */
@@ -70,6 +73,7 @@ export function loadForwarderEnv(env: Env): ForwarderEnv {
     heapGrowingPercent: r.int('HEAP_GROWING_PERCENT', DEFAULT_HEAP_GROWING_PERCENT, MIN_HEAP_GROWING_PERCENT, MAX_HEAP_GROWING_PERCENT, { zeroTurnsOff: true }),
     metricsNamespace: r.optional('METRICS_NAMESPACE') ?? FORWARDER_METRICS_NAMESPACE,
     progressTable: r.optional('PROGRESS_TABLE'),
+    builtInRulesAllowed: r.oneOf('BUILT_IN_RULES', ['allowed', 'refused'] as const, 'allowed') === 'allowed',
   };
   r.done();
   return result;

@@ -64,6 +64,17 @@ export class TokenError extends ForwarderError {
 }
 
 /** Replay tickets could not be written to the failure queue: the one failure that must fail the invocation. */
+/** No rules document was ever loaded, and the built-in rules are refused (BUILT_IN_RULES=refused): nothing is forwarded. */
+export class RulesUnavailableError extends ForwarderError {
+  readonly kind = 'rules';
+  constructor(problem: string) {
+    super(
+      `no forwarding rules loaded (${problem}), and the built-in rules, which redact nothing, are refused (BUILT_IN_RULES=refused, set because the rules document has redactions): ` +
+        'failing the invocation so its objects are delivered again; fix the AppConfig extension or the deployed rules document',
+    );
+  }
+}
+
 export class TicketError extends ForwarderError {
   readonly kind = 'ticket';
 }

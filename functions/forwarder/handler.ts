@@ -68,6 +68,7 @@ export async function handler(event: unknown, context: Context): Promise<Invocat
       replayMaxAttempts: env.replayMaxAttempts,
       readAhead: env.readAhead,
       progress,
+      builtInRulesAllowed: env.builtInRulesAllowed,
     },
   );
   return result.batchItemFailures ? { batchItemFailures: result.batchItemFailures } : result.summary;

@@ -12,6 +12,7 @@ import { ObjectSource } from './object-source';
 import { ForwardResult, ForwardStats, forwardObjects, ObjectResult } from './pipeline';
 import { ProgressStore } from './progress';
 import { ReadAheadLimits } from './read-ahead';
+import { RulesUnavailableError } from './errors';
 import { RulesSource } from './rules-source';
 import { ReplayTicket, TicketSink } from './tickets';
 
@@ -32,6 +33,8 @@ export interface InvocationDeps {
   readonly readAhead?: ReadAheadLimits | false;
   /** Progress of notification deliveries (./progress.ts); absent: none kept. */
   readonly progress?: ProgressStore;
+  /** False: with no rules document ever loaded, fail the invocation rather than forward with the built-in rules. @default true */
+  readonly builtInRulesAllowed?: boolean;
   /** @default Date.now */
   readonly clock?: () => number;
 }
@@ -71,6 +74,12 @@ export async function handleInvocation(event: unknown, ctx: InvocationContext, d
   if (rulesLoad.origin === 'last-good') metrics.add('RulesLoadFailed', 'Count', 1);
   if (rulesLoad.origin === 'built-in') {
     metrics.add('RulesLoadFailed', 'Count', 1);
+    if (deps.builtInRulesAllowed === false && parsed.objects.length > 0) {
+      metrics.flush();
+      const error = new RulesUnavailableError(rulesLoad.problem ?? 'no document');
+      logger.error('forwarding refused: no rules', { error, objects: parsed.objects.length });
+      throw error;
+    }
     metrics.add('RulesDefaultsInUse', 'Count', 1);
   }
 

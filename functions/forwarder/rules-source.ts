@@ -5,7 +5,8 @@
  *
  * The document is parsed and compiled again only when `Configuration-Version` changes. When the
  * extension is down or the document is invalid, the last good rules stay in force (an error log
- * and a metric say so); with no good rules yet (a cold start), the built-in defaults apply, loudly.
+ * and a metric say so); with no good rules yet (a cold start), the built-in defaults apply, loudly
+ * (or, with BUILT_IN_RULES=refused, the invocation fails: ./invocation.ts).
  */
 import type { Dispatcher } from 'undici';
 import { Logger } from '../lib/logger';

@@ -59,11 +59,14 @@ export class HostedConfiguration extends Construct {
    * environment of the application when this construct does not create the environment.
    */
   readonly configurationArn: string;
+  /** The hosted version's document, minified, as stored. */
+  readonly content: string;
 
   constructor(scope: Construct, id: string, props: HostedConfigurationProps) {
     super(scope, id);
     const jsonSchema = minifiedJson(props.jsonSchema, 'jsonSchema');
     const content = minifiedJson(props.content, 'content');
+    this.content = content;
     const problems: string[] = [];
     if (jsonSchema.length > MAX_VALIDATOR_CONTENT_CHARS) {
       problems.push(`jsonSchema: ${jsonSchema.length} characters minified, over AppConfig's validator limit of ${MAX_VALIDATOR_CONTENT_CHARS}; shorten the schema's descriptions`);

@@ -76,6 +76,31 @@ describe('handleInvocation', () => {
     expect(result.summary).toMatchObject({ objectsRead: 1, records: 310, sent: 310, tickets: 0 });
   });
 
+  describe('with no rules document ever loaded (the built-in rules)', () => {
+    const builtIn: RulesSource = { load: async () => ({ rules: defaultRules(), origin: 'built-in', problem: 'the AppConfig extension at http://localhost:2772 is unreachable' }) };
+
+    it('forwards with them by default, and counts it', async () => {
+      const result = await handleInvocation(snsEvent(BUCKET, key), { remainingMs: 60_000 }, { ...deps, rulesSource: builtIn });
+      expect(result.summary).toMatchObject({ sent: 310, rules: 'built-in:built-in' });
+      expect(emf()).toMatchObject({ RulesLoadFailed: 1, RulesDefaultsInUse: 1 });
+    });
+
+    it('refused (the rules redact): fails the invocation, sends nothing, writes no ticket, and says why', async () => {
+      const refused = { ...deps, rulesSource: builtIn, builtInRulesAllowed: false };
+      await expect(handleInvocation(snsEvent(BUCKET, key), { remainingMs: 60_000 }, refused)).rejects.toThrow(
+        /no forwarding rules loaded \(the AppConfig extension at http:\/\/localhost:2772 is unreachable\), and the built-in rules, which redact nothing, are refused/,
+      );
+      expect(server.requests).toEqual([]);
+      expect(tickets.tickets).toEqual([]);
+      expect(emf()).toMatchObject({ RulesLoadFailed: 1 });
+      expect(emf().RulesDefaultsInUse).toBeUndefined();
+      expect(lines.some((l) => l.includes('forwarding refused: no rules'))).toBe(true);
+      // An event without objects has nothing to forward: it is acknowledged.
+      const test = { Records: [{ EventSource: 'aws:sns', Sns: { Message: JSON.stringify({ Event: 's3:TestEvent', Bucket: BUCKET }) } }] };
+      await expect(handleInvocation(test, { remainingMs: 60_000 }, refused)).resolves.toMatchObject({ summary: expect.objectContaining({ ignored: 1 }) });
+    });
+  });
+
   it('acknowledges s3:TestEvent and unknown messages without error', async () => {
     const result = await handleInvocation({ Records: [{ EventSource: 'aws:sns', Sns: { Message: JSON.stringify({ Event: 's3:TestEvent', Bucket: BUCKET }) } }] }, { remainingMs: 60_000 }, deps);
     expect(result.summary).toMatchObject({ objectsRead: 0, ignored: 1 });
