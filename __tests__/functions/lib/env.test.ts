@@ -55,8 +55,11 @@ describe('loadForwarderEnv', () => {
       readAhead: { maxObjects: 9, maxBytes: 16 * 1024 * 1024 },
       heapGrowingPercent: 200,
       metricsNamespace: 'Trailbridge/Forwarder',
+      progressTable: undefined,
+      builtInRulesAllowed: true,
     });
     expect(loadForwarderEnv({ ...env, AWS_APPCONFIG_EXTENSION_HTTP_PORT: '2800' }).appConfig.port).toBe(2800);
+    expect(loadForwarderEnv({ ...env, BUILT_IN_RULES: 'refused' }).builtInRulesAllowed).toBe(false);
   });
 
   it('reads READ_AHEAD_MB as the read-ahead budget, 0 turning read-ahead off', () => {
