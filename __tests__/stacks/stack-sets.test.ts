@@ -149,6 +149,15 @@ describe('organizationForwarding: a service-managed StackSet for the OUs', () =>
     });
     const [[, instances]] = stack.resources('aws_cloudformation_stack_instances');
     expect(instances).toMatchObject({ call_as: 'DELEGATED_ADMIN', deployment_targets: { organizational_unit_ids: ['ou-ab12-cd34ef56', 'ou-ab12-ef56gh78'] } });
+    // STRICT_FAILURE_TOLERANCE (CloudFormation's default) runs min(max concurrent, failure tolerance + 1)
+    // accounts at once: with a tolerance of 0, one account at a time, however many the OUs hold.
+    expect(instances.operation_preferences).toEqual({
+      concurrency_mode: 'SOFT_FAILURE_TOLERANCE',
+      region_concurrency_type: 'PARALLEL',
+      max_concurrent_percentage: 25,
+      failure_tolerance_percentage: 0,
+      region_order: ['us-east-1', 'us-east-2', 'eu-west-1'],
+    });
   });
 
   test('from the management account when the topology says so (call_as SELF)', () => {
@@ -157,12 +166,14 @@ describe('organizationForwarding: a service-managed StackSet for the OUs', () =>
     expect(stack.resources('aws_cloudformation_stack_set')[0][1].call_as).toBe('SELF');
   });
 
-  test(`OUs go in calls of at most ${MAX_OUS_PER_CALL}`, () => {
-    const ous = Array.from({ length: MAX_OUS_PER_CALL + 1 }, (_, i) => ({ id: `ou-ab12-${String(i).padStart(8, '0')}` }));
+  test(`all the OUs (up to ${MAX_OUS_PER_CALL}) go in one aws_cloudformation_stack_instances: the provider reads every instance of the StackSet into each`, () => {
+    const ous = Array.from({ length: MAX_OUS_PER_CALL }, (_, i) => ({ id: `ou-ab12-${String(i).padStart(8, '0')}` }));
     const stack = synthesize(organization((t) => (t.organizationForwarding!.organizationalUnits = ous))).stack('organization-forwarding');
     const calls = stack.resources('aws_cloudformation_stack_instances').map(([, r]) => r.deployment_targets.organizational_unit_ids);
-    expect(calls.map((c) => c.length).sort()).toEqual([1, MAX_OUS_PER_CALL]);
-    expect(calls.flat().sort()).toEqual(ous.map((o) => o.id).sort());
+    expect(calls).toEqual([ous.map((o) => o.id)]);
+    // A second resource for the 51st OU would read the first one's OUs as its own and delete them.
+    const more = [...ous, { id: 'ou-ab12-zz999999' }];
+    expect(() => synthesize(organization((t) => (t.organizationForwarding!.organizationalUnits = more)))).toThrow(/organizationForwarding\.organizationalUnits: 51 OUs; CloudFormation takes at most 50/);
   });
 
   test('the central bus admits the forwarding role of any account of the organization', () => {

@@ -18,7 +18,12 @@ export const forwardingDeployment = z
     'How the regional forwarding rules reach the account. providers: one aliased Terraform provider per region (a plan grows by ~92 MiB a region). stackset: a self-managed CloudFormation StackSet of the account, one stack instance per region, from a stack with one provider. @default "providers"',
   );
 
-/** CloudFormation takes at most 50 OUs in one stack-instances call. */
+/**
+ * CloudFormation takes at most 50 OUs in one stack-instances call, and the StackSet can have only
+ * one aws_cloudformation_stack_instances: the provider reads every instance of the StackSet into
+ * each such resource, so a second one (for OUs 51 to 100) would plan to delete the first one's OUs
+ * on every run (hashicorp/terraform-provider-aws#40243). More OUs are refused at load.
+ */
 export const MAX_OUS_PER_CALL = 50;
 
 const ouId = z.string().regex(/^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/, {
@@ -81,6 +86,12 @@ export function organizationForwardingProblems(raw: unknown): Problem[] {
   }
   const sources = listedSources(raw);
   const units = Array.isArray(options.organizationalUnits) ? options.organizationalUnits : [];
+  if (units.length > MAX_OUS_PER_CALL) {
+    problems.push({
+      path: 'organizationForwarding.organizationalUnits',
+      message: `${units.length} OUs; CloudFormation takes at most ${MAX_OUS_PER_CALL} in one stack-instances call, and the StackSet has one; target a parent OU that contains them (its child OUs, now and later, are covered)`,
+    });
+  }
   const seen = new Map<string, string>();
   units.forEach((unit, u) => {
     if (!isRecord(unit)) return;
