@@ -166,6 +166,13 @@ describe('organizationForwarding: a service-managed StackSet for the OUs', () =>
     expect(stack.resources('aws_cloudformation_stack_set')[0][1].call_as).toBe('SELF');
   });
 
+  test('call_as SELF when the security account is the management account (it cannot be its own delegated administrator)', () => {
+    const stack = synthesize(organization((t) => (t.organization!.managementAccount = 'infosec-mgmt'))).stack('organization-forwarding');
+    expect(stack.json.provider.aws).toEqual([expect.objectContaining({ allowed_account_ids: ['333333333333'] })]);
+    expect(stack.resources('aws_cloudformation_stack_set')[0][1].call_as).toBe('SELF');
+    expect(stack.resources('aws_cloudformation_stack_instances')[0][1].call_as).toBe('SELF');
+  });
+
   test(`all the OUs (up to ${MAX_OUS_PER_CALL}) go in one aws_cloudformation_stack_instances: the provider reads every instance of the StackSet into each`, () => {
     const ous = Array.from({ length: MAX_OUS_PER_CALL }, (_, i) => ({ id: `ou-ab12-${String(i).padStart(8, '0')}` }));
     const stack = synthesize(organization((t) => (t.organizationForwarding!.organizationalUnits = ous))).stack('organization-forwarding');

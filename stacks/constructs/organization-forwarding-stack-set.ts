@@ -9,7 +9,7 @@ export interface OrganizationForwardingStackSetProps {
   readonly stackSetName: string;
   readonly template: ForwardingTemplate;
   readonly options: OrganizationForwardingOptions;
-  /** True in the delegated administrator (the security account): call_as DELEGATED_ADMIN. */
+  /** True in the delegated administrator (the security account, unless it is the management account): call_as DELEGATED_ADMIN. */
   readonly delegatedAdmin: boolean;
 }
 
