@@ -31,6 +31,11 @@ describe('forwardingDeployment "stackset": a self-managed StackSet of the source
     expect(stackSet.template_body).not.toMatch(/(^|[^$])\$\{AWS::/);
     const [[, instances]] = stack.resources('aws_cloudformation_stack_instances');
     expect(instances).toMatchObject({ accounts: ['222222222222'], regions: ['us-east-1', 'us-east-2', 'eu-west-1'] });
+    // CloudFormation's default goes one region after another: 33 regions of a few minutes each
+    // outlast the provider's 30-minute create and update timeouts.
+    const parallel = { region_concurrency_type: 'PARALLEL', max_concurrent_count: 1, failure_tolerance_count: 0 };
+    expect(instances.operation_preferences).toEqual(parallel);
+    expect(stackSet.operation_preferences).toEqual(parallel);
     // The providers-mode source of the same topology keeps a provider per region.
     expect(synth.stack('source-test').json.provider.aws).toHaveLength(3);
   });
