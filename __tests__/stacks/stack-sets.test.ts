@@ -171,6 +171,14 @@ describe('organizationForwarding: a service-managed StackSet for the OUs', () =>
     expect(stack.resources('aws_cloudformation_stack_set')[0][1].call_as).toBe('SELF');
   });
 
+  test('waits the operationTimeoutInMinutes for every StackSet operation; the provider\'s default without it', () => {
+    const resources = (stack: SynthesizedStack) => [stack.resources('aws_cloudformation_stack_set')[0][1], stack.resources('aws_cloudformation_stack_instances')[0][1]];
+    const [stackSet, instances] = resources(synthesize(organization((t) => (t.organizationForwarding!.operationTimeoutInMinutes = 240))).stack('organization-forwarding'));
+    expect(stackSet.timeouts).toEqual({ update: '240m' });
+    expect(instances.timeouts).toEqual({ create: '240m', update: '240m', delete: '240m' });
+    for (const r of resources(synth.stack('organization-forwarding'))) expect(r.timeouts).toBeUndefined();
+  });
+
   test('call_as SELF when the security account is the management account (it cannot be its own delegated administrator)', () => {
     const stack = synthesize(organization((t) => (t.organization!.managementAccount = 'infosec-mgmt'))).stack('organization-forwarding');
     expect(stack.json.provider.aws).toEqual([expect.objectContaining({ allowed_account_ids: ['333333333333'] })]);

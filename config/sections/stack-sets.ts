@@ -62,6 +62,15 @@ export const organizationForwarding = z
       })
       .prefault({})
       .describe('How fast a StackSet operation goes (safe defaults: a quarter of the accounts at a time, stop at the first failure).'),
+    operationTimeoutInMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(1440)
+      .optional()
+      .describe(
+        'How long Terraform waits for one StackSet operation (the StackSet\'s update, the stack instances\' create, update and delete) before the run fails; the operation goes on in CloudFormation. Raise it for organizations whose operations outlast the default (docs/scale.md, Limits). @default - the provider\'s 30 minutes',
+      ),
   })
   .describe('Regional forwarding for every account of some organizational units, through a service-managed StackSet with automatic deployment (docs/scale.md).');
 

@@ -43,6 +43,8 @@ export class OrganizationForwardingStackSet extends Construct {
       throw new Error(`${props.stackSetName}: ${ouIds.length} OUs, over the ${MAX_OUS_PER_CALL} of one stack-instances call; target a parent OU that contains them`);
     }
     const callAs = props.delegatedAdmin ? 'DELEGATED_ADMIN' : 'SELF';
+    const minutes = props.options.operationTimeoutInMinutes;
+    const timeout = minutes === undefined ? undefined : `${minutes}m`;
     const preferences = operationPreferences(props.options, props.template);
     this.stackSet = new CloudformationStackSet(this, 'stack-set', {
       name: props.stackSetName,
@@ -56,6 +58,7 @@ export class OrganizationForwardingStackSet extends Construct {
       templateBody: terraformLiteral(props.template.body),
       // Service-managed StackSets report an administration role AWS chose; not ours to change.
       lifecycle: { ignoreChanges: ['administration_role_arn'] },
+      timeouts: timeout ? { update: timeout } : undefined,
     });
     // One resource for all the OUs: the provider reads every instance of the StackSet into each
     // aws_cloudformation_stack_instances, so two would delete each other's OUs.
@@ -69,6 +72,7 @@ export class OrganizationForwardingStackSet extends Construct {
       // SOFT keeps maxConcurrentPercentage and still stops a region once the tolerance is exceeded.
       // (aws_cloudformation_stack_set of provider 5.100.0 has no concurrency_mode: docs/scale.md.)
       operationPreferences: { ...preferences, concurrencyMode: 'SOFT_FAILURE_TOLERANCE' },
+      timeouts: timeout ? { create: timeout, update: timeout, delete: timeout } : undefined,
     });
   }
 }
