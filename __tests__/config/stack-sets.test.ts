@@ -61,6 +61,12 @@ describe('organizationForwarding', () => {
     ]);
   });
 
+  test('refuses forwarding.enabled false: the StackSet would have nothing to deploy', () => {
+    expect(problemsOf((t) => (t.organizationForwarding.forwarding = { enabled: false }))).toEqual([
+      { path: 'organizationForwarding.forwarding.enabled', message: expect.stringMatching(/^false leaves the organization StackSet no rule to deploy; .*remove organizationForwarding/) },
+    ]);
+  });
+
   test('a source account\'s forwardingDeployment is "providers" or "stackset"', () => {
     const problems = problemsOf((t) => (t.accounts[0].source.forwardingDeployment = 'cloudformation'));
     expect(problems).toEqual([{ path: 'accounts[0].source.forwardingDeployment', message: expect.stringMatching(/"cloudformation" is not allowed; use one of "providers", "stackset"/) }]);

@@ -93,6 +93,12 @@ export function organizationForwardingProblems(raw: unknown): Problem[] {
   if (options.deployFrom === 'management' && typeof organization?.managementAccount !== 'string') {
     problems.push({ path: 'organizationForwarding.deployFrom', message: '"management" needs organization.managementAccount; name the management account or use "security" (delegated administrator)' });
   }
+  if (isRecord(options.forwarding) && options.forwarding.enabled === false) {
+    problems.push({
+      path: 'organizationForwarding.forwarding.enabled',
+      message: 'false leaves the organization StackSet no rule to deploy; to stop forwarding the OUs\' events, remove organizationForwarding and destroy the organization-forwarding stack',
+    });
+  }
   const sources = listedSources(raw);
   const units = Array.isArray(options.organizationalUnits) ? options.organizationalUnits : [];
   if (units.length > MAX_OUS_PER_CALL) {
