@@ -61,7 +61,9 @@ export const organizationForwarding = z
         failureTolerancePercentage: percent.default(0).describe('Share of the accounts that may fail in a region before CloudFormation stops the operation. @default 0'),
       })
       .prefault({})
-      .describe('How fast a StackSet operation goes (safe defaults: a quarter of the accounts at a time, stop at the first failure).'),
+      .describe(
+        'How fast a StackSet operation goes (safe defaults: a quarter of the accounts at a time, stop at the first failure). Template changes go failure tolerance + 1 accounts at a time: aws_cloudformation_stack_set of provider 5.100.0 has no concurrency_mode (docs/scale.md, Limits).',
+      ),
     operationTimeoutInMinutes: z
       .number()
       .int()
