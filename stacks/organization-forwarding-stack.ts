@@ -13,6 +13,15 @@ export function organizationForwardingAccount(topology: Topology): Account {
 }
 
 /**
+ * True when the StackSet's owner acts as delegated administrator (call_as DELEGATED_ADMIN): the
+ * security account, unless it is the management account itself, which cannot be registered as
+ * one and calls as SELF.
+ */
+export function isDelegatedAdministrator(topology: Topology): boolean {
+  return topology.organizationForwarding?.deployFrom === 'security' && organizationForwardingAccount(topology).name !== topology.organization?.managementAccount;
+}
+
+/**
  * What synth tells the operator about the organization StackSet: a service-managed StackSet never
  * deploys to the management account, so a management account that is a source keeps its
  * per-account source stack, and one that is not is not covered at all.
@@ -37,7 +46,7 @@ export class OrganizationForwardingStack extends TrailbridgeStack {
       stackSetName: naming.organizationForwardingStackSetName(),
       template: organizationStackSetTemplate(topology, naming),
       options,
-      delegatedAdmin: options.deployFrom === 'security',
+      delegatedAdmin: isDelegatedAdministrator(topology),
     });
     for (const note of organizationForwardingNotes(topology)) Annotations.of(this).addWarning(note);
   }

@@ -1,4 +1,5 @@
 import { Problem } from '../../config/problems';
+import { MAX_OUS_PER_CALL } from '../../config/sections/stack-sets';
 import { topologyProblems } from '../support/topologies';
 
 /** The problems parseTopology reports for the default topology with organization forwarding, changed by `edit`. */
@@ -50,6 +51,20 @@ describe('organizationForwarding', () => {
         { path: 'organizationForwarding.organizationalUnits[2].id', message: expect.stringMatching(/"r-ab12" is not an organizational unit id/) },
       ]),
     );
+  });
+
+  test(`refuses more than ${MAX_OUS_PER_CALL} OUs, naming the count and the fix (one aws_cloudformation_stack_instances per StackSet: two would fight)`, () => {
+    const ous = Array.from({ length: MAX_OUS_PER_CALL + 1 }, (_, i) => ({ id: `ou-ab12-${String(i).padStart(8, '0')}` }));
+    expect(problemsOf((t) => (t.organizationForwarding.organizationalUnits = ous.slice(0, MAX_OUS_PER_CALL)))).toEqual([]);
+    expect(problemsOf((t) => (t.organizationForwarding.organizationalUnits = ous))).toEqual([
+      { path: 'organizationForwarding.organizationalUnits', message: expect.stringMatching(/^51 OUs; CloudFormation takes at most 50 .*target a parent OU/) },
+    ]);
+  });
+
+  test('refuses forwarding.enabled false: the StackSet would have nothing to deploy', () => {
+    expect(problemsOf((t) => (t.organizationForwarding.forwarding = { enabled: false }))).toEqual([
+      { path: 'organizationForwarding.forwarding.enabled', message: expect.stringMatching(/^false leaves the organization StackSet no rule to deploy; .*remove organizationForwarding/) },
+    ]);
   });
 
   test('a source account\'s forwardingDeployment is "providers" or "stackset"', () => {

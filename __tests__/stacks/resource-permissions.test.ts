@@ -109,6 +109,14 @@ describe('the resource type -> IAM actions table', () => {
     );
   });
 
+  test('a plan may refresh a delegated administrator\'s StackSet: CloudFormation checks organizations:ListDelegatedAdministrators on every call as DELEGATED_ADMIN', () => {
+    // Without it DescribeStackSet fails "Failed to check account is Delegated Administrator", which the
+    // provider reads as "not found": the plan would create the StackSet again.
+    for (const type of ['aws_cloudformation_stack_set', 'aws_cloudformation_stack_instances']) {
+      expect({ type, plan: actionsFor([type], 'plan', 'x').includes('organizations:ListDelegatedAdministrators') }).toEqual({ type, plan: true });
+    }
+  });
+
   test('a plan gets the read actions of its types, an apply also the write actions', () => {
     expect(actionsFor(['aws_sqs_queue_policy'], 'plan', 'x')).toEqual(['sqs:GetQueueAttributes']);
     expect(actionsFor(['aws_sqs_queue_policy'], 'apply', 'x')).toEqual(['sqs:GetQueueAttributes', 'sqs:SetQueueAttributes']);

@@ -31,6 +31,11 @@ describe('forwardingDeployment "stackset": a self-managed StackSet of the source
     expect(stackSet.template_body).not.toMatch(/(^|[^$])\$\{AWS::/);
     const [[, instances]] = stack.resources('aws_cloudformation_stack_instances');
     expect(instances).toMatchObject({ accounts: ['222222222222'], regions: ['us-east-1', 'us-east-2', 'eu-west-1'] });
+    // CloudFormation's default goes one region after another: 33 regions of a few minutes each
+    // outlast the provider's 30-minute create and update timeouts.
+    const parallel = { region_concurrency_type: 'PARALLEL', max_concurrent_count: 1, failure_tolerance_count: 0 };
+    expect(instances.operation_preferences).toEqual(parallel);
+    expect(stackSet.operation_preferences).toEqual(parallel);
     // The providers-mode source of the same topology keeps a provider per region.
     expect(synth.stack('source-test').json.provider.aws).toHaveLength(3);
   });
@@ -149,6 +154,15 @@ describe('organizationForwarding: a service-managed StackSet for the OUs', () =>
     });
     const [[, instances]] = stack.resources('aws_cloudformation_stack_instances');
     expect(instances).toMatchObject({ call_as: 'DELEGATED_ADMIN', deployment_targets: { organizational_unit_ids: ['ou-ab12-cd34ef56', 'ou-ab12-ef56gh78'] } });
+    // STRICT_FAILURE_TOLERANCE (CloudFormation's default) runs min(max concurrent, failure tolerance + 1)
+    // accounts at once: with a tolerance of 0, one account at a time, however many the OUs hold.
+    expect(instances.operation_preferences).toEqual({
+      concurrency_mode: 'SOFT_FAILURE_TOLERANCE',
+      region_concurrency_type: 'PARALLEL',
+      max_concurrent_percentage: 25,
+      failure_tolerance_percentage: 0,
+      region_order: ['us-east-1', 'us-east-2', 'eu-west-1'],
+    });
   });
 
   test('from the management account when the topology says so (call_as SELF)', () => {
@@ -157,12 +171,29 @@ describe('organizationForwarding: a service-managed StackSet for the OUs', () =>
     expect(stack.resources('aws_cloudformation_stack_set')[0][1].call_as).toBe('SELF');
   });
 
-  test(`OUs go in calls of at most ${MAX_OUS_PER_CALL}`, () => {
-    const ous = Array.from({ length: MAX_OUS_PER_CALL + 1 }, (_, i) => ({ id: `ou-ab12-${String(i).padStart(8, '0')}` }));
+  test('waits the operationTimeoutInMinutes for every StackSet operation; the provider\'s default without it', () => {
+    const resources = (stack: SynthesizedStack) => [stack.resources('aws_cloudformation_stack_set')[0][1], stack.resources('aws_cloudformation_stack_instances')[0][1]];
+    const [stackSet, instances] = resources(synthesize(organization((t) => (t.organizationForwarding!.operationTimeoutInMinutes = 240))).stack('organization-forwarding'));
+    expect(stackSet.timeouts).toEqual({ update: '240m' });
+    expect(instances.timeouts).toEqual({ create: '240m', update: '240m', delete: '240m' });
+    for (const r of resources(synth.stack('organization-forwarding'))) expect(r.timeouts).toBeUndefined();
+  });
+
+  test('call_as SELF when the security account is the management account (it cannot be its own delegated administrator)', () => {
+    const stack = synthesize(organization((t) => (t.organization!.managementAccount = 'infosec-mgmt'))).stack('organization-forwarding');
+    expect(stack.json.provider.aws).toEqual([expect.objectContaining({ allowed_account_ids: ['333333333333'] })]);
+    expect(stack.resources('aws_cloudformation_stack_set')[0][1].call_as).toBe('SELF');
+    expect(stack.resources('aws_cloudformation_stack_instances')[0][1].call_as).toBe('SELF');
+  });
+
+  test(`all the OUs (up to ${MAX_OUS_PER_CALL}) go in one aws_cloudformation_stack_instances: the provider reads every instance of the StackSet into each`, () => {
+    const ous = Array.from({ length: MAX_OUS_PER_CALL }, (_, i) => ({ id: `ou-ab12-${String(i).padStart(8, '0')}` }));
     const stack = synthesize(organization((t) => (t.organizationForwarding!.organizationalUnits = ous))).stack('organization-forwarding');
     const calls = stack.resources('aws_cloudformation_stack_instances').map(([, r]) => r.deployment_targets.organizational_unit_ids);
-    expect(calls.map((c) => c.length).sort()).toEqual([1, MAX_OUS_PER_CALL]);
-    expect(calls.flat().sort()).toEqual(ous.map((o) => o.id).sort());
+    expect(calls).toEqual([ous.map((o) => o.id)]);
+    // A second resource for the 51st OU would read the first one's OUs as its own and delete them.
+    const more = [...ous, { id: 'ou-ab12-zz999999' }];
+    expect(() => synthesize(organization((t) => (t.organizationForwarding!.organizationalUnits = more)))).toThrow(/organizationForwarding\.organizationalUnits: 51 OUs; CloudFormation takes at most 50/);
   });
 
   test('the central bus admits the forwarding role of any account of the organization', () => {

@@ -18,7 +18,12 @@ export const forwardingDeployment = z
     'How the regional forwarding rules reach the account. providers: one aliased Terraform provider per region (a plan grows by ~92 MiB a region). stackset: a self-managed CloudFormation StackSet of the account, one stack instance per region, from a stack with one provider. @default "providers"',
   );
 
-/** CloudFormation takes at most 50 OUs in one stack-instances call. */
+/**
+ * CloudFormation takes at most 50 OUs in one stack-instances call, and the StackSet can have only
+ * one aws_cloudformation_stack_instances: the provider reads every instance of the StackSet into
+ * each such resource, so a second one (for OUs 51 to 100) would plan to delete the first one's OUs
+ * on every run (hashicorp/terraform-provider-aws#40243). More OUs are refused at load.
+ */
 export const MAX_OUS_PER_CALL = 50;
 
 const ouId = z.string().regex(/^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/, {
@@ -56,7 +61,18 @@ export const organizationForwarding = z
         failureTolerancePercentage: percent.default(0).describe('Share of the accounts that may fail in a region before CloudFormation stops the operation. @default 0'),
       })
       .prefault({})
-      .describe('How fast a StackSet operation goes (safe defaults: a quarter of the accounts at a time, stop at the first failure).'),
+      .describe(
+        'How fast a StackSet operation goes (safe defaults: a quarter of the accounts at a time, stop at the first failure). Template changes go failure tolerance + 1 accounts at a time: aws_cloudformation_stack_set of provider 5.100.0 has no concurrency_mode (docs/scale.md, Limits).',
+      ),
+    operationTimeoutInMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(1440)
+      .optional()
+      .describe(
+        'How long Terraform waits for one StackSet operation (the StackSet\'s update, the stack instances\' create, update and delete) before the run fails; the operation goes on in CloudFormation. Raise it for organizations whose operations outlast the default (docs/scale.md, Limits). @default - the provider\'s 30 minutes',
+      ),
   })
   .describe('Regional forwarding for every account of some organizational units, through a service-managed StackSet with automatic deployment (docs/scale.md).');
 
@@ -79,8 +95,20 @@ export function organizationForwardingProblems(raw: unknown): Problem[] {
   if (options.deployFrom === 'management' && typeof organization?.managementAccount !== 'string') {
     problems.push({ path: 'organizationForwarding.deployFrom', message: '"management" needs organization.managementAccount; name the management account or use "security" (delegated administrator)' });
   }
+  if (isRecord(options.forwarding) && options.forwarding.enabled === false) {
+    problems.push({
+      path: 'organizationForwarding.forwarding.enabled',
+      message: 'false leaves the organization StackSet no rule to deploy; to stop forwarding the OUs\' events, remove organizationForwarding and destroy the organization-forwarding stack',
+    });
+  }
   const sources = listedSources(raw);
   const units = Array.isArray(options.organizationalUnits) ? options.organizationalUnits : [];
+  if (units.length > MAX_OUS_PER_CALL) {
+    problems.push({
+      path: 'organizationForwarding.organizationalUnits',
+      message: `${units.length} OUs; CloudFormation takes at most ${MAX_OUS_PER_CALL} in one stack-instances call, and the StackSet has one; target a parent OU that contains them (its child OUs, now and later, are covered)`,
+    });
+  }
   const seen = new Map<string, string>();
   units.forEach((unit, u) => {
     if (!isRecord(unit)) return;

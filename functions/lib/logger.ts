@@ -83,7 +83,7 @@ export class Logger {
     const entry: Record<string, unknown> = { level, timestamp: new Date(this.clock()).toISOString(), service: this.options.service, message };
     addFields(entry, this.context);
     addFields(entry, fields);
-    let line = JSON.stringify(entry, errorReplacer);
+    let line = JSON.stringify(entry, lineReplacer());
     for (const secret of this.secrets) line = line.split(secret).join(SECRET_MASK);
     this.write(line);
   }
@@ -94,14 +94,29 @@ function addFields(entry: Record<string, unknown>, fields: Record<string, unknow
   for (const key of Object.keys(fields)) entry[RESERVED_LOG_KEYS.has(key) ? `${RENAMED_FIELD_PREFIX}${key}` : key] = fields[key];
 }
 
-/** Errors are not enumerable: write name, message, own fields and the cause chain. */
-function errorReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Error) {
-    const out: Record<string, unknown> = { name: value.name, message: value.message };
-    for (const [k, v] of Object.entries(value)) out[k] = v;
-    if (value.cause !== undefined) out.cause = value.cause;
-    if (value.stack) out.stack = value.stack.split('\n').slice(0, 6).join('\n');
-    return out;
-  }
-  return value;
+/**
+ * The replacer of one line: errors as their name, message, own fields and cause chain (they are not
+ * enumerable); a BigInt as its digits and a value that contains itself as "[Circular]", where
+ * JSON.stringify would throw and take the caller down with the line.
+ */
+function lineReplacer(): (this: unknown, key: string, value: unknown) => unknown {
+  // The objects from the root to the one being written: [what was given, what is written].
+  const ancestors: [unknown, unknown][] = [];
+  return function (this: unknown, _key: string, value: unknown): unknown {
+    if (typeof value === 'bigint') return value.toString();
+    if (typeof value !== 'object' || value === null) return value;
+    while (ancestors.length > 0 && ancestors[ancestors.length - 1][1] !== this) ancestors.pop();
+    if (ancestors.some(([given]) => given === value)) return '[Circular]';
+    const written = value instanceof Error ? errorFields(value) : value;
+    ancestors.push([value, written]);
+    return written;
+  };
+}
+
+function errorFields(error: Error): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: error.name, message: error.message };
+  for (const [k, v] of Object.entries(error)) out[k] = v;
+  if (error.cause !== undefined) out.cause = error.cause;
+  if (error.stack) out.stack = error.stack.split('\n').slice(0, 6).join('\n');
+  return out;
 }

@@ -9,7 +9,7 @@ export interface OrganizationForwardingStackSetProps {
   readonly stackSetName: string;
   readonly template: ForwardingTemplate;
   readonly options: OrganizationForwardingOptions;
-  /** True in the delegated administrator (the security account): call_as DELEGATED_ADMIN. */
+  /** True in the delegated administrator (the security account, unless it is the management account): call_as DELEGATED_ADMIN. */
   readonly delegatedAdmin: boolean;
 }
 
@@ -24,19 +24,11 @@ export function operationPreferences(options: OrganizationForwardingOptions, tem
   };
 }
 
-/** The OU ids in calls of at most MAX_OUS_PER_CALL, in topology order. */
-export function ouBatches(options: OrganizationForwardingOptions): string[][] {
-  const ids = options.organizationalUnits.map((ou) => ou.id);
-  const batches: string[][] = [];
-  for (let i = 0; i < ids.length; i += MAX_OUS_PER_CALL) batches.push(ids.slice(i, i + MAX_OUS_PER_CALL));
-  return batches;
-}
-
 /**
  * organizationForwarding: a service-managed StackSet whose automatic deployment gives every account
  * of the targeted OUs (now and later) the regional forwarding and its roles, and removes them when
- * the account leaves; stack instances for the OUs x regions, in calls of at most 50 OUs. The plan
- * holds one StackSet and a resource per 50 OUs, whatever the number of accounts or regions.
+ * the account leaves; stack instances for the OUs x regions, in one call (at most 50 OUs, checked
+ * at load). The plan holds two resources, whatever the number of accounts or regions.
  */
 export class OrganizationForwardingStackSet extends Construct {
   readonly stackSet: CloudformationStackSet;
@@ -46,7 +38,13 @@ export class OrganizationForwardingStackSet extends Construct {
     if (!props.template.fitsInline) {
       throw new Error(`${props.stackSetName}: the template is ${props.template.sizeInBytes} bytes, over CloudFormation's ${INLINE_TEMPLATE_MAX_BYTES}-byte inline limit; narrow organizationForwarding.forwarding`);
     }
+    const ouIds = props.options.organizationalUnits.map((ou) => ou.id);
+    if (ouIds.length > MAX_OUS_PER_CALL) {
+      throw new Error(`${props.stackSetName}: ${ouIds.length} OUs, over the ${MAX_OUS_PER_CALL} of one stack-instances call; target a parent OU that contains them`);
+    }
     const callAs = props.delegatedAdmin ? 'DELEGATED_ADMIN' : 'SELF';
+    const minutes = props.options.operationTimeoutInMinutes;
+    const timeout = minutes === undefined ? undefined : `${minutes}m`;
     const preferences = operationPreferences(props.options, props.template);
     this.stackSet = new CloudformationStackSet(this, 'stack-set', {
       name: props.stackSetName,
@@ -60,15 +58,21 @@ export class OrganizationForwardingStackSet extends Construct {
       templateBody: terraformLiteral(props.template.body),
       // Service-managed StackSets report an administration role AWS chose; not ours to change.
       lifecycle: { ignoreChanges: ['administration_role_arn'] },
+      timeouts: timeout ? { update: timeout } : undefined,
     });
-    ouBatches(props.options).forEach((ous, i) => {
-      new CloudformationStackInstances(this, i === 0 ? 'instances' : `instances-${i + 1}`, {
-        stackSetName: this.stackSet.name,
-        callAs,
-        deploymentTargets: { organizationalUnitIds: ous },
-        regions: [...props.template.regions],
-        operationPreferences: preferences,
-      });
+    // One resource for all the OUs: the provider reads every instance of the StackSet into each
+    // aws_cloudformation_stack_instances, so two would delete each other's OUs.
+    new CloudformationStackInstances(this, 'instances', {
+      stackSetName: this.stackSet.name,
+      callAs,
+      deploymentTargets: { organizationalUnitIds: ouIds },
+      regions: [...props.template.regions],
+      // CloudFormation's default, STRICT_FAILURE_TOLERANCE, deploys min(max concurrent, failure
+      // tolerance + 1) accounts at once: with a tolerance of 0, one account at a time in each region.
+      // SOFT keeps maxConcurrentPercentage and still stops a region once the tolerance is exceeded.
+      // (aws_cloudformation_stack_set of provider 5.100.0 has no concurrency_mode: docs/scale.md.)
+      operationPreferences: { ...preferences, concurrencyMode: 'SOFT_FAILURE_TOLERANCE' },
+      timeouts: timeout ? { create: timeout, update: timeout, delete: timeout } : undefined,
     });
   }
 }

@@ -31,16 +31,19 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, TypePermissions>> = {
   aws_appconfig_hosted_configuration_version: { read: ['appconfig:GetHostedConfigurationVersion'], write: ['appconfig:CreateHostedConfigurationVersion', 'appconfig:DeleteHostedConfigurationVersion'] },
 
   // ---- CloudFormation StackSets ----
+  // CloudFormation checks organizations:ListDelegatedAdministrators on every call as DELEGATED_ADMIN,
+  // reads too; a plan without it gets "Failed to check account is Delegated Administrator", which the
+  // provider takes for a StackSet that is gone (and plans to create it again).
   aws_cloudformation_stack_set: {
-    read: ['cloudformation:DescribeStackSet', 'cloudformation:DescribeStackSetOperation', 'organizations:DescribeOrganization'],
-    write: ['cloudformation:CreateStackSet', 'cloudformation:UpdateStackSet', 'cloudformation:DeleteStackSet', 'cloudformation:TagResource', 'cloudformation:UntagResource', 'organizations:ListDelegatedAdministrators', 'iam:PassRole'],
+    read: ['cloudformation:DescribeStackSet', 'cloudformation:DescribeStackSetOperation', 'organizations:DescribeOrganization', 'organizations:ListDelegatedAdministrators'],
+    write: ['cloudformation:CreateStackSet', 'cloudformation:UpdateStackSet', 'cloudformation:DeleteStackSet', 'cloudformation:TagResource', 'cloudformation:UntagResource', 'iam:PassRole'],
   },
   aws_cloudformation_stack_set_instance: {
     read: ['cloudformation:DescribeStackInstance', 'cloudformation:ListStackInstances', 'cloudformation:DescribeStackSetOperation'],
     write: ['cloudformation:CreateStackInstances', 'cloudformation:UpdateStackInstances', 'cloudformation:DeleteStackInstances'],
   },
   aws_cloudformation_stack_instances: {
-    read: ['cloudformation:DescribeStackInstance', 'cloudformation:ListStackInstances', 'cloudformation:DescribeStackSetOperation'],
+    read: ['cloudformation:DescribeStackInstance', 'cloudformation:ListStackInstances', 'cloudformation:DescribeStackSetOperation', 'organizations:ListDelegatedAdministrators'],
     write: ['cloudformation:CreateStackInstances', 'cloudformation:UpdateStackInstances', 'cloudformation:DeleteStackInstances'],
   },
 

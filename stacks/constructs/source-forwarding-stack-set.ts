@@ -124,6 +124,13 @@ function alarmStatements(p: Partition, accountId: string, names: ForwardingStack
 }
 
 /**
+ * The regions at once (CloudFormation's default is one after another: 33 regions of a few minutes
+ * each outlast the provider's 30-minute create and update timeouts); the one account, stopping a
+ * region at its failure.
+ */
+export const SOURCE_STACK_SET_OPERATION_PREFERENCES = { regionConcurrencyType: 'PARALLEL', maxConcurrentCount: 1, failureToleranceCount: 0 } as const;
+
+/**
  * forwardingDeployment "stackset": the account's regional forwarding as a self-managed StackSet
  * of the account itself, one stack instance per region, so the stack needs one provider whatever
  * the number of regions. The roles are Terraform's (IAM is global): the forwarding role, and the
@@ -186,12 +193,14 @@ export class SourceForwardingStackSet extends Construct {
       executionRoleName: execution.name,
       // The body holds CloudFormation's ${...}, which Terraform would read as its own interpolation.
       templateBody: terraformLiteral(props.template.body),
+      operationPreferences: { ...SOURCE_STACK_SET_OPERATION_PREFERENCES },
       dependsOn: [administrationPolicy, executionPolicy],
     });
     new CloudformationStackInstances(this, 'instances', {
       stackSetName: this.stackSet.name,
       accounts: [props.accountId],
       regions: [...props.template.regions],
+      operationPreferences: { ...SOURCE_STACK_SET_OPERATION_PREFERENCES },
       // The rules' targets name the forwarding role; it exists before any region's rule.
       dependsOn: [this.role],
     });

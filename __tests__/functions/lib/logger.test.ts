@@ -18,6 +18,16 @@ describe('Logger', () => {
     expect(error).toMatchObject({ name: 'Error', message: 'outer', cause: { message: 'inner', code: 'E1' } });
   });
 
+  it('never throws on what it is given: a circular value, a BigInt; the line still goes out', () => {
+    const lines: string[] = [];
+    const logger = new Logger({ service: 'svc', write: (l) => lines.push(l), clock: () => 0 });
+    const request: Record<string, unknown> = { host: 'example.com' };
+    request.self = request;
+    const error = Object.assign(new Error('socket hang up'), { request });
+    expect(() => logger.error('publish failed', { key: 'k', error, size: BigInt(12) })).not.toThrow();
+    expect(JSON.parse(lines[0])).toMatchObject({ message: 'publish failed', key: 'k', size: '12', error: { message: 'socket hang up', request: { host: 'example.com', self: '[Circular]' } } });
+  });
+
   it('masks registered secrets in every line, also in children', () => {
     const lines: string[] = [];
     const logger = new Logger({ service: 'svc', write: (l) => lines.push(l) });

@@ -1,5 +1,6 @@
 import type { PublishCommandInput } from '@aws-sdk/client-sns';
 import { readConfig } from '../../../functions/notifier/config';
+import { EnvironmentError } from '../../../functions/lib/env';
 import { PublishError, notify } from '../../../functions/notifier/notify';
 import { Logger } from '../../../functions/lib/logger';
 import { DIGEST_KEY, LOG_KEY, TEST_EVENT, s3Event, s3Record } from '../lib/support/s3-events';
@@ -71,5 +72,22 @@ describe('readConfig', () => {
     [{ TOPIC_ARN: TOPIC, SOURCE_ENVIRONMENTS: '["test"]' }, /SOURCE_ENVIRONMENTS must be a JSON object of account id -> non-empty name/],
   ])('fails on a bad environment %p', (env, message) => {
     expect(() => readConfig(env)).toThrow(message);
+  });
+
+  test('names every bad entry of SOURCE_ENVIRONMENTS (a key that is no account id would never match), with a bad TOPIC_ARN in the same error', () => {
+    const error = (() => {
+      try {
+        readConfig({ TOPIC_ARN: 'my-topic', SOURCE_ENVIRONMENTS: '{"11111111111":"test","222222222222":"","333333333333":"prod"}' });
+      } catch (e) {
+        return e as EnvironmentError;
+      }
+      throw new Error('readConfig did not throw');
+    })();
+    expect(error).toBeInstanceOf(EnvironmentError);
+    expect(error.problems).toEqual([
+      'Environment variable TOPIC_ARN: "my-topic" is not an SNS topic ARN',
+      'Environment variable SOURCE_ENVIRONMENTS: key "11111111111" is not a 12-digit account id',
+      'Environment variable SOURCE_ENVIRONMENTS: "222222222222" has the value "", not a non-empty name',
+    ]);
   });
 });
