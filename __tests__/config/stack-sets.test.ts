@@ -44,13 +44,30 @@ describe('organizationForwarding', () => {
   });
 
   test('refuses a malformed or repeated OU id', () => {
-    const problems = problemsOf((t) => t.organizationForwarding.organizationalUnits.push({ id: 'ou-ab12-cd34ef56' }, { id: 'r-ab12' }));
-    expect(problems).toEqual(
-      expect.arrayContaining([
-        { path: 'organizationForwarding.organizationalUnits[1].id', message: expect.stringMatching(/already organizationalUnits\[0\]/) },
-        { path: 'organizationForwarding.organizationalUnits[2].id', message: expect.stringMatching(/"r-ab12" is not an organizational unit id/) },
-      ]),
-    );
+    const problems = problemsOf((t) => t.organizationForwarding.organizationalUnits.push({ id: 'ou-ab12-cd34ef56' }, { id: 'r-AB12' }, { id: 'ou-ab12' }));
+    expect(problems).toHaveLength(3);
+    expect(problems).toEqual(expect.arrayContaining([
+      { path: 'organizationForwarding.organizationalUnits[1].id', message: expect.stringMatching(/already organizationalUnits\[0\]/) },
+      { path: 'organizationForwarding.organizationalUnits[2].id', message: expect.stringMatching(/"r-AB12" is not an organizational unit id nor the organization's root id/) },
+      { path: 'organizationForwarding.organizationalUnits[3].id', message: expect.stringMatching(/"ou-ab12" is not an organizational unit id/) },
+    ]));
+  });
+
+  test("targets the organization's root (every account but the management one), when no other listed source would get the rules twice", () => {
+    const root = (t: any) => (t.organizationForwarding.organizationalUnits = [{ id: 'r-ab12' }]);
+    // The default topology's source "test" is not the management account ("prod"): the root holds it too.
+    expect(problemsOf(root)).toEqual([
+      {
+        path: 'organizationForwarding.organizationalUnits[0].id',
+        message: expect.stringMatching(/^r-ab12 is the organization's root, which holds every account, also the source account accounts\[0\] \("test", 111111111111\): it would get the forwarding rules twice; .*source\.forwarding\.enabled to false/),
+      },
+    ]);
+    expect(
+      problemsOf((t) => {
+        root(t);
+        t.accounts[0].source.forwarding = { enabled: false };
+      }),
+    ).toEqual([]);
   });
 
   test(`refuses more than ${MAX_OUS_PER_CALL} OUs, naming the count and the fix (one aws_cloudformation_stack_instances per StackSet: two would fight)`, () => {

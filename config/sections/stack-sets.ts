@@ -26,8 +26,9 @@ export const forwardingDeployment = z
  */
 export const MAX_OUS_PER_CALL = 50;
 
-const ouId = z.string().regex(/^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/, {
-  error: (issue) => `${JSON.stringify(issue.input)} is not an organizational unit id; write it as AWS shows it (ou-ab12-cd34ef56)`,
+/** An OU, or the organization's root (every account but the management one), as CloudFormation's DeploymentTargets take them. */
+const ouId = z.string().regex(/^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/, {
+  error: (issue) => `${JSON.stringify(issue.input)} is not an organizational unit id nor the organization's root id; write it as AWS shows it (ou-ab12-cd34ef56, r-ab12)`,
 });
 
 const percent = z.number().int().min(0).max(100);
@@ -52,7 +53,7 @@ export const organizationForwarding = z
         }),
       )
       .min(1)
-      .describe('OUs whose accounts (and those of their child OUs, now and later) get the regional forwarding.'),
+      .describe('OUs whose accounts (and those of their child OUs, now and later) get the regional forwarding; an id may be the organization\'s root (r-...): every account but the management one.'),
     forwarding: forwardingRules.prefault({}).describe('The rules every account of those OUs gets, as a source account\'s source.forwarding.'),
     operationPreferences: z
       .strictObject({
@@ -116,6 +117,16 @@ export function organizationForwardingProblems(raw: unknown): Problem[] {
     if (typeof unit.id === 'string') {
       if (seen.has(unit.id)) problems.push({ path: `organizationForwarding.organizationalUnits[${u}].id`, message: `${unit.id} is already ${seen.get(unit.id)}; list each OU once` });
       else seen.set(unit.id, `organizationalUnits[${u}]`);
+    }
+    if (typeof unit.id === 'string' && /^r-[0-9a-z]{4,32}$/.test(unit.id)) {
+      // The root holds every account: each listed source but the management account would get the rules twice.
+      for (const [id, source] of sources) {
+        if (source.isManagement) continue;
+        problems.push({
+          path: `organizationForwarding.organizationalUnits[${u}].id`,
+          message: `${unit.id} is the organization's root, which holds every account, also the source account ${source.path} ("${source.name}", ${id}): it would get the forwarding rules twice; remove its source role or set its source.forwarding.enabled to false (the root covers it), or target OUs without it`,
+        });
+      }
     }
     const accounts = Array.isArray(unit.accounts) ? unit.accounts : [];
     accounts.forEach((id, a) => {
