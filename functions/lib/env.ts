@@ -45,7 +45,8 @@ export class EnvReader {
   int(name: string, defaultValue: number, min: number, max: number, opts: { zeroTurnsOff?: boolean } = {}): number {
     const raw = this.optional(name);
     if (raw === undefined) return defaultValue;
-    const value = Number(raw);
+    // Decimal digits only: Number() would also take "0x10", "1e3" or "0b1".
+    const value = /^-?\d+$/.test(raw) ? Number(raw) : Number.NaN;
     if (opts.zeroTurnsOff && value === 0) return 0;
     if (!Number.isInteger(value) || value < min || value > max) {
       this.problems.push(`Environment variable ${name}: ${JSON.stringify(raw)} is not ${opts.zeroTurnsOff ? '0 or ' : ''}an integer in [${min}, ${max}]`);

@@ -32,6 +32,20 @@ describe('EnvReader', () => {
   });
 });
 
+describe('EnvReader.int', () => {
+  it.each(['0x10', '1e1', '0b1', '5.0', '+5', ' 5 5'])('refuses %j: decimal digits only', (raw) => {
+    const r = new EnvReader({ N: raw });
+    expect(r.int('N', 1, 0, 100)).toBe(1);
+    expect(() => r.done()).toThrow(`Environment variable N: ${JSON.stringify(raw.trim())} is not an integer in [0, 100]`);
+  });
+
+  it('takes decimal digits, with leading zeros and a minus sign', () => {
+    const r = new EnvReader({ A: '007', B: '-3' });
+    expect([r.int('A', 1, 0, 100), r.int('B', 1, -5, 5)]).toEqual([7, -3]);
+    expect(() => r.done()).not.toThrow();
+  });
+});
+
 describe('loadForwarderEnv', () => {
   const env = {
     DT_ENV_URL: 'https://abc12345.live.dynatrace.com/',
