@@ -19,7 +19,7 @@ import { LOG_OBJECT_S3_TIMEOUTS, logObjectS3Options, S3ObjectSource } from './ob
 import { DynamoProgressStore, PROGRESS_CLIENT_CONFIG } from './progress-dynamodb';
 import { DEFAULT_RETRY_POLICY } from './retry-policy';
 import { AppConfigRulesSource } from './rules-source';
-import { SqsTicketSink } from './tickets';
+import { SqsTicketSink, TICKET_SQS_CLIENT_CONFIG } from './tickets';
 import { SSM_CLIENT_CONFIG, SsmTokenProvider } from './token';
 import { FORWARDER_METRICS_DIMENSIONS } from './metric-names';
 
@@ -47,7 +47,7 @@ const sender = new IngestClient({
 // never come, or a body that stalls while it is read, fails its object (./object-source.ts).
 const source = new S3ObjectSource(new S3Client({ ...logObjectS3Options(), ...LOG_OBJECT_S3_TIMEOUTS, cacheMiddleware: true }));
 const rulesSource = new AppConfigRulesSource({ ...env.appConfig, logger });
-const tickets = new SqsTicketSink(new SQSClient({}), env.failureQueueUrl);
+const tickets = new SqsTicketSink(new SQSClient(TICKET_SQS_CLIENT_CONFIG), env.failureQueueUrl);
 const progress = env.progressTable ? new DynamoProgressStore(new DynamoDBClient(PROGRESS_CLIENT_CONFIG), env.progressTable) : undefined;
 
 /** SQS events get a partial batch response (only that key, as Lambda expects); others the summary. */
