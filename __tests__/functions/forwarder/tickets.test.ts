@@ -107,6 +107,23 @@ describe('SqsTicketSink', () => {
     expect(calls).toBe(1);
   });
 
+  it('names the tickets it could not store: a refused entry, and every ticket from a call that threw on', async () => {
+    let call = 0;
+    const sqs = {
+      send: async (command: SendMessageBatchCommand) => {
+        call++;
+        if (call === 1) return { Failed: [{ Id: '3', Code: 'InvalidMessageContents', SenderFault: true }], Successful: [] };
+        throw Object.assign(new Error('connect ETIMEDOUT'), { name: 'TimeoutError', entries: command.input.Entries!.length });
+      },
+    };
+    const error = await new SqsTicketSink(sqs as never, 'https://sqs/q', { sleep: async () => undefined }).write(tickets).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(TicketError);
+    // The first batch was stored but for k3; the second (k10, k11) was tried and its call threw.
+    expect((error as TicketError).unstored?.map((t) => t.key)).toEqual(['k3', 'k10', 'k11']);
+    expect((error as TicketError).message).toMatch(/InvalidMessageContents/);
+    expect(call).toBe(2);
+  });
+
   it('keeps each SendMessageBatch within the 256 KiB SQS takes in one call, whatever the tickets weigh', async () => {
     // Scattered failures: every other record of a big file, as many ranges as one ticket holds.
     const scattered = Array.from({ length: MAX_RANGES_PER_TICKET }, (_, i) => ({ from: 100_000 + 2 * i, to: 100_001 + 2 * i }));
