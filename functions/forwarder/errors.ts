@@ -7,6 +7,7 @@
  * and logged, see notifications.ts), bad rules (the last good rules stay, see rules-source.ts).
  * A bad environment fails the cold start with lib/env's EnvironmentError.
  */
+import type { ReplayTicket } from './tickets';
 
 /** Where in the input a problem happened. */
 export interface ObjectContext {
@@ -63,7 +64,6 @@ export class TokenError extends ForwarderError {
   }
 }
 
-/** Replay tickets could not be written to the failure queue: the one failure that must fail the invocation. */
 /** No rules document was ever loaded, and the built-in rules are refused (BUILT_IN_RULES=refused): nothing is forwarded. */
 export class RulesUnavailableError extends ForwarderError {
   readonly kind = 'rules';
@@ -75,8 +75,20 @@ export class RulesUnavailableError extends ForwarderError {
   }
 }
 
+/**
+ * Replay tickets could not be written to the failure queue: the one failure that must fail the
+ * invocation, or, for an SQS event when the sink names the tickets it could not store, the
+ * messages those tickets belong to (./invocation.ts).
+ */
 export class TicketError extends ForwarderError {
   readonly kind = 'ticket';
+  /** The tickets not stored, when the sink knows which; absent: any of them may not be. */
+  readonly unstored?: readonly ReplayTicket[];
+
+  constructor(message: string, options?: { cause?: unknown; unstored?: readonly ReplayTicket[] }) {
+    super(message, options);
+    this.unstored = options?.unstored;
+  }
 }
 
 export function describeObject(ctx: ObjectContext): string {

@@ -15,11 +15,11 @@ import { loadForwarderEnv } from './env';
 import { applyHeapGrowing } from './heap';
 import { IngestClient } from './ingest-client';
 import { handleInvocation, InvocationResult } from './invocation';
-import { logObjectS3Options, S3ObjectSource } from './object-source';
+import { LOG_OBJECT_S3_TIMEOUTS, logObjectS3Options, S3ObjectSource } from './object-source';
 import { DynamoProgressStore, PROGRESS_CLIENT_CONFIG } from './progress-dynamodb';
 import { DEFAULT_RETRY_POLICY } from './retry-policy';
 import { AppConfigRulesSource } from './rules-source';
-import { SqsTicketSink } from './tickets';
+import { SqsTicketSink, TICKET_SQS_CLIENT_CONFIG } from './tickets';
 import { SSM_CLIENT_CONFIG, SsmTokenProvider } from './token';
 import { FORWARDER_METRICS_DIMENSIONS } from './metric-names';
 
@@ -43,10 +43,11 @@ const sender = new IngestClient({
   logger,
 });
 // cacheMiddleware: a GetObject per object; without it the SDK resolves and sorts the middleware
-// stack again on every call (~1 ms of CPU per object).
-const source = new S3ObjectSource(new S3Client({ ...logObjectS3Options(), cacheMiddleware: true }));
+// stack again on every call (~1 ms of CPU per object). The timeouts: a GetObject whose headers
+// never come, or a body that stalls while it is read, fails its object (./object-source.ts).
+const source = new S3ObjectSource(new S3Client({ ...logObjectS3Options(), ...LOG_OBJECT_S3_TIMEOUTS, cacheMiddleware: true }));
 const rulesSource = new AppConfigRulesSource({ ...env.appConfig, logger });
-const tickets = new SqsTicketSink(new SQSClient({}), env.failureQueueUrl);
+const tickets = new SqsTicketSink(new SQSClient(TICKET_SQS_CLIENT_CONFIG), env.failureQueueUrl);
 const progress = env.progressTable ? new DynamoProgressStore(new DynamoDBClient(PROGRESS_CLIENT_CONFIG), env.progressTable) : undefined;
 
 /** SQS events get a partial batch response (only that key, as Lambda expects); others the summary. */

@@ -2,10 +2,13 @@
  * One invocation, with every dependency passed in (the handler builds them once per container):
  * notifications -> rules -> pipeline -> tickets -> metrics. Partial failure is data (tickets,
  * SQS batch item failures); the invocation throws only when tickets cannot be stored, because
- * then the records would be lost unless the event is delivered again.
+ * then the records would be lost unless the event is delivered again. For an SQS event whose
+ * sink names the tickets it could not store, only their messages are failed (returned to the
+ * queue) instead: the others' tickets are stored, and their records must not be read again.
  */
 import { Logger } from '../lib/logger';
 import { Metrics } from '../lib/metrics';
+import { TicketError } from './errors';
 import { BatchSender } from './ingest-client';
 import { parseInvocation } from './notifications';
 import { ObjectSource } from './object-source';
@@ -110,22 +113,30 @@ export async function handleInvocation(event: unknown, ctx: InvocationContext, d
     });
   }
 
+  let written = toWrite.length;
   try {
     if (toWrite.length > 0) await deps.tickets.write(toWrite);
   } catch (err) {
     metrics.add('TicketWriteFailed', 'Count', 1);
-    recordMetrics(metrics, result, clock() - started);
-    metrics.flush();
-    logger.error('cannot store replay tickets: failing the invocation so the event is delivered again', { error: err });
-    throw err;
+    const returned = parsed.sqsMessageIds.length > 0 ? messagesOfUnstored(err, result.objects) : undefined;
+    if (!returned) {
+      recordMetrics(metrics, result, clock() - started);
+      metrics.flush();
+      logger.error('cannot store replay tickets: failing the invocation so the event is delivered again', { error: err });
+      throw err;
+    }
+    // Only the messages whose tickets were not stored are delivered again; the others are done.
+    for (const id of returned) failedMessages.add(id);
+    written -= (err as TicketError).unstored!.length;
+    logger.error('cannot store some replay tickets: returning their messages to the queue', { error: err, messageIds: [...returned] });
   }
 
   recordMetrics(metrics, result, clock() - started);
-  metrics.add('TicketsWritten', 'Count', toWrite.length);
+  metrics.add('TicketsWritten', 'Count', written);
   metrics.flush();
 
   const { latenciesMs: _latencies, ...counts } = result.stats;
-  const summary = { ...counts, tickets: toWrite.length, ignored: parsed.ignored.length, rules: `${rulesLoad.origin}:${rulesLoad.rules.version}` };
+  const summary = { ...counts, tickets: written, ignored: parsed.ignored.length, rules: `${rulesLoad.origin}:${rulesLoad.rules.version}` };
   logger.info('invocation done', summary);
   return {
     ...(parsed.sqsMessageIds.length > 0 ? { batchItemFailures: [...failedMessages].map((id) => ({ itemIdentifier: id })) } : {}),
@@ -147,6 +158,23 @@ export function settleTickets(objects: readonly ObjectResult[], replayMaxAttempt
     else toWrite.push(...object.tickets);
   }
   return { toWrite, givenUp };
+}
+
+/**
+ * The SQS messages the tickets a {@link TicketError} names as not stored came from; undefined when
+ * the error names none, or a ticket of no message (then only failing the invocation loses nothing).
+ */
+function messagesOfUnstored(err: unknown, objects: readonly ObjectResult[]): Set<string> | undefined {
+  if (!(err instanceof TicketError) || !err.unstored) return undefined;
+  const messageOf = new Map<ReplayTicket, string | undefined>();
+  for (const object of objects) for (const ticket of object.tickets) messageOf.set(ticket, object.messageId);
+  const ids = new Set<string>();
+  for (const ticket of err.unstored) {
+    const id = messageOf.get(ticket);
+    if (id === undefined) return undefined;
+    ids.add(id);
+  }
+  return ids;
 }
 
 function recordMetrics(metrics: Metrics, result: ForwardResult, durationMs: number): void {

@@ -4,8 +4,9 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { SourceError } from './errors';
+import { StallWatch } from './stall-watch';
 
 export interface ObjectLocation {
   readonly bucket: string;
@@ -18,6 +19,11 @@ export interface OpenedObject {
   /** The version actually read (for tickets), when the store has versions. */
   readonly versionId?: string;
   readonly contentLength?: number;
+  /**
+   * Fails the read of the body under way, and every later one, with `error`, and releases the
+   * stream: the pipeline's deadline, which must not wait for a stalled body. @default - none
+   */
+  readonly abort?: (error: Error) => void;
 }
 
 export interface ObjectSource {
@@ -47,6 +53,32 @@ export function logObjectS3Options(env: NodeJS.ProcessEnv = process.env): { resp
   return env.AWS_RESPONSE_CHECKSUM_VALIDATION ? {} : { responseChecksumValidation: 'WHEN_REQUIRED' };
 }
 
+/** A TCP connection to S3 that is not up by then fails the attempt (the SDK tries again). */
+export const S3_CONNECTION_TIMEOUT_MS = 1_000;
+
+/**
+ * A GetObject attempt whose response headers have not come by then fails, and the SDK tries again
+ * (3 attempts, with its backoff): S3 answers in tens of ms, rarely in more than a second. In this
+ * SDK (`@smithy/node-http-handler` 4.x) `requestTimeout` runs from the request to the response
+ * headers and is cleared then, so it does not touch the body; without `throwOnRequestTimeout` it
+ * only warns. The handler's `socketTimeout` is left unset on purpose: it counts any silence of the
+ * socket, the body's included, and would destroy the streams read ahead or held back, which sit
+ * idle on purpose (./stall-watch.ts).
+ */
+export const S3_FIRST_BYTE_TIMEOUT_MS = 5_000;
+
+/**
+ * A body that sends no byte for this long while the forwarder waits for one fails its object, as
+ * any broken stream does (./stall-watch.ts): the rest of the object is ticketed and the run goes
+ * on. Only waits count, never a stream nobody is reading.
+ */
+export const S3_BODY_STALL_TIMEOUT_MS = 10_000;
+
+/** The timeouts of the S3 client that reads log objects (with {@link logObjectS3Options}). */
+export const LOG_OBJECT_S3_TIMEOUTS: Pick<S3ClientConfig, 'requestHandler'> = {
+  requestHandler: { connectionTimeout: S3_CONNECTION_TIMEOUT_MS, requestTimeout: S3_FIRST_BYTE_TIMEOUT_MS, throwOnRequestTimeout: true },
+};
+
 /**
  * `ENABLED` unless the key ends in `.gz`. A gzipped object carries its own check of what is read
  * from it: zlib verifies the trailer's CRC-32 and length of the decompressed content, and the
@@ -60,9 +92,25 @@ export function checksumModeFor(key: string): 'ENABLED' | undefined {
   return /\.gz$/i.test(key) ? undefined : 'ENABLED';
 }
 
+export interface S3ObjectSourceOptions {
+  /** A read of a body that waits this long without a byte fails the object. @default S3_BODY_STALL_TIMEOUT_MS */
+  readonly stallTimeoutMs?: number;
+}
+
 export class S3ObjectSource implements ObjectSource {
-  /** @param s3 built with {@link logObjectS3Options}; with the SDK's defaults every object's checksum is checked. */
-  constructor(private readonly s3: Pick<S3Client, 'send'>) {}
+  private readonly stalls: StallWatch;
+
+  /**
+   * @param s3 built with {@link logObjectS3Options} and {@link LOG_OBJECT_S3_TIMEOUTS}; with
+   * the SDK's defaults every object's checksum is checked, and a GetObject whose headers never
+   * come waits for ever.
+   */
+  constructor(
+    private readonly s3: Pick<S3Client, 'send'>,
+    options: S3ObjectSourceOptions = {},
+  ) {
+    this.stalls = new StallWatch(options.stallTimeoutMs ?? S3_BODY_STALL_TIMEOUT_MS);
+  }
 
   async open(location: ObjectLocation): Promise<OpenedObject> {
     try {
@@ -70,10 +118,12 @@ export class S3ObjectSource implements ObjectSource {
         new GetObjectCommand({ Bucket: location.bucket, Key: location.key, VersionId: location.versionId, ChecksumMode: checksumModeFor(location.key) }),
       );
       if (!res.Body) throw new Error('GetObject returned no body');
+      const body = this.stalls.watch(res.Body as AsyncIterable<Uint8Array> & { destroy?: (error?: Error) => unknown });
       return {
-        body: res.Body as AsyncIterable<Uint8Array>,
+        body,
         versionId: res.VersionId ?? location.versionId,
         contentLength: res.ContentLength,
+        abort: (error) => body.abort(error),
       };
     } catch (err) {
       const name = (err as { name?: string }).name ?? 'Error';

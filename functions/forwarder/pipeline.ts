@@ -292,8 +292,19 @@ class ForwardRun {
     );
     const cursor = ref.ranges ? new RangeCursor(ref.ranges) : undefined;
     let nextIndex = 0;
+    const deadline = this.readDeadline();
     try {
-      const [opened, resumeAt] = await Promise.all([opening, this.resumeAt(tracker, loading)]);
+      const ready = Promise.all([opening, this.resumeAt(tracker, loading)]);
+      const first = deadline ? await Promise.race([ready, deadline.passed]) : await ready;
+      if (first === DEADLINE) {
+        // An open that has not answered by then (S3 retrying a first byte that never came): the
+        // object is ticketed whole, as one the deadline left unread; a late answer is released.
+        ready.then(([late]) => void drainNothing(late), () => undefined);
+        tracker.failRest(0, DEADLINE_REASON);
+        return;
+      }
+      const [opened, resumeAt] = first;
+      if (deadline) deadline.reading = opened;
       result.versionId = opened.versionId ?? ref.versionId;
       for await (const raw of readRecords(opened.body, where, { maxRecordBytes: this.options.maxRecordBytes })) {
         nextIndex = raw.index + 1;
@@ -307,7 +318,7 @@ class ForwardRun {
           continue;
         }
         if (this.clock() >= this.readUntil) {
-          tracker.failRest(raw.index, 'deadline: the invocation ran out of time while reading the object');
+          tracker.failRest(raw.index, DEADLINE_REASON);
           break;
         }
         const closed = this.takeRecord(tracker, raw, formatter, where);
@@ -315,8 +326,40 @@ class ForwardRun {
       }
     } catch (err) {
       if (!(err instanceof ParseError || err instanceof SourceError)) throw err;
-      this.failObject(tracker, err, nextIndex, where);
+      // The deadline stopped a read that was waiting for bytes: the rest is ticketed as the
+      // deadline's, as if the next record had met it.
+      if (deadline?.fired && err.cause instanceof DeadlineAbort) tracker.failRest(nextIndex, DEADLINE_REASON);
+      else this.failObject(tracker, err, nextIndex, where);
+    } finally {
+      deadline?.clear();
     }
+  }
+
+  /**
+   * One timer per object, at `readUntil`: a read still waiting for bytes then (a stalled body whose
+   * stall timeout is further off, an open S3 keeps retrying) is stopped, so the invocation's
+   * deadline wins over the source's own timeouts. Records are otherwise checked against the
+   * deadline one by one, as they come. None without a deadline.
+   */
+  private readDeadline(): ReadDeadline | undefined {
+    if (!Number.isFinite(this.readUntil)) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const state: ReadDeadline = {
+      fired: false,
+      passed: new Promise<typeof DEADLINE>((resolve) => {
+        timer = setTimeout(
+          () => {
+            state.fired = true;
+            state.reading?.abort?.(new DeadlineAbort(DEADLINE_REASON));
+            resolve(DEADLINE);
+          },
+          Math.max(0, this.readUntil - this.clock()),
+        );
+        timer.unref?.();
+      }),
+      clear: () => clearTimeout(timer),
+    };
+    return state;
   }
 
   /**
@@ -470,6 +513,32 @@ function advanceProgress(batch: Batch<Origin>): void {
     if (object === last) continue;
     last = object;
     object.progress?.advance();
+  }
+}
+
+const DEADLINE = Symbol('deadline');
+const DEADLINE_REASON = 'deadline: the invocation ran out of time while reading the object';
+
+/** What the deadline timer aborts a waiting read with. */
+class DeadlineAbort extends Error {
+  override readonly name = 'DeadlineAbort';
+}
+
+interface ReadDeadline {
+  fired: boolean;
+  readonly passed: Promise<typeof DEADLINE>;
+  /** The object being read, once open. */
+  reading?: OpenedObject;
+  clear(): void;
+}
+
+/** Releases an object opened too late to be read. */
+async function drainNothing(opened: OpenedObject): Promise<void> {
+  opened.abort?.(new DeadlineAbort(DEADLINE_REASON));
+  try {
+    await opened.body[Symbol.asyncIterator]().return?.();
+  } catch {
+    // Nothing to read from it anyway.
   }
 }
 

@@ -7,7 +7,7 @@
  * records of a file's tickets itself; with `--from-queue` it hands the queue's messages to the
  * function as an SQS event. Either way only those records are read and resent.
  */
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SQSClient, SQSClientConfig } from '@aws-sdk/client-sqs';
 import { TicketError } from './errors';
 import { normalizeRanges, RecordRange } from './record-ranges';
 
@@ -93,59 +93,119 @@ export function parseTicket(value: unknown): ReplayTicket | undefined {
 
 /** Where tickets go. */
 export interface TicketSink {
-  /** Resolves once every ticket is stored; rejects with a {@link TicketError} otherwise. */
+  /** Resolves once every ticket is stored; rejects otherwise, with a {@link TicketError} naming the tickets not stored when it knows them. */
   write(tickets: readonly ReplayTicket[]): Promise<void>;
 }
 
-/** Sends tickets to the failure queue, retrying the entries SQS reports as failed. */
+/**
+ * The forwarder's client for the failure queue. Tickets are written after reading stopped, within
+ * the safety margin (SAFETY_MARGIN_MS, 10 s by default), and an invocation that cannot write them
+ * must fail before Lambda's timeout, so that its event is delivered again and nothing is lost: the
+ * SDK's defaults have no timeout (a queue endpoint that never answers held the invocation until
+ * Lambda killed it, with no TicketWriteFailed). The SDK's three attempts, with its backoff, each of
+ * at most 1 s to connect and 2 s to the answer: under ~7 s in all. Without throwOnRequestTimeout
+ * the SDK only warns at requestTimeout.
+ */
+export const TICKET_SQS_CLIENT_CONFIG: SQSClientConfig = {
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
+};
+
+export interface SqsTicketSinkOptions {
+  /** SendMessageBatch calls for one batch of tickets, the first included, while SQS reports entries failed. @default 3 */
+  readonly maxAttempts?: number;
+  /** The wait before the first resend of failed entries, doubled before each further one. @default 200 */
+  readonly retryDelayMs?: number;
+  /** @default - a timer */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Sends tickets to the failure queue. A call that throws is not sent again here: the client
+ * retried what can be retried, with its backoff ({@link TICKET_SQS_CLIENT_CONFIG}). Entries SQS
+ * reports failed on its side (`SenderFault: false`: throttling, an internal error) are resent,
+ * after a backoff; an entry failed by the sender's fault would fail again, so it is not. A write
+ * that leaves tickets unstored rejects with a {@link TicketError} naming them: for an SQS event
+ * their messages are returned to the queue, otherwise the invocation fails (./invocation.ts).
+ */
 export class SqsTicketSink implements TicketSink {
+  private readonly maxAttempts: number;
+  private readonly retryDelayMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
   constructor(
     private readonly sqs: Pick<SQSClient, 'send'>,
     private readonly queueUrl: string,
-    private readonly maxAttempts = 3,
-  ) {}
+    options: SqsTicketSinkOptions = {},
+  ) {
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+    this.retryDelayMs = options.retryDelayMs ?? 200;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
 
+  /**
+   * Every batch is tried, unless a call throws (the queue is out of reach: the rest would only
+   * wait for the same timeouts); the TicketError names the tickets not stored.
+   */
   async write(tickets: readonly ReplayTicket[]): Promise<void> {
-    for (const batch of sqsBatches(tickets.map((t) => JSON.stringify(t)))) {
-      let entries = batch.map((body, n) => ({ Id: String(n), MessageBody: body }));
-      for (let attempt = 1; entries.length > 0; attempt++) {
-        let failedIds: string[];
-        try {
-          const res = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }));
-          failedIds = (res.Failed ?? []).map((f) => f.Id ?? '');
-          if (attempt >= this.maxAttempts && failedIds.length > 0) {
-            const first = res.Failed?.[0];
-            throw new TicketError(
-              `${failedIds.length} replay ticket(s) not accepted by the failure queue ${this.queueUrl}: ${first?.Code ?? ''} ${first?.Message ?? ''}`.trim(),
-            );
-          }
-        } catch (err) {
-          if (err instanceof TicketError || attempt >= this.maxAttempts) {
-            throw err instanceof TicketError
-              ? err
-              : new TicketError(`cannot write replay tickets to the failure queue ${this.queueUrl}`, { cause: err });
-          }
-          continue;
-        }
-        entries = entries.filter((e) => failedIds.includes(e.Id));
+    const batches = sqsBatches(tickets.map((ticket) => ({ ticket, body: JSON.stringify(ticket) })));
+    const unstored: ReplayTicket[] = [];
+    let problem: { message: string; cause?: unknown } | undefined;
+    for (const [n, batch] of batches.entries()) {
+      const failure = await this.writeBatch(batch, unstored);
+      problem ??= failure;
+      if (failure?.cause !== undefined) {
+        for (const rest of batches.slice(n + 1)) unstored.push(...rest.map((e) => e.ticket));
+        break;
       }
     }
+    if (problem) throw new TicketError(problem.message, { cause: problem.cause, unstored });
+  }
+
+  /** One SendMessageBatch and its resends; the tickets not stored go to `unstored`. */
+  private async writeBatch(batch: readonly TicketBody[], unstored: ReplayTicket[]): Promise<{ message: string; cause?: unknown } | undefined> {
+    let entries = batch.map((entry, n) => ({ Id: String(n), MessageBody: entry.body }));
+    for (let attempt = 1; entries.length > 0; attempt++) {
+      if (attempt > 1) await this.sleep(this.retryDelayMs * 2 ** (attempt - 2));
+      let failed: { Id?: string; Code?: string; Message?: string; SenderFault?: boolean }[];
+      try {
+        const res = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }));
+        failed = res.Failed ?? [];
+      } catch (err) {
+        unstored.push(...entries.map((e) => batch[Number(e.Id)].ticket));
+        return { message: `cannot write replay tickets to the failure queue ${this.queueUrl}: ${(err as Error).name ?? 'Error'}: ${(err as Error).message}`, cause: err };
+      }
+      if (failed.length === 0) return undefined;
+      const fault = failed.find((f) => f.SenderFault) ?? (attempt >= this.maxAttempts ? failed[0] : undefined);
+      if (fault) {
+        unstored.push(...failed.map((f) => batch[Number(f.Id)].ticket));
+        return { message: `${failed.length} replay ticket(s) not accepted by the failure queue ${this.queueUrl}: ${fault.Code ?? ''} ${fault.Message ?? ''}`.trim() };
+      }
+      const failedIds = new Set(failed.map((f) => f.Id));
+      entries = entries.filter((e) => failedIds.has(e.Id));
+    }
+    return undefined;
   }
 }
 
-/** Message bodies in the order given, grouped as SendMessageBatch takes them: by count and by total size. */
-function sqsBatches(bodies: readonly string[]): string[][] {
-  const batches: string[][] = [];
-  let batch: string[] = [];
+interface TicketBody {
+  readonly ticket: ReplayTicket;
+  readonly body: string;
+}
+
+/** Tickets in the order given, grouped as SendMessageBatch takes them: by count and by total size. */
+function sqsBatches(entries: readonly TicketBody[]): TicketBody[][] {
+  const batches: TicketBody[][] = [];
+  let batch: TicketBody[] = [];
   let bytes = 0;
-  for (const body of bodies) {
-    const size = Buffer.byteLength(body);
+  for (const entry of entries) {
+    const size = Buffer.byteLength(entry.body);
     if (batch.length === SQS_BATCH_SIZE || (batch.length > 0 && bytes + size > SQS_BATCH_MAX_BYTES)) {
       batches.push(batch);
       batch = [];
       bytes = 0;
     }
-    batch.push(body);
+    batch.push(entry);
     bytes += size;
   }
   if (batch.length > 0) batches.push(batch);

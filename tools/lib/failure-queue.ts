@@ -113,7 +113,7 @@ export function settleBatch(messages: readonly Message[], outcome: InvocationOut
     done: messages.filter((m) => !failed.has(m.MessageId!)),
     left: messages
       .filter((m) => failed.has(m.MessageId!))
-      .map((m) => ({ messageId: m.MessageId!, reason: 'the function returned it as failed (a ticket replayed too often); left for the dead-letter queue' })),
+      .map((m) => ({ messageId: m.MessageId!, reason: 'the function returned it as failed (a ticket replayed too often, or its new tickets could not be stored); left in the queue, for a later replay or the dead-letter queue' })),
   };
 }
 

@@ -1,3 +1,4 @@
+import { TicketError } from '../../../functions/forwarder/errors';
 import { IngestClient } from '../../../functions/forwarder/ingest-client';
 import { handleInvocation, InvocationDeps, settleTickets } from '../../../functions/forwarder/invocation';
 import { ObjectResult } from '../../../functions/forwarder/pipeline';
@@ -145,6 +146,32 @@ describe('handleInvocation', () => {
     const failingSink: TicketSink = { write: async () => Promise.reject(new Error('queue down')) };
     await expect(handleInvocation(snsEvent(BUCKET, key), { remainingMs: 60_000 }, { ...deps, tickets: failingSink })).rejects.toThrow(/queue down/);
     expect(emf()).toMatchObject({ TicketWriteFailed: 1, RecordsFailed: 310 });
+  });
+
+  it('for an SQS event, fails only the messages whose tickets could not be stored, and answers for the rest', async () => {
+    const [keyA, keyB] = [cloudTrailKey({ suffix: 'AAAAAAAAAAAAAAAA' }), cloudTrailKey({ suffix: 'BBBBBBBBBBBBBBBB' })];
+    const s3Message = (id: string, k: string) => ({
+      messageId: id,
+      eventSource: 'aws:sqs',
+      body: JSON.stringify({ Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: BUCKET }, object: { key: k } } }] }),
+    });
+    // Neither object exists: each is ticketed whole. The queue takes A's ticket and not B's.
+    const stored: string[] = [];
+    const sink: TicketSink = {
+      write: async (written) => {
+        const unstored = written.filter((t) => t.key === keyB);
+        stored.push(...written.filter((t) => t.key !== keyB).map((t) => t.key));
+        if (unstored.length > 0) throw new TicketError('1 replay ticket(s) not accepted by the failure queue q: InternalError', { unstored });
+      },
+    };
+    const result = await handleInvocation({ Records: [s3Message('mA', keyA), s3Message('mB', keyB)] }, { remainingMs: 60_000 }, { ...deps, tickets: sink });
+    expect(stored).toEqual([keyA]);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'mB' }]);
+    expect(result.summary).toMatchObject({ objectsFailed: 2, tickets: 1 });
+    expect(emf()).toMatchObject({ TicketWriteFailed: 1, TicketsWritten: 1 });
+    // A sink that cannot say which tickets it stored still fails the whole invocation.
+    const vague: TicketSink = { write: async () => Promise.reject(new TicketError('queue down')) };
+    await expect(handleInvocation({ Records: [s3Message('mA', keyA), s3Message('mB', keyB)] }, { remainingMs: 60_000 }, { ...deps, tickets: vague })).rejects.toThrow(/queue down/);
   });
 
   it('replays a ticket from the failure queue; returns it to the queue after too many attempts', async () => {

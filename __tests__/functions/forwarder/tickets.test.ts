@@ -1,7 +1,8 @@
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { TicketError } from '../../../functions/forwarder/errors';
 import { countRecords, normalizeRanges, RangeCursor, rangesFrom, rangesFromIndexes } from '../../../functions/forwarder/record-ranges';
-import { createTicket, MAX_RANGES_PER_TICKET, parseTicket, SqsTicketSink } from '../../../functions/forwarder/tickets';
+import { createTicket, MAX_RANGES_PER_TICKET, parseTicket, SqsTicketSink, TICKET_SQS_CLIENT_CONFIG } from '../../../functions/forwarder/tickets';
+import { SilentServer, startSilentServer } from './support/silent-server';
 
 describe('record ranges', () => {
   it('compresses indexes into sorted half-open ranges', () => {
@@ -62,8 +63,65 @@ describe('SqsTicketSink', () => {
         return { Failed: [], Successful: [] };
       },
     };
-    await new SqsTicketSink(sqs as never, 'https://sqs/q').write(tickets);
+    const waits: number[] = [];
+    await new SqsTicketSink(sqs as never, 'https://sqs/q', { sleep: async (ms) => void waits.push(ms) }).write(tickets);
     expect(calls).toEqual([['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k8', 'k9'], ['k3'], ['k10', 'k11']]);
+    // The resend waits a backoff: not straight into the throttling or error SQS just reported.
+    expect(waits).toEqual([200]);
+  });
+
+  it('resends entries SQS keeps failing with a doubling backoff, then fails the write', async () => {
+    const calls: number[] = [];
+    const sqs = {
+      send: async (command: SendMessageBatchCommand) => {
+        calls.push(command.input.Entries!.length);
+        return { Failed: [{ Id: '0', Code: 'ThrottlingException', SenderFault: false }], Successful: [] };
+      },
+    };
+    const waits: number[] = [];
+    const sink = new SqsTicketSink(sqs as never, 'https://sqs/q', { maxAttempts: 3, sleep: async (ms) => void waits.push(ms) });
+    await expect(sink.write(tickets.slice(0, 2))).rejects.toThrow(/1 replay ticket\(s\) not accepted by the failure queue https:\/\/sqs\/q: ThrottlingException/);
+    expect(calls).toEqual([2, 1, 1]);
+    expect(waits).toEqual([200, 400]);
+  });
+
+  it('fails the write at once for an entry failed by the sender\'s fault (it would fail again), and leaves a thrown call to the client\'s retries', async () => {
+    let calls = 0;
+    const refused = {
+      send: async () => {
+        calls++;
+        return { Failed: [{ Id: '1', Code: 'InvalidMessageContents', SenderFault: true }], Successful: [] };
+      },
+    };
+    await expect(new SqsTicketSink(refused as never, 'https://sqs/q', { sleep: async () => undefined }).write(tickets.slice(0, 2))).rejects.toThrow(/InvalidMessageContents/);
+    expect(calls).toBe(1);
+    calls = 0;
+    const throwing = {
+      send: async () => {
+        calls++;
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      },
+    };
+    await expect(new SqsTicketSink(throwing as never, 'https://sqs/q', { sleep: async () => undefined }).write(tickets.slice(0, 2))).rejects.toThrow(TicketError);
+    // The SQS client already made its attempts, with its backoff; three more each would outlast the safety margin.
+    expect(calls).toBe(1);
+  });
+
+  it('names the tickets it could not store: a refused entry, and every ticket from a call that threw on', async () => {
+    let call = 0;
+    const sqs = {
+      send: async (command: SendMessageBatchCommand) => {
+        call++;
+        if (call === 1) return { Failed: [{ Id: '3', Code: 'InvalidMessageContents', SenderFault: true }], Successful: [] };
+        throw Object.assign(new Error('connect ETIMEDOUT'), { name: 'TimeoutError', entries: command.input.Entries!.length });
+      },
+    };
+    const error = await new SqsTicketSink(sqs as never, 'https://sqs/q', { sleep: async () => undefined }).write(tickets).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(TicketError);
+    // The first batch was stored but for k3; the second (k10, k11) was tried and its call threw.
+    expect((error as TicketError).unstored?.map((t) => t.key)).toEqual(['k3', 'k10', 'k11']);
+    expect((error as TicketError).message).toMatch(/InvalidMessageContents/);
+    expect(call).toBe(2);
   });
 
   it('keeps each SendMessageBatch within the 256 KiB SQS takes in one call, whatever the tickets weigh', async () => {
@@ -89,7 +147,40 @@ describe('SqsTicketSink', () => {
 
   it('throws a TicketError naming the queue when SQS keeps failing', async () => {
     const sqs = { send: async () => Promise.reject(Object.assign(new Error('throttled'), { name: 'ThrottlingException' })) };
-    await expect(new SqsTicketSink(sqs as never, 'https://sqs/q', 2).write(tickets)).rejects.toThrow(TicketError);
-    await expect(new SqsTicketSink(sqs as never, 'https://sqs/q', 2).write(tickets)).rejects.toThrow(/failure queue https:\/\/sqs\/q/);
+    await expect(new SqsTicketSink(sqs as never, 'https://sqs/q', { maxAttempts: 2 }).write(tickets)).rejects.toThrow(TicketError);
+    await expect(new SqsTicketSink(sqs as never, 'https://sqs/q', { maxAttempts: 2 }).write(tickets)).rejects.toThrow(/failure queue https:\/\/sqs\/q/);
+  });
+});
+
+describe('the failure queue client', () => {
+  let server: SilentServer;
+  beforeAll(async () => {
+    server = await startSilentServer();
+  });
+  afterAll(() => server.close());
+
+  it('has timeouts that throw, so a queue that never answers fails the write with a TicketError in bounded time', async () => {
+    expect(TICKET_SQS_CLIENT_CONFIG.requestHandler).toMatchObject({ connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true });
+    // The forwarder's config, with a short request timeout for the test: 3 attempts of 200 ms and the SDK's backoff.
+    const sqs = new SQSClient({
+      ...TICKET_SQS_CLIENT_CONFIG,
+      requestHandler: { ...(TICKET_SQS_CLIENT_CONFIG.requestHandler as object), requestTimeout: 200 },
+      endpoint: server.endpoint,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
+    const ticket = createTicket({ bucket: 'b', key: 'k', ranges: [{ from: 0, to: null }], reason: 'r', attempt: 1, now: 0 });
+    const started = Date.now();
+    const settled = await Promise.race([
+      new SqsTicketSink(sqs, `${server.endpoint}/111122223333/failures`).write(ticket).then(
+        () => 'written',
+        (err: unknown) => err,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting'), 8_000).unref()),
+    ]);
+    sqs.destroy();
+    expect(settled).toBeInstanceOf(TicketError);
+    expect(String((settled as Error).message)).toMatch(/TimeoutError/);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
