@@ -150,6 +150,13 @@ describe('npm run forward / replay', () => {
       await expect(replayMain(['--dt-url', server.url])).rejects.toMatchObject({ exitCode: 2, message: `no ticket file given (or --from-queue)\n${REPLAY_USAGE}` });
     });
 
+    it('refuses an empty path (an unset variable in quotes), which would walk the current directory', async () => {
+      await expect(forwardMain(['--dry-run', join(dir, 'missing.json'), ''])).rejects.toMatchObject({
+        exitCode: 2,
+        message: `input 2 is an empty path; name a file or directory (an unset shell variable?)\n${FORWARD_USAGE}`,
+      });
+    });
+
     it('fails with exit code 2 and the usage on an unknown option or a missing value', async () => {
       await expect(forwardMain(['--bogus', 'x.json'])).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(new RegExp(`^Unknown option '--bogus'.*\\n${escape(FORWARD_USAGE)}$`)) });
       await expect(replayMain(['x.jsonl', '--rules'])).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(new RegExp(`^Option '--rules <value>' argument missing\\n${escape(REPLAY_USAGE)}$`)) });

@@ -86,6 +86,9 @@ export function parseForwardCommandLine(argv: readonly string[], command: Forwar
   if (!parsed) return undefined;
   const { values, positionals } = parsed;
   if (positionals.length === 0) throw new UsageError(`${command.missingInput}\n${command.usage}`);
+  // An empty argument (an unset shell variable in quotes) would read as the current directory and walk it all.
+  const empty = positionals.findIndex((input) => input.trim() === '');
+  if (empty >= 0) throw new UsageError(`input ${empty + 1} is an empty path; name a file or directory (an unset shell variable?)\n${command.usage}`);
   const concurrency = Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
     throw new UsageError(`--concurrency ${values.concurrency}: use an integer from 1 to ${MAX_CONCURRENCY}`);
