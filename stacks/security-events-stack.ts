@@ -162,8 +162,8 @@ function ruleTargets(topology: Topology, naming: Naming, rules: readonly Central
   return {
     sns: (scope, ruleArns) => new AlertTopicTarget(scope, { topicName: naming.alertTopicName(), keyArn: keyIn(scope).arn, alertEmails: events.alertEmails, ruleArns }),
     sqs: (scope, ruleArns) => new BufferQueueTarget(scope, { queueName: naming.eventBufferQueueName(), messageRetentionSeconds: events.bufferRetentionInSeconds, ruleArns }),
-    logs: (scope) =>
-      new LogGroupTarget(scope, { logGroupName, retentionInDays: events.logRetentionInDays, keyArn: keyIn(scope).arn, policyName: naming.centralLogPolicyName() }),
+    logs: (scope, ruleArns) =>
+      new LogGroupTarget(scope, { logGroupName, retentionInDays: events.logRetentionInDays, keyArn: keyIn(scope).arn, policyName: naming.centralLogPolicyName(), ruleArns }),
     kinesis: (scope) => new StreamTarget(scope, { streamName: naming.eventStreamName(), roleName: naming.eventStreamRoleName(), accountId, shardCount: events.kinesisShardCount }),
     lambda: (scope) =>
       new LambdaTarget(scope, {
