@@ -511,6 +511,11 @@ export class Naming {
     return this.checked('eventConnection', `${this.prefix}-${destination}`);
   }
 
+  /** Key of every EventBridge connection's credential (the secrets EventBridge keeps in Secrets Manager). */
+  connectionKeyAlias(): string {
+    return this.checked('kmsAlias', `alias/${this.prefix}-event-connections`);
+  }
+
   apiDestinationRoleName(destination: string): string {
     return this.checked('iamRole', `${this.prefix}-events-to-${destination}`);
   }

@@ -115,6 +115,10 @@ export class IncidentResponseStack extends TrailbridgeStack {
   /** A key only EventBridge may use, and only for this bus (encryption context = bus ARN). */
   private busKey(busArn: string): KmsKey {
     const accountId = this.account.id;
+    const forThisBus: Statement['conditions'] = [
+      { test: 'StringEquals', variable: 'aws:SourceAccount', values: [accountId] },
+      { test: 'ArnEquals', variable: 'aws:SourceArn', values: [busArn] },
+    ];
     const statements: Statement[] = [
       {
         sid: 'AccountAdministersKey',
@@ -122,21 +126,22 @@ export class IncidentResponseStack extends TrailbridgeStack {
         resources: ['*'],
         principals: [{ type: 'AWS', identifiers: [this.naming.accountRootArn(accountId)] }],
       },
+      // EventBridge acts for this bus only (AWS, "Authorizing EventBridge to use a customer managed
+      // key": aws:SourceAccount and aws:SourceArn, the bus ARN): no other account's or bus's request
+      // can have it describe or use the key. DescribeKey carries no encryption context.
       {
         sid: 'EventBridgeDescribesKey',
         actions: ['kms:DescribeKey'],
         resources: ['*'],
         principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+        conditions: forThisBus,
       },
       {
         sid: 'EventBridgeEncryptsIdrBus',
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: ['*'],
         principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
-        conditions: [
-          { test: 'StringEquals', variable: 'kms:EncryptionContext:aws:events:event-bus:arn', values: [busArn] },
-          { test: 'StringEquals', variable: 'aws:SourceAccount', values: [accountId] },
-        ],
+        conditions: [{ test: 'StringEquals', variable: 'kms:EncryptionContext:aws:events:event-bus:arn', values: [busArn] }, ...forThisBus],
       },
     ];
     const key = new KmsKey(this, 'bus-key', {

@@ -13,6 +13,7 @@ import { OperatorDashboard } from './constructs/operator-dashboard';
 import { OpsTopic } from './constructs/ops-topic';
 import { AlertTopicTarget, ApiDestinationTarget, BufferQueueTarget, LambdaTarget, LogGroupTarget, RuleTargetFactory, StateMachineTarget, StreamTarget } from './constructs/rule-targets';
 import { SecurityEventsKey } from './constructs/security-events-key';
+import { ConnectionKey } from './constructs/connection-key';
 import { Responder } from './constructs/responder';
 import { responderConfigFor } from './responder-config';
 import { TrailbridgeStack } from './trailbridge-stack';
@@ -162,8 +163,8 @@ function ruleTargets(topology: Topology, naming: Naming, rules: readonly Central
   return {
     sns: (scope, ruleArns) => new AlertTopicTarget(scope, { topicName: naming.alertTopicName(), keyArn: keyIn(scope).arn, alertEmails: events.alertEmails, ruleArns }),
     sqs: (scope, ruleArns) => new BufferQueueTarget(scope, { queueName: naming.eventBufferQueueName(), messageRetentionSeconds: events.bufferRetentionInSeconds, ruleArns }),
-    logs: (scope) =>
-      new LogGroupTarget(scope, { logGroupName, retentionInDays: events.logRetentionInDays, keyArn: keyIn(scope).arn, policyName: naming.centralLogPolicyName() }),
+    logs: (scope, ruleArns) =>
+      new LogGroupTarget(scope, { logGroupName, retentionInDays: events.logRetentionInDays, keyArn: keyIn(scope).arn, policyName: naming.centralLogPolicyName(), ruleArns }),
     kinesis: (scope) => new StreamTarget(scope, { streamName: naming.eventStreamName(), roleName: naming.eventStreamRoleName(), accountId, shardCount: events.kinesisShardCount }),
     lambda: (scope) =>
       new LambdaTarget(scope, {
@@ -183,8 +184,21 @@ function ruleTargets(topology: Topology, naming: Naming, rules: readonly Central
   };
 }
 
-/** The servicenow, jira and webhook kinds, each over the API destinations of its kind. */
+/**
+ * The servicenow, jira and webhook kinds, each over the API destinations of its kind. Their
+ * connections share one customer managed key: the topology's events.connectionKmsKeyArn, or one
+ * created with the first of them.
+ */
 function apiDestinationTargets(topology: Topology, naming: Naming, accountId: string): Record<ApiDestinationKind, RuleTargetFactory> {
+  let key: ConnectionKey | undefined;
+  const keyArnIn = (scope: Construct): string =>
+    topology.events.connectionKmsKeyArn ??
+    (key ??= new ConnectionKey(scope, 'connection-key', {
+      partition: topology.partition,
+      accountId,
+      region: topology.homeRegion,
+      alias: naming.connectionKeyAlias(),
+    })).key.arn;
   const factory =
     (kind: ApiDestinationKind): RuleTargetFactory =>
     (scope, ruleArns, rules) =>
@@ -195,6 +209,7 @@ function apiDestinationTargets(topology: Topology, naming: Naming, accountId: st
         accountId,
         nameOf: (name) => naming.apiDestinationName(name),
         roleNameOf: (name) => naming.apiDestinationRoleName(name),
+        keyArn: keyArnIn(scope),
       });
   return { servicenow: factory('servicenow'), jira: factory('jira'), webhook: factory('webhook') };
 }

@@ -68,6 +68,62 @@ describe('security-events: ticketing and workflow targets', () => {
     expect(byName.get('trailbridge-hook')).toMatchObject({ authorization_type: 'API_KEY', auth_parameters: { api_key: { key: 'X-Api-Key', value: PLACEHOLDER_CREDENTIAL } } });
   });
 
+  test('every connection keeps its credential under one customer managed key, rotated, tagged for EventBridge', () => {
+    const keys = stack.resources('aws_kms_key').filter(([id]) => id.includes('connection-key'));
+    expect(keys).toHaveLength(1);
+    const [keyId, key] = keys[0];
+    for (const [, connection] of stack.resources('aws_cloudwatch_event_connection')) expect(connection.kms_key_identifier).toBe(ref('aws_kms_key', keyId, 'arn'));
+    expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30, tags: { EventBridgeApiDestinations: 'true' } });
+    const alias = stack.resources('aws_kms_alias').find(([, a]) => a.target_key_id === ref('aws_kms_key', keyId, 'key_id'))![1];
+    expect(alias.name).toBe('alias/trailbridge-event-connections');
+  });
+
+  test('the connection key is used only through Secrets Manager, for this account\'s connection secrets, and nobody else may encrypt or decrypt', () => {
+    const [, key] = stack.resources('aws_kms_key').find(([id]) => id.includes('connection-key'))!;
+    const statements: any[] = stack.policyDocument(key.policy).statement;
+    const account = [{ type: 'AWS', identifiers: ['arn:aws:iam::333333333333:root'] }];
+    expect(statements.map((s) => s.sid)).toEqual(['AccountAdministersKey', 'ConnectionSecretsUseKey']);
+    const [admin, use] = statements;
+    expect(admin.principals).toEqual(account);
+    expect(admin.condition).toBeUndefined();
+    for (const action of ['kms:*', 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncrypt*', 'kms:CreateGrant', 'kms:Create*']) expect(admin.actions).not.toContain(action);
+    expect(admin.actions).toEqual(expect.arrayContaining(['kms:Describe*', 'kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion']));
+    expect(use).toMatchObject({ principals: account, actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['*'] });
+    expect(use.condition).toEqual([
+      { test: 'StringEquals', variable: 'kms:ViaService', values: ['secretsmanager.us-east-1.amazonaws.com'] },
+      { test: 'StringLike', variable: 'kms:EncryptionContext:SecretARN', values: ['arn:aws:secretsmanager:us-east-1:333333333333:secret:events!connection/*'] },
+      { test: 'StringEquals', variable: 'aws:ResourceTag/EventBridgeApiDestinations', values: ['true'] },
+    ]);
+    expect(statements.some((s) => s.principals?.some((p: any) => p.type === 'Service'))).toBe(false);
+  });
+
+  test('events.connectionKmsKeyArn brings an own key: the connections name it and the stack creates none', () => {
+    const own = 'arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const withOwn = synthSecurityEvents((t) => {
+      withDestinations(t);
+      t.events!.connectionKmsKeyArn = own;
+    });
+    const connections = withOwn.resources('aws_cloudwatch_event_connection');
+    expect(connections).toHaveLength(3);
+    for (const [, connection] of connections) expect(connection.kms_key_identifier).toBe(own);
+    expect(withOwn.resources('aws_kms_key').filter(([id]) => id.includes('connection-key'))).toEqual([]);
+  });
+
+  test('events.connectionKmsKeyArn must be a KMS key ARN', () => {
+    expect(() =>
+      topologyWith((t) => {
+        withDestinations(t);
+        t.events!.connectionKmsKeyArn = 'alias/mine';
+      }),
+    ).toThrow(/events\.connectionKmsKeyArn[\s\S]*write a key ARN as arn:aws:kms:<region>:<account>:key\/<key id>/);
+  });
+
+  test('no key for connections when no rule uses an API destination', () => {
+    const plain = synthSecurityEvents(() => undefined);
+    expect(plain.resources('aws_cloudwatch_event_connection')).toEqual([]);
+    expect(plain.resources('aws_kms_key').filter(([id]) => id.includes('connection-key'))).toEqual([]);
+  });
+
   test("each destination's role trusts EventBridge for exactly its rules and may only invoke that destination", () => {
     const [roleId, role] = roleNamed('trailbridge-events-to-snow');
     const trust = stack.policyDocument(role.assume_role_policy);

@@ -77,6 +77,20 @@ describe('incident-response stack', () => {
     expect(forEvents.flatMap((s) => s.actions).sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey']);
   });
 
+  test('every EventBridge grant of the bus key names this account and this bus (confused deputy)', () => {
+    const key = only(stack.resources('aws_kms_key'));
+    const forEvents: any[] = stack.policyDocument(key.policy).statement.filter((s: any) => s.principals?.[0].identifiers.includes('events.amazonaws.com'));
+    expect(forEvents.map((s) => s.sid).sort()).toEqual(['EventBridgeDescribesKey', 'EventBridgeEncryptsIdrBus']);
+    for (const statement of forEvents) {
+      expect(statement.condition).toEqual(
+        expect.arrayContaining([
+          { test: 'StringEquals', variable: 'aws:SourceAccount', values: [ACCOUNT] },
+          { test: 'ArnEquals', variable: 'aws:SourceArn', values: [BUS_ARN] },
+        ]),
+      );
+    }
+  });
+
   test('archives every event of the bus for the configured retention', () => {
     const archive = only(stack.resources('aws_cloudwatch_event_archive'));
     expect(archive.event_source_arn).toBe('${aws_cloudwatch_event_bus.bus.arn}');

@@ -104,17 +104,29 @@ describe('security-events: every target kind', () => {
     }
   });
 
-  test('the log group sits under /aws/events/ and EventBridge writes to it through the log resource policy', () => {
+  test('the log group sits under /aws/events/ and EventBridge writes to it through the log resource policy, for the logs rules only', () => {
     // The bucket-logger has a log group of its own; the central one is EventBridge's.
     const [groupId, group] = stack.resources('aws_cloudwatch_log_group').find(([, g]) => g.name === '/aws/events/trailbridge-central')!;
     expect(group.retention_in_days).toBe(365);
     expect(group.kms_key_id).toMatch(/^\$\{aws_kms_key\./);
+    const logsRuleArns = rulesWithTargets(stack)
+      .filter(({ targets }) => targets.some((t) => t.arn === ref('aws_cloudwatch_log_group', groupId, 'arn')))
+      .map(({ id }) => ref('aws_cloudwatch_event_rule', id, 'arn'));
+    expect(logsRuleArns.length).toBeGreaterThan(0);
     const [, policy] = singleResource(stack, 'aws_cloudwatch_log_resource_policy');
-    expect(stack.policyDocument(policy.policy_document).statement).toEqual([
+    const statements = stack.policyDocument(policy.policy_document).statement;
+    statements[1]?.condition?.[0]?.values.sort();
+    const streams = `${ref('aws_cloudwatch_log_group', groupId, 'arn')}:*`;
+    const deliverers = [{ type: 'Service', identifiers: ['events.amazonaws.com', 'delivery.logs.amazonaws.com'] }];
+    expect(statements).toEqual([
+      expect.objectContaining({ sid: 'EventBridgeCreatesStreams', actions: ['logs:CreateLogStream'], resources: [streams], principals: deliverers }),
       expect.objectContaining({
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [`${ref('aws_cloudwatch_log_group', groupId, 'arn')}:*`],
-        principals: [{ type: 'Service', identifiers: ['events.amazonaws.com', 'delivery.logs.amazonaws.com'] }],
+        sid: 'EventBridgeWritesCentralLogs',
+        actions: ['logs:PutLogEvents'],
+        resources: [streams],
+        principals: deliverers,
+        // Confused deputy: only the central rules that target the group may have EventBridge write to it.
+        condition: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: logsRuleArns.sort() }],
       }),
     ]);
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { readTopologyFile } from '../../config/load';
@@ -63,6 +63,18 @@ describeWithTool('terraform', 'terraform validate of the synthesized stacks', ()
     expect([...stackDirs.keys()]).toEqual(expect.arrayContaining(['organization-forwarding', 'source-management']));
     expectAllValid(await validateStacks(stackDirs));
   }, 300_000);
+
+  test('the security-events stack of examples/topology.example.json (API destinations, their connection key) is valid, with zero warnings', async () => {
+    const topology = readTopologyFile(join(__dirname, '..', '..', 'examples', 'topology.example.json'));
+    const { stackDirs } = synthTopology({ topology, outdir: mkdtempSync(join(tmpdir(), 'validate-example-')) });
+    const securityEvents = [...stackDirs].filter(([stack]) => stack === 'security-events');
+    expect(securityEvents).toHaveLength(1);
+    const json = JSON.parse(readFileSync(join(securityEvents[0][1], 'cdk.tf.json'), 'utf8'));
+    const connections = Object.values<any>(json.resource.aws_cloudwatch_event_connection);
+    expect(connections.length).toBeGreaterThan(0);
+    for (const connection of connections) expect(connection.kms_key_identifier).toMatch(/^\$\{aws_kms_key\.[^.]+\.arn\}$/);
+    expectAllValid(await validateStacks(new Map(securityEvents)));
+  });
 
   test('synth:hcl output is terraform fmt clean and valid, with zero warnings', async () => {
     const written = await synthHcl(topologyWith(), mkdtempSync(join(tmpdir(), 'validate-hcl-')));

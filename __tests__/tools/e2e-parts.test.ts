@@ -1,12 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'cdktf';
+import { App, Testing } from 'cdktf';
 import defaultTopologyJson from '../../config/default-topology.json';
 import { parseTopology } from '../../config/load';
 import { buildStacks } from '../../stacks/app';
 import {
   DEFERRED_POLICY_DOCUMENT,
+  MOTO_EVENT_CONNECTION_UNSTORED_KEY,
   MOTO_LAMBDA_UNSTORED_CONFIG,
   MOTO_SQS_REDRIVE_POLICY_FORMAT,
   MOTO_STACK_SET_AUTO_DEPLOYMENT_UNREPORTED,
@@ -64,6 +65,18 @@ function change(address: string, values: Record<string, { before: unknown; after
 const redrive = (json: string) => change('aws_sqs_queue.failure-queue_3729AB57', { redrive_policy: { before: json, after: '{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:1:dlq","maxReceiveCount":5}' } });
 
 describe('e2e: tolerated plan quirks', () => {
+  test('moto-event-connection-unstored-key: only an update of kms_key_identifier, from empty to a key', () => {
+    const key = 'arn:aws:kms:us-east-1:333333333333:key/k';
+    const ok = change('aws_cloudwatch_event_connection.rules_destination-e2e-hook-connection_1A2B3C4D', { kms_key_identifier: { before: null, after: key } });
+    expect(toleratedChange(ok, [ok])).toBe(MOTO_EVENT_CONNECTION_UNSTORED_KEY);
+    const otherKey = change('aws_cloudwatch_event_connection.c', { kms_key_identifier: { before: 'arn:aws:kms:us-east-1:333333333333:key/old', after: key } });
+    const removed = change('aws_cloudwatch_event_connection.c', { kms_key_identifier: { before: '', after: '' } });
+    const withMore = change('aws_cloudwatch_event_connection.c', { kms_key_identifier: { before: null, after: key }, description: { before: 'a', after: 'b' } });
+    const replaced = change('aws_cloudwatch_event_connection.c', { kms_key_identifier: { before: null, after: key } }, 'delete+create');
+    const otherType = change('aws_cloudwatch_event_bus.b', { kms_key_identifier: { before: null, after: key } });
+    for (const c of [otherKey, removed, withMore, replaced, otherType]) expect(toleratedChange(c, [c])).toBeUndefined();
+  });
+
   test('moto-lambda-unstored-config: only an update of logging_config and kms_key_arn, each from empty', () => {
     const ok = change('aws_lambda_function.forwarder_function_BE8A981D', { logging_config: { before: [], after: [{ log_format: 'JSON' }] } });
     expect(toleratedChange(ok, [ok])).toBe(MOTO_LAMBDA_UNSTORED_CONFIG);
@@ -156,6 +169,17 @@ describe('e2e: the e2e topology', () => {
     const section = doc.slice(doc.indexOf('## Emulator switches'), doc.indexOf('Emulator bugs the run works around'));
     const documented = [...section.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]);
     expect(documented).toEqual(emulatorSwitches('444444444444').map((s) => s.option));
+  });
+
+  test('an API destination, so the run applies a connection encrypted with its customer managed key', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'e2e-parts-'));
+    const app = new App({ outdir, skipValidation: true });
+    const securityEvents = buildStacks(app, topology).all.find((s) => s.stackName === 'security-events')!;
+    const json = JSON.parse(Testing.synth(securityEvents));
+    rmSync(outdir, { recursive: true, force: true });
+    const connections = Object.values<any>(json.resource.aws_cloudwatch_event_connection ?? {});
+    expect(connections.map((c) => c.name)).toEqual(['trailbridge-e2e-hook']);
+    expect(connections[0].kms_key_identifier).toMatch(/^\$\{aws_kms_key\.[^.]*connection-key[^.]*\.arn\}$/);
   });
 
   test('stacks apply in dependency order: what a stack needs is in an earlier wave', () => {

@@ -129,6 +129,11 @@ export const events = z
       .optional()
       .describe('Shards of the event stream (kinesis target). @default - on-demand capacity'),
     apiDestinations: z.array(apiDestination).default([]).describe('ServiceNow, Jira Cloud and webhook endpoints the rules may target (docs/flow-2-events.md). @default - none'),
+    connectionKmsKeyArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-f0-9-]+$/, { error: 'write a key ARN as arn:aws:kms:<region>:<account>:key/<key id>' })
+      .optional()
+      .describe('Customer managed KMS key that encrypts the credentials of the apiDestinations\' connections instead of the stack\'s own; it must carry the tag EventBridgeApiDestinations = true and a key policy that lets Secrets Manager use it for the connections (docs/flow-2-events.md). @default - a key of the security-events stack, alias/<name>-event-connections, rotated yearly'),
     stateMachines: z.array(stateMachine).default([]).describe('Step Functions state machines the rules may start (stepfunctions target). @default - none'),
     sigma: sigmaRules.optional().describe('Sigma rules for AWS CloudTrail compiled into central rules (docs/sigma.md). @default - none'),
   })

@@ -112,6 +112,10 @@ export class NodeFunction extends Construct {
       new SqsQueuePolicy(this, 'failures-policy', { provider, queueUrl: this.failureQueue.url, policy: queuePolicy.json });
     }
 
+    // No aws:SourceAccount / aws:SourceArn on the trust: Lambda assumes an execution role only for a
+    // function the role was passed to, and only a principal of this account allowed iam:PassRole
+    // can pass it (roles are not passed across accounts), so there is no other account's deputy;
+    // AWS's execution-role documentation gives the trust policy without source conditions.
     const trust = policyDocument(this, 'trust', [serviceTrust('lambda.amazonaws.com')], provider);
     this.role = new IamRole(this, 'role', {
       provider,

@@ -15,6 +15,7 @@ export interface PlanQuirk {
 
 const resourceType = (address: string) => address.split('.').at(-2) ?? '';
 const only = (change: PlannedChange, attribute: string) => change.action === 'update' && change.attributes.length === 1 && change.attributes[0] === attribute;
+const isEmpty = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
 const jsonEqual = (a: unknown, b: unknown) => {
   try {
     return typeof a === 'string' && typeof b === 'string' && JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
@@ -39,6 +40,17 @@ export const MOTO_LAMBDA_UNSTORED_CONFIG: PlanQuirk = {
     c.attributes.every((a) => UNSTORED_LAMBDA_ATTRIBUTES[a]?.(c.values[a]?.before) === true),
 };
 
+export const MOTO_EVENT_CONNECTION_UNSTORED_KEY: PlanQuirk = {
+  name: 'moto-event-connection-unstored-key',
+  why: 'moto 5.2 accepts CreateConnection\'s KmsKeyIdentifier but neither stores nor returns it, so the refreshed kms_key_identifier is empty and Terraform sets it again',
+  matches: (c) =>
+    resourceType(c.address) === 'aws_cloudwatch_event_connection' &&
+    only(c, 'kms_key_identifier') &&
+    isEmpty(c.values.kms_key_identifier.before) &&
+    typeof c.values.kms_key_identifier.after === 'string' &&
+    c.values.kms_key_identifier.after !== '',
+};
+
 export const MOTO_SQS_REDRIVE_POLICY_FORMAT: PlanQuirk = {
   name: 'moto-sqs-redrive-policy-format',
   why: 'moto 5.2 returns RedrivePolicy re-serialized by Python (", " and ": "), which the provider compares as text; the JSON is equal',
@@ -57,8 +69,6 @@ export const DEFERRED_POLICY_DOCUMENT: PlanQuirk = {
     c.values.policy.unknown &&
     all.some((other) => MOTO_SQS_REDRIVE_POLICY_FORMAT.matches(other, all)),
 };
-
-const isEmpty = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
 
 /** What moto 5.2's DescribeStackSet and ListStackInstances leave out, by resource type. */
 const STACK_SET_UNREPORTED: Readonly<Record<string, readonly string[]>> = {
@@ -93,6 +103,7 @@ export const MOTO_STACK_SET_AUTO_DEPLOYMENT_UNREPORTED: PlanQuirk = {
 
 export const PLAN_QUIRKS: readonly PlanQuirk[] = [
   MOTO_LAMBDA_UNSTORED_CONFIG,
+  MOTO_EVENT_CONNECTION_UNSTORED_KEY,
   MOTO_SQS_REDRIVE_POLICY_FORMAT,
   DEFERRED_POLICY_DOCUMENT,
   MOTO_STACK_SET_UNREPORTED,

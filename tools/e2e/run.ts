@@ -21,7 +21,7 @@ import { liftBucketPolicies, NotificationProbe, putObjects, snsLambdaEvent } fro
 import { PlanQuirk, toleratedChange } from './quirks';
 import { Report, StepTimer } from './report';
 import { deployWaves, PlannedChange, StackFailure, TerraformStacks } from './terraform-stacks';
-import { E2E_HOME_REGION, E2E_REGIONS, E2E_RESPONSES, e2eBootstrapTopology, e2eTopology, STAND_IN_LAYER_NAME } from './topology';
+import { E2E_API_DESTINATIONS, E2E_HOME_REGION, E2E_REGIONS, E2E_RESPONSES, e2eBootstrapTopology, e2eTopology, STAND_IN_LAYER_NAME } from './topology';
 import { accountWithRole, sourceAccounts } from '../../config/accounts';
 
 export interface E2eOptions {
@@ -109,6 +109,7 @@ async function synthAndFixtures(options: E2eOptions, work: string, report: Repor
   log('emulator switches (left out of this run, and why):');
   for (const s of switches) log(`  - ${s.option} = ${JSON.stringify(s.value)}: leaves out ${s.leavesOut}; ${s.why}`);
   log(`responses (every one in enforce mode, checked in flow 2): ${JSON.stringify(E2E_RESPONSES)}`);
+  log(`API destinations (a connection under its customer managed key, applied and planned, never called): ${JSON.stringify(E2E_API_DESTINATIONS)}`);
   const { stacks, stackDirs, bootstrap } = await timer.step('synth', async () => {
     const app = new App({ outdir: join(work, 'out') });
     const built = buildAndSynth(app, topology);

@@ -95,6 +95,18 @@ export const E2E_SIGMA: NonNullable<NonNullable<TopologyInput['events']>['sigma'
   targets: { critical: 'off', high: 'off', medium: 'logs', low: 'off', informational: 'off' },
 };
 
+/**
+ * One API destination, so the run applies an EventBridge connection with its customer managed key
+ * (and an API destination, its role and a rule that targets it). Not an emulator switch: the
+ * production default has no destination. The rule is the root-user one, which no record of the run
+ * matches, and moto posts to no API destination unless told to (MOTO_EVENTS_INVOKE_HTTP), so
+ * nothing is ever sent to the endpoint.
+ */
+export const E2E_API_DESTINATIONS: Pick<NonNullable<TopologyInput['events']>, 'apiDestinations' | 'useCases'> = {
+  apiDestinations: [{ kind: 'webhook', name: 'e2e-hook', endpoint: 'https://hooks.example.com/trailbridge-e2e', headerName: 'X-Api-Key' }],
+  useCases: { 'root-account-usage': { target: 'webhook' } },
+};
+
 /** Sets a dotted option path (with one optional ["key"] segment) on a topology document. */
 function setOption(doc: Record<string, any>, option: string, value: unknown): void {
   const parts = option.replace(/\["([^"]+)"\]/g, '.$1').split('.');
@@ -137,6 +149,6 @@ function e2eDocument(stateDirectory: string): { doc: TopologyInput & Record<stri
   const switches = emulatorSwitches(observability.id);
   for (const s of switches) setOption(doc, s.option, s.value);
   doc.responses = structuredClone(E2E_RESPONSES);
-  doc.events = { ...doc.events, sigma: structuredClone(E2E_SIGMA) };
+  doc.events = { ...doc.events, sigma: structuredClone(E2E_SIGMA), ...structuredClone(E2E_API_DESTINATIONS) };
   return { doc, switches };
 }

@@ -24,6 +24,8 @@ export interface ApiDestinationTargetProps {
   /** Physical names of a destination's connection and API destination, and of its role. */
   readonly nameOf: (destination: string) => string;
   readonly roleNameOf: (destination: string) => string;
+  /** The customer managed key EventBridge encrypts each connection's credential with (a ConnectionKey). */
+  readonly keyArn: string;
 }
 
 interface Bound {
@@ -34,7 +36,8 @@ interface Bound {
 
 /**
  * The servicenow, jira and webhook targets: per destination some rule uses, a connection whose
- * credential an operator sets out of band (Terraform keeps a placeholder and ignores changes), an
+ * credential an operator sets out of band (Terraform keeps a placeholder and ignores changes),
+ * encrypted with the given customer managed key (not EventBridge's AWS owned one), an
  * API destination with its rate limit, and a role that may only invoke it, trusted by exactly the
  * rules that target it. Each rule sends the body its tool's REST API expects.
  */
@@ -59,6 +62,7 @@ export class ApiDestinationTarget implements RuleTarget {
         description: `trailbridge: credential of ${options.kind} destination ${options.name}, set by an operator`,
         authorizationType: options.kind === 'webhook' ? 'API_KEY' : 'BASIC',
         authParameters: placeholderAuth(options),
+        kmsKeyIdentifier: props.keyArn,
         // The real credential is set with aws events update-connection and never read back; an
         // apply must neither see it nor reset it.
         lifecycle: { ignoreChanges: ['auth_parameters'] },
