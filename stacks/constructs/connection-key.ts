@@ -1,7 +1,7 @@
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Construct } from 'constructs';
-import { Partition, accountRootArn, arn } from '../../config/arn';
+import { Partition, accountRootArn, arn, regionalServiceName } from '../../config/arn';
 import { Statement, policyDocument } from './iam';
 
 /**
@@ -90,7 +90,7 @@ export function connectionKeyStatements(props: Omit<ConnectionKeyProps, 'alias'>
       resources: ['*'],
       principals: account,
       conditions: [
-        { test: 'StringEquals', variable: 'kms:ViaService', values: [`secretsmanager.${props.region}.amazonaws.com`] },
+        { test: 'StringEquals', variable: 'kms:ViaService', values: [regionalServiceName(props.partition, 'secretsmanager', props.region)] },
         { test: 'StringLike', variable: 'kms:EncryptionContext:SecretARN', values: [connectionSecrets] },
         { test: 'StringEquals', variable: 'aws:ResourceTag/EventBridgeApiDestinations', values: [CONNECTION_KEY_TAG.EventBridgeApiDestinations] },
       ],
