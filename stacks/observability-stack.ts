@@ -156,6 +156,8 @@ export class ObservabilityStack extends TrailbridgeStack {
       functionName: naming.forwarderFunctionName(),
       failureQueueName: naming.forwarderFailureQueueName(),
       deadLetterQueueName: naming.forwarderFailureDlqName(),
+      metricsNamespace: FORWARDER_METRICS_NAMESPACE,
+      metricsDimensions: FORWARDER_METRICS_DIMENSIONS,
       alarmName: (kind) => naming.forwarderAlarmName(kind),
       topicArn,
       periodInSeconds: options.alarms.periodInSeconds,

@@ -10,6 +10,7 @@ import { SynthesizedStack, synthesize, topologyWith } from '../support/synth';
 import { parseQueueCommandLine } from '../../tools/lib/failure-queue';
 import { sourceAccounts } from '../../config/accounts';
 import { loadForwarderEnv } from '../../functions/forwarder/env';
+import { FORWARDER_METRICS_DIMENSIONS, FORWARDER_METRICS_NAMESPACE } from '../../functions/forwarder/metric-names';
 import { HANDLER_ENV } from '../functions/forwarder/support/handler-env';
 
 function observability(edit?: Parameters<typeof topologyWith>[0]): SynthesizedStack {
@@ -374,11 +375,15 @@ describe('observability stack: the failure queue', () => {
 describe('observability stack: alarms', () => {
   const stack = observability();
 
-  test('on errors, failure-queue depth, the age of its oldest message and dead letters', () => {
+  test('on errors, failure-queue depth, the age of its oldest message, dead letters and tickets not stored', () => {
     const alarms = Object.fromEntries(stack.resources('aws_cloudwatch_metric_alarm').map(([, a]) => [a.alarm_name, a]));
-    expect(Object.keys(alarms).sort()).toEqual(
-      ['trailbridge-forwarder-dead-letters', 'trailbridge-forwarder-errors', 'trailbridge-forwarder-failure-queue-age', 'trailbridge-forwarder-failure-queue-depth'],
-    );
+    expect(Object.keys(alarms).sort()).toEqual([
+      'trailbridge-forwarder-dead-letters',
+      'trailbridge-forwarder-errors',
+      'trailbridge-forwarder-failure-queue-age',
+      'trailbridge-forwarder-failure-queue-depth',
+      'trailbridge-forwarder-ticket-write-failures',
+    ]);
     expect(alarms['trailbridge-forwarder-errors']).toMatchObject({ namespace: 'AWS/Lambda', metric_name: 'Errors', dimensions: { FunctionName: 'trailbridge-forwarder' } });
     expect(alarms['trailbridge-forwarder-failure-queue-depth']).toMatchObject({
       namespace: 'AWS/SQS',
@@ -387,6 +392,17 @@ describe('observability stack: alarms', () => {
     });
     expect(alarms['trailbridge-forwarder-failure-queue-age']).toMatchObject({ metric_name: 'ApproximateAgeOfOldestMessage', threshold: 3600 });
     expect(alarms['trailbridge-forwarder-dead-letters'].dimensions).toEqual({ QueueName: 'trailbridge-forwarder-failures-dlq' });
+    // The forwarder's own EMF metric: a ticket (what an operator replays from) that could not be stored.
+    expect(alarms['trailbridge-forwarder-ticket-write-failures']).toMatchObject({
+      namespace: FORWARDER_METRICS_NAMESPACE,
+      metric_name: 'TicketWriteFailed',
+      dimensions: FORWARDER_METRICS_DIMENSIONS,
+      statistic: 'Sum',
+      comparison_operator: 'GreaterThanOrEqualToThreshold',
+      threshold: 1,
+      period: 300,
+      evaluation_periods: 1,
+    });
     const topic = ref('aws_sns_topic', stack, 'arn');
     for (const alarm of Object.values(alarms) as any[]) {
       expect(alarm.alarm_actions).toEqual([topic]);
@@ -415,7 +431,7 @@ describe('observability stack: alarms', () => {
     const configured = observability((t) => (t.forwarder = { alarms: { topicArn } }));
     expect(configured.resources('aws_sns_topic')).toHaveLength(0);
     expect(configured.resources('aws_kms_key').map(([id]) => id.split('_')[0]).sort()).toEqual(['api-token-key', 'forwarder', 'progress']);
-    expect(configured.resources('aws_cloudwatch_metric_alarm')).toHaveLength(4);
+    expect(configured.resources('aws_cloudwatch_metric_alarm')).toHaveLength(5);
     for (const [, alarm] of configured.resources('aws_cloudwatch_metric_alarm')) expect(alarm.alarm_actions).toEqual([topicArn]);
   });
 

@@ -62,7 +62,7 @@ const alarms = z
       .default(3600)
       .describe('Age of the oldest message in the failure queue that raises the age alarm: tickets not replayed for this long. @default 3600'),
   })
-  .describe('CloudWatch alarms on the forwarder: function errors, failure-queue depth, age of its oldest message, and dead-lettered tickets.');
+  .describe('CloudWatch alarms on the forwarder: function errors, failure-queue depth, age of its oldest message, dead-lettered tickets, and tickets that could not be stored (TicketWriteFailed).');
 
 /** AppConfig's range for a deployment strategy's duration and bake time: 0 to 24 hours. */
 const appConfigMinutes = z.number().int().min(0).max(1440);

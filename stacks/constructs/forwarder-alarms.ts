@@ -8,6 +8,10 @@ export interface ForwarderAlarmsProps {
   /** Queue names (the SQS metrics' dimension). */
   readonly failureQueueName: string;
   readonly deadLetterQueueName: string;
+  /** Where the forwarder's EMF metrics land (functions/forwarder/metric-names.ts). */
+  readonly metricsNamespace: string;
+  /** The dimensions of every EMF metric of the forwarder. */
+  readonly metricsDimensions: Readonly<Record<string, string>>;
   /** Physical alarm name for a kind (errors, failure-queue-depth, ...), from the naming module. */
   readonly alarmName: (kind: AlarmKind) => string;
   /** Where ALARM and OK notifications go. */
@@ -24,13 +28,15 @@ export interface ForwarderAlarmsProps {
   readonly provider?: TerraformProvider;
 }
 
-export const ALARM_KINDS = ['errors', 'failure-queue-depth', 'failure-queue-age', 'dead-letters'] as const;
+export const ALARM_KINDS = ['errors', 'failure-queue-depth', 'failure-queue-age', 'dead-letters', 'ticket-write-failures'] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
 /**
  * What an operator must hear about: the function failing (errors), records waiting for replay
  * (failure-queue depth), tickets nobody replays (age of the oldest message), and tickets that
- * failed their replays (dead letters). Missing data is healthy: an idle forwarder sends no metrics.
+ * failed their replays (dead letters), and tickets that could not be stored at all (the forwarder's
+ * `TicketWriteFailed`: replay data at risk, which no queue metric shows). Missing data is healthy:
+ * an idle forwarder sends no metrics, and `TicketWriteFailed` is emitted only when a write fails.
  */
 export class ForwarderAlarms extends Construct {
   readonly alarms: Readonly<Record<AlarmKind, CloudwatchMetricAlarm>>;
@@ -85,6 +91,16 @@ export class ForwarderAlarms extends Construct {
         alarmDescription: `Tickets failed every replay and moved to ${props.deadLetterQueueName}; inspect them and redrive`,
         metricName: 'ApproximateNumberOfMessagesVisible',
         statistic: 'Maximum',
+        threshold: 1,
+      }),
+      'ticket-write-failures': new CloudwatchMetricAlarm(this, 'ticket-write-failures', {
+        ...common,
+        namespace: props.metricsNamespace,
+        dimensions: { ...props.metricsDimensions },
+        alarmName: props.alarmName('ticket-write-failures'),
+        alarmDescription: `${props.functionName} could not store replay tickets in ${props.failureQueueName}; it failed the invocation or returned those messages, to be delivered again. Its log says "cannot store ... replay tickets". See docs/flow-1-forwarder.md`,
+        metricName: 'TicketWriteFailed',
+        statistic: 'Sum',
         threshold: 1,
       }),
     };
