@@ -26,9 +26,19 @@ export interface OpenedObject {
   readonly abort?: (error: Error) => void;
 }
 
+export interface OpenOptions {
+  /**
+   * Fires when the object is given up before its open answered (the invocation's deadline came, or
+   * an object read ahead was discarded): the request stops at once, its retries with it, and the
+   * open rejects. The caller has ticketed the object already; the rejection only releases it.
+   * @default - the open runs its course (its own timeouts and retries)
+   */
+  readonly signal?: AbortSignal;
+}
+
 export interface ObjectSource {
   /** Opens the object for streaming. Rejects with a {@link SourceError}. */
-  open(location: ObjectLocation): Promise<OpenedObject>;
+  open(location: ObjectLocation, options?: OpenOptions): Promise<OpenedObject>;
 }
 
 /** S3 error names an operator can act on, with the action to take. */
@@ -112,10 +122,12 @@ export class S3ObjectSource implements ObjectSource {
     this.stalls = new StallWatch(options.stallTimeoutMs ?? S3_BODY_STALL_TIMEOUT_MS);
   }
 
-  async open(location: ObjectLocation): Promise<OpenedObject> {
+  async open(location: ObjectLocation, options: OpenOptions = {}): Promise<OpenedObject> {
     try {
+      // The signal reaches the request of every attempt and the SDK's backoff between them.
       const res = await this.s3.send(
         new GetObjectCommand({ Bucket: location.bucket, Key: location.key, VersionId: location.versionId, ChecksumMode: checksumModeFor(location.key) }),
+        { abortSignal: options.signal },
       );
       if (!res.Body) throw new Error('GetObject returned no body');
       const body = this.stalls.watch(res.Body as AsyncIterable<Uint8Array> & { destroy?: (error?: Error) => unknown });

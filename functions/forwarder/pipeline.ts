@@ -257,26 +257,36 @@ class ForwardRun {
       case 'read': {
         this.stats.objectsRead++;
         // Opened first, so the object parsed now is not queued behind the ones read ahead.
-        const opening = this.open(ref, position);
+        const abandon = new AbortController();
+        const opening = this.open(ref, position, abandon.signal);
         const loading = this.startLoad(ref, position);
         this.loads.delete(position);
         this.readAheadFrom(refs, position + 1);
-        return this.readObject(tracker, admission, where, opening, loading);
+        return this.readObject(tracker, admission, where, { opening, abandon }, loading);
       }
     }
   }
 
-  /** The object as read ahead, or opened now; a source that throws rejects, to be met where the open is awaited. */
-  private open(ref: ObjectRef, position: number): Promise<OpenedObject> {
+  /**
+   * The object as read ahead, or opened now; a source that throws rejects, to be met where the open
+   * is awaited. `signal` aborts an open that has not answered yet (the object was given up).
+   */
+  private open(ref: ObjectRef, position: number, signal: AbortSignal): Promise<OpenedObject> {
     try {
-      return this.ahead?.take(position) ?? this.options.source.open(locationOf(ref));
+      return this.ahead?.take(position, signal) ?? this.options.source.open(locationOf(ref), { signal });
     } catch (err) {
       return Promise.reject(err);
     }
   }
 
   /** Streams the object's records into batches; a source or parse error fails this object alone. */
-  private async readObject(tracker: ObjectTracker, admitted: Extract<Admission, { action: 'read' }>, where: ObjectContext, opening: Promise<OpenedObject>, loading?: Promise<number>): Promise<void> {
+  private async readObject(
+    tracker: ObjectTracker,
+    admitted: Extract<Admission, { action: 'read' }>,
+    where: ObjectContext,
+    { opening, abandon }: { opening: Promise<OpenedObject>; abandon: AbortController },
+    loading?: Promise<number>,
+  ): Promise<void> {
     const { ref, result } = tracker;
     const formatter = new RecordFormatter(
       {
@@ -298,7 +308,9 @@ class ForwardRun {
       const first = deadline ? await Promise.race([ready, deadline.passed]) : await ready;
       if (first === DEADLINE) {
         // An open that has not answered by then (S3 retrying a first byte that never came): the
-        // object is ticketed whole, as one the deadline left unread; a late answer is released.
+        // object is ticketed whole, as one the deadline left unread. The open is aborted (no
+        // attempt runs on after the invocation answered); an answer that came anyway is released.
+        abandon.abort(new DeadlineAbort(DEADLINE_REASON));
         ready.then(([late]) => void drainNothing(late), () => undefined);
         tracker.failRest(0, DEADLINE_REASON);
         return;

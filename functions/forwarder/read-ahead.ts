@@ -10,7 +10,7 @@
  * exceeds it by at most one chunk per object read ahead; past that, the stream is left unread and
  * TCP holds the sender back.
  */
-import { ObjectLocation, ObjectSource, OpenedObject } from './object-source';
+import { ObjectLocation, ObjectSource, OpenedObject, OpenOptions } from './object-source';
 
 /**
  * Compressed bytes fetched ahead, all objects together. 16 MiB holds the next nine objects of
@@ -70,6 +70,9 @@ export class ByteBudget {
  */
 class ObjectAhead {
   private readonly opening: Promise<OpenedObject>;
+  /** Aborts the open while it has not answered (./object-source.ts, OpenOptions.signal). */
+  private readonly abandon = new AbortController();
+  private answered = false;
   private iterator?: AsyncIterator<Uint8Array>;
   private readonly queue: Uint8Array[] = [];
   private pulling?: Promise<void>;
@@ -83,29 +86,48 @@ class ObjectAhead {
     location: ObjectLocation,
     private readonly budget: ByteBudget,
   ) {
-    this.opening = openSafely(source, location);
+    this.opening = openSafely(source, location, { signal: this.abandon.signal });
     // A failed open is met at the object's turn (or never, if it is not read): not unhandled.
     this.opening.then(
-      (opened) => this.fetchAhead(opened),
-      () => undefined,
+      (opened) => {
+        this.answered = true;
+        return this.fetchAhead(opened);
+      },
+      () => {
+        this.answered = true;
+      },
     );
   }
 
-  /** The object as {@link ObjectSource.open} would give it now; a failed open rejects as it did. */
-  async take(): Promise<OpenedObject> {
+  /**
+   * The object as {@link ObjectSource.open} would give it now; a failed open rejects as it did.
+   * `signal` (the reader's) aborts the open if it fires before the open answered.
+   */
+  async take(signal?: AbortSignal): Promise<OpenedObject> {
     this.handedOver = true;
+    if (signal?.aborted) this.abandonOpen(signal.reason);
+    else signal?.addEventListener('abort', () => this.abandonOpen(signal.reason), { once: true });
     const opened = await this.opening;
     return { ...opened, body: this.body() };
   }
 
-  /** The object will not be read (the deadline came first): buffered bytes go, the stream is closed. */
+  /**
+   * The object will not be read (the deadline came first): buffered bytes go, the stream is
+   * closed, and an open still waiting for S3 is aborted.
+   */
   discard(): void {
     this.discarded = true;
+    this.abandonOpen(new Error('the object read ahead was discarded'));
     this.releaseQueue();
     this.opening.then(
       () => this.close(),
       () => undefined,
     );
+  }
+
+  /** Aborts the open, only while it has not answered: an opened stream is released by its reader or {@link close}. */
+  private abandonOpen(reason: unknown): void {
+    if (!this.answered) this.abandon.abort(reason);
   }
 
   private async fetchAhead(opened: OpenedObject): Promise<void> {
@@ -211,11 +233,14 @@ export class ReadAhead {
     this.ahead.set(position, new ObjectAhead(this.source, location, this.budget));
   }
 
-  /** The object at `position` as opened ahead, or undefined when it was not. */
-  take(position: number): Promise<OpenedObject> | undefined {
+  /**
+   * The object at `position` as opened ahead, or undefined when it was not. `signal` aborts its
+   * open if it fires before the open answered (the reader gave the object up).
+   */
+  take(position: number, signal?: AbortSignal): Promise<OpenedObject> | undefined {
     const object = this.ahead.get(position);
     this.ahead.delete(position);
-    return object?.take();
+    return object?.take(signal);
   }
 
   discard(position: number): void {
@@ -230,9 +255,9 @@ export class ReadAhead {
 }
 
 /** A source that throws instead of rejecting still fails only its own object, at its turn. */
-function openSafely(source: ObjectSource, location: ObjectLocation): Promise<OpenedObject> {
+function openSafely(source: ObjectSource, location: ObjectLocation, options: OpenOptions): Promise<OpenedObject> {
   try {
-    return source.open(location);
+    return source.open(location, options);
   } catch (err) {
     return Promise.reject(err);
   }

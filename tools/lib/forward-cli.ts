@@ -11,7 +11,7 @@ import { Logger } from '../../functions/lib/logger';
 import { Batch, batchEvents } from '../../functions/forwarder/batcher';
 import { BatchSender, DeliveryReport, IngestClient } from '../../functions/forwarder/ingest-client';
 import { ObjectRef } from '../../functions/forwarder/notifications';
-import { FileObjectSource, LOG_OBJECT_S3_TIMEOUTS, logObjectS3Options, ObjectLocation, ObjectSource, OpenedObject, S3ObjectSource } from '../../functions/forwarder/object-source';
+import { FileObjectSource, LOG_OBJECT_S3_TIMEOUTS, logObjectS3Options, ObjectLocation, ObjectSource, OpenedObject, OpenOptions, S3ObjectSource } from '../../functions/forwarder/object-source';
 import { ForwardResult, ForwardStats, forwardObjects } from '../../functions/forwarder/pipeline';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../../functions/forwarder/retry-policy';
 import { compileRules, CompiledRules, defaultRules } from '../../functions/forwarder/rules';
@@ -253,10 +253,10 @@ export class PrintingSender implements BatchSender {
 export class LocalOrS3Source implements ObjectSource {
   private readonly files = new FileObjectSource();
   private s3?: S3ObjectSource;
-  open(location: ObjectLocation): Promise<OpenedObject> {
+  open(location: ObjectLocation, options?: OpenOptions): Promise<OpenedObject> {
     if (!location.bucket) return this.files.open(location);
     this.s3 ??= new S3ObjectSource(new S3Client({ ...logObjectS3Options(), ...LOG_OBJECT_S3_TIMEOUTS }));
-    return this.s3.open(location);
+    return this.s3.open(location, options);
   }
 }
 

@@ -24,6 +24,8 @@ type Behaviour = { kind: 'serve'; body: Buffer } | { kind: 'no-headers' } | { ki
  */
 class StallingS3 {
   readonly requests = new Map<string, number>();
+  /** Per key, when each request the stand-in never finished answering was closed by the client (ms since the epoch). */
+  readonly dropped = new Map<string, number[]>();
   private readonly objects = new Map<string, Behaviour>();
   private readonly sockets = new Set<Socket>();
   private constructor(private readonly server: Server) {}
@@ -50,6 +52,9 @@ class StallingS3 {
   private answer(req: IncomingMessage, res: ServerResponse): void {
     const key = decodeURIComponent((req.url ?? '').split('?')[0]).replace(`/${BUCKET}/`, '');
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
+    res.on('close', () => {
+      if (!res.writableFinished) this.dropped.set(key, [...(this.dropped.get(key) ?? []), Date.now()]);
+    });
     const object = this.objects.get(key);
     if (!object) {
       res.writeHead(404, { 'content-type': 'application/xml' }).end('<Error><Code>NoSuchKey</Code><Message>no</Message></Error>');
@@ -81,6 +86,17 @@ class SlowSender implements BatchSender {
   }
   of(tag: string): string[] {
     return this.sent.filter((s) => s.startsWith(`${tag}#`));
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** Waits until `done()` holds, for at most `withinMs`. */
+async function waitFor(done: () => boolean, withinMs = 5_000): Promise<void> {
+  const until = Date.now() + withinMs;
+  while (!done()) {
+    if (Date.now() > until) throw new Error(`not done within ${withinMs} ms`);
+    await sleep(20);
   }
 }
 
@@ -231,8 +247,97 @@ describe('S3 timeouts: a first byte that never comes, a body that stalls while r
       expect(object.tickets[0].ranges).toEqual([{ from: expectedFrom ?? sent, to: null }]);
       if (expectedFrom === undefined) expect(sent).toBeGreaterThan(0);
     }
-    // The open the deadline left behind ends on its own (its second attempt's timeout), before the server goes.
-    while ((s3.requests.get(kNoHeaders) ?? 0) < 2) await new Promise((resolve) => setTimeout(resolve, 50));
-    await new Promise((resolve) => setTimeout(resolve, 1_700));
+    // The open the deadline left behind has ended before the server goes (the next test shows when).
+    await waitFor(() => (s3.dropped.get(kNoHeaders) ?? []).length > 0);
+  }, 15_000);
+
+  /** A client whose first-byte timeout (1.5 s, 3 attempts) is further off than the test's deadline to stop reading (1 s). */
+  const patientClient = () =>
+    track(new S3Client({
+      ...LOG_OBJECT_S3_TIMEOUTS,
+      requestHandler: { ...(LOG_OBJECT_S3_TIMEOUTS.requestHandler as object), requestTimeout: 1_500 },
+      maxAttempts: 3,
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    }));
+
+  test('a GetObject the deadline leaves unanswered is aborted at the deadline: S3 sees the request end then, and no attempt after it', async () => {
+    const k = key('noheaders');
+    s3.put(k, { kind: 'no-headers' });
+    const started = Date.now();
+    const result = await forwardObjects([ref(k)], {
+      source: new S3ObjectSource(patientClient(), { stallTimeoutMs: 10_000 }),
+      sender: new SlowSender(0),
+      rules: RULES,
+      forwarder: 'test',
+      readAhead: false,
+      deadlineMs: started + 2_000,
+      drainMs: 1_000,
+    });
+    const answered = Date.now();
+    // The ticket is the one it always was: the whole object, as the deadline's.
+    expect(result.objects[0]).toMatchObject({ status: 'failed' });
+    expect(result.objects[0].tickets.map((t) => [t.ranges, t.reason])).toEqual([[[{ from: 0, to: null }], expect.stringMatching(/^deadline: /)]]);
+    await waitFor(() => (s3.dropped.get(k) ?? []).length > 0);
+    // Ended by the deadline (1 s in), not by the first-byte timeout (1.5 s in).
+    expect(s3.dropped.get(k)![0] - started).toBeLessThan(1_400);
+    expect(s3.dropped.get(k)![0]).toBeLessThanOrEqual(answered + 50);
+    // Without the abort the SDK would try again at ~1.5 s and ~3 s: wait past the second.
+    await sleep(3_300 - (Date.now() - started));
+    expect(s3.requests.get(k)).toBe(1);
+  }, 15_000);
+
+  test('a GetObject read ahead, taken at its turn and still unanswered at the deadline, is aborted then, and makes no attempt after it', async () => {
+    const [kFirst, kAhead] = [key('first'), key('ahead')];
+    s3.put(kFirst, { kind: 'serve', body: records(4) });
+    s3.put(kAhead, { kind: 'no-headers' });
+    const started = Date.now();
+    const result = await forwardObjects([ref(kFirst), ref(kAhead)], {
+      source: new S3ObjectSource(patientClient(), { stallTimeoutMs: 10_000 }),
+      sender: new SlowSender(0),
+      rules: RULES,
+      forwarder: 'test',
+      readAhead: { maxObjects: 1, maxBytes: 1024 * 1024 },
+      deadlineMs: started + 2_000,
+      drainMs: 1_000,
+    });
+    const [first, ahead] = result.objects;
+    expect(first.status).toBe('forwarded');
+    expect(ahead.status).toBe('failed');
+    expect(ahead.tickets.map((t) => [t.ranges, t.reason])).toEqual([[[{ from: 0, to: null }], expect.stringMatching(/^deadline: /)]]);
+    await waitFor(() => (s3.dropped.get(kAhead) ?? []).length > 0);
+    expect(s3.dropped.get(kAhead)![0] - started).toBeLessThan(1_400);
+    await sleep(3_300 - (Date.now() - started));
+    expect(s3.requests.get(kAhead)).toBe(1);
+  }, 15_000);
+
+  test('a GetObject read ahead for an object the deadline leaves unread is aborted when the object is discarded, and makes no attempt after it', async () => {
+    const [kSlow, kAhead] = [key('slow'), key('ahead')];
+    s3.put(kSlow, { kind: 'serve', body: records(16) });
+    s3.put(kAhead, { kind: 'no-headers' });
+    // The first object's 8 batches take 300 ms each, one in flight: reading stops at 1 s, within it.
+    const started = Date.now();
+    const result = await forwardObjects([ref(kSlow), ref(kAhead)], {
+      source: new S3ObjectSource(patientClient(), { stallTimeoutMs: 10_000 }),
+      sender: new SlowSender(300),
+      rules: RULES,
+      forwarder: 'test',
+      concurrency: 1,
+      readAhead: { maxObjects: 1, maxBytes: 1024 * 1024 },
+      deadlineMs: started + 2_000,
+      drainMs: 1_000,
+    });
+    const [slow, ahead] = result.objects;
+    expect(slow.status).toBe('partial');
+    expect(s3.requests.get(kAhead)).toBe(1);
+    // Ticketed whole, as any object the deadline leaves unread.
+    expect(ahead.status).toBe('failed');
+    expect(ahead.tickets.map((t) => [t.ranges, t.reason])).toEqual([[[{ from: 0, to: null }], 'deadline: the invocation ran out of time before reading the object']]);
+    await waitFor(() => (s3.dropped.get(kAhead) ?? []).length > 0);
+    expect(s3.dropped.get(kAhead)![0] - started).toBeLessThan(1_400);
+    await sleep(3_300 - (Date.now() - started));
+    expect(s3.requests.get(kAhead)).toBe(1);
   }, 15_000);
 });
