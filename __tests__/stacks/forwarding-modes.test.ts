@@ -268,7 +268,10 @@ describe.each([
 
   test('same forwarding role: trust and permissions', () => {
     const providers = terraformRole(synth.stack('source-test'), 'trailbridge-events-to-central', 'put-events-on-central-bus');
-    expect(providers.trust[0].conditions).toEqual([{ test: 'StringEquals', variable: 'aws:SourceAccount', values: ['ACCOUNT'] }]);
+    expect(providers.trust[0].conditions).toEqual([
+      { test: 'StringEquals', variable: 'aws:SourceAccount', values: ['ACCOUNT'] },
+      { test: 'ArnLike', variable: 'aws:SourceArn', values: ['arn:aws:events:*:ACCOUNT:rule/trailbridge-api-calls-to-central'] },
+    ]);
     expect(terraformRole(synth.stack('source-prod'), 'trailbridge-events-to-central', 'put-events-on-central-bus')).toEqual(providers);
     expect(templateRole(stackSetTemplate(synth.stack('organization-forwarding')).template, 'ForwardingRole', 'put-events-on-central-bus')).toEqual(providers);
   });

@@ -77,6 +77,7 @@ export function sourceStackSetTemplate(topology: Topology, naming: Naming, sourc
 export function organizationForwardingDefinition(topology: Topology, naming: Naming): ForwardingDefinition {
   const options = organizationOptions(topology).forwarding;
   return forwardingDefinition({
+    partition: topology.partition,
     rules: regionalForwardingRules(topology, options),
     accountId: TEMPLATE_ACCOUNT_ID,
     accountName: 'this account',

@@ -99,6 +99,18 @@ describe('StackSet templates', () => {
     expect(template.Resources.ForwardingRule.Condition).toBeUndefined();
   });
 
+  test("the organization's forwarding role trusts EventBridge of the stack's account, for its forwarding rules only", () => {
+    const { topology, naming } = organization();
+    const template = JSON.parse(organizationStackSetTemplate(topology, naming).body);
+    const [trust] = template.Resources.ForwardingRole.Properties.AssumeRolePolicyDocument.Statement;
+    expect(trust.Principal).toEqual({ Service: ['events.amazonaws.com'] });
+    expect(trust.Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': [{ Ref: 'AWS::AccountId' }] },
+      // One role serves the rules of every region: the region is a wildcard, the account and rule name are not.
+      ArnLike: { 'aws:SourceArn': [{ 'Fn::Sub': 'arn:aws:events:*:${AWS::AccountId}:rule/trailbridge-api-calls-to-central' }] },
+    });
+  });
+
   test('a self-managed source template holds no IAM resource (its Terraform makes the roles)', () => {
     const { topology, naming } = organization();
     const template = JSON.parse(sourceStackSetTemplate(topology, naming, sourceAccounts(topology)[0]).body);
