@@ -57,6 +57,9 @@ export class SecurityEventsStack extends TrailbridgeStack {
         topicName: naming.eventsOpsTopicName(),
         keyAlias: naming.eventsOpsKeyAlias(),
         accountId: this.account.id,
+        region: this.region,
+        // The alarms below notify it: the central bus's and the responder's.
+        alarmNamePrefixes: [...(watched ? [naming.centralAlarmNamePrefix()] : []), ...(responderEnabled(topology) ? [naming.responderAlarmNamePrefix()] : [])],
         emails: topology.events.opsEmails,
       });
       opsTopicArn = this.opsTopic.topicArn;

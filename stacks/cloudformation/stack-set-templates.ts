@@ -50,6 +50,7 @@ function forwardingAlarms(topology: Topology, naming: Naming, account: TemplateA
     },
     opsTopicName: naming.eventsOpsTopicName(),
     opsKeyAlias: naming.eventsOpsKeyAlias(),
+    alarmNamePrefix: naming.eventForwardingAlarmNamePrefix(),
     opsEmails: topology.events.opsEmails,
   });
 }

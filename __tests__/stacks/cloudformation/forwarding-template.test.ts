@@ -77,7 +77,13 @@ describe('StackSet templates', () => {
     const descriptions = resources.filter((r) => r.Type === 'AWS::CloudWatch::Alarm').map((r) => r.Properties.AlarmDescription['Fn::Sub']);
     expect(descriptions).toHaveLength(4);
     for (const d of descriptions) expect(d).toMatch(/^\$\{AWS::AccountId\} \$\{AWS::Region\}: /);
-    expect(template.Resources.OpsTopicKey.Properties.KeyPolicy.Statement[1].Condition).toEqual({ StringEquals: { 'aws:SourceAccount': [{ Ref: 'AWS::AccountId' }] } });
+    // Only the forwarding alarms of the stack instance's account and region may use the key and publish.
+    const fromForwardingAlarms = {
+      StringEquals: { 'aws:SourceAccount': [{ Ref: 'AWS::AccountId' }] },
+      ArnLike: { 'aws:SourceArn': [{ 'Fn::Sub': 'arn:aws:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:trailbridge-events-to-central-*' }] },
+    };
+    expect(template.Resources.OpsTopicKey.Properties.KeyPolicy.Statement[1].Condition).toEqual(fromForwardingAlarms);
+    expect(template.Resources.OpsTopicPolicy.Properties.PolicyDocument.Statement[0].Condition).toEqual(fromForwardingAlarms);
   });
 
   test('roles exist once per account: only in the global resources region (us-east-1 when it is among the regions)', () => {
