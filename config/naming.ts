@@ -273,7 +273,12 @@ export class Naming {
 
   /** One alarm of the forwarder (errors, failure-queue-depth, ...). */
   forwarderAlarmName(kind: string): string {
-    return this.checked('alarm', `${this.prefix}-forwarder-${kind}`);
+    return this.checked('alarm', `${this.forwarderAlarmNamePrefix()}${kind}`);
+  }
+
+  /** What every forwarder alarm's name begins with (its topic admits these alarms only). */
+  forwarderAlarmNamePrefix(): string {
+    return `${this.prefix}-forwarder-`;
   }
 
   appConfigApplicationName(): string {
@@ -373,12 +378,22 @@ export class Naming {
 
   /** An alarm of the central bus (dlq-depth, throttled-rules, ...) or of one central rule's deliveries. */
   centralAlarmName(kind: string): string {
-    return this.checked('alarm', `${this.prefix}-central-${kind}`);
+    return this.checked('alarm', `${this.centralAlarmNamePrefix()}${kind}`);
+  }
+
+  /** What every central alarm's name begins with (the central ops topic admits these and the responder's). */
+  centralAlarmNamePrefix(): string {
+    return `${this.prefix}-central-`;
   }
 
   /** An alarm of a source region's forwarding (the same name in every region: alarm names are regional). */
   eventForwardingAlarmName(kind: string): string {
-    return this.checked('alarm', `${this.prefix}-events-to-central-${kind}`);
+    return this.checked('alarm', `${this.eventForwardingAlarmNamePrefix()}${kind}`);
+  }
+
+  /** What every source-region forwarding alarm's name begins with (its region's ops topic admits these only). */
+  eventForwardingAlarmNamePrefix(): string {
+    return `${this.prefix}-events-to-central-`;
   }
 
   centralDashboardName(): string {
@@ -468,7 +483,12 @@ export class Naming {
   }
 
   responderAlarmName(kind: string): string {
-    return this.checked('alarm', `${this.prefix}-responder-${kind}`);
+    return this.checked('alarm', `${this.responderAlarmNamePrefix()}${kind}`);
+  }
+
+  /** What every responder alarm's name begins with. */
+  responderAlarmNamePrefix(): string {
+    return `${this.prefix}-responder-`;
   }
 
   /** The managed policy require-mfa-for-new-users attaches, in each source account. */

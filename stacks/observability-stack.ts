@@ -149,6 +149,8 @@ export class ObservabilityStack extends TrailbridgeStack {
         topicName: naming.forwarderAlarmTopicName(),
         keyAlias: naming.forwarderAlarmKeyAlias(),
         accountId: this.account.id,
+        region: this.region,
+        alarmNamePrefixes: [naming.forwarderAlarmNamePrefix()],
       });
       topicArn = topic.topic.arn;
     }

@@ -57,6 +57,9 @@ export class SecurityEventsStack extends TrailbridgeStack {
         topicName: naming.eventsOpsTopicName(),
         keyAlias: naming.eventsOpsKeyAlias(),
         accountId: this.account.id,
+        region: this.region,
+        // The alarms below notify it: the central bus's and the responder's.
+        alarmNamePrefixes: [...(watched ? [naming.centralAlarmNamePrefix()] : []), ...(responderEnabled(topology) ? [naming.responderAlarmNamePrefix()] : [])],
         emails: topology.events.opsEmails,
       });
       opsTopicArn = this.opsTopic.topicArn;
@@ -165,7 +168,8 @@ function ruleTargets(topology: Topology, naming: Naming, rules: readonly Central
     sqs: (scope, ruleArns) => new BufferQueueTarget(scope, { queueName: naming.eventBufferQueueName(), messageRetentionSeconds: events.bufferRetentionInSeconds, ruleArns }),
     logs: (scope, ruleArns) =>
       new LogGroupTarget(scope, { logGroupName, retentionInDays: events.logRetentionInDays, keyArn: keyIn(scope).arn, policyName: naming.centralLogPolicyName(), ruleArns }),
-    kinesis: (scope) => new StreamTarget(scope, { streamName: naming.eventStreamName(), roleName: naming.eventStreamRoleName(), accountId, shardCount: events.kinesisShardCount }),
+    kinesis: (scope, ruleArns) =>
+      new StreamTarget(scope, { streamName: naming.eventStreamName(), roleName: naming.eventStreamRoleName(), accountId, ruleArns, shardCount: events.kinesisShardCount }),
     lambda: (scope) =>
       new LambdaTarget(scope, {
         defaultFunction: rules.some((r) => r.target === 'lambda' && r.functionArn === undefined)

@@ -59,6 +59,7 @@ export class SourceStack extends TrailbridgeStack {
           accountId: source.id,
           opsTopicName: naming.eventsOpsTopicName(),
           opsKeyAlias: naming.eventsOpsKeyAlias(),
+          alarmNamePrefix: naming.eventForwardingAlarmNamePrefix(),
           opsEmails: topology.events.opsEmails,
           provider: this.providerFor(rule.region),
         });

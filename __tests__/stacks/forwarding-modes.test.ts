@@ -29,7 +29,9 @@ function placeholders(value: unknown): unknown {
     let s = value
       .replace(/^\$\{aws_sqs_queue\.[\w-]+\.arn\}$/, 'QUEUE_ARN')
       .replace(/^\$\{aws_cloudwatch_event_rule\.[\w-]+\.arn\}$/, 'RULE_ARN')
-      .replace(/&\{/g, '${');
+      .replace(/&\{/g, '${')
+      // An ops topic admits the alarms of its own region: a provider's region, or the stack instance's.
+      .replace(/^(arn:aws:cloudwatch:)(\$\{AWS::Region\}|[a-z]{2}(-[a-z]+)+-\d)(:)/, '$1REGION$4');
     for (const id of Object.values(ACCOUNTS)) s = s.split(id).join('ACCOUNT');
     return s.split('${AWS::AccountId}').join('ACCOUNT');
   }
@@ -249,7 +251,10 @@ describe.each([
     const [[, topicPolicy]] = source.resources('aws_sns_topic_policy');
     const keyPolicy = fromTerraform(source.policyDocument(key.policy));
     const topic = fromTerraform(source.policyDocument(topicPolicy.policy)).map((st) => ({ ...st, resources: st.resources?.map(() => 'TOPIC_ARN') }));
-    expect(keyPolicy.find((st) => st.sid === 'CloudWatchAlarmsEncrypt')?.conditions).toEqual([{ test: 'StringEquals', variable: 'aws:SourceAccount', values: ['ACCOUNT'] }]);
+    expect(keyPolicy.find((st) => st.sid === 'CloudWatchAlarmsEncrypt')?.conditions).toEqual([
+      { test: 'StringEquals', variable: 'aws:SourceAccount', values: ['ACCOUNT'] },
+      { test: 'ArnLike', variable: 'aws:SourceArn', values: ['arn:aws:cloudwatch:REGION:ACCOUNT:alarm:trailbridge-events-to-central-*'] },
+    ]);
     const names = new Set<string>();
     for (const { template } of [stackSetTemplate(synth.stack('source-prod')), stackSetTemplate(synth.stack('organization-forwarding'))]) {
       const resources = Object.values<any>(template.Resources);
@@ -268,7 +273,10 @@ describe.each([
 
   test('same forwarding role: trust and permissions', () => {
     const providers = terraformRole(synth.stack('source-test'), 'trailbridge-events-to-central', 'put-events-on-central-bus');
-    expect(providers.trust[0].conditions).toEqual([{ test: 'StringEquals', variable: 'aws:SourceAccount', values: ['ACCOUNT'] }]);
+    expect(providers.trust[0].conditions).toEqual([
+      { test: 'StringEquals', variable: 'aws:SourceAccount', values: ['ACCOUNT'] },
+      { test: 'ArnLike', variable: 'aws:SourceArn', values: ['arn:aws:events:*:ACCOUNT:rule/trailbridge-api-calls-to-central'] },
+    ]);
     expect(terraformRole(synth.stack('source-prod'), 'trailbridge-events-to-central', 'put-events-on-central-bus')).toEqual(providers);
     expect(templateRole(stackSetTemplate(synth.stack('organization-forwarding')).template, 'ForwardingRole', 'put-events-on-central-bus')).toEqual(providers);
   });

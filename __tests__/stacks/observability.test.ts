@@ -422,8 +422,14 @@ describe('observability stack: alarms', () => {
       sid: 'CloudWatchAlarmsPublish',
       actions: ['sns:Publish'],
       principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }],
-      condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: ['444444444444'] }],
+      // Confused deputy: only the forwarder's alarms, of this account and region.
+      condition: [
+        { test: 'StringEquals', variable: 'aws:SourceAccount', values: ['444444444444'] },
+        { test: 'ArnLike', variable: 'aws:SourceArn', values: ['arn:aws:cloudwatch:us-east-1:444444444444:alarm:trailbridge-forwarder-*'] },
+      ],
     });
+    expect(stack.policyDocument(key.body.policy).statement.find((st: any) => st.sid === 'CloudWatchAlarmsEncrypt').condition).toEqual(statements[0].condition);
+    for (const [, alarm] of stack.resources('aws_cloudwatch_metric_alarm')) expect(alarm.alarm_name).toMatch(/^trailbridge-forwarder-/);
   });
 
   test('go to a configured topic instead, which then is not created', () => {

@@ -157,6 +157,22 @@ describe('global services outside the aws partition', () => {
   });
 });
 
+describe('confused-deputy conditions outside the aws partition', () => {
+  test("in China, the forwarding role's and the ops topics' aws:SourceArn patterns are of the aws-cn partition", () => {
+    const synth = synthesize(topologyIn('aws-cn', ['cn-northwest-1', 'cn-north-1']));
+    const source = synth.byName.get('source-test')!;
+    const sourceArns = (reference: string, sid?: string) =>
+      source.policyDocument(reference).statement.filter((st: any) => sid === undefined || st.sid === sid).flatMap((st: any) => st.condition.filter((c: any) => c.variable === 'aws:SourceArn').flatMap((c: any) => c.values));
+    const [[, role]] = source.resources('aws_iam_role').filter(([, r]) => r.name === 'trailbridge-events-to-central');
+    expect(sourceArns(role.assume_role_policy)).toEqual([expect.stringMatching(/^arn:aws-cn:events:\*:\d{12}:rule\/trailbridge-api-calls-to-central$/)]);
+    const topicPatterns = source.resources('aws_sns_topic_policy').flatMap(([, p]) => sourceArns(p.policy, 'CloudWatchAlarmsPublish'));
+    expect(topicPatterns.sort()).toEqual([
+      expect.stringMatching(/^arn:aws-cn:cloudwatch:cn-north-1:\d{12}:alarm:trailbridge-events-to-central-\*$/),
+      expect.stringMatching(/^arn:aws-cn:cloudwatch:cn-northwest-1:\d{12}:alarm:trailbridge-events-to-central-\*$/),
+    ]);
+  });
+});
+
 describe('regional service names in China', () => {
   test('kms:ViaService values and the CloudWatch Logs principal end in amazonaws.com.cn', () => {
     const synth = synthesize(topologyIn('aws-cn', ['cn-northwest-1', 'cn-north-1']));

@@ -168,13 +168,18 @@ describe('security-events: every target kind', () => {
     expect(stack.policyDocument(policy.policy).statement[0].condition[0].values.sort()).toEqual(sqsRules.map((r) => ref('aws_cloudwatch_event_rule', r.id, 'arn')).sort());
   });
 
-  test('the Kinesis stream is encrypted and on demand; its role trusts EventBridge of this account and may only put records', () => {
+  test('the Kinesis stream is encrypted and on demand; its role trusts EventBridge of this account for the kinesis rules only and may only put records', () => {
     const [streamId, stream] = singleResource(stack, 'aws_kinesis_stream');
     expect(stream).toMatchObject({ name: 'trailbridge-security-events', encryption_type: 'KMS', stream_mode_details: { stream_mode: 'ON_DEMAND' } });
     const [roleId, role] = stack.resources('aws_iam_role').find(([, r]) => r.name === 'trailbridge-events-to-kinesis')!;
+    const kinesisRuleArns = rulesWithTargets(stack).filter((r) => r.targets.some((t) => t.arn === ref('aws_kinesis_stream', streamId, 'arn'))).map((r) => ref('aws_cloudwatch_event_rule', r.id, 'arn'));
+    expect(kinesisRuleArns.length).toBeGreaterThan(0);
     expect(stack.policyDocument(role.assume_role_policy).statement[0]).toMatchObject({
       principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
-      condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: ['333333333333'] }],
+      condition: [
+        { test: 'StringEquals', variable: 'aws:SourceAccount', values: ['333333333333'] },
+        { test: 'ArnEquals', variable: 'aws:SourceArn', values: kinesisRuleArns },
+      ],
     });
     const [, policy] = stack.resources('aws_iam_role_policy').find(([, p]) => p.role === ref('aws_iam_role', roleId, 'id'))!;
     expect(stack.policyDocument(policy.policy).statement).toEqual([

@@ -44,7 +44,7 @@ describe('source stacks: forwarding rules to the central bus', () => {
     }
   });
 
-  test('the role trusts EventBridge of its own account and may only put events on the central bus', () => {
+  test('the role trusts EventBridge of its own account, for its forwarding rules only, and may only put events on the central bus', () => {
     const stack = synth.stack('source-test');
     const roles = stack.resources('aws_iam_role').filter(([, r]) => r.name === 'trailbridge-events-to-central');
     expect(roles).toHaveLength(1);
@@ -55,7 +55,11 @@ describe('source stacks: forwarding rules to the central bus', () => {
       expect.objectContaining({
         actions: ['sts:AssumeRole'],
         principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
-        condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: ['111111111111'] }],
+        // Confused deputy: only this account's forwarding rules, in any region (one role serves them all).
+        condition: [
+          { test: 'StringEquals', variable: 'aws:SourceAccount', values: ['111111111111'] },
+          { test: 'ArnLike', variable: 'aws:SourceArn', values: ['arn:aws:events:*:111111111111:rule/trailbridge-api-calls-to-central'] },
+        ],
       }),
     ]);
     const [[, policy]] = stack.resources('aws_iam_role_policy').filter(([, p]) => p.role === `\${aws_iam_role.${roles[0][0]}.id}`);

@@ -110,6 +110,35 @@ describe.each(topologies)('flow 2 alarms: %s', (_, load) => {
     expect(alarms).toBeGreaterThan(0);
   });
 
+  test('every alarm topic admits exactly the alarms that notify it: aws:SourceAccount and aws:SourceArn on the topic and its key', () => {
+    const homeRegion = load().homeRegion;
+    let checked = 0;
+    for (const stack of synth.byName.values()) {
+      const keys = new Map(stack.resources('aws_kms_key').map(([id, k]) => [`\${aws_kms_key.${id}.arn}`, k]));
+      const topics = new Map(stack.resources('aws_sns_topic').map(([id, t]) => [`\${aws_sns_topic.${id}.arn}`, t]));
+      for (const [, topicPolicy] of stack.resources('aws_sns_topic_policy')) {
+        const publish = stack.policyDocument(topicPolicy.policy).statement.find((st: Body) => st.sid === 'CloudWatchAlarmsPublish');
+        if (!publish) continue;
+        const key = keys.get(topics.get(topicPolicy.arn)!.kms_master_key_id)!;
+        const encrypt = stack.policyDocument(key.policy).statement.find((st: Body) => st.sid === 'CloudWatchAlarmsEncrypt');
+        expect(encrypt.condition).toEqual(publish.condition);
+        const account = publish.condition.find((c: Body) => c.variable === 'aws:SourceAccount').values;
+        const patterns: string[] = publish.condition.find((c: Body) => c.test === 'ArnLike' && c.variable === 'aws:SourceArn').values;
+        expect(account).toEqual([expect.stringMatching(/^\d{12}$/)]);
+        const alarms = stack.resources('aws_cloudwatch_metric_alarm').map(([, a]) => a).filter((a) => a.alarm_actions.includes(topicPolicy.arn));
+        expect(alarms.length).toBeGreaterThan(0);
+        const alarmArn = (a: Body) => `arn:aws:cloudwatch:${/^aws\.(.+)$/.exec(providerOf(a))?.[1] ?? homeRegion}:${account[0]}:alarm:${a.alarm_name}`;
+        const matches = (pattern: string, value: string) => new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(value);
+        // Every alarm that notifies the topic is admitted, and no pattern admits none of them.
+        for (const a of alarms) expect({ alarm: alarmArn(a), admitted: patterns.some((p) => matches(p, alarmArn(a))) }).toEqual({ alarm: alarmArn(a), admitted: true });
+        for (const p of patterns) expect({ pattern: p, used: alarms.some((a) => matches(p, alarmArn(a))) }).toEqual({ pattern: p, used: true });
+        for (const p of patterns) expect(p).toMatch(/^arn:aws:cloudwatch:[a-z0-9-]+:\d{12}:alarm:[\w-]+-\*$/);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+
   test('every ops topic is encrypted with a key of its region', () => {
     const sources = flow2Stacks(synth).filter((s) => s.name.startsWith('source-'));
     for (const stack of sources) {

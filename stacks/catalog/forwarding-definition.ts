@@ -1,5 +1,6 @@
 import type { Statement } from '../constructs/iam';
 import { ACTIONS, denyInsecureTransport, serviceTrust } from '../constructs/iam';
+import { Partition, arn } from '../../config/arn';
 import { Naming } from '../../config/naming';
 import { SourceAccount, Topology } from '../../config/schema';
 import { ALL_GLOBAL_EVENTS_REGIONS } from '../../config/regions';
@@ -64,6 +65,8 @@ export interface ForwardingDefinition {
 }
 
 export interface ForwardingDefinitionProps {
+  /** The topology's partition, which begins the rule ARNs the role trusts. */
+  readonly partition: Partition;
   /** Each region's rule: region, scope, name, pattern, state (the catalog's ForwardingRule fits). */
   readonly rules: readonly Pick<RegionalRuleDefinition, 'region' | 'scope' | 'name' | 'pattern' | 'state'>[];
   /** The source account (its EventBridge alone may assume the role); `${AWS::AccountId}` in a template. */
@@ -91,6 +94,26 @@ export function deadLetterQueueStatements(queueArn: string, ruleArns: readonly s
   ];
 }
 
+/**
+ * Who may assume the forwarding role: EventBridge, for this account's forwarding rules only
+ * (confused deputy). When EventBridge assumes a target's role, aws:SourceArn is the ARN of the rule
+ * that sends the event (AWS, "Using IAM policy conditions in Amazon EventBridge").
+ *
+ * The one role serves the rules of every region, so the rule ARN's region is a wildcard: the
+ * account and the rule names stay exact. A pattern per region would grow with `regions` and,
+ * near 25 of them, push the trust policy past IAM's default 2,048-character limit; a rule of that
+ * name in another region of this account could only pass the role with this account's
+ * iam:PassRole, which the region segment would not stop anyway.
+ */
+export function forwardingRoleTrust(props: Pick<ForwardingDefinitionProps, 'partition' | 'accountId' | 'rules'>): Statement {
+  const ruleNames = [...new Set(props.rules.map((r) => r.name))];
+  const ruleArns = ruleNames.map((name) => arn({ partition: props.partition, service: 'events', region: '*', account: props.accountId, resource: `rule/${name}` }));
+  return serviceTrust('events.amazonaws.com', [
+    { test: 'StringEquals', variable: 'aws:SourceAccount', values: [props.accountId] },
+    { test: 'ArnLike', variable: 'aws:SourceArn', values: ruleArns },
+  ]);
+}
+
 export function ruleDescription(scope: RegionalRuleDefinition['scope']): string {
   const what = scope === 'global' ? 'events of global services (IAM, STS, sign-in, ...), which arrive in this region only' : 'API calls and console sign-ins of this region';
   return `trailbridge: forwards ${what} to the central bus`;
@@ -102,7 +125,7 @@ export function forwardingDefinition(props: ForwardingDefinitionProps): Forwardi
     role: {
       name: props.roleName,
       description: `Lets the EventBridge rules of ${props.accountName} put events on the central bus ${props.centralBusName}`,
-      trust: [serviceTrust('events.amazonaws.com', [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [props.accountId] }])],
+      trust: [forwardingRoleTrust(props)],
       policies: [{ name: 'put-events-on-central-bus', statements: [{ sid: 'PutEventsOnCentralBus', actions: ACTIONS.eventsPut, resources: [props.centralBusArn] }] }],
     },
     target: { id: CENTRAL_BUS_TARGET_ID, arn: props.centralBusArn, retryPolicy: props.retryPolicy },
@@ -128,6 +151,7 @@ export function globalResourceRegion(regions: readonly string[]): string {
 export function sourceForwardingDefinition(topology: Topology, naming: Naming, source: SourceAccount): ForwardingDefinition {
   const options = source.source.forwarding;
   return forwardingDefinition({
+    partition: topology.partition,
     rules: regionalForwardingRules(topology, options),
     accountId: source.id,
     accountName: source.name,

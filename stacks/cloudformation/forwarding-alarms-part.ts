@@ -16,6 +16,8 @@ export interface ForwardingAlarmsPartProps {
   readonly alarmInput: Omit<ForwardingAlarmInput, 'region' | 'ruleName'>;
   readonly opsTopicName: string;
   readonly opsKeyAlias: string;
+  /** What every alarm's name begins with: the topic admits those alarms of the stack instance's region only. */
+  readonly alarmNamePrefix: string;
   readonly opsEmails: readonly string[];
 }
 
@@ -29,6 +31,7 @@ export function forwardingAlarmsPart(props: ForwardingAlarmsPartProps): Regional
     const condition = block.condition ? { Condition: block.condition } : {};
     const ids = { key: block.logicalId('OpsTopicKey'), topic: block.logicalId('OpsTopic') };
     const topicArn = `\${${ids.topic}}`;
+    const publishers = { partition: props.partition, accountId: props.accountId, region: TEMPLATE_REGION, alarmNamePrefixes: [props.alarmNamePrefix] };
     const resources: Record<string, CfnResource> = {
       [ids.key]: {
         Type: 'AWS::KMS::Key',
@@ -37,7 +40,7 @@ export function forwardingAlarmsPart(props: ForwardingAlarmsPartProps): Regional
           Description: `Encrypts the SNS topic ${props.opsTopicName}`,
           EnableKeyRotation: true,
           PendingWindowInDays: 30,
-          KeyPolicy: policyJson(alarmTopicKeyStatements(props.partition, props.accountId)),
+          KeyPolicy: policyJson(alarmTopicKeyStatements(publishers)),
         },
       },
       [block.logicalId('OpsTopicKeyAlias')]: { Type: 'AWS::KMS::Alias', ...condition, Properties: { AliasName: props.opsKeyAlias, TargetKeyId: `\${${ids.key}}` } },
@@ -45,13 +48,16 @@ export function forwardingAlarmsPart(props: ForwardingAlarmsPartProps): Regional
       [block.logicalId('OpsTopicPolicy')]: {
         Type: 'AWS::SNS::TopicPolicy',
         ...condition,
-        Properties: { Topics: [topicArn], PolicyDocument: policyJson(alarmTopicStatements(topicArn, props.accountId)) },
+        Properties: { Topics: [topicArn], PolicyDocument: policyJson(alarmTopicStatements(topicArn, publishers)) },
       },
     };
     props.opsEmails.forEach((email, i) => {
       resources[block.logicalId(`OpsTopicEmail${i}`)] = { Type: 'AWS::SNS::Subscription', ...condition, Properties: { TopicArn: topicArn, Protocol: 'email', Endpoint: email } };
     });
     for (const spec of blockAlarmSpecs(props, block)) {
+      if (!spec.alarmName.startsWith(props.alarmNamePrefix)) {
+        throw new Error(`forwardingAlarmsPart: the alarm ${spec.alarmName} does not begin with alarmNamePrefix ${JSON.stringify(props.alarmNamePrefix)}, so its topic would refuse it; name it from the same prefix`);
+      }
       resources[block.logicalId(`${pascalCase(spec.id)}Alarm`)] = { Type: 'AWS::CloudWatch::Alarm', ...condition, Properties: alarmProperties(spec, topicArn) };
     }
     return resources;

@@ -50,6 +50,7 @@ function forwardingAlarms(topology: Topology, naming: Naming, account: TemplateA
     },
     opsTopicName: naming.eventsOpsTopicName(),
     opsKeyAlias: naming.eventsOpsKeyAlias(),
+    alarmNamePrefix: naming.eventForwardingAlarmNamePrefix(),
     opsEmails: topology.events.opsEmails,
   });
 }
@@ -77,6 +78,7 @@ export function sourceStackSetTemplate(topology: Topology, naming: Naming, sourc
 export function organizationForwardingDefinition(topology: Topology, naming: Naming): ForwardingDefinition {
   const options = organizationOptions(topology).forwarding;
   return forwardingDefinition({
+    partition: topology.partition,
     rules: regionalForwardingRules(topology, options),
     accountId: TEMPLATE_ACCOUNT_ID,
     accountName: 'this account',

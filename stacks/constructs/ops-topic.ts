@@ -1,16 +1,12 @@
 import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { Partition } from '../../config/arn';
-import { AlarmTopic } from './alarm-topic';
+import { AlarmPublishers, AlarmTopic } from './alarm-topic';
 import { EmailSubscriptions } from './email-subscriptions';
 
-export interface OpsTopicProps {
-  readonly partition: Partition;
+export interface OpsTopicProps extends AlarmPublishers {
   readonly topicName: string;
   /** Alias of the topic's key, `alias/...` (aliases are regional: one name serves every region). */
   readonly keyAlias: string;
-  /** The account whose alarms publish. */
-  readonly accountId: string;
   /** Email subscriptions (each must be confirmed). */
   readonly emails: readonly string[];
   /** @default - the stack's default provider */
@@ -34,6 +30,8 @@ export class OpsTopic extends Construct {
       topicName: props.topicName,
       keyAlias: props.keyAlias,
       accountId: props.accountId,
+      region: props.region,
+      alarmNamePrefixes: props.alarmNamePrefixes,
       provider: props.provider,
     });
     this.topicArn = this.topic.topic.arn;

@@ -77,6 +77,8 @@ export interface SourceForwardingAlarmsProps extends ForwardingAlarmInput {
   /** The operations topic created in this region (the same name in every region). */
   readonly opsTopicName: string;
   readonly opsKeyAlias: string;
+  /** What every alarm's name (alarmName) begins with: the topic admits those alarms only. */
+  readonly alarmNamePrefix: string;
   /** Subscribed to the region's topic, as to the central one. */
   readonly opsEmails: readonly string[];
   /** The provider of the region. */
@@ -96,14 +98,21 @@ export class SourceForwardingAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: SourceForwardingAlarmsProps) {
     super(scope, id);
+    const specs = forwardingAlarmSpecs(props);
+    const outside = specs.filter((spec) => !spec.alarmName.startsWith(props.alarmNamePrefix)).map((spec) => spec.alarmName);
+    if (outside.length > 0) {
+      throw new Error(`SourceForwardingAlarms ${id}: alarms ${outside.join(', ')} do not begin with alarmNamePrefix ${JSON.stringify(props.alarmNamePrefix)}, so their topic would refuse them; name them from the same prefix`);
+    }
     this.topic = new OpsTopic(this, 'ops-topic', {
       partition: props.partition,
       topicName: props.opsTopicName,
       keyAlias: props.opsKeyAlias,
       accountId: props.accountId,
+      region: props.region,
+      alarmNamePrefixes: [props.alarmNamePrefix],
       emails: props.opsEmails,
       provider: props.provider,
     });
-    this.alarms = new Map(forwardingAlarmSpecs(props).map((spec) => [spec.id as ForwardingAlarmKind, metricAlarm(this, spec, this.topic.topicArn, props.provider)]));
+    this.alarms = new Map(specs.map((spec) => [spec.id as ForwardingAlarmKind, metricAlarm(this, spec, this.topic.topicArn, props.provider)]));
   }
 }

@@ -77,7 +77,13 @@ describe('StackSet templates', () => {
     const descriptions = resources.filter((r) => r.Type === 'AWS::CloudWatch::Alarm').map((r) => r.Properties.AlarmDescription['Fn::Sub']);
     expect(descriptions).toHaveLength(4);
     for (const d of descriptions) expect(d).toMatch(/^\$\{AWS::AccountId\} \$\{AWS::Region\}: /);
-    expect(template.Resources.OpsTopicKey.Properties.KeyPolicy.Statement[1].Condition).toEqual({ StringEquals: { 'aws:SourceAccount': [{ Ref: 'AWS::AccountId' }] } });
+    // Only the forwarding alarms of the stack instance's account and region may use the key and publish.
+    const fromForwardingAlarms = {
+      StringEquals: { 'aws:SourceAccount': [{ Ref: 'AWS::AccountId' }] },
+      ArnLike: { 'aws:SourceArn': [{ 'Fn::Sub': 'arn:aws:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:trailbridge-events-to-central-*' }] },
+    };
+    expect(template.Resources.OpsTopicKey.Properties.KeyPolicy.Statement[1].Condition).toEqual(fromForwardingAlarms);
+    expect(template.Resources.OpsTopicPolicy.Properties.PolicyDocument.Statement[0].Condition).toEqual(fromForwardingAlarms);
   });
 
   test('roles exist once per account: only in the global resources region (us-east-1 when it is among the regions)', () => {
@@ -97,6 +103,18 @@ describe('StackSet templates', () => {
     expect(template.Conditions.IsGlobalResourceRegion).toEqual({ 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'eu-west-1'] });
     // One scope in every region: no region condition on the rule.
     expect(template.Resources.ForwardingRule.Condition).toBeUndefined();
+  });
+
+  test("the organization's forwarding role trusts EventBridge of the stack's account, for its forwarding rules only", () => {
+    const { topology, naming } = organization();
+    const template = JSON.parse(organizationStackSetTemplate(topology, naming).body);
+    const [trust] = template.Resources.ForwardingRole.Properties.AssumeRolePolicyDocument.Statement;
+    expect(trust.Principal).toEqual({ Service: ['events.amazonaws.com'] });
+    expect(trust.Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': [{ Ref: 'AWS::AccountId' }] },
+      // One role serves the rules of every region: the region is a wildcard, the account and rule name are not.
+      ArnLike: { 'aws:SourceArn': [{ 'Fn::Sub': 'arn:aws:events:*:${AWS::AccountId}:rule/trailbridge-api-calls-to-central' }] },
+    });
   });
 
   test('a self-managed source template holds no IAM resource (its Terraform makes the roles)', () => {

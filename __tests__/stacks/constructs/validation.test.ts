@@ -55,9 +55,13 @@ describe('constructs refuse props they cannot build', () => {
   });
 
   test('AlarmTopic: a key alias without alias/', () => {
-    expect(() => build((s) => new AlarmTopic(s, 'alarms', { partition, topicName: 't', keyAlias: 'my-key', accountId: '444444444444' }))).toThrow(
-      /AlarmTopic alarms: keyAlias "my-key" must start with "alias\/"/,
-    );
+    const topic = { partition, topicName: 't', accountId: '444444444444', region: 'us-east-1', alarmNamePrefixes: ['p-'] };
+    expect(() => build((s) => new AlarmTopic(s, 'alarms', { ...topic, keyAlias: 'my-key' }))).toThrow(/AlarmTopic alarms: keyAlias "my-key" must start with "alias\/"/);
+  });
+
+  test('AlarmTopic: no alarm name prefix, so no alarm could publish', () => {
+    const topic = { partition, topicName: 't', keyAlias: 'alias/k', accountId: '444444444444', region: 'us-east-1' };
+    expect(() => build((s) => new AlarmTopic(s, 'alarms', { ...topic, alarmNamePrefixes: [] }))).toThrow(/AlarmTopic alarms: alarmNamePrefixes is empty; give the name prefix of the alarms that notify the topic/);
   });
 
   test('CloudTrailKey: no trails, and an alias of AWS', () => {

@@ -3,16 +3,16 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import { Construct } from 'constructs';
 import { policyDocument, serviceTrust } from '../iam';
-import { EVENTS_SERVICE, RuleTarget, RuleTargetConfig } from './rule-target';
+import { AdmitsRules, EVENTS_SERVICE, RuleTarget, RuleTargetConfig } from './rule-target';
 
 /** Kinesis keeps records this long; 24 hours is the base price. */
 const STREAM_RETENTION_IN_HOURS = 24;
 
-export interface StreamTargetProps {
+export interface StreamTargetProps extends AdmitsRules {
   readonly streamName: string;
   /** The role EventBridge assumes to put records. */
   readonly roleName: string;
-  /** The account of the rules (the role trusts EventBridge of this account only). */
+  /** The account of the rules (the role trusts EventBridge of this account, for `ruleArns` only). */
   readonly accountId: string;
   /** Provisioned shards. @default - on-demand capacity */
   readonly shardCount?: number;
@@ -20,7 +20,7 @@ export interface StreamTargetProps {
 
 /**
  * The kinesis target: a stream encrypted with the AWS managed key, which the rules write through
- * a role that may only put records on it.
+ * a role that only those rules may pass (aws:SourceArn) and that may only put records on it.
  */
 export class StreamTarget implements RuleTarget {
   readonly stream: KinesisStream;
@@ -38,7 +38,10 @@ export class StreamTarget implements RuleTarget {
       kmsKeyId: 'alias/aws/kinesis',
     });
     const trust = policyDocument(scope, 'stream-role-trust', [
-      serviceTrust(EVENTS_SERVICE, [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [props.accountId] }]),
+      serviceTrust(EVENTS_SERVICE, [
+        { test: 'StringEquals', variable: 'aws:SourceAccount', values: [props.accountId] },
+        { test: 'ArnEquals', variable: 'aws:SourceArn', values: [...props.ruleArns] },
+      ]),
     ]);
     this.role = new IamRole(scope, 'stream-role', {
       name: props.roleName,
