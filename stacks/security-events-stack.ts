@@ -160,7 +160,7 @@ function ruleTargets(topology: Topology, naming: Naming, rules: readonly Central
       alias: naming.securityEventsKeyAlias(),
       accountId,
       region: topology.homeRegion,
-      busName: naming.centralBusName(),
+      alertTopicArn: naming.alertTopicArn(),
       logGroupNames: uses('logs') ? [logGroupName] : [],
     }).key);
   return {

@@ -140,11 +140,10 @@ describe('security-events: every target kind', () => {
       expect.objectContaining({
         principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
         actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-        // Confused deputy: EventBridge may use the key only for the central bus's rules in this account.
-        condition: [
-          { test: 'StringEquals', variable: 'aws:SourceAccount', values: ['333333333333'] },
-          { test: 'ArnLike', variable: 'aws:SourceArn', values: ['arn:aws:events:us-east-1:333333333333:rule/trailbridge-central/*'] },
-        ],
+        // Confused deputy: EventBridge may use the key only to publish to the alert topic. Not
+        // aws:SourceAccount / aws:SourceArn: SNS documents them as unsupported in a key policy for
+        // EventBridge to an encrypted topic, and with them every alert would be dropped.
+        condition: [{ test: 'StringEquals', variable: 'kms:EncryptionContext:aws:sns:topicArn', values: ['arn:aws:sns:us-east-1:333333333333:trailbridge-security-alerts'] }],
       }),
     );
     const [, topicPolicy] = singleResource(stack, 'aws_sns_topic_policy');

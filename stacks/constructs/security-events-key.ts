@@ -3,7 +3,7 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Construct } from 'constructs';
 import { Statement, policyDocument } from './iam';
 import { logsEncryptStatement } from './customer-managed-key';
-import { Partition, accountRootArn, arn } from '../../config/arn';
+import { Partition, accountRootArn } from '../../config/arn';
 
 export interface SecurityEventsKeyProps {
   /** The topology's partition, which begins every ARN the construct writes. */
@@ -11,8 +11,8 @@ export interface SecurityEventsKeyProps {
   readonly alias: string;
   readonly accountId: string;
   readonly region: string;
-  /** The central bus: only its rules (EventBridge, for this account) may use the key to publish alerts. */
-  readonly busName: string;
+  /** The alert topic: EventBridge may use the key only to publish to it. */
+  readonly alertTopicArn: string;
   /** Log groups (by name) this key encrypts; CloudWatch Logs gets a grant limited to them. @default - none */
   readonly logGroupNames?: readonly string[];
 }
@@ -22,9 +22,9 @@ const SERVICE_USE = ['kms:GenerateDataKey*', 'kms:Decrypt'];
 
 /**
  * The customer managed key of the alert topic and the central log group, rotated yearly. Its policy
- * lets EventBridge publish to the encrypted topic, for the central bus's rules in this account only
- * (no other account's rule can have EventBridge use it: confused deputy), and CloudWatch Logs
- * encrypt the named groups; the account's IAM policies govern everything else.
+ * lets EventBridge use it for the alert topic only (the topic policy admits only the central rules:
+ * confused deputy), and CloudWatch Logs encrypt the named groups; the account's IAM policies govern
+ * everything else.
  */
 export class SecurityEventsKey extends Construct {
   readonly key: KmsKey;
@@ -43,14 +43,11 @@ export class SecurityEventsKey extends Construct {
         actions: SERVICE_USE,
         resources: ['*'],
         principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
-        conditions: [
-          { test: 'StringEquals', variable: 'aws:SourceAccount', values: [props.accountId] },
-          {
-            test: 'ArnLike',
-            variable: 'aws:SourceArn',
-            values: [arn({ partition: props.partition, service: 'events', region: props.region, account: props.accountId, resource: `rule/${props.busName}/*` })],
-          },
-        ],
+        // Scoped by the topic SNS encrypts for, not by aws:SourceAccount / aws:SourceArn: SNS
+        // documents those as unsupported in a key policy for EventBridge publishing to an encrypted
+        // topic (the request KMS sees does not carry them), so with them every alert would be
+        // dropped. Which rules may publish is the topic policy's job (alert-topic-target.ts).
+        conditions: [{ test: 'StringEquals', variable: 'kms:EncryptionContext:aws:sns:topicArn', values: [props.alertTopicArn] }],
       },
     ];
     if (props.logGroupNames?.length) {
