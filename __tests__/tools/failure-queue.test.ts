@@ -1,7 +1,7 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, Message, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { createTicket } from '../../functions/forwarder/tickets';
-import { lambdaInvoker, parseQueueCommandLine, parseQueueUrl, replayQueue, replayQueueCommand, settleBatch, SqsEvent, sqsEvent } from '../../tools/lib/failure-queue';
+import { lambdaInvoker, parseQueueCommandLine, parseQueueUrl, replayProblem, replayQueue, replayQueueCommand, settleBatch, SqsEvent, sqsEvent } from '../../tools/lib/failure-queue';
 import { MotoServer, startMoto } from '../../tools/lib/moto';
 import { describeWithTool } from '../support/required-tools';
 import { topologyWith } from '../support/synth';
@@ -29,6 +29,26 @@ describe('replay --from-queue: settling a batch', () => {
     const { done, left } = settleBatch(batch, { ok: true, batchItemFailures: ['zz'] });
     expect(done).toEqual([]);
     expect(left[0].reason).toContain('unknown message ids zz');
+  });
+});
+
+describe('replay --from-queue: what the function can replay', () => {
+  const [ticket] = createTicket({ bucket: 'event-trail-test', key: 'AWSLogs/k.json.gz', ranges: [{ from: 0, to: 9 }], reason: 'HTTP 503', attempt: 1, now: 0 });
+  const s3Event = { Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'event-trail-test' }, object: { key: 'AWSLogs/a.json.gz' } } }] };
+
+  test('tickets, and the on-failure destination records of failed invocations', () => {
+    expect(replayProblem(JSON.stringify(ticket))).toBeUndefined();
+    const destination = { version: '1.0', requestContext: { condition: 'RetriesExhausted', approximateInvokeCount: 3 }, requestPayload: s3Event, responsePayload: null };
+    expect(replayProblem(JSON.stringify(destination))).toBeUndefined();
+  });
+
+  test('anything the function would only acknowledge, with the reason', () => {
+    expect(replayProblem('garbage')).toBe('message is not JSON: "garbage"');
+    expect(replayProblem(undefined)).toBe('message is not JSON: ""');
+    expect(replayProblem('{"id":"a"}')).toBe('keys: id');
+    expect(replayProblem(JSON.stringify({ ...ticket, ranges: [{ from: 9, to: 1 }] }))).toMatch(/^replay ticket for s3:\/\/event-trail-test\/AWSLogs\/k.json.gz: ranges\[0\]: \{"from":9,"to":1\} is not a record range/);
+    expect(replayProblem(JSON.stringify({ ...ticket, bucket: '' }))).toMatch(/names a local file \(AWSLogs\/k.json.gz\), which the function cannot read; replay it where it was written/);
+    expect(replayProblem(JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: 'b' }))).toBe('it names no object to forward (s3:TestEvent for bucket b)');
   });
 });
 
@@ -209,6 +229,32 @@ describeWithTool('moto_server', 'replay --from-queue against an emulated queue',
     expect(result.listed).toHaveLength(12);
     expect(result.listed.map((b) => JSON.parse(b).key).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `AWSLogs/k${i}.json.gz`).sort());
     expect(await counts(queueUrl)).toEqual({ visible: 12, hidden: 0 });
+  });
+
+  test('a message the function cannot replay is never handed to it, so never deleted: left, naming its id and why', async () => {
+    const queueUrl = await queueWith('replay-poison', 3);
+    const { Successful = [] } = await sqs.send(
+      new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [{ Id: 'a', MessageBody: 'not json' }, { Id: 'b', MessageBody: '{"type":"trailbridge.replay-ticket","version":2,"bucket":"b","key":"k","ranges":[]}' }] }),
+    );
+    const bad = Successful.map((s) => s.MessageId);
+    const handed: unknown[] = [];
+    const result = await replayQueue({
+      queueUrl,
+      sqs,
+      maxMessages: 1000,
+      visibilityTimeoutSeconds: 600,
+      waitSeconds: 0,
+      invoke: async (event) => {
+        handed.push(...event.Records.map((r) => JSON.parse(r.body as string).type));
+        return { ok: true, batchItemFailures: [] };
+      },
+    });
+    expect(handed).toEqual(['trailbridge.replay-ticket', 'trailbridge.replay-ticket', 'trailbridge.replay-ticket']);
+    expect(result).toEqual(expect.objectContaining({ received: 5, deleted: 3 }));
+    expect(result.left.map((l) => l.messageId).sort()).toEqual([...bad].sort());
+    expect(result.left.find((l) => l.messageId === bad[0])!.reason).toMatch(/^not replayed: message is not JSON: "not json"; left in the queue: inspect it/);
+    expect(result.left.find((l) => l.messageId === bad[1])!.reason).toMatch(/^not replayed: replay ticket for s3:\/\/b\/k: version 2 is not the ticket format this forwarder reads/);
+    expect(await counts(queueUrl)).toEqual({ visible: 0, hidden: 2 });
   });
 
   test('--max-messages bounds what one run takes', async () => {

@@ -6,6 +6,8 @@
  * again back to the queue; this side only moves messages: it deletes a message once the function
  * has answered for it, and leaves in the queue (for its redrive policy and the dead-letter queue)
  * whatever the function returned as failed, or everything of a batch when the invocation failed.
+ * A message the function would only acknowledge (not JSON, not a ticket it can read, a ticket of a
+ * local file) is never handed to it, so never deleted: it is left, and said, for the operator.
  * The operator needs SQS receive/delete on the queue and lambda:InvokeFunction, nothing more: no
  * access to the trail buckets, the key or the token.
  */
@@ -15,6 +17,7 @@ import { Naming } from '../../config/naming';
 import { Topology } from '../../config/schema';
 import { parseCommandLine, UsageError } from './cli';
 import { accountWithRole } from '../../config/accounts';
+import { parseInvocation } from '../../functions/forwarder/notifications';
 
 /** ReceiveMessage and DeleteMessageBatch take at most 10 messages. */
 const SQS_BATCH = 10;
@@ -75,15 +78,23 @@ export async function replayQueue(options: QueueReplayOptions): Promise<QueueRep
     const messages = await receive(options, Math.min(SQS_BATCH, options.maxMessages - received));
     if (messages.length === 0) break;
     received += messages.length;
+    const replayable: Message[] = [];
+    for (const m of messages) {
+      const problem = replayProblem(m.Body);
+      if (problem) left.push({ messageId: m.MessageId!, reason: `not replayed: ${problem}; ${UNREPLAYABLE_ADVICE}` });
+      else replayable.push(m);
+    }
     if (options.dryRun) {
       hidden.push(...messages);
       listed.push(...messages.map((m) => m.Body ?? ''));
       continue;
     }
+    // The others stay hidden for the visibility timeout, so this run does not receive them again.
+    if (replayable.length === 0) continue;
 
     invocations++;
-    const outcome = await options.invoke(sqsEvent(messages, options.queueUrl));
-    const settled = settleBatch(messages, outcome);
+    const outcome = await options.invoke(sqsEvent(replayable, options.queueUrl));
+    const settled = settleBatch(replayable, outcome);
     left.push(...settled.left);
     deleted += await deleteMessages(options, settled.done, left);
     if (!outcome.ok) {
@@ -96,6 +107,27 @@ export async function replayQueue(options: QueueReplayOptions): Promise<QueueRep
   // A dry run changes nothing: what it received is visible again at once.
   if (hidden.length > 0) await releaseMessages(options, hidden);
   return { received, invocations, deleted, left, listed, stoppedBy };
+}
+
+const UNREPLAYABLE_ADVICE =
+  'left in the queue: inspect it (SQS console, Send and receive messages), then fix and resend it or delete it; after maxReceiveCount receives it moves to the dead-letter queue';
+
+/** Ignored parts of a message that mean something in it would not be forwarded (the others are by design: S3 test events, deletions, repeats). */
+const LOST_IF_IGNORED = new Set(['invalid-json', 'unknown-shape', 'invalid-ticket', 'too-deep']);
+
+/**
+ * Why the function could not replay a message of the failure queue, undefined when it can: it
+ * would acknowledge the message without forwarding (part of) it, and the replay would delete it.
+ * Tickets and Lambda's on-failure destination records (failed invocations) are replayable.
+ */
+export function replayProblem(body: string | undefined): string | undefined {
+  const parsed = parseInvocation(body ?? '');
+  const lost = parsed.ignored.filter((i) => LOST_IF_IGNORED.has(i.reason));
+  if (lost.length > 0) return lost.map((i) => i.detail).join('; ');
+  const local = parsed.objects.find((o) => !o.bucket);
+  if (local) return `it names a local file (${local.key}), which the function cannot read; replay it where it was written, with npm run replay -- --dt-url URL FILE.jsonl`;
+  if (parsed.objects.length === 0) return `it names no object to forward (${parsed.ignored.map((i) => i.detail).join('; ') || 'no records'})`;
+  return undefined;
 }
 
 /** Which messages of a batch the function is done with, and which stay in the queue (and why). */
