@@ -68,8 +68,18 @@ describe('replay --from-queue: the event and the queue URL', () => {
     ]);
   });
 
+  test('the partition of the queue: its URL and its ARN in the event', () => {
+    const china = 'https://sqs.cn-north-1.amazonaws.com.cn/444444444444/trailbridge-forwarder-failures';
+    expect(parseQueueUrl(china)).toEqual({ partition: 'aws-cn', region: 'cn-north-1', accountId: '444444444444', queueName: 'trailbridge-forwarder-failures' });
+    expect(sqsEvent([message('a')], china).Records[0].eventSourceARN).toBe('arn:aws-cn:sqs:cn-north-1:444444444444:trailbridge-forwarder-failures');
+    const govCloud = 'https://sqs.us-gov-west-1.amazonaws.com/444444444444/q';
+    expect(sqsEvent([message('a')], govCloud).Records[0].eventSourceARN).toBe('arn:aws-us-gov:sqs:us-gov-west-1:444444444444:q');
+    // The legacy form some consoles and SDKs still print: the region is in the host.
+    expect(parseQueueUrl('https://eu-west-1.queue.amazonaws.com/444444444444/q')).toEqual(expect.objectContaining({ partition: 'aws', region: 'eu-west-1' }));
+  });
+
   test('queue URLs of AWS and of an emulator; anything else is refused', () => {
-    expect(parseQueueUrl(QUEUE_URL)).toEqual({ region: 'eu-west-1', accountId: '444444444444', queueName: 'trailbridge-forwarder-failures' });
+    expect(parseQueueUrl(QUEUE_URL)).toEqual({ partition: 'aws', region: 'eu-west-1', accountId: '444444444444', queueName: 'trailbridge-forwarder-failures' });
     expect(parseQueueUrl('http://127.0.0.1:5000/123456789012/q.fifo')).toEqual(expect.objectContaining({ accountId: '123456789012', queueName: 'q.fifo' }));
     expect(() => parseQueueUrl('arn:aws:sqs:eu-west-1:444444444444:q')).toThrow(/is not an SQS queue URL/);
   });
@@ -90,6 +100,13 @@ describe('replay --from-queue: the command line', () => {
     expect(parseQueueCommandLine(['--from-queue', '--queue-url', QUEUE_URL, '--function', 'f', '--max-messages', '5', '--dry-run'], topology)).toEqual(
       expect.objectContaining({ queueUrl: QUEUE_URL, region: 'eu-west-1', functionName: 'f', maxMessages: 5, dryRun: true }),
     );
+  });
+
+  test('the default queue URL has the endpoint of the topology\'s partition', () => {
+    const china = { ...topology, partition: 'aws-cn' as const, homeRegion: 'cn-north-1' };
+    const line = parseQueueCommandLine(['--from-queue'], china)!;
+    expect(line.queueUrl).toMatch(/^https:\/\/sqs\.cn-north-1\.amazonaws\.com\.cn\/\d{12}\/trailbridge-forwarder-failures$/);
+    expect(line.region).toBe('cn-north-1');
   });
 
   test('mistakes are usage errors (exit code 2) that say what to give', () => {

@@ -18,6 +18,8 @@ import { Topology } from '../../config/schema';
 import { parseCommandLine, UsageError } from './cli';
 import { accountWithRole } from '../../config/accounts';
 import { parseInvocation } from '../../functions/forwarder/notifications';
+import { arn, dnsSuffix, Partition } from '../../config/arn';
+import { partitionOfRegion } from '../../config/regions';
 
 /** ReceiveMessage and DeleteMessageBatch take at most 10 messages. */
 const SQS_BATCH = 10;
@@ -151,7 +153,7 @@ export function settleBatch(messages: readonly Message[], outcome: InvocationOut
 
 /** The messages as the event an SQS event source mapping delivers. */
 export function sqsEvent(messages: readonly Message[], queueUrl: string): SqsEvent {
-  const { region, accountId, queueName } = parseQueueUrl(queueUrl);
+  const { partition, region, accountId, queueName } = parseQueueUrl(queueUrl);
   return {
     Records: messages.map((m) => ({
       messageId: m.MessageId,
@@ -161,18 +163,24 @@ export function sqsEvent(messages: readonly Message[], queueUrl: string): SqsEve
       messageAttributes: {},
       md5OfBody: m.MD5OfBody ?? '',
       eventSource: 'aws:sqs',
-      eventSourceARN: `arn:aws:sqs:${region}:${accountId}:${queueName}`,
+      eventSourceARN: arn({ partition, service: 'sqs', region, account: accountId, resource: queueName }),
       awsRegion: region,
     })),
   };
 }
 
-/** `https://sqs.<region>.amazonaws.com/<account>/<name>` (or an emulator's host with the same path). */
-export function parseQueueUrl(queueUrl: string): { region: string; accountId: string; queueName: string } {
+/**
+ * `https://sqs.<region>.amazonaws.com/<account>/<name>` (`.amazonaws.com.cn` in China), the legacy
+ * `https://<region>.queue.amazonaws.com/...`, or an emulator's host with the same path (region
+ * from AWS_REGION, else us-east-1).
+ */
+export function parseQueueUrl(queueUrl: string): { partition: Partition; region: string; accountId: string; queueName: string } {
   const match = /^https?:\/\/([^/]+)\/(\d{12})\/([\w-]{1,80}(?:\.fifo)?)$/.exec(queueUrl);
   if (!match) throw new Error(`${JSON.stringify(queueUrl)} is not an SQS queue URL (https://sqs.<region>.amazonaws.com/<account>/<name>)`);
-  const region = /^sqs\.([a-z0-9-]+)\.amazonaws\.com/.exec(match[1])?.[1] ?? process.env.AWS_REGION ?? 'us-east-1';
-  return { region, accountId: match[2], queueName: match[3] };
+  const host = match[1].toLowerCase();
+  const region = (/^sqs\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?::\d+)?$/.exec(host) ?? /^([a-z0-9-]+)\.queue\.amazonaws\.com(?:\.cn)?(?::\d+)?$/.exec(host))?.[1] ?? process.env.AWS_REGION ?? 'us-east-1';
+  const partition = partitionOfRegion(region) ?? (/\.amazonaws\.com\.cn(?::\d+)?$/.test(host) ? 'aws-cn' : 'aws');
+  return { partition, region, accountId: match[2], queueName: match[3] };
 }
 
 async function receive(options: QueueReplayOptions, max: number): Promise<Message[]> {
@@ -268,7 +276,7 @@ export function parseQueueCommandLine(argv: readonly string[], topology: Topolog
   if (positionals.length > 0) throw new UsageError(`--from-queue replays the failure queue, not ticket files (${JSON.stringify(positionals[0])})\n${QUEUE_USAGE}`, 2);
   const naming = new Naming(topology);
   const observability = accountWithRole(naming.topology, 'observability');
-  const queueUrl = values['queue-url'] ?? `https://sqs.${naming.homeRegion}.amazonaws.com/${observability.id}/${naming.forwarderFailureQueueName()}`;
+  const queueUrl = values['queue-url'] ?? `https://sqs.${naming.homeRegion}.${dnsSuffix(naming.partition)}/${observability.id}/${naming.forwarderFailureQueueName()}`;
   let region: string;
   try {
     region = parseQueueUrl(queueUrl).region;
