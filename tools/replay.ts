@@ -59,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
   const commandLine = parseForwardCommandLine(argv, { usage: USAGE, missingInput: 'no ticket file given (or --from-queue)', help: true });
   if (!commandLine) return 0;
   const tickets = readTicketFiles(commandLine.inputs);
-  return finishRun(await replayTickets(tickets, runOptionsFrom(commandLine)), commandLine.failures);
+  return finishRun(await replayTickets(tickets, runOptionsFrom(commandLine)), commandLine.failures, { dryRun: commandLine.dryRun });
 }
 
 if (require.main === module) void runCli(() => main(process.argv.slice(2)));

@@ -120,6 +120,18 @@ describe('npm run forward / replay', () => {
     expect(err.join('')).toMatch(/^1 replay ticket\(s\) not saved: pass --failures FILE to keep them$/m);
   });
 
+  it('a --dry-run writes nothing to --failures: the ticket file it replays from is kept as it was', async () => {
+    const file = join(dir, 'records.json');
+    writeFileSync(file, JSON.stringify(freshen(stratusRecords().slice(0, 5), Date.now())));
+    const failures = join(dir, 'failures.jsonl');
+    const tickets = createTicket({ bucket: '', key: file, ranges: [{ from: 0, to: 5 }], reason: 'earlier', attempt: 1, now: Date.now() }).map((t) => `${JSON.stringify(t)}\n`).join('');
+    writeFileSync(failures, tickets);
+    expect(await replayMain(['--dry-run', '--failures', failures, failures])).toBe(0);
+    expect(summary()).toMatchObject({ records: 5, sent: 5, requests: 0 });
+    expect(readFileSync(failures, 'utf8')).toBe(tickets);
+    expect(err.join('')).toMatch(new RegExp(`^--dry-run: ${escape(failures)} not written \\(0 replay ticket\\(s\\)\\)$`, 'm'));
+  });
+
   it('prints failed objects, then the note about unsaved tickets, and the summary last', async () => {
     writeFileSync(join(dir, 'bad.json.gz'), Buffer.from([0x1f, 0x8b, 1, 2, 3]));
     expect(await forwardMain(['--dt-url', server.url, dir])).toBe(1);
