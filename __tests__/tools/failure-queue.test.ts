@@ -52,6 +52,45 @@ describe('replay --from-queue: what the function can replay', () => {
   });
 });
 
+describe('replay --from-queue: a queue that fails part way', () => {
+  const ticketBody = (n: number) => JSON.stringify(createTicket({ bucket: 'event-trail-test', key: `AWSLogs/k${n}.json.gz`, ranges: [{ from: 0, to: 9 }], reason: 'HTTP 503', attempt: 1, now: 0 })[0]);
+  const messages = (from: number, count: number) => Array.from({ length: count }, (_, i) => message(`m${from + i}`, ticketBody(from + i)));
+  /** An SQS client answering each command by its name, from a script. */
+  const scripted = (script: Record<string, ((input: any) => unknown)[]>) => {
+    const calls: { name: string; input: any }[] = [];
+    return {
+      calls,
+      send: jest.fn(async (command: { constructor: { name: string }; input: unknown }) => {
+        const name = command.constructor.name;
+        calls.push({ name, input: command.input });
+        const next = script[name]?.shift();
+        if (!next) throw new Error(`unscripted ${name}`);
+        return next(command.input);
+      }),
+    };
+  };
+  const networkDown = () => {
+    throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: {} });
+  };
+
+  test('a dry run whose receive fails part way still makes what it received visible again', async () => {
+    const sqs = scripted({ ReceiveMessageCommand: [() => ({ Messages: messages(0, 10) }), networkDown], ChangeMessageVisibilityBatchCommand: [() => ({ Failed: [] })] });
+    await expect(replayQueue({ queueUrl: QUEUE_URL, sqs, maxMessages: 100, visibilityTimeoutSeconds: 600, waitSeconds: 0, dryRun: true, invoke: jest.fn() })).rejects.toThrow(/socket hang up/);
+    const released = sqs.calls.filter((c) => c.name === 'ChangeMessageVisibilityBatchCommand');
+    expect(released).toHaveLength(1);
+    expect(released[0].input.Entries).toHaveLength(10);
+    expect(released[0].input.Entries.every((e: { VisibilityTimeout: number }) => e.VisibilityTimeout === 0)).toBe(true);
+  });
+
+  test('a delete that fails after the function replayed the batch: its messages are named (they will be replayed again), and the run stops', async () => {
+    const sqs = scripted({ ReceiveMessageCommand: [() => ({ Messages: messages(0, 3) })], DeleteMessageBatchCommand: [networkDown] });
+    const result = await replayQueue({ queueUrl: QUEUE_URL, sqs, maxMessages: 100, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke: async () => ({ ok: true, batchItemFailures: [] }) });
+    expect(result).toEqual(expect.objectContaining({ received: 3, invocations: 1, deleted: 0, stoppedBy: expect.stringMatching(/^cannot delete replayed messages from the queue: TimeoutError: socket hang up$/) }));
+    expect(result.left.map((l) => l.messageId)).toEqual(['m0', 'm1', 'm2']);
+    expect(result.left[0].reason).toMatch(/^replayed, but not deleted \(TimeoutError: socket hang up\): it will be replayed again, and its records sent to Dynatrace twice$/);
+  });
+});
+
 describe('replay --from-queue: the event and the queue URL', () => {
   test('messages become the event an SQS event source mapping delivers', () => {
     const event = sqsEvent([{ ...message('a'), Attributes: { ApproximateReceiveCount: '2', SentTimestamp: '1700000000000' } }], QUEUE_URL);

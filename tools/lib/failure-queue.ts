@@ -59,7 +59,7 @@ export interface QueueReplayResult {
   readonly left: LeftMessage[];
   /** The bodies received (dry run only). */
   readonly listed: string[];
-  /** Set when a failed invocation stopped the replay. */
+  /** Set when a failed invocation, or a delete the queue did not answer, stopped the replay. */
   readonly stoppedBy?: string;
 }
 
@@ -76,38 +76,46 @@ export async function replayQueue(options: QueueReplayOptions): Promise<QueueRep
   const hidden: Message[] = [];
   let stoppedBy: string | undefined;
 
-  while (received < options.maxMessages) {
-    const messages = await receive(options, Math.min(SQS_BATCH, options.maxMessages - received));
-    if (messages.length === 0) break;
-    received += messages.length;
-    const replayable: Message[] = [];
-    for (const m of messages) {
-      const problem = replayProblem(m.Body);
-      if (problem) left.push({ messageId: m.MessageId!, reason: `not replayed: ${problem}; ${UNREPLAYABLE_ADVICE}` });
-      else replayable.push(m);
-    }
-    if (options.dryRun) {
-      hidden.push(...messages);
-      listed.push(...messages.map((m) => m.Body ?? ''));
-      continue;
-    }
-    // The others stay hidden for the visibility timeout, so this run does not receive them again.
-    if (replayable.length === 0) continue;
+  try {
+    while (received < options.maxMessages) {
+      const messages = await receive(options, Math.min(SQS_BATCH, options.maxMessages - received));
+      if (messages.length === 0) break;
+      received += messages.length;
+      if (options.dryRun) hidden.push(...messages);
+      const replayable: Message[] = [];
+      for (const m of messages) {
+        const problem = replayProblem(m.Body);
+        if (problem) left.push({ messageId: m.MessageId!, reason: `not replayed: ${problem}; ${UNREPLAYABLE_ADVICE}` });
+        else replayable.push(m);
+      }
+      if (options.dryRun) {
+        listed.push(...messages.map((m) => m.Body ?? ''));
+        continue;
+      }
+      // The others stay hidden for the visibility timeout, so this run does not receive them again.
+      if (replayable.length === 0) continue;
 
-    invocations++;
-    const outcome = await options.invoke(sqsEvent(replayable, options.queueUrl));
-    const settled = settleBatch(replayable, outcome);
-    left.push(...settled.left);
-    deleted += await deleteMessages(options, settled.done, left);
-    if (!outcome.ok) {
-      // The function could not store tickets, or is broken: more batches would fail alike.
-      stoppedBy = outcome.error;
-      break;
+      invocations++;
+      const outcome = await options.invoke(sqsEvent(replayable, options.queueUrl));
+      const settled = settleBatch(replayable, outcome);
+      left.push(...settled.left);
+      const deletion = await deleteMessages(options, settled.done, left);
+      deleted += deletion.deleted;
+      if (deletion.error) {
+        // The queue is out of reach: the next batch's messages could not be deleted either.
+        stoppedBy = `cannot delete replayed messages from the queue: ${deletion.error}`;
+        break;
+      }
+      if (!outcome.ok) {
+        // The function could not store tickets, or is broken: more batches would fail alike.
+        stoppedBy = outcome.error;
+        break;
+      }
     }
+  } finally {
+    // A dry run changes nothing: what it received is visible again at once, even when a call failed.
+    if (hidden.length > 0) await releaseMessages(options, hidden);
   }
-
-  // A dry run changes nothing: what it received is visible again at once.
-  if (hidden.length > 0) await releaseMessages(options, hidden);
   return { received, invocations, deleted, left, listed, stoppedBy };
 }
 
@@ -196,16 +204,23 @@ async function receive(options: QueueReplayOptions, max: number): Promise<Messag
   return answer.Messages ?? [];
 }
 
-async function deleteMessages(options: QueueReplayOptions, messages: readonly Message[], left: LeftMessage[]): Promise<number> {
-  if (messages.length === 0) return 0;
-  const answer = await options.sqs.send(
-    new DeleteMessageBatchCommand({ QueueUrl: options.queueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }),
-  );
-  for (const failure of answer.Failed ?? []) {
-    const message = messages[Number(failure.Id)];
-    left.push({ messageId: message.MessageId!, reason: `replayed, but not deleted (${failure.Code}: ${failure.Message}): it will be replayed again` });
+/** Deletes what the function is done with; a message not deleted is left (it will be replayed again), and a call that throws is returned as `error`. */
+async function deleteMessages(options: QueueReplayOptions, messages: readonly Message[], left: LeftMessage[]): Promise<{ deleted: number; error?: string }> {
+  if (messages.length === 0) return { deleted: 0 };
+  const notDeleted = (message: Message, why: string) =>
+    left.push({ messageId: message.MessageId!, reason: `replayed, but not deleted (${why}): it will be replayed again, and its records sent to Dynatrace twice` });
+  let answer;
+  try {
+    answer = await options.sqs.send(
+      new DeleteMessageBatchCommand({ QueueUrl: options.queueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }),
+    );
+  } catch (err) {
+    const error = `${(err as Error).name ?? 'Error'}: ${(err as Error).message}`;
+    for (const message of messages) notDeleted(message, error);
+    return { deleted: 0, error };
   }
-  return messages.length - (answer.Failed?.length ?? 0);
+  for (const failure of answer.Failed ?? []) notDeleted(messages[Number(failure.Id)], `${failure.Code}: ${failure.Message}`);
+  return { deleted: messages.length - (answer.Failed?.length ?? 0) };
 }
 
 async function releaseMessages(options: QueueReplayOptions, messages: readonly Message[]): Promise<void> {
