@@ -12,10 +12,8 @@
  * to --failures as new tickets. Same summary line and exit codes as `npm run forward`.
  */
 import { readFileSync } from 'node:fs';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadTopology } from '../config/load';
-import { parseQueueCommandLine, QUEUE_USAGE, replayQueueCommand } from './lib/failure-queue';
+import { parseQueueCommandLine, QUEUE_USAGE, queueReplayClients, replayQueueCommand } from './lib/failure-queue';
 import { runCli } from './lib/cli';
 import { parseTicket, ReplayTicket } from '../functions/forwarder/tickets';
 import { finishRun, parseForwardCommandLine, replayTickets, runOptionsFrom, UsageError } from './lib/forward-cli';
@@ -54,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
   if (argv.includes('--from-queue')) {
     const queue = parseQueueCommandLine(argv, loadTopology());
     if (!queue) return 0;
-    return replayQueueCommand(queue, { sqs: new SQSClient({ region: queue.region }), lambda: new LambdaClient({ region: queue.region }) });
+    return replayQueueCommand(queue, queueReplayClients(queue.region));
   }
   const commandLine = parseForwardCommandLine(argv, { usage: USAGE, missingInput: 'no ticket file given (or --from-queue)', help: true });
   if (!commandLine) return 0;

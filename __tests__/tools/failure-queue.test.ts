@@ -1,7 +1,7 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, Message, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { createTicket } from '../../functions/forwarder/tickets';
-import { lambdaInvoker, parseQueueCommandLine, parseQueueUrl, replayProblem, replayQueue, replayQueueCommand, settleBatch, SqsEvent, sqsEvent } from '../../tools/lib/failure-queue';
+import { lambdaInvoker, parseQueueCommandLine, queueReplayClients, parseQueueUrl, replayProblem, replayQueue, replayQueueCommand, settleBatch, SqsEvent, sqsEvent } from '../../tools/lib/failure-queue';
 import { MotoServer, startMoto } from '../../tools/lib/moto';
 import { describeWithTool } from '../support/required-tools';
 import { topologyWith } from '../support/synth';
@@ -198,6 +198,16 @@ describe('replay --from-queue: invoking the function', () => {
     }),
   });
   const payload = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+
+  test('the function is invoked once per batch: the SDK does not invoke it again after a dropped connection', async () => {
+    // A retried Invoke whose first call is still running replays the same batch twice: every record sent twice.
+    const { sqs, lambda } = queueReplayClients('eu-west-1');
+    expect(await lambda.config.maxAttempts()).toBe(1);
+    expect(await lambda.config.region()).toBe('eu-west-1');
+    expect(await sqs.config.region()).toBe('eu-west-1');
+    lambda.destroy();
+    sqs.destroy();
+  });
 
   test('a partial batch response gives the ids to keep', async () => {
     const client = lambda({ StatusCode: 200, Payload: payload({ batchItemFailures: [{ itemIdentifier: 'm2' }] }) });

@@ -230,6 +230,16 @@ async function releaseMessages(options: QueueReplayOptions, messages: readonly M
   }
 }
 
+/**
+ * The command's clients. The Lambda client makes one attempt: the SDK retries an Invoke whose
+ * connection dropped or timed out, though the first invocation may still be running, and a second
+ * one would replay the same batch again (its records sent twice). A failed invocation leaves its
+ * batch in the queue and stops the run instead.
+ */
+export function queueReplayClients(region: string): { sqs: SQSClient; lambda: LambdaClient } {
+  return { sqs: new SQSClient({ region }), lambda: new LambdaClient({ region, maxAttempts: 1 }) };
+}
+
 /** Runs the deployed function synchronously on an event (RequestResponse). */
 export function lambdaInvoker(lambda: Pick<LambdaClient, 'send'>, functionName: string): (event: SqsEvent) => Promise<InvocationOutcome> {
   return async (event) => {
