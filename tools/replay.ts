@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { loadTopology } from '../config/load';
 import { parseQueueCommandLine, QUEUE_USAGE, queueReplayClients, replayQueueCommand } from './lib/failure-queue';
 import { runCli } from './lib/cli';
-import { parseTicket, ReplayTicket } from '../functions/forwarder/tickets';
+import { parseTicket, ReplayTicket, ticketProblem } from '../functions/forwarder/tickets';
 import { finishRun, parseForwardCommandLine, replayTickets, runOptionsFrom, UsageError } from './lib/forward-cli';
 
 const USAGE = [
@@ -23,7 +23,7 @@ const USAGE = [
   `   or: ${QUEUE_USAGE.replace(/^usage: /, '')}`,
 ].join('\n');
 
-/** Reads tickets from JSON-lines files; a line that is not a ticket is an error naming file and line. */
+/** Reads tickets from JSON-lines files; a line that is not a ticket is an error naming file, line and what is wrong. */
 export function readTicketFiles(paths: readonly string[]): ReplayTicket[] {
   const tickets: ReplayTicket[] = [];
   for (const path of paths) {
@@ -35,13 +35,14 @@ export function readTicketFiles(paths: readonly string[]): ReplayTicket[] {
     }
     text.split('\n').forEach((line, i) => {
       if (line.trim() === '') return;
-      let ticket: ReplayTicket | undefined;
+      let value: unknown;
       try {
-        ticket = parseTicket(JSON.parse(line));
-      } catch {
-        ticket = undefined;
+        value = JSON.parse(line);
+      } catch (err) {
+        throw new UsageError(`${path}:${i + 1}: not JSON (${(err as Error).message})`);
       }
-      if (!ticket) throw new UsageError(`${path}:${i + 1}: not a replay ticket`);
+      const ticket = parseTicket(value);
+      if (!ticket) throw new UsageError(`${path}:${i + 1}: not a replay ticket: ${ticketProblem(value)}`);
       tickets.push(ticket);
     });
   }
