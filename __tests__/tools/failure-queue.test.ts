@@ -1,6 +1,7 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, Message, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { createTicket } from '../../functions/forwarder/tickets';
+import { parseInvocation } from '../../functions/forwarder/notifications';
 import { lambdaInvoker, parseQueueCommandLine, queueReplayClients, parseQueueUrl, replayProblem, replayQueue, replayQueueCommand, settleBatch, SqsEvent, sqsEvent } from '../../tools/lib/failure-queue';
 import { MotoServer, startMoto } from '../../tools/lib/moto';
 import { describeWithTool } from '../support/required-tools';
@@ -40,6 +41,15 @@ describe('replay --from-queue: what the function can replay', () => {
     expect(replayProblem(JSON.stringify(ticket))).toBeUndefined();
     const destination = { version: '1.0', requestContext: { condition: 'RetriesExhausted', approximateInvokeCount: 3 }, requestPayload: s3Event, responsePayload: null };
     expect(replayProblem(JSON.stringify(destination))).toBeUndefined();
+  });
+
+  test('judged as the function sees it: inside an SQS event, one envelope deeper', () => {
+    const wrap = (payload: unknown, times: number): unknown => (times === 0 ? payload : wrap({ requestContext: {}, requestPayload: payload }, times - 1));
+    // The shallowest nesting the function refuses as too deep, delivered in an SQS event.
+    let times = 0;
+    while (parseInvocation(sqsEvent([message('a', JSON.stringify(wrap(ticket, times)))], QUEUE_URL)).objects.length > 0) times++;
+    expect(replayProblem(JSON.stringify(wrap(ticket, times - 1)))).toBeUndefined();
+    expect(replayProblem(JSON.stringify(wrap(ticket, times)))).toMatch(/envelopes nested deeper than/);
   });
 
   test('anything the function would only acknowledge, with the reason', () => {

@@ -131,7 +131,8 @@ const LOST_IF_IGNORED = new Set(['invalid-json', 'unknown-shape', 'invalid-ticke
  * Tickets and Lambda's on-failure destination records (failed invocations) are replayable.
  */
 export function replayProblem(body: string | undefined): string | undefined {
-  const parsed = parseInvocation(body ?? '');
+  // Inside an SQS event, as the function gets it: the body is one envelope deep there.
+  const parsed = parseInvocation({ Records: [{ eventSource: 'aws:sqs', messageId: 'replay-check', body: body ?? '' }] });
   const lost = parsed.ignored.filter((i) => LOST_IF_IGNORED.has(i.reason));
   if (lost.length > 0) return lost.map((i) => i.detail).join('; ');
   const local = parsed.objects.find((o) => !o.bucket);
