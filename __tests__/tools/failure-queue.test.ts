@@ -101,6 +101,54 @@ describe('replay --from-queue: a queue that fails part way', () => {
   });
 });
 
+describe('replay --from-queue: records that fail again', () => {
+  const ticketBody = (n: number) => JSON.stringify(createTicket({ bucket: 'event-trail-test', key: `AWSLogs/k${n}.json.gz`, ranges: [{ from: 0, to: 9 }], reason: 'HTTP 503', attempt: 1, now: 0 })[0]);
+  const batches = (...sizes: number[]) => {
+    let n = 0;
+    const answers = sizes.map((size) => () => ({ Messages: Array.from({ length: size }, () => message(`m${n}`, ticketBody(n++))) }));
+    return [...answers, () => ({ Messages: [] })];
+  };
+  const sqsAnswering = (receives: (() => unknown)[]) => ({
+    send: jest.fn(async (command: { constructor: { name: string }; input: { Entries?: unknown[] } }) => {
+      if (command.constructor.name === 'ReceiveMessageCommand') return receives.shift()!();
+      if (command.constructor.name === 'DeleteMessageBatchCommand') return { Failed: [] };
+      throw new Error(`unscripted ${command.constructor.name}`);
+    }),
+  });
+
+  test('a batch of which nothing was sent and records failed again stops the run: its new tickets are not replayed again at once', async () => {
+    const invoke = jest.fn(async () => ({ ok: true as const, batchItemFailures: [], again: { sent: 0, failed: 90, tickets: 10 } }));
+    const result = await replayQueue({ queueUrl: QUEUE_URL, sqs: sqsAnswering(batches(10, 10, 10)), maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke });
+    expect(invoke).toHaveBeenCalledTimes(1);
+    expect(result).toEqual(expect.objectContaining({ received: 10, invocations: 1, deleted: 10, failedAgain: 90, newTickets: 10 }));
+    expect(result.stoppedBy).toMatch(/^nothing of a batch was sent and 90 records failed again: stopping, so that their 10 new tickets are not replayed at once/);
+  });
+
+  test('records that fail again beside others sent are counted, and the run goes on', async () => {
+    const answers = [{ sent: 80, failed: 10, tickets: 1 }, { sent: 90, failed: 0, tickets: 0 }];
+    const invoke = jest.fn(async () => ({ ok: true as const, batchItemFailures: [], again: answers.shift()! }));
+    const result = await replayQueue({ queueUrl: QUEUE_URL, sqs: sqsAnswering(batches(10, 10)), maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke });
+    expect(result).toEqual(expect.objectContaining({ received: 20, invocations: 2, deleted: 20, failedAgain: 10, newTickets: 1, stoppedBy: undefined }));
+  });
+
+  test('the command exits 1 and says so when records failed again, though every message was deleted', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+    jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+    try {
+      const lambda = { send: jest.fn(async () => ({ StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify({ batchItemFailures: [], summary: { sent: 5, failed: 4, tickets: 1 } })) })) };
+      const commandLine = { queueUrl: QUEUE_URL, functionName: 'f', region: 'eu-west-1', maxMessages: 10, visibilityTimeoutSeconds: 360, dryRun: false };
+      const code = await replayQueueCommand(commandLine, { sqs: sqsAnswering(batches(10)), lambda } as unknown as Parameters<typeof replayQueueCommand>[1]);
+      expect(code).toBe(1);
+      expect(JSON.parse(out.join('').trim().split('\n').pop()!)).toMatchObject({ received: 10, invocations: 1, deleted: 10, left: 0, failedAgain: 4, newTickets: 1 });
+      expect(err.join('')).toMatch(/^4 record\(s\) failed again; the function wrote 1 new ticket\(s\) to the queue: replay them once the cause is fixed \(the function's log says it\)$/m);
+    } finally {
+      jest.restoreAllMocks();
+    }
+  });
+});
+
 describe('replay --from-queue: the event and the queue URL', () => {
   test('messages become the event an SQS event source mapping delivers', () => {
     const event = sqsEvent([{ ...message('a'), Attributes: { ApproximateReceiveCount: '2', SentTimestamp: '1700000000000' } }], QUEUE_URL);
@@ -223,6 +271,16 @@ describe('replay --from-queue: invoking the function', () => {
     const client = lambda({ StatusCode: 200, Payload: payload({ batchItemFailures: [{ itemIdentifier: 'm2' }] }) });
     await expect(lambdaInvoker(client as unknown as LambdaClient, 'fn')(event)).resolves.toEqual({ ok: true, batchItemFailures: ['m2'] });
     expect(client.send).toHaveBeenCalledWith(expect.objectContaining({ input: expect.objectContaining({ FunctionName: 'fn', InvocationType: 'RequestResponse' }) }));
+  });
+
+  test('the function is told it is the replay command, and its summary says what failed again', async () => {
+    const client = lambda({ StatusCode: 200, Payload: payload({ batchItemFailures: [], summary: { sent: 3, failed: 7, tickets: 2, objectsRead: 1 } }) });
+    await expect(lambdaInvoker(client as unknown as LambdaClient, 'fn')(event)).resolves.toEqual({ ok: true, batchItemFailures: [], again: { sent: 3, failed: 7, tickets: 2 } });
+    const input = (client.send.mock.calls[0] as unknown as [{ input: { ClientContext: string } }])[0].input;
+    expect(JSON.parse(Buffer.from(input.ClientContext, 'base64').toString('utf8'))).toEqual({ custom: { trailbridge: 'replay' } });
+    // A function deployed before it answered with a summary: nothing known.
+    const older = lambda({ StatusCode: 200, Payload: payload({ batchItemFailures: [] }) });
+    await expect(lambdaInvoker(older as unknown as LambdaClient, 'fn')(event)).resolves.toEqual({ ok: true, batchItemFailures: [] });
   });
 
   test('a function error, an unusable answer or a failed call is a failed invocation', async () => {

@@ -8,6 +8,8 @@
  * whatever the function returned as failed, or everything of a batch when the invocation failed.
  * A message the function would only acknowledge (not JSON, not a ticket it can read, a ticket of a
  * local file) is never handed to it, so never deleted: it is left, and said, for the operator.
+ * The function answers this command with its summary too (functions/forwarder/response.ts): the
+ * records that failed again are counted, and a batch of which nothing was sent stops the run.
  * The operator needs SQS receive/delete on the queue and lambda:InvokeFunction, nothing more: no
  * access to the trail buckets, the key or the token.
  */
@@ -18,6 +20,7 @@ import { Topology } from '../../config/schema';
 import { parseCommandLine, UsageError } from './cli';
 import { accountWithRole } from '../../config/accounts';
 import { parseInvocation } from '../../functions/forwarder/notifications';
+import { REPLAY_CLIENT_CONTEXT_CUSTOM } from '../../functions/forwarder/response';
 import { arn, dnsSuffix, Partition } from '../../config/arn';
 import { partitionOfRegion } from '../../config/regions';
 
@@ -26,10 +29,23 @@ const SQS_BATCH = 10;
 
 /** What an invocation of the function answered for one batch. */
 export type InvocationOutcome =
-  /** The SQS partial batch response: the message ids to keep in the queue. */
-  | { readonly ok: true; readonly batchItemFailures: readonly string[] }
+  /**
+   * The SQS partial batch response: the message ids to keep in the queue; `again`, what the
+   * function's summary says of the batch (absent from a function deployed before it answered one).
+   */
+  | { readonly ok: true; readonly batchItemFailures: readonly string[]; readonly again?: BatchRetold }
   /** The invocation failed (the function threw, timed out or could not be invoked). */
   | { readonly ok: false; readonly error: string };
+
+/** What the function did with a batch, from its summary (./functions/forwarder/response.ts). */
+export interface BatchRetold {
+  /** Records sent to Dynatrace. */
+  readonly sent: number;
+  /** Records read that failed again (ticketed again, or returned as given up). */
+  readonly failed: number;
+  /** New tickets written to the failure queue. */
+  readonly tickets: number;
+}
 
 export interface QueueReplayOptions {
   readonly queueUrl: string;
@@ -59,7 +75,12 @@ export interface QueueReplayResult {
   readonly left: LeftMessage[];
   /** The bodies received (dry run only). */
   readonly listed: string[];
-  /** Set when a failed invocation, or a delete the queue did not answer, stopped the replay. */
+  /** Records the function said failed again, and the new tickets it wrote for them (in the queue again). */
+  readonly failedAgain: number;
+  readonly newTickets: number;
+  /** Invocations whose answer had no summary (a function deployed before it answered one): what failed again is not known. */
+  readonly untold: number;
+  /** Set when a failed invocation, a batch of which nothing was sent, or a delete the queue did not answer, stopped the replay. */
   readonly stoppedBy?: string;
 }
 
@@ -75,6 +96,9 @@ export async function replayQueue(options: QueueReplayOptions): Promise<QueueRep
   const listed: string[] = [];
   const hidden: Message[] = [];
   let stoppedBy: string | undefined;
+  let failedAgain = 0;
+  let newTickets = 0;
+  let untold = 0;
 
   try {
     while (received < options.maxMessages) {
@@ -111,12 +135,24 @@ export async function replayQueue(options: QueueReplayOptions): Promise<QueueRep
         stoppedBy = outcome.error;
         break;
       }
+      if (!outcome.again) {
+        untold++;
+        continue;
+      }
+      failedAgain += outcome.again.failed;
+      newTickets += outcome.again.tickets;
+      if (outcome.again.sent === 0 && outcome.again.failed > 0) {
+        // Dynatrace out of reach, the token refused: the next batches would fail alike, and their
+        // new tickets, in the queue at once, would be received by this run and use up their attempts.
+        stoppedBy = `nothing of a batch was sent and ${outcome.again.failed} records failed again: stopping, so that their ${outcome.again.tickets} new tickets are not replayed at once (is Dynatrace reachable, the token valid? the function's log says)`;
+        break;
+      }
     }
   } finally {
     // A dry run changes nothing: what it received is visible again at once, even when a call failed.
     if (hidden.length > 0) await releaseMessages(options, hidden);
   }
-  return { received, invocations, deleted, left, listed, stoppedBy };
+  return { received, invocations, deleted, left, listed, failedAgain, newTickets, untold, stoppedBy };
 }
 
 const UNREPLAYABLE_ADVICE =
@@ -241,12 +277,17 @@ export function queueReplayClients(region: string): { sqs: SQSClient; lambda: La
   return { sqs: new SQSClient({ region }), lambda: new LambdaClient({ region, maxAttempts: 1 }) };
 }
 
+/** The client context that has the function answer with its summary beside the partial batch response. */
+const REPLAY_CLIENT_CONTEXT = Buffer.from(JSON.stringify({ custom: REPLAY_CLIENT_CONTEXT_CUSTOM })).toString('base64');
+
 /** Runs the deployed function synchronously on an event (RequestResponse). */
 export function lambdaInvoker(lambda: Pick<LambdaClient, 'send'>, functionName: string): (event: SqsEvent) => Promise<InvocationOutcome> {
   return async (event) => {
     let answer;
     try {
-      answer = await lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(event)) }));
+      answer = await lambda.send(
+        new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', ClientContext: REPLAY_CLIENT_CONTEXT, Payload: Buffer.from(JSON.stringify(event)) }),
+      );
     } catch (err) {
       return { ok: false, error: `cannot invoke ${functionName}: ${(err as Error).message}` };
     }
@@ -260,7 +301,11 @@ export function lambdaInvoker(lambda: Pick<LambdaClient, 'send'>, functionName: 
     if (answer.FunctionError) return { ok: false, error: `${functionName} failed: ${payload?.errorMessage ?? answer.FunctionError}` };
     const failures = payload?.batchItemFailures;
     if (!Array.isArray(failures)) return { ok: false, error: `${functionName} did not answer with a partial batch response: ${text.slice(0, 200)}` };
-    return { ok: true, batchItemFailures: failures.map((f: { itemIdentifier?: unknown }) => String(f.itemIdentifier)) };
+    const batchItemFailures = failures.map((f: { itemIdentifier?: unknown }) => String(f.itemIdentifier));
+    const summary = payload.summary;
+    const counted = (name: string) => typeof summary?.[name] === 'number';
+    if (!['sent', 'failed', 'tickets'].every(counted)) return { ok: true, batchItemFailures };
+    return { ok: true, batchItemFailures, again: { sent: summary.sent, failed: summary.failed, tickets: summary.tickets } };
   };
 }
 
@@ -322,7 +367,7 @@ export function parseQueueCommandLine(argv: readonly string[], topology: Topolog
   return { queueUrl, functionName: values.function ?? naming.forwarderFunctionName(), region, maxMessages, visibilityTimeoutSeconds, dryRun: values['dry-run'] };
 }
 
-/** Exit code 0 when every message was replayed and deleted (or listed, for a dry run), 1 when any was left. */
+/** Exit code 0 when every message was replayed and deleted (or listed, for a dry run) and nothing failed again, 1 otherwise. */
 export async function replayQueueCommand(commandLine: QueueCommandLine, clients: { sqs: Pick<SQSClient, 'send'>; lambda: Pick<LambdaClient, 'send'> }): Promise<number> {
   const started = Date.now();
   const result = await replayQueue({
@@ -337,10 +382,14 @@ export async function replayQueueCommand(commandLine: QueueCommandLine, clients:
   });
   for (const body of result.listed) process.stdout.write(`${body}\n`);
   for (const message of result.left) process.stderr.write(`left ${message.messageId}: ${message.reason}\n`);
+  if (result.failedAgain > 0 || result.newTickets > 0) {
+    process.stderr.write(`${result.failedAgain} record(s) failed again; the function wrote ${result.newTickets} new ticket(s) to the queue: replay them once the cause is fixed (the function's log says it)\n`);
+  }
+  if (result.untold > 0) process.stderr.write(`${result.untold} invocation(s) did not say what failed again (a function deployed before it answered with a summary): check the queue's depth\n`);
   if (result.stoppedBy) process.stderr.write(`stopped: ${result.stoppedBy}\n`);
-  const { received, invocations, deleted } = result;
-  process.stdout.write(`${JSON.stringify({ received, invocations, deleted, left: result.left.length, seconds: Math.round((Date.now() - started) / 10) / 100 })}\n`);
-  return result.left.length > 0 || result.stoppedBy ? 1 : 0;
+  const { received, invocations, deleted, failedAgain, newTickets } = result;
+  process.stdout.write(`${JSON.stringify({ received, invocations, deleted, left: result.left.length, failedAgain, newTickets, seconds: Math.round((Date.now() - started) / 10) / 100 })}\n`);
+  return result.left.length > 0 || result.stoppedBy || failedAgain > 0 || newTickets > 0 ? 1 : 0;
 }
 
 /**
