@@ -24,7 +24,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${object.status}: ${object.key}: ${object.reason ?? object.tickets.map((t) => t.reason).join('; ')}\n`);
     }
   }
-  return finishRun(run, commandLine.failures);
+  return finishRun(run, commandLine.failures, { dryRun: commandLine.dryRun });
 }
 
 if (require.main === module) void runCli(() => main(process.argv.slice(2)));

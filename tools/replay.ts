@@ -12,12 +12,10 @@
  * to --failures as new tickets. Same summary line and exit codes as `npm run forward`.
  */
 import { readFileSync } from 'node:fs';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadTopology } from '../config/load';
-import { parseQueueCommandLine, QUEUE_USAGE, replayQueueCommand } from './lib/failure-queue';
+import { parseQueueCommandLine, QUEUE_USAGE, queueReplayClients, replayQueueCommand } from './lib/failure-queue';
 import { runCli } from './lib/cli';
-import { parseTicket, ReplayTicket } from '../functions/forwarder/tickets';
+import { parseTicket, ReplayTicket, ticketProblem } from '../functions/forwarder/tickets';
 import { finishRun, parseForwardCommandLine, replayTickets, runOptionsFrom, UsageError } from './lib/forward-cli';
 
 const USAGE = [
@@ -25,7 +23,7 @@ const USAGE = [
   `   or: ${QUEUE_USAGE.replace(/^usage: /, '')}`,
 ].join('\n');
 
-/** Reads tickets from JSON-lines files; a line that is not a ticket is an error naming file and line. */
+/** Reads tickets from JSON-lines files; a line that is not a ticket is an error naming file, line and what is wrong. */
 export function readTicketFiles(paths: readonly string[]): ReplayTicket[] {
   const tickets: ReplayTicket[] = [];
   for (const path of paths) {
@@ -37,13 +35,14 @@ export function readTicketFiles(paths: readonly string[]): ReplayTicket[] {
     }
     text.split('\n').forEach((line, i) => {
       if (line.trim() === '') return;
-      let ticket: ReplayTicket | undefined;
+      let value: unknown;
       try {
-        ticket = parseTicket(JSON.parse(line));
-      } catch {
-        ticket = undefined;
+        value = JSON.parse(line);
+      } catch (err) {
+        throw new UsageError(`${path}:${i + 1}: not JSON (${(err as Error).message})`);
       }
-      if (!ticket) throw new UsageError(`${path}:${i + 1}: not a replay ticket`);
+      const ticket = parseTicket(value);
+      if (!ticket) throw new UsageError(`${path}:${i + 1}: not a replay ticket: ${ticketProblem(value)}`);
       tickets.push(ticket);
     });
   }
@@ -54,12 +53,12 @@ export async function main(argv: string[]): Promise<number> {
   if (argv.includes('--from-queue')) {
     const queue = parseQueueCommandLine(argv, loadTopology());
     if (!queue) return 0;
-    return replayQueueCommand(queue, { sqs: new SQSClient({ region: queue.region }), lambda: new LambdaClient({ region: queue.region }) });
+    return replayQueueCommand(queue, queueReplayClients(queue.region));
   }
   const commandLine = parseForwardCommandLine(argv, { usage: USAGE, missingInput: 'no ticket file given (or --from-queue)', help: true });
   if (!commandLine) return 0;
   const tickets = readTicketFiles(commandLine.inputs);
-  return finishRun(await replayTickets(tickets, runOptionsFrom(commandLine)), commandLine.failures);
+  return finishRun(await replayTickets(tickets, runOptionsFrom(commandLine)), commandLine.failures, { dryRun: commandLine.dryRun });
 }
 
 if (require.main === module) void runCli(() => main(process.argv.slice(2)));

@@ -1,7 +1,8 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, Message, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { createTicket } from '../../functions/forwarder/tickets';
-import { lambdaInvoker, parseQueueCommandLine, parseQueueUrl, replayQueue, replayQueueCommand, settleBatch, SqsEvent, sqsEvent } from '../../tools/lib/failure-queue';
+import { parseInvocation } from '../../functions/forwarder/notifications';
+import { lambdaInvoker, parseQueueCommandLine, queueReplayClients, parseQueueUrl, replayProblem, replayQueue, replayQueueCommand, settleBatch, SqsEvent, sqsEvent } from '../../tools/lib/failure-queue';
 import { MotoServer, startMoto } from '../../tools/lib/moto';
 import { describeWithTool } from '../support/required-tools';
 import { topologyWith } from '../support/synth';
@@ -32,6 +33,122 @@ describe('replay --from-queue: settling a batch', () => {
   });
 });
 
+describe('replay --from-queue: what the function can replay', () => {
+  const [ticket] = createTicket({ bucket: 'event-trail-test', key: 'AWSLogs/k.json.gz', ranges: [{ from: 0, to: 9 }], reason: 'HTTP 503', attempt: 1, now: 0 });
+  const s3Event = { Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'event-trail-test' }, object: { key: 'AWSLogs/a.json.gz' } } }] };
+
+  test('tickets, and the on-failure destination records of failed invocations', () => {
+    expect(replayProblem(JSON.stringify(ticket))).toBeUndefined();
+    const destination = { version: '1.0', requestContext: { condition: 'RetriesExhausted', approximateInvokeCount: 3 }, requestPayload: s3Event, responsePayload: null };
+    expect(replayProblem(JSON.stringify(destination))).toBeUndefined();
+  });
+
+  test('judged as the function sees it: inside an SQS event, one envelope deeper', () => {
+    const wrap = (payload: unknown, times: number): unknown => (times === 0 ? payload : wrap({ requestContext: {}, requestPayload: payload }, times - 1));
+    // The shallowest nesting the function refuses as too deep, delivered in an SQS event.
+    let times = 0;
+    while (parseInvocation(sqsEvent([message('a', JSON.stringify(wrap(ticket, times)))], QUEUE_URL)).objects.length > 0) times++;
+    expect(replayProblem(JSON.stringify(wrap(ticket, times - 1)))).toBeUndefined();
+    expect(replayProblem(JSON.stringify(wrap(ticket, times)))).toMatch(/envelopes nested deeper than/);
+  });
+
+  test('anything the function would only acknowledge, with the reason', () => {
+    expect(replayProblem('garbage')).toBe('message is not JSON: "garbage"');
+    expect(replayProblem(undefined)).toBe('message is not JSON: ""');
+    expect(replayProblem('{"id":"a"}')).toBe('keys: id');
+    expect(replayProblem(JSON.stringify({ ...ticket, ranges: [{ from: 9, to: 1 }] }))).toMatch(/^replay ticket for s3:\/\/event-trail-test\/AWSLogs\/k.json.gz: ranges\[0\]: \{"from":9,"to":1\} is not a record range/);
+    expect(replayProblem(JSON.stringify({ ...ticket, bucket: '' }))).toMatch(/names a local file \(AWSLogs\/k.json.gz\), which the function cannot read; replay it where it was written/);
+    expect(replayProblem(JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: 'b' }))).toBe('it names no object to forward (s3:TestEvent for bucket b)');
+  });
+});
+
+describe('replay --from-queue: a queue that fails part way', () => {
+  const ticketBody = (n: number) => JSON.stringify(createTicket({ bucket: 'event-trail-test', key: `AWSLogs/k${n}.json.gz`, ranges: [{ from: 0, to: 9 }], reason: 'HTTP 503', attempt: 1, now: 0 })[0]);
+  const messages = (from: number, count: number) => Array.from({ length: count }, (_, i) => message(`m${from + i}`, ticketBody(from + i)));
+  /** An SQS client answering each command by its name, from a script. */
+  const scripted = (script: Record<string, ((input: any) => unknown)[]>) => {
+    const calls: { name: string; input: any }[] = [];
+    return {
+      calls,
+      send: jest.fn(async (command: { constructor: { name: string }; input: unknown }) => {
+        const name = command.constructor.name;
+        calls.push({ name, input: command.input });
+        const next = script[name]?.shift();
+        if (!next) throw new Error(`unscripted ${name}`);
+        return next(command.input);
+      }),
+    };
+  };
+  const networkDown = () => {
+    throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: {} });
+  };
+
+  test('a dry run whose receive fails part way still makes what it received visible again', async () => {
+    const sqs = scripted({ ReceiveMessageCommand: [() => ({ Messages: messages(0, 10) }), networkDown], ChangeMessageVisibilityBatchCommand: [() => ({ Failed: [] })] });
+    await expect(replayQueue({ queueUrl: QUEUE_URL, sqs, maxMessages: 100, visibilityTimeoutSeconds: 600, waitSeconds: 0, dryRun: true, invoke: jest.fn() })).rejects.toThrow(/socket hang up/);
+    const released = sqs.calls.filter((c) => c.name === 'ChangeMessageVisibilityBatchCommand');
+    expect(released).toHaveLength(1);
+    expect(released[0].input.Entries).toHaveLength(10);
+    expect(released[0].input.Entries.every((e: { VisibilityTimeout: number }) => e.VisibilityTimeout === 0)).toBe(true);
+  });
+
+  test('a delete that fails after the function replayed the batch: its messages are named (they will be replayed again), and the run stops', async () => {
+    const sqs = scripted({ ReceiveMessageCommand: [() => ({ Messages: messages(0, 3) })], DeleteMessageBatchCommand: [networkDown] });
+    const result = await replayQueue({ queueUrl: QUEUE_URL, sqs, maxMessages: 100, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke: async () => ({ ok: true, batchItemFailures: [] }) });
+    expect(result).toEqual(expect.objectContaining({ received: 3, invocations: 1, deleted: 0, stoppedBy: expect.stringMatching(/^cannot delete replayed messages from the queue: TimeoutError: socket hang up$/) }));
+    expect(result.left.map((l) => l.messageId)).toEqual(['m0', 'm1', 'm2']);
+    expect(result.left[0].reason).toMatch(/^replayed, but not deleted \(TimeoutError: socket hang up\): it will be replayed again, and its records sent to Dynatrace twice$/);
+  });
+});
+
+describe('replay --from-queue: records that fail again', () => {
+  const ticketBody = (n: number) => JSON.stringify(createTicket({ bucket: 'event-trail-test', key: `AWSLogs/k${n}.json.gz`, ranges: [{ from: 0, to: 9 }], reason: 'HTTP 503', attempt: 1, now: 0 })[0]);
+  const batches = (...sizes: number[]) => {
+    let n = 0;
+    const answers = sizes.map((size) => () => ({ Messages: Array.from({ length: size }, () => message(`m${n}`, ticketBody(n++))) }));
+    return [...answers, () => ({ Messages: [] })];
+  };
+  const sqsAnswering = (receives: (() => unknown)[]) => ({
+    send: jest.fn(async (command: { constructor: { name: string }; input: { Entries?: unknown[] } }) => {
+      if (command.constructor.name === 'ReceiveMessageCommand') return receives.shift()!();
+      if (command.constructor.name === 'DeleteMessageBatchCommand') return { Failed: [] };
+      throw new Error(`unscripted ${command.constructor.name}`);
+    }),
+  });
+
+  test('a batch of which nothing was sent and records failed again stops the run: its new tickets are not replayed again at once', async () => {
+    const invoke = jest.fn(async () => ({ ok: true as const, batchItemFailures: [], again: { sent: 0, failed: 90, tickets: 10 } }));
+    const result = await replayQueue({ queueUrl: QUEUE_URL, sqs: sqsAnswering(batches(10, 10, 10)), maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke });
+    expect(invoke).toHaveBeenCalledTimes(1);
+    expect(result).toEqual(expect.objectContaining({ received: 10, invocations: 1, deleted: 10, failedAgain: 90, newTickets: 10 }));
+    expect(result.stoppedBy).toMatch(/^nothing of a batch was sent and 90 records failed again: stopping, so that their 10 new tickets are not replayed at once/);
+  });
+
+  test('records that fail again beside others sent are counted, and the run goes on', async () => {
+    const answers = [{ sent: 80, failed: 10, tickets: 1 }, { sent: 90, failed: 0, tickets: 0 }];
+    const invoke = jest.fn(async () => ({ ok: true as const, batchItemFailures: [], again: answers.shift()! }));
+    const result = await replayQueue({ queueUrl: QUEUE_URL, sqs: sqsAnswering(batches(10, 10)), maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke });
+    expect(result).toEqual(expect.objectContaining({ received: 20, invocations: 2, deleted: 20, failedAgain: 10, newTickets: 1, stoppedBy: undefined }));
+  });
+
+  test('the command exits 1 and says so when records failed again, though every message was deleted', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+    jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+    try {
+      const lambda = { send: jest.fn(async () => ({ StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify({ batchItemFailures: [], summary: { sent: 5, failed: 4, tickets: 1 } })) })) };
+      const commandLine = { queueUrl: QUEUE_URL, functionName: 'f', region: 'eu-west-1', maxMessages: 10, visibilityTimeoutSeconds: 360, dryRun: false };
+      const code = await replayQueueCommand(commandLine, { sqs: sqsAnswering(batches(10)), lambda } as unknown as Parameters<typeof replayQueueCommand>[1]);
+      expect(code).toBe(1);
+      expect(JSON.parse(out.join('').trim().split('\n').pop()!)).toMatchObject({ received: 10, invocations: 1, deleted: 10, left: 0, failedAgain: 4, newTickets: 1 });
+      expect(err.join('')).toMatch(/^4 record\(s\) failed again; the function wrote 1 new ticket\(s\) to the queue: replay them once the cause is fixed \(the function's log says it\)$/m);
+    } finally {
+      jest.restoreAllMocks();
+    }
+  });
+});
+
 describe('replay --from-queue: the event and the queue URL', () => {
   test('messages become the event an SQS event source mapping delivers', () => {
     const event = sqsEvent([{ ...message('a'), Attributes: { ApproximateReceiveCount: '2', SentTimestamp: '1700000000000' } }], QUEUE_URL);
@@ -48,8 +165,18 @@ describe('replay --from-queue: the event and the queue URL', () => {
     ]);
   });
 
+  test('the partition of the queue: its URL and its ARN in the event', () => {
+    const china = 'https://sqs.cn-north-1.amazonaws.com.cn/444444444444/trailbridge-forwarder-failures';
+    expect(parseQueueUrl(china)).toEqual({ partition: 'aws-cn', region: 'cn-north-1', accountId: '444444444444', queueName: 'trailbridge-forwarder-failures' });
+    expect(sqsEvent([message('a')], china).Records[0].eventSourceARN).toBe('arn:aws-cn:sqs:cn-north-1:444444444444:trailbridge-forwarder-failures');
+    const govCloud = 'https://sqs.us-gov-west-1.amazonaws.com/444444444444/q';
+    expect(sqsEvent([message('a')], govCloud).Records[0].eventSourceARN).toBe('arn:aws-us-gov:sqs:us-gov-west-1:444444444444:q');
+    // The legacy form some consoles and SDKs still print: the region is in the host.
+    expect(parseQueueUrl('https://eu-west-1.queue.amazonaws.com/444444444444/q')).toEqual(expect.objectContaining({ partition: 'aws', region: 'eu-west-1' }));
+  });
+
   test('queue URLs of AWS and of an emulator; anything else is refused', () => {
-    expect(parseQueueUrl(QUEUE_URL)).toEqual({ region: 'eu-west-1', accountId: '444444444444', queueName: 'trailbridge-forwarder-failures' });
+    expect(parseQueueUrl(QUEUE_URL)).toEqual({ partition: 'aws', region: 'eu-west-1', accountId: '444444444444', queueName: 'trailbridge-forwarder-failures' });
     expect(parseQueueUrl('http://127.0.0.1:5000/123456789012/q.fifo')).toEqual(expect.objectContaining({ accountId: '123456789012', queueName: 'q.fifo' }));
     expect(() => parseQueueUrl('arn:aws:sqs:eu-west-1:444444444444:q')).toThrow(/is not an SQS queue URL/);
   });
@@ -70,6 +197,13 @@ describe('replay --from-queue: the command line', () => {
     expect(parseQueueCommandLine(['--from-queue', '--queue-url', QUEUE_URL, '--function', 'f', '--max-messages', '5', '--dry-run'], topology)).toEqual(
       expect.objectContaining({ queueUrl: QUEUE_URL, region: 'eu-west-1', functionName: 'f', maxMessages: 5, dryRun: true }),
     );
+  });
+
+  test('the default queue URL has the endpoint of the topology\'s partition', () => {
+    const china = { ...topology, partition: 'aws-cn' as const, homeRegion: 'cn-north-1' };
+    const line = parseQueueCommandLine(['--from-queue'], china)!;
+    expect(line.queueUrl).toMatch(/^https:\/\/sqs\.cn-north-1\.amazonaws\.com\.cn\/\d{12}\/trailbridge-forwarder-failures$/);
+    expect(line.region).toBe('cn-north-1');
   });
 
   test('mistakes are usage errors (exit code 2) that say what to give', () => {
@@ -123,10 +257,30 @@ describe('replay --from-queue: invoking the function', () => {
   });
   const payload = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
+  test('the function is invoked once per batch: the SDK does not invoke it again after a dropped connection', async () => {
+    // A retried Invoke whose first call is still running replays the same batch twice: every record sent twice.
+    const { sqs, lambda } = queueReplayClients('eu-west-1');
+    expect(await lambda.config.maxAttempts()).toBe(1);
+    expect(await lambda.config.region()).toBe('eu-west-1');
+    expect(await sqs.config.region()).toBe('eu-west-1');
+    lambda.destroy();
+    sqs.destroy();
+  });
+
   test('a partial batch response gives the ids to keep', async () => {
     const client = lambda({ StatusCode: 200, Payload: payload({ batchItemFailures: [{ itemIdentifier: 'm2' }] }) });
     await expect(lambdaInvoker(client as unknown as LambdaClient, 'fn')(event)).resolves.toEqual({ ok: true, batchItemFailures: ['m2'] });
     expect(client.send).toHaveBeenCalledWith(expect.objectContaining({ input: expect.objectContaining({ FunctionName: 'fn', InvocationType: 'RequestResponse' }) }));
+  });
+
+  test('the function is told it is the replay command, and its summary says what failed again', async () => {
+    const client = lambda({ StatusCode: 200, Payload: payload({ batchItemFailures: [], summary: { sent: 3, failed: 7, tickets: 2, objectsRead: 1 } }) });
+    await expect(lambdaInvoker(client as unknown as LambdaClient, 'fn')(event)).resolves.toEqual({ ok: true, batchItemFailures: [], again: { sent: 3, failed: 7, tickets: 2 } });
+    const input = (client.send.mock.calls[0] as unknown as [{ input: { ClientContext: string } }])[0].input;
+    expect(JSON.parse(Buffer.from(input.ClientContext, 'base64').toString('utf8'))).toEqual({ custom: { trailbridge: 'replay' } });
+    // A function deployed before it answered with a summary: nothing known.
+    const older = lambda({ StatusCode: 200, Payload: payload({ batchItemFailures: [] }) });
+    await expect(lambdaInvoker(older as unknown as LambdaClient, 'fn')(event)).resolves.toEqual({ ok: true, batchItemFailures: [] });
   });
 
   test('a function error, an unusable answer or a failed call is a failed invocation', async () => {
@@ -209,6 +363,32 @@ describeWithTool('moto_server', 'replay --from-queue against an emulated queue',
     expect(result.listed).toHaveLength(12);
     expect(result.listed.map((b) => JSON.parse(b).key).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `AWSLogs/k${i}.json.gz`).sort());
     expect(await counts(queueUrl)).toEqual({ visible: 12, hidden: 0 });
+  });
+
+  test('a message the function cannot replay is never handed to it, so never deleted: left, naming its id and why', async () => {
+    const queueUrl = await queueWith('replay-poison', 3);
+    const { Successful = [] } = await sqs.send(
+      new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [{ Id: 'a', MessageBody: 'not json' }, { Id: 'b', MessageBody: '{"type":"trailbridge.replay-ticket","version":2,"bucket":"b","key":"k","ranges":[]}' }] }),
+    );
+    const bad = Successful.map((s) => s.MessageId);
+    const handed: unknown[] = [];
+    const result = await replayQueue({
+      queueUrl,
+      sqs,
+      maxMessages: 1000,
+      visibilityTimeoutSeconds: 600,
+      waitSeconds: 0,
+      invoke: async (event) => {
+        handed.push(...event.Records.map((r) => JSON.parse(r.body as string).type));
+        return { ok: true, batchItemFailures: [] };
+      },
+    });
+    expect(handed).toEqual(['trailbridge.replay-ticket', 'trailbridge.replay-ticket', 'trailbridge.replay-ticket']);
+    expect(result).toEqual(expect.objectContaining({ received: 5, deleted: 3 }));
+    expect(result.left.map((l) => l.messageId).sort()).toEqual([...bad].sort());
+    expect(result.left.find((l) => l.messageId === bad[0])!.reason).toMatch(/^not replayed: message is not JSON: "not json"; left in the queue: inspect it/);
+    expect(result.left.find((l) => l.messageId === bad[1])!.reason).toMatch(/^not replayed: replay ticket for s3:\/\/b\/k: version 2 is not the ticket format this forwarder reads/);
+    expect(await counts(queueUrl)).toEqual({ visible: 0, hidden: 2 });
   });
 
   test('--max-messages bounds what one run takes', async () => {

@@ -120,6 +120,33 @@ describe('npm run forward / replay', () => {
     expect(err.join('')).toMatch(/^1 replay ticket\(s\) not saved: pass --failures FILE to keep them$/m);
   });
 
+  it('a --dry-run writes nothing to --failures: the ticket file it replays from is kept as it was', async () => {
+    const file = join(dir, 'records.json');
+    writeFileSync(file, JSON.stringify(freshen(stratusRecords().slice(0, 5), Date.now())));
+    const failures = join(dir, 'failures.jsonl');
+    const tickets = createTicket({ bucket: '', key: file, ranges: [{ from: 0, to: 5 }], reason: 'earlier', attempt: 1, now: Date.now() }).map((t) => `${JSON.stringify(t)}\n`).join('');
+    writeFileSync(failures, tickets);
+    expect(await replayMain(['--dry-run', '--failures', failures, failures])).toBe(0);
+    expect(summary()).toMatchObject({ records: 5, sent: 5, requests: 0 });
+    expect(readFileSync(failures, 'utf8')).toBe(tickets);
+    expect(err.join('')).toMatch(new RegExp(`^--dry-run: ${escape(failures)} not written \\(0 replay ticket\\(s\\)\\)$`, 'm'));
+  });
+
+  it('refuses a ticket file with a bad line before sending anything, naming file, line and what is wrong', async () => {
+    const file = join(dir, 'records.json');
+    writeFileSync(file, JSON.stringify(freshen(stratusRecords().slice(0, 5), Date.now())));
+    const [ticket] = createTicket({ bucket: '', key: file, ranges: [{ from: 0, to: 5 }], reason: 'earlier', attempt: 1, now: Date.now() });
+    const failures = join(dir, 'failures.jsonl');
+    writeFileSync(failures, `${JSON.stringify(ticket)}\r\n\n${JSON.stringify({ ...ticket, ranges: [{ from: 4, to: 1 }] })}\n`);
+    await expect(replayMain(['--dt-url', server.url, failures])).rejects.toMatchObject({
+      exitCode: 2,
+      message: `${failures}:3: not a replay ticket: ranges[0]: {"from":4,"to":1} is not a record range (from an integer >= 0, to null or an integer >= from)`,
+    });
+    writeFileSync(failures, `${JSON.stringify(ticket).slice(0, 40)}\n`);
+    await expect(replayMain(['--dt-url', server.url, failures])).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(new RegExp(`^${escape(failures)}:1: not JSON \\(.+\\)$`)) });
+    expect(server.requests).toEqual([]);
+  });
+
   it('prints failed objects, then the note about unsaved tickets, and the summary last', async () => {
     writeFileSync(join(dir, 'bad.json.gz'), Buffer.from([0x1f, 0x8b, 1, 2, 3]));
     expect(await forwardMain(['--dt-url', server.url, dir])).toBe(1);

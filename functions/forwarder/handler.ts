@@ -14,7 +14,8 @@ import { Metrics } from '../lib/metrics';
 import { loadForwarderEnv } from './env';
 import { applyHeapGrowing } from './heap';
 import { IngestClient } from './ingest-client';
-import { handleInvocation, InvocationResult } from './invocation';
+import { handleInvocation } from './invocation';
+import { forwarderResponse, ForwarderResponse } from './response';
 import { LOG_OBJECT_S3_TIMEOUTS, logObjectS3Options, S3ObjectSource } from './object-source';
 import { DynamoProgressStore, PROGRESS_CLIENT_CONFIG } from './progress-dynamodb';
 import { DEFAULT_RETRY_POLICY } from './retry-policy';
@@ -50,8 +51,8 @@ const rulesSource = new AppConfigRulesSource({ ...env.appConfig, logger });
 const tickets = new SqsTicketSink(new SQSClient(TICKET_SQS_CLIENT_CONFIG), env.failureQueueUrl);
 const progress = env.progressTable ? new DynamoProgressStore(new DynamoDBClient(PROGRESS_CLIENT_CONFIG), env.progressTable) : undefined;
 
-/** SQS events get a partial batch response (only that key, as Lambda expects); others the summary. */
-export async function handler(event: unknown, context: Context): Promise<InvocationResult['summary'] | { batchItemFailures: { itemIdentifier: string }[] }> {
+/** SQS events get a partial batch response (only that key, as Lambda expects; the replay command the summary too); others the summary (./response.ts). */
+export async function handler(event: unknown, context: Context): Promise<ForwarderResponse> {
   logger.appendContext({ requestId: context.awsRequestId });
   const result = await handleInvocation(
     event,
@@ -72,5 +73,5 @@ export async function handler(event: unknown, context: Context): Promise<Invocat
       builtInRulesAllowed: env.builtInRulesAllowed,
     },
   );
-  return result.batchItemFailures ? { batchItemFailures: result.batchItemFailures } : result.summary;
+  return forwarderResponse(result, context.clientContext);
 }

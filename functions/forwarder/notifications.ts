@@ -7,7 +7,9 @@
  * - EventBridge "Object Created" events from S3;
  * - SQS events (`Records[].body`) carrying any of these, raw or as an SNS envelope (the optional buffer);
  * - the notifier Lambda's messages: `{ "bucket", "key", "versionId"? }` with a decoded key;
- * - replay tickets from the failure queue (see tickets.ts);
+ * - replay tickets from the failure queue (see tickets.ts); one that cannot be read (a broken range,
+ *   a newer format) is ignored with the reason, never read as a notifier message: its bucket and
+ *   key would make the whole object be sent again;
  * - Lambda on-failure destination records, whose `requestPayload` is the original event.
  *
  * Anything else is acknowledged and reported as ignored, never thrown: an error here would make
@@ -17,7 +19,7 @@
  * would be sent twice.
  */
 import { decodeS3Key, isS3Record, isS3TestEvent, readS3Record, s3VersionId } from '../lib/s3-event';
-import { parseTicket, ReplayTicket } from './tickets';
+import { parseTicket, ReplayTicket, TICKET_TYPE, ticketProblem } from './tickets';
 import { RecordRange } from './record-ranges';
 
 export interface ObjectRef {
@@ -33,7 +35,7 @@ export interface ObjectRef {
   readonly messageId?: string;
 }
 
-export type IgnoredReason = 'test-event' | 'not-object-created' | 'invalid-json' | 'unknown-shape' | 'too-deep' | 'duplicate';
+export type IgnoredReason = 'test-event' | 'not-object-created' | 'invalid-json' | 'unknown-shape' | 'invalid-ticket' | 'too-deep' | 'duplicate';
 
 export interface IgnoredMessage {
   readonly reason: IgnoredReason;
@@ -113,9 +115,10 @@ function visit(node: unknown, out: ParsedInvocation, depth: number, messageId: s
     visitEventBridge(node, out, messageId);
     return;
   }
-  const ticket = parseTicket(node);
-  if (ticket) {
-    out.objects.push({ bucket: ticket.bucket, key: ticket.key, versionId: ticket.versionId, ranges: ticket.ranges, ticket, messageId });
+  if (node.type === TICKET_TYPE) {
+    const ticket = parseTicket(node);
+    if (ticket) out.objects.push({ bucket: ticket.bucket, key: ticket.key, versionId: ticket.versionId, ranges: ticket.ranges, ticket, messageId });
+    else out.ignored.push({ reason: 'invalid-ticket', detail: `replay ticket for s3://${String(node.bucket)}/${String(node.key)}: ${ticketProblem(node)}`, messageId });
     return;
   }
   if (typeof node.bucket === 'string' && typeof node.key === 'string') {

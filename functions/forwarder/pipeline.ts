@@ -41,7 +41,7 @@ import { ObjectRef } from './notifications';
 import { ObjectLocation, ObjectSource, OpenedObject } from './object-source';
 import { readRecords } from './object-reader';
 import { DEFAULT_READ_AHEAD, ReadAhead, ReadAheadLimits } from './read-ahead';
-import { RangeCursor } from './record-ranges';
+import { RangeCursor, rangesFrom, RecordRange } from './record-ranges';
 import { RawRecord } from './record-splitter';
 import { processRecord } from './record-step';
 import { loadWatermark, ObjectProgress, progressKeyOf, ProgressStore } from './progress';
@@ -302,6 +302,7 @@ class ForwardRun {
     );
     const cursor = ref.ranges ? new RangeCursor(ref.ranges) : undefined;
     let nextIndex = 0;
+    let stoppedEarly = false;
     const deadline = this.readDeadline();
     try {
       const ready = Promise.all([opening, this.resumeAt(tracker, loading)]);
@@ -326,16 +327,21 @@ class ForwardRun {
           continue;
         }
         if (cursor && !cursor.includes(raw.index)) {
-          if (cursor.exhaustedAt(raw.index)) break;
+          if (cursor.exhaustedAt(raw.index)) {
+            stoppedEarly = true;
+            break;
+          }
           continue;
         }
         if (this.clock() >= this.readUntil) {
           tracker.failRest(raw.index, DEADLINE_REASON);
+          stoppedEarly = true;
           break;
         }
         const closed = this.takeRecord(tracker, raw, formatter, where);
         if (closed) await this.dispatch(closed);
       }
+      if (ref.ranges && !stoppedEarly) this.checkRangesRead(ref.ranges, nextIndex, where, result.versionId);
     } catch (err) {
       if (!(err instanceof ParseError || err instanceof SourceError)) throw err;
       // The deadline stopped a read that was waiting for bytes: the rest is ticketed as the
@@ -439,6 +445,18 @@ class ForwardRun {
     if (outcome.truncated) stats.truncated++;
     if (outcome.restamped) stats.restamped++;
     return this.batcher.add(outcome.json, { object: tracker, index: raw.index });
+  }
+
+  /**
+   * A replay that read the whole object without meeting some of its ticket's records: they are
+   * not in this version (a ticket without a version, whose object was overwritten; one edited by
+   * hand). Nothing can send them, so nothing is ticketed, but the operator is told. A range to
+   * the end of the file names none (a read that failed after the last record writes one).
+   */
+  private checkRangesRead(ranges: readonly RecordRange[], objectRecords: number, where: ObjectContext, versionId: string | undefined): void {
+    const missing = rangesFrom(ranges, objectRecords).filter((r) => r.to !== null);
+    if (missing.length === 0) return;
+    this.options.logger?.warn('replay ticket names records the object does not have', { ...where, ...(versionId ? { versionId } : {}), objectRecords, missing });
   }
 
   private failObject(tracker: ObjectTracker, err: ParseError | SourceError, nextIndex: number, where: ObjectContext): void {

@@ -63,32 +63,54 @@ export function createTicket(fields: {
   return tickets;
 }
 
-/** The ticket in a parsed message, or undefined when the message is not a ticket. */
+/** The ticket in a parsed message, or undefined when the message is not a ticket ({@link ticketProblem} says why). */
 export function parseTicket(value: unknown): ReplayTicket | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
+  const read = readTicket(value);
+  return 'ticket' in read ? read.ticket : undefined;
+}
+
+/** Why a parsed message is not a ticket, for the operator; undefined when it is one. */
+export function ticketProblem(value: unknown): string | undefined {
+  const read = readTicket(value);
+  return 'problem' in read ? read.problem : undefined;
+}
+
+const RANGE_RULE = 'is not a record range (from an integer >= 0, to null or an integer >= from)';
+
+function readTicket(value: unknown): { ticket: ReplayTicket } | { problem: string } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: 'not a JSON object' };
   const t = value as Record<string, unknown>;
-  if (t.type !== TICKET_TYPE || t.version !== TICKET_VERSION) return undefined;
-  if (typeof t.bucket !== 'string' || typeof t.key !== 'string' || !t.key) return undefined;
-  if (!Array.isArray(t.ranges)) return undefined;
+  if (t.type !== TICKET_TYPE) return { problem: `type ${JSON.stringify(t.type ?? null)} is not "${TICKET_TYPE}"` };
+  if (t.version !== TICKET_VERSION) return { problem: `version ${JSON.stringify(t.version ?? null)} is not the ticket format this forwarder reads (${TICKET_VERSION})` };
+  if (typeof t.bucket !== 'string') return { problem: 'bucket: not a string' };
+  if (typeof t.key !== 'string' || !t.key) return { problem: 'key: not a non-empty string' };
+  if (!Array.isArray(t.ranges)) return { problem: 'ranges: not an array' };
   const ranges: RecordRange[] = [];
-  for (const r of t.ranges) {
-    if (typeof r !== 'object' || r === null) return undefined;
-    const { from, to } = r as Record<string, unknown>;
-    if (!Number.isInteger(from) || (from as number) < 0) return undefined;
-    if (to !== null && (!Number.isInteger(to) || (to as number) < (from as number))) return undefined;
+  for (const [i, r] of t.ranges.entries()) {
+    const { from, to } = typeof r === 'object' && r !== null ? (r as Record<string, unknown>) : ({} as Record<string, unknown>);
+    const valid = Number.isInteger(from) && (from as number) >= 0 && (to === null || (Number.isInteger(to) && (to as number) >= (from as number)));
+    if (!valid) return { problem: `ranges[${i}]: ${preview(r)} ${RANGE_RULE}` };
     ranges.push({ from: from as number, to: to as number | null });
   }
   return {
-    type: TICKET_TYPE,
-    version: TICKET_VERSION,
-    bucket: t.bucket,
-    key: t.key,
-    ...(typeof t.versionId === 'string' && t.versionId ? { versionId: t.versionId } : {}),
-    ranges,
-    reason: typeof t.reason === 'string' ? t.reason : '',
-    attempt: Number.isInteger(t.attempt) && (t.attempt as number) > 0 ? (t.attempt as number) : 1,
-    createdAt: typeof t.createdAt === 'string' ? t.createdAt : '',
+    ticket: {
+      type: TICKET_TYPE,
+      version: TICKET_VERSION,
+      bucket: t.bucket,
+      key: t.key,
+      ...(typeof t.versionId === 'string' && t.versionId ? { versionId: t.versionId } : {}),
+      ranges,
+      reason: typeof t.reason === 'string' ? t.reason : '',
+      attempt: Number.isInteger(t.attempt) && (t.attempt as number) > 0 ? (t.attempt as number) : 1,
+      createdAt: typeof t.createdAt === 'string' ? t.createdAt : '',
+    },
   };
+}
+
+/** A value as short JSON for a message: never a whole message. */
+function preview(value: unknown): string {
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > 80 ? `${json.slice(0, 80)}...` : json;
 }
 
 /** Where tickets go. */

@@ -6,6 +6,10 @@
  * again back to the queue; this side only moves messages: it deletes a message once the function
  * has answered for it, and leaves in the queue (for its redrive policy and the dead-letter queue)
  * whatever the function returned as failed, or everything of a batch when the invocation failed.
+ * A message the function would only acknowledge (not JSON, not a ticket it can read, a ticket of a
+ * local file) is never handed to it, so never deleted: it is left, and said, for the operator.
+ * The function answers this command with its summary too (functions/forwarder/response.ts): the
+ * records that failed again are counted, and a batch of which nothing was sent stops the run.
  * The operator needs SQS receive/delete on the queue and lambda:InvokeFunction, nothing more: no
  * access to the trail buckets, the key or the token.
  */
@@ -15,16 +19,33 @@ import { Naming } from '../../config/naming';
 import { Topology } from '../../config/schema';
 import { parseCommandLine, UsageError } from './cli';
 import { accountWithRole } from '../../config/accounts';
+import { parseInvocation } from '../../functions/forwarder/notifications';
+import { REPLAY_CLIENT_CONTEXT_CUSTOM } from '../../functions/forwarder/response';
+import { arn, dnsSuffix, Partition } from '../../config/arn';
+import { partitionOfRegion } from '../../config/regions';
 
 /** ReceiveMessage and DeleteMessageBatch take at most 10 messages. */
 const SQS_BATCH = 10;
 
 /** What an invocation of the function answered for one batch. */
 export type InvocationOutcome =
-  /** The SQS partial batch response: the message ids to keep in the queue. */
-  | { readonly ok: true; readonly batchItemFailures: readonly string[] }
+  /**
+   * The SQS partial batch response: the message ids to keep in the queue; `again`, what the
+   * function's summary says of the batch (absent from a function deployed before it answered one).
+   */
+  | { readonly ok: true; readonly batchItemFailures: readonly string[]; readonly again?: BatchRetold }
   /** The invocation failed (the function threw, timed out or could not be invoked). */
   | { readonly ok: false; readonly error: string };
+
+/** What the function did with a batch, from its summary (./functions/forwarder/response.ts). */
+export interface BatchRetold {
+  /** Records sent to Dynatrace. */
+  readonly sent: number;
+  /** Records read that failed again (ticketed again, or returned as given up). */
+  readonly failed: number;
+  /** New tickets written to the failure queue. */
+  readonly tickets: number;
+}
 
 export interface QueueReplayOptions {
   readonly queueUrl: string;
@@ -54,7 +75,12 @@ export interface QueueReplayResult {
   readonly left: LeftMessage[];
   /** The bodies received (dry run only). */
   readonly listed: string[];
-  /** Set when a failed invocation stopped the replay. */
+  /** Records the function said failed again, and the new tickets it wrote for them (in the queue again). */
+  readonly failedAgain: number;
+  readonly newTickets: number;
+  /** Invocations whose answer had no summary (a function deployed before it answered one): what failed again is not known. */
+  readonly untold: number;
+  /** Set when a failed invocation, a batch of which nothing was sent, or a delete the queue did not answer, stopped the replay. */
   readonly stoppedBy?: string;
 }
 
@@ -70,32 +96,85 @@ export async function replayQueue(options: QueueReplayOptions): Promise<QueueRep
   const listed: string[] = [];
   const hidden: Message[] = [];
   let stoppedBy: string | undefined;
+  let failedAgain = 0;
+  let newTickets = 0;
+  let untold = 0;
 
-  while (received < options.maxMessages) {
-    const messages = await receive(options, Math.min(SQS_BATCH, options.maxMessages - received));
-    if (messages.length === 0) break;
-    received += messages.length;
-    if (options.dryRun) {
-      hidden.push(...messages);
-      listed.push(...messages.map((m) => m.Body ?? ''));
-      continue;
-    }
+  try {
+    while (received < options.maxMessages) {
+      const messages = await receive(options, Math.min(SQS_BATCH, options.maxMessages - received));
+      if (messages.length === 0) break;
+      received += messages.length;
+      if (options.dryRun) hidden.push(...messages);
+      const replayable: Message[] = [];
+      for (const m of messages) {
+        const problem = replayProblem(m.Body);
+        if (problem) left.push({ messageId: m.MessageId!, reason: `not replayed: ${problem}; ${UNREPLAYABLE_ADVICE}` });
+        else replayable.push(m);
+      }
+      if (options.dryRun) {
+        listed.push(...messages.map((m) => m.Body ?? ''));
+        continue;
+      }
+      // The others stay hidden for the visibility timeout, so this run does not receive them again.
+      if (replayable.length === 0) continue;
 
-    invocations++;
-    const outcome = await options.invoke(sqsEvent(messages, options.queueUrl));
-    const settled = settleBatch(messages, outcome);
-    left.push(...settled.left);
-    deleted += await deleteMessages(options, settled.done, left);
-    if (!outcome.ok) {
-      // The function could not store tickets, or is broken: more batches would fail alike.
-      stoppedBy = outcome.error;
-      break;
+      invocations++;
+      const outcome = await options.invoke(sqsEvent(replayable, options.queueUrl));
+      const settled = settleBatch(replayable, outcome);
+      left.push(...settled.left);
+      const deletion = await deleteMessages(options, settled.done, left);
+      deleted += deletion.deleted;
+      if (deletion.error) {
+        // The queue is out of reach: the next batch's messages could not be deleted either.
+        stoppedBy = `cannot delete replayed messages from the queue: ${deletion.error}`;
+        break;
+      }
+      if (!outcome.ok) {
+        // The function could not store tickets, or is broken: more batches would fail alike.
+        stoppedBy = outcome.error;
+        break;
+      }
+      if (!outcome.again) {
+        untold++;
+        continue;
+      }
+      failedAgain += outcome.again.failed;
+      newTickets += outcome.again.tickets;
+      if (outcome.again.sent === 0 && outcome.again.failed > 0) {
+        // Dynatrace out of reach, the token refused: the next batches would fail alike, and their
+        // new tickets, in the queue at once, would be received by this run and use up their attempts.
+        stoppedBy = `nothing of a batch was sent and ${outcome.again.failed} records failed again: stopping, so that their ${outcome.again.tickets} new tickets are not replayed at once (is Dynatrace reachable, the token valid? the function's log says)`;
+        break;
+      }
     }
+  } finally {
+    // A dry run changes nothing: what it received is visible again at once, even when a call failed.
+    if (hidden.length > 0) await releaseMessages(options, hidden);
   }
+  return { received, invocations, deleted, left, listed, failedAgain, newTickets, untold, stoppedBy };
+}
 
-  // A dry run changes nothing: what it received is visible again at once.
-  if (hidden.length > 0) await releaseMessages(options, hidden);
-  return { received, invocations, deleted, left, listed, stoppedBy };
+const UNREPLAYABLE_ADVICE =
+  'left in the queue: inspect it (SQS console, Send and receive messages), then fix and resend it or delete it; after maxReceiveCount receives it moves to the dead-letter queue';
+
+/** Ignored parts of a message that mean something in it would not be forwarded (the others are by design: S3 test events, deletions, repeats). */
+const LOST_IF_IGNORED = new Set(['invalid-json', 'unknown-shape', 'invalid-ticket', 'too-deep']);
+
+/**
+ * Why the function could not replay a message of the failure queue, undefined when it can: it
+ * would acknowledge the message without forwarding (part of) it, and the replay would delete it.
+ * Tickets and Lambda's on-failure destination records (failed invocations) are replayable.
+ */
+export function replayProblem(body: string | undefined): string | undefined {
+  // Inside an SQS event, as the function gets it: the body is one envelope deep there.
+  const parsed = parseInvocation({ Records: [{ eventSource: 'aws:sqs', messageId: 'replay-check', body: body ?? '' }] });
+  const lost = parsed.ignored.filter((i) => LOST_IF_IGNORED.has(i.reason));
+  if (lost.length > 0) return lost.map((i) => i.detail).join('; ');
+  const local = parsed.objects.find((o) => !o.bucket);
+  if (local) return `it names a local file (${local.key}), which the function cannot read; replay it where it was written, with npm run replay -- --dt-url URL FILE.jsonl`;
+  if (parsed.objects.length === 0) return `it names no object to forward (${parsed.ignored.map((i) => i.detail).join('; ') || 'no records'})`;
+  return undefined;
 }
 
 /** Which messages of a batch the function is done with, and which stay in the queue (and why). */
@@ -119,7 +198,7 @@ export function settleBatch(messages: readonly Message[], outcome: InvocationOut
 
 /** The messages as the event an SQS event source mapping delivers. */
 export function sqsEvent(messages: readonly Message[], queueUrl: string): SqsEvent {
-  const { region, accountId, queueName } = parseQueueUrl(queueUrl);
+  const { partition, region, accountId, queueName } = parseQueueUrl(queueUrl);
   return {
     Records: messages.map((m) => ({
       messageId: m.MessageId,
@@ -129,18 +208,24 @@ export function sqsEvent(messages: readonly Message[], queueUrl: string): SqsEve
       messageAttributes: {},
       md5OfBody: m.MD5OfBody ?? '',
       eventSource: 'aws:sqs',
-      eventSourceARN: `arn:aws:sqs:${region}:${accountId}:${queueName}`,
+      eventSourceARN: arn({ partition, service: 'sqs', region, account: accountId, resource: queueName }),
       awsRegion: region,
     })),
   };
 }
 
-/** `https://sqs.<region>.amazonaws.com/<account>/<name>` (or an emulator's host with the same path). */
-export function parseQueueUrl(queueUrl: string): { region: string; accountId: string; queueName: string } {
+/**
+ * `https://sqs.<region>.amazonaws.com/<account>/<name>` (`.amazonaws.com.cn` in China), the legacy
+ * `https://<region>.queue.amazonaws.com/...`, or an emulator's host with the same path (region
+ * from AWS_REGION, else us-east-1).
+ */
+export function parseQueueUrl(queueUrl: string): { partition: Partition; region: string; accountId: string; queueName: string } {
   const match = /^https?:\/\/([^/]+)\/(\d{12})\/([\w-]{1,80}(?:\.fifo)?)$/.exec(queueUrl);
   if (!match) throw new Error(`${JSON.stringify(queueUrl)} is not an SQS queue URL (https://sqs.<region>.amazonaws.com/<account>/<name>)`);
-  const region = /^sqs\.([a-z0-9-]+)\.amazonaws\.com/.exec(match[1])?.[1] ?? process.env.AWS_REGION ?? 'us-east-1';
-  return { region, accountId: match[2], queueName: match[3] };
+  const host = match[1].toLowerCase();
+  const region = (/^sqs\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?::\d+)?$/.exec(host) ?? /^([a-z0-9-]+)\.queue\.amazonaws\.com(?:\.cn)?(?::\d+)?$/.exec(host))?.[1] ?? process.env.AWS_REGION ?? 'us-east-1';
+  const partition = partitionOfRegion(region) ?? (/\.amazonaws\.com\.cn(?::\d+)?$/.test(host) ? 'aws-cn' : 'aws');
+  return { partition, region, accountId: match[2], queueName: match[3] };
 }
 
 async function receive(options: QueueReplayOptions, max: number): Promise<Message[]> {
@@ -156,16 +241,23 @@ async function receive(options: QueueReplayOptions, max: number): Promise<Messag
   return answer.Messages ?? [];
 }
 
-async function deleteMessages(options: QueueReplayOptions, messages: readonly Message[], left: LeftMessage[]): Promise<number> {
-  if (messages.length === 0) return 0;
-  const answer = await options.sqs.send(
-    new DeleteMessageBatchCommand({ QueueUrl: options.queueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }),
-  );
-  for (const failure of answer.Failed ?? []) {
-    const message = messages[Number(failure.Id)];
-    left.push({ messageId: message.MessageId!, reason: `replayed, but not deleted (${failure.Code}: ${failure.Message}): it will be replayed again` });
+/** Deletes what the function is done with; a message not deleted is left (it will be replayed again), and a call that throws is returned as `error`. */
+async function deleteMessages(options: QueueReplayOptions, messages: readonly Message[], left: LeftMessage[]): Promise<{ deleted: number; error?: string }> {
+  if (messages.length === 0) return { deleted: 0 };
+  const notDeleted = (message: Message, why: string) =>
+    left.push({ messageId: message.MessageId!, reason: `replayed, but not deleted (${why}): it will be replayed again, and its records sent to Dynatrace twice` });
+  let answer;
+  try {
+    answer = await options.sqs.send(
+      new DeleteMessageBatchCommand({ QueueUrl: options.queueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }),
+    );
+  } catch (err) {
+    const error = `${(err as Error).name ?? 'Error'}: ${(err as Error).message}`;
+    for (const message of messages) notDeleted(message, error);
+    return { deleted: 0, error };
   }
-  return messages.length - (answer.Failed?.length ?? 0);
+  for (const failure of answer.Failed ?? []) notDeleted(messages[Number(failure.Id)], `${failure.Code}: ${failure.Message}`);
+  return { deleted: messages.length - (answer.Failed?.length ?? 0) };
 }
 
 async function releaseMessages(options: QueueReplayOptions, messages: readonly Message[]): Promise<void> {
@@ -175,12 +267,27 @@ async function releaseMessages(options: QueueReplayOptions, messages: readonly M
   }
 }
 
+/**
+ * The command's clients. The Lambda client makes one attempt: the SDK retries an Invoke whose
+ * connection dropped or timed out, though the first invocation may still be running, and a second
+ * one would replay the same batch again (its records sent twice). A failed invocation leaves its
+ * batch in the queue and stops the run instead.
+ */
+export function queueReplayClients(region: string): { sqs: SQSClient; lambda: LambdaClient } {
+  return { sqs: new SQSClient({ region }), lambda: new LambdaClient({ region, maxAttempts: 1 }) };
+}
+
+/** The client context that has the function answer with its summary beside the partial batch response. */
+const REPLAY_CLIENT_CONTEXT = Buffer.from(JSON.stringify({ custom: REPLAY_CLIENT_CONTEXT_CUSTOM })).toString('base64');
+
 /** Runs the deployed function synchronously on an event (RequestResponse). */
 export function lambdaInvoker(lambda: Pick<LambdaClient, 'send'>, functionName: string): (event: SqsEvent) => Promise<InvocationOutcome> {
   return async (event) => {
     let answer;
     try {
-      answer = await lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(event)) }));
+      answer = await lambda.send(
+        new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', ClientContext: REPLAY_CLIENT_CONTEXT, Payload: Buffer.from(JSON.stringify(event)) }),
+      );
     } catch (err) {
       return { ok: false, error: `cannot invoke ${functionName}: ${(err as Error).message}` };
     }
@@ -194,7 +301,11 @@ export function lambdaInvoker(lambda: Pick<LambdaClient, 'send'>, functionName: 
     if (answer.FunctionError) return { ok: false, error: `${functionName} failed: ${payload?.errorMessage ?? answer.FunctionError}` };
     const failures = payload?.batchItemFailures;
     if (!Array.isArray(failures)) return { ok: false, error: `${functionName} did not answer with a partial batch response: ${text.slice(0, 200)}` };
-    return { ok: true, batchItemFailures: failures.map((f: { itemIdentifier?: unknown }) => String(f.itemIdentifier)) };
+    const batchItemFailures = failures.map((f: { itemIdentifier?: unknown }) => String(f.itemIdentifier));
+    const summary = payload.summary;
+    const counted = (name: string) => typeof summary?.[name] === 'number';
+    if (!['sent', 'failed', 'tickets'].every(counted)) return { ok: true, batchItemFailures };
+    return { ok: true, batchItemFailures, again: { sent: summary.sent, failed: summary.failed, tickets: summary.tickets } };
   };
 }
 
@@ -236,7 +347,7 @@ export function parseQueueCommandLine(argv: readonly string[], topology: Topolog
   if (positionals.length > 0) throw new UsageError(`--from-queue replays the failure queue, not ticket files (${JSON.stringify(positionals[0])})\n${QUEUE_USAGE}`, 2);
   const naming = new Naming(topology);
   const observability = accountWithRole(naming.topology, 'observability');
-  const queueUrl = values['queue-url'] ?? `https://sqs.${naming.homeRegion}.amazonaws.com/${observability.id}/${naming.forwarderFailureQueueName()}`;
+  const queueUrl = values['queue-url'] ?? `https://sqs.${naming.homeRegion}.${dnsSuffix(naming.partition)}/${observability.id}/${naming.forwarderFailureQueueName()}`;
   let region: string;
   try {
     region = parseQueueUrl(queueUrl).region;
@@ -256,7 +367,7 @@ export function parseQueueCommandLine(argv: readonly string[], topology: Topolog
   return { queueUrl, functionName: values.function ?? naming.forwarderFunctionName(), region, maxMessages, visibilityTimeoutSeconds, dryRun: values['dry-run'] };
 }
 
-/** Exit code 0 when every message was replayed and deleted (or listed, for a dry run), 1 when any was left. */
+/** Exit code 0 when every message was replayed and deleted (or listed, for a dry run) and nothing failed again, 1 otherwise. */
 export async function replayQueueCommand(commandLine: QueueCommandLine, clients: { sqs: Pick<SQSClient, 'send'>; lambda: Pick<LambdaClient, 'send'> }): Promise<number> {
   const started = Date.now();
   const result = await replayQueue({
@@ -271,10 +382,14 @@ export async function replayQueueCommand(commandLine: QueueCommandLine, clients:
   });
   for (const body of result.listed) process.stdout.write(`${body}\n`);
   for (const message of result.left) process.stderr.write(`left ${message.messageId}: ${message.reason}\n`);
+  if (result.failedAgain > 0 || result.newTickets > 0) {
+    process.stderr.write(`${result.failedAgain} record(s) failed again; the function wrote ${result.newTickets} new ticket(s) to the queue: replay them once the cause is fixed (the function's log says it)\n`);
+  }
+  if (result.untold > 0) process.stderr.write(`${result.untold} invocation(s) did not say what failed again (a function deployed before it answered with a summary): check the queue's depth\n`);
   if (result.stoppedBy) process.stderr.write(`stopped: ${result.stoppedBy}\n`);
-  const { received, invocations, deleted } = result;
-  process.stdout.write(`${JSON.stringify({ received, invocations, deleted, left: result.left.length, seconds: Math.round((Date.now() - started) / 10) / 100 })}\n`);
-  return result.left.length > 0 || result.stoppedBy ? 1 : 0;
+  const { received, invocations, deleted, failedAgain, newTickets } = result;
+  process.stdout.write(`${JSON.stringify({ received, invocations, deleted, left: result.left.length, failedAgain, newTickets, seconds: Math.round((Date.now() - started) / 10) / 100 })}\n`);
+  return result.left.length > 0 || result.stoppedBy || failedAgain > 0 || newTickets > 0 ? 1 : 0;
 }
 
 /**

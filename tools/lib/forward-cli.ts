@@ -138,11 +138,14 @@ export function runOptionsFrom(commandLine: ForwardCommandLine): RunOptions {
 
 /**
  * The end of forward and replay: the tickets written to --failures (without it, a note that they
- * were not kept), the summary printed as the last line of stdout. Returns the exit code: 0 when
- * everything was sent or dropped by a rule, 1 when something was ticketed.
+ * were not kept; a dry run writes no file, so the ticket file it replays from is not emptied), the
+ * summary printed as the last line of stdout. Returns the exit code: 0 when everything was sent
+ * (printed, for a dry run) or dropped by a rule, 1 when something was ticketed.
  */
-export function finishRun({ summary, result }: RunResult, failures: string | undefined): number {
-  if (failures) writeFileSync(failures, ticketsToJsonLines(result.tickets));
+export function finishRun({ summary, result }: RunResult, failures: string | undefined, options: { dryRun?: boolean } = {}): number {
+  if (failures && options.dryRun) process.stderr.write(`--dry-run: ${failures} not written (${result.tickets.length} replay ticket(s))\n`);
+  else if (failures) writeFileSync(failures, ticketsToJsonLines(result.tickets));
+  else if (result.tickets.length > 0 && options.dryRun) process.stderr.write(`--dry-run: ${result.tickets.length} replay ticket(s) not saved\n`);
   else if (result.tickets.length > 0) process.stderr.write(`${result.tickets.length} replay ticket(s) not saved: pass --failures FILE to keep them\n`);
   process.stdout.write(`${JSON.stringify(summary)}\n`);
   return result.tickets.length > 0 ? 1 : 0;

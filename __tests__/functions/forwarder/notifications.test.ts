@@ -72,6 +72,19 @@ describe('parseInvocation', () => {
     expect(parsed.ignored).toEqual([{ reason: 'invalid-json', detail: 'message is not JSON: "garbage"', messageId: 'id-4' }]);
   });
 
+  it('ignores a replay ticket it cannot read, saying why, instead of reading its whole object', () => {
+    // A ticket has a bucket and a key, like the notifier's messages: read as one, a ticket with a
+    // broken range or of a newer format would resend every record of its object.
+    const [ticket] = createTicket({ bucket: 'trail-bucket', key: 'd.json.gz', versionId: 'v1', ranges: [{ from: 3, to: 5 }], reason: 'x', attempt: 1, now: 0 });
+    const parsed = parseInvocation(sqsEvent({ ...ticket, ranges: [{ from: 5, to: 3 }] }, { ...ticket, version: 2 }, { ...ticket, ranges: undefined }));
+    expect(parsed.objects).toEqual([]);
+    expect(parsed.ignored).toEqual([
+      { reason: 'invalid-ticket', detail: 'replay ticket for s3://trail-bucket/d.json.gz: ranges[0]: {"from":5,"to":3} is not a record range (from an integer >= 0, to null or an integer >= from)', messageId: 'id-0' },
+      { reason: 'invalid-ticket', detail: 'replay ticket for s3://trail-bucket/d.json.gz: version 2 is not the ticket format this forwarder reads (1)', messageId: 'id-1' },
+      { reason: 'invalid-ticket', detail: 'replay ticket for s3://trail-bucket/d.json.gz: ranges: not an array', messageId: 'id-2' },
+    ]);
+  });
+
   it('reads an object named twice in one event once (an SQS message delivered twice into one batch)', () => {
     const [ticket] = createTicket({ bucket: 'trail-bucket', key: 'd.json.gz', ranges: [{ from: 3, to: 5 }], reason: 'x', attempt: 1, now: 0 });
     const versioned = (key: string, versionId: string) => ({ Records: [{ ...s3Record(key), s3: { bucket: { name: 'trail-bucket' }, object: { key, versionId } } }] });

@@ -357,6 +357,25 @@ describe('forwardObjects, without HTTP', () => {
     expect(source.opened[0].versionId).toBe('v1');
   });
 
+  it('says when a ticket names records the object does not have (another version, a ticket edited by hand)', async () => {
+    const records = freshen(stratusRecords().slice(0, 20), NOW);
+    const key = cloudTrailKey();
+    const source = new MemorySource().put(BUCKET, key, logFile(records));
+    const logs: string[] = [];
+    const logger = new Logger({ service: 't', write: (line) => logs.push(line) });
+    const result = await run([{ bucket: BUCKET, key, ranges: [{ from: 18, to: 25 }, { from: 30, to: 31 }] }], source, new RecordingSender(), { logger });
+    expect(result.stats).toMatchObject({ records: 2, sent: 2, failed: 0 });
+    const warnings = logs.map((l) => JSON.parse(l)).filter((l) => l.level === 'WARN');
+    expect(warnings).toEqual([
+      expect.objectContaining({ message: 'replay ticket names records the object does not have', bucket: BUCKET, key, objectRecords: 20, missing: [{ from: 20, to: 25 }, { from: 30, to: 31 }] }),
+    ]);
+
+    // A range to the end of the file (a read that failed after the last record) names none it lacks.
+    logs.length = 0;
+    await run([{ bucket: BUCKET, key, ranges: [{ from: 20, to: null }] }], source, new RecordingSender(), { logger });
+    expect(logs.map((l) => JSON.parse(l)).filter((l) => l.level === 'WARN')).toEqual([]);
+  });
+
   it('accounts for every record when the default rules apply', async () => {
     const { source, refs, total } = files(1);
     const result = await forwardObjects(refs, { source, sender: new RecordingSender(), rules: defaultRules(), forwarder: 'test' });

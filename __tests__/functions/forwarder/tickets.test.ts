@@ -1,7 +1,7 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { TicketError } from '../../../functions/forwarder/errors';
 import { countRecords, normalizeRanges, RangeCursor, rangesFrom, rangesFromIndexes } from '../../../functions/forwarder/record-ranges';
-import { createTicket, MAX_RANGES_PER_TICKET, parseTicket, SqsTicketSink, TICKET_SQS_CLIENT_CONFIG } from '../../../functions/forwarder/tickets';
+import { createTicket, MAX_RANGES_PER_TICKET, parseTicket, SqsTicketSink, ticketProblem, TICKET_SQS_CLIENT_CONFIG } from '../../../functions/forwarder/tickets';
 import { SilentServer, startSilentServer } from './support/silent-server';
 
 describe('record ranges', () => {
@@ -36,6 +36,17 @@ describe('replay tickets', () => {
     expect(parseTicket({ ...ticket, ranges: [{ from: -1, to: 2 }] })).toBeUndefined();
     expect(parseTicket({ ...ticket, ranges: [{ from: 3, to: 2 }] })).toBeUndefined();
     expect(parseTicket({ ...ticket, key: '' })).toBeUndefined();
+  });
+
+  it('says what makes a value not a ticket', () => {
+    const [ticket] = createTicket({ bucket: 'b', key: 'k', ranges: [{ from: 1, to: 2 }], reason: 'r', attempt: 1, now: 0 });
+    expect(ticketProblem(ticket)).toBeUndefined();
+    expect(ticketProblem([ticket])).toBe('not a JSON object');
+    expect(ticketProblem({ ...ticket, type: 'other' })).toBe('type "other" is not "trailbridge.replay-ticket"');
+    expect(ticketProblem({ ...ticket, version: 2 })).toBe('version 2 is not the ticket format this forwarder reads (1)');
+    expect(ticketProblem({ ...ticket, key: '' })).toBe('key: not a non-empty string');
+    expect(ticketProblem({ ...ticket, bucket: 7 })).toBe('bucket: not a string');
+    expect(ticketProblem({ ...ticket, ranges: [{ from: 1, to: 2 }, { from: 'x' }] })).toBe('ranges[1]: {"from":"x"} is not a record range (from an integer >= 0, to null or an integer >= from)');
   });
 
   it('splits many ranges over several tickets that stay within an SQS message', () => {
