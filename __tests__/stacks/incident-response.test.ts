@@ -149,9 +149,23 @@ describe('incident-response stack', () => {
     const statements = permissionsOf(stack);
     expect(statements.every((s) => s.effect === 'Allow')).toBe(true);
     const putEvents = statements.filter((s) => s.actions.some((a: string) => a.startsWith('events:')));
-    expect(putEvents).toEqual([{ sid: 'PutEventsOnIdrBus', effect: 'Allow', actions: ['events:PutEvents'], resources: [BUS_ARN] }]);
+    expect(putEvents).toEqual([expect.objectContaining({ sid: 'PutEventsOnIdrBus', effect: 'Allow', actions: ['events:PutEvents'], resources: [BUS_ARN] })]);
     expect(statements.flatMap((s) => s.actions).sort()).toEqual(['account:ListRegions', 'events:PutEvents']);
     expect(statements.some((s) => s.not_actions || s.not_resources)).toBe(false);
+  });
+
+  test('lets the role put only events with the source and detail-type IDR ingests (events:source, events:detail-type)', () => {
+    const putEvents = permissionsOf(stack).find((s) => s.actions.includes('events:PutEvents'));
+    // PutEvents carries one value per entry: every entry must match, and the key must be present.
+    expect(putEvents.condition).toEqual(
+      expect.arrayContaining([
+        { test: 'ForAllValues:StringEquals', variable: 'events:source', values: ['GenericAPMEvent'] },
+        { test: 'ForAllValues:StringEquals', variable: 'events:detail-type', values: ['ams.monitoring/generic-apm'] },
+        { test: 'Null', variable: 'events:source', values: ['false'] },
+        { test: 'Null', variable: 'events:detail-type', values: ['false'] },
+      ]),
+    );
+    expect(putEvents.condition).toHaveLength(4);
   });
 
   test('no statement grants PutEvents on a wildcard resource', () => {

@@ -1,6 +1,7 @@
 import { Naming } from '../../config/naming';
 import { accountWithRole } from '../../config/accounts';
 import { Statement } from './iam';
+import { IDR_DETAIL_TYPE, IDR_SOURCE } from './idr-event-format';
 
 /**
  * Who may put Dynatrace problems on the IDR bus, as IAM statements: the trust of the role the
@@ -46,10 +47,29 @@ export function dynatraceTrust(naming: Naming, providerArn: string = naming.dyna
   ];
 }
 
-/** Permissions: PutEvents on the IDR bus and nothing else, plus the connector's region listing. */
+/**
+ * PutEvents may carry only what IDR ingests. EventBridge supplies `events:source` and
+ * `events:detail-type` on PutEvents (EventBridge user guide, "Actions, resources, and condition
+ * keys for the Custom Event Bus"), one value per entry, so `ForAllValues` makes every entry match;
+ * `Null` = false refuses a request that supplies no value, for which ForAllValues would be true.
+ * Without these, the role could put any event on the bus, for any rule added to it later.
+ */
+export const IDR_PUT_EVENTS_CONDITIONS: NonNullable<Statement['conditions']> = [
+  { test: 'ForAllValues:StringEquals', variable: 'events:source', values: [IDR_SOURCE] },
+  { test: 'ForAllValues:StringEquals', variable: 'events:detail-type', values: [IDR_DETAIL_TYPE] },
+  { test: 'Null', variable: 'events:source', values: ['false'] },
+  { test: 'Null', variable: 'events:detail-type', values: ['false'] },
+];
+
+/** Permissions: PutEvents of IDR events on the IDR bus and nothing else, plus the connector's region listing. */
 export function dynatraceIdrPermissions(naming: Naming): Statement[] {
   return [
-    { sid: 'PutEventsOnIdrBus', actions: [...DYNATRACE_IDR_ACTIONS.putEvents], resources: [naming.idrBusArn()] },
+    {
+      sid: 'PutEventsOnIdrBus',
+      actions: [...DYNATRACE_IDR_ACTIONS.putEvents],
+      resources: [naming.idrBusArn()],
+      conditions: IDR_PUT_EVENTS_CONDITIONS,
+    },
     {
       sid: 'ListRegionsForConnector',
       actions: [...DYNATRACE_IDR_ACTIONS.listRegions],
