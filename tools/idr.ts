@@ -18,15 +18,22 @@ const USAGE = 'usage: npm run idr -- test-event [--identifier NAME] [--format co
 const FORMATS = ['command', 'entries'] as const;
 
 export function main(argv: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): void {
-  const { positionals, values } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      identifier: { type: 'string' },
-      format: { type: 'string', default: 'command' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        identifier: { type: 'string' },
+        format: { type: 'string', default: 'command' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    // node:util names the option and the fix (unknown option, missing value); the usage says the rest.
+    throw new UsageError(`${(e as Error).message}\n${USAGE}`);
+  }
+  const { positionals, values } = parsed;
   if (values.help) {
     out.write(`${USAGE}\n`);
     return;

@@ -102,4 +102,11 @@ describe('npm run idr -- test-event', () => {
     expect(() => run(['test-event', '--format', 'yaml'])).toThrow(/--format "yaml" is not one of command, entries/);
     expect(() => run(['test-event', '--identifier', ' '])).toThrow(/--identifier must not be empty/);
   });
+
+  test('a mistyped or valueless option is a usage error naming the option, not a stack trace', () => {
+    expect(() => run(['test-event', '--frmat', 'entries'])).toThrow(UsageError);
+    expect(() => run(['test-event', '--frmat', 'entries'])).toThrow(/'--frmat'[\s\S]*usage: npm run idr -- test-event/);
+    expect(() => run(['test-event', '--identifier'])).toThrow(UsageError);
+    expect(() => run(['test-event', '--identifier'])).toThrow(/'--identifier <value>' argument missing[\s\S]*usage: npm run idr -- test-event/);
+  });
 });
