@@ -593,6 +593,15 @@ export class Naming {
     return id.startsWith('dtid:connection/') ? id : `dtid:connection/${id}`;
   }
 
+  /** Where the IDR bus puts events it cannot encrypt or decrypt (customer managed key only). */
+  idrBusDeadLetterQueueName(): string {
+    return this.checked('sqsQueue', `${this.prefix}-idr-bus-dlq`);
+  }
+
+  idrBusDeadLetterQueueArn(): string {
+    return this.arn({ service: 'sqs', region: this.idrRegion(), account: this.accountId('incident-response'), resource: this.idrBusDeadLetterQueueName() });
+  }
+
   idrKeyAlias(): string {
     return this.checked('kmsAlias', `alias/${this.prefix}-idr-bus`);
   }

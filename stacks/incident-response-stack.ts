@@ -10,13 +10,16 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamServiceLinkedRole } from '@cdktf/provider-aws/lib/iam-service-linked-role';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { Naming, STACK } from '../config/naming';
 import { Topology } from '../config/schema';
 import { CustomerManagedKey } from './constructs/customer-managed-key';
 import { dynatraceIdrPermissions, dynatraceTrust } from './constructs/dynatrace-idr-access';
-import { Statement, policyDocument } from './constructs/iam';
+import { ACTIONS, Statement, denyInsecureTransport, policyDocument } from './constructs/iam';
+import { DEAD_LETTER_RETENTION_SECONDS } from './catalog/forwarding-definition';
 import { CAPTURE_ALL_PATTERN, IDR_TEST_RULE_PATTERN, workflowPutEventsTemplate } from './constructs/idr-event-format';
 import { TrailbridgeStack } from './trailbridge-stack';
 import { accountWithRole } from '../config/accounts';
@@ -41,10 +44,12 @@ export class IncidentResponseStack extends TrailbridgeStack {
     const busArn = naming.idrBusArn();
 
     const key = options.customerManagedKey ? this.busKey(busArn) : undefined;
+    const deadLetters = key ? this.busDeadLetterQueue(busArn) : undefined;
     this.bus = new CloudwatchEventBus(this, 'bus', {
       name: naming.idrBusName(),
       description: 'Dynatrace problems for AWS Incident Detection and Response',
       kmsKeyIdentifier: key?.arn,
+      deadLetterConfig: deadLetters ? { arn: deadLetters.arn } : undefined,
     });
     // Provider 5.100 has no kms_key_identifier on archives: archived events use an AWS owned key.
     new CloudwatchEventArchive(this, 'archive', {
@@ -152,6 +157,40 @@ export class IncidentResponseStack extends TrailbridgeStack {
     });
     new KmsAlias(this, 'bus-key-alias', { name: this.naming.idrKeyAlias(), targetKeyId: key.keyId });
     return key;
+  }
+
+  /**
+   * The bus's dead-letter queue: EventBridge puts there, still encrypted with the bus key, every
+   * event it cannot encrypt or decrypt (key disabled or deleted, key policy broken), which would
+   * otherwise be dropped (AWS, "Using dead-letter queues to capture encrypted event errors").
+   * SSE-SQS, so no second key grant can break it too. AWS does not document which ARN EventBridge
+   * presents as aws:SourceArn for a bus DLQ, so the policy accepts this bus and its rules only.
+   */
+  private busDeadLetterQueue(busArn: string): SqsQueue {
+    const naming = this.naming;
+    const queue = new SqsQueue(this, 'bus-dlq', {
+      name: naming.idrBusDeadLetterQueueName(),
+      messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS,
+      sqsManagedSseEnabled: true,
+    });
+    const queueArn = naming.idrBusDeadLetterQueueArn();
+    new SqsQueuePolicy(this, 'bus-dlq-policy', {
+      queueUrl: queue.url,
+      policy: policyDocument(this, 'bus-dlq-policy-document', [
+        {
+          sid: 'IdrBusDeadLetters',
+          actions: ACTIONS.sqsSend,
+          resources: [queueArn],
+          principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+          conditions: [
+            { test: 'StringEquals', variable: 'aws:SourceAccount', values: [this.account.id] },
+            { test: 'ArnLike', variable: 'aws:SourceArn', values: [busArn, naming.idrRuleArn('*')] },
+          ],
+        },
+        denyInsecureTransport([queueArn]),
+      ]).json,
+    });
+    return queue;
   }
 
   /** Every event on the bus to a log group; for troubleshooting only (problems may hold sensitive details). */

@@ -91,6 +91,27 @@ describe('incident-response stack', () => {
     }
   });
 
+  test('gives the encrypted bus a dead-letter queue that only EventBridge, for this bus, may send to', () => {
+    // AWS strongly recommends one on a bus with a customer managed key: an event that fails to
+    // encrypt or decrypt (key disabled, key policy broken) goes there instead of being dropped.
+    const bus = only(stack.resources('aws_cloudwatch_event_bus'));
+    expect(bus.dead_letter_config).toEqual({ arn: '${aws_sqs_queue.bus-dlq.arn}' });
+    const queue = stack.resourceWhere('aws_sqs_queue', 'name', 'trailbridge-idr-bus-dlq');
+    expect(queue.sqs_managed_sse_enabled).toBe(true);
+    expect(queue.message_retention_seconds).toBe(14 * 24 * 3600);
+    const policy = only(stack.resources('aws_sqs_queue_policy'));
+    expect(policy.queue_url).toBe('${aws_sqs_queue.bus-dlq.url}');
+    const statements: any[] = stack.policyDocument(policy.policy).statement;
+    const send = statements.find((s) => s.effect === 'Allow');
+    expect(send.actions).toEqual(['sqs:SendMessage']);
+    expect(send.principals).toEqual([{ type: 'Service', identifiers: ['events.amazonaws.com'] }]);
+    expect(send.condition).toEqual([
+      { test: 'StringEquals', variable: 'aws:SourceAccount', values: [ACCOUNT] },
+      { test: 'ArnLike', variable: 'aws:SourceArn', values: [BUS_ARN, `arn:aws:events:us-east-1:${ACCOUNT}:rule/dynatrace-idr-bus/*`] },
+    ]);
+    expect(statements.find((s) => s.effect === 'Deny').condition).toEqual([{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }]);
+  });
+
   test('archives every event of the bus for the configured retention', () => {
     const archive = only(stack.resources('aws_cloudwatch_event_archive'));
     expect(archive.event_source_arn).toBe('${aws_cloudwatch_event_bus.bus.arn}');
@@ -250,6 +271,9 @@ describe('incident-response stack', () => {
     const plain = synthIdr((ir) => (ir.customerManagedKey = false));
     expect(plain.resources('aws_kms_key')).toEqual([]);
     expect(only(plain.resources('aws_cloudwatch_event_bus')).kms_key_identifier).toBeUndefined();
+    // Without a customer managed key there are no encryption errors for a bus DLQ to catch.
+    expect(only(plain.resources('aws_cloudwatch_event_bus')).dead_letter_config).toBeUndefined();
+    expect(plain.resources('aws_sqs_queue')).toEqual([]);
   });
 
   test('follows the topology: bus name, region and account come from it', () => {
