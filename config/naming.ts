@@ -628,6 +628,11 @@ export class Naming {
     return this.checked('logGroup', `/aws/events/${this.prefix}/idr-debug-capture`);
   }
 
+  /** The CloudWatch Logs resource policy letting the debug capture rule write to its group. */
+  idrDebugLogPolicyName(): string {
+    return this.checked('logResourcePolicy', `${this.prefix}-idr-debug-capture`);
+  }
+
   idrDebugLogGroupArn(): string {
     return this.arn({ service: 'logs', region: this.idrRegion(), account: this.accountId('incident-response'), resource: `log-group:${this.idrDebugLogGroupName()}` });
   }

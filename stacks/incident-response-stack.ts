@@ -213,7 +213,7 @@ export class IncidentResponseStack extends TrailbridgeStack {
     const deliverers = [{ type: 'Service' as const, identifiers: ['events.amazonaws.com', 'delivery.logs.amazonaws.com'] }];
     // Stream creation carries no source ARN; the writes are tied to the capture rule.
     const policy = new CloudwatchLogResourcePolicy(this, 'debug-log-policy', {
-      policyName: `${naming.prefix}-idr-debug-capture`,
+      policyName: naming.idrDebugLogPolicyName(),
       policyDocument: policyDocument(this, 'debug-log-policy-document', [
         { sid: 'EventBridgeCreatesStreams', actions: ['logs:CreateLogStream'], resources: [streams], principals: deliverers },
         {

@@ -254,6 +254,9 @@ describe('incident-response stack', () => {
 
     test('the resource policy lets EventBridge and log delivery write to that group only, writes tied to the rule', () => {
       const policy = only(debug.resources('aws_cloudwatch_log_resource_policy'));
+      // Named by the naming module, which checks it against CloudWatch Logs' rules.
+      expect(policy.policy_name).toBe(new Naming(topologyWith(() => undefined)).idrDebugLogPolicyName());
+      expect(policy.policy_name).toBe('trailbridge-idr-debug-capture');
       const statements: any[] = debug.policyDocument(policy.policy_document).statement;
       for (const s of statements) {
         expect(s.principals).toEqual([{ type: 'Service', identifiers: ['events.amazonaws.com', 'delivery.logs.amazonaws.com'] }]);
