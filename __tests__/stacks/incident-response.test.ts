@@ -160,6 +160,12 @@ describe('incident-response stack', () => {
     expect(() => synthIdr((ir) => (ir.oidc = { connectionId: 'dtid:connection/*' }))).toThrow(/incidentResponse\.oidc\.connectionId: .*is not a Dynatrace connection id/);
   });
 
+  test('refuses a bus name EventBridge would refuse, before any plan', () => {
+    // CreateEventBus: "You can't use the name default for a custom event bus".
+    expect(() => synthIdr((ir) => (ir.busName = 'default'))).toThrow(/incidentResponse\.busName: .*"default" is the account's default event bus/);
+    expect(() => synthIdr((ir) => (ir.busName = 'idr/bus'))).toThrow(/incidentResponse\.busName: .*"idr\/bus" is not a custom event bus name; use letters, digits, "\.", "_" and "-"/);
+  });
+
   test('an audience override replaces the tenant default in the provider and the trust', () => {
     const custom = synthIdr((ir) => (ir.oidc = { audience: 'abc12345.sprint.apps.dynatracelabs.com/app-id/dynatrace.aws.connector' }));
     expect(only(custom.resources('aws_iam_openid_connect_provider')).client_id_list).toEqual(['abc12345.sprint.apps.dynatracelabs.com/app-id/dynatrace.aws.connector']);

@@ -21,7 +21,12 @@ export const incidentResponse = z
   .strictObject({
     busName: z
       .string()
-      .regex(/^[A-Za-z0-9._-]{1,256}$/)
+      .regex(/^[A-Za-z0-9._-]{1,256}$/, {
+        error: (issue) => `${JSON.stringify(issue.input)} is not a custom event bus name; use letters, digits, ".", "_" and "-" (at most 256)`,
+      })
+      .refine((name) => name !== 'default', {
+        error: '"default" is the account\'s default event bus, which CreateEventBus refuses as a custom bus name; choose another name',
+      })
       .default('dynatrace-idr-bus')
       .describe('Name of the custom event bus Dynatrace puts problems on and AWS IDR is onboarded to. @default "dynatrace-idr-bus"'),
     region: z.string().optional().describe('Region of the IDR bus. @default - the home region'),
