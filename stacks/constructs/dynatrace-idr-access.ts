@@ -48,9 +48,10 @@ export function dynatraceTrust(naming: Naming, providerArn: string = naming.dyna
 }
 
 /**
- * PutEvents may carry only what IDR ingests. EventBridge supplies `events:source` and
- * `events:detail-type` on PutEvents (EventBridge user guide, "Actions, resources, and condition
- * keys for the Custom Event Bus"), one value per entry, so `ForAllValues` makes every entry match;
+ * PutEvents may carry only what IDR ingests. EventBridge evaluates `events:source` and
+ * `events:detail-type` on PutEvents, one value per entry (EventBridge user guide, "Using IAM policy
+ * conditions", and its example "Send events to a custom bus in a different account", which limits
+ * PutEvents with ForAllValues:StringEquals on both), so `ForAllValues` makes every entry match;
  * `Null` = false refuses a request that supplies no value, for which ForAllValues would be true.
  * Without these, the role could put any event on the bus, for any rule added to it later.
  */
