@@ -53,7 +53,8 @@ export function dynatraceTrust(naming: Naming, providerArn: string = naming.dyna
  * conditions", and its example "Send events to a custom bus in a different account", which limits
  * PutEvents with ForAllValues:StringEquals on both), so `ForAllValues` makes every entry match;
  * `Null` = false refuses a request that supplies no value, for which ForAllValues would be true.
- * Without these, the role could put any event on the bus, for any rule added to it later.
+ * Without these, the role could put any event on the bus, for any rule added to it later. A refused
+ * entry fails with NotAuthorizedForSourceException / NotAuthorizedForDetailTypeException.
  */
 export const IDR_PUT_EVENTS_CONDITIONS: NonNullable<Statement['conditions']> = [
   { test: 'ForAllValues:StringEquals', variable: 'events:source', values: [IDR_SOURCE] },
