@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { loadTopology } from '../config/load';
+import { loadTopology, topologySource } from '../config/load';
 import { Naming } from '../config/naming';
 import { runCli, UsageError } from './lib/cli';
 import { synthIncidentResponse } from './idr/synth-stack';
@@ -17,7 +17,12 @@ import { IdrCheckError, buildTestEvent, putEventsCommand } from './idr/test-even
 const USAGE = 'usage: npm run idr -- test-event [--identifier NAME] [--format command|entries]';
 const FORMATS = ['command', 'entries'] as const;
 
-export function main(argv: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): void {
+export function main(
+  argv: readonly string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+  env: NodeJS.ProcessEnv = process.env,
+): void {
   let parsed;
   try {
     parsed = parseArgs({
@@ -43,7 +48,7 @@ export function main(argv: readonly string[], out: NodeJS.WritableStream = proce
   if (!FORMATS.includes(format)) throw new UsageError(`--format ${JSON.stringify(values.format)} is not one of ${FORMATS.join(', ')}\n${USAGE}`);
   if (values.identifier !== undefined && values.identifier.trim() === '') throw new UsageError('--identifier must not be empty: IDR keys its runbooks on it');
 
-  const topology = loadTopology();
+  const topology = loadTopology(env);
   const naming = new Naming(topology);
   let event;
   try {
@@ -53,6 +58,13 @@ export function main(argv: readonly string[], out: NodeJS.WritableStream = proce
     throw e;
   }
   for (const m of event.matches) err.write(`# ${m.matched ? 'matches' : 'does not match'} rule ${m.rule} on ${naming.idrBusName()} (${event.region})\n`);
+  // The command still works with an operator's credentials; the Dynatrace workflow would not.
+  if (naming.dynatraceSubject() === undefined) {
+    err.write(
+      `# note: ${topologySource(topology)}: incidentResponse.oidc.connectionId is empty, so the role ${naming.dynatraceRoleName()} trusts no Dynatrace token yet: ` +
+        'the workflow cannot put this event; set it to the id of the Dynatrace connection and apply incident-response again\n',
+    );
+  }
   out.write(format === 'command' ? `${putEventsCommand(event)}\n` : `${JSON.stringify(event.entries, null, 2)}\n`);
 }
 

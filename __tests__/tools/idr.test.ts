@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { matchesPattern } from '../../functions/lib/event-pattern';
 import { Naming } from '../../config/naming';
@@ -9,14 +12,14 @@ import { IdrCheckError, buildTestEvent, putEventsCommand, shellQuote } from '../
 import { UsageError } from '../../tools/lib/cli';
 import { topologyWith } from '../support/synth';
 
-function run(argv: string[]): { stdout: string; stderr: string } {
+function run(argv: string[], env: NodeJS.ProcessEnv = {}): { stdout: string; stderr: string } {
   const out = new PassThrough();
   const err = new PassThrough();
   let stdout = '';
   let stderr = '';
   out.on('data', (d) => (stdout += d));
   err.on('data', (d) => (stderr += d));
-  main(argv, out, err);
+  main(argv, out, err, env);
   return { stdout, stderr };
 }
 
@@ -42,7 +45,24 @@ describe('npm run idr -- test-event', () => {
     expect(entry.Source).toBe('GenericAPMEvent');
     expect(entry.DetailType).toBe('ams.monitoring/generic-apm');
     expect(JSON.parse(entry.Detail)['incident-detection-response-identifier']).toBe('trailbridge test problem');
-    expect(stderr).toBe('# matches rule trailbridge-idr-test on dynatrace-idr-bus (us-east-1)\n');
+    expect(stderr.split('\n')[0]).toBe('# matches rule trailbridge-idr-test on dynatrace-idr-bus (us-east-1)');
+  });
+
+  test('says, with the file and the key, that the Dynatrace role trusts no token while the connection id is empty', () => {
+    const { stdout, stderr } = run(['test-event']);
+    expect(stdout).toMatch(/^aws events put-events /);
+    expect(stderr).toMatch(
+      /^# note: \(embedded default topology\): incidentResponse\.oidc\.connectionId is empty, so the role trailbridge-dynatrace-idr trusts no Dynatrace token yet: .*set it to the id of the Dynatrace connection and apply incident-response again/m,
+    );
+
+    const dir = mkdtempSync(join(tmpdir(), 'idr-cli-'));
+    try {
+      const file = join(dir, 'topology.json');
+      writeFileSync(file, JSON.stringify(topologyWith((t) => (t.incidentResponse = { oidc: { connectionId: 'abc-123' } }))));
+      expect(run(['test-event'], { TRAILBRIDGE_TOPOLOGY: file }).stderr).toBe('# matches rule trailbridge-idr-test on dynatrace-idr-bus (us-east-1)\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('--format entries prints only the entries JSON, with the identifier asked for', () => {
