@@ -34,7 +34,7 @@ export const incidentResponse = z
       .boolean()
       .default(true)
       .describe(
-        'Encrypt the bus with a customer managed KMS key whose policy lets only EventBridge use it for this bus; false uses an AWS owned key. @default true',
+        'Encrypt the bus with a customer managed KMS key whose policy lets only EventBridge use it for this bus, with a dead-letter queue `<name>-idr-bus-dlq` for the events that fail to encrypt or decrypt; false uses an AWS owned key and no dead-letter queue. @default true',
       ),
     archiveRetentionInDays: z
       .number()
