@@ -2,7 +2,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, Message, SendMessageBatc
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { createTicket } from '../../functions/forwarder/tickets';
 import { parseInvocation } from '../../functions/forwarder/notifications';
-import { lambdaInvoker, parseQueueCommandLine, queueReplayClients, parseQueueUrl, replayProblem, replayQueue, replayQueueCommand, settleBatch, SqsEvent, sqsEvent } from '../../tools/lib/failure-queue';
+import { functionRegion, lambdaInvoker, parseQueueCommandLine, queueReplayClients, parseQueueUrl, replayProblem, replayQueue, replayQueueCommand, settleBatch, SqsEvent, sqsEvent } from '../../tools/lib/failure-queue';
 import { MotoServer, startMoto } from '../../tools/lib/moto';
 import { describeWithTool } from '../support/required-tools';
 import { topologyWith } from '../support/synth';
@@ -138,7 +138,7 @@ describe('replay --from-queue: records that fail again', () => {
     jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
     try {
       const lambda = { send: jest.fn(async () => ({ StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify({ batchItemFailures: [], summary: { sent: 5, failed: 4, tickets: 1 } })) })) };
-      const commandLine = { queueUrl: QUEUE_URL, functionName: 'f', region: 'eu-west-1', maxMessages: 10, visibilityTimeoutSeconds: 360, dryRun: false };
+      const commandLine = { queueUrl: QUEUE_URL, functionName: 'f', queueRegion: 'eu-west-1', functionRegion: 'eu-west-1', maxMessages: 10, visibilityTimeoutSeconds: 360, dryRun: false };
       const code = await replayQueueCommand(commandLine, { sqs: sqsAnswering(batches(10)), lambda } as unknown as Parameters<typeof replayQueueCommand>[1]);
       expect(code).toBe(1);
       expect(JSON.parse(out.join('').trim().split('\n').pop()!)).toMatchObject({ received: 10, invocations: 1, deleted: 10, left: 0, failedAgain: 4, newTickets: 1 });
@@ -189,21 +189,37 @@ describe('replay --from-queue: the command line', () => {
     expect(parseQueueCommandLine(['--from-queue'], topology)).toEqual({
       queueUrl: `https://sqs.${topology.homeRegion}.amazonaws.com/${topology.accounts.find((a) => a.roles.includes('observability'))!.id}/trailbridge-forwarder-failures`,
       functionName: 'trailbridge-forwarder',
-      region: topology.homeRegion,
+      queueRegion: topology.homeRegion,
+      functionRegion: topology.homeRegion,
       maxMessages: 1000,
       visibilityTimeoutSeconds: 180,
       dryRun: false,
     });
     expect(parseQueueCommandLine(['--from-queue', '--queue-url', QUEUE_URL, '--function', 'f', '--max-messages', '5', '--dry-run'], topology)).toEqual(
-      expect.objectContaining({ queueUrl: QUEUE_URL, region: 'eu-west-1', functionName: 'f', maxMessages: 5, dryRun: true }),
+      expect.objectContaining({ queueUrl: QUEUE_URL, queueRegion: 'eu-west-1', functionName: 'f', maxMessages: 5, dryRun: true }),
     );
+  });
+
+  test('the function is invoked in its own region: a --function ARN\'s, else the topology\'s home region, whatever the queue\'s', () => {
+    expect(functionRegion('trailbridge-forwarder', 'eu-central-1')).toBe('eu-central-1');
+    expect(functionRegion('arn:aws:lambda:us-west-2:444444444444:function:trailbridge-forwarder', 'eu-central-1')).toBe('us-west-2');
+    expect(functionRegion('arn:aws-cn:lambda:cn-northwest-1:444444444444:function:f:live', 'cn-north-1')).toBe('cn-northwest-1');
+    // A partial ARN (account:function:name) and a name with a qualifier name no region.
+    expect(functionRegion('444444444444:function:f', 'eu-central-1')).toBe('eu-central-1');
+    expect(functionRegion('f:live', 'eu-central-1')).toBe('eu-central-1');
+    const other = parseQueueCommandLine(['--from-queue', '--queue-url', QUEUE_URL], topology)!;
+    expect(other).toEqual(expect.objectContaining({ queueRegion: 'eu-west-1', functionRegion: topology.homeRegion }));
+    expect(topology.homeRegion).not.toBe('eu-west-1');
+    const byArn = parseQueueCommandLine(['--from-queue', '--function', 'arn:aws:lambda:ap-southeast-2:444444444444:function:f'], topology)!;
+    expect(byArn).toEqual(expect.objectContaining({ queueRegion: topology.homeRegion, functionRegion: 'ap-southeast-2' }));
   });
 
   test('the default queue URL has the endpoint of the topology\'s partition', () => {
     const china = { ...topology, partition: 'aws-cn' as const, homeRegion: 'cn-north-1' };
     const line = parseQueueCommandLine(['--from-queue'], china)!;
     expect(line.queueUrl).toMatch(/^https:\/\/sqs\.cn-north-1\.amazonaws\.com\.cn\/\d{12}\/trailbridge-forwarder-failures$/);
-    expect(line.region).toBe('cn-north-1');
+    expect(line.queueRegion).toBe('cn-north-1');
+    expect(line.functionRegion).toBe('cn-north-1');
   });
 
   test('mistakes are usage errors (exit code 2) that say what to give', () => {
@@ -224,7 +240,7 @@ describe('replay --from-queue: the command line', () => {
 });
 
 describe('replay --from-queue: a queue it cannot reach', () => {
-  const commandLine = { queueUrl: QUEUE_URL, functionName: 'f', region: 'eu-west-1', maxMessages: 10, visibilityTimeoutSeconds: 360, dryRun: true };
+  const commandLine = { queueUrl: QUEUE_URL, functionName: 'f', queueRegion: 'eu-west-1', functionRegion: 'eu-west-1', maxMessages: 10, visibilityTimeoutSeconds: 360, dryRun: true };
   const failing = (err: Error) => ({ sqs: { send: jest.fn(async () => Promise.reject(err)) }, lambda: { send: jest.fn() } });
   const named = (name: string, message: string, extra: object = {}) => Object.assign(new Error(message), { name }, extra);
 
@@ -259,9 +275,10 @@ describe('replay --from-queue: invoking the function', () => {
 
   test('the function is invoked once per batch: the SDK does not invoke it again after a dropped connection', async () => {
     // A retried Invoke whose first call is still running replays the same batch twice: every record sent twice.
-    const { sqs, lambda } = queueReplayClients('eu-west-1');
+    const { sqs, lambda } = queueReplayClients({ queueRegion: 'eu-west-1', functionRegion: 'eu-central-1' });
     expect(await lambda.config.maxAttempts()).toBe(1);
-    expect(await lambda.config.region()).toBe('eu-west-1');
+    // Each client in its resource's region: a queue elsewhere than the function is no reason to invoke it there.
+    expect(await lambda.config.region()).toBe('eu-central-1');
     expect(await sqs.config.region()).toBe('eu-west-1');
     lambda.destroy();
     sqs.destroy();

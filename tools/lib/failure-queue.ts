@@ -273,8 +273,17 @@ async function releaseMessages(options: QueueReplayOptions, messages: readonly M
  * one would replay the same batch again (its records sent twice). A failed invocation leaves its
  * batch in the queue and stops the run instead.
  */
-export function queueReplayClients(region: string): { sqs: SQSClient; lambda: LambdaClient } {
-  return { sqs: new SQSClient({ region }), lambda: new LambdaClient({ region, maxAttempts: 1 }) };
+export function queueReplayClients(regions: { readonly queueRegion: string; readonly functionRegion: string }): { sqs: SQSClient; lambda: LambdaClient } {
+  return { sqs: new SQSClient({ region: regions.queueRegion }), lambda: new LambdaClient({ region: regions.functionRegion, maxAttempts: 1 }) };
+}
+
+/**
+ * The region the function is invoked in: a --function ARN's (arn:<partition>:lambda:<region>:...),
+ * else the topology's home region, where the observability stack deploys it. Never the queue's: a
+ * --queue-url in another region says nothing of where the function runs.
+ */
+export function functionRegion(functionName: string, homeRegion: string): string {
+  return /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):/.exec(functionName)?.[1] ?? homeRegion;
 }
 
 /** The client context that has the function answer with its summary beside the partial batch response. */
@@ -332,8 +341,12 @@ const VISIBILITY_MARGIN_SECONDS = 60;
 /** A checked `replay --from-queue` command line, with the defaults the topology gives. */
 export interface QueueCommandLine {
   readonly queueUrl: string;
+  /** A name, or an ARN (full or partial, with a qualifier or not), as Invoke takes it. */
   readonly functionName: string;
-  readonly region: string;
+  /** The queue's region, from its URL. */
+  readonly queueRegion: string;
+  /** The function's region ({@link functionRegion}). */
+  readonly functionRegion: string;
   readonly maxMessages: number;
   readonly visibilityTimeoutSeconds: number;
   readonly dryRun: boolean;
@@ -348,9 +361,9 @@ export function parseQueueCommandLine(argv: readonly string[], topology: Topolog
   const naming = new Naming(topology);
   const observability = accountWithRole(naming.topology, 'observability');
   const queueUrl = values['queue-url'] ?? `https://sqs.${naming.homeRegion}.${dnsSuffix(naming.partition)}/${observability.id}/${naming.forwarderFailureQueueName()}`;
-  let region: string;
+  let queueRegion: string;
   try {
-    region = parseQueueUrl(queueUrl).region;
+    queueRegion = parseQueueUrl(queueUrl).region;
   } catch (err) {
     throw new UsageError(`--queue-url: ${(err as Error).message}`, 2);
   }
@@ -364,7 +377,8 @@ export function parseQueueCommandLine(argv: readonly string[], topology: Topolog
       2,
     );
   }
-  return { queueUrl, functionName: values.function ?? naming.forwarderFunctionName(), region, maxMessages, visibilityTimeoutSeconds, dryRun: values['dry-run'] };
+  const functionName = values.function ?? naming.forwarderFunctionName();
+  return { queueUrl, functionName, queueRegion, functionRegion: functionRegion(functionName, naming.homeRegion), maxMessages, visibilityTimeoutSeconds, dryRun: values['dry-run'] };
 }
 
 /** Exit code 0 when every message was replayed and deleted (or listed, for a dry run) and nothing failed again, 1 otherwise. */
