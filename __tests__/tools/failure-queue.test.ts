@@ -116,12 +116,12 @@ describe('replay --from-queue: records that fail again', () => {
     }),
   });
 
-  test('a batch of which nothing was sent and records failed again stops the run: its new tickets are not replayed again at once', async () => {
+  test('a batch of which nothing was sent and records failed again stops the run: the next batches would fail alike, using up an attempt of their tickets', async () => {
     const invoke = jest.fn(async () => ({ ok: true as const, batchItemFailures: [], again: { sent: 0, failed: 90, tickets: 10 } }));
     const result = await replayQueue({ queueUrl: QUEUE_URL, sqs: sqsAnswering(batches(10, 10, 10)), maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke });
     expect(invoke).toHaveBeenCalledTimes(1);
     expect(result).toEqual(expect.objectContaining({ received: 10, invocations: 1, deleted: 10, failedAgain: 90, newTickets: 10 }));
-    expect(result.stoppedBy).toMatch(/^nothing of a batch was sent and 90 records failed again: stopping, so that their 10 new tickets are not replayed at once/);
+    expect(result.stoppedBy).toMatch(/^nothing of a batch was sent and 90 records failed again: stopping, so that the next batches do not fail alike, each using up an attempt of its tickets/);
   });
 
   test('records that fail again beside others sent are counted, and the run goes on', async () => {
@@ -129,6 +129,38 @@ describe('replay --from-queue: records that fail again', () => {
     const invoke = jest.fn(async () => ({ ok: true as const, batchItemFailures: [], again: answers.shift()! }));
     const result = await replayQueue({ queueUrl: QUEUE_URL, sqs: sqsAnswering(batches(10, 10)), maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke });
     expect(result).toEqual(expect.objectContaining({ received: 20, invocations: 2, deleted: 20, failedAgain: 10, newTickets: 1, stoppedBy: undefined }));
+  });
+
+  test('a message sent after the run started (its new tickets, live traffic) is held back: not handed to the function, visible again when the run ends', async () => {
+    const startedAt = 1_700_000_000_000;
+    const sentAt = (m: Message, msBeforeStart: number): Message => ({ ...m, Attributes: { SentTimestamp: String(startedAt - msBeforeStart) } });
+    const [m0, m1, m2, m3] = [0, 1, 2, 3].map((n) => message(`m${n}`, ticketBody(n)));
+    const calls: { name: string; input: any }[] = [];
+    const sqs = {
+      send: jest.fn(async (command: { constructor: { name: string }; input: any }) => {
+        calls.push({ name: command.constructor.name, input: command.input });
+        if (command.constructor.name === 'ReceiveMessageCommand') {
+          // Before the start, beyond the margin (replayed); within the margin for clock skew; after the start; none said.
+          if (calls.filter((c) => c.name === 'ReceiveMessageCommand').length === 1) return { Messages: [sentAt(m0, 11_000), sentAt(m1, 9_000), sentAt(m2, -500), m3] };
+          return { Messages: [] };
+        }
+        if (command.constructor.name === 'DeleteMessageBatchCommand') return { Failed: [] };
+        if (command.constructor.name === 'ChangeMessageVisibilityBatchCommand') return { Failed: [] };
+        throw new Error(`unscripted ${command.constructor.name}`);
+      }),
+    };
+    const invoke = jest.fn(async (_event: SqsEvent) => ({ ok: true as const, batchItemFailures: [], again: { sent: 10, failed: 0, tickets: 0 } }));
+    const result = await replayQueue({ queueUrl: QUEUE_URL, sqs, maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke, clock: () => startedAt });
+    expect(calls[0].input.MessageSystemAttributeNames).toContain('SentTimestamp');
+    expect(invoke).toHaveBeenCalledTimes(1);
+    // A message whose sending time SQS did not say is replayed: nothing shows it is this run's.
+    expect(invoke.mock.calls[0][0].Records.map((r) => r.messageId)).toEqual(['m0', 'm3']);
+    expect(result).toEqual(expect.objectContaining({ received: 4, invocations: 1, deleted: 2, heldBack: 2, left: [], stoppedBy: undefined }));
+    const released = calls.filter((c) => c.name === 'ChangeMessageVisibilityBatchCommand');
+    expect(released).toHaveLength(1);
+    expect(released[0].input.Entries).toEqual([expect.objectContaining({ ReceiptHandle: 'rh-m1', VisibilityTimeout: 0 }), expect.objectContaining({ ReceiptHandle: 'rh-m2', VisibilityTimeout: 0 })]);
+    // Released only after the last receive: visible at once, they would be received again by this run, each receive counting toward maxReceiveCount.
+    expect(calls.map((c) => c.name).lastIndexOf('ReceiveMessageCommand')).toBeLessThan(calls.findIndex((c) => c.name === 'ChangeMessageVisibilityBatchCommand'));
   });
 
   test('the command exits 1 and says so when records failed again, though every message was deleted', async () => {
@@ -143,6 +175,31 @@ describe('replay --from-queue: records that fail again', () => {
       expect(code).toBe(1);
       expect(JSON.parse(out.join('').trim().split('\n').pop()!)).toMatchObject({ received: 10, invocations: 1, deleted: 10, left: 0, failedAgain: 4, newTickets: 1 });
       expect(err.join('')).toMatch(/^4 record\(s\) failed again; the function wrote 1 new ticket\(s\) to the queue: replay them once the cause is fixed \(the function's log says it\)$/m);
+    } finally {
+      jest.restoreAllMocks();
+    }
+  });
+
+  test('the command exits 1 and says so when it held messages back, though the rest was replayed', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+    jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+    try {
+      const lambda = { send: jest.fn(async () => ({ StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify({ batchItemFailures: [], summary: { sent: 5, failed: 0, tickets: 0 } })) })) };
+      const later = String(Date.now() + 60_000);
+      const receives = [() => ({ Messages: [message('m0', ticketBody(0)), { ...message('m1', ticketBody(1)), Attributes: { SentTimestamp: later } }] }), () => ({ Messages: [] })];
+      const sqs = {
+        send: jest.fn(async (command: { constructor: { name: string } }) => {
+          if (command.constructor.name === 'ReceiveMessageCommand') return receives.shift()!();
+          return { Failed: [] };
+        }),
+      };
+      const commandLine = { queueUrl: QUEUE_URL, functionName: 'f', queueRegion: 'eu-west-1', functionRegion: 'eu-west-1', maxMessages: 10, visibilityTimeoutSeconds: 360, dryRun: false };
+      const code = await replayQueueCommand(commandLine, { sqs, lambda } as unknown as Parameters<typeof replayQueueCommand>[1]);
+      expect(code).toBe(1);
+      expect(JSON.parse(out.join('').trim().split('\n').pop()!)).toMatchObject({ received: 2, invocations: 1, deleted: 1, left: 0, heldBack: 1, failedAgain: 0, newTickets: 0 });
+      expect(err.join('')).toMatch(/^1 message\(s\) sent to the queue after the run started \(or less than 10 s before, for clock skew\) held back, visible again now: /m);
     } finally {
       jest.restoreAllMocks();
     }
@@ -350,6 +407,7 @@ describeWithTool('moto_server', 'replay --from-queue against an emulated queue',
       maxMessages: 1000,
       visibilityTimeoutSeconds: 600,
       waitSeconds: 0,
+      clockSkewMarginMs: 0,
       invoke: async (event) => {
         const ids = event.Records.map((r) => r.messageId as string);
         seen.push(...ids);
@@ -366,7 +424,7 @@ describeWithTool('moto_server', 'replay --from-queue against an emulated queue',
 
   test('a failed invocation stops the replay and leaves its batch; the rest was never touched', async () => {
     const queueUrl = await queueWith('replay-broken', 15);
-    const result = await replayQueue({ queueUrl, sqs, maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke: async () => ({ ok: false, error: 'boom' }) });
+    const result = await replayQueue({ queueUrl, sqs, maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, clockSkewMarginMs: 0, invoke: async () => ({ ok: false, error: 'boom' }) });
     expect(result).toEqual(expect.objectContaining({ received: 10, invocations: 1, deleted: 0, stoppedBy: 'boom' }));
     expect(result.left).toHaveLength(10);
     expect(await counts(queueUrl)).toEqual({ visible: 5, hidden: 10 });
@@ -375,7 +433,7 @@ describeWithTool('moto_server', 'replay --from-queue against an emulated queue',
   test('a dry run lists the tickets and leaves every message visible', async () => {
     const queueUrl = await queueWith('replay-dry', 12);
     const invoke = jest.fn();
-    const result = await replayQueue({ queueUrl, sqs, maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, dryRun: true, invoke });
+    const result = await replayQueue({ queueUrl, sqs, maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, clockSkewMarginMs: 0, dryRun: true, invoke });
     expect(invoke).not.toHaveBeenCalled();
     expect(result.listed).toHaveLength(12);
     expect(result.listed.map((b) => JSON.parse(b).key).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `AWSLogs/k${i}.json.gz`).sort());
@@ -395,6 +453,7 @@ describeWithTool('moto_server', 'replay --from-queue against an emulated queue',
       maxMessages: 1000,
       visibilityTimeoutSeconds: 600,
       waitSeconds: 0,
+      clockSkewMarginMs: 0,
       invoke: async (event) => {
         handed.push(...event.Records.map((r) => JSON.parse(r.body as string).type));
         return { ok: true, batchItemFailures: [] };
@@ -408,9 +467,38 @@ describeWithTool('moto_server', 'replay --from-queue against an emulated queue',
     expect(await counts(queueUrl)).toEqual({ visible: 0, hidden: 2 });
   });
 
+  test('the new tickets a replay writes are not replayed by the same run: held back, then visible again', async () => {
+    // Dynatrace takes only part of each batch: the function writes a new ticket for what failed
+    // again, at once; without holding them back the run would receive them and use up their attempts.
+    const queueUrl = await queueWith('replay-same-run', 10);
+    // This machine's clock is SQS's (moto runs here), so no margin for skew: the tickets were just sent.
+    const before = Date.now();
+    while (Date.now() === before) await new Promise((resolve) => setTimeout(resolve, 1));
+    const handed: { key: string; attempt: number }[] = [];
+    const result = await replayQueue({
+      queueUrl,
+      sqs,
+      maxMessages: 1000,
+      visibilityTimeoutSeconds: 600,
+      waitSeconds: 0,
+      clockSkewMarginMs: 0,
+      invoke: async (event) => {
+        const tickets = event.Records.map((r) => JSON.parse(r.body as string));
+        handed.push(...tickets.map((t) => ({ key: t.key, attempt: t.attempt })));
+        const again = tickets.slice(0, 3).map((t, i) => ({ Id: String(i), MessageBody: JSON.stringify({ ...t, attempt: t.attempt + 1 }) }));
+        await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: again }));
+        return { ok: true, batchItemFailures: [], again: { sent: 70, failed: 30, tickets: again.length } };
+      },
+    });
+    expect(handed.every((t) => t.attempt === 1)).toBe(true);
+    expect(handed).toHaveLength(10);
+    expect(result).toEqual(expect.objectContaining({ invocations: 1, deleted: 10, heldBack: 3, failedAgain: 30, newTickets: 3, stoppedBy: undefined }));
+    expect(await counts(queueUrl)).toEqual({ visible: 3, hidden: 0 });
+  });
+
   test('--max-messages bounds what one run takes', async () => {
     const queueUrl = await queueWith('replay-some', 12);
-    const result = await replayQueue({ queueUrl, sqs, maxMessages: 4, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke: async () => ({ ok: true, batchItemFailures: [] }) });
+    const result = await replayQueue({ queueUrl, sqs, maxMessages: 4, visibilityTimeoutSeconds: 600, waitSeconds: 0, clockSkewMarginMs: 0, invoke: async () => ({ ok: true, batchItemFailures: [] }) });
     expect(result).toEqual(expect.objectContaining({ received: 4, deleted: 4 }));
     expect(await counts(queueUrl)).toEqual({ visible: 8, hidden: 0 });
   });

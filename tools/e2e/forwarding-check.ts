@@ -190,6 +190,8 @@ export async function forwardWithFailures(setup: ForwardingSetup): Promise<Forwa
         maxMessages: 1000,
         visibilityTimeoutSeconds: 600,
         waitSeconds: 0,
+        // The emulated queue stamps SentTimestamp by this machine's clock: no skew, and the tickets were just written.
+        clockSkewMarginMs: 0,
         invoke: async (event) => {
           replayInvocations++;
           try {
