@@ -102,6 +102,11 @@ export const poisonInput: Drill = {
         `handed tickets by attempt ${JSON.stringify(handedFirst.map((t) => t.attempt))}, ${firstReplay.heldBack} held back, ${firstReplay.left.length} left, ${firstReplay.answers.length} invocations`,
       ),
       check(
+        'the function answered the replay command with its summary (asked for by the client context the command sends): its new tickets counted',
+        firstReplay.untold === 0 && firstReplay.newTickets === firstTickets.length && replay.untold === 0,
+        `first replay: ${firstReplay.newTickets} new tickets, ${firstReplay.failedAgain} records failed again, ${firstReplay.untold + replay.untold} answers without a summary`,
+      ),
+      check(
         `second replay ends it: each poison ticket failed again, then was returned to the queue (REPLAY_MAX_ATTEMPTS=${REPLAY_MAX_ATTEMPTS})`,
         handedSecond.length === firstTickets.length &&
           handedSecond.every((t) => t.attempt === REPLAY_MAX_ATTEMPTS) &&
