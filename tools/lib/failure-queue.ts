@@ -179,8 +179,8 @@ export async function replayQueue(options: QueueReplayOptions): Promise<QueueRep
       failedAgain += outcome.again.failed;
       newTickets += outcome.again.tickets;
       if (outcome.again.sent === 0 && outcome.again.failed > 0) {
-        // Dynatrace out of reach, the token refused: the next batches would fail alike, and their
-        // new tickets, in the queue at once, would be received by this run and use up their attempts.
+        // Dynatrace out of reach, the token refused: the next batches would fail alike, each
+        // ticket's attempt used up for nothing (their new tickets are held back, this batch's too).
         stoppedBy = `nothing of a batch was sent and ${outcome.again.failed} records failed again: stopping, so that the next batches do not fail alike, each using up an attempt of its tickets (is Dynatrace reachable, the token valid? the function's log says)`;
         break;
       }
