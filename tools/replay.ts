@@ -53,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
   if (argv.includes('--from-queue')) {
     const queue = parseQueueCommandLine(argv, loadTopology());
     if (!queue) return 0;
-    return replayQueueCommand(queue, queueReplayClients(queue.region));
+    return replayQueueCommand(queue, queueReplayClients(queue));
   }
   const commandLine = parseForwardCommandLine(argv, { usage: USAGE, missingInput: 'no ticket file given (or --from-queue)', help: true });
   if (!commandLine) return 0;

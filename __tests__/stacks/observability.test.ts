@@ -468,5 +468,9 @@ describe('observability stack: outputs for operators', () => {
     const defaults = parseQueueCommandLine(['--from-queue'], topology)!;
     expect(defaults.queueUrl.endsWith('/trailbridge-forwarder-failures')).toBe(true);
     expect(defaults.functionName).toBe(only(stack, 'aws_lambda_function').function_name);
+    // And invokes it in the region the stack deploys it to (its default provider's), whatever the queue URL says.
+    expect(only(stack, 'aws_lambda_function').provider).toBeUndefined();
+    const region = stack.json.provider.aws.find((p: { alias?: string }) => !p.alias).region;
+    expect(parseQueueCommandLine(['--from-queue', '--queue-url', 'https://sqs.ap-south-1.amazonaws.com/444444444444/q'], topology)!.functionRegion).toBe(region);
   });
 });

@@ -2,7 +2,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, Message, SendMessageBatc
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { createTicket } from '../../functions/forwarder/tickets';
 import { parseInvocation } from '../../functions/forwarder/notifications';
-import { lambdaInvoker, parseQueueCommandLine, queueReplayClients, parseQueueUrl, replayProblem, replayQueue, replayQueueCommand, settleBatch, SqsEvent, sqsEvent } from '../../tools/lib/failure-queue';
+import { functionRegion, lambdaInvoker, parseQueueCommandLine, queueReplayClients, parseQueueUrl, replayProblem, replayQueue, replayQueueCommand, settleBatch, SqsEvent, sqsEvent } from '../../tools/lib/failure-queue';
 import { MotoServer, startMoto } from '../../tools/lib/moto';
 import { describeWithTool } from '../support/required-tools';
 import { topologyWith } from '../support/synth';
@@ -116,12 +116,12 @@ describe('replay --from-queue: records that fail again', () => {
     }),
   });
 
-  test('a batch of which nothing was sent and records failed again stops the run: its new tickets are not replayed again at once', async () => {
+  test('a batch of which nothing was sent and records failed again stops the run: the next batches would fail alike, using up an attempt of their tickets', async () => {
     const invoke = jest.fn(async () => ({ ok: true as const, batchItemFailures: [], again: { sent: 0, failed: 90, tickets: 10 } }));
     const result = await replayQueue({ queueUrl: QUEUE_URL, sqs: sqsAnswering(batches(10, 10, 10)), maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke });
     expect(invoke).toHaveBeenCalledTimes(1);
     expect(result).toEqual(expect.objectContaining({ received: 10, invocations: 1, deleted: 10, failedAgain: 90, newTickets: 10 }));
-    expect(result.stoppedBy).toMatch(/^nothing of a batch was sent and 90 records failed again: stopping, so that their 10 new tickets are not replayed at once/);
+    expect(result.stoppedBy).toMatch(/^nothing of a batch was sent and 90 records failed again: stopping, so that the next batches do not fail alike, each using up an attempt of its tickets/);
   });
 
   test('records that fail again beside others sent are counted, and the run goes on', async () => {
@@ -131,6 +131,38 @@ describe('replay --from-queue: records that fail again', () => {
     expect(result).toEqual(expect.objectContaining({ received: 20, invocations: 2, deleted: 20, failedAgain: 10, newTickets: 1, stoppedBy: undefined }));
   });
 
+  test('a message sent after the run started (its new tickets, live traffic) is held back: not handed to the function, visible again when the run ends', async () => {
+    const startedAt = 1_700_000_000_000;
+    const sentAt = (m: Message, msBeforeStart: number): Message => ({ ...m, Attributes: { SentTimestamp: String(startedAt - msBeforeStart) } });
+    const [m0, m1, m2, m3] = [0, 1, 2, 3].map((n) => message(`m${n}`, ticketBody(n)));
+    const calls: { name: string; input: any }[] = [];
+    const sqs = {
+      send: jest.fn(async (command: { constructor: { name: string }; input: any }) => {
+        calls.push({ name: command.constructor.name, input: command.input });
+        if (command.constructor.name === 'ReceiveMessageCommand') {
+          // Before the start, beyond the margin (replayed); within the margin for clock skew; after the start; none said.
+          if (calls.filter((c) => c.name === 'ReceiveMessageCommand').length === 1) return { Messages: [sentAt(m0, 11_000), sentAt(m1, 9_000), sentAt(m2, -500), m3] };
+          return { Messages: [] };
+        }
+        if (command.constructor.name === 'DeleteMessageBatchCommand') return { Failed: [] };
+        if (command.constructor.name === 'ChangeMessageVisibilityBatchCommand') return { Failed: [] };
+        throw new Error(`unscripted ${command.constructor.name}`);
+      }),
+    };
+    const invoke = jest.fn(async (_event: SqsEvent) => ({ ok: true as const, batchItemFailures: [], again: { sent: 10, failed: 0, tickets: 0 } }));
+    const result = await replayQueue({ queueUrl: QUEUE_URL, sqs, maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke, clock: () => startedAt });
+    expect(calls[0].input.MessageSystemAttributeNames).toContain('SentTimestamp');
+    expect(invoke).toHaveBeenCalledTimes(1);
+    // A message whose sending time SQS did not say is replayed: nothing shows it is this run's.
+    expect(invoke.mock.calls[0][0].Records.map((r) => r.messageId)).toEqual(['m0', 'm3']);
+    expect(result).toEqual(expect.objectContaining({ received: 4, invocations: 1, deleted: 2, heldBack: 2, left: [], stoppedBy: undefined }));
+    const released = calls.filter((c) => c.name === 'ChangeMessageVisibilityBatchCommand');
+    expect(released).toHaveLength(1);
+    expect(released[0].input.Entries).toEqual([expect.objectContaining({ ReceiptHandle: 'rh-m1', VisibilityTimeout: 0 }), expect.objectContaining({ ReceiptHandle: 'rh-m2', VisibilityTimeout: 0 })]);
+    // Released only after the last receive: visible at once, they would be received again by this run, each receive counting toward maxReceiveCount.
+    expect(calls.map((c) => c.name).lastIndexOf('ReceiveMessageCommand')).toBeLessThan(calls.findIndex((c) => c.name === 'ChangeMessageVisibilityBatchCommand'));
+  });
+
   test('the command exits 1 and says so when records failed again, though every message was deleted', async () => {
     const out: string[] = [];
     const err: string[] = [];
@@ -138,11 +170,36 @@ describe('replay --from-queue: records that fail again', () => {
     jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
     try {
       const lambda = { send: jest.fn(async () => ({ StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify({ batchItemFailures: [], summary: { sent: 5, failed: 4, tickets: 1 } })) })) };
-      const commandLine = { queueUrl: QUEUE_URL, functionName: 'f', region: 'eu-west-1', maxMessages: 10, visibilityTimeoutSeconds: 360, dryRun: false };
+      const commandLine = { queueUrl: QUEUE_URL, functionName: 'f', queueRegion: 'eu-west-1', functionRegion: 'eu-west-1', maxMessages: 10, visibilityTimeoutSeconds: 360, dryRun: false };
       const code = await replayQueueCommand(commandLine, { sqs: sqsAnswering(batches(10)), lambda } as unknown as Parameters<typeof replayQueueCommand>[1]);
       expect(code).toBe(1);
       expect(JSON.parse(out.join('').trim().split('\n').pop()!)).toMatchObject({ received: 10, invocations: 1, deleted: 10, left: 0, failedAgain: 4, newTickets: 1 });
       expect(err.join('')).toMatch(/^4 record\(s\) failed again; the function wrote 1 new ticket\(s\) to the queue: replay them once the cause is fixed \(the function's log says it\)$/m);
+    } finally {
+      jest.restoreAllMocks();
+    }
+  });
+
+  test('the command exits 1 and says so when it held messages back, though the rest was replayed', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+    jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+    try {
+      const lambda = { send: jest.fn(async () => ({ StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify({ batchItemFailures: [], summary: { sent: 5, failed: 0, tickets: 0 } })) })) };
+      const later = String(Date.now() + 60_000);
+      const receives = [() => ({ Messages: [message('m0', ticketBody(0)), { ...message('m1', ticketBody(1)), Attributes: { SentTimestamp: later } }] }), () => ({ Messages: [] })];
+      const sqs = {
+        send: jest.fn(async (command: { constructor: { name: string } }) => {
+          if (command.constructor.name === 'ReceiveMessageCommand') return receives.shift()!();
+          return { Failed: [] };
+        }),
+      };
+      const commandLine = { queueUrl: QUEUE_URL, functionName: 'f', queueRegion: 'eu-west-1', functionRegion: 'eu-west-1', maxMessages: 10, visibilityTimeoutSeconds: 360, dryRun: false };
+      const code = await replayQueueCommand(commandLine, { sqs, lambda } as unknown as Parameters<typeof replayQueueCommand>[1]);
+      expect(code).toBe(1);
+      expect(JSON.parse(out.join('').trim().split('\n').pop()!)).toMatchObject({ received: 2, invocations: 1, deleted: 1, left: 0, heldBack: 1, failedAgain: 0, newTickets: 0 });
+      expect(err.join('')).toMatch(/^1 message\(s\) sent to the queue after the run started \(or less than 10 s before, for clock skew\) held back, visible again now: /m);
     } finally {
       jest.restoreAllMocks();
     }
@@ -189,21 +246,37 @@ describe('replay --from-queue: the command line', () => {
     expect(parseQueueCommandLine(['--from-queue'], topology)).toEqual({
       queueUrl: `https://sqs.${topology.homeRegion}.amazonaws.com/${topology.accounts.find((a) => a.roles.includes('observability'))!.id}/trailbridge-forwarder-failures`,
       functionName: 'trailbridge-forwarder',
-      region: topology.homeRegion,
+      queueRegion: topology.homeRegion,
+      functionRegion: topology.homeRegion,
       maxMessages: 1000,
       visibilityTimeoutSeconds: 180,
       dryRun: false,
     });
     expect(parseQueueCommandLine(['--from-queue', '--queue-url', QUEUE_URL, '--function', 'f', '--max-messages', '5', '--dry-run'], topology)).toEqual(
-      expect.objectContaining({ queueUrl: QUEUE_URL, region: 'eu-west-1', functionName: 'f', maxMessages: 5, dryRun: true }),
+      expect.objectContaining({ queueUrl: QUEUE_URL, queueRegion: 'eu-west-1', functionName: 'f', maxMessages: 5, dryRun: true }),
     );
+  });
+
+  test('the function is invoked in its own region: a --function ARN\'s, else the topology\'s home region, whatever the queue\'s', () => {
+    expect(functionRegion('trailbridge-forwarder', 'eu-central-1')).toBe('eu-central-1');
+    expect(functionRegion('arn:aws:lambda:us-west-2:444444444444:function:trailbridge-forwarder', 'eu-central-1')).toBe('us-west-2');
+    expect(functionRegion('arn:aws-cn:lambda:cn-northwest-1:444444444444:function:f:live', 'cn-north-1')).toBe('cn-northwest-1');
+    // A partial ARN (account:function:name) and a name with a qualifier name no region.
+    expect(functionRegion('444444444444:function:f', 'eu-central-1')).toBe('eu-central-1');
+    expect(functionRegion('f:live', 'eu-central-1')).toBe('eu-central-1');
+    const other = parseQueueCommandLine(['--from-queue', '--queue-url', QUEUE_URL], topology)!;
+    expect(other).toEqual(expect.objectContaining({ queueRegion: 'eu-west-1', functionRegion: topology.homeRegion }));
+    expect(topology.homeRegion).not.toBe('eu-west-1');
+    const byArn = parseQueueCommandLine(['--from-queue', '--function', 'arn:aws:lambda:ap-southeast-2:444444444444:function:f'], topology)!;
+    expect(byArn).toEqual(expect.objectContaining({ queueRegion: topology.homeRegion, functionRegion: 'ap-southeast-2' }));
   });
 
   test('the default queue URL has the endpoint of the topology\'s partition', () => {
     const china = { ...topology, partition: 'aws-cn' as const, homeRegion: 'cn-north-1' };
     const line = parseQueueCommandLine(['--from-queue'], china)!;
     expect(line.queueUrl).toMatch(/^https:\/\/sqs\.cn-north-1\.amazonaws\.com\.cn\/\d{12}\/trailbridge-forwarder-failures$/);
-    expect(line.region).toBe('cn-north-1');
+    expect(line.queueRegion).toBe('cn-north-1');
+    expect(line.functionRegion).toBe('cn-north-1');
   });
 
   test('mistakes are usage errors (exit code 2) that say what to give', () => {
@@ -224,7 +297,7 @@ describe('replay --from-queue: the command line', () => {
 });
 
 describe('replay --from-queue: a queue it cannot reach', () => {
-  const commandLine = { queueUrl: QUEUE_URL, functionName: 'f', region: 'eu-west-1', maxMessages: 10, visibilityTimeoutSeconds: 360, dryRun: true };
+  const commandLine = { queueUrl: QUEUE_URL, functionName: 'f', queueRegion: 'eu-west-1', functionRegion: 'eu-west-1', maxMessages: 10, visibilityTimeoutSeconds: 360, dryRun: true };
   const failing = (err: Error) => ({ sqs: { send: jest.fn(async () => Promise.reject(err)) }, lambda: { send: jest.fn() } });
   const named = (name: string, message: string, extra: object = {}) => Object.assign(new Error(message), { name }, extra);
 
@@ -259,9 +332,10 @@ describe('replay --from-queue: invoking the function', () => {
 
   test('the function is invoked once per batch: the SDK does not invoke it again after a dropped connection', async () => {
     // A retried Invoke whose first call is still running replays the same batch twice: every record sent twice.
-    const { sqs, lambda } = queueReplayClients('eu-west-1');
+    const { sqs, lambda } = queueReplayClients({ queueRegion: 'eu-west-1', functionRegion: 'eu-central-1' });
     expect(await lambda.config.maxAttempts()).toBe(1);
-    expect(await lambda.config.region()).toBe('eu-west-1');
+    // Each client in its resource's region: a queue elsewhere than the function is no reason to invoke it there.
+    expect(await lambda.config.region()).toBe('eu-central-1');
     expect(await sqs.config.region()).toBe('eu-west-1');
     lambda.destroy();
     sqs.destroy();
@@ -333,6 +407,7 @@ describeWithTool('moto_server', 'replay --from-queue against an emulated queue',
       maxMessages: 1000,
       visibilityTimeoutSeconds: 600,
       waitSeconds: 0,
+      clockSkewMarginMs: 0,
       invoke: async (event) => {
         const ids = event.Records.map((r) => r.messageId as string);
         seen.push(...ids);
@@ -349,7 +424,7 @@ describeWithTool('moto_server', 'replay --from-queue against an emulated queue',
 
   test('a failed invocation stops the replay and leaves its batch; the rest was never touched', async () => {
     const queueUrl = await queueWith('replay-broken', 15);
-    const result = await replayQueue({ queueUrl, sqs, maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke: async () => ({ ok: false, error: 'boom' }) });
+    const result = await replayQueue({ queueUrl, sqs, maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, clockSkewMarginMs: 0, invoke: async () => ({ ok: false, error: 'boom' }) });
     expect(result).toEqual(expect.objectContaining({ received: 10, invocations: 1, deleted: 0, stoppedBy: 'boom' }));
     expect(result.left).toHaveLength(10);
     expect(await counts(queueUrl)).toEqual({ visible: 5, hidden: 10 });
@@ -358,7 +433,7 @@ describeWithTool('moto_server', 'replay --from-queue against an emulated queue',
   test('a dry run lists the tickets and leaves every message visible', async () => {
     const queueUrl = await queueWith('replay-dry', 12);
     const invoke = jest.fn();
-    const result = await replayQueue({ queueUrl, sqs, maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, dryRun: true, invoke });
+    const result = await replayQueue({ queueUrl, sqs, maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, clockSkewMarginMs: 0, dryRun: true, invoke });
     expect(invoke).not.toHaveBeenCalled();
     expect(result.listed).toHaveLength(12);
     expect(result.listed.map((b) => JSON.parse(b).key).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `AWSLogs/k${i}.json.gz`).sort());
@@ -378,6 +453,7 @@ describeWithTool('moto_server', 'replay --from-queue against an emulated queue',
       maxMessages: 1000,
       visibilityTimeoutSeconds: 600,
       waitSeconds: 0,
+      clockSkewMarginMs: 0,
       invoke: async (event) => {
         handed.push(...event.Records.map((r) => JSON.parse(r.body as string).type));
         return { ok: true, batchItemFailures: [] };
@@ -391,9 +467,38 @@ describeWithTool('moto_server', 'replay --from-queue against an emulated queue',
     expect(await counts(queueUrl)).toEqual({ visible: 0, hidden: 2 });
   });
 
+  test('the new tickets a replay writes are not replayed by the same run: held back, then visible again', async () => {
+    // Dynatrace takes only part of each batch: the function writes a new ticket for what failed
+    // again, at once; without holding them back the run would receive them and use up their attempts.
+    const queueUrl = await queueWith('replay-same-run', 10);
+    // This machine's clock is SQS's (moto runs here), so no margin for skew: the tickets were just sent.
+    const before = Date.now();
+    while (Date.now() === before) await new Promise((resolve) => setTimeout(resolve, 1));
+    const handed: { key: string; attempt: number }[] = [];
+    const result = await replayQueue({
+      queueUrl,
+      sqs,
+      maxMessages: 1000,
+      visibilityTimeoutSeconds: 600,
+      waitSeconds: 0,
+      clockSkewMarginMs: 0,
+      invoke: async (event) => {
+        const tickets = event.Records.map((r) => JSON.parse(r.body as string));
+        handed.push(...tickets.map((t) => ({ key: t.key, attempt: t.attempt })));
+        const again = tickets.slice(0, 3).map((t, i) => ({ Id: String(i), MessageBody: JSON.stringify({ ...t, attempt: t.attempt + 1 }) }));
+        await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: again }));
+        return { ok: true, batchItemFailures: [], again: { sent: 70, failed: 30, tickets: again.length } };
+      },
+    });
+    expect(handed.every((t) => t.attempt === 1)).toBe(true);
+    expect(handed).toHaveLength(10);
+    expect(result).toEqual(expect.objectContaining({ invocations: 1, deleted: 10, heldBack: 3, failedAgain: 30, newTickets: 3, stoppedBy: undefined }));
+    expect(await counts(queueUrl)).toEqual({ visible: 3, hidden: 0 });
+  });
+
   test('--max-messages bounds what one run takes', async () => {
     const queueUrl = await queueWith('replay-some', 12);
-    const result = await replayQueue({ queueUrl, sqs, maxMessages: 4, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke: async () => ({ ok: true, batchItemFailures: [] }) });
+    const result = await replayQueue({ queueUrl, sqs, maxMessages: 4, visibilityTimeoutSeconds: 600, waitSeconds: 0, clockSkewMarginMs: 0, invoke: async () => ({ ok: true, batchItemFailures: [] }) });
     expect(result).toEqual(expect.objectContaining({ received: 4, deleted: 4 }));
     expect(await counts(queueUrl)).toEqual({ visible: 8, hidden: 0 });
   });

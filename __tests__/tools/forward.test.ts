@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -118,6 +118,30 @@ describe('npm run forward / replay', () => {
     server.script({ status: 500 });
     expect(await replayMain(['--dt-url', server.url, failures])).toBe(1);
     expect(err.join('')).toMatch(/^1 replay ticket\(s\) not saved: pass --failures FILE to keep them$/m);
+  });
+
+  it('a --failures file that cannot be written is refused before anything is sent (its tickets would be lost after the run)', async () => {
+    const file = join(dir, 'records.json');
+    writeFileSync(file, JSON.stringify(freshen(stratusRecords().slice(0, 5), Date.now())));
+    const tickets = join(dir, 'tickets.jsonl');
+    writeFileSync(tickets, createTicket({ bucket: '', key: file, ranges: [{ from: 0, to: 5 }], reason: 'earlier', attempt: 1, now: Date.now() }).map((t) => `${JSON.stringify(t)}\n`).join(''));
+    const inMissingDirectory = join(dir, 'no-such-dir', 'again.jsonl');
+    await expect(replayMain(['--dt-url', server.url, '--failures', inMissingDirectory, tickets])).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(new RegExp(`^--failures ${escape(inMissingDirectory)}: cannot write the ticket file \\(ENOENT[^)]*\\); nothing was sent: name a file in a directory that exists and that you may write to$`)),
+    });
+    // A directory, not a file; and forward checks it too.
+    await expect(forwardMain(['--dt-url', server.url, '--failures', dir, file])).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/cannot write the ticket file \(EISDIR/) });
+    expect(server.requests).toHaveLength(0);
+    // The check leaves nothing behind (a run that stops before its end creates no file), and a file that is writable is taken.
+    const again = join(dir, 'again.jsonl');
+    delete process.env.DT_API_TOKEN;
+    await expect(replayMain(['--dt-url', server.url, '--failures', again, tickets])).rejects.toMatchObject({ message: expect.stringMatching(/^no API token/) });
+    expect(existsSync(again)).toBe(false);
+    process.env.DT_API_TOKEN = server.token;
+    server.script({ status: 500 });
+    expect(await replayMain(['--dt-url', server.url, '--failures', again, tickets])).toBe(1);
+    expect(readFileSync(again, 'utf8')).toMatch(/"attempt":2/);
   });
 
   it('a --dry-run writes nothing to --failures: the ticket file it replays from is kept as it was', async () => {

@@ -27,9 +27,10 @@ process.stdin.on('data', (chunk) => {
   for (let at = buffered.indexOf('\\n'); at >= 0; at = buffered.indexOf('\\n')) {
     const line = buffered.slice(0, at);
     buffered = buffered.slice(at + 1);
-    const { id, event, timeoutMs } = JSON.parse(line);
+    const { id, event, timeoutMs, clientContext } = JSON.parse(line);
     const started = Date.now();
     const context = {
+      clientContext,
       functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
       invokedFunctionArn: 'arn:aws:lambda:us-east-1:999999999999:function:' + process.env.AWS_LAMBDA_FUNCTION_NAME,
       awsRequestId: 'drill-' + id,
@@ -130,8 +131,12 @@ export class FunctionContainer {
       });
   }
 
-  /** Invokes the handler; kills the container when it has not answered `timeoutMs` (plus 2 s of grace) later. */
-  invoke(event: unknown, timeoutMs: number): Promise<Invocation> {
+  /**
+   * Invokes the handler; kills the container when it has not answered `timeoutMs` (plus 2 s of
+   * grace) later. `clientContext` is the context's `clientContext`, as Lambda's Node runtime gives
+   * it: the JSON of the Invoke's ClientContext (tools/lib/invoke-stand-in.ts decodes it).
+   */
+  invoke(event: unknown, timeoutMs: number, clientContext?: unknown): Promise<Invocation> {
     const id = ++this.next;
     const started = Date.now();
     return new Promise((resolve) => {
@@ -144,7 +149,7 @@ export class FunctionContainer {
         clearTimeout(timer);
         resolve(answer);
       });
-      this.child.stdin!.write(`${JSON.stringify({ id, event, timeoutMs })}\n`);
+      this.child.stdin!.write(`${JSON.stringify({ id, event, timeoutMs, clientContext })}\n`);
     });
   }
 

@@ -9,7 +9,8 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { FakeIngestServer, FakeIngestServerOptions, IngestEvent } from '../lib/fake-ingest-server';
-import { replayQueue, QueueReplayResult, SqsEvent } from '../lib/failure-queue';
+import { lambdaInvoker, replayQueue, QueueReplayResult, SqsEvent } from '../lib/failure-queue';
+import { invokeStandIn } from '../lib/invoke-stand-in';
 import { freePort, MotoServer, motoClientEnv } from '../lib/moto';
 import { S3Fault, S3StandIn } from '../lib/s3-stand-in';
 import { SsmStandIn } from '../lib/ssm-stand-in';
@@ -133,16 +134,26 @@ export class DrillWorld {
 
   /**
    * The operator's queue replay (`npm run replay -- --from-queue`, tools/lib/failure-queue.ts),
-   * invoking a fresh container instead of the deployed function.
+   * invoking a fresh container instead of the deployed function, through the command's own invoker:
+   * the container gets the command's client context and answers it with its summary, as deployed.
    */
   async replay(container: FunctionContainer, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<QueueReplayResult & { answers: Invocation[] }> {
     const invocations: Invocation[] = [];
+    const lambda = invokeStandIn(async (event, clientContext) => {
+      const invocation = await container.invoke(event, timeoutMs, clientContext);
+      invocations.push(invocation);
+      if (invocation.error || invocation.timedOut || invocation.died) return { error: invocation.error ?? (invocation.timedOut ? 'timed out' : 'died') };
+      return { result: invocation.result };
+    });
+    const invoke = lambdaInvoker(lambda, 'trailbridge-forwarder');
     const result = await replayQueue({
       queueUrl: this.queueUrl,
       sqs: this.sqs,
       maxMessages: 1_000,
       visibilityTimeoutSeconds: 300,
       waitSeconds: 0,
+      // moto stamps SentTimestamp by this machine's clock: no skew, and the drills replay at once what they just ticketed.
+      clockSkewMarginMs: 0,
       invoke: async (event: SqsEvent) => {
         const tickets = new Map<string, ReplayTicket>();
         for (const record of event.Records) {
@@ -150,14 +161,9 @@ export class DrillWorld {
           if (ticket) tickets.set(String(record.messageId), ticket);
         }
         this.replayedTickets.push(...tickets.values());
-        const invocation = await container.invoke(event, timeoutMs);
-        invocations.push(invocation);
-        if (invocation.error || invocation.timedOut || invocation.died) return { ok: false, error: invocation.error ?? (invocation.timedOut ? 'timed out' : 'died') };
-        const failures = invocation.result?.batchItemFailures;
-        if (!Array.isArray(failures)) return { ok: false, error: `no partial batch response: ${JSON.stringify(invocation.result)}` };
-        const ids: string[] = failures.map((f: { itemIdentifier: string }) => f.itemIdentifier);
-        for (const id of ids) if (tickets.has(id)) this.givenUpTickets.push(tickets.get(id)!);
-        return { ok: true, batchItemFailures: ids };
+        const outcome = await invoke(event);
+        if (outcome.ok) for (const id of outcome.batchItemFailures) if (tickets.has(id)) this.givenUpTickets.push(tickets.get(id)!);
+        return outcome;
       },
     });
     return { ...result, answers: invocations };

@@ -2,7 +2,8 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BatchWriteItemCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { replayQueue } from '../lib/failure-queue';
+import { lambdaInvoker, replayQueue } from '../lib/failure-queue';
+import { invokeStandIn } from '../lib/invoke-stand-in';
 import { FakeIngestServer, IngestEvent } from '../lib/fake-ingest-server';
 import { AwsCredentialIdentity, ClientConfig } from './accounts';
 import { CloudTrailObject } from './cloudtrail-files';
@@ -110,8 +111,8 @@ function attributeProblems(id: string, event: IngestEvent, object: CloudTrailObj
   return problems;
 }
 
-/** Runs the handler for every event, in a fresh module (a cold start) against `fake`. */
-async function invokeAll(setup: ForwardingSetup, label: string, fake: FakeIngestServer, events: readonly unknown[]): Promise<any[]> {
+/** Runs the handler for every event, in a fresh module (a cold start) against `fake`; `clientContext` as the runtime gives it. */
+async function invokeAll(setup: ForwardingSetup, label: string, fake: FakeIngestServer, events: readonly unknown[], clientContext?: unknown): Promise<any[]> {
   const dir = join(setup.workDir, label);
   mkdirSync(dir, { recursive: true });
   return withEnvironment(invocationEnvironment(setup, fake.url), () =>
@@ -119,7 +120,7 @@ async function invokeAll(setup: ForwardingSetup, label: string, fake: FakeIngest
     withStdoutTo(join(dir, 'function-output.log'), async () => {
       const handler = loadHandler(setup.fn, dir);
       const results: any[] = [];
-      for (const [i, event] of events.entries()) results.push(await handler(event, lambdaContext(setup.fn, `${label}-${i + 1}`)));
+      for (const [i, event] of events.entries()) results.push(await handler(event, { ...lambdaContext(setup.fn, `${label}-${i + 1}`), clientContext }));
       return results;
     }),
   );
@@ -183,24 +184,35 @@ export async function forwardWithFailures(setup: ForwardingSetup): Promise<Forwa
     const before = fake.acceptedEvents;
     let replayInvocations = 0;
     if (ticketsWritten > 0) {
-      // As an operator runs it: `npm run replay -- --from-queue`, with the function run in-process.
+      // As an operator runs it: `npm run replay -- --from-queue`, with the function run in-process
+      // behind the command's own invoker (its client context, its reading of the answer).
+      const invoke = lambdaInvoker(
+        invokeStandIn(async (event, clientContext) => {
+          replayInvocations++;
+          try {
+            const [answer] = await invokeAll(setup, `replay-${replayInvocations}`, fake, [event], clientContext);
+            return { result: answer };
+          } catch (err) {
+            return { error: (err as Error).message };
+          }
+        }),
+        setup.fn.name,
+      );
       const replay = await replayQueue({
         queueUrl,
         sqs,
         maxMessages: 1000,
         visibilityTimeoutSeconds: 600,
         waitSeconds: 0,
-        invoke: async (event) => {
-          replayInvocations++;
-          try {
-            const [answer] = await invokeAll(setup, `replay-${replayInvocations}`, fake, [event]);
-            return { ok: true, batchItemFailures: (answer?.batchItemFailures ?? []).map((f: { itemIdentifier: string }) => f.itemIdentifier) };
-          } catch (err) {
-            return { ok: false, error: (err as Error).message };
-          }
-        },
+        // The emulated queue stamps SentTimestamp by this machine's clock: no skew, and the tickets were just written.
+        clockSkewMarginMs: 0,
+        invoke,
       });
       for (const left of replay.left) problems.push(`the replay left message ${left.messageId}: ${left.reason}`);
+      if (replay.stoppedBy) problems.push(`the replay stopped: ${replay.stoppedBy}`);
+      if (replay.untold > 0) problems.push(`${replay.untold} replay invocations answered without the summary the replay command asks for (its client context)`);
+      if (replay.failedAgain > 0 || replay.newTickets > 0) problems.push(`the function said ${replay.failedAgain} records failed again and wrote ${replay.newTickets} new tickets against a healthy server`);
+      if (replay.heldBack > 0) problems.push(`the replay held back ${replay.heldBack} messages sent during it`);
       if (replay.received > ticketsWritten) problems.push(`the replay wrote ${replay.received - ticketsWritten} new tickets against a healthy server`);
       const remaining = await queueDepth(sqs, queueUrl);
       if (remaining > 0) problems.push(`${remaining} messages are still in the failure queue after the replay`);

@@ -10,6 +10,9 @@
  * local file) is never handed to it, so never deleted: it is left, and said, for the operator.
  * The function answers this command with its summary too (functions/forwarder/response.ts): the
  * records that failed again are counted, and a batch of which nothing was sent stops the run.
+ * A message sent after the run started (a new ticket the function just wrote, or one of its live
+ * traffic) is held back for a later run: replayed at once, a poison ticket would use up its
+ * attempts in this one.
  * The operator needs SQS receive/delete on the queue and lambda:InvokeFunction, nothing more: no
  * access to the trail buckets, the key or the token.
  */
@@ -60,7 +63,23 @@ export interface QueueReplayOptions {
   readonly dryRun?: boolean;
   /** Long-poll wait of each receive, so an empty answer means an empty queue. @default 2 */
   readonly waitSeconds?: number;
+  /** This machine's clock, for the time the run started. @default Date.now */
+  readonly clock?: () => number;
+  /**
+   * How far this machine's clock may run ahead of SQS's: a message SQS stamped as sent less than
+   * this before the run started is held back too, as if sent during the run. @default CLOCK_SKEW_MARGIN_MS
+   */
+  readonly clockSkewMarginMs?: number;
 }
+
+/**
+ * The default of {@link QueueReplayOptions.clockSkewMarginMs}: a message's SentTimestamp is SQS's
+ * clock, the run's start this machine's. A clock synced by NTP is off by far less; a clock further
+ * ahead than this lets a run take the new tickets written in its first seconds (and the stop on a
+ * batch of which nothing was sent still holds). A message sent in the margin before the run waits
+ * for the next run.
+ */
+export const CLOCK_SKEW_MARGIN_MS = 10_000;
 
 /** A message left in the queue, and why. */
 export interface LeftMessage {
@@ -80,6 +99,12 @@ export interface QueueReplayResult {
   readonly newTickets: number;
   /** Invocations whose answer had no summary (a function deployed before it answered one): what failed again is not known. */
   readonly untold: number;
+  /**
+   * Messages sent to the queue after the run started (this run's new tickets, or the function's
+   * live traffic): received (and counted in `received`), not handed to the function, visible again
+   * when the run ends.
+   */
+  readonly heldBack: number;
   /** Set when a failed invocation, a batch of which nothing was sent, or a delete the queue did not answer, stopped the replay. */
   readonly stoppedBy?: string;
 }
@@ -99,6 +124,12 @@ export async function replayQueue(options: QueueReplayOptions): Promise<QueueRep
   let failedAgain = 0;
   let newTickets = 0;
   let untold = 0;
+  // Messages sent from here on are this run's new tickets (or live traffic's): replayed now, a
+  // poison ticket would come back at once and use up its attempts in this one run.
+  const sentDuringRunFrom = (options.clock ?? Date.now)() - (options.clockSkewMarginMs ?? CLOCK_SKEW_MARGIN_MS);
+  // By message id, with the latest receipt handle: one received again (its visibility timeout
+  // ended in a long run) is released once, by the handle that is valid.
+  const held = new Map<string, Message>();
 
   try {
     while (received < options.maxMessages) {
@@ -108,6 +139,12 @@ export async function replayQueue(options: QueueReplayOptions): Promise<QueueRep
       if (options.dryRun) hidden.push(...messages);
       const replayable: Message[] = [];
       for (const m of messages) {
+        if (!options.dryRun && sentAfter(m, sentDuringRunFrom)) {
+          // Kept hidden until the run ends, not made visible at once: this run would receive it
+          // again and again, each receive counting toward maxReceiveCount (then the dead-letter queue).
+          held.set(m.MessageId!, m);
+          continue;
+        }
         const problem = replayProblem(m.Body);
         if (problem) left.push({ messageId: m.MessageId!, reason: `not replayed: ${problem}; ${UNREPLAYABLE_ADVICE}` });
         else replayable.push(m);
@@ -142,17 +179,25 @@ export async function replayQueue(options: QueueReplayOptions): Promise<QueueRep
       failedAgain += outcome.again.failed;
       newTickets += outcome.again.tickets;
       if (outcome.again.sent === 0 && outcome.again.failed > 0) {
-        // Dynatrace out of reach, the token refused: the next batches would fail alike, and their
-        // new tickets, in the queue at once, would be received by this run and use up their attempts.
-        stoppedBy = `nothing of a batch was sent and ${outcome.again.failed} records failed again: stopping, so that their ${outcome.again.tickets} new tickets are not replayed at once (is Dynatrace reachable, the token valid? the function's log says)`;
+        // Dynatrace out of reach, the token refused: the next batches would fail alike, each
+        // ticket's attempt used up for nothing (their new tickets are held back, this batch's too).
+        stoppedBy = `nothing of a batch was sent and ${outcome.again.failed} records failed again: stopping, so that the next batches do not fail alike, each using up an attempt of its tickets (is Dynatrace reachable, the token valid? the function's log says)`;
         break;
       }
     }
   } finally {
-    // A dry run changes nothing: what it received is visible again at once, even when a call failed.
-    if (hidden.length > 0) await releaseMessages(options, hidden);
+    // A dry run changes nothing, and what was held back waits for the next run: visible again at
+    // once, even when a call failed.
+    const release = [...hidden, ...held.values()];
+    if (release.length > 0) await releaseMessages(options, release);
   }
-  return { received, invocations, deleted, left, listed, failedAgain, newTickets, untold, stoppedBy };
+  return { received, invocations, deleted, left, listed, failedAgain, newTickets, untold, heldBack: held.size, stoppedBy };
+}
+
+/** True when SQS says the message was sent after `time` (ms since the epoch); a message without a SentTimestamp is not known to be, so false. */
+function sentAfter(message: Message, time: number): boolean {
+  const sent = Number(message.Attributes?.SentTimestamp);
+  return Number.isFinite(sent) && sent > time;
 }
 
 const UNREPLAYABLE_ADVICE =
@@ -273,8 +318,17 @@ async function releaseMessages(options: QueueReplayOptions, messages: readonly M
  * one would replay the same batch again (its records sent twice). A failed invocation leaves its
  * batch in the queue and stops the run instead.
  */
-export function queueReplayClients(region: string): { sqs: SQSClient; lambda: LambdaClient } {
-  return { sqs: new SQSClient({ region }), lambda: new LambdaClient({ region, maxAttempts: 1 }) };
+export function queueReplayClients(regions: { readonly queueRegion: string; readonly functionRegion: string }): { sqs: SQSClient; lambda: LambdaClient } {
+  return { sqs: new SQSClient({ region: regions.queueRegion }), lambda: new LambdaClient({ region: regions.functionRegion, maxAttempts: 1 }) };
+}
+
+/**
+ * The region the function is invoked in: a --function ARN's (arn:<partition>:lambda:<region>:...),
+ * else the topology's home region, where the observability stack deploys it. Never the queue's: a
+ * --queue-url in another region says nothing of where the function runs.
+ */
+export function functionRegion(functionName: string, homeRegion: string): string {
+  return /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):/.exec(functionName)?.[1] ?? homeRegion;
 }
 
 /** The client context that has the function answer with its summary beside the partial batch response. */
@@ -332,8 +386,12 @@ const VISIBILITY_MARGIN_SECONDS = 60;
 /** A checked `replay --from-queue` command line, with the defaults the topology gives. */
 export interface QueueCommandLine {
   readonly queueUrl: string;
+  /** A name, or an ARN (full or partial, with a qualifier or not), as Invoke takes it. */
   readonly functionName: string;
-  readonly region: string;
+  /** The queue's region, from its URL. */
+  readonly queueRegion: string;
+  /** The function's region ({@link functionRegion}). */
+  readonly functionRegion: string;
   readonly maxMessages: number;
   readonly visibilityTimeoutSeconds: number;
   readonly dryRun: boolean;
@@ -348,9 +406,9 @@ export function parseQueueCommandLine(argv: readonly string[], topology: Topolog
   const naming = new Naming(topology);
   const observability = accountWithRole(naming.topology, 'observability');
   const queueUrl = values['queue-url'] ?? `https://sqs.${naming.homeRegion}.${dnsSuffix(naming.partition)}/${observability.id}/${naming.forwarderFailureQueueName()}`;
-  let region: string;
+  let queueRegion: string;
   try {
-    region = parseQueueUrl(queueUrl).region;
+    queueRegion = parseQueueUrl(queueUrl).region;
   } catch (err) {
     throw new UsageError(`--queue-url: ${(err as Error).message}`, 2);
   }
@@ -364,10 +422,11 @@ export function parseQueueCommandLine(argv: readonly string[], topology: Topolog
       2,
     );
   }
-  return { queueUrl, functionName: values.function ?? naming.forwarderFunctionName(), region, maxMessages, visibilityTimeoutSeconds, dryRun: values['dry-run'] };
+  const functionName = values.function ?? naming.forwarderFunctionName();
+  return { queueUrl, functionName, queueRegion, functionRegion: functionRegion(functionName, naming.homeRegion), maxMessages, visibilityTimeoutSeconds, dryRun: values['dry-run'] };
 }
 
-/** Exit code 0 when every message was replayed and deleted (or listed, for a dry run) and nothing failed again, 1 otherwise. */
+/** Exit code 0 when every message was replayed and deleted (or listed, for a dry run), none held back and nothing failed again, 1 otherwise. */
 export async function replayQueueCommand(commandLine: QueueCommandLine, clients: { sqs: Pick<SQSClient, 'send'>; lambda: Pick<LambdaClient, 'send'> }): Promise<number> {
   const started = Date.now();
   const result = await replayQueue({
@@ -385,11 +444,16 @@ export async function replayQueueCommand(commandLine: QueueCommandLine, clients:
   if (result.failedAgain > 0 || result.newTickets > 0) {
     process.stderr.write(`${result.failedAgain} record(s) failed again; the function wrote ${result.newTickets} new ticket(s) to the queue: replay them once the cause is fixed (the function's log says it)\n`);
   }
+  if (result.heldBack > 0) {
+    process.stderr.write(
+      `${result.heldBack} message(s) sent to the queue after the run started (or less than ${CLOCK_SKEW_MARGIN_MS / 1000} s before, for clock skew) held back, visible again now: new tickets of this run, or of the function's live traffic; replay them in a later run once the cause is fixed (if they were sent earlier, this machine's clock is behind: sync it)\n`,
+    );
+  }
   if (result.untold > 0) process.stderr.write(`${result.untold} invocation(s) did not say what failed again (a function deployed before it answered with a summary): check the queue's depth\n`);
   if (result.stoppedBy) process.stderr.write(`stopped: ${result.stoppedBy}\n`);
-  const { received, invocations, deleted, failedAgain, newTickets } = result;
-  process.stdout.write(`${JSON.stringify({ received, invocations, deleted, left: result.left.length, failedAgain, newTickets, seconds: Math.round((Date.now() - started) / 10) / 100 })}\n`);
-  return result.left.length > 0 || result.stoppedBy || failedAgain > 0 || newTickets > 0 ? 1 : 0;
+  const { received, invocations, deleted, failedAgain, newTickets, heldBack } = result;
+  process.stdout.write(`${JSON.stringify({ received, invocations, deleted, left: result.left.length, heldBack, failedAgain, newTickets, seconds: Math.round((Date.now() - started) / 10) / 100 })}\n`);
+  return result.left.length > 0 || result.stoppedBy || failedAgain > 0 || newTickets > 0 || heldBack > 0 ? 1 : 0;
 }
 
 /**

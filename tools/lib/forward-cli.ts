@@ -4,7 +4,7 @@
  * forwarder's own pipeline (functions/forwarder/pipeline.ts) with local or S3 sources.
  */
 import { parseCommandLine, UsageError as CliUsageError } from './cli';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '../../functions/lib/logger';
@@ -125,8 +125,13 @@ export function dtUrlProblem(url: string): string | undefined {
   return 'not an https:// URL; give the Dynatrace environment URL, such as https://abc12345.live.dynatrace.com';
 }
 
-/** The run options of a command line: the token read from its environment variable (not for a dry run), the rules file loaded. */
+/**
+ * The run options of a command line: the token read from its environment variable (not for a dry
+ * run), the rules file loaded, and --failures found writable (a dry run writes none), since its
+ * tickets are written after everything was sent and would otherwise be lost with the run.
+ */
 export function runOptionsFrom(commandLine: ForwardCommandLine): RunOptions {
+  if (commandLine.failures && !commandLine.dryRun) checkWritable(commandLine.failures);
   return {
     dtUrl: commandLine.dtUrl,
     token: commandLine.dryRun ? undefined : process.env[commandLine.tokenEnv]?.trim() || undefined,
@@ -149,6 +154,18 @@ export function finishRun({ summary, result }: RunResult, failures: string | und
   else if (result.tickets.length > 0) process.stderr.write(`${result.tickets.length} replay ticket(s) not saved: pass --failures FILE to keep them\n`);
   process.stdout.write(`${JSON.stringify(summary)}\n`);
   return result.tickets.length > 0 ? 1 : 0;
+}
+
+/** Opens the ticket file for appending, as the end of the run will write it, and leaves it as it was (not created, not emptied). */
+function checkWritable(path: string): void {
+  const existed = existsSync(path);
+  try {
+    closeSync(openSync(path, 'a'));
+  } catch (err) {
+    const { code, message } = err as NodeJS.ErrnoException;
+    throw new UsageError(`--failures ${path}: cannot write the ticket file (${code ?? message}); nothing was sent: name a file in a directory that exists and that you may write to`);
+  }
+  if (!existed) unlinkSync(path);
 }
 
 export interface RunOptions {

@@ -4,8 +4,10 @@
  * file, a key outside the CloudTrail layout. Each is handled once as documented (the readable
  * part sent and the rest ticketed; truncated; forwarded as text; skipped) and the invocation
  * answers, so Lambda does not deliver it again. The replay of their tickets must end, too: with
- * REPLAY_MAX_ATTEMPTS=2 a poison ticket fails once more and is then returned to the queue (for
- * its dead-letter queue), not written again.
+ * REPLAY_MAX_ATTEMPTS=2 a poison ticket fails once more in a first replay, whose new ticket that
+ * run holds back (it was sent during the run, and would otherwise use up its attempts in one run);
+ * a second replay fails it again and returns it to the queue (for its dead-letter queue), not
+ * written again.
  */
 import { gzipSync } from 'node:zlib';
 import { check, exactlyOnce, restTicketedFrom } from '../checks';
@@ -70,7 +72,10 @@ export const poisonInput: Drill = {
     const lines = first.logLines();
 
     const replayContainer = world.container({ dtUrl: sink.url, extensionPort: extension.port, env: { REPLAY_MAX_ATTEMPTS: String(REPLAY_MAX_ATTEMPTS) } });
+    const firstReplay = await world.replay(replayContainer);
+    const handedFirst = world.replayedTickets.slice();
     const replay = await world.replay(replayContainer);
+    const handedSecond = world.replayedTickets.slice(handedFirst.length);
     const after = world.deliveries();
     const standing = await world.drainQueue();
     const tickets = world.replayedTickets;
@@ -92,9 +97,24 @@ export const poisonInput: Drill = {
       check('digest file: skipped, said in a log line', skippedSaid(digest.key)),
       check('key outside the layout: skipped, said in a log line', skippedSaid(outside.key)),
       check(
-        `replay ends: each poison ticket failed again once, then was returned to the queue (REPLAY_MAX_ATTEMPTS=${REPLAY_MAX_ATTEMPTS})`,
-        firstTickets.length === 2 && world.givenUpTickets.length === firstTickets.length && !tickets.some((t) => t.attempt > REPLAY_MAX_ATTEMPTS) && replay.left.length === firstTickets.length,
-        `tickets by attempt ${JSON.stringify(tickets.map((t) => t.attempt))}, ${world.givenUpTickets.length} given up, ${replay.left.length} left, ${replay.answers.length} invocations`,
+        'first replay: each poison ticket failed again once; its new ticket, sent during the run, was held back, not replayed by the same run',
+        firstTickets.length === 2 && handedFirst.every((t) => t.attempt === 1) && firstReplay.left.length === 0 && firstReplay.heldBack === firstTickets.length,
+        `handed tickets by attempt ${JSON.stringify(handedFirst.map((t) => t.attempt))}, ${firstReplay.heldBack} held back, ${firstReplay.left.length} left, ${firstReplay.answers.length} invocations`,
+      ),
+      check(
+        'the function answered the replay command with its summary (asked for by the client context the command sends): its new tickets counted',
+        firstReplay.untold === 0 && firstReplay.newTickets === firstTickets.length && replay.untold === 0,
+        `first replay: ${firstReplay.newTickets} new tickets, ${firstReplay.failedAgain} records failed again, ${firstReplay.untold + replay.untold} answers without a summary`,
+      ),
+      check(
+        `second replay ends it: each poison ticket failed again, then was returned to the queue (REPLAY_MAX_ATTEMPTS=${REPLAY_MAX_ATTEMPTS})`,
+        handedSecond.length === firstTickets.length &&
+          handedSecond.every((t) => t.attempt === REPLAY_MAX_ATTEMPTS) &&
+          world.givenUpTickets.length === firstTickets.length &&
+          !tickets.some((t) => t.attempt > REPLAY_MAX_ATTEMPTS) &&
+          replay.left.length === firstTickets.length &&
+          replay.heldBack === 0,
+        `handed tickets by attempt ${JSON.stringify(handedSecond.map((t) => t.attempt))}, ${world.givenUpTickets.length} given up, ${replay.left.length} left, ${replay.heldBack} held back, ${replay.answers.length} invocations`,
       ),
       check('the replay sent nothing (poison stays poison)', takenBetween(before, after).size === 0),
     ];
