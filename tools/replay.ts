@@ -1,7 +1,7 @@
 /**
  * `npm run replay -- --dt-url URL [--token-env NAME] [--rules FILE] [--dry-run] [--failures FILE]
  *  [--concurrency N] TICKETS.jsonl...`
- * `npm run replay -- --from-queue [--queue-url URL] [--function NAME] [--max-messages N]
+ * `npm run replay -- --from-queue [--queue-url URL] [--function NAME|ARN] [--max-messages N]
  *  [--visibility-timeout SECONDS] [--dry-run]`: the forwarder's failure queue, replayed by the
  *  deployed function (tools/lib/failure-queue.ts); queue and function default to the topology's.
  *

@@ -366,7 +366,7 @@ export function lambdaInvoker(lambda: Pick<LambdaClient, 'send'>, functionName: 
 // ---- the command line ------------------------------------------------------------------------
 
 export const QUEUE_USAGE =
-  'usage: npm run replay -- --from-queue [--queue-url URL] [--function NAME] [--max-messages N] [--visibility-timeout SECONDS] [--dry-run]';
+  'usage: npm run replay -- --from-queue [--queue-url URL] [--function NAME|ARN] [--max-messages N] [--visibility-timeout SECONDS] [--dry-run]';
 
 const QUEUE_OPTIONS = {
   'from-queue': { type: 'boolean', default: false },
