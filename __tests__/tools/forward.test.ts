@@ -182,7 +182,7 @@ describe('npm run forward / replay', () => {
     const FORWARD_USAGE = 'usage: npm run forward -- --dt-url URL [--token-env NAME] [--rules FILE] [--dry-run] [--failures FILE] [--concurrency N] PATH...';
     const REPLAY_USAGE = [
       'usage: npm run replay -- --dt-url URL [--token-env NAME] [--rules FILE] [--dry-run] [--failures FILE] [--concurrency N] TICKETS.jsonl...',
-      '   or: npm run replay -- --from-queue [--queue-url URL] [--function NAME] [--max-messages N] [--visibility-timeout SECONDS] [--dry-run]',
+      '   or: npm run replay -- --from-queue [--queue-url URL] [--function NAME|ARN] [--max-messages N] [--visibility-timeout SECONDS] [--dry-run]',
     ].join('\n');
 
     it('forward prints its usage with --help or -h and exits 0, without needing a file', async () => {
