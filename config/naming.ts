@@ -602,6 +602,25 @@ export class Naming {
     return this.arn({ service: 'sqs', region: this.idrRegion(), account: this.accountId('incident-response'), resource: this.idrBusDeadLetterQueueName() });
   }
 
+  /** Topic of the incident-response alarms, unless the topology names one (incidentResponse.alarms.topicArn). */
+  idrAlarmTopicName(): string {
+    return this.checked('snsTopic', `${this.prefix}-idr-alarms`);
+  }
+
+  idrAlarmKeyAlias(): string {
+    return this.checked('kmsAlias', `alias/${this.prefix}-idr-alarms`);
+  }
+
+  /** One alarm of the incident-response stack (bus-dead-letters, debug-capture-failed-deliveries). */
+  idrAlarmName(kind: string): string {
+    return this.checked('alarm', `${this.idrAlarmNamePrefix()}${kind}`);
+  }
+
+  /** What every incident-response alarm's name begins with (its topic admits these alarms only). */
+  idrAlarmNamePrefix(): string {
+    return `${this.prefix}-idr-`;
+  }
+
   idrKeyAlias(): string {
     return this.checked('kmsAlias', `alias/${this.prefix}-idr-bus`);
   }

@@ -16,7 +16,10 @@ import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { Naming, STACK } from '../config/naming';
 import { Topology } from '../config/schema';
+import { AlarmTopic } from './constructs/alarm-topic';
 import { CustomerManagedKey } from './constructs/customer-managed-key';
+import { EmailSubscriptions } from './constructs/email-subscriptions';
+import { IdrAlarms, idrAlarmKinds } from './constructs/idr-alarms';
 import { dynatraceIdrPermissions, dynatraceTrust } from './constructs/dynatrace-idr-access';
 import { ACTIONS, Statement, denyInsecureTransport, policyDocument } from './constructs/iam';
 import { DEAD_LETTER_RETENTION_SECONDS } from './catalog/forwarding-definition';
@@ -31,12 +34,15 @@ export const IDR_EVENT_PROCESSOR_SERVICE = 'event-processor.health.amazonaws.com
  * `incident-response`: the bus Dynatrace puts problems on and AWS Incident Detection and Response
  * is onboarded to, its key and archive, the OIDC provider for token.dynatrace.com and the role the
  * Dynatrace AWS connector assumes, the IDR service-linked role, the test rule, and an optional
- * capture of every event to CloudWatch Logs. Walkthrough: docs/flow-3-incident-response.md.
+ * capture of every event to CloudWatch Logs, and alarms on the bus's dead-letter queue and the
+ * capture rule. Walkthrough: docs/flow-3-incident-response.md.
  */
 export class IncidentResponseStack extends TrailbridgeStack {
   readonly bus: CloudwatchEventBus;
   readonly dynatraceRole: IamRole;
   readonly testRule: CloudwatchEventRule;
+  readonly alarms?: IdrAlarms;
+  readonly alarmTopic?: AlarmTopic;
 
   constructor(scope: Construct, topology: Topology, naming: Naming) {
     super(scope, STACK.incidentResponse, { topology, naming, account: accountWithRole(topology, 'incident-response'), region: naming.idrRegion() });
@@ -97,6 +103,33 @@ export class IncidentResponseStack extends TrailbridgeStack {
     });
 
     if (options.debugCapture.enabled) this.debugCapture(options.debugCapture.retentionInDays);
+
+    const watched = {
+      deadLetterQueueName: deadLetters ? naming.idrBusDeadLetterQueueName() : undefined,
+      debugCapture: options.debugCapture.enabled ? { ruleName: naming.idrDebugRuleName(), logGroupName: naming.idrDebugLogGroupName() } : undefined,
+    };
+    if (options.alarms.enabled && idrAlarmKinds(watched).length > 0) {
+      let topicArn = options.alarms.topicArn;
+      if (!topicArn) {
+        this.alarmTopic = new AlarmTopic(this, 'alarm-topic', {
+          partition: topology.partition,
+          topicName: naming.idrAlarmTopicName(),
+          keyAlias: naming.idrAlarmKeyAlias(),
+          accountId: this.account.id,
+          region: this.region,
+          alarmNamePrefixes: [naming.idrAlarmNamePrefix()],
+        });
+        topicArn = this.alarmTopic.topic.arn;
+        new EmailSubscriptions(this, 'alarm-email', { topicArn, emails: options.alarms.emails });
+      }
+      this.alarms = new IdrAlarms(this, 'alarms', {
+        ...watched,
+        busName: naming.idrBusName(),
+        alarmName: (kind) => naming.idrAlarmName(kind),
+        topicArn,
+        periodInSeconds: options.alarms.periodInSeconds,
+      });
+    }
 
     new TerraformOutput(this, 'dynatrace_role_arn', {
       value: this.dynatraceRole.arn,

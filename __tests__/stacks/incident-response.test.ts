@@ -58,12 +58,13 @@ describe('incident-response stack', () => {
     const bus = only(stack.resources('aws_cloudwatch_event_bus'));
     expect(bus.name).toBe('dynatrace-idr-bus');
     expect(bus.kms_key_identifier).toBe('${aws_kms_key.bus-key.arn}');
-    const key = stack.resourceWhere('aws_kms_key', 'enable_key_rotation', true);
+    const key = stack.json.resource.aws_kms_key['bus-key'];
+    expect(key.enable_key_rotation).toBe(true);
     expect(key.deletion_window_in_days).toBe(30);
   });
 
   test('lets only EventBridge use the bus key, and only for this bus', () => {
-    const key = only(stack.resources('aws_kms_key'));
+    const key = stack.json.resource.aws_kms_key['bus-key'];
     const statements: any[] = stack.policyDocument(key.policy).statement;
     const forEvents = statements.filter((s) => s.principals?.[0].identifiers.includes('events.amazonaws.com'));
     const dataKeys = forEvents.find((s) => s.actions.includes('kms:GenerateDataKey'));
@@ -78,7 +79,7 @@ describe('incident-response stack', () => {
   });
 
   test('every EventBridge grant of the bus key names this account and this bus (confused deputy)', () => {
-    const key = only(stack.resources('aws_kms_key'));
+    const key = stack.json.resource.aws_kms_key['bus-key'];
     const forEvents: any[] = stack.policyDocument(key.policy).statement.filter((s: any) => s.principals?.[0].identifiers.includes('events.amazonaws.com'));
     expect(forEvents.map((s) => s.sid).sort()).toEqual(['EventBridgeDescribesKey', 'EventBridgeEncryptsIdrBus']);
     for (const statement of forEvents) {
@@ -278,11 +279,132 @@ describe('incident-response stack', () => {
 
   test('an AWS owned key when the customer managed key is turned off', () => {
     const plain = synthIdr((ir) => (ir.customerManagedKey = false));
+    // Nothing to watch either: no alarm, and no alarm topic with its key.
     expect(plain.resources('aws_kms_key')).toEqual([]);
+    expect(plain.resources('aws_cloudwatch_metric_alarm')).toEqual([]);
+    expect(plain.resources('aws_sns_topic')).toEqual([]);
     expect(only(plain.resources('aws_cloudwatch_event_bus')).kms_key_identifier).toBeUndefined();
     // Without a customer managed key there are no encryption errors for a bus DLQ to catch.
     expect(only(plain.resources('aws_cloudwatch_event_bus')).dead_letter_config).toBeUndefined();
     expect(plain.resources('aws_sqs_queue')).toEqual([]);
+  });
+
+  describe('alarms', () => {
+    const alarmsOf = (s: SynthesizedStack) => Object.fromEntries(s.resources('aws_cloudwatch_metric_alarm').map(([, a]) => [a.alarm_name, a]));
+    const topicRef = (s: SynthesizedStack) => {
+      const topics = s.resources('aws_sns_topic');
+      expect(topics).toHaveLength(1);
+      return `\${aws_sns_topic.${topics[0][0]}.arn}`;
+    };
+
+    test('raise an alarm when the bus dead-letter queue holds a message, to a topic of its own, on ALARM and OK', () => {
+      const alarms = alarmsOf(stack);
+      expect(Object.keys(alarms)).toEqual(['trailbridge-idr-bus-dead-letters']);
+      const alarm = alarms['trailbridge-idr-bus-dead-letters'];
+      expect(alarm).toMatchObject({
+        namespace: 'AWS/SQS',
+        metric_name: 'ApproximateNumberOfMessagesVisible',
+        dimensions: { QueueName: 'trailbridge-idr-bus-dlq' },
+        statistic: 'Maximum',
+        comparison_operator: 'GreaterThanOrEqualToThreshold',
+        threshold: 1,
+        period: 300,
+        evaluation_periods: 1,
+        treat_missing_data: 'notBreaching',
+      });
+      // The queue the alarm watches is the one the bus dead-letters to.
+      expect(stack.resourceWhere('aws_sqs_queue', 'name', alarm.dimensions.QueueName)).toBeDefined();
+      expect(alarm.alarm_actions).toEqual([topicRef(stack)]);
+      expect(alarm.ok_actions).toEqual(alarm.alarm_actions);
+      expect(alarm.alarm_description).toMatch(/IDR opened no case/);
+      expect(alarm.alarm_description).toMatch(/First check: the bus key/);
+      expect(alarm.alarm_description.length).toBeLessThanOrEqual(1024);
+    });
+
+    test('the topic is encrypted with a key of its own that CloudWatch may use only for the IDR alarms of this account', () => {
+      const topic = stack.resourceWhere('aws_sns_topic', 'name', 'trailbridge-idr-alarms');
+      const keyId = /^\$\{aws_kms_key\.([\w-]+)\.arn\}$/.exec(topic.kms_master_key_id)![1];
+      expect(keyId).not.toBe('bus-key');
+      expect(stack.resourceWhere('aws_kms_alias', 'name', 'alias/trailbridge-idr-alarms').target_key_id).toBe(`\${aws_kms_key.${keyId}.key_id}`);
+      const conditions = [
+        { test: 'StringEquals', variable: 'aws:SourceAccount', values: [ACCOUNT] },
+        { test: 'ArnLike', variable: 'aws:SourceArn', values: [`arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:trailbridge-idr-*`] },
+      ];
+      const keyStatements: any[] = stack.policyDocument(stack.json.resource.aws_kms_key[keyId].policy).statement;
+      expect(keyStatements.find((s) => s.sid === 'CloudWatchAlarmsEncrypt').condition).toEqual(conditions);
+      const topicStatements: any[] = stack.policyDocument(only(stack.resources('aws_sns_topic_policy')).policy).statement;
+      expect(topicStatements.find((s) => s.sid === 'CloudWatchAlarmsPublish').condition).toEqual(conditions);
+      // The prefix comes from the naming module, and every alarm of the stack begins with it.
+      const prefix = new Naming(topologyWith(() => undefined)).idrAlarmNamePrefix();
+      expect(prefix).toBe('trailbridge-idr-');
+      for (const name of Object.keys(alarmsOf(synthIdr((ir) => (ir.debugCapture = { enabled: true }))))) expect(name.startsWith(prefix)).toBe(true);
+    });
+
+    test('with the debug capture on, also when its rule fails to deliver to the log group', () => {
+      const debug = synthIdr((ir) => (ir.debugCapture = { enabled: true }));
+      const alarm = alarmsOf(debug)['trailbridge-idr-debug-capture-failed-deliveries'];
+      expect(alarm).toMatchObject({
+        namespace: 'AWS/Events',
+        metric_name: 'FailedInvocations',
+        dimensions: { EventBusName: 'dynatrace-idr-bus', RuleName: 'trailbridge-idr-debug-capture' },
+        statistic: 'Sum',
+        threshold: 1,
+        treat_missing_data: 'notBreaching',
+      });
+      expect(debug.resourceWhere('aws_cloudwatch_event_rule', 'name', alarm.dimensions.RuleName)).toBeDefined();
+      expect(alarm.alarm_actions).toEqual([topicRef(debug)]);
+      // The test rule has no target, so no invocation of it can fail: it gets no alarm.
+      expect(Object.keys(alarmsOf(debug)).sort()).toEqual(['trailbridge-idr-bus-dead-letters', 'trailbridge-idr-debug-capture-failed-deliveries']);
+    });
+
+    test('the debug capture alarm alone when the bus has no customer managed key (and so no dead-letter queue)', () => {
+      const plain = synthIdr((ir) => {
+        ir.customerManagedKey = false;
+        ir.debugCapture = { enabled: true };
+      });
+      expect(Object.keys(alarmsOf(plain))).toEqual(['trailbridge-idr-debug-capture-failed-deliveries']);
+      expect(plain.resources('aws_sns_topic')).toHaveLength(1);
+    });
+
+    test('subscribe the given emails to the topic of its own', () => {
+      const mailed = synthIdr((ir) => (ir.alarms = { emails: ['oncall@example.com', 'sec@example.com'] }));
+      const subscriptions = mailed.resources('aws_sns_topic_subscription').map(([, s]) => s);
+      expect(subscriptions.map((s) => [s.protocol, s.endpoint, s.topic_arn])).toEqual([
+        ['email', 'oncall@example.com', topicRef(mailed)],
+        ['email', 'sec@example.com', topicRef(mailed)],
+      ]);
+      expect(stack.resources('aws_sns_topic_subscription')).toEqual([]);
+    });
+
+    test('notify the topology\'s topic instead, with no topic of their own', () => {
+      const own = `arn:aws:sns:us-east-1:${ACCOUNT}:pager`;
+      const given = synthIdr((ir) => (ir.alarms = { topicArn: own, periodInSeconds: 60 }));
+      expect(given.resources('aws_sns_topic')).toEqual([]);
+      expect(given.resources('aws_kms_key').map(([id]) => id)).toEqual(['bus-key']);
+      const alarm = alarmsOf(given)['trailbridge-idr-bus-dead-letters'];
+      expect(alarm.alarm_actions).toEqual([own]);
+      expect(alarm.ok_actions).toEqual([own]);
+      expect(alarm.period).toBe(60);
+    });
+
+    test('refuse emails beside a topicArn, a repeated email, and a period that is not whole minutes', () => {
+      expect(() => synthIdr((ir) => (ir.alarms = { topicArn: `arn:aws:sns:us-east-1:${ACCOUNT}:pager`, emails: ['a@example.com'] }))).toThrow(/emails subscribe the topic of its own, which topicArn replaces/);
+      expect(() => synthIdr((ir) => (ir.alarms = { emails: ['a@example.com', 'a@example.com'] }))).toThrow(/already emails\[0\]/);
+      expect(() => synthIdr((ir) => (ir.alarms = { periodInSeconds: 90 }))).toThrow(/multiple of 60/);
+    });
+
+    test('none, and no topic, when turned off', () => {
+      const off = synthIdr((ir) => (ir.alarms = { enabled: false }));
+      expect(off.resources('aws_cloudwatch_metric_alarm')).toEqual([]);
+      expect(off.resources('aws_sns_topic')).toEqual([]);
+      expect(off.resources('aws_kms_key').map(([id]) => id)).toEqual(['bus-key']);
+    });
+
+    test('follow the IDR region: the SourceArn names it', () => {
+      const moved = synthIdr((ir) => (ir.region = 'eu-west-1'));
+      const statements: any[] = moved.policyDocument(only(moved.resources('aws_sns_topic_policy')).policy).statement;
+      expect(statements.find((s) => s.sid === 'CloudWatchAlarmsPublish').condition[1].values).toEqual([`arn:aws:cloudwatch:eu-west-1:${ACCOUNT}:alarm:trailbridge-idr-*`]);
+    });
   });
 
   test('follows the topology: bus name, region and account come from it', () => {

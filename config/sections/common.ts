@@ -32,3 +32,21 @@ export const positiveInt = z.number().int().positive();
 export const arn = z.string().regex(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$/, {
   error: (issue) => `${JSON.stringify(issue.input)} is not an ARN; write it as arn:aws:<service>:<region>:<account>:<resource>`,
 });
+
+/** A CloudWatch alarm period: whole minutes, at least one. */
+export const alarmPeriodInSeconds = z
+  .number()
+  .int()
+  .refine((v) => v >= 60 && v % 60 === 0, { error: 'use a multiple of 60 seconds' });
+
+/**
+ * Email subscriptions of a topic; each address once, so nobody gets every message twice (and
+ * each subscription is named by its address, stacks/constructs/email-subscriptions.ts).
+ */
+export const uniqueEmails = (field: string) =>
+  z.array(z.email()).superRefine((emails, ctx) => {
+    emails.forEach((email, i) => {
+      const first = emails.indexOf(email);
+      if (first !== i) ctx.addIssue({ code: 'custom', path: [i], message: `${JSON.stringify(email)} is already ${field}[${first}]; list each address once` });
+    });
+  });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { logRetentionInDays, positiveInt } from './common';
+import { logRetentionInDays, positiveInt, uniqueEmails } from './common';
 import { apiDestination, destination, stateMachine } from './destinations';
 import { sigmaRules } from './sigma';
 import { TARGET_KINDS, type TargetKind } from './target-kinds';
@@ -81,18 +81,6 @@ export const customRule = z.strictObject({
 });
 
 export type CustomRuleOptions = z.output<typeof customRule>;
-
-/**
- * Email subscriptions of a topic; each address once, so nobody gets every message twice (and
- * each subscription is named by its address, stacks/constructs/email-subscriptions.ts).
- */
-const uniqueEmails = (field: string) =>
-  z.array(z.email()).superRefine((emails, ctx) => {
-    emails.forEach((email, i) => {
-      const first = emails.indexOf(email);
-      if (first !== i) ctx.addIssue({ code: 'custom', path: [i], message: `${JSON.stringify(email)} is already ${field}[${first}]; list each address once` });
-    });
-  });
 
 const snsTopicArn = z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, {
   error: (issue) => `${JSON.stringify(issue.input)} is not an SNS topic ARN; write it as arn:aws:sns:<home region>:<security account>:<topic name>`,

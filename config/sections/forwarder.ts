@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_HEAP_GROWING_PERCENT, MAX_HEAP_GROWING_PERCENT, MIN_HEAP_GROWING_PERCENT } from '../../functions/forwarder/heap';
-import { arn, logRetentionInDays, positiveInt } from './common';
+import { alarmPeriodInSeconds, arn, logRetentionInDays, positiveInt } from './common';
 import { reservedConcurrency } from './functions';
 
 export const dynatrace = z
@@ -48,10 +48,7 @@ const alarms = z
     topicArn: arn
       .optional()
       .describe('Existing SNS topic for alarm and OK notifications (it must let CloudWatch publish). @default - a topic of its own, <name>-forwarder-alarms, encrypted with a key of its own'),
-    periodInSeconds: z
-      .number()
-      .int()
-      .refine((v) => v >= 60 && v % 60 === 0, { error: 'use a multiple of 60 seconds' })
+    periodInSeconds: alarmPeriodInSeconds
       .default(300)
       .describe('Period over which each metric is evaluated. @default 300'),
     errorsThreshold: positiveInt.default(1).describe('Function errors in one period that raise the errors alarm. @default 1'),
