@@ -99,7 +99,7 @@ export const incidentResponse = z
       .boolean()
       .default(true)
       .describe(
-        'Create AWSServiceRoleForHealth_EventProcessor, which IDR needs; only one can exist per account, so turn this off when the account already has it. @default true',
+        'Create AWSServiceRoleForHealth_EventProcessor, which IDR needs; only one can exist per account, so turn this off when the account already has it. Turning it off after this stack created the role deletes the role (remove it from the state first to keep it). @default true',
       ),
     debugCapture: z
       .strictObject({
