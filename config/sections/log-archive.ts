@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { positiveInt } from './common';
+import { bucketName } from './source';
 
 const lifecycle = z
   .strictObject({
@@ -23,8 +24,7 @@ const lifecycle = z
 
 export const logArchive = z
   .strictObject({
-    accessLogBucketName: z
-      .string()
+    accessLogBucketName: bucketName
       .optional()
       .describe('Bucket that receives S3 server access logs of the trail buckets. @default - <name>-access-logs-<log-archive account id>'),
     accessLogExpirationDays: positiveInt
