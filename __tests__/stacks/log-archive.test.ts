@@ -173,10 +173,19 @@ describe('log-archive stack: buckets', () => {
     const locked = logArchive((t) => void (t.logArchive = { objectLock: { mode: 'COMPLIANCE', days: 365 } }));
     for (const bucketName of ['event-trail-test', 'event-trail-prod']) {
       const local = nameWhere(locked, 'aws_s3_bucket', 'bucket', bucketName);
-      expect(locked.resourceWhere('aws_s3_bucket', 'bucket', bucketName).object_lock_enabled).toBe(true);
       const lock = locked.resourceWhere('aws_s3_bucket_object_lock_configuration', 'bucket', ref('aws_s3_bucket', local, 'id'));
       expect(lock.rule).toEqual({ default_retention: { mode: 'COMPLIANCE', days: 365 } });
+      expect(lock.object_lock_enabled).toBe('Enabled');
+      const versioningName = nameWhere(locked, 'aws_s3_bucket_versioning', 'bucket', ref('aws_s3_bucket', local, 'id'));
+      expect(lock.depends_on).toContain(`aws_s3_bucket_versioning.${versioningName}`);
     }
+  });
+
+  test('turning object lock on later changes no bucket: the lock configuration enables it, so the trail buckets are not replaced', () => {
+    const locked = logArchive((t) => void (t.logArchive = { objectLock: { mode: 'GOVERNANCE', days: 30 } }));
+    for (const [, bucket] of locked.resources('aws_s3_bucket')) expect(bucket.object_lock_enabled).toBeUndefined();
+    const before = new Map(stack.resources('aws_s3_bucket'));
+    for (const [name, bucket] of locked.resources('aws_s3_bucket')) expect(bucket).toEqual(before.get(name));
   });
 });
 

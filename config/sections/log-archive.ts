@@ -37,7 +37,7 @@ export const logArchive = z
         days: positiveInt.describe('Default retention of every new object version.'),
       })
       .optional()
-      .describe('WORM retention for the trail buckets. Turning it on later replaces the buckets (S3 sets Object Lock at creation). @default - off'),
+      .describe('WORM retention for the trail buckets. Can be turned on later without replacing the buckets (the lock configuration enables Object Lock on the versioned bucket); it then locks only object versions written after that apply. S3 never turns Object Lock off again. @default - off'),
     forceDestroy: z
       .boolean()
       .default(false)
