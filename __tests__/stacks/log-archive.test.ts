@@ -168,6 +168,14 @@ describe('log-archive stack: buckets', () => {
     );
   });
 
+  test('fails when log files would move to STANDARD_IA before the 30 days S3 requires', () => {
+    expect(() => topologyWith((t) => void (t.logArchive = { lifecycle: { transitionAfterDays: 7, storageClass: 'STANDARD_IA' } }))).toThrow(
+      /logArchive\.lifecycle\.transitionAfterDays: 7 is too early for STANDARD_IA; S3 moves objects there only after at least 30 days/,
+    );
+    expect(() => topologyWith((t) => void (t.logArchive = { lifecycle: { transitionAfterDays: 30, storageClass: 'STANDARD_IA' } }))).not.toThrow();
+    expect(() => topologyWith((t) => void (t.logArchive = { lifecycle: { transitionAfterDays: 1, storageClass: 'GLACIER_IR' } }))).not.toThrow();
+  });
+
   test('object lock is off by default and on with the mode and days of the topology', () => {
     expect(stack.resources('aws_s3_bucket_object_lock_configuration')).toHaveLength(0);
     const locked = logArchive((t) => void (t.logArchive = { objectLock: { mode: 'COMPLIANCE', days: 365 } }));

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { positiveInt } from './common';
 import { bucketName } from './source';
 
+/** Days an object must have been in S3 Standard before a lifecycle rule may move it to these classes. */
+const MINIMUM_TRANSITION_DAYS: Partial<Record<string, number>> = { STANDARD_IA: 30 };
+
 const lifecycle = z
   .strictObject({
     transitionAfterDays: positiveInt.default(90).describe('Days before log files move to the cheaper storage class. @default 90'),
@@ -13,6 +16,14 @@ const lifecycle = z
     noncurrentExpirationDays: positiveInt.default(30).describe('Days before replaced object versions expire. @default 30'),
   })
   .superRefine((value, ctx) => {
+    const minimumDays = MINIMUM_TRANSITION_DAYS[value.storageClass];
+    if (minimumDays !== undefined && value.transitionAfterDays < minimumDays) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['transitionAfterDays'],
+        message: `${value.transitionAfterDays} is too early for ${value.storageClass}; S3 moves objects there only after at least ${minimumDays} days (PutBucketLifecycleConfiguration refuses less); raise it to ${minimumDays} or choose GLACIER_IR`,
+      });
+    }
     if (value.expirationDays <= value.transitionAfterDays) {
       ctx.addIssue({
         code: 'custom',
