@@ -137,6 +137,22 @@ describe('log-archive stack: buckets', () => {
     }
   });
 
+  test('access-log statement ids stay unique when two bucket names differ only in a dash before a digit', () => {
+    const similar = logArchive((t) => {
+      t.accounts.find((a) => a.name === 'test')!.source!.bucketName = 'trail-1';
+      t.accounts.find((a) => a.name === 'prod')!.source!.bucketName = 'trail1';
+    });
+    const sids = bucketPolicy(similar, `trailbridge-access-logs-${ARCHIVE}`).map((s) => s.sid ?? '');
+    expect(new Set(sids).size).toBe(sids.length);
+    const bySource = new Map(
+      bucketPolicy(similar, `trailbridge-access-logs-${ARCHIVE}`)
+        .filter((s) => s.sid?.startsWith('S3ServerAccessLogDelivery'))
+        .map((s) => [conditionValues(s, 'ArnLike', 'aws:SourceArn')?.[0], s.resources]),
+    );
+    expect(bySource.get('arn:aws:s3:::trail-1')).toEqual([`arn:aws:s3:::trailbridge-access-logs-${ARCHIVE}/trail-1/*`]);
+    expect(bySource.get('arn:aws:s3:::trail1')).toEqual([`arn:aws:s3:::trailbridge-access-logs-${ARCHIVE}/trail1/*`]);
+  });
+
   test('trail buckets turn on access logging only after the access-log bucket policy exists', () => {
     const accessLogs = nameWhere(stack, 'aws_s3_bucket', 'bucket', `trailbridge-access-logs-${ARCHIVE}`);
     const [policyName] = stack.resources('aws_s3_bucket_policy').find(([, body]) => body.bucket === ref('aws_s3_bucket', accessLogs, 'id'))!;
