@@ -120,6 +120,13 @@ describe('validation rules', () => {
     expectProblem((t) => (t.accounts[0].source.bucketName = 'trail.logs'), 'accounts[0].source.bucketName', /dots break TLS/);
   });
 
+  test('the access-log bucket name follows the same S3 rules as the trail buckets', () => {
+    expectProblem((t) => (t.logArchive = { accessLogBucketName: 'ab' }), 'logArchive.accessLogBucketName', /"ab" is not a valid S3 bucket name; it needs 3-63 characters/);
+    expectProblem((t) => (t.logArchive = { accessLogBucketName: 'access..logs' }), 'logArchive.accessLogBucketName', /no "\.\.", "\.-" or "-\."/);
+    expectProblem((t) => (t.logArchive = { accessLogBucketName: 'xn--access-logs' }), 'logArchive.accessLogBucketName', /no reserved prefix/);
+    expectProblem((t) => (t.logArchive = { accessLogBucketName: 'access.logs' }), 'logArchive.accessLogBucketName', /dots break TLS/);
+  });
+
   test('account names, account ids and buckets are unique', () => {
     expectProblem((t) => (t.accounts[1].name = 'test'), 'accounts[1].name', /"test" is already the name of accounts\[0\]; account names must be unique/);
     expectProblem((t) => (t.accounts[1].id = '111111111111'), 'accounts[1].id', /111111111111 is already accounts\[0\]; list an account once and give it every role it holds/);

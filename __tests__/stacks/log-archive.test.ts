@@ -137,6 +137,22 @@ describe('log-archive stack: buckets', () => {
     }
   });
 
+  test('access-log statement ids stay unique when two bucket names differ only in a dash before a digit', () => {
+    const similar = logArchive((t) => {
+      t.accounts.find((a) => a.name === 'test')!.source!.bucketName = 'trail-1';
+      t.accounts.find((a) => a.name === 'prod')!.source!.bucketName = 'trail1';
+    });
+    const sids = bucketPolicy(similar, `trailbridge-access-logs-${ARCHIVE}`).map((s) => s.sid ?? '');
+    expect(new Set(sids).size).toBe(sids.length);
+    const bySource = new Map(
+      bucketPolicy(similar, `trailbridge-access-logs-${ARCHIVE}`)
+        .filter((s) => s.sid?.startsWith('S3ServerAccessLogDelivery'))
+        .map((s) => [conditionValues(s, 'ArnLike', 'aws:SourceArn')?.[0], s.resources]),
+    );
+    expect(bySource.get('arn:aws:s3:::trail-1')).toEqual([`arn:aws:s3:::trailbridge-access-logs-${ARCHIVE}/trail-1/*`]);
+    expect(bySource.get('arn:aws:s3:::trail1')).toEqual([`arn:aws:s3:::trailbridge-access-logs-${ARCHIVE}/trail1/*`]);
+  });
+
   test('trail buckets turn on access logging only after the access-log bucket policy exists', () => {
     const accessLogs = nameWhere(stack, 'aws_s3_bucket', 'bucket', `trailbridge-access-logs-${ARCHIVE}`);
     const [policyName] = stack.resources('aws_s3_bucket_policy').find(([, body]) => body.bucket === ref('aws_s3_bucket', accessLogs, 'id'))!;
@@ -168,15 +184,32 @@ describe('log-archive stack: buckets', () => {
     );
   });
 
+  test('fails when log files would move to STANDARD_IA before the 30 days S3 requires', () => {
+    expect(() => topologyWith((t) => void (t.logArchive = { lifecycle: { transitionAfterDays: 7, storageClass: 'STANDARD_IA' } }))).toThrow(
+      /logArchive\.lifecycle\.transitionAfterDays: 7 is too early for STANDARD_IA; S3 moves objects there only after at least 30 days/,
+    );
+    expect(() => topologyWith((t) => void (t.logArchive = { lifecycle: { transitionAfterDays: 30, storageClass: 'STANDARD_IA' } }))).not.toThrow();
+    expect(() => topologyWith((t) => void (t.logArchive = { lifecycle: { transitionAfterDays: 1, storageClass: 'GLACIER_IR' } }))).not.toThrow();
+  });
+
   test('object lock is off by default and on with the mode and days of the topology', () => {
     expect(stack.resources('aws_s3_bucket_object_lock_configuration')).toHaveLength(0);
     const locked = logArchive((t) => void (t.logArchive = { objectLock: { mode: 'COMPLIANCE', days: 365 } }));
     for (const bucketName of ['event-trail-test', 'event-trail-prod']) {
       const local = nameWhere(locked, 'aws_s3_bucket', 'bucket', bucketName);
-      expect(locked.resourceWhere('aws_s3_bucket', 'bucket', bucketName).object_lock_enabled).toBe(true);
       const lock = locked.resourceWhere('aws_s3_bucket_object_lock_configuration', 'bucket', ref('aws_s3_bucket', local, 'id'));
       expect(lock.rule).toEqual({ default_retention: { mode: 'COMPLIANCE', days: 365 } });
+      expect(lock.object_lock_enabled).toBe('Enabled');
+      const versioningName = nameWhere(locked, 'aws_s3_bucket_versioning', 'bucket', ref('aws_s3_bucket', local, 'id'));
+      expect(lock.depends_on).toContain(`aws_s3_bucket_versioning.${versioningName}`);
     }
+  });
+
+  test('turning object lock on later changes no bucket: the lock configuration enables it, so the trail buckets are not replaced', () => {
+    const locked = logArchive((t) => void (t.logArchive = { objectLock: { mode: 'GOVERNANCE', days: 30 } }));
+    for (const [, bucket] of locked.resources('aws_s3_bucket')) expect(bucket.object_lock_enabled).toBeUndefined();
+    const before = new Map(stack.resources('aws_s3_bucket'));
+    for (const [name, bucket] of locked.resources('aws_s3_bucket')) expect(bucket).toEqual(before.get(name));
   });
 });
 

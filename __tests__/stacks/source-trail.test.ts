@@ -127,6 +127,16 @@ describe('source stacks: trail options', () => {
     expect(arn).toEqual({ field: 'resources.ARN', not_starts_with: ['arn:aws:s3:::event-trail-test/', 'arn:aws:s3:::event-trail-prod/'] });
   });
 
+  test('fails at synth, not at apply, when the selectors of a trail hold more values than the 500 CloudTrail allows', () => {
+    // 497 exclusions + the 2 trail buckets + "Data" + "AWS::S3::Object" + "Management" = 502.
+    const exclude = Array.from({ length: 497 }, (_, i) => `arn:aws:s3:::noisy-${i}/`);
+    expect(() => synthesize(topologyWith((t) => void (t.accounts[0].source!.dataEvents = { s3: { exclude } })))).toThrow(
+      /trail trailbridge-test: its advanced event selectors hold 502 values, 2 of them the trail buckets excluded from S3 data events; CloudTrail allows 500 per trail/,
+    );
+    const fits = Array.from({ length: 495 }, (_, i) => `arn:aws:s3:::noisy-${i}/`);
+    expect(() => synthesize(topologyWith((t) => void (t.accounts[0].source!.dataEvents = { s3: { exclude: fits } })))).not.toThrow();
+  });
+
   test('Lambda Invoke data events for every function when no list is given', () => {
     const lambda = trail.advanced_event_selector.find((s: any) => s.name === 'Lambda Invoke events');
     expect(lambda.field_selector).toEqual([

@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { positiveInt } from './common';
+import { bucketName } from './source';
+
+/** Days an object must have been in S3 Standard before a lifecycle rule may move it to these classes. */
+const MINIMUM_TRANSITION_DAYS: Partial<Record<string, number>> = { STANDARD_IA: 30 };
 
 const lifecycle = z
   .strictObject({
@@ -12,6 +16,14 @@ const lifecycle = z
     noncurrentExpirationDays: positiveInt.default(30).describe('Days before replaced object versions expire. @default 30'),
   })
   .superRefine((value, ctx) => {
+    const minimumDays = MINIMUM_TRANSITION_DAYS[value.storageClass];
+    if (minimumDays !== undefined && value.transitionAfterDays < minimumDays) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['transitionAfterDays'],
+        message: `${value.transitionAfterDays} is too early for ${value.storageClass}; S3 moves objects there only after at least ${minimumDays} days (PutBucketLifecycleConfiguration refuses less); raise it to ${minimumDays} or choose GLACIER_IR`,
+      });
+    }
     if (value.expirationDays <= value.transitionAfterDays) {
       ctx.addIssue({
         code: 'custom',
@@ -23,8 +35,7 @@ const lifecycle = z
 
 export const logArchive = z
   .strictObject({
-    accessLogBucketName: z
-      .string()
+    accessLogBucketName: bucketName
       .optional()
       .describe('Bucket that receives S3 server access logs of the trail buckets. @default - <name>-access-logs-<log-archive account id>'),
     accessLogExpirationDays: positiveInt
@@ -37,7 +48,7 @@ export const logArchive = z
         days: positiveInt.describe('Default retention of every new object version.'),
       })
       .optional()
-      .describe('WORM retention for the trail buckets. Turning it on later replaces the buckets (S3 sets Object Lock at creation). @default - off'),
+      .describe('WORM retention for the trail buckets. Can be turned on later without replacing the buckets (the lock configuration enables Object Lock on the versioned bucket); it then locks only object versions written after that apply. S3 never turns Object Lock off again. @default - off'),
     forceDestroy: z
       .boolean()
       .default(false)

@@ -51,14 +51,17 @@ export function readS3Record(record: Record<string, unknown> & { s3: Record<stri
     return { ignored: { reason: 'not-object-created', detail: `event ${JSON.stringify(eventName)} is not ObjectCreated` } };
   }
   const bucket = isObject(record.s3.bucket) ? record.s3.bucket.name : undefined;
-  const object = isObject(record.s3.object) ? record.s3.object : undefined;
-  if (typeof bucket !== 'string' || !object || typeof object.key !== 'string') {
-    return { ignored: { reason: 'unknown-shape', detail: 'no bucket name or object key' } };
+  const object = isObject(record.s3.object) ? record.s3.object : {};
+  const key = object.key;
+  if (typeof bucket !== 'string' || typeof key !== 'string') {
+    const missing = [typeof bucket !== 'string' ? 's3.bucket.name' : undefined, typeof key !== 'string' ? 's3.object.key' : undefined].filter(Boolean).join(' and ');
+    const known = typeof bucket === 'string' ? ` in bucket ${JSON.stringify(bucket)}` : typeof key === 'string' ? ` of key ${JSON.stringify(key)}` : '';
+    return { ignored: { reason: 'unknown-shape', detail: `${eventName}${known} without ${missing}` } };
   }
   return {
     created: {
       bucket,
-      key: decodeS3Key(object.key),
+      key: decodeS3Key(key),
       versionId: s3VersionId(object.versionId),
       sizeBytes: typeof object.size === 'number' && Number.isFinite(object.size) ? object.size : undefined,
       eventTime: typeof record.eventTime === 'string' ? record.eventTime : undefined,
@@ -72,6 +75,7 @@ export function parseS3Event(event: unknown): ParsedS3Event {
   const out: ParsedS3Event = { objects: [], testEvent: false, ignored: [] };
   if (!isObject(event)) return { ...out, ignored: [`event is ${event === null ? 'null' : typeof event}`] };
   if (isS3TestEvent(event)) return { ...out, testEvent: true };
+  if (event.Records !== undefined && !Array.isArray(event.Records)) return { ...out, ignored: [`Records is ${kindOf(event.Records)}, not an array`] };
   if (!Array.isArray(event.Records)) return { ...out, ignored: [`no Records (keys: ${Object.keys(event).slice(0, 8).join(', ')})`] };
   event.Records.forEach((record: unknown, i: number) => {
     if (!isS3Record(record)) {
@@ -101,6 +105,11 @@ export function decodeS3Key(encoded: string): string {
  */
 export function s3VersionId(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' && value !== 'null' ? value : undefined;
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  return isObject(value) ? 'an object' : `a ${typeof value}`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -69,7 +69,7 @@ export class AccessLogBucket extends Construct {
     const policy = policyDocument(
       this,
       'policy-document',
-      [...props.sourceBucketNames.map((name) => accessLogDelivery(props.partition, arn, name, props.accountId)), denyInsecureTransport([arn, `${arn}/*`])],
+      [...withUniqueSids(props.sourceBucketNames.map((name) => accessLogDelivery(props.partition, arn, name, props.accountId))), denyInsecureTransport([arn, `${arn}/*`])],
       provider,
     );
     this.policy = new S3BucketPolicy(this, 'policy', { provider, bucket: bucketId, policy: policy.json });
@@ -91,6 +91,21 @@ export function accessLogDelivery(partition: Partition, accessLogBucketArn: stri
       { test: 'StringEquals', variable: 'aws:SourceAccount', values: [accountId] },
     ],
   };
+}
+
+/**
+ * Sids must be unique in a policy, and a Sid keeps only a name's letters and digits ("trail-1" and
+ * "trail1" both give ...Trail1): a repeated one gets a counter, in the order of the buckets.
+ */
+function withUniqueSids(statements: Statement[]): Statement[] {
+  const used = new Set<string>();
+  return statements.map((statement) => {
+    const base = statement.sid ?? '';
+    let sid = base;
+    for (let n = 2; used.has(sid); n++) sid = `${base}${n}`;
+    used.add(sid);
+    return sid === base ? statement : { ...statement, sid };
+  });
 }
 
 /** A bucket name as a statement id part: Sids allow only letters and digits. */

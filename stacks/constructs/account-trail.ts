@@ -10,7 +10,7 @@ import { TrailOptions } from '../../config/sections/source';
 import { TrailbridgeStack } from '../trailbridge-stack';
 import { CustomerManagedKey } from './customer-managed-key';
 import { ACTIONS, policyDocument, serviceTrust } from './iam';
-import { DataEventOptions, advancedEventSelectors } from './trail-event-selectors';
+import { DataEventOptions, MAX_SELECTOR_VALUES_PER_TRAIL, advancedEventSelectors, selectorValueCount } from './trail-event-selectors';
 
 export type InsightType = 'ApiCallRateInsight' | 'ApiErrorRateInsight';
 
@@ -68,6 +68,17 @@ export class AccountTrail extends Construct {
     if (!props.trailArn.endsWith(`:trail/${props.trailName}`)) {
       throw new Error(`AccountTrail ${id}: trailArn ${props.trailArn} does not name the trail ${props.trailName}`);
     }
+    // CloudTrail refuses more at apply (InvalidEventSelectorsException); every trail bucket of the
+    // topology is one value once S3 data events are on, so many sources reach it.
+    const selectors = advancedEventSelectors(props.dataEvents ?? {}, props.trailBucketArns ?? []);
+    const values = selectorValueCount(selectors);
+    if (values > MAX_SELECTOR_VALUES_PER_TRAIL) {
+      const buckets = props.dataEvents?.s3 ? new Set(props.trailBucketArns ?? []).size : 0;
+      throw new Error(
+        `AccountTrail ${id}: trail ${props.trailName}: its advanced event selectors hold ${values} values, ${buckets} of them the trail buckets excluded from S3 data events; ` +
+          `CloudTrail allows ${MAX_SELECTOR_VALUES_PER_TRAIL} per trail. Shorten the dataEvents include and exclude lists of this trail, or use trails.mode "organization" (one trail bucket)`,
+      );
+    }
     const provider = props.provider;
 
     let cloudWatchLogsGroupArn: string | undefined;
@@ -119,7 +130,7 @@ export class AccountTrail extends Construct {
       enableLogFileValidation: true,
       isOrganizationTrail: props.organizationTrail ? true : undefined,
       enableLogging: props.enableLogging ?? true,
-      advancedEventSelector: advancedEventSelectors(props.dataEvents ?? {}, props.trailBucketArns ?? []),
+      advancedEventSelector: selectors,
       insightSelector: props.insights?.length ? props.insights.map((insightType) => ({ insightType })) : undefined,
       cloudWatchLogsGroupArn,
       cloudWatchLogsRoleArn,

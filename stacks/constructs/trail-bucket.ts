@@ -81,7 +81,9 @@ export class TrailBucket extends Construct {
     this.bucket = new S3Bucket(this, 'bucket', {
       provider,
       bucket: props.bucketName,
-      objectLockEnabled: props.objectLock ? true : undefined,
+      // No objectLockEnabled here: it forces a new bucket, and replacing a trail bucket fails on its
+      // objects (or, with forceDestroy, deletes the audit trail). The lock configuration below
+      // enables Object Lock on the versioned bucket, new or existing.
       forceDestroy: props.forceDestroy ?? false,
     });
     const bucketId = this.bucket.id;
@@ -122,6 +124,7 @@ export class TrailBucket extends Construct {
       new S3BucketObjectLockConfigurationA(this, 'object-lock', {
         provider,
         bucket: bucketId,
+        objectLockEnabled: 'Enabled',
         rule: { defaultRetention: { mode: props.objectLock.mode, days: props.objectLock.days } },
         dependsOn: [versioning],
       });

@@ -1,4 +1,4 @@
-import { CloudtrailAdvancedEventSelector } from '@cdktf/provider-aws/lib/cloudtrail';
+import { CloudtrailAdvancedEventSelector, CloudtrailAdvancedEventSelectorFieldSelector } from '@cdktf/provider-aws/lib/cloudtrail';
 
 /** Resources whose data events are logged: ARN prefixes to include (all when empty) and to exclude. */
 export interface DataEventFilter {
@@ -12,6 +12,11 @@ export interface DataEventOptions {
   /** @default - no Lambda Invoke events */
   readonly lambda?: DataEventFilter;
 }
+
+/** CloudTrail's quota: values of all conditions in all advanced event selectors of one trail (not adjustable). */
+export const MAX_SELECTOR_VALUES_PER_TRAIL = 500;
+
+const VALUE_OPERATORS = ['equalTo', 'notEquals', 'startsWith', 'notStartsWith', 'endsWith', 'notEndsWith'] as const;
 
 const RESOURCE_TYPES = { s3: 'AWS::S3::Object', lambda: 'AWS::Lambda::Function' } as const;
 const LABELS = { s3: 'S3 object-level events', lambda: 'Lambda Invoke events' } as const;
@@ -44,4 +49,16 @@ export function advancedEventSelectors(dataEvents: DataEventOptions, trailBucket
     });
   }
   return selectors;
+}
+
+/** The values a trail's selectors hold, as CloudTrail counts them against MAX_SELECTOR_VALUES_PER_TRAIL. */
+export function selectorValueCount(selectors: readonly CloudtrailAdvancedEventSelector[]): number {
+  let count = 0;
+  for (const selector of selectors) {
+    const fields: readonly CloudtrailAdvancedEventSelectorFieldSelector[] = Array.isArray(selector.fieldSelector) ? selector.fieldSelector : [];
+    for (const field of fields) {
+      for (const operator of VALUE_OPERATORS) count += field[operator]?.length ?? 0;
+    }
+  }
+  return count;
 }

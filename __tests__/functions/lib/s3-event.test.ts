@@ -30,7 +30,13 @@ describe('readS3Record', () => {
       ignored: { reason: 'not-object-created', detail: 'event "ObjectRemoved:Delete" is not ObjectCreated' },
     });
     expect(readS3Record({ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: {} } })).toEqual({
-      ignored: { reason: 'unknown-shape', detail: 'no bucket name or object key' },
+      ignored: { reason: 'unknown-shape', detail: 'ObjectCreated:Put in bucket "b" without s3.object.key' },
+    });
+    expect(readS3Record({ eventName: 'ObjectCreated:Put', s3: { bucket: {}, object: { key: 'AWSLogs/1.json.gz' } } })).toEqual({
+      ignored: { reason: 'unknown-shape', detail: 'ObjectCreated:Put of key "AWSLogs/1.json.gz" without s3.bucket.name' },
+    });
+    expect(readS3Record({ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 7 } } })).toEqual({
+      ignored: { reason: 'unknown-shape', detail: 'ObjectCreated:Put without s3.bucket.name and s3.object.key' },
     });
   });
 
@@ -73,8 +79,9 @@ describe('parseS3Event', () => {
     [null, /event is null/],
     ['text', /event is string/],
     [{ detail: {} }, /no Records \(keys: detail\)/],
+    [{ Records: { s3: {} } }, /^Records is an object, not an array$/],
     [{ Records: [42] }, /Records\[0\]: not an S3 record/],
-    [{ Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: {} } }] }, /no bucket name or object key/],
+    [{ Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: {} } }] }, /Records\[0\]: ObjectCreated:Put without s3\.bucket\.name and s3\.object\.key/],
   ])('ignores a malformed event (%p) instead of throwing', (event, reason) => {
     const parsed = parseS3Event(event);
     expect(parsed.objects).toEqual([]);
