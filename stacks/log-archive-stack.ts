@@ -54,7 +54,7 @@ export class LogArchiveStack extends TrailbridgeStack {
       trails: targets.flatMap((t) => t.trails),
       bucketArns,
       reader,
-      allowS3ToEncryptTopic: !lambdaMode,
+      s3NotificationTopicArn: lambdaMode ? undefined : topicArn,
       topicArnForQueue: bufferQueueArn ? topicArn : undefined,
       readerQueueArn: bufferQueueArn,
     });

@@ -32,8 +32,8 @@ export interface CloudTrailKeyProps {
   readonly bucketArns: readonly string[];
   /** Decrypts log files through S3 (the forwarder). @default - nobody outside the account */
   readonly reader?: CrossAccountReader;
-  /** S3 publishes notifications to a topic encrypted with this key (direct mode). @default false */
-  readonly allowS3ToEncryptTopic?: boolean;
+  /** The topic encrypted with this key that S3 publishes notifications to (direct mode). @default - none */
+  readonly s3NotificationTopicArn?: string;
   /** The topic that delivers to a queue encrypted with this key (the SQS buffer). @default - none */
   readonly topicArnForQueue?: string;
   /** The queue encrypted with this key that the reader consumes. @default - none */
@@ -137,16 +137,18 @@ export function cloudTrailKeyStatements(props: CloudTrailKeyProps): Statement[] 
       ],
     });
   }
-  if (props.allowS3ToEncryptTopic) {
+  if (props.s3NotificationTopicArn) {
     statements.push({
       sid: 'S3PublishToEncryptedTopic',
       actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
       resources: ['*'],
       principals: [{ type: 'Service', identifiers: ['s3.amazonaws.com'] }],
-      conditions: [
-        { test: 'StringEquals', variable: 'aws:SourceAccount', values: [props.accountId] },
-        { test: 'ArnLike', variable: 'aws:SourceArn', values: [...props.bucketArns] },
-      ],
+      // Scoped by the topic SNS encrypts for (an encryption context SNS always sets), not by
+      // aws:SourceAccount / aws:SourceArn: no AWS page documents them on the KMS request SNS makes
+      // for S3, and SNS documents them as unsupported on the same path from EventBridge, so with
+      // them notifications could be dropped. Which buckets may publish is the topic policy's job
+      // (notification-topic.ts: aws:SourceArn and aws:SourceAccount, which S3 documents for SNS).
+      conditions: [{ test: 'StringEquals', variable: 'kms:EncryptionContext:aws:sns:topicArn', values: [props.s3NotificationTopicArn] }],
     });
   }
   if (props.topicArnForQueue) {
