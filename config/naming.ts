@@ -223,6 +223,30 @@ export class Naming {
     return this.checked('sqsQueue', `${this.prefix}-cloudtrail-objects-dlq`);
   }
 
+  /** The notifier's own on-failure queue (stacks/constructs/node-function.ts names it `<functionName>-failures`). */
+  notifierFailureQueueName(): string {
+    return this.checked('sqsQueue', `${this.notifierFunctionName()}-failures`);
+  }
+
+  /** Topic of the log-archive alarms, unless the topology names one (logArchive.alarms.topicArn). */
+  logArchiveAlarmTopicName(): string {
+    return this.checked('snsTopic', `${this.prefix}-log-archive-alarms`);
+  }
+
+  logArchiveAlarmKeyAlias(): string {
+    return this.checked('kmsAlias', `alias/${this.prefix}-log-archive-alarms`);
+  }
+
+  /** One alarm of the log-archive stack (topic-failed-deliveries, notifier-errors, ...). */
+  logArchiveAlarmName(kind: string): string {
+    return this.checked('alarm', `${this.logArchiveAlarmNamePrefix()}${kind}`);
+  }
+
+  /** What every log-archive alarm's name begins with (its topic admits these alarms only). */
+  logArchiveAlarmNamePrefix(): string {
+    return `${this.prefix}-log-archive-`;
+  }
+
   // ---- flow 1: observability -------------------------------------------------------------------
 
   forwarderFunctionName(): string {

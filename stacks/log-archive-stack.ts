@@ -3,7 +3,10 @@ import { Construct } from 'constructs';
 import { Naming, STACK } from '../config/naming';
 import { Topology } from '../config/schema';
 import { AccessLogBucket } from './constructs/access-log-bucket';
+import { AlarmTopic } from './constructs/alarm-topic';
 import { CloudTrailKey, CrossAccountReader, TrailWriter } from './constructs/cloudtrail-key';
+import { EmailSubscriptions } from './constructs/email-subscriptions';
+import { LogArchiveAlarms } from './constructs/log-archive-alarms';
 import { NotificationBuffer } from './constructs/notification-buffer';
 import { NotificationTopic } from './constructs/notification-topic';
 import { Notifier } from './constructs/notifier';
@@ -24,7 +27,10 @@ interface TrailTarget {
   readonly logPrefix: string;
 }
 
-/** `log-archive`: the trail buckets, their CMK and policies, notifications and the SNS topic, and the evidence bucket. */
+/**
+ * `log-archive`: the trail buckets, their CMK and policies, notifications and the SNS topic, the
+ * alarms on the notification path, and the evidence bucket. Walkthrough: docs/flow-1-archive.md.
+ */
 export class LogArchiveStack extends TrailbridgeStack {
   readonly key: CloudTrailKey;
   readonly accessLogs: AccessLogBucket;
@@ -33,6 +39,8 @@ export class LogArchiveStack extends TrailbridgeStack {
   readonly notifier?: Notifier;
   readonly buffer?: NotificationBuffer;
   readonly evidence?: EvidenceBucket;
+  readonly alarms?: LogArchiveAlarms;
+  readonly alarmTopic?: AlarmTopic;
 
   constructor(scope: Construct, topology: Topology, naming: Naming) {
     super(scope, STACK.logArchive, { topology, naming, account: accountWithRole(topology, 'log-archive') });
@@ -124,6 +132,18 @@ export class LogArchiveStack extends TrailbridgeStack {
       });
     }
 
+    if (options.alarms.enabled) {
+      this.alarmTopic = options.alarms.topicArn ? undefined : this.addAlarmTopic(topology, naming);
+      this.alarms = new LogArchiveAlarms(this, 'alarms', {
+        topicName: naming.notificationTopicName(),
+        notifier: this.notifier ? { functionName: naming.notifierFunctionName(), failureQueueName: naming.notifierFailureQueueName() } : undefined,
+        buffer: this.buffer ? { queueName: naming.notificationBufferQueueName(), deadLetterQueueName: naming.notificationBufferDlqName() } : undefined,
+        alarmName: (kind) => naming.logArchiveAlarmName(kind),
+        topicArn: options.alarms.topicArn ?? this.alarmTopic!.topic.arn,
+        periodInSeconds: options.alarms.periodInSeconds,
+      });
+    }
+
     if (audit) this.evidence = this.addEvidenceBucket(topology, naming, audit.retentionInDays);
 
     this.addOutputs(targets.map((t) => t.bucketName));
@@ -140,6 +160,20 @@ export class LogArchiveStack extends TrailbridgeStack {
         dependsOn: this.notifier ? [this.notifier.permissions[i]] : [this.topic.policy, this.key.key],
       });
     });
+  }
+
+  /** The topic of the alarms on the notification path, with its key and the topology's email subscriptions. */
+  private addAlarmTopic(topology: Topology, naming: Naming): AlarmTopic {
+    const alarmTopic = new AlarmTopic(this, 'alarm-topic', {
+      partition: topology.partition,
+      topicName: naming.logArchiveAlarmTopicName(),
+      keyAlias: naming.logArchiveAlarmKeyAlias(),
+      accountId: this.account.id,
+      region: this.region,
+      alarmNamePrefixes: [naming.logArchiveAlarmNamePrefix()],
+    });
+    new EmailSubscriptions(this, 'alarm-email', { topicArn: alarmTopic.topic.arn, emails: topology.logArchive.alarms.emails });
+    return alarmTopic;
   }
 
   /** The audit-evidence bucket (responses["audit-evidence"]), written only by the responder function's role. */

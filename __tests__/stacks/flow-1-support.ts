@@ -36,3 +36,16 @@ export function nameWhere(stack: SynthesizedStack, type: string, key: string, va
   if (found.length !== 1) throw new Error(`${stack.name}: expected one ${type} with ${key} = ${JSON.stringify(value)}, found ${found.length}`);
   return found[0][0];
 }
+
+/** The log-archive CMK as [local name, body]: the key alias/trailbridge-cloudtrail names (the alarm topic has a key of its own). */
+export function cloudTrailKey(stack: SynthesizedStack): [string, Record<string, any>] {
+  const alias = stack.resourceWhere('aws_kms_alias', 'name', 'alias/trailbridge-cloudtrail');
+  const name = /^\$\{aws_kms_key\.([\w-]+)\.key_id\}$/.exec(alias.target_key_id)![1];
+  return [name, stack.json.resource.aws_kms_key[name]];
+}
+
+/** The notification topic as [local name, body] (the alarm topic is another). */
+export function notificationTopic(stack: SynthesizedStack): [string, Record<string, any>] {
+  const name = nameWhere(stack, 'aws_sns_topic', 'name', 'trailbridge-cloudtrail-objects');
+  return [name, stack.json.resource.aws_sns_topic[name]];
+}

@@ -1,6 +1,7 @@
+import { Naming } from '../../config/naming';
 import { TopologyInput } from '../../config/schema';
 import { SynthesizedStack, synthesize, topologyWith } from '../support/synth';
-import { conditionValues, nameWhere, ref, statementBySid, statementsOf } from './flow-1-support';
+import { cloudTrailKey, conditionValues, nameWhere, notificationTopic, ref, statementBySid, statementsOf } from './flow-1-support';
 
 const TEST = '111111111111';
 const PROD = '222222222222';
@@ -34,12 +35,12 @@ function bucketPolicy(stack: SynthesizedStack, bucketName: string) {
 }
 
 function keyPolicy(stack: SynthesizedStack) {
-  const [[, key]] = stack.resources('aws_kms_key');
+  const [, key] = cloudTrailKey(stack);
   return statementsOf(stack, key.policy);
 }
 
 function topicPolicy(stack: SynthesizedStack) {
-  const [[, policy]] = stack.resources('aws_sns_topic_policy');
+  const policy = stack.resourceWhere('aws_sns_topic_policy', 'arn', ref('aws_sns_topic', notificationTopic(stack)[0], 'arn'));
   return statementsOf(stack, policy.policy);
 }
 
@@ -99,7 +100,7 @@ describe('log-archive stack: buckets', () => {
   });
 
   test('trail buckets use SSE-KMS with the CMK and a bucket key', () => {
-    const [[keyName]] = stack.resources('aws_kms_key');
+    const [keyName] = cloudTrailKey(stack);
     for (const bucketName of ['event-trail-test', 'event-trail-prod']) {
       const local = nameWhere(stack, 'aws_s3_bucket', 'bucket', bucketName);
       const encryption = stack.resourceWhere('aws_s3_bucket_server_side_encryption_configuration', 'bucket', ref('aws_s3_bucket', local, 'id'));
@@ -257,10 +258,10 @@ describe('log-archive stack: the CMK', () => {
   const statements = keyPolicy(stack);
 
   test('rotates, and has the alias of the naming module', () => {
-    const [[keyName, key]] = stack.resources('aws_kms_key');
-    expect(key.enable_key_rotation).toBe(true);
-    const [[, alias]] = stack.resources('aws_kms_alias');
-    expect(alias).toMatchObject({ name: 'alias/trailbridge-cloudtrail', target_key_id: ref('aws_kms_key', keyName, 'key_id') });
+    // The CMK is the key the notification topic is encrypted with (the alarm topic's key is another).
+    const keyName = /^\$\{aws_kms_key\.([\w-]+)\.arn\}$/.exec(notificationTopic(stack)[1].kms_master_key_id)![1];
+    expect(stack.json.resource.aws_kms_key[keyName].enable_key_rotation).toBe(true);
+    expect(stack.resourceWhere('aws_kms_alias', 'name', 'alias/trailbridge-cloudtrail')).toMatchObject({ target_key_id: ref('aws_kms_key', keyName, 'key_id') });
   });
 
   test('lets CloudTrail encrypt per source account, with the encryption-context and source-ARN conditions', () => {
@@ -320,7 +321,7 @@ describe('log-archive stack: notifications (direct mode, the default)', () => {
   const stack = logArchive();
 
   test('exactly one notification configuration per trail bucket, for object-created log files under AWSLogs/', () => {
-    const [[topicName]] = stack.resources('aws_sns_topic');
+    const [topicName] = notificationTopic(stack);
     for (const bucketName of ['event-trail-test', 'event-trail-prod']) {
       const local = nameWhere(stack, 'aws_s3_bucket', 'bucket', bucketName);
       const configs = stack.resources('aws_s3_bucket_notification').filter(([, body]) => body.bucket === ref('aws_s3_bucket', local, 'id'));
@@ -342,8 +343,8 @@ describe('log-archive stack: notifications (direct mode, the default)', () => {
   });
 
   test('the notification waits for the topic policy and the key, which S3 needs to send its test event', () => {
-    const [[topicPolicyName]] = stack.resources('aws_sns_topic_policy');
-    const [[keyName]] = stack.resources('aws_kms_key');
+    const topicPolicyName = nameWhere(stack, 'aws_sns_topic_policy', 'arn', ref('aws_sns_topic', notificationTopic(stack)[0], 'arn'));
+    const [keyName] = cloudTrailKey(stack);
     expect(stack.resources('aws_s3_bucket_notification')).toHaveLength(2);
     for (const [, config] of stack.resources('aws_s3_bucket_notification')) {
       expect(config.depends_on).toEqual(expect.arrayContaining([`aws_sns_topic_policy.${topicPolicyName}`, `aws_kms_key.${keyName}`]));
@@ -351,8 +352,8 @@ describe('log-archive stack: notifications (direct mode, the default)', () => {
   });
 
   test('the topic is encrypted with the CMK and named by the naming module', () => {
-    const [[keyName]] = stack.resources('aws_kms_key');
-    const [[, topic]] = stack.resources('aws_sns_topic');
+    const [keyName] = cloudTrailKey(stack);
+    const [, topic] = notificationTopic(stack);
     expect(topic).toMatchObject({ name: 'trailbridge-cloudtrail-objects', kms_master_key_id: ref('aws_kms_key', keyName, 'arn') });
   });
 
@@ -437,7 +438,7 @@ describe('log-archive stack: SQS buffer', () => {
   const queueArn = `arn:aws:sqs:us-east-1:${ARCHIVE}:trailbridge-cloudtrail-objects`;
 
   test('a queue and its dead-letter queue, both encrypted with the CMK', () => {
-    const [[keyName]] = stack.resources('aws_kms_key');
+    const [keyName] = cloudTrailKey(stack);
     const queue = stack.resourceWhere('aws_sqs_queue', 'name', 'trailbridge-cloudtrail-objects');
     const dlq = stack.resourceWhere('aws_sqs_queue', 'name', 'trailbridge-cloudtrail-objects-dlq');
     for (const q of [queue, dlq]) expect(q.kms_master_key_id).toBe(ref('aws_kms_key', keyName, 'arn'));
@@ -456,7 +457,7 @@ describe('log-archive stack: SQS buffer', () => {
     const statements = statementsOf(stack, policy.policy);
     const send = statementBySid(statements, 'TopicSend');
     expect(send.principals).toEqual([{ type: 'Service', identifiers: ['sns.amazonaws.com'] }]);
-    const [[topicName]] = stack.resources('aws_sns_topic');
+    const [topicName] = notificationTopic(stack);
     expect(conditionValues(send, 'ArnEquals', 'aws:SourceArn')).toEqual([ref('aws_sns_topic', topicName, 'arn')]);
     expect(conditionValues(statementBySid(statements, 'ConsumerReceive'), 'ArnEquals', 'aws:PrincipalArn')).toEqual([FORWARDER_ROLE]);
     expect(statementBySid(statements, 'DenyInsecureTransport').effect).toBe('Deny');
@@ -468,6 +469,114 @@ describe('log-archive stack: SQS buffer', () => {
     const decrypt = statementBySid(statements, 'ReaderDecryptBufferThroughSqs');
     expect(conditionValues(decrypt, 'StringEquals', 'kms:ViaService')).toEqual(['sqs.us-east-1.amazonaws.com']);
     expect(conditionValues(decrypt, 'StringEquals', 'kms:EncryptionContext:aws:sqs:arn')).toEqual([queueArn]);
+  });
+});
+
+describe('log-archive stack: alarms', () => {
+  const stack = logArchive();
+  const alarmsOf = (s: SynthesizedStack) => Object.fromEntries(s.resources('aws_cloudwatch_metric_alarm').map(([, a]) => [a.alarm_name, a]));
+  const alarmTopicRef = (s: SynthesizedStack) => ref('aws_sns_topic', nameWhere(s, 'aws_sns_topic', 'name', 'trailbridge-log-archive-alarms'), 'arn');
+  const common = { comparison_operator: 'GreaterThanOrEqualToThreshold', threshold: 1, period: 300, evaluation_periods: 1, treat_missing_data: 'notBreaching' };
+  const lambdaMode = logArchive((t) => void (t.logArchive = { notifications: { mode: 'lambda' } }));
+  const buffered = logArchive((t) => void (t.logArchive = { notifications: { sqsBuffer: true } }));
+
+  test('raise an alarm when the notification topic fails to deliver, to a topic of their own, on ALARM and OK', () => {
+    const alarms = alarmsOf(stack);
+    expect(Object.keys(alarms)).toEqual(['trailbridge-log-archive-topic-failed-deliveries']);
+    const alarm = alarms['trailbridge-log-archive-topic-failed-deliveries'];
+    expect(alarm).toMatchObject({ ...common, namespace: 'AWS/SNS', metric_name: 'NumberOfNotificationsFailed', dimensions: { TopicName: 'trailbridge-cloudtrail-objects' }, statistic: 'Sum' });
+    // The topic the alarm watches is the stack's notification topic.
+    expect(stack.resourceWhere('aws_sns_topic', 'name', alarm.dimensions.TopicName)).toBeDefined();
+    expect(alarm.alarm_actions).toEqual([alarmTopicRef(stack)]);
+    expect(alarm.ok_actions).toEqual(alarm.alarm_actions);
+    expect(alarm.alarm_description).toMatch(/First check: /);
+    expect(alarm.alarm_description.length).toBeLessThanOrEqual(1024);
+  });
+
+  test('the topic is encrypted with a key of its own that CloudWatch may use only for the log-archive alarms of this account', () => {
+    const topic = stack.resourceWhere('aws_sns_topic', 'name', 'trailbridge-log-archive-alarms');
+    const keyId = /^\$\{aws_kms_key\.([\w-]+)\.arn\}$/.exec(topic.kms_master_key_id)![1];
+    const [cmk] = cloudTrailKey(stack);
+    expect(keyId).not.toBe(cmk);
+    expect(stack.resourceWhere('aws_kms_alias', 'name', 'alias/trailbridge-log-archive-alarms').target_key_id).toBe(`\${aws_kms_key.${keyId}.key_id}`);
+    const conditions = [
+      { test: 'StringEquals', variable: 'aws:SourceAccount', values: [ARCHIVE] },
+      { test: 'ArnLike', variable: 'aws:SourceArn', values: [`arn:aws:cloudwatch:us-east-1:${ARCHIVE}:alarm:trailbridge-log-archive-*`] },
+    ];
+    const keyStatements: any[] = stack.policyDocument(stack.json.resource.aws_kms_key[keyId].policy).statement;
+    expect(keyStatements.find((s) => s.sid === 'CloudWatchAlarmsEncrypt').condition).toEqual(conditions);
+    const policy = stack.resourceWhere('aws_sns_topic_policy', 'arn', alarmTopicRef(stack));
+    expect(stack.policyDocument(policy.policy).statement.find((s: any) => s.sid === 'CloudWatchAlarmsPublish').condition).toEqual(conditions);
+    // The prefix comes from the naming module, and every alarm of the stack begins with it.
+    const prefix = new Naming(topologyWith()).logArchiveAlarmNamePrefix();
+    expect(prefix).toBe('trailbridge-log-archive-');
+    for (const s of [stack, lambdaMode, buffered]) for (const name of Object.keys(alarmsOf(s))) expect(name.startsWith(prefix)).toBe(true);
+  });
+
+  test('in lambda mode, also on the notifier\'s errors and on its on-failure queue', () => {
+    const alarms = alarmsOf(lambdaMode);
+    expect(Object.keys(alarms).sort()).toEqual(['trailbridge-log-archive-notifier-errors', 'trailbridge-log-archive-notifier-failures', 'trailbridge-log-archive-topic-failed-deliveries']);
+    const errors = alarms['trailbridge-log-archive-notifier-errors'];
+    expect(errors).toMatchObject({ ...common, namespace: 'AWS/Lambda', metric_name: 'Errors', dimensions: { FunctionName: 'trailbridge-notifier' }, statistic: 'Sum' });
+    expect(lambdaMode.resourceWhere('aws_lambda_function', 'function_name', errors.dimensions.FunctionName)).toBeDefined();
+    const failures = alarms['trailbridge-log-archive-notifier-failures'];
+    expect(failures).toMatchObject({ ...common, namespace: 'AWS/SQS', metric_name: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: 'trailbridge-notifier-failures' }, statistic: 'Maximum' });
+    // The queue is the one the function's async invocations fail to.
+    const queueName = nameWhere(lambdaMode, 'aws_sqs_queue', 'name', failures.dimensions.QueueName);
+    const [[, config]] = lambdaMode.resources('aws_lambda_function_event_invoke_config');
+    expect(config.destination_config.on_failure.destination).toBe(ref('aws_sqs_queue', queueName, 'arn'));
+    for (const alarm of [errors, failures]) {
+      expect(alarm.alarm_actions).toEqual([alarmTopicRef(lambdaMode)]);
+      expect(alarm.alarm_description).toMatch(/First check: /);
+    }
+    expect(failures.alarm_description).toMatch(/14 days/);
+  });
+
+  test('with the SQS buffer, also on its dead-letter queue', () => {
+    const alarms = alarmsOf(buffered);
+    expect(Object.keys(alarms).sort()).toEqual(['trailbridge-log-archive-buffer-dead-letters', 'trailbridge-log-archive-topic-failed-deliveries']);
+    const alarm = alarms['trailbridge-log-archive-buffer-dead-letters'];
+    expect(alarm).toMatchObject({ ...common, namespace: 'AWS/SQS', metric_name: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: 'trailbridge-cloudtrail-objects-dlq' }, statistic: 'Maximum' });
+    const dlq = nameWhere(buffered, 'aws_sqs_queue', 'name', alarm.dimensions.QueueName);
+    const queue = buffered.resourceWhere('aws_sqs_queue', 'name', 'trailbridge-cloudtrail-objects');
+    expect(JSON.parse(queue.redrive_policy).deadLetterTargetArn).toBe(ref('aws_sqs_queue', dlq, 'arn'));
+    expect(alarm.alarm_actions).toEqual([alarmTopicRef(buffered)]);
+    expect(alarm.alarm_description).toMatch(/14 days/);
+  });
+
+  test('subscribe the given emails to the topic of their own', () => {
+    const mailed = logArchive((t) => void (t.logArchive = { alarms: { emails: ['oncall@example.com', 'sec@example.com'] } }));
+    const subscriptions = mailed.resources('aws_sns_topic_subscription').map(([, s]) => s);
+    expect(subscriptions.map((s) => [s.protocol, s.endpoint, s.topic_arn])).toEqual([
+      ['email', 'oncall@example.com', alarmTopicRef(mailed)],
+      ['email', 'sec@example.com', alarmTopicRef(mailed)],
+    ]);
+    expect(stack.resources('aws_sns_topic_subscription')).toEqual([]);
+  });
+
+  test('notify the topology\'s topic instead, with no topic or key of their own', () => {
+    const own = `arn:aws:sns:us-east-1:${ARCHIVE}:pager`;
+    const given = logArchive((t) => void (t.logArchive = { alarms: { topicArn: own, periodInSeconds: 60 } }));
+    expect(given.resources('aws_sns_topic').map(([, t]) => t.name)).toEqual(['trailbridge-cloudtrail-objects']);
+    expect(given.resources('aws_kms_key')).toHaveLength(1);
+    const alarm = alarmsOf(given)['trailbridge-log-archive-topic-failed-deliveries'];
+    expect(alarm.alarm_actions).toEqual([own]);
+    expect(alarm.ok_actions).toEqual([own]);
+    expect(alarm.period).toBe(60);
+  });
+
+  test('refuse emails beside a topicArn, a repeated email, and a period that is not whole minutes', () => {
+    const load = (alarms: object) => () => topologyWith((t) => void (t.logArchive = { alarms }));
+    expect(load({ topicArn: `arn:aws:sns:us-east-1:${ARCHIVE}:pager`, emails: ['a@example.com'] })).toThrow(/logArchive\.alarms\.emails.*emails subscribe the topic of its own, which topicArn replaces/);
+    expect(load({ emails: ['a@example.com', 'a@example.com'] })).toThrow(/already emails\[0\]/);
+    expect(load({ periodInSeconds: 90 })).toThrow(/multiple of 60/);
+  });
+
+  test('none, and no topic or key, when turned off', () => {
+    const off = logArchive((t) => void (t.logArchive = { notifications: { mode: 'lambda', sqsBuffer: true }, alarms: { enabled: false } }));
+    expect(off.resources('aws_cloudwatch_metric_alarm')).toEqual([]);
+    expect(off.resources('aws_sns_topic').map(([, t]) => t.name)).toEqual(['trailbridge-cloudtrail-objects']);
+    expect(off.resources('aws_kms_alias').map(([, a]) => a.name)).not.toContain('alias/trailbridge-log-archive-alarms');
   });
 });
 

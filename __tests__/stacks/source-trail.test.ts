@@ -1,6 +1,6 @@
 import { TopologyInput } from '../../config/schema';
 import { Synthesized, SynthesizedStack, synthesize, topologyWith } from '../support/synth';
-import { conditionValues, nameWhere, ref, statementBySid, statementsOf } from './flow-1-support';
+import { cloudTrailKey, conditionValues, nameWhere, ref, statementBySid, statementsOf } from './flow-1-support';
 
 const TEST = '111111111111';
 const PROD = '222222222222';
@@ -45,7 +45,7 @@ describe('source stacks: the account trail', () => {
   });
 
   test('the key policy lets exactly the trail accounts describe the key, for that lookup', () => {
-    const key = synth.stack('log-archive').resources('aws_kms_key')[0][1];
+    const [, key] = cloudTrailKey(synth.stack('log-archive'));
     const statement = statementBySid(statementsOf(synth.stack('log-archive'), key.policy), 'TrailAccountsDescribeKey');
     expect(statement).toMatchObject({ actions: ['kms:DescribeKey'], principals: [{ type: 'AWS', identifiers: ['arn:aws:iam::111111111111:root', 'arn:aws:iam::222222222222:root'] }] });
   });

@@ -137,8 +137,8 @@ describe.each(topologies)('flow 2 alarms: %s', (_, load) => {
         checked.push(stack.name);
       }
     }
-    // The flows' own topics: flow 1's forwarder, flow 2's central ops topic, flow 3's IDR alarms (the bus dead-letter queue).
-    expect(checked).toEqual(expect.arrayContaining(['observability', 'security-events', 'incident-response']));
+    // The flows' own topics: flow 1's log archive (the notification topic's deliveries) and forwarder, flow 2's central ops topic, flow 3's IDR alarms (the bus dead-letter queue).
+    expect(checked).toEqual(expect.arrayContaining(['log-archive', 'observability', 'security-events', 'incident-response']));
   });
 
   test('every ops topic is encrypted with a key of its region', () => {
