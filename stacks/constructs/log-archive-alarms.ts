@@ -27,15 +27,6 @@ const QUEUE_RETENTION_DAYS = 14;
 
 const DOCS = 'See docs/flow-1-archive.md#watching-it';
 
-/** The alarms the log-archive stack creates for these props: the topic's always, the others with what they watch. */
-export function logArchiveAlarmKinds(props: Pick<LogArchiveAlarmsProps, 'notifier' | 'buffer'>): LogArchiveAlarmKind[] {
-  return LOG_ARCHIVE_ALARM_KINDS.filter((kind) => {
-    if (kind.startsWith('notifier-')) return props.notifier !== undefined;
-    if (kind === 'buffer-dead-letters') return props.buffer !== undefined;
-    return true;
-  });
-}
-
 /**
  * What an operator must hear about on the notification path, which is the only way a new log file
  * reaches the forwarder: the topic failing to deliver to a subscriber (the forwarder's function
