@@ -50,3 +50,25 @@ export const uniqueEmails = (field: string) =>
       if (first !== i) ctx.addIssue({ code: 'custom', path: [i], message: `${JSON.stringify(email)} is already ${field}[${first}]; list each address once` });
     });
   });
+
+/**
+ * The `alarms` option of a stack whose alarms go to a topic of its own (with `emails`) or to an
+ * existing `topicArn`: the same four keys and the same refusal wherever a stack has alarms.
+ */
+export function stackAlarms(text: { enabled: string; topicArn: string; option: string }) {
+  return z
+    .strictObject({
+      enabled: z.boolean().default(true).describe(text.enabled),
+      topicArn: arn.optional().describe(text.topicArn),
+      emails: uniqueEmails('emails')
+        .default([])
+        .describe('Email subscriptions of the topic of its own (each must be confirmed); not used with topicArn, whose subscriptions are yours. @default - none'),
+      periodInSeconds: alarmPeriodInSeconds.default(300).describe('Period over which each metric is evaluated. @default 300'),
+    })
+    .superRefine((options, ctx) => {
+      if (options.topicArn && options.emails.length > 0) {
+        ctx.addIssue({ code: 'custom', path: ['emails'], message: 'emails subscribe the topic of its own, which topicArn replaces; subscribe them to that topic instead, or remove topicArn' });
+      }
+    })
+    .describe(text.option);
+}

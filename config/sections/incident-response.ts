@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { alarmPeriodInSeconds, arn, logRetentionInDays, uniqueEmails } from './common';
+import { logRetentionInDays, stackAlarms } from './common';
 
 /** The prefix Dynatrace puts before a connection id in the token's `sub` claim. */
 export const DYNATRACE_SUB_PREFIX = 'dtid:connection/';
@@ -17,30 +17,14 @@ const connectionId = z
       `${JSON.stringify(issue.input)} is not a Dynatrace connection id; copy the id from the AWS connection in Dynatrace (letters, digits, ".", "_", "-"), with or without the "${DYNATRACE_SUB_PREFIX}" prefix, or leave it "" before the connection exists`,
   });
 
-const alarms = z
-  .strictObject({
-    enabled: z
-      .boolean()
-      .default(true)
-      .describe('Create the incident-response alarms (when the stack has something to watch: the bus dead-letter queue, or the debug capture rule). @default true'),
-    topicArn: arn
-      .optional()
-      .describe(
-        'Existing SNS topic, in the incident-response account and the IDR region, for alarm and OK notifications (it must let CloudWatch publish). @default - a topic of its own, <name>-idr-alarms, encrypted with a key of its own',
-      ),
-    emails: uniqueEmails('emails')
-      .default([])
-      .describe('Email subscriptions of the topic of its own (each must be confirmed); not used with topicArn, whose subscriptions are yours. @default - none'),
-    periodInSeconds: alarmPeriodInSeconds.default(300).describe('Period over which each metric is evaluated. @default 300'),
-  })
-  .superRefine((options, ctx) => {
-    if (options.topicArn && options.emails.length > 0) {
-      ctx.addIssue({ code: 'custom', path: ['emails'], message: 'emails subscribe the topic of its own, which topicArn replaces; subscribe them to that topic instead, or remove topicArn' });
-    }
-  })
-  .describe(
+const alarms = stackAlarms({
+  enabled:
+    'Create the incident-response alarms (when the stack has something to watch: the bus dead-letter queue, or the debug capture rule). @default true',
+  topicArn:
+    'Existing SNS topic, in the incident-response account and the IDR region, for alarm and OK notifications (it must let CloudWatch publish). @default - a topic of its own, <name>-idr-alarms, encrypted with a key of its own',
+  option:
     'CloudWatch alarms on the IDR bus: events in its dead-letter queue (customer managed key only: events EventBridge could not encrypt or decrypt while processing them on the bus, so no rule delivered them, the IDR managed rule included), and failed deliveries of the debug capture rule (when enabled).',
-  );
+});
 
 export const incidentResponse = z
   .strictObject({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { alarmPeriodInSeconds, arn, positiveInt, uniqueEmails } from './common';
+import { positiveInt, stackAlarms } from './common';
 import { bucketName } from './source';
 
 /** Days an object must have been in S3 Standard before a lifecycle rule may move it to these classes. */
@@ -33,32 +33,14 @@ const lifecycle = z
     }
   });
 
-const alarms = z
-  .strictObject({
-    enabled: z
-      .boolean()
-      .default(true)
-      .describe(
-        'Create the log-archive alarms: failed deliveries of the notification topic, and in lambda mode the notifier\'s errors and its on-failure queue, and with sqsBuffer the buffer\'s dead-letter queue. @default true',
-      ),
-    topicArn: arn
-      .optional()
-      .describe(
-        'Existing SNS topic, in the log-archive account and the home region, for alarm and OK notifications (it must let CloudWatch publish). @default - a topic of its own, <name>-log-archive-alarms, encrypted with a key of its own',
-      ),
-    emails: uniqueEmails('emails')
-      .default([])
-      .describe('Email subscriptions of the topic of its own (each must be confirmed); not used with topicArn, whose subscriptions are yours. @default - none'),
-    periodInSeconds: alarmPeriodInSeconds.default(300).describe('Period over which each metric is evaluated. @default 300'),
-  })
-  .superRefine((options, ctx) => {
-    if (options.topicArn && options.emails.length > 0) {
-      ctx.addIssue({ code: 'custom', path: ['emails'], message: 'emails subscribe the topic of its own, which topicArn replaces; subscribe them to that topic instead, or remove topicArn' });
-    }
-  })
-  .describe(
+const alarms = stackAlarms({
+  enabled:
+    'Create the log-archive alarms: failed deliveries of the notification topic, and in lambda mode the notifier\'s errors and its on-failure queue, and with sqsBuffer the buffer\'s dead-letter queue. @default true',
+  topicArn:
+    'Existing SNS topic, in the log-archive account and the home region, for alarm and OK notifications (it must let CloudWatch publish). @default - a topic of its own, <name>-log-archive-alarms, encrypted with a key of its own',
+  option:
     'CloudWatch alarms on the notification path, which nothing else watches: a log file that is never announced is never forwarded. Only for what the topology creates: the topic\'s failed deliveries, the notifier (lambda mode) and the buffer\'s dead-letter queue (sqsBuffer).',
-  );
+});
 
 export const logArchive = z
   .strictObject({
