@@ -2,6 +2,7 @@ import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric
 import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { DEAD_LETTER_RETENTION_SECONDS } from '../catalog/forwarding-definition';
+import { AlarmSpec, metricAlarm } from './alarm-spec';
 
 export interface IdrAlarmsProps {
   /** The IDR bus (the EventBusName dimension of the rule metrics). */
@@ -42,53 +43,41 @@ export class IdrAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: IdrAlarmsProps) {
     super(scope, id);
-    const common = {
-      provider: props.provider,
-      period: props.periodInSeconds ?? 300,
-      evaluationPeriods: 1,
-      comparisonOperator: 'GreaterThanOrEqualToThreshold',
-      treatMissingData: 'notBreaching',
-      alarmActions: [props.topicArn],
-      okActions: [props.topicArn],
-    };
-    const alarms = new Map<IdrAlarmKind, CloudwatchMetricAlarm>();
-
-    if (props.deadLetterQueueName) {
-      const queue = props.deadLetterQueueName;
-      alarms.set(
-        'bus-dead-letters',
-        new CloudwatchMetricAlarm(this, 'bus-dead-letters', {
-          ...common,
-          namespace: 'AWS/SQS',
-          dimensions: { QueueName: queue },
-          alarmName: props.alarmName('bus-dead-letters'),
-          alarmDescription:
-            `EventBridge could not encrypt or decrypt events on ${props.busName} with its key while processing them on the bus, and put them in ${queue}: no rule delivered them, so IDR opened no case for those Dynatrace problems. ` +
-            `SQS deletes them after ${Math.round(DEAD_LETTER_RETENTION_SECONDS / 86400)} days. First check: the bus key (disabled, scheduled for deletion, key policy changed), then decrypt the messages and put them on the bus again. ${DOCS}`,
-          metricName: 'ApproximateNumberOfMessagesVisible',
-          statistic: 'Maximum',
-          threshold: 1,
-        }),
-      );
-    }
-    if (props.debugCapture) {
-      const { ruleName, logGroupName } = props.debugCapture;
-      alarms.set(
-        'debug-capture-failed-deliveries',
-        new CloudwatchMetricAlarm(this, 'debug-capture-failed-deliveries', {
-          ...common,
-          namespace: 'AWS/Events',
-          dimensions: { EventBusName: props.busName, RuleName: ruleName },
-          alarmName: props.alarmName('debug-capture-failed-deliveries'),
-          alarmDescription:
-            `${ruleName} could not write events of ${props.busName} to ${logGroupName} after its retries; they are missing from the capture (IDR is not affected). ` +
-            `First check: the log group's resource policy and its key. ${DOCS}`,
-          metricName: 'FailedInvocations',
-          statistic: 'Sum',
-          threshold: 1,
-        }),
-      );
-    }
-    this.alarms = alarms;
+    this.alarms = new Map(idrAlarmSpecs(props).map(([kind, spec]) => [kind, metricAlarm(this, spec, props.topicArn, props.provider)]));
   }
+}
+
+/** The specs of the alarms the props call for, by kind. */
+function idrAlarmSpecs(props: IdrAlarmsProps): [IdrAlarmKind, AlarmSpec][] {
+  const periodInSeconds = props.periodInSeconds ?? 300;
+  const spec = (kind: IdrAlarmKind, rest: Omit<AlarmSpec, 'id' | 'alarmName' | 'periodInSeconds' | 'threshold'>): [IdrAlarmKind, AlarmSpec] => [
+    kind,
+    { id: kind, alarmName: props.alarmName(kind), periodInSeconds, threshold: 1, ...rest, description: `${rest.description} ${DOCS}` },
+  ];
+  const specs: [IdrAlarmKind, AlarmSpec][] = [];
+  if (props.deadLetterQueueName) {
+    const queue = props.deadLetterQueueName;
+    specs.push(
+      spec('bus-dead-letters', {
+        metrics: [{ namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: queue }, statistic: 'Maximum' }],
+        why: 'Dynatrace problems that reached the bus but no rule, so IDR opened no case',
+        description:
+          `EventBridge could not encrypt or decrypt events on ${props.busName} with its key while processing them on the bus, and put them in ${queue}: no rule delivered them, so IDR opened no case for those Dynatrace problems. ` +
+          `SQS deletes them after ${Math.round(DEAD_LETTER_RETENTION_SECONDS / 86400)} days. First check: the bus key (disabled, scheduled for deletion, key policy changed), then decrypt the messages and put them on the bus again.`,
+      }),
+    );
+  }
+  if (props.debugCapture) {
+    const { ruleName, logGroupName } = props.debugCapture;
+    specs.push(
+      spec('debug-capture-failed-deliveries', {
+        metrics: [{ namespace: 'AWS/Events', metricName: 'FailedInvocations', dimensions: { EventBusName: props.busName, RuleName: ruleName }, statistic: 'Sum' }],
+        why: 'events missing from the debug capture',
+        description:
+          `${ruleName} could not write events of ${props.busName} to ${logGroupName} after its retries; they are missing from the capture (IDR is not affected). ` +
+          'First check: the log group\'s resource policy and its key.',
+      }),
+    );
+  }
+  return specs;
 }
