@@ -104,32 +104,9 @@ export class IncidentResponseStack extends TrailbridgeStack {
 
     if (options.debugCapture.enabled) this.debugCapture(options.debugCapture.retentionInDays);
 
-    const watched = {
-      deadLetterQueueName: deadLetters ? naming.idrBusDeadLetterQueueName() : undefined,
-      debugCapture: options.debugCapture.enabled ? { ruleName: naming.idrDebugRuleName(), logGroupName: naming.idrDebugLogGroupName() } : undefined,
-    };
-    if (options.alarms.enabled && idrAlarmKinds(watched).length > 0) {
-      let topicArn = options.alarms.topicArn;
-      if (!topicArn) {
-        this.alarmTopic = new AlarmTopic(this, 'alarm-topic', {
-          partition: topology.partition,
-          topicName: naming.idrAlarmTopicName(),
-          keyAlias: naming.idrAlarmKeyAlias(),
-          accountId: this.account.id,
-          region: this.region,
-          alarmNamePrefixes: [naming.idrAlarmNamePrefix()],
-        });
-        topicArn = this.alarmTopic.topic.arn;
-        new EmailSubscriptions(this, 'alarm-email', { topicArn, emails: options.alarms.emails });
-      }
-      this.alarms = new IdrAlarms(this, 'alarms', {
-        ...watched,
-        busName: naming.idrBusName(),
-        alarmName: (kind) => naming.idrAlarmName(kind),
-        topicArn,
-        periodInSeconds: options.alarms.periodInSeconds,
-      });
-    }
+    const alarms = options.alarms.enabled ? this.addAlarms(topology, naming, deadLetters !== undefined) : {};
+    this.alarmTopic = alarms.topic;
+    this.alarms = alarms.alarms;
 
     new TerraformOutput(this, 'dynatrace_role_arn', {
       value: this.dynatraceRole.arn,
@@ -148,6 +125,38 @@ export class IncidentResponseStack extends TrailbridgeStack {
       }),
       description: `Parameters of the Dynatrace workflow's PutEvents action (region ${naming.idrRegion()})`,
     });
+  }
+
+  /** The alarms on what the stack has to watch (none: no alarms), to the topology's topic or a topic of the stack's own. */
+  private addAlarms(topology: Topology, naming: Naming, hasDeadLetters: boolean): { topic?: AlarmTopic; alarms?: IdrAlarms } {
+    const options = topology.incidentResponse;
+    const watched = {
+      deadLetterQueueName: hasDeadLetters ? naming.idrBusDeadLetterQueueName() : undefined,
+      debugCapture: options.debugCapture.enabled ? { ruleName: naming.idrDebugRuleName(), logGroupName: naming.idrDebugLogGroupName() } : undefined,
+    };
+    if (idrAlarmKinds(watched).length === 0) return {};
+    let topicArn = options.alarms.topicArn;
+    let topic: AlarmTopic | undefined;
+    if (!topicArn) {
+      topic = new AlarmTopic(this, 'alarm-topic', {
+        partition: topology.partition,
+        topicName: naming.idrAlarmTopicName(),
+        keyAlias: naming.idrAlarmKeyAlias(),
+        accountId: this.account.id,
+        region: this.region,
+        alarmNamePrefixes: [naming.idrAlarmNamePrefix()],
+      });
+      topicArn = topic.topic.arn;
+      new EmailSubscriptions(this, 'alarm-email', { topicArn, emails: options.alarms.emails });
+    }
+    const alarms = new IdrAlarms(this, 'alarms', {
+      ...watched,
+      busName: naming.idrBusName(),
+      alarmName: (kind) => naming.idrAlarmName(kind),
+      topicArn,
+      periodInSeconds: options.alarms.periodInSeconds,
+    });
+    return { topic, alarms };
   }
 
   /** A key only EventBridge may use, and only for this bus (encryption context = bus ARN). */

@@ -132,17 +132,9 @@ export class LogArchiveStack extends TrailbridgeStack {
       });
     }
 
-    if (options.alarms.enabled) {
-      this.alarmTopic = options.alarms.topicArn ? undefined : this.addAlarmTopic(topology, naming);
-      this.alarms = new LogArchiveAlarms(this, 'alarms', {
-        topicName: naming.notificationTopicName(),
-        notifier: this.notifier ? { functionName: naming.notifierFunctionName(), failureQueueName: naming.notifierFailureQueueName() } : undefined,
-        buffer: this.buffer ? { queueName: naming.notificationBufferQueueName(), deadLetterQueueName: naming.notificationBufferDlqName() } : undefined,
-        alarmName: (kind) => naming.logArchiveAlarmName(kind),
-        topicArn: options.alarms.topicArn ?? this.alarmTopic!.topic.arn,
-        periodInSeconds: options.alarms.periodInSeconds,
-      });
-    }
+    const alarms = options.alarms.enabled ? this.addAlarms(topology, naming) : undefined;
+    this.alarmTopic = alarms?.topic;
+    this.alarms = alarms?.alarms;
 
     if (audit) this.evidence = this.addEvidenceBucket(topology, naming, audit.retentionInDays);
 
@@ -163,6 +155,21 @@ export class LogArchiveStack extends TrailbridgeStack {
   }
 
   /** The topic of the alarms on the notification path, with its key and the topology's email subscriptions. */
+  /** The alarms on the notification path, to the topology's topic or a topic of the stack's own. */
+  private addAlarms(topology: Topology, naming: Naming): { topic?: AlarmTopic; alarms: LogArchiveAlarms } {
+    const options = topology.logArchive.alarms;
+    const topic = options.topicArn ? undefined : this.addAlarmTopic(topology, naming);
+    const alarms = new LogArchiveAlarms(this, 'alarms', {
+      topicName: naming.notificationTopicName(),
+      notifier: this.notifier ? { functionName: naming.notifierFunctionName(), failureQueueName: naming.notifierFailureQueueName() } : undefined,
+      buffer: this.buffer ? { queueName: naming.notificationBufferQueueName(), deadLetterQueueName: naming.notificationBufferDlqName() } : undefined,
+      alarmName: (kind) => naming.logArchiveAlarmName(kind),
+      topicArn: options.topicArn ?? topic!.topic.arn,
+      periodInSeconds: options.periodInSeconds,
+    });
+    return { topic, alarms };
+  }
+
   private addAlarmTopic(topology: Topology, naming: Naming): AlarmTopic {
     const alarmTopic = new AlarmTopic(this, 'alarm-topic', {
       partition: topology.partition,
