@@ -49,6 +49,15 @@ export interface InvocationDeps {
  */
 export const MAX_SAFETY_MARGIN_SHARE = 0.25;
 
+/**
+ * Kept after the ticket write's own deadline, before Lambda's timeout, to flush the metrics, log
+ * and answer. The write is aborted there whatever its client's timeouts and retries would still
+ * take (a safety margin set shorter than they are, a queue that throttles, many tickets), so an
+ * invocation that cannot store its tickets reports TicketWriteFailed and returns its messages, or
+ * fails, instead of being killed by the timeout with nothing said.
+ */
+export const TICKET_WRITE_RESERVE_MS = 500;
+
 export interface InvocationContext {
   /** context.getRemainingTimeInMillis() at the start. */
   readonly remainingMs: number;
@@ -114,8 +123,10 @@ export async function handleInvocation(event: unknown, ctx: InvocationContext, d
   }
 
   let written = toWrite.length;
+  const writeTime = new AbortController();
+  const outOfTime = setTimeout(() => writeTime.abort(new Error('the ticket write ran out of time')), started + ctx.remainingMs - TICKET_WRITE_RESERVE_MS - clock());
   try {
-    if (toWrite.length > 0) await deps.tickets.write(toWrite);
+    if (toWrite.length > 0) await deps.tickets.write(toWrite, { signal: writeTime.signal });
   } catch (err) {
     metrics.add('TicketWriteFailed', 'Count', 1);
     const returned = parsed.sqsMessageIds.length > 0 ? messagesOfUnstored(err, result.objects) : undefined;
@@ -129,6 +140,8 @@ export async function handleInvocation(event: unknown, ctx: InvocationContext, d
     for (const id of returned) failedMessages.add(id);
     written -= (err as TicketError).unstored!.length;
     logger.error('cannot store some replay tickets: returning their messages to the queue', { error: err, messageIds: [...returned] });
+  } finally {
+    clearTimeout(outOfTime);
   }
 
   recordMetrics(metrics, result, clock() - started);

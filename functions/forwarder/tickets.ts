@@ -113,10 +113,18 @@ function preview(value: unknown): string {
   return json.length > 80 ? `${json.slice(0, 80)}...` : json;
 }
 
+export interface TicketWriteOptions {
+  /**
+   * Aborts when the write's time is up (./invocation.ts: before Lambda's timeout): the call in
+   * flight is aborted, nothing more is sent, and the write rejects naming the tickets not stored.
+   */
+  readonly signal?: AbortSignal;
+}
+
 /** Where tickets go. */
 export interface TicketSink {
   /** Resolves once every ticket is stored; rejects otherwise, with a {@link TicketError} naming the tickets not stored when it knows them. */
-  write(tickets: readonly ReplayTicket[]): Promise<void>;
+  write(tickets: readonly ReplayTicket[], options?: TicketWriteOptions): Promise<void>;
 }
 
 /**
@@ -125,7 +133,8 @@ export interface TicketSink {
  * must fail before Lambda's timeout, so that its event is delivered again and nothing is lost: the
  * SDK's defaults have no timeout (a queue endpoint that never answers held the invocation until
  * Lambda killed it, with no TicketWriteFailed). The SDK's three attempts, with its backoff, each of
- * at most 1 s to connect and 2 s to the answer: under ~7 s in all. Without throwOnRequestTimeout
+ * at most 1 s to connect and 2 s to the answer: under ~7 s in all (and the write is aborted before
+ * Lambda's timeout whatever is left: TicketWriteOptions.signal). Without throwOnRequestTimeout
  * the SDK only warns at requestTimeout.
  */
 export const TICKET_SQS_CLIENT_CONFIG: SQSClientConfig = {
@@ -169,12 +178,12 @@ export class SqsTicketSink implements TicketSink {
    * Every batch is tried, unless a call throws (the queue is out of reach: the rest would only
    * wait for the same timeouts); the TicketError names the tickets not stored.
    */
-  async write(tickets: readonly ReplayTicket[]): Promise<void> {
+  async write(tickets: readonly ReplayTicket[], options: TicketWriteOptions = {}): Promise<void> {
     const batches = sqsBatches(tickets.map((ticket) => ({ ticket, body: JSON.stringify(ticket) })));
     const unstored: ReplayTicket[] = [];
     let problem: { message: string; cause?: unknown } | undefined;
     for (const [n, batch] of batches.entries()) {
-      const failure = await this.writeBatch(batch, unstored);
+      const failure = await this.writeBatch(batch, unstored, options.signal);
       problem ??= failure;
       if (failure?.cause !== undefined) {
         for (const rest of batches.slice(n + 1)) unstored.push(...rest.map((e) => e.ticket));
@@ -185,15 +194,21 @@ export class SqsTicketSink implements TicketSink {
   }
 
   /** One SendMessageBatch and its resends; the tickets not stored go to `unstored`. */
-  private async writeBatch(batch: readonly TicketBody[], unstored: ReplayTicket[]): Promise<{ message: string; cause?: unknown } | undefined> {
+  private async writeBatch(batch: readonly TicketBody[], unstored: ReplayTicket[], signal?: AbortSignal): Promise<{ message: string; cause?: unknown } | undefined> {
     let entries = batch.map((entry, n) => ({ Id: String(n), MessageBody: entry.body }));
+    const outOfTime = () => {
+      unstored.push(...entries.map((e) => batch[Number(e.Id)].ticket));
+      return { message: `out of time to write replay tickets to the failure queue ${this.queueUrl} before the function's timeout`, cause: signal!.reason };
+    };
     for (let attempt = 1; entries.length > 0; attempt++) {
       if (attempt > 1) await this.sleep(this.retryDelayMs * 2 ** (attempt - 2));
+      if (signal?.aborted) return outOfTime();
       let failed: { Id?: string; Code?: string; Message?: string; SenderFault?: boolean }[];
       try {
-        const res = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }));
+        const res = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }), { abortSignal: signal });
         failed = res.Failed ?? [];
       } catch (err) {
+        if (signal?.aborted) return outOfTime();
         unstored.push(...entries.map((e) => batch[Number(e.Id)].ticket));
         return { message: `cannot write replay tickets to the failure queue ${this.queueUrl}: ${(err as Error).name ?? 'Error'}: ${(err as Error).message}`, cause: err };
       }
@@ -205,6 +220,7 @@ export class SqsTicketSink implements TicketSink {
       }
       const failedIds = new Set(failed.map((f) => f.Id));
       entries = entries.filter((e) => failedIds.has(e.Id));
+      if (signal?.aborted) return outOfTime();
     }
     return undefined;
   }

@@ -1,6 +1,6 @@
 import { TicketError } from '../../../functions/forwarder/errors';
 import { IngestClient } from '../../../functions/forwarder/ingest-client';
-import { handleInvocation, InvocationDeps, settleTickets } from '../../../functions/forwarder/invocation';
+import { handleInvocation, InvocationDeps, settleTickets, TICKET_WRITE_RESERVE_MS } from '../../../functions/forwarder/invocation';
 import { ObjectResult } from '../../../functions/forwarder/pipeline';
 import { DEFAULT_RETRY_POLICY } from '../../../functions/forwarder/retry-policy';
 import { defaultRules } from '../../../functions/forwarder/rules';
@@ -146,6 +146,22 @@ describe('handleInvocation', () => {
     const failingSink: TicketSink = { write: async () => Promise.reject(new Error('queue down')) };
     await expect(handleInvocation(snsEvent(BUCKET, key), { remainingMs: 60_000 }, { ...deps, tickets: failingSink })).rejects.toThrow(/queue down/);
     expect(emf()).toMatchObject({ TicketWriteFailed: 1, RecordsFailed: 310 });
+  });
+
+  it("gives the ticket write only the time left before Lambda's timeout, and fails in time when the queue hangs", async () => {
+    server.script({ status: 500 });
+    // A queue that never answers: the write ends only when the signal it is given aborts.
+    const hanging: TicketSink = {
+      write: (written, options) =>
+        new Promise((_, reject) => options?.signal?.addEventListener('abort', () => reject(new TicketError('out of time', { unstored: [...written] })), { once: true })),
+    };
+    const began = Date.now();
+    // Margin 1 s: reading stops at 1 s; Lambda's timeout is at 2.5 s; the write must give up before it.
+    await expect(handleInvocation(snsEvent(BUCKET, key), { remainingMs: 2_500 }, { ...deps, safetyMarginMs: 1_000, tickets: hanging })).rejects.toThrow(/out of time/);
+    const took = Date.now() - began;
+    expect(took).toBeLessThan(2_500 - TICKET_WRITE_RESERVE_MS / 2);
+    expect(took).toBeGreaterThanOrEqual(2_500 - TICKET_WRITE_RESERVE_MS - 50);
+    expect(emf()).toMatchObject({ TicketWriteFailed: 1 });
   });
 
   it('for an SQS event, fails only the messages whose tickets could not be stored, and answers for the rest', async () => {

@@ -161,6 +161,51 @@ describe('SqsTicketSink', () => {
     await expect(new SqsTicketSink(sqs as never, 'https://sqs/q', { maxAttempts: 2 }).write(tickets)).rejects.toThrow(TicketError);
     await expect(new SqsTicketSink(sqs as never, 'https://sqs/q', { maxAttempts: 2 }).write(tickets)).rejects.toThrow(/failure queue https:\/\/sqs\/q/);
   });
+
+  it('stops at the end of the time it is given: the call in flight is aborted, the rest is named as not stored', async () => {
+    const sent: number[] = [];
+    const sqs = {
+      send: (command: SendMessageBatchCommand, options?: { abortSignal?: AbortSignal }) => {
+        sent.push(command.input.Entries!.length);
+        // The first call answers; the second hangs until the signal the sink passed aborts it.
+        if (sent.length === 1) return Promise.resolve({ Failed: [], Successful: [] });
+        return new Promise((_, reject) => {
+          if (!options?.abortSignal) return;
+          options.abortSignal.addEventListener('abort', () => reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' })), { once: true });
+        });
+      },
+    };
+    const out = new AbortController();
+    setTimeout(() => out.abort(), 50);
+    const error = await new SqsTicketSink(sqs as never, 'https://sqs/q').write(tickets, { signal: out.signal }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(TicketError);
+    expect((error as TicketError).unstored?.map((t) => t.key)).toEqual(['k10', 'k11']);
+    expect((error as TicketError).message).toMatch(/out of time .*failure queue https:\/\/sqs\/q/);
+    expect(sent).toEqual([10, 2]);
+  });
+
+  it('sends nothing once its time is up, and names every ticket as not stored', async () => {
+    const send = jest.fn();
+    const error = await new SqsTicketSink({ send } as never, 'https://sqs/q').write(tickets, { signal: AbortSignal.abort() }).catch((err: unknown) => err);
+    expect(send).not.toHaveBeenCalled();
+    expect((error as TicketError).unstored).toHaveLength(tickets.length);
+    expect((error as TicketError).message).toMatch(/out of time/);
+  });
+
+  it('does not resend entries SQS failed once its time is up', async () => {
+    const out = new AbortController();
+    let calls = 0;
+    const sqs = {
+      send: async () => {
+        calls++;
+        out.abort();
+        return { Failed: [{ Id: '0', Code: 'InternalError', SenderFault: false }], Successful: [] };
+      },
+    };
+    const error = await new SqsTicketSink(sqs as never, 'https://sqs/q', { sleep: async () => undefined }).write(tickets.slice(0, 2), { signal: out.signal }).catch((err: unknown) => err);
+    expect(calls).toBe(1);
+    expect((error as TicketError).unstored?.map((t) => t.key)).toEqual(['k0']);
+  });
 });
 
 describe('the failure queue client', () => {
