@@ -86,6 +86,22 @@ describe('StackSet templates', () => {
     expect(template.Resources.OpsTopicPolicy.Properties.PolicyDocument.Statement[0].Condition).toEqual(fromForwardingAlarms);
   });
 
+  test('an email subscription keeps its logical id whatever the addresses before it: taking one off removes that subscription alone', () => {
+    const subscriptions = (opsEmails: string[]) => {
+      const { topology, naming } = organization((t) => (t.events = { ...t.events, opsEmails }));
+      const resources = Object.entries<any>(JSON.parse(organizationStackSetTemplate(topology, naming).body).Resources);
+      return Object.fromEntries(resources.filter(([, r]) => r.Type === 'AWS::SNS::Subscription').map(([id, r]) => [id, r.Properties.Endpoint]));
+    };
+    const three = subscriptions(['ops@example.com', 'oncall@example.com', 'audit@example.com']);
+    expect(Object.keys(three)).toHaveLength(3);
+    for (const id of Object.keys(three)) expect(id).toMatch(/^OpsTopicEmail[0-9a-f]{10}$/);
+    // CloudFormation replaces a subscription whose logical id now names another address, and SNS gives
+    // the new resource the existing subscription of that address, which deleting the old one then ends.
+    const withoutFirst = subscriptions(['oncall@example.com', 'audit@example.com']);
+    expect(withoutFirst).toEqual(Object.fromEntries(Object.entries(three).filter(([, email]) => email !== 'ops@example.com')));
+    expect(subscriptions(['audit@example.com', 'oncall@example.com', 'ops@example.com'])).toEqual(three);
+  });
+
   test('roles exist once per account: only in the global resources region (us-east-1 when it is among the regions)', () => {
     const { topology, naming } = organization((t) => {
       t.regions = ['eu-west-1', 'eu-central-1'];
