@@ -52,7 +52,9 @@ export const organizationForwarding = z
             .describe('Accounts known to be in the OU: synth refuses one that is also a listed source (it would get the rules twice). @default - none'),
         }),
       )
-      .min(1)
+      .min(1, {
+        error: "[] targets no account; list the OUs whose accounts get the forwarding (or the root, r-..., for every account but the management one), or remove organizationForwarding and destroy the organization-forwarding stack",
+      })
       .describe('OUs whose accounts (and those of their child OUs, now and later) get the regional forwarding; an id may be the organization\'s root (r-...): every account but the management one.'),
     forwarding: forwardingRules.prefault({}).describe('The rules every account of those OUs gets, as a source account\'s source.forwarding.'),
     operationPreferences: z
