@@ -61,7 +61,11 @@ export const organizationForwarding = z
       .strictObject({
         regionConcurrency: z.enum(['PARALLEL', 'SEQUENTIAL']).default('PARALLEL').describe('Regions deployed at once or one after another. @default "PARALLEL"'),
         maxConcurrentPercentage: percent.min(1).default(25).describe('Share of the accounts deployed at once in a region. @default 25'),
-        failureTolerancePercentage: percent.default(0).describe('Share of the accounts that may fail in a region before CloudFormation stops the operation. @default 0'),
+        failureTolerancePercentage: percent
+          .default(0)
+          .describe(
+            'Share of the accounts that may fail in a region before CloudFormation stops the operation there, rounded down (10 % of 9 accounts is 0): the next failure stops it; accounts already under way finish (docs/scale.md). @default 0',
+          ),
       })
       .prefault({})
       .describe(
