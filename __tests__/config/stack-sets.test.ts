@@ -43,6 +43,12 @@ describe('organizationForwarding', () => {
     expect(problems[1].message).toMatch(/needs organization\.managementAccount/);
   });
 
+  test('refuses an empty OU list, naming the path and the fix (the provider would refuse an empty organizational_unit_ids only at plan)', () => {
+    expect(problemsOf((t) => (t.organizationForwarding.organizationalUnits = []))).toEqual([
+      { path: 'organizationForwarding.organizationalUnits', message: expect.stringMatching(/^\[\] targets no account; list the OUs .*\(or the root, r-\.\.\., .*or remove organizationForwarding/) },
+    ]);
+  });
+
   test('refuses a malformed or repeated OU id', () => {
     const problems = problemsOf((t) => t.organizationForwarding.organizationalUnits.push({ id: 'ou-ab12-cd34ef56' }, { id: 'r-AB12' }, { id: 'ou-ab12' }));
     expect(problems).toHaveLength(3);

@@ -165,6 +165,15 @@ describe('organizationForwarding: a service-managed StackSet for the OUs', () =>
     });
   });
 
+  test('the topology\'s failure tolerance and concurrency reach CloudFormation as they are: a tolerance of N lets N accounts of a region fail, the next one stops it', () => {
+    const stack = synthesize(
+      organization((t) => (t.organizationForwarding!.operationPreferences = { regionConcurrency: 'SEQUENTIAL', maxConcurrentPercentage: 40, failureTolerancePercentage: 10 })),
+    ).stack('organization-forwarding');
+    const expected = { region_concurrency_type: 'SEQUENTIAL', max_concurrent_percentage: 40, failure_tolerance_percentage: 10, region_order: ['us-east-1', 'us-east-2', 'eu-west-1'] };
+    expect(stack.resources('aws_cloudformation_stack_set')[0][1].operation_preferences).toEqual(expected);
+    expect(stack.resources('aws_cloudformation_stack_instances')[0][1].operation_preferences).toEqual({ ...expected, concurrency_mode: 'SOFT_FAILURE_TOLERANCE' });
+  });
+
   test('from the management account when the topology says so (call_as SELF)', () => {
     const stack = synthesize(organization((t) => (t.organizationForwarding!.deployFrom = 'management'))).stack('organization-forwarding');
     expect(stack.json.provider.aws).toEqual([expect.objectContaining({ allowed_account_ids: ['111111111111'] })]);

@@ -52,14 +52,20 @@ export const organizationForwarding = z
             .describe('Accounts known to be in the OU: synth refuses one that is also a listed source (it would get the rules twice). @default - none'),
         }),
       )
-      .min(1)
+      .min(1, {
+        error: "[] targets no account; list the OUs whose accounts get the forwarding (or the root, r-..., for every account but the management one), or remove organizationForwarding and destroy the organization-forwarding stack",
+      })
       .describe('OUs whose accounts (and those of their child OUs, now and later) get the regional forwarding; an id may be the organization\'s root (r-...): every account but the management one.'),
     forwarding: forwardingRules.prefault({}).describe('The rules every account of those OUs gets, as a source account\'s source.forwarding.'),
     operationPreferences: z
       .strictObject({
         regionConcurrency: z.enum(['PARALLEL', 'SEQUENTIAL']).default('PARALLEL').describe('Regions deployed at once or one after another. @default "PARALLEL"'),
         maxConcurrentPercentage: percent.min(1).default(25).describe('Share of the accounts deployed at once in a region. @default 25'),
-        failureTolerancePercentage: percent.default(0).describe('Share of the accounts that may fail in a region before CloudFormation stops the operation. @default 0'),
+        failureTolerancePercentage: percent
+          .default(0)
+          .describe(
+            'Share of the accounts that may fail in a region before CloudFormation stops the operation there, rounded down (10 % of 9 accounts is 0): the next failure stops it; accounts already under way finish (docs/scale.md). @default 0',
+          ),
       })
       .prefault({})
       .describe(

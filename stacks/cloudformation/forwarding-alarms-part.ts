@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Partition } from '../../config/arn';
 import { ALARM_EVALUATION, AlarmSpec, checkAlarmSpec, sumQueries } from '../constructs/alarm-spec';
 import { alarmTopicKeyStatements, alarmTopicStatements } from '../constructs/alarm-topic';
@@ -51,9 +52,9 @@ export function forwardingAlarmsPart(props: ForwardingAlarmsPartProps): Regional
         Properties: { Topics: [topicArn], PolicyDocument: policyJson(alarmTopicStatements(topicArn, publishers)) },
       },
     };
-    props.opsEmails.forEach((email, i) => {
-      resources[block.logicalId(`OpsTopicEmail${i}`)] = { Type: 'AWS::SNS::Subscription', ...condition, Properties: { TopicArn: topicArn, Protocol: 'email', Endpoint: email } };
-    });
+    for (const [email, name] of emailSubscriptionNames(props.opsEmails)) {
+      resources[block.logicalId(name)] = { Type: 'AWS::SNS::Subscription', ...condition, Properties: { TopicArn: topicArn, Protocol: 'email', Endpoint: email } };
+    }
     for (const spec of blockAlarmSpecs(props, block)) {
       if (!spec.alarmName.startsWith(props.alarmNamePrefix)) {
         throw new Error(`forwardingAlarmsPart: the alarm ${spec.alarmName} does not begin with alarmNamePrefix ${JSON.stringify(props.alarmNamePrefix)}, so its topic would refuse it; name it from the same prefix`);
@@ -62,6 +63,29 @@ export function forwardingAlarmsPart(props: ForwardingAlarmsPartProps): Regional
     }
     return resources;
   };
+}
+
+/** Hex digits of the address's SHA-256 in a subscription's logical id: a clash among a topic's few addresses is refused. */
+const EMAIL_ID_HEX_DIGITS = 10;
+
+/**
+ * The logical id (before the block's prefix) of each address's subscription, from the address
+ * alone, so that taking an address off the list removes its subscription only. By position, the
+ * subscriptions after it would be replaced; SNS gives the new resource the existing subscription
+ * of the same topic and address, and CloudFormation's deletion of the old resource then ends it,
+ * while the stack still lists it (CloudFormation has no `moved` to rename them instead).
+ */
+export function emailSubscriptionNames(emails: readonly string[]): Map<string, string> {
+  const names = new Map<string, string>();
+  const taken = new Map<string, string>();
+  for (const email of emails) {
+    const name = `OpsTopicEmail${createHash('sha256').update(email).digest('hex').slice(0, EMAIL_ID_HEX_DIGITS)}`;
+    const other = taken.get(name);
+    if (other !== undefined && other !== email) throw new Error(`forwardingAlarmsPart: the subscriptions of ${other} and ${email} would share the logical id ${name}; raise EMAIL_ID_HEX_DIGITS`);
+    taken.set(name, email);
+    names.set(email, name);
+  }
+  return names;
 }
 
 /** The alarm specs of a block: the Terraform mode's, with the stack instance's region. */

@@ -104,14 +104,17 @@ export function forwardingTemplate(props: ForwardingTemplateProps): ForwardingTe
   const blocks = regionalBlocks(definition.rules);
   for (const block of blocks) {
     if (block.condition) conditions[block.condition] = scopeCondition(block, blocks);
-    Object.assign(resources, blockResources(block, block.rules[0], definition));
+    // Where the template's own forwarding role is created, the rules wait for it (roleArnOf).
+    const roleArn = props.includeGlobalResources ? roleArnOf(definition, block, globalRegion) : roleArnByName(definition);
+    Object.assign(resources, blockResources(block, block.rules[0], definition, roleArn));
     for (const part of props.regionalParts ?? []) Object.assign(resources, part(block));
   }
   if (props.includeGlobalResources) {
     conditions[GLOBAL_CONDITION] = regionIn([globalRegion]);
     const roles: GlobalRoleDefinition[] = [{ ...definition.role, logicalId: FORWARDING_ROLE_LOGICAL_ID }, ...(props.extraRoles ?? [])];
-    for (const role of roles) resources[role.logicalId] = roleResource(role);
-    for (const policy of props.managedPolicies ?? []) resources[policy.logicalId] = managedPolicyResource(policy);
+    const policies = props.managedPolicies ?? [];
+    for (const role of roles) resources[role.logicalId] = roleResource(role, policies);
+    for (const policy of policies) resources[policy.logicalId] = managedPolicyResource(policy);
   }
 
   const template: Record<string, CfnValue> = { AWSTemplateFormatVersion: '2010-09-09', Description: props.description };
@@ -148,7 +151,27 @@ function regionalBlocks(rules: readonly RegionalRuleDefinition[]): BlockWithRule
   });
 }
 
-function blockResources(block: RegionalBlock, rule: RegionalRuleDefinition, definition: ForwardingDefinition): Record<string, CfnResource> {
+/**
+ * The forwarding role's ARN in a rule's target. In the region whose stack creates the role, a
+ * GetAtt under the role's condition, so CloudFormation creates the rule after the role (and deletes
+ * it before): a rule without its role sends every event straight to its dead-letter queue
+ * (FAILED_TO_ASSUME_ROLE is not retried). A DependsOn cannot say it: the rule exists in regions
+ * where the role does not, and a DependsOn on a resource whose condition is false fails the stack.
+ * The other regions' stack instances run beside that one and cannot wait for it (docs/scale.md).
+ */
+function roleArnOf(definition: ForwardingDefinition, block: RegionalBlock, globalRegion: string): CfnValue {
+  const role = `\${${FORWARDING_ROLE_LOGICAL_ID}.Arn}`;
+  if (!block.regions.includes(globalRegion)) return roleArnByName(definition);
+  // A block of the role's region alone has a condition equal to the role's.
+  if (block.condition && block.regions.length === 1) return role;
+  return { 'Fn::If': [GLOBAL_CONDITION, role, roleArnByName(definition)] };
+}
+
+function roleArnByName(definition: ForwardingDefinition): string {
+  return `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${definition.role.name}`;
+}
+
+function blockResources(block: RegionalBlock, rule: RegionalRuleDefinition, definition: ForwardingDefinition, roleArn: CfnValue): Record<string, CfnResource> {
   const condition = block.condition ? { Condition: block.condition } : {};
   const queue = definition.deadLetterQueue;
   const queueArn = `\${${block.queueLogicalId}.Arn}`;
@@ -167,7 +190,7 @@ function blockResources(block: RegionalBlock, rule: RegionalRuleDefinition, defi
           {
             Id: definition.target.id,
             Arn: definition.target.arn,
-            RoleArn: `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${definition.role.name}`,
+            RoleArn: roleArn,
             RetryPolicy: { MaximumRetryAttempts: retryPolicy.maximumRetryAttempts, MaximumEventAgeInSeconds: retryPolicy.maximumEventAgeInSeconds },
             DeadLetterConfig: { Arn: queueArn },
           },
@@ -187,10 +210,14 @@ function blockResources(block: RegionalBlock, rule: RegionalRuleDefinition, defi
   };
 }
 
-function roleResource(role: GlobalRoleDefinition): CfnResource {
+/** A role, after the template's managed policies its own policies name (the responder role attaches the MFA policy to users). */
+function roleResource(role: GlobalRoleDefinition, policies: readonly ManagedPolicyDefinition[]): CfnResource {
+  const statements = JSON.stringify(role.policies.map((p) => p.statements));
+  const named = policies.filter((p) => statements.includes(`:policy/${p.name}"`)).map((p) => p.logicalId);
   return {
     Type: 'AWS::IAM::Role',
     Condition: GLOBAL_CONDITION,
+    ...(named.length > 0 ? { DependsOn: named } : {}),
     Properties: {
       RoleName: role.name,
       Description: role.description,

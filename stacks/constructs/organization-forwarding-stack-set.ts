@@ -69,7 +69,8 @@ export class OrganizationForwardingStackSet extends Construct {
       regions: [...props.template.regions],
       // CloudFormation's default, STRICT_FAILURE_TOLERANCE, deploys min(max concurrent, failure
       // tolerance + 1) accounts at once: with a tolerance of 0, one account at a time in each region.
-      // SOFT keeps maxConcurrentPercentage and still stops a region once the tolerance is exceeded.
+      // SOFT keeps maxConcurrentPercentage and still stops a region once the tolerance is exceeded
+      // (the accounts under way then finish, and may fail too).
       // (aws_cloudformation_stack_set of provider 5.100.0 has no concurrency_mode: docs/scale.md.)
       operationPreferences: { ...preferences, concurrencyMode: 'SOFT_FAILURE_TOLERANCE' },
       timeouts: timeout ? { create: timeout, update: timeout, delete: timeout } : undefined,

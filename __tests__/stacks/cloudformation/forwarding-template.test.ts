@@ -35,6 +35,12 @@ const CASES: [string, (t: TopologyInput) => void][] = [
     t.homeRegion = 'eu-west-1';
     t.organizationForwarding!.forwarding = { readOnlyEvents: true, includeSources: ['s3.amazonaws.com', 'iam.amazonaws.com'] };
   }],
+  ['one region without the global events of us-east-1', (t) => {
+    t.regions = ['eu-west-1'];
+    t.homeRegion = 'eu-west-1';
+    t.accounts[0].source!.forwarding = { globalEventsFromUsEast1: false };
+    t.organizationForwarding!.forwarding = { globalEventsFromUsEast1: false };
+  }],
 ];
 
 describe('StackSet templates', () => {
@@ -86,6 +92,22 @@ describe('StackSet templates', () => {
     expect(template.Resources.OpsTopicPolicy.Properties.PolicyDocument.Statement[0].Condition).toEqual(fromForwardingAlarms);
   });
 
+  test('an email subscription keeps its logical id whatever the addresses before it: taking one off removes that subscription alone', () => {
+    const subscriptions = (opsEmails: string[]) => {
+      const { topology, naming } = organization((t) => (t.events = { ...t.events, opsEmails }));
+      const resources = Object.entries<any>(JSON.parse(organizationStackSetTemplate(topology, naming).body).Resources);
+      return Object.fromEntries(resources.filter(([, r]) => r.Type === 'AWS::SNS::Subscription').map(([id, r]) => [id, r.Properties.Endpoint]));
+    };
+    const three = subscriptions(['ops@example.com', 'oncall@example.com', 'audit@example.com']);
+    expect(Object.keys(three)).toHaveLength(3);
+    for (const id of Object.keys(three)) expect(id).toMatch(/^OpsTopicEmail[0-9a-f]{10}$/);
+    // CloudFormation replaces a subscription whose logical id now names another address, and SNS gives
+    // the new resource the existing subscription of that address, which deleting the old one then ends.
+    const withoutFirst = subscriptions(['oncall@example.com', 'audit@example.com']);
+    expect(withoutFirst).toEqual(Object.fromEntries(Object.entries(three).filter(([, email]) => email !== 'ops@example.com')));
+    expect(subscriptions(['audit@example.com', 'oncall@example.com', 'ops@example.com'])).toEqual(three);
+  });
+
   test('roles exist once per account: only in the global resources region (us-east-1 when it is among the regions)', () => {
     const { topology, naming } = organization((t) => {
       t.regions = ['eu-west-1', 'eu-central-1'];
@@ -103,6 +125,25 @@ describe('StackSet templates', () => {
     expect(template.Conditions.IsGlobalResourceRegion).toEqual({ 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'eu-west-1'] });
     // One scope in every region: no region condition on the rule.
     expect(template.Resources.ForwardingRule.Condition).toBeUndefined();
+  });
+
+  test.each(CASES)('in the region that creates the roles, %s: the rules use the forwarding role once it exists, and the responder role once the MFA policy it names exists', (_, edit) => {
+    const { topology, naming } = organization(edit);
+    const org = organizationStackSetTemplate(topology, naming);
+    const template = JSON.parse(org.body);
+    const byName = { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/trailbridge-events-to-central' };
+    // DependsOn cannot say it: the role exists in one region only, and a DependsOn on a resource whose
+    // condition is false fails the stack (cfn-lint E3005). A GetAtt under the role's condition orders them there.
+    const role = { 'Fn::GetAtt': ['ForwardingRole', 'Arn'] };
+    const rules = Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::Events::Rule');
+    // The global scope's rule (us-east-1 alone) shares the role's region; a rule of every region names the role there only.
+    const expected = (rule: any) => (rule.Condition === 'ForwardsGlobalEventsOnly' ? role : rule.Condition ? byName : { 'Fn::If': ['IsGlobalResourceRegion', role, byName] });
+    expect(rules.filter((r) => r.Condition !== 'ForwardsAllEvents')).toHaveLength(1);
+    for (const rule of rules) expect({ condition: rule.Condition, roleArn: rule.Properties.Targets[0].RoleArn }).toEqual({ condition: rule.Condition, roleArn: expected(rule) });
+    expect(template.Resources.ResponderRole.DependsOn).toEqual(['MfaPolicy']);
+    // The self-managed template has no role of its own: Terraform creates it before the stack instances.
+    const source = JSON.parse(sourceStackSetTemplate(topology, naming, sourceAccounts(topology)[0]).body);
+    for (const rule of Object.values<any>(source.Resources).filter((r) => r.Type === 'AWS::Events::Rule')) expect(rule.Properties.Targets[0].RoleArn).toEqual(byName);
   });
 
   test("the organization's forwarding role trusts EventBridge of the stack's account, for its forwarding rules only", () => {
