@@ -124,6 +124,32 @@ describe('replay --from-queue: records that fail again', () => {
     expect(result.stoppedBy).toMatch(/^nothing of a batch was sent and 90 records failed again: stopping, so that the next batches do not fail alike, each using up an attempt of its tickets/);
   });
 
+  test('a batch of which nothing was sent because its objects could not be read (tickets for whole objects, no record counted) stops the run too', async () => {
+    // An object S3 will not give (access denied, the key refused) is ticketed whole: no record was read, so none is counted as failed.
+    const invoke = jest.fn(async () => ({ ok: true as const, batchItemFailures: [], again: { sent: 0, failed: 0, tickets: 10, objectsFailed: 10 } }));
+    const result = await replayQueue({ queueUrl: QUEUE_URL, sqs: sqsAnswering(batches(10, 10, 10)), maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke });
+    expect(invoke).toHaveBeenCalledTimes(1);
+    expect(result).toEqual(expect.objectContaining({ received: 10, invocations: 1, deleted: 10, failedAgain: 0, newTickets: 10 }));
+    expect(result.stoppedBy).toMatch(/^nothing of a batch was sent and 10 objects could not be read: stopping, so that the next batches do not fail alike, .*the objects readable by the function/);
+    // Given up (replayed too often) rather than ticketed again: no new ticket, still nothing sent.
+    const givenUp = jest.fn(async (e: SqsEvent) => ({ ok: true as const, batchItemFailures: e.Records.map((r) => r.messageId as string), again: { sent: 0, failed: 0, tickets: 0, objectsFailed: 10 } }));
+    const second = await replayQueue({ queueUrl: QUEUE_URL, sqs: sqsAnswering(batches(10, 10)), maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke: givenUp });
+    expect(givenUp).toHaveBeenCalledTimes(1);
+    expect(second.stoppedBy).toMatch(/^nothing of a batch was sent and 10 objects could not be read: stopping/);
+    // A function that does not count failed objects: its new tickets say it.
+    const older = jest.fn(async () => ({ ok: true as const, batchItemFailures: [], again: { sent: 0, failed: 0, tickets: 4 } }));
+    const third = await replayQueue({ queueUrl: QUEUE_URL, sqs: sqsAnswering(batches(10, 10)), maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke: older });
+    expect(older).toHaveBeenCalledTimes(1);
+    expect(third.stoppedBy).toMatch(/^nothing of a batch was sent and 4 new tickets were written: stopping/);
+  });
+
+  test('a batch of which nothing was sent and nothing failed (every record dropped by a rule, or already forwarded) does not stop the run', async () => {
+    const invoke = jest.fn(async () => ({ ok: true as const, batchItemFailures: [], again: { sent: 0, failed: 0, tickets: 0, objectsFailed: 0 } }));
+    const result = await replayQueue({ queueUrl: QUEUE_URL, sqs: sqsAnswering(batches(10, 10)), maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke });
+    expect(invoke).toHaveBeenCalledTimes(2);
+    expect(result.stoppedBy).toBeUndefined();
+  });
+
   test('records that fail again beside others sent are counted, and the run goes on', async () => {
     const answers = [{ sent: 80, failed: 10, tickets: 1 }, { sent: 90, failed: 0, tickets: 0 }];
     const invoke = jest.fn(async () => ({ ok: true as const, batchItemFailures: [], again: answers.shift()! }));
@@ -348,8 +374,8 @@ describe('replay --from-queue: invoking the function', () => {
   });
 
   test('the function is told it is the replay command, and its summary says what failed again', async () => {
-    const client = lambda({ StatusCode: 200, Payload: payload({ batchItemFailures: [], summary: { sent: 3, failed: 7, tickets: 2, objectsRead: 1 } }) });
-    await expect(lambdaInvoker(client as unknown as LambdaClient, 'fn')(event)).resolves.toEqual({ ok: true, batchItemFailures: [], again: { sent: 3, failed: 7, tickets: 2 } });
+    const client = lambda({ StatusCode: 200, Payload: payload({ batchItemFailures: [], summary: { sent: 3, failed: 7, tickets: 2, objectsRead: 1, objectsFailed: 1 } }) });
+    await expect(lambdaInvoker(client as unknown as LambdaClient, 'fn')(event)).resolves.toEqual({ ok: true, batchItemFailures: [], again: { sent: 3, failed: 7, tickets: 2, objectsFailed: 1 } });
     const input = (client.send.mock.calls[0] as unknown as [{ input: { ClientContext: string } }])[0].input;
     expect(JSON.parse(Buffer.from(input.ClientContext, 'base64').toString('utf8'))).toEqual({ custom: { trailbridge: 'replay' } });
     // A function deployed before it answered with a summary: nothing known.

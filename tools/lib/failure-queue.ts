@@ -9,7 +9,8 @@
  * A message the function would only acknowledge (not JSON, not a ticket it can read, a ticket of a
  * local file) is never handed to it, so never deleted: it is left, and said, for the operator.
  * The function answers this command with its summary too (functions/forwarder/response.ts): the
- * records that failed again are counted, and a batch of which nothing was sent stops the run.
+ * records that failed again are counted, and a batch of which nothing was sent while something
+ * failed (records, or objects it could not read) stops the run.
  * A message sent after the run started (a new ticket the function just wrote, or one of its live
  * traffic) is held back for a later run: replayed at once, a poison ticket would use up its
  * attempts in this one.
@@ -48,6 +49,11 @@ export interface BatchRetold {
   readonly failed: number;
   /** New tickets written to the failure queue. */
   readonly tickets: number;
+  /**
+   * Objects that could not be read (or not to their end): ticketed whole, or from where reading
+   * stopped, with no record of theirs counted in `failed`. @default - not said (a function deployed before it counted them)
+   */
+  readonly objectsFailed?: number;
 }
 
 export interface QueueReplayOptions {
@@ -178,10 +184,12 @@ export async function replayQueue(options: QueueReplayOptions): Promise<QueueRep
       }
       failedAgain += outcome.again.failed;
       newTickets += outcome.again.tickets;
-      if (outcome.again.sent === 0 && outcome.again.failed > 0) {
-        // Dynatrace out of reach, the token refused: the next batches would fail alike, each
-        // ticket's attempt used up for nothing (their new tickets are held back, this batch's too).
-        stoppedBy = `nothing of a batch was sent and ${outcome.again.failed} records failed again: stopping, so that the next batches do not fail alike, each using up an attempt of its tickets (is Dynatrace reachable, the token valid? the function's log says)`;
+      const failure = batchFailure(outcome.again);
+      if (failure) {
+        // Dynatrace out of reach, the token refused, the objects out of the function's reach: the
+        // next batches would fail alike, each ticket's attempt used up for nothing (their new
+        // tickets are held back, this batch's too).
+        stoppedBy = `nothing of a batch was sent and ${failure}: stopping, so that the next batches do not fail alike, each using up an attempt of its tickets (is Dynatrace reachable, the token valid, the objects readable by the function? the function's log says)`;
         break;
       }
     }
@@ -192,6 +200,20 @@ export async function replayQueue(options: QueueReplayOptions): Promise<QueueRep
     if (release.length > 0) await releaseMessages(options, release);
   }
   return { received, invocations, deleted, left, listed, failedAgain, newTickets, untold, heldBack: held.size, stoppedBy };
+}
+
+/**
+ * What failed of a batch of which nothing was sent, undefined when nothing was sent because
+ * nothing failed either (every record dropped by a rule, or sent by an earlier delivery). An object
+ * that could not be read is ticketed whole with no record counted, so records alone do not say it.
+ */
+export function batchFailure(again: BatchRetold): string | undefined {
+  if (again.sent > 0) return undefined;
+  const parts: string[] = [];
+  if (again.failed > 0) parts.push(`${again.failed} records failed again`);
+  if ((again.objectsFailed ?? 0) > 0) parts.push(`${again.objectsFailed} objects could not be read`);
+  if (parts.length === 0 && again.tickets > 0) parts.push(`${again.tickets} new tickets were written`);
+  return parts.length > 0 ? parts.join(' and ') : undefined;
 }
 
 /** True when SQS says the message was sent after `time` (ms since the epoch); a message without a SentTimestamp is not known to be, so false. */
@@ -359,7 +381,8 @@ export function lambdaInvoker(lambda: Pick<LambdaClient, 'send'>, functionName: 
     const summary = payload.summary;
     const counted = (name: string) => typeof summary?.[name] === 'number';
     if (!['sent', 'failed', 'tickets'].every(counted)) return { ok: true, batchItemFailures };
-    return { ok: true, batchItemFailures, again: { sent: summary.sent, failed: summary.failed, tickets: summary.tickets } };
+    const again = { sent: summary.sent, failed: summary.failed, tickets: summary.tickets };
+    return { ok: true, batchItemFailures, again: counted('objectsFailed') ? { ...again, objectsFailed: summary.objectsFailed } : again };
   };
 }
 
