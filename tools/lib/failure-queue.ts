@@ -12,8 +12,8 @@
  * records that failed again are counted, and a batch of which nothing was sent while something
  * failed (records, or objects it could not read) stops the run.
  * A message sent after the run started (a new ticket the function just wrote, or one of its live
- * traffic) is held back for a later run: replayed at once, a poison ticket would use up its
- * attempts in this one.
+ * traffic), or naming an object this run already handed to the function, is held back for a later
+ * run: replayed at once, a poison ticket would use up its attempts in this one.
  * The operator needs SQS receive/delete on the queue and lambda:InvokeFunction, nothing more: no
  * access to the trail buckets, the key or the token.
  */
@@ -80,10 +80,12 @@ export interface QueueReplayOptions {
 
 /**
  * The default of {@link QueueReplayOptions.clockSkewMarginMs}: a message's SentTimestamp is SQS's
- * clock, the run's start this machine's. A clock synced by NTP is off by far less; a clock further
- * ahead than this lets a run take the new tickets written in its first seconds (and the stop on a
- * batch of which nothing was sent still holds). A message sent in the margin before the run waits
- * for the next run.
+ * clock, the run's start this machine's. A clock synced by NTP is off by far less. A clock further
+ * ahead than this does not let a run replay its own new tickets (they name objects it replayed,
+ * and are held back for that), only take live traffic's tickets of its first seconds, which are
+ * tickets like any other. A message sent in the margin before the run waits for the next run.
+ * Neither ApproximateReceiveCount nor the message ids received can replace the timestamp: a new
+ * ticket is a new message, received once, like an old ticket never replayed.
  */
 export const CLOCK_SKEW_MARGIN_MS = 10_000;
 
@@ -107,8 +109,8 @@ export interface QueueReplayResult {
   readonly untold: number;
   /**
    * Messages sent to the queue after the run started (this run's new tickets, or the function's
-   * live traffic): received (and counted in `received`), not handed to the function, visible again
-   * when the run ends.
+   * live traffic), or naming an object the run already handed to the function: received (and
+   * counted in `received`), not handed to the function, visible again when the run ends.
    */
   readonly heldBack: number;
   /** Set when a failed invocation, a batch of which nothing was sent, or a delete the queue did not answer, stopped the replay. */
@@ -136,6 +138,10 @@ export async function replayQueue(options: QueueReplayOptions): Promise<QueueRep
   // By message id, with the latest receipt handle: one received again (its visibility timeout
   // ended in a long run) is released once, by the handle that is valid.
   const held = new Map<string, Message>();
+  // The objects (bucket and key) handed to the function so far: a message naming one again is a
+  // new ticket of this run, whatever the clocks say (the function's tickets carry the version it
+  // read, so the version is left out), or a message received again, after its visibility timeout.
+  const replayedObjects = new Set<string>();
 
   try {
     while (received < options.maxMessages) {
@@ -145,7 +151,7 @@ export async function replayQueue(options: QueueReplayOptions): Promise<QueueRep
       if (options.dryRun) hidden.push(...messages);
       const replayable: Message[] = [];
       for (const m of messages) {
-        if (!options.dryRun && sentAfter(m, sentDuringRunFrom)) {
+        if (!options.dryRun && (sentAfter(m, sentDuringRunFrom) || objectsNamed(m.Body).some((o) => replayedObjects.has(o)))) {
           // Kept hidden until the run ends, not made visible at once: this run would receive it
           // again and again, each receive counting toward maxReceiveCount (then the dead-letter queue).
           held.set(m.MessageId!, m);
@@ -163,6 +169,7 @@ export async function replayQueue(options: QueueReplayOptions): Promise<QueueRep
       if (replayable.length === 0) continue;
 
       invocations++;
+      for (const m of replayable) for (const o of objectsNamed(m.Body)) replayedObjects.add(o);
       const outcome = await options.invoke(sqsEvent(replayable, options.queueUrl));
       const settled = settleBatch(replayable, outcome);
       left.push(...settled.left);
@@ -220,6 +227,11 @@ export function batchFailure(again: BatchRetold): string | undefined {
 function sentAfter(message: Message, time: number): boolean {
   const sent = Number(message.Attributes?.SentTimestamp);
   return Number.isFinite(sent) && sent > time;
+}
+
+/** The objects a message names, as bucket and key (the function reads them as it would, inside an SQS event). */
+function objectsNamed(body: string | undefined): string[] {
+  return parseInvocation({ Records: [{ eventSource: 'aws:sqs', messageId: 'replay-check', body: body ?? '' }] }).objects.map((o) => JSON.stringify([o.bucket, o.key]));
 }
 
 const UNREPLAYABLE_ADVICE =
@@ -469,7 +481,7 @@ export async function replayQueueCommand(commandLine: QueueCommandLine, clients:
   }
   if (result.heldBack > 0) {
     process.stderr.write(
-      `${result.heldBack} message(s) sent to the queue after the run started (or less than ${CLOCK_SKEW_MARGIN_MS / 1000} s before, for clock skew) held back, visible again now: new tickets of this run, or of the function's live traffic; replay them in a later run once the cause is fixed (if they were sent earlier, this machine's clock is behind: sync it)\n`,
+      `${result.heldBack} message(s) sent to the queue after the run started (or less than ${CLOCK_SKEW_MARGIN_MS / 1000} s before, for clock skew), or naming an object this run replayed, held back, visible again now: new tickets of this run, or of the function's live traffic; replay them in a later run once the cause is fixed (if they were sent earlier, this machine's clock is behind: sync it)\n`,
     );
   }
   if (result.untold > 0) process.stderr.write(`${result.untold} invocation(s) did not say what failed again (a function deployed before it answered with a summary): check the queue's depth\n`);
