@@ -73,6 +73,14 @@ describe('npm run tfc -- workspaces --json', () => {
     expect(plan.workspaces.find((w) => w.stack === 'source-test')!.runTriggers).toEqual(['trailbridge-log-archive', 'trailbridge-security-events']);
   });
 
+  test('a workspace name over the 90 characters HCP Terraform allows fails, naming the workspace and backend.workspacePrefix, in the plan and in the cloud blocks alike', () => {
+    // 75 + "incident-response" is 92; the other stacks' names fit.
+    const topology = defaultCloudTopology({ workspacePrefix: 'w'.repeat(75) });
+    const expected = /^the HCP Terraform workspace name "w{75}incident-response" is 92 characters, over the limit of 90; shorten backend\.workspacePrefix \(75 characters\)$/;
+    expect(() => workspacePlan(topology)).toThrow(expected);
+    expect(() => synthesize(topology)).toThrow(expected);
+  });
+
   test('a topology without the cloud backend is a usage error that says what to set', () => {
     expect(() => workspacePlan(topologyWith())).toThrow(/the topology's backend is "local"; npm run tfc describes HCP Terraform workspaces: set backend to \{ "type": "cloud"/);
   });
