@@ -110,9 +110,10 @@ describe('npm run tfc (command line)', () => {
     }
   });
 
-  test('another command or a stray argument is a usage error', () => {
-    expect(() => output(['plan'])).toThrow(/^usage: npm run tfc -- workspaces \[--json\]$/);
-    expect(() => output(['workspaces', 'extra'])).toThrow(/usage: npm run tfc/);
+  test('another command or a stray argument is a usage error that names it', () => {
+    expect(() => output(['plan'])).toThrow(/^npm run tfc: "plan" is not a command; the one command is workspaces\nusage: npm run tfc -- workspaces \[--json\]$/);
+    expect(() => output([])).toThrow(/^npm run tfc: name the command \(workspaces\)\nusage: npm run tfc/);
+    expect(() => output(['workspaces', 'extra'])).toThrow(/^npm run tfc -- workspaces takes no argument \("extra"\)\nusage: npm run tfc/);
     expect(() => output(['workspaces', '--bogus'])).toThrow(/Unknown option '--bogus'[\s\S]*usage: npm run tfc/);
   });
 });
