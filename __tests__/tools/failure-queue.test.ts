@@ -189,7 +189,7 @@ describe('replay --from-queue: records that fail again', () => {
     expect(calls.map((c) => c.name).lastIndexOf('ReceiveMessageCommand')).toBeLessThan(calls.findIndex((c) => c.name === 'ChangeMessageVisibilityBatchCommand'));
   });
 
-  test('a new ticket of an object this run replayed is held back whatever its SentTimestamp says (a clock further ahead than the margin)', async () => {
+  test('a new ticket for records this run replayed is held back whatever its SentTimestamp says (a clock further ahead than the margin)', async () => {
     // This machine's clock runs 60 s ahead of SQS's: the function's new ticket looks sent before the run started.
     const startedAt = 1_700_000_000_000;
     const stamped = (m: Message): Message => ({ ...m, Attributes: { SentTimestamp: String(startedAt - 60_000), ApproximateReceiveCount: '1' } });
@@ -209,6 +209,19 @@ describe('replay --from-queue: records that fail again', () => {
     expect(invoke.mock.calls.map(([event]) => event.Records.map((r) => r.messageId))).toEqual([['m0', 'm1', 'm2'], ['m3']]);
     expect(result).toEqual(expect.objectContaining({ received: 5, invocations: 2, deleted: 4, heldBack: 1 }));
     expect(released).toEqual(['rh-m9']);
+  });
+
+  test('tickets of one object for other records (a large object\'s tickets, split) are replayed in the same run; only one for records it replayed is held back', async () => {
+    const part = (id: string, from: number, to: number | null, attempt = 1) =>
+      message(id, JSON.stringify(createTicket({ bucket: 'event-trail-test', key: 'AWSLogs/big.json.gz', ranges: [{ from, to }], reason: 'HTTP 503', attempt, now: 0 })[0]));
+    const receives = [() => ({ Messages: [part('a', 0, 100)] }), () => ({ Messages: [part('b', 100, 200), part('again', 50, 60, 2), part('rest', 300, null)] }), () => ({ Messages: [] })];
+    const sqs = {
+      send: jest.fn(async (command: { constructor: { name: string } }) => (command.constructor.name === 'ReceiveMessageCommand' ? receives.shift()!() : { Failed: [] })),
+    };
+    const invoke = jest.fn(async (_event: SqsEvent) => ({ ok: true as const, batchItemFailures: [], again: { sent: 90, failed: 10, tickets: 1 } }));
+    const result = await replayQueue({ queueUrl: QUEUE_URL, sqs, maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke });
+    expect(invoke.mock.calls.map(([event]) => event.Records.map((r) => r.messageId))).toEqual([['a'], ['b', 'rest']]);
+    expect(result.heldBack).toBe(1);
   });
 
   test('the command exits 1 and says so when records failed again, though every message was deleted', async () => {
@@ -247,7 +260,7 @@ describe('replay --from-queue: records that fail again', () => {
       const code = await replayQueueCommand(commandLine, { sqs, lambda } as unknown as Parameters<typeof replayQueueCommand>[1]);
       expect(code).toBe(1);
       expect(JSON.parse(out.join('').trim().split('\n').pop()!)).toMatchObject({ received: 2, invocations: 1, deleted: 1, left: 0, heldBack: 1, failedAgain: 0, newTickets: 0 });
-      expect(err.join('')).toMatch(/^1 message\(s\) sent to the queue after the run started \(or less than 10 s before, for clock skew\), or naming an object this run replayed, held back, visible again now: /m);
+      expect(err.join('')).toMatch(/^1 message\(s\) sent to the queue after the run started \(or less than 10 s before, for clock skew\), or naming records this run replayed, held back, visible again now: /m);
     } finally {
       jest.restoreAllMocks();
     }

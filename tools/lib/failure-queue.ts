@@ -12,7 +12,7 @@
  * records that failed again are counted, and a batch of which nothing was sent while something
  * failed (records, or objects it could not read) stops the run.
  * A message sent after the run started (a new ticket the function just wrote, or one of its live
- * traffic), or naming an object this run already handed to the function, is held back for a later
+ * traffic), or naming records this run already handed to the function, is held back for a later
  * run: replayed at once, a poison ticket would use up its attempts in this one.
  * The operator needs SQS receive/delete on the queue and lambda:InvokeFunction, nothing more: no
  * access to the trail buckets, the key or the token.
@@ -23,7 +23,8 @@ import { Naming } from '../../config/naming';
 import { Topology } from '../../config/schema';
 import { parseCommandLine, UsageError } from './cli';
 import { accountWithRole } from '../../config/accounts';
-import { parseInvocation } from '../../functions/forwarder/notifications';
+import { ObjectRef, parseInvocation } from '../../functions/forwarder/notifications';
+import { RecordRange } from '../../functions/forwarder/record-ranges';
 import { REPLAY_CLIENT_CONTEXT_CUSTOM } from '../../functions/forwarder/response';
 import { arn, dnsSuffix, Partition } from '../../config/arn';
 import { partitionOfRegion } from '../../config/regions';
@@ -81,7 +82,7 @@ export interface QueueReplayOptions {
 /**
  * The default of {@link QueueReplayOptions.clockSkewMarginMs}: a message's SentTimestamp is SQS's
  * clock, the run's start this machine's. A clock synced by NTP is off by far less. A clock further
- * ahead than this does not let a run replay its own new tickets (they name objects it replayed,
+ * ahead than this does not let a run replay its own new tickets (they name records it replayed,
  * and are held back for that), only take live traffic's tickets of its first seconds, which are
  * tickets like any other. A message sent in the margin before the run waits for the next run.
  * Neither ApproximateReceiveCount nor the message ids received can replace the timestamp: a new
@@ -109,7 +110,7 @@ export interface QueueReplayResult {
   readonly untold: number;
   /**
    * Messages sent to the queue after the run started (this run's new tickets, or the function's
-   * live traffic), or naming an object the run already handed to the function: received (and
+   * live traffic), or naming records the run already handed to the function: received (and
    * counted in `received`), not handed to the function, visible again when the run ends.
    */
   readonly heldBack: number;
@@ -138,10 +139,10 @@ export async function replayQueue(options: QueueReplayOptions): Promise<QueueRep
   // By message id, with the latest receipt handle: one received again (its visibility timeout
   // ended in a long run) is released once, by the handle that is valid.
   const held = new Map<string, Message>();
-  // The objects (bucket and key) handed to the function so far: a message naming one again is a
-  // new ticket of this run, whatever the clocks say (the function's tickets carry the version it
-  // read, so the version is left out), or a message received again, after its visibility timeout.
-  const replayedObjects = new Set<string>();
+  // The records handed to the function so far: a message naming some of them again is a new
+  // ticket of this run, whatever the clocks say, or a message received again after its visibility
+  // timeout. Tickets of one object for other records (a large object's, split) are replayed.
+  const replayed = new ReplayedRecords();
 
   try {
     while (received < options.maxMessages) {
@@ -151,7 +152,7 @@ export async function replayQueue(options: QueueReplayOptions): Promise<QueueRep
       if (options.dryRun) hidden.push(...messages);
       const replayable: Message[] = [];
       for (const m of messages) {
-        if (!options.dryRun && (sentAfter(m, sentDuringRunFrom) || objectsNamed(m.Body).some((o) => replayedObjects.has(o)))) {
+        if (!options.dryRun && (sentAfter(m, sentDuringRunFrom) || replayed.includesAny(m.Body))) {
           // Kept hidden until the run ends, not made visible at once: this run would receive it
           // again and again, each receive counting toward maxReceiveCount (then the dead-letter queue).
           held.set(m.MessageId!, m);
@@ -169,7 +170,7 @@ export async function replayQueue(options: QueueReplayOptions): Promise<QueueRep
       if (replayable.length === 0) continue;
 
       invocations++;
-      for (const m of replayable) for (const o of objectsNamed(m.Body)) replayedObjects.add(o);
+      for (const m of replayable) replayed.add(m.Body);
       const outcome = await options.invoke(sqsEvent(replayable, options.queueUrl));
       const settled = settleBatch(replayable, outcome);
       left.push(...settled.left);
@@ -229,9 +230,43 @@ function sentAfter(message: Message, time: number): boolean {
   return Number.isFinite(sent) && sent > time;
 }
 
-/** The objects a message names, as bucket and key (the function reads them as it would, inside an SQS event). */
-function objectsNamed(body: string | undefined): string[] {
-  return parseInvocation({ Records: [{ eventSource: 'aws:sqs', messageId: 'replay-check', body: body ?? '' }] }).objects.map((o) => JSON.stringify([o.bucket, o.key]));
+/**
+ * The records of each object (bucket and key) a run handed to the function. The version is left
+ * out: a ticket without one comes back as a new ticket with the version the function read.
+ */
+class ReplayedRecords {
+  private readonly byObject = new Map<string, RecordRange[]>();
+
+  /** True when the message names a record already handed to the function (a whole object names all). */
+  includesAny(body: string | undefined): boolean {
+    return objectsNamed(body).some((o) => {
+      const replayed = this.byObject.get(objectId(o));
+      return replayed !== undefined && (o.ranges ?? ALL_RECORDS).some((r) => replayed.some((q) => overlap(r, q)));
+    });
+  }
+
+  add(body: string | undefined): void {
+    for (const o of objectsNamed(body)) {
+      const id = objectId(o);
+      this.byObject.set(id, [...(this.byObject.get(id) ?? []), ...(o.ranges ?? ALL_RECORDS)]);
+    }
+  }
+}
+
+const ALL_RECORDS: readonly RecordRange[] = [{ from: 0, to: null }];
+
+function objectId(object: ObjectRef): string {
+  return JSON.stringify([object.bucket, object.key]);
+}
+
+/** True when two half-open ranges share a record (`to: null` reaches the end of the file). */
+function overlap(a: RecordRange, b: RecordRange): boolean {
+  return (a.to === null || b.from < a.to) && (b.to === null || a.from < b.to);
+}
+
+/** The objects a message names, as the function reads them inside an SQS event. */
+function objectsNamed(body: string | undefined): ObjectRef[] {
+  return parseInvocation({ Records: [{ eventSource: 'aws:sqs', messageId: 'replay-check', body: body ?? '' }] }).objects;
 }
 
 const UNREPLAYABLE_ADVICE =
@@ -481,7 +516,7 @@ export async function replayQueueCommand(commandLine: QueueCommandLine, clients:
   }
   if (result.heldBack > 0) {
     process.stderr.write(
-      `${result.heldBack} message(s) sent to the queue after the run started (or less than ${CLOCK_SKEW_MARGIN_MS / 1000} s before, for clock skew), or naming an object this run replayed, held back, visible again now: new tickets of this run, or of the function's live traffic; replay them in a later run once the cause is fixed (if they were sent earlier, this machine's clock is behind: sync it)\n`,
+      `${result.heldBack} message(s) sent to the queue after the run started (or less than ${CLOCK_SKEW_MARGIN_MS / 1000} s before, for clock skew), or naming records this run replayed, held back, visible again now: new tickets of this run, or of the function's live traffic; replay them in a later run once the cause is fixed (if they were sent earlier, this machine's clock is behind: sync it)\n`,
     );
   }
   if (result.untold > 0) process.stderr.write(`${result.untold} invocation(s) did not say what failed again (a function deployed before it answered with a summary): check the queue's depth\n`);
