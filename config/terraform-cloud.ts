@@ -1,5 +1,5 @@
 import { roleArn } from './arn';
-import { checkedName } from './naming';
+import { checkedName, NamingError } from './naming';
 import { BackendConfig } from './sections/backend';
 import { Account, Topology } from './schema';
 
@@ -33,8 +33,18 @@ export function dynamicCredentialsOn(topology: Topology): boolean {
   return cloudBackend(topology)?.dynamicCredentials === true;
 }
 
+/** HCP Terraform refuses a longer workspace name (the prefix's characters are checked by the schema). */
+export const MAX_WORKSPACE_NAME_LENGTH = 90;
+
+/** `<workspacePrefix><stack>`: the workspace of a stack, as the cloud block selects it and the roles' trust names it. */
 export function workspaceName(backend: CloudBackendConfig, stackName: string): string {
-  return `${backend.workspacePrefix}${stackName}`;
+  const name = `${backend.workspacePrefix}${stackName}`;
+  if (name.length > MAX_WORKSPACE_NAME_LENGTH) {
+    throw new NamingError(
+      `the HCP Terraform workspace name ${JSON.stringify(name)} is ${name.length} characters, over the limit of ${MAX_WORKSPACE_NAME_LENGTH}; shorten backend.workspacePrefix (${backend.workspacePrefix.length} characters)`,
+    );
+  }
+  return name;
 }
 
 export function projectName(backend: CloudBackendConfig): string {

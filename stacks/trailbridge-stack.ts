@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { accountRoleLabels, deployRole } from '../config/accounts';
 import { Naming } from '../config/naming';
 import { Account, Topology } from '../config/schema';
-import { cloudBackend, credentialsTag, dynamicCredentialsOn } from '../config/terraform-cloud';
+import { cloudBackend, credentialsTag, dynamicCredentialsOn, workspaceName } from '../config/terraform-cloud';
 import { tfcDynamicCredentialsVariable } from './constructs/tfc-dynamic-credentials';
 import { JustificationLedger, applyJustifications } from './scanner-suppressions';
 import { prepareStack, stackTerraform } from './stack-synthesis';
@@ -179,7 +179,7 @@ function addBackend(stack: TerraformStack, stackName: string, topology: Topology
       new CloudBackend(stack, {
         organization: backend.organization,
         hostname: backend.hostname,
-        workspaces: new NamedCloudWorkspace(`${backend.workspacePrefix}${stackName}`, backend.project),
+        workspaces: new NamedCloudWorkspace(workspaceName(backend, stackName), backend.project),
       });
       return;
   }

@@ -7,7 +7,8 @@
  * present, else from the records. The token is read from the environment variable named by
  * --token-env (default DT_API_TOKEN), never from an argument. The last line of output is a JSON
  * summary; --failures writes replay tickets as JSON lines (`npm run replay` resends them).
- * Exit code: 0 all sent or dropped by a rule, 1 something ticketed, 2 usage error.
+ * Exit code: 0 all sent or dropped by a rule, 1 something ticketed, 2 usage error, 3 the --failures
+ * file could not be written at the end (its tickets are on stderr).
  */
 import { runCli } from './lib/cli';
 import { finishRun, forwardFiles, parseForwardCommandLine, runOptionsFrom } from './lib/forward-cli';

@@ -13,9 +13,12 @@ const USAGE = 'usage: npm run tfc -- workspaces [--json]';
 export function main(argv: readonly string[], out: NodeJS.WritableStream = process.stdout): void {
   const parsed = parseCommandLine(argv, { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } }, USAGE);
   if (!parsed) return;
-  if (parsed.positionals.length !== 1 || parsed.positionals[0] !== 'workspaces') throw new UsageError(USAGE);
+  const [command, ...rest] = parsed.positionals;
+  if (command === undefined) throw new UsageError(`npm run tfc: name the command (workspaces)\n${USAGE}`);
+  if (command !== 'workspaces') throw new UsageError(`npm run tfc: ${JSON.stringify(command)} is not a command; the one command is workspaces\n${USAGE}`);
+  if (rest.length > 0) throw new UsageError(`npm run tfc -- workspaces takes no argument (${JSON.stringify(rest[0])})\n${USAGE}`);
   const plan = workspacePlan(loadTopology());
   out.write(parsed.values.json ? `${JSON.stringify(plan, null, 2)}\n` : `${formatWorkspacePlan(plan)}\n`);
 }
 
-if (require.main === module) runCli(() => main(process.argv.slice(2)));
+if (require.main === module) void runCli(() => main(process.argv.slice(2)));

@@ -189,6 +189,21 @@ describe('validation rules', () => {
     expect(problemsOf((t) => (t.backend = { type: 'cloud', organization: 'acme' }))).toEqual([]);
   });
 
+  test('the cloud backend takes the names HCP Terraform puts in a run\'s token: a bare host name, an organization and a project it allows', () => {
+    const cloud = (fields: Record<string, unknown>) => (t: any) => (t.backend = { type: 'cloud', organization: 'acme', dynamicCredentials: true, ...fields });
+    // A URL would name the OIDC provider https://https://... and the trust's claim keys "https://...:sub": no run could assume its role.
+    expectProblem(cloud({ hostname: 'https://app.terraform.io' }), 'backend.hostname', /^"https:\/\/app.terraform.io" is not a host name; write the host alone, without https:\/\/, a port or a path \(IAM's OIDC provider URL takes no port\), such as "app.terraform.io" or "tfe.example.com"$/);
+    expectProblem(cloud({ hostname: 'tfe.example.com/' }), 'backend.hostname', /is not a host name/);
+    expectProblem(cloud({ hostname: 'tfe.internal:8443' }), 'backend.hostname', /is not a host name/);
+    expectProblem(cloud({ organization: 'acme corp' }), 'backend.organization', /^"acme corp" is not an HCP Terraform organization name: it allows letters, digits, "-" and "_"$/);
+    expectProblem(cloud({ organization: '' }), 'backend.organization', /not an HCP Terraform organization name/);
+    expectProblem(cloud({ project: 'platform:security' }), 'backend.project', /^"platform:security" is not an HCP Terraform project name: it allows letters, digits, spaces, "-" and "_"; omit project for the Default Project$/);
+    expectProblem(cloud({ project: '' }), 'backend.project', /not an HCP Terraform project name/);
+    for (const fields of [{ hostname: 'tfe.example.com' }, { hostname: 'tfe' }, { organization: 'Acme_Corp-1' }, { project: 'Platform Security_2' }]) {
+      expect(problemsOf(cloud(fields))).toEqual([]);
+    }
+  });
+
   test('log retention is one CloudWatch accepts', () => {
     expectProblem((t) => (t.forwarder = { logRetentionInDays: 45 }), 'forwarder.logRetentionInDays', /45 is not a retention CloudWatch Logs accepts; use one of 1, 3, 5/);
   });

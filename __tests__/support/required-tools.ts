@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
  * CI=true a missing tool is a failure with the reason, never a silent skip; locally the suite
  * is skipped and says why.
  */
-export function describeWithTool(tool: 'terraform' | 'moto_server' | 'cfn-lint', name: string, body: () => void): void {
+export function describeWithTool(tool: 'terraform' | 'moto_server' | 'cfn-lint' | 'jq' | 'curl', name: string, body: () => void): void {
   const missing = toolMissing(tool);
   if (!missing) {
     describe(name, body);
@@ -24,7 +24,7 @@ export function describeWithTool(tool: 'terraform' | 'moto_server' | 'cfn-lint',
 
 function toolMissing(tool: string): string | undefined {
   const bin = tool === 'terraform' ? (process.env.TERRAFORM_BIN ?? 'terraform') : tool;
-  const probe = spawnSync(bin, tool === 'terraform' ? ['version'] : tool === 'cfn-lint' ? ['--version'] : ['-h'], { encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+  const probe = spawnSync(bin, tool === 'terraform' ? ['version'] : tool === 'moto_server' ? ['-h'] : ['--version'], { encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
   if (probe.error) return `${bin} is not on PATH (${(probe.error as NodeJS.ErrnoException).code})`;
   if (probe.status !== 0) return `${bin} failed to start: ${probe.stderr.trim().split('\n')[0]}`;
   return undefined;

@@ -124,6 +124,32 @@ describe('replay --from-queue: records that fail again', () => {
     expect(result.stoppedBy).toMatch(/^nothing of a batch was sent and 90 records failed again: stopping, so that the next batches do not fail alike, each using up an attempt of its tickets/);
   });
 
+  test('a batch of which nothing was sent because its objects could not be read (tickets for whole objects, no record counted) stops the run too', async () => {
+    // An object S3 will not give (access denied, the key refused) is ticketed whole: no record was read, so none is counted as failed.
+    const invoke = jest.fn(async () => ({ ok: true as const, batchItemFailures: [], again: { sent: 0, failed: 0, tickets: 10, objectsFailed: 10 } }));
+    const result = await replayQueue({ queueUrl: QUEUE_URL, sqs: sqsAnswering(batches(10, 10, 10)), maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke });
+    expect(invoke).toHaveBeenCalledTimes(1);
+    expect(result).toEqual(expect.objectContaining({ received: 10, invocations: 1, deleted: 10, failedAgain: 0, newTickets: 10 }));
+    expect(result.stoppedBy).toMatch(/^nothing of a batch was sent and 10 objects could not be read: stopping, so that the next batches do not fail alike, .*the objects readable by the function/);
+    // Given up (replayed too often) rather than ticketed again: no new ticket, still nothing sent.
+    const givenUp = jest.fn(async (e: SqsEvent) => ({ ok: true as const, batchItemFailures: e.Records.map((r) => r.messageId as string), again: { sent: 0, failed: 0, tickets: 0, objectsFailed: 10 } }));
+    const second = await replayQueue({ queueUrl: QUEUE_URL, sqs: sqsAnswering(batches(10, 10)), maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke: givenUp });
+    expect(givenUp).toHaveBeenCalledTimes(1);
+    expect(second.stoppedBy).toMatch(/^nothing of a batch was sent and 10 objects could not be read: stopping/);
+    // A function that does not count failed objects: its new tickets say it.
+    const older = jest.fn(async () => ({ ok: true as const, batchItemFailures: [], again: { sent: 0, failed: 0, tickets: 4 } }));
+    const third = await replayQueue({ queueUrl: QUEUE_URL, sqs: sqsAnswering(batches(10, 10)), maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke: older });
+    expect(older).toHaveBeenCalledTimes(1);
+    expect(third.stoppedBy).toMatch(/^nothing of a batch was sent and 4 new tickets were written: stopping/);
+  });
+
+  test('a batch of which nothing was sent and nothing failed (every record dropped by a rule, or already forwarded) does not stop the run', async () => {
+    const invoke = jest.fn(async () => ({ ok: true as const, batchItemFailures: [], again: { sent: 0, failed: 0, tickets: 0, objectsFailed: 0 } }));
+    const result = await replayQueue({ queueUrl: QUEUE_URL, sqs: sqsAnswering(batches(10, 10)), maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke });
+    expect(invoke).toHaveBeenCalledTimes(2);
+    expect(result.stoppedBy).toBeUndefined();
+  });
+
   test('records that fail again beside others sent are counted, and the run goes on', async () => {
     const answers = [{ sent: 80, failed: 10, tickets: 1 }, { sent: 90, failed: 0, tickets: 0 }];
     const invoke = jest.fn(async () => ({ ok: true as const, batchItemFailures: [], again: answers.shift()! }));
@@ -163,6 +189,41 @@ describe('replay --from-queue: records that fail again', () => {
     expect(calls.map((c) => c.name).lastIndexOf('ReceiveMessageCommand')).toBeLessThan(calls.findIndex((c) => c.name === 'ChangeMessageVisibilityBatchCommand'));
   });
 
+  test('a new ticket for records this run replayed is held back whatever its SentTimestamp says (a clock further ahead than the margin)', async () => {
+    // This machine's clock runs 60 s ahead of SQS's: the function's new ticket looks sent before the run started.
+    const startedAt = 1_700_000_000_000;
+    const stamped = (m: Message): Message => ({ ...m, Attributes: { SentTimestamp: String(startedAt - 60_000), ApproximateReceiveCount: '1' } });
+    const first = [0, 1, 2].map((n) => stamped(message(`m${n}`, ticketBody(n))));
+    const again = { ...JSON.parse(ticketBody(1)), attempt: 2 };
+    const receives = [() => ({ Messages: first }), () => ({ Messages: [stamped(message('m9', JSON.stringify(again))), stamped(message('m3', ticketBody(3)))] }), () => ({ Messages: [] })];
+    const released: string[] = [];
+    const sqs = {
+      send: jest.fn(async (command: { constructor: { name: string }; input: any }) => {
+        if (command.constructor.name === 'ReceiveMessageCommand') return receives.shift()!();
+        if (command.constructor.name === 'ChangeMessageVisibilityBatchCommand') released.push(...command.input.Entries.map((e: { ReceiptHandle: string }) => e.ReceiptHandle));
+        return { Failed: [] };
+      }),
+    };
+    const invoke = jest.fn(async (_event: SqsEvent) => ({ ok: true as const, batchItemFailures: [], again: { sent: 20, failed: 10, tickets: 1 } }));
+    const result = await replayQueue({ queueUrl: QUEUE_URL, sqs, maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke, clock: () => startedAt });
+    expect(invoke.mock.calls.map(([event]) => event.Records.map((r) => r.messageId))).toEqual([['m0', 'm1', 'm2'], ['m3']]);
+    expect(result).toEqual(expect.objectContaining({ received: 5, invocations: 2, deleted: 4, heldBack: 1 }));
+    expect(released).toEqual(['rh-m9']);
+  });
+
+  test('tickets of one object for other records (a large object\'s tickets, split) are replayed in the same run; only one for records it replayed is held back', async () => {
+    const part = (id: string, from: number, to: number | null, attempt = 1) =>
+      message(id, JSON.stringify(createTicket({ bucket: 'event-trail-test', key: 'AWSLogs/big.json.gz', ranges: [{ from, to }], reason: 'HTTP 503', attempt, now: 0 })[0]));
+    const receives = [() => ({ Messages: [part('a', 0, 100)] }), () => ({ Messages: [part('b', 100, 200), part('again', 50, 60, 2), part('rest', 300, null)] }), () => ({ Messages: [] })];
+    const sqs = {
+      send: jest.fn(async (command: { constructor: { name: string } }) => (command.constructor.name === 'ReceiveMessageCommand' ? receives.shift()!() : { Failed: [] })),
+    };
+    const invoke = jest.fn(async (_event: SqsEvent) => ({ ok: true as const, batchItemFailures: [], again: { sent: 90, failed: 10, tickets: 1 } }));
+    const result = await replayQueue({ queueUrl: QUEUE_URL, sqs, maxMessages: 1000, visibilityTimeoutSeconds: 600, waitSeconds: 0, invoke });
+    expect(invoke.mock.calls.map(([event]) => event.Records.map((r) => r.messageId))).toEqual([['a'], ['b', 'rest']]);
+    expect(result.heldBack).toBe(1);
+  });
+
   test('the command exits 1 and says so when records failed again, though every message was deleted', async () => {
     const out: string[] = [];
     const err: string[] = [];
@@ -199,7 +260,7 @@ describe('replay --from-queue: records that fail again', () => {
       const code = await replayQueueCommand(commandLine, { sqs, lambda } as unknown as Parameters<typeof replayQueueCommand>[1]);
       expect(code).toBe(1);
       expect(JSON.parse(out.join('').trim().split('\n').pop()!)).toMatchObject({ received: 2, invocations: 1, deleted: 1, left: 0, heldBack: 1, failedAgain: 0, newTickets: 0 });
-      expect(err.join('')).toMatch(/^1 message\(s\) sent to the queue after the run started \(or less than 10 s before, for clock skew\) held back, visible again now: /m);
+      expect(err.join('')).toMatch(/^1 message\(s\) sent to the queue after the run started \(or less than 10 s before, for clock skew\), or naming records this run replayed, held back, visible again now: /m);
     } finally {
       jest.restoreAllMocks();
     }
@@ -348,8 +409,8 @@ describe('replay --from-queue: invoking the function', () => {
   });
 
   test('the function is told it is the replay command, and its summary says what failed again', async () => {
-    const client = lambda({ StatusCode: 200, Payload: payload({ batchItemFailures: [], summary: { sent: 3, failed: 7, tickets: 2, objectsRead: 1 } }) });
-    await expect(lambdaInvoker(client as unknown as LambdaClient, 'fn')(event)).resolves.toEqual({ ok: true, batchItemFailures: [], again: { sent: 3, failed: 7, tickets: 2 } });
+    const client = lambda({ StatusCode: 200, Payload: payload({ batchItemFailures: [], summary: { sent: 3, failed: 7, tickets: 2, objectsRead: 1, objectsFailed: 1 } }) });
+    await expect(lambdaInvoker(client as unknown as LambdaClient, 'fn')(event)).resolves.toEqual({ ok: true, batchItemFailures: [], again: { sent: 3, failed: 7, tickets: 2, objectsFailed: 1 } });
     const input = (client.send.mock.calls[0] as unknown as [{ input: { ClientContext: string } }])[0].input;
     expect(JSON.parse(Buffer.from(input.ClientContext, 'base64').toString('utf8'))).toEqual({ custom: { trailbridge: 'replay' } });
     // A function deployed before it answered with a summary: nothing known.

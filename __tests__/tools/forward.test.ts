@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -142,6 +142,41 @@ describe('npm run forward / replay', () => {
     server.script({ status: 500 });
     expect(await replayMain(['--dt-url', server.url, '--failures', again, tickets])).toBe(1);
     expect(readFileSync(again, 'utf8')).toMatch(/"attempt":2/);
+  });
+
+  it('a --failures file that cannot be written at the end (its directory gone, the disk full) loses no ticket: they go to stderr as JSON lines, with what to do, and the exit code is 3', async () => {
+    const file = join(dir, 'records.json');
+    writeFileSync(file, JSON.stringify(freshen(stratusRecords().slice(0, 5), Date.now())));
+    const tickets = join(dir, 'tickets.jsonl');
+    writeFileSync(tickets, createTicket({ bucket: '', key: file, ranges: [{ from: 0, to: 5 }], reason: 'earlier', attempt: 1, now: Date.now() }).map((t) => `${JSON.stringify(t)}\n`).join(''));
+    const outDir = join(dir, 'out');
+    mkdirSync(outDir);
+    const again = join(outDir, 'again.jsonl');
+    // Dynatrace refuses every request, and the directory of --failures disappears during the run.
+    const refusing = await FakeIngestServer.start({ faultFor: () => (rmSync(outDir, { recursive: true, force: true }), { status: 400 }) });
+    try {
+      expect(await replayMain(['--dt-url', refusing.url, '--failures', again, tickets])).toBe(3);
+    } finally {
+      await refusing.close();
+    }
+    expect(summary()).toMatchObject({ records: 5, sent: 0, failed: 5 });
+    const stderr = err.join('');
+    expect(stderr).toMatch(new RegExp(`^--failures ${escape(again)}: cannot write the ticket file \\(ENOENT[^)]*\\): its 1 replay ticket\\(s\\) follow as JSON lines on stderr; save them \\(the lines that start with \\{"type":"trailbridge.replay-ticket"\\) to a file and replay it with npm run replay -- --dt-url URL FILE$`, 'm'));
+    const lines = stderr.split('\n').filter((l) => l.startsWith('{"type":"trailbridge.replay-ticket"'));
+    expect(lines.map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ key: file, ranges: [{ from: 0, to: 5 }], attempt: 2 })]);
+  });
+
+  it('--failures is replaced whole at the end (written beside it, then renamed): replaying a ticket file into itself keeps its mode and leaves no temporary file', async () => {
+    const file = join(dir, 'records.json');
+    writeFileSync(file, JSON.stringify(freshen(stratusRecords().slice(0, 5), Date.now())));
+    const tickets = join(dir, 'tickets.jsonl');
+    writeFileSync(tickets, createTicket({ bucket: '', key: file, ranges: [{ from: 0, to: 5 }], reason: 'earlier', attempt: 1, now: Date.now() }).map((t) => `${JSON.stringify(t)}\n`).join(''), { mode: 0o600 });
+    chmodSync(tickets, 0o600);
+    server.script({ status: 500 });
+    expect(await replayMain(['--dt-url', server.url, '--failures', tickets, tickets])).toBe(1);
+    expect(readFileSync(tickets, 'utf8')).toMatch(/"attempt":2/);
+    expect(statSync(tickets).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).sort()).toEqual(['records.json', 'tickets.jsonl']);
   });
 
   it('a --dry-run writes nothing to --failures: the ticket file it replays from is kept as it was', async () => {

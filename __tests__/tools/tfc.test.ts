@@ -73,6 +73,14 @@ describe('npm run tfc -- workspaces --json', () => {
     expect(plan.workspaces.find((w) => w.stack === 'source-test')!.runTriggers).toEqual(['trailbridge-log-archive', 'trailbridge-security-events']);
   });
 
+  test('a workspace name over the 90 characters HCP Terraform allows fails, naming the workspace and backend.workspacePrefix, in the plan and in the cloud blocks alike', () => {
+    // 75 + "incident-response" is 92; the other stacks' names fit.
+    const topology = defaultCloudTopology({ workspacePrefix: 'w'.repeat(75) });
+    const expected = /^the HCP Terraform workspace name "w{75}incident-response" is 92 characters, over the limit of 90; shorten backend\.workspacePrefix \(75 characters\)$/;
+    expect(() => workspacePlan(topology)).toThrow(expected);
+    expect(() => synthesize(topology)).toThrow(expected);
+  });
+
   test('a topology without the cloud backend is a usage error that says what to set', () => {
     expect(() => workspacePlan(topologyWith())).toThrow(/the topology's backend is "local"; npm run tfc describes HCP Terraform workspaces: set backend to \{ "type": "cloud"/);
   });
@@ -102,9 +110,10 @@ describe('npm run tfc (command line)', () => {
     }
   });
 
-  test('another command or a stray argument is a usage error', () => {
-    expect(() => output(['plan'])).toThrow(/^usage: npm run tfc -- workspaces \[--json\]$/);
-    expect(() => output(['workspaces', 'extra'])).toThrow(/usage: npm run tfc/);
+  test('another command or a stray argument is a usage error that names it', () => {
+    expect(() => output(['plan'])).toThrow(/^npm run tfc: "plan" is not a command; the one command is workspaces\nusage: npm run tfc -- workspaces \[--json\]$/);
+    expect(() => output([])).toThrow(/^npm run tfc: name the command \(workspaces\)\nusage: npm run tfc/);
+    expect(() => output(['workspaces', 'extra'])).toThrow(/^npm run tfc -- workspaces takes no argument \("extra"\)\nusage: npm run tfc/);
     expect(() => output(['workspaces', '--bogus'])).toThrow(/Unknown option '--bogus'[\s\S]*usage: npm run tfc/);
   });
 });

@@ -29,14 +29,30 @@ export const s3Backend = z
 export const cloudBackend = z
   .strictObject({
     type: z.literal('cloud'),
-    organization: z.string().min(1).describe('Terraform Cloud / Enterprise organization.'),
-    hostname: z.string().default('app.terraform.io').describe('Terraform Cloud or Enterprise host name.'),
+    organization: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, { error: (issue) => `${JSON.stringify(issue.input)} is not an HCP Terraform organization name: it allows letters, digits, "-" and "_"` })
+      .describe('Terraform Cloud / Enterprise organization.'),
+    hostname: z
+      .string()
+      .regex(/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/, {
+        error: (issue) =>
+          `${JSON.stringify(issue.input)} is not a host name; write the host alone, without https://, a port or a path (IAM's OIDC provider URL takes no port), such as "app.terraform.io" or "tfe.example.com"`,
+      })
+      .default('app.terraform.io')
+      .describe('Terraform Cloud or Enterprise host name, without https://: the OIDC provider is https://<hostname>, and the roles\' trust keys are <hostname>:aud and <hostname>:sub.'),
     workspacePrefix: z
       .string()
       .regex(/^[A-Za-z0-9_-]*$/, { error: 'a workspace prefix may hold only letters, digits, "-" and "_"' })
       .default('trailbridge-')
       .describe('Each stack maps to the workspace <workspacePrefix><stack>.'),
-    project: z.string().optional().describe('Terraform Cloud project for the workspaces. @default - the default project'),
+    project: z
+      .string()
+      .regex(/^[A-Za-z0-9 _-]+$/, {
+        error: (issue) => `${JSON.stringify(issue.input)} is not an HCP Terraform project name: it allows letters, digits, spaces, "-" and "_"; omit project for the Default Project`,
+      })
+      .optional()
+      .describe('Terraform Cloud project for the workspaces; the roles\' trust names it, so a workspace moved to another project cannot assume them. @default - the default project'),
     dynamicCredentials: z
       .boolean()
       .default(false)

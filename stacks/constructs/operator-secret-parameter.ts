@@ -21,7 +21,10 @@ export const PLACEHOLDER_VALUE = 'PLACEHOLDER: set the real value with aws ssm p
 /**
  * An SSM SecureString whose value belongs to an operator, not to Terraform: created with a
  * placeholder, then `lifecycle.ignore_changes = ["value"]`, so the secret an operator sets later
- * never enters code, plans or state, and no apply resets it.
+ * never enters code or plans, and no apply resets it. It does enter state: a refresh reads the
+ * parameter decrypted and the AWS provider stores `value` whatever ignore_changes says.
+ * (`value_wo` would keep it out, but moving an existing parameter to it writes the placeholder
+ * over the operator's secret.)
  */
 export class OperatorSecretParameter extends Construct {
   readonly parameter: SsmParameter;

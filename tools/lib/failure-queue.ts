@@ -9,10 +9,11 @@
  * A message the function would only acknowledge (not JSON, not a ticket it can read, a ticket of a
  * local file) is never handed to it, so never deleted: it is left, and said, for the operator.
  * The function answers this command with its summary too (functions/forwarder/response.ts): the
- * records that failed again are counted, and a batch of which nothing was sent stops the run.
+ * records that failed again are counted, and a batch of which nothing was sent while something
+ * failed (records, or objects it could not read) stops the run.
  * A message sent after the run started (a new ticket the function just wrote, or one of its live
- * traffic) is held back for a later run: replayed at once, a poison ticket would use up its
- * attempts in this one.
+ * traffic), or naming records this run already handed to the function, is held back for a later
+ * run: replayed at once, a poison ticket would use up its attempts in this one.
  * The operator needs SQS receive/delete on the queue and lambda:InvokeFunction, nothing more: no
  * access to the trail buckets, the key or the token.
  */
@@ -22,7 +23,8 @@ import { Naming } from '../../config/naming';
 import { Topology } from '../../config/schema';
 import { parseCommandLine, UsageError } from './cli';
 import { accountWithRole } from '../../config/accounts';
-import { parseInvocation } from '../../functions/forwarder/notifications';
+import { ObjectRef, parseInvocation } from '../../functions/forwarder/notifications';
+import { RecordRange } from '../../functions/forwarder/record-ranges';
 import { REPLAY_CLIENT_CONTEXT_CUSTOM } from '../../functions/forwarder/response';
 import { arn, dnsSuffix, Partition } from '../../config/arn';
 import { partitionOfRegion } from '../../config/regions';
@@ -48,6 +50,11 @@ export interface BatchRetold {
   readonly failed: number;
   /** New tickets written to the failure queue. */
   readonly tickets: number;
+  /**
+   * Objects that could not be read (or not to their end): ticketed whole, or from where reading
+   * stopped, with no record of theirs counted in `failed`. @default - not said (a function deployed before it counted them)
+   */
+  readonly objectsFailed?: number;
 }
 
 export interface QueueReplayOptions {
@@ -74,10 +81,12 @@ export interface QueueReplayOptions {
 
 /**
  * The default of {@link QueueReplayOptions.clockSkewMarginMs}: a message's SentTimestamp is SQS's
- * clock, the run's start this machine's. A clock synced by NTP is off by far less; a clock further
- * ahead than this lets a run take the new tickets written in its first seconds (and the stop on a
- * batch of which nothing was sent still holds). A message sent in the margin before the run waits
- * for the next run.
+ * clock, the run's start this machine's. A clock synced by NTP is off by far less. A clock further
+ * ahead than this does not let a run replay its own new tickets (they name records it replayed,
+ * and are held back for that), only take live traffic's tickets of its first seconds, which are
+ * tickets like any other. A message sent in the margin before the run waits for the next run.
+ * Neither ApproximateReceiveCount nor the message ids received can replace the timestamp: a new
+ * ticket is a new message, received once, like an old ticket never replayed.
  */
 export const CLOCK_SKEW_MARGIN_MS = 10_000;
 
@@ -101,8 +110,8 @@ export interface QueueReplayResult {
   readonly untold: number;
   /**
    * Messages sent to the queue after the run started (this run's new tickets, or the function's
-   * live traffic): received (and counted in `received`), not handed to the function, visible again
-   * when the run ends.
+   * live traffic), or naming records the run already handed to the function: received (and
+   * counted in `received`), not handed to the function, visible again when the run ends.
    */
   readonly heldBack: number;
   /** Set when a failed invocation, a batch of which nothing was sent, or a delete the queue did not answer, stopped the replay. */
@@ -130,6 +139,10 @@ export async function replayQueue(options: QueueReplayOptions): Promise<QueueRep
   // By message id, with the latest receipt handle: one received again (its visibility timeout
   // ended in a long run) is released once, by the handle that is valid.
   const held = new Map<string, Message>();
+  // The records handed to the function so far: a message naming some of them again is a new
+  // ticket of this run, whatever the clocks say, or a message received again after its visibility
+  // timeout. Tickets of one object for other records (a large object's, split) are replayed.
+  const replayed = new ReplayedRecords();
 
   try {
     while (received < options.maxMessages) {
@@ -139,7 +152,7 @@ export async function replayQueue(options: QueueReplayOptions): Promise<QueueRep
       if (options.dryRun) hidden.push(...messages);
       const replayable: Message[] = [];
       for (const m of messages) {
-        if (!options.dryRun && sentAfter(m, sentDuringRunFrom)) {
+        if (!options.dryRun && (sentAfter(m, sentDuringRunFrom) || replayed.includesAny(m.Body))) {
           // Kept hidden until the run ends, not made visible at once: this run would receive it
           // again and again, each receive counting toward maxReceiveCount (then the dead-letter queue).
           held.set(m.MessageId!, m);
@@ -157,6 +170,7 @@ export async function replayQueue(options: QueueReplayOptions): Promise<QueueRep
       if (replayable.length === 0) continue;
 
       invocations++;
+      for (const m of replayable) replayed.add(m.Body);
       const outcome = await options.invoke(sqsEvent(replayable, options.queueUrl));
       const settled = settleBatch(replayable, outcome);
       left.push(...settled.left);
@@ -178,10 +192,12 @@ export async function replayQueue(options: QueueReplayOptions): Promise<QueueRep
       }
       failedAgain += outcome.again.failed;
       newTickets += outcome.again.tickets;
-      if (outcome.again.sent === 0 && outcome.again.failed > 0) {
-        // Dynatrace out of reach, the token refused: the next batches would fail alike, each
-        // ticket's attempt used up for nothing (their new tickets are held back, this batch's too).
-        stoppedBy = `nothing of a batch was sent and ${outcome.again.failed} records failed again: stopping, so that the next batches do not fail alike, each using up an attempt of its tickets (is Dynatrace reachable, the token valid? the function's log says)`;
+      const failure = batchFailure(outcome.again);
+      if (failure) {
+        // Dynatrace out of reach, the token refused, the objects out of the function's reach: the
+        // next batches would fail alike, each ticket's attempt used up for nothing (their new
+        // tickets are held back, this batch's too).
+        stoppedBy = `nothing of a batch was sent and ${failure}: stopping, so that the next batches do not fail alike, each using up an attempt of its tickets (is Dynatrace reachable, the token valid, the objects readable by the function? the function's log says)`;
         break;
       }
     }
@@ -194,10 +210,63 @@ export async function replayQueue(options: QueueReplayOptions): Promise<QueueRep
   return { received, invocations, deleted, left, listed, failedAgain, newTickets, untold, heldBack: held.size, stoppedBy };
 }
 
+/**
+ * What failed of a batch of which nothing was sent, undefined when nothing was sent because
+ * nothing failed either (every record dropped by a rule, or sent by an earlier delivery). An object
+ * that could not be read is ticketed whole with no record counted, so records alone do not say it.
+ */
+export function batchFailure(again: BatchRetold): string | undefined {
+  if (again.sent > 0) return undefined;
+  const parts: string[] = [];
+  if (again.failed > 0) parts.push(`${again.failed} records failed again`);
+  if ((again.objectsFailed ?? 0) > 0) parts.push(`${again.objectsFailed} objects could not be read`);
+  if (parts.length === 0 && again.tickets > 0) parts.push(`${again.tickets} new tickets were written`);
+  return parts.length > 0 ? parts.join(' and ') : undefined;
+}
+
 /** True when SQS says the message was sent after `time` (ms since the epoch); a message without a SentTimestamp is not known to be, so false. */
 function sentAfter(message: Message, time: number): boolean {
   const sent = Number(message.Attributes?.SentTimestamp);
   return Number.isFinite(sent) && sent > time;
+}
+
+/**
+ * The records of each object (bucket and key) a run handed to the function. The version is left
+ * out: a ticket without one comes back as a new ticket with the version the function read.
+ */
+class ReplayedRecords {
+  private readonly byObject = new Map<string, RecordRange[]>();
+
+  /** True when the message names a record already handed to the function (a whole object names all). */
+  includesAny(body: string | undefined): boolean {
+    return objectsNamed(body).some((o) => {
+      const replayed = this.byObject.get(objectId(o));
+      return replayed !== undefined && (o.ranges ?? ALL_RECORDS).some((r) => replayed.some((q) => overlap(r, q)));
+    });
+  }
+
+  add(body: string | undefined): void {
+    for (const o of objectsNamed(body)) {
+      const id = objectId(o);
+      this.byObject.set(id, [...(this.byObject.get(id) ?? []), ...(o.ranges ?? ALL_RECORDS)]);
+    }
+  }
+}
+
+const ALL_RECORDS: readonly RecordRange[] = [{ from: 0, to: null }];
+
+function objectId(object: ObjectRef): string {
+  return JSON.stringify([object.bucket, object.key]);
+}
+
+/** True when two half-open ranges share a record (`to: null` reaches the end of the file). */
+function overlap(a: RecordRange, b: RecordRange): boolean {
+  return (a.to === null || b.from < a.to) && (b.to === null || a.from < b.to);
+}
+
+/** The objects a message names, as the function reads them inside an SQS event. */
+function objectsNamed(body: string | undefined): ObjectRef[] {
+  return parseInvocation({ Records: [{ eventSource: 'aws:sqs', messageId: 'replay-check', body: body ?? '' }] }).objects;
 }
 
 const UNREPLAYABLE_ADVICE =
@@ -359,7 +428,8 @@ export function lambdaInvoker(lambda: Pick<LambdaClient, 'send'>, functionName: 
     const summary = payload.summary;
     const counted = (name: string) => typeof summary?.[name] === 'number';
     if (!['sent', 'failed', 'tickets'].every(counted)) return { ok: true, batchItemFailures };
-    return { ok: true, batchItemFailures, again: { sent: summary.sent, failed: summary.failed, tickets: summary.tickets } };
+    const again = { sent: summary.sent, failed: summary.failed, tickets: summary.tickets };
+    return { ok: true, batchItemFailures, again: counted('objectsFailed') ? { ...again, objectsFailed: summary.objectsFailed } : again };
   };
 }
 
@@ -446,7 +516,7 @@ export async function replayQueueCommand(commandLine: QueueCommandLine, clients:
   }
   if (result.heldBack > 0) {
     process.stderr.write(
-      `${result.heldBack} message(s) sent to the queue after the run started (or less than ${CLOCK_SKEW_MARGIN_MS / 1000} s before, for clock skew) held back, visible again now: new tickets of this run, or of the function's live traffic; replay them in a later run once the cause is fixed (if they were sent earlier, this machine's clock is behind: sync it)\n`,
+      `${result.heldBack} message(s) sent to the queue after the run started (or less than ${CLOCK_SKEW_MARGIN_MS / 1000} s before, for clock skew), or naming records this run replayed, held back, visible again now: new tickets of this run, or of the function's live traffic; replay them in a later run once the cause is fixed (if they were sent earlier, this machine's clock is behind: sync it)\n`,
     );
   }
   if (result.untold > 0) process.stderr.write(`${result.untold} invocation(s) did not say what failed again (a function deployed before it answered with a summary): check the queue's depth\n`);

@@ -4,8 +4,8 @@
  * forwarder's own pipeline (functions/forwarder/pipeline.ts) with local or S3 sources.
  */
 import { parseCommandLine, UsageError as CliUsageError } from './cli';
-import { closeSync, existsSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { chmodSync, closeSync, existsSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '../../functions/lib/logger';
 import { Batch, batchEvents } from '../../functions/forwarder/batcher';
@@ -16,7 +16,7 @@ import { ForwardResult, ForwardStats, forwardObjects } from '../../functions/for
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../../functions/forwarder/retry-policy';
 import { compileRules, CompiledRules, defaultRules } from '../../functions/forwarder/rules';
 import { parseRules } from '../../functions/forwarder/rules-schema';
-import { ReplayTicket } from '../../functions/forwarder/tickets';
+import { ReplayTicket, TICKET_TYPE } from '../../functions/forwarder/tickets';
 import { StaticTokenProvider } from '../../functions/forwarder/token';
 
 /** `cloud.log_forwarder` of events sent from the command line. */
@@ -142,30 +142,90 @@ export function runOptionsFrom(commandLine: ForwardCommandLine): RunOptions {
 }
 
 /**
+ * Exit code of a run whose --failures file could not be written at its end: its tickets went to
+ * stderr instead (1 says that records were ticketed and the tickets kept).
+ */
+export const TICKETS_NOT_WRITTEN_EXIT_CODE = 3;
+
+/**
  * The end of forward and replay: the tickets written to --failures (without it, a note that they
  * were not kept; a dry run writes no file, so the ticket file it replays from is not emptied), the
  * summary printed as the last line of stdout. Returns the exit code: 0 when everything was sent
- * (printed, for a dry run) or dropped by a rule, 1 when something was ticketed.
+ * (printed, for a dry run) or dropped by a rule, 1 when something was ticketed,
+ * {@link TICKETS_NOT_WRITTEN_EXIT_CODE} when --failures could not be written (the tickets are on
+ * stderr, and the file is as it was: with a ticket file replayed into itself, its old tickets).
  */
 export function finishRun({ summary, result }: RunResult, failures: string | undefined, options: { dryRun?: boolean } = {}): number {
+  let notWritten = false;
   if (failures && options.dryRun) process.stderr.write(`--dry-run: ${failures} not written (${result.tickets.length} replay ticket(s))\n`);
-  else if (failures) writeFileSync(failures, ticketsToJsonLines(result.tickets));
+  else if (failures) notWritten = !writeTicketFile(failures, result.tickets);
   else if (result.tickets.length > 0 && options.dryRun) process.stderr.write(`--dry-run: ${result.tickets.length} replay ticket(s) not saved\n`);
   else if (result.tickets.length > 0) process.stderr.write(`${result.tickets.length} replay ticket(s) not saved: pass --failures FILE to keep them\n`);
   process.stdout.write(`${JSON.stringify(summary)}\n`);
+  if (notWritten) return TICKETS_NOT_WRITTEN_EXIT_CODE;
   return result.tickets.length > 0 ? 1 : 0;
 }
 
-/** Opens the ticket file for appending, as the end of the run will write it, and leaves it as it was (not created, not emptied). */
+/**
+ * Writes the tickets to a file beside `path`, then renames it over `path` (through a symbolic
+ * link, to its target; the mode of a file that was there kept), so `path` holds either all the new
+ * tickets or what it held before, never a part (a full disk, a killed run), and a ticket file
+ * replayed into itself is replaced only once the new one is whole. When that fails the tickets go
+ * to stderr as JSON lines, after an error naming the file and what to do; false then.
+ */
+function writeTicketFile(path: string, tickets: readonly ReplayTicket[]): boolean {
+  let target = path;
+  let temporary: string | undefined;
+  try {
+    target = existsSync(path) ? realpathSync(path) : path;
+    const mode = existsSync(target) ? statSync(target).mode & 0o777 : undefined;
+    temporary = temporaryBeside(target);
+    writeFileSync(temporary, ticketsToJsonLines(tickets), { flag: 'wx' });
+    if (mode !== undefined) chmodSync(temporary, mode);
+    renameSync(temporary, target);
+    return true;
+  } catch (err) {
+    if (temporary) rmSync(temporary, { force: true });
+    const { code, message } = err as NodeJS.ErrnoException;
+    const what =
+      tickets.length > 0
+        ? `its ${tickets.length} replay ticket(s) follow as JSON lines on stderr; save them (the lines that start with {"type":"${TICKET_TYPE}") to a file and replay it with npm run replay -- --dt-url URL FILE`
+        : `no record was ticketed, but ${path} still holds what it held before the run: if it was the ticket file replayed, do not replay it again`;
+    process.stderr.write(`--failures ${path}: cannot write the ticket file (${code ?? message}): ${what}\n`);
+    process.stderr.write(ticketsToJsonLines(tickets));
+    return false;
+  }
+}
+
+/** A file name beside `path`, in its directory (a rename cannot cross file systems), of this process alone. */
+function temporaryBeside(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+}
+
+/**
+ * Checks, before anything is sent, that the end of the run can write the ticket file: the file
+ * opened for appending and left as it was (not created, not emptied), and a file created and
+ * removed beside it, where the end of the run writes the tickets before renaming them over it.
+ */
 function checkWritable(path: string): void {
+  const refuse = (err: unknown): never => {
+    const { code, message } = err as NodeJS.ErrnoException;
+    throw new UsageError(`--failures ${path}: cannot write the ticket file (${code ?? message}); nothing was sent: name a file in a directory that exists and that you may write to`);
+  };
   const existed = existsSync(path);
   try {
     closeSync(openSync(path, 'a'));
   } catch (err) {
-    const { code, message } = err as NodeJS.ErrnoException;
-    throw new UsageError(`--failures ${path}: cannot write the ticket file (${code ?? message}); nothing was sent: name a file in a directory that exists and that you may write to`);
+    refuse(err);
   }
   if (!existed) unlinkSync(path);
+  const temporary = temporaryBeside(existed ? realpathSync(path) : path);
+  try {
+    closeSync(openSync(temporary, 'wx'));
+  } catch (err) {
+    refuse(err);
+  }
+  unlinkSync(temporary);
 }
 
 export interface RunOptions {

@@ -1,0 +1,246 @@
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { workspacePlan, WorkspacePlan } from '../../tools/tfc/workspaces';
+import { describeWithTool } from '../support/required-tools';
+import { exampleTopology } from '../support/topologies';
+
+/**
+ * The API script of docs/terraform-cloud.md, as the page shows it, run against a stand-in of the
+ * HCP Terraform API (the few endpoints it calls, JSON:API shaped) through its TFE_API override.
+ */
+
+const ROOT = join(__dirname, '..', '..');
+const TOKEN = 'tfe-test-token.atlasv1.0123456789abcdef';
+
+function scriptOfPage(): string {
+  const page = readFileSync(join(ROOT, 'docs', 'terraform-cloud.md'), 'utf8');
+  const match = /```sh\n(#!\/usr\/bin\/env bash\n[\s\S]*?)```/.exec(page);
+  if (!match) throw new Error('docs/terraform-cloud.md: no ```sh block starting with #!/usr/bin/env bash');
+  return match[1];
+}
+
+interface Variable {
+  id: string;
+  key: string;
+  value: string;
+  category: string;
+  sensitive: boolean;
+}
+interface ApiWorkspace {
+  id: string;
+  name: string;
+  project: string;
+  vars: Variable[];
+  /** Ids of the workspaces whose apply triggers this one. */
+  triggers: string[];
+  attributes: Record<string, unknown>;
+}
+
+/** The organization's state, as the stand-in keeps it. */
+class FakeHcp {
+  readonly projects = new Map<string, string>([['prj-default', 'Default Project']]);
+  readonly workspaces: ApiWorkspace[] = [];
+  readonly calls: string[] = [];
+  private next = 1;
+  private server?: Server;
+
+  constructor(readonly organization: string) {}
+
+  newId(prefix: string): string {
+    return `${prefix}-${this.next++}`;
+  }
+
+  addWorkspace(name: string, project: string, vars: Omit<Variable, 'id'>[] = []): ApiWorkspace {
+    const ws: ApiWorkspace = { id: this.newId('ws'), name, project, vars: vars.map((v) => ({ ...v, id: this.newId('var') })), triggers: [], attributes: {} };
+    this.workspaces.push(ws);
+    return ws;
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => this.handle(req, body ? JSON.parse(body) : undefined, res));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api/v2`;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private handle(req: IncomingMessage, body: any, res: ServerResponse): void {
+    const url = new URL(req.url!, 'http://x');
+    const path = decodeURIComponent(url.pathname);
+    this.calls.push(`${req.method} ${path}`);
+    const answer = (status: number, value: unknown) => {
+      res.writeHead(status, { 'Content-Type': 'application/vnd.api+json' });
+      res.end(JSON.stringify(value));
+    };
+    if (req.headers.authorization !== `Bearer ${TOKEN}`) return answer(401, { errors: [{ status: '401', title: 'unauthorized' }] });
+    const org = `/api/v2/organizations/${this.organization}`;
+    const wsJson = (ws: ApiWorkspace) => ({ id: ws.id, type: 'workspaces', attributes: { name: ws.name, ...ws.attributes }, relationships: { project: { data: { id: ws.project, type: 'projects' } } } });
+    const byId = (id: string) => this.workspaces.find((w) => w.id === id);
+    let m: RegExpExecArray | null;
+    if (req.method === 'GET' && path === `${org}/projects`) {
+      const names = (url.searchParams.get('filter[names]') ?? '').split(',');
+      return answer(200, { data: [...this.projects].filter(([, name]) => names.includes(name)).map(([id, name]) => ({ id, type: 'projects', attributes: { name } })) });
+    }
+    if (req.method === 'GET' && (m = new RegExp(`^${org}/workspaces/([^/]+)$`).exec(path))) {
+      const ws = this.workspaces.find((w) => w.name === m![1]);
+      return ws ? answer(200, { data: wsJson(ws) }) : answer(404, { errors: [{ status: '404', title: 'not found' }] });
+    }
+    if (req.method === 'POST' && path === `${org}/workspaces`) {
+      const { name, ...attributes } = body.data.attributes;
+      const project = body.data.relationships?.project?.data?.id;
+      if (!this.projects.has(project)) return answer(422, { errors: [{ status: '422', title: 'invalid attribute', detail: `Project ${project} not found` }] });
+      const ws = this.addWorkspace(name, project);
+      ws.attributes = attributes;
+      return answer(201, { data: wsJson(ws) });
+    }
+    if ((m = /^\/api\/v2\/workspaces\/([^/]+)\/vars(?:\/([^/]+))?$/.exec(path))) {
+      const ws = byId(m[1]);
+      if (!ws) return answer(404, { errors: [{ status: '404' }] });
+      if (req.method === 'GET' && !m[2]) return answer(200, { data: ws.vars.map(({ id, ...attributes }) => ({ id, type: 'vars', attributes: { ...attributes, value: attributes.sensitive ? null : attributes.value } })) });
+      if (req.method === 'POST' && !m[2]) {
+        const v = { id: this.newId('var'), ...body.data.attributes } as Variable;
+        if (ws.vars.some((x) => x.key === v.key && x.category === v.category)) return answer(422, { errors: [{ status: '422', detail: 'Key has already been taken' }] });
+        ws.vars.push(v);
+        return answer(201, { data: { id: v.id, type: 'vars', attributes: v } });
+      }
+      if (req.method === 'PATCH' && m[2]) {
+        const v = ws.vars.find((x) => x.id === m![2]);
+        if (!v) return answer(404, { errors: [{ status: '404' }] });
+        Object.assign(v, body.data.attributes);
+        return answer(200, { data: { id: v.id, type: 'vars', attributes: v } });
+      }
+    }
+    if ((m = /^\/api\/v2\/workspaces\/([^/]+)\/run-triggers$/.exec(path))) {
+      const ws = byId(m[1]);
+      if (!ws) return answer(404, { errors: [{ status: '404' }] });
+      if (req.method === 'GET') {
+        if (url.searchParams.get('filter[run-trigger][type]') !== 'inbound') return answer(400, { errors: [{ status: '400', detail: 'filter[run-trigger][type] is required' }] });
+        return answer(200, { data: ws.triggers.map((source) => ({ id: `rt-${source}`, type: 'run-triggers', relationships: { sourceable: { data: { id: source, type: 'workspaces' } } } })) });
+      }
+      if (req.method === 'POST') {
+        const source = body.data.relationships.sourceable.data.id;
+        if (ws.triggers.includes(source)) return answer(422, { errors: [{ status: '422', detail: 'Sourceable has already been taken' }] });
+        ws.triggers.push(source);
+        return answer(201, { data: { id: `rt-${source}`, type: 'run-triggers' } });
+      }
+    }
+    answer(404, { errors: [{ status: '404', title: `no route ${req.method} ${path}` }] });
+  }
+}
+
+describeWithTool('jq', 'docs/terraform-cloud.md: the API script (jq, curl, bash)', () => {
+  let dir: string;
+  let hcp: FakeHcp;
+  let api: string;
+  let plan: WorkspacePlan;
+
+  beforeAll(() => {
+    plan = workspacePlan(exampleTopology());
+  });
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tfc-script-'));
+    writeFileSync(join(dir, 'tfc-workspaces.sh'), scriptOfPage());
+    chmodSync(join(dir, 'tfc-workspaces.sh'), 0o755);
+    writeFileSync(join(dir, 'workspaces.json'), JSON.stringify(plan));
+    // curl on PATH records its arguments, then runs the real one.
+    writeFileSync(join(dir, 'curl'), `#!/usr/bin/env bash\nprintf '%s\\n' "$@" >> ${JSON.stringify(join(dir, 'curl-args.log'))}\nexec /usr/bin/curl "$@"\n`);
+    chmodSync(join(dir, 'curl'), 0o755);
+    hcp = new FakeHcp(plan.organization);
+    hcp.projects.set('prj-security', plan.project);
+    api = await hcp.start();
+  });
+  afterEach(async () => {
+    await hcp.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const run = (env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      execFile(
+        join(dir, 'tfc-workspaces.sh'),
+        [join(dir, 'workspaces.json')],
+        { env: { PATH: `${dir}:${process.env.PATH}`, HOME: dir, TFE_TOKEN: TOKEN, TFE_API: api, ...env }, timeout: 60_000 },
+        (err, stdout, stderr) => resolve({ code: err ? Number((err as NodeJS.ErrnoException & { code?: unknown }).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+  const envOf = (ws: ApiWorkspace) => Object.fromEntries(ws.vars.filter((v) => v.category === 'env').map((v) => [v.key, v.value]));
+
+  test('creates every workspace in the project, with its variables and run triggers; run again, it changes nothing', async () => {
+    const first = await run();
+    expect(first).toEqual(expect.objectContaining({ code: 0, stderr: '' }));
+    expect(hcp.workspaces.map((w) => w.name).sort()).toEqual(plan.workspaces.map((w) => w.workspace).sort());
+    const idOf = new Map(hcp.workspaces.map((w) => [w.name, w.id]));
+    for (const w of plan.workspaces) {
+      const ws = hcp.workspaces.find((x) => x.name === w.workspace)!;
+      expect({ name: ws.name, project: ws.project, env: envOf(ws), triggers: ws.triggers.sort() }).toEqual({
+        name: w.workspace,
+        project: 'prj-security',
+        env: w.environment,
+        triggers: w.runTriggers.map((t) => idOf.get(t)).sort(),
+      });
+    }
+    const writes = hcp.calls.filter((c) => !c.startsWith('GET')).length;
+    const second = await run();
+    expect(second).toEqual(expect.objectContaining({ code: 0, stdout: '', stderr: '' }));
+    expect(hcp.calls.filter((c) => !c.startsWith('GET')).length).toBe(writes);
+  });
+
+  test('the token is in no argument of curl and in no output', async () => {
+    const { stdout, stderr } = await run();
+    expect(readFileSync(join(dir, 'curl-args.log'), 'utf8')).not.toContain(TOKEN);
+    expect(stdout + stderr).not.toContain(TOKEN);
+  });
+
+  test('a project the organization does not have stops it before anything is created, naming the project and what to do', async () => {
+    hcp.projects.delete('prj-security');
+    const { code, stderr } = await run();
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(new RegExp(`^error: organization ${plan.organization} has no project "${plan.project}": create it \\(Projects, New project\\) or set backend\\.project to one it has$`, 'm'));
+    expect(hcp.workspaces).toEqual([]);
+  });
+
+  test('a variable of the plan with another value (a renamed topology, an edited role) is set to the plan\'s; one of category terraform with the same key does not count', async () => {
+    const w = plan.workspaces[0];
+    const stale = hcp.addWorkspace(w.workspace, 'prj-security', [
+      { key: 'TFC_AWS_PLAN_ROLE_ARN', value: 'arn:aws:iam::100000000050:role/old-plan', category: 'env', sensitive: false },
+      { key: 'TFC_AWS_APPLY_ROLE_ARN', value: 'x', category: 'terraform', sensitive: false },
+    ]);
+    const { code, stdout, stderr } = await run();
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(envOf(stale)).toEqual(w.environment);
+    expect(stdout).toMatch(new RegExp(`^  ${w.workspace}: TFC_AWS_PLAN_ROLE_ARN updated \\(was arn:aws:iam::100000000050:role/old-plan\\)$`, 'm'));
+  });
+
+  test('a workspace that exists in another project is said: its runs\' token names that project, which the roles do not trust', async () => {
+    const w = plan.workspaces[0];
+    hcp.addWorkspace(w.workspace, 'prj-default');
+    const { code, stderr } = await run();
+    expect(code).toBe(0);
+    expect(stderr).toMatch(new RegExp(`^warning: ${w.workspace} is in project prj-default, not "${plan.project}" \\(prj-security\\): the roles trust only runs of "${plan.project}"; move it there \\(workspace Settings, General\\)$`, 'm'));
+  });
+
+  test('WORKFLOW=vcs gives each new workspace its working directory and trigger prefix', async () => {
+    expect((await run({ WORKFLOW: 'vcs' })).code).toBe(0);
+    for (const w of plan.workspaces) {
+      const ws = hcp.workspaces.find((x) => x.name === w.workspace)!;
+      expect(ws.attributes).toEqual(expect.objectContaining({ 'working-directory': w.workingDirectory, 'trigger-prefixes': [w.workingDirectory], 'execution-mode': 'remote', 'auto-apply': false }));
+    }
+  });
+
+  test('an API error stops it with the answer, not a silent exit', async () => {
+    const { code, stderr } = await run({ TFE_TOKEN: 'wrong' });
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(/^error: GET .*\/projects\?.* failed \(HTTP 401\): .*unauthorized/m);
+    expect(stderr).not.toContain('wrong');
+  });
+});
