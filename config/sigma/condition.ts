@@ -44,6 +44,9 @@ function namePattern(pattern: string): (name: string) => boolean {
  * Throws ConditionError for a syntax error, an unknown identifier, or a pattern that names none.
  */
 export function parseCondition(condition: string, identifiers: readonly string[]): ConditionAst {
+  if (condition.includes('|')) {
+    throw new ConditionError('aggregations (`| count() ...`) were removed in Sigma 2; write a correlation rule over this rule instead (specification, "Rule Correlation")');
+  }
   const tokens = tokenize(condition);
   let position = 0;
   const peek = (): string | undefined => tokens[position];
@@ -85,6 +88,7 @@ export function parseCondition(condition: string, identifiers: readonly string[]
       position++;
       return quantified(token === '1' ? 'or' : 'and', next());
     }
+    if (/^\d+$/.test(token) && peek() === 'of') throw new ConditionError(`"${token} of" is not in the specification; use "1 of" or "all of"`);
     if (KEYWORDS.has(token) || /^\d+$/.test(token)) throw new ConditionError(`unexpected ${JSON.stringify(token)}`);
     if (!identifiers.includes(token)) throw new ConditionError(`${JSON.stringify(token)} is not a search identifier of this rule; it has ${identifiers.join(', ')}`);
     return { kind: 'ref', name: token };

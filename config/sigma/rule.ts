@@ -65,7 +65,10 @@ export function parseSigmaRule(file: string, source: string): SigmaRule {
   try {
     root = parseYaml(source);
   } catch (err) {
-    if (err instanceof YamlSyntaxError) throw new SigmaRuleError(file, `(line ${err.line})`, `not valid YAML: ${err.message.replace(/ at line \d+, column \d+:?$/, '')}`);
+    if (err instanceof YamlSyntaxError) {
+      const reason = err.message.replace(/ at line \d+, column \d+:?$/, '');
+      throw new SigmaRuleError(file, `(line ${err.line})`, err.syntax ? `not valid YAML: ${reason}` : reason);
+    }
     throw err;
   }
   const fail = (path: string, reason: string): never => {
@@ -179,9 +182,21 @@ function readMap(map: YamlMap, at: string, fail: Fail): FieldTest[] {
     if (Array.isArray(value) && scalars.some((s) => s.scalar === null)) {
       fail(entryAt, 'null cannot be part of a list of values (specification, "Special Field Values"); give null a selection of its own');
     }
+    if (modifiers.includes('exists')) checkExists(modifiers, value, scalars, entryAt, fail);
     if (modifiers.includes('all') && scalars.length < 2) fail(entryAt, '|all needs a list of at least two values (specification, "Generic Modifiers")');
     return { field: field!, modifiers, values: scalars, at: entryAt };
   });
+}
+
+/** `|exists` asks one question of the field (specification, "Generic Modifiers": "by providing a boolean value"). */
+function checkExists(modifiers: readonly string[], value: YamlValue, scalars: readonly YamlScalar[], at: string, fail: Fail): void {
+  const others = modifiers.filter((m) => m !== 'exists');
+  if (others.length > 0) fail(at, `|exists stands alone; drop |${others.join(' and |')}, or test the value in a selection of its own`);
+  const [only] = scalars;
+  const boolean = (s: YamlScalar) => typeof s.scalar === 'boolean' || /^(true|false)$/i.test(s.text);
+  if (Array.isArray(value) || !boolean(only!)) {
+    fail(at, `|exists takes one value, true or false; got ${Array.isArray(value) ? 'a list' : JSON.stringify(only!.text)}`);
+  }
 }
 
 function checkModifiers(modifiers: readonly string[], at: string, fail: Fail): void {

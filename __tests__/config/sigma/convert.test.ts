@@ -149,6 +149,12 @@ describe('parseSigmaRule', () => {
     ['|all with one value', rule("    sel:\n        eventName|all: a\n    condition: sel"), 'detection.sel.eventName|all', /\|all needs a list of at least two values/],
     ['a bad level', rule('    sel:\n        eventName: a\n    condition: sel', 'level: severe'), 'level', /"severe" is not a Sigma level/],
     ['broken YAML', 'title: [x\n', '(line 2)', /not valid YAML/],
+    ['several YAML documents', `${rule('    sel:\n        eventName: a\n    condition: sel')}---\ntitle: Second\n`, '(line 10)', /holds more than one YAML document .*; put each rule in a file of its own$/],
+    ['|exists with a list', rule('    sel:\n        errorCode|exists:\n            - true\n            - false\n    condition: sel'), 'detection.sel.errorCode|exists', /\|exists takes one value, true or false/],
+    ['|exists with a text', rule("    sel:\n        errorCode|exists: 'yes'\n    condition: sel"), 'detection.sel.errorCode|exists', /\|exists takes one value, true or false; got "yes"/],
+    ['|exists with another modifier', rule('    sel:\n        errorCode|contains|exists: true\n    condition: sel'), 'detection.sel.errorCode|contains|exists', /\|exists stands alone; drop \|contains/],
+    ['a Sigma 1 aggregation', rule('    sel:\n        eventName: a\n    condition: sel | count() by userIdentity.arn > 5'), 'detection.condition', /aggregations \(`\| count\(\) \.\.\.`\) were removed in Sigma 2; write a correlation rule/],
+    ['2 of', rule('    sel:\n        eventName: a\n    condition: 2 of them'), 'detection.condition', /"2 of" is not in the specification; use "1 of" or "all of"/],
   ])('%s is an invalid rule naming the YAML path', (_what, text, path, reason) => {
     const error = invalid(text);
     expect(error).toBeInstanceOf(SigmaRuleError);
