@@ -70,6 +70,8 @@ function unsupported(rule: SigmaRule, reason: string): SigmaConversion {
  */
 export function convertSigmaRule(rule: SigmaRule): SigmaConversion {
   if (rule.correlation) return unsupported(rule, 'correlation rule: it relates the matches of other rules over time, and an EventBridge pattern sees one event');
+  if (rule.status === 'deprecated') return unsupported(rule, 'status: deprecated: the rule is replaced by another (its related rules); convert that one instead');
+  if (rule.status === 'unsupported') return unsupported(rule, 'status: unsupported: the rule says it cannot be used as it stands');
   const { product, service } = rule.logsource;
   if (product !== 'aws' || service !== 'cloudtrail') {
     return unsupported(rule, `logsource is ${JSON.stringify(rule.logsource)}; only product aws, service cloudtrail converts`);

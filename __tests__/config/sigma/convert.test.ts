@@ -109,6 +109,16 @@ describe('convertSigmaRule', () => {
     expect(correlation).toMatchObject({ status: 'unsupported', reasons: [expect.stringMatching(/^correlation rule/)] });
   });
 
+  test.each([
+    ['deprecated', /^status: deprecated: the rule is replaced by another \(its related rules\); convert that one instead$/],
+    ['unsupported', /^status: unsupported: the rule says it cannot be used as it stands$/],
+  ])('a rule whose status is %s is unsupported, saying so', (status, reason) => {
+    const c = convert('    sel:\n        eventName: X\n    condition: sel', `status: ${status}\n`);
+    expect(c).toMatchObject({ status: 'unsupported', reasons: [expect.stringMatching(reason)] });
+    expect(c.pattern).toBeUndefined();
+    expect(convert('    sel:\n        eventName: X\n    condition: sel', 'status: experimental\n').status).toBe('exact');
+  });
+
   test('a rule for another log source is unsupported', () => {
     const c = convertSigmaRule(parseSigmaRule('w.yml', 'title: W\nlogsource:\n    product: windows\ndetection:\n    sel:\n        EventID: 1\n    condition: sel\n'));
     expect(c).toMatchObject({ status: 'unsupported', reasons: [expect.stringMatching(/only product aws, service cloudtrail converts/)] });
@@ -148,6 +158,8 @@ describe('parseSigmaRule', () => {
     ['null in a list', rule("    sel:\n        eventName:\n            - a\n            - null\n    condition: sel"), 'detection.sel.eventName', /null cannot be part of a list/],
     ['|all with one value', rule("    sel:\n        eventName|all: a\n    condition: sel"), 'detection.sel.eventName|all', /\|all needs a list of at least two values/],
     ['a bad level', rule('    sel:\n        eventName: a\n    condition: sel', 'level: severe'), 'level', /"severe" is not a Sigma level/],
+    ['a bad status', rule('    sel:\n        eventName: a\n    condition: sel', 'status: production'), 'status', /"production" is not a Sigma status; use one of stable, test, experimental, deprecated, unsupported/],
+    ['a nested map as a value', rule('    sel:\n        requestParameters:\n            bucketName: x\n    condition: sel'), 'detection.sel.requestParameters', /a value must be a string, number, boolean or null; for a field inside an object write its path with dots, e\.g\. requestParameters\.bucketName/],
     ['broken YAML', 'title: [x\n', '(line 2)', /not valid YAML/],
     ['several YAML documents', `${rule('    sel:\n        eventName: a\n    condition: sel')}---\ntitle: Second\n`, '(line 10)', /holds more than one YAML document .*; put each rule in a file of its own$/],
     ['|exists with a list', rule('    sel:\n        errorCode|exists:\n            - true\n            - false\n    condition: sel'), 'detection.sel.errorCode|exists', /\|exists takes one value, true or false/],
