@@ -32,6 +32,13 @@ function tokenize(condition: string): string[] {
 
 const KEYWORDS = new Set(['and', 'or', 'not', 'of', 'them', '(', ')']);
 
+/** `unexpected "AND"`, with the fix when the token is an operator in the wrong case (the grammar's are lower case). */
+function unexpected(token: string): ConditionError {
+  const lower = token.toLowerCase();
+  const hint = lower !== token && KEYWORDS.has(lower) ? `: operators are lower case (${lower})` : '';
+  return new ConditionError(`unexpected ${JSON.stringify(token)}${hint}`);
+}
+
 /** `selection*` -> a test on names; `*` matches any run of characters, anywhere in the pattern. */
 function namePattern(pattern: string): (name: string) => boolean {
   const source = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
@@ -89,7 +96,8 @@ export function parseCondition(condition: string, identifiers: readonly string[]
       return quantified(token === '1' ? 'or' : 'and', next());
     }
     if (/^\d+$/.test(token) && peek() === 'of') throw new ConditionError(`"${token} of" is not in the specification; use "1 of" or "all of"`);
-    if (KEYWORDS.has(token) || /^\d+$/.test(token)) throw new ConditionError(`unexpected ${JSON.stringify(token)}`);
+    if (KEYWORDS.has(token) || /^\d+$/.test(token)) throw unexpected(token);
+    if (!identifiers.includes(token) && KEYWORDS.has(token.toLowerCase())) throw unexpected(token);
     if (!identifiers.includes(token)) throw new ConditionError(`${JSON.stringify(token)} is not a search identifier of this rule; it has ${identifiers.join(', ')}`);
     return { kind: 'ref', name: token };
   };
@@ -104,6 +112,6 @@ export function parseCondition(condition: string, identifiers: readonly string[]
   };
 
   const ast = parseOr();
-  if (position < tokens.length) throw new ConditionError(`unexpected ${JSON.stringify(tokens[position])}`);
+  if (position < tokens.length) throw unexpected(tokens[position]!);
   return ast;
 }

@@ -166,6 +166,7 @@ describe('parseSigmaRule', () => {
     ['|exists with a text', rule("    sel:\n        errorCode|exists: 'yes'\n    condition: sel"), 'detection.sel.errorCode|exists', /\|exists takes one value, true or false; got "yes"/],
     ['|exists with another modifier', rule('    sel:\n        errorCode|contains|exists: true\n    condition: sel'), 'detection.sel.errorCode|contains|exists', /\|exists stands alone; drop \|contains/],
     ['a Sigma 1 aggregation', rule('    sel:\n        eventName: a\n    condition: sel | count() by userIdentity.arn > 5'), 'detection.condition', /aggregations \(`\| count\(\) \.\.\.`\) were removed in Sigma 2; write a correlation rule/],
+    ['an upper-case operator', rule('    sel:\n        eventName: a\n    filter:\n        eventSource: b\n    condition: sel AND NOT filter'), 'detection.condition', /unexpected "AND": operators are lower case \(and\)/],
     ['2 of', rule('    sel:\n        eventName: a\n    condition: 2 of them'), 'detection.condition', /"2 of" is not in the specification; use "1 of" or "all of"/],
   ])('%s is an invalid rule naming the YAML path', (_what, text, path, reason) => {
     const error = invalid(text);
