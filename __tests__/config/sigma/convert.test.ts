@@ -17,6 +17,13 @@ describe('convertSigmaRule', () => {
     expect(matchesPattern(c.pattern, envelope({ eventName: 'GetObjects' }))).toBe(false);
   });
 
+  test('matches events of AWS only: an event put with the CloudTrail detail-type and another source is not a CloudTrail record', () => {
+    const c = convert('    sel:\n        eventName: DeleteTrail\n    condition: sel');
+    expect(c.pattern!.source).toEqual([{ prefix: 'aws.' }]);
+    expect(matchesPattern(c.pattern, envelope({ eventName: 'DeleteTrail' }))).toBe(true);
+    expect(matchesPattern(c.pattern, { ...envelope({ eventName: 'DeleteTrail' }), source: 'forged.cloudtrail' })).toBe(false);
+  });
+
   test('startswith and endswith become prefix and suffix with equals-ignore-case, and stay exact', () => {
     const c = convert("    sel:\n        eventName|startswith: 'Put'\n        userAgent|endswith: 'CLI'\n    condition: sel");
     expect(c.status).toBe('exact');
