@@ -232,7 +232,7 @@ describe('forwardingRules', () => {
       'test/us-east-1/all', 'test/us-east-2/all', 'test/eu-west-1/all',
       'prod/us-east-1/all', 'prod/us-east-2/all', 'prod/eu-west-1/all',
     ]);
-    expect(rules[0].pattern).toEqual({ 'detail-type': [API_CALL, CONSOLE_SIGN_IN] });
+    expect(rules[0].pattern).toEqual({ source: [{ prefix: 'aws.' }], 'detail-type': [API_CALL, CONSOLE_SIGN_IN] });
     expect(rules[0].state).toBe('ENABLED');
   });
 
@@ -240,17 +240,19 @@ describe('forwardingRules', () => {
     const rules = forwardingRules(topologyWith((t) => ((t.regions = ['eu-west-1', 'eu-central-1']), (t.homeRegion = 'eu-west-1'))));
     const global = rules.filter((r) => r.scope === 'global');
     expect(global.map((r) => `${r.account.name}/${r.region}`)).toEqual(['test/us-east-1', 'prod/us-east-1']);
-    expect(global[0].pattern).toEqual({ 'detail-type': [API_CALL, CONSOLE_SIGN_IN], detail: { eventSource: GLOBAL_EVENT_SOURCES } });
+    expect(global[0].pattern).toEqual({ source: [{ prefix: 'aws.' }], 'detail-type': [API_CALL, CONSOLE_SIGN_IN], detail: { eventSource: GLOBAL_EVENT_SOURCES } });
     const off = forwardingRules(topologyWith((t) => ((t.regions = ['eu-west-1']), (t.homeRegion = 'eu-west-1'), (t.accounts[0].source!.forwarding = { globalEventsFromUsEast1: false }))));
     expect(off.filter((r) => r.scope === 'global').map((r) => r.account.name)).toEqual(['prod']);
   });
 
   test('include and exclude narrow the pattern; a global rule keeps only the global sources among them', () => {
     expect(forwardingPattern({ includeSources: ['s3.amazonaws.com', 'iam.amazonaws.com'], excludeSources: [] })).toEqual({
+      source: [{ prefix: 'aws.' }],
       'detail-type': [API_CALL, CONSOLE_SIGN_IN],
       detail: { eventSource: ['s3.amazonaws.com', 'iam.amazonaws.com'] },
     });
     expect(forwardingPattern({ includeSources: [], excludeSources: ['kms.amazonaws.com'] })).toEqual({
+      source: [{ prefix: 'aws.' }],
       'detail-type': [API_CALL, CONSOLE_SIGN_IN],
       detail: { eventSource: [{ 'anything-but': ['kms.amazonaws.com'] }] },
     });

@@ -421,6 +421,8 @@ describe('log-archive stack: lambda mode', () => {
     const statements = statementsOf(stack, policy.policy);
     expect(statementBySid(statements, 'PublishToTopic')).toMatchObject({ actions: ['sns:Publish'], resources: [TOPIC] });
     expect(statementBySid(statements, 'EncryptForTopic').actions).toEqual(['kms:GenerateDataKey*', 'kms:Decrypt']);
+    // The key is the trail key, which also encrypts every log file: the role may use it for this topic's messages only.
+    expect(conditionValues(statementBySid(statements, 'EncryptForTopic'), 'StringEquals', 'kms:EncryptionContext:aws:sns:topicArn')).toEqual([TOPIC]);
     const actions = statements.flatMap((s) => s.actions ?? []);
     expect(actions.some((a) => a.endsWith('*') && !a.startsWith('kms:GenerateDataKey'))).toBe(false);
   });

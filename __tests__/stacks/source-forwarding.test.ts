@@ -1,4 +1,5 @@
 import { Naming } from '../../config/naming';
+import { matchesPattern } from '../../functions/lib/event-pattern';
 import { GLOBAL_EVENT_SOURCES } from '../../stacks/catalog';
 import { SynthesizedStack, Synthesized, synthesize, topologyWith } from '../support/synth';
 
@@ -36,12 +37,21 @@ describe('source stacks: forwarding rules to the central bus', () => {
     for (const { rule, target, region } of rules) {
       expect(rule.name).toBe('trailbridge-api-calls-to-central');
       expect(rule.event_bus_name).toBeUndefined(); // the default bus
-      expect(JSON.parse(rule.event_pattern)).toEqual({ 'detail-type': ['AWS API Call via CloudTrail', 'AWS Console Sign In via CloudTrail'] });
+      expect(JSON.parse(rule.event_pattern)).toEqual({ source: [{ prefix: 'aws.' }], 'detail-type': ['AWS API Call via CloudTrail', 'AWS Console Sign In via CloudTrail'] });
       expect(rule.state).toBe('ENABLED');
       expect(target.arn).toBe(BUS_ARN);
       expect(target.role_arn).toBe(`\${aws_iam_role.${roleId}.arn}`);
       expect(regionOf(target)).toBe(region);
     }
+  });
+
+  test('forwards events of AWS only: one put with a CloudTrail detail-type and another source stays in the account', () => {
+    // PutEvents refuses aws.* sources, so only AWS puts events the central bus policy's "no forged CloudTrail event" rests on.
+    const [{ rule }] = forwarding(synth.stack('source-test'));
+    const pattern = JSON.parse(rule.event_pattern);
+    const event = { 'detail-type': 'AWS API Call via CloudTrail', detail: { eventSource: 'iam.amazonaws.com', eventName: 'CreateUser' } };
+    expect(matchesPattern(pattern, { ...event, source: 'aws.iam' })).toBe(true);
+    expect(matchesPattern(pattern, { ...event, source: 'acme.iam' })).toBe(false);
   });
 
   test('the role trusts EventBridge of its own account, for its forwarding rules only, and may only put events on the central bus', () => {

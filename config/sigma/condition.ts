@@ -32,6 +32,13 @@ function tokenize(condition: string): string[] {
 
 const KEYWORDS = new Set(['and', 'or', 'not', 'of', 'them', '(', ')']);
 
+/** `unexpected "AND"`, with the fix when the token is an operator in the wrong case (the grammar's are lower case). */
+function unexpected(token: string): ConditionError {
+  const lower = token.toLowerCase();
+  const hint = lower !== token && KEYWORDS.has(lower) ? `: operators are lower case (${lower})` : '';
+  return new ConditionError(`unexpected ${JSON.stringify(token)}${hint}`);
+}
+
 /** `selection*` -> a test on names; `*` matches any run of characters, anywhere in the pattern. */
 function namePattern(pattern: string): (name: string) => boolean {
   const source = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
@@ -44,6 +51,9 @@ function namePattern(pattern: string): (name: string) => boolean {
  * Throws ConditionError for a syntax error, an unknown identifier, or a pattern that names none.
  */
 export function parseCondition(condition: string, identifiers: readonly string[]): ConditionAst {
+  if (condition.includes('|')) {
+    throw new ConditionError('aggregations (`| count() ...`) were removed in Sigma 2; write a correlation rule over this rule instead (specification, "Rule Correlation")');
+  }
   const tokens = tokenize(condition);
   let position = 0;
   const peek = (): string | undefined => tokens[position];
@@ -85,7 +95,9 @@ export function parseCondition(condition: string, identifiers: readonly string[]
       position++;
       return quantified(token === '1' ? 'or' : 'and', next());
     }
-    if (KEYWORDS.has(token) || /^\d+$/.test(token)) throw new ConditionError(`unexpected ${JSON.stringify(token)}`);
+    if (/^\d+$/.test(token) && peek() === 'of') throw new ConditionError(`"${token} of" is not in the specification; use "1 of" or "all of"`);
+    if (KEYWORDS.has(token) || /^\d+$/.test(token)) throw unexpected(token);
+    if (!identifiers.includes(token) && KEYWORDS.has(token.toLowerCase())) throw unexpected(token);
     if (!identifiers.includes(token)) throw new ConditionError(`${JSON.stringify(token)} is not a search identifier of this rule; it has ${identifiers.join(', ')}`);
     return { kind: 'ref', name: token };
   };
@@ -100,6 +112,6 @@ export function parseCondition(condition: string, identifiers: readonly string[]
   };
 
   const ast = parseOr();
-  if (position < tokens.length) throw new ConditionError(`unexpected ${JSON.stringify(tokens[position])}`);
+  if (position < tokens.length) throw unexpected(tokens[position]!);
   return ast;
 }

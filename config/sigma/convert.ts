@@ -8,8 +8,8 @@ export type SigmaStatus = 'exact' | 'approximate' | 'unsupported';
 
 /**
  * The detail-types EventBridge gives CloudTrail records (by eventType: AwsApiCall, AwsConsoleSignIn,
- * AwsConsoleAction, AwsServiceEvent). A compiled pattern is limited to them, so on a bus that carries other
- * events too it still sees CloudTrail records only.
+ * AwsConsoleAction, AwsServiceEvent). A compiled pattern is limited to them and to sources of AWS
+ * (CLOUDTRAIL_SOURCE), so on a bus that carries other events too it still sees CloudTrail records only.
  */
 export const CLOUDTRAIL_DETAIL_TYPES: readonly string[] = [
   'AWS API Call via CloudTrail',
@@ -17,6 +17,12 @@ export const CLOUDTRAIL_DETAIL_TYPES: readonly string[] = [
   'AWS Console Action via CloudTrail',
   'AWS Service Event via CloudTrail',
 ];
+
+/**
+ * EventBridge gives a CloudTrail record the source `aws.<service>` (`aws.s3`, `aws.signin`), and PutEvents refuses
+ * sources that begin with `aws.`: anyone may put an event with a CloudTrail detail-type, but only AWS with this source.
+ */
+export const CLOUDTRAIL_SOURCE: readonly unknown[] = [{ prefix: 'aws.' }];
 
 /** A value a field is limited to in one alternative of a rule: the whole value, or its start. */
 export interface ScopeValue {
@@ -70,6 +76,8 @@ function unsupported(rule: SigmaRule, reason: string): SigmaConversion {
  */
 export function convertSigmaRule(rule: SigmaRule): SigmaConversion {
   if (rule.correlation) return unsupported(rule, 'correlation rule: it relates the matches of other rules over time, and an EventBridge pattern sees one event');
+  if (rule.status === 'deprecated') return unsupported(rule, 'status: deprecated: the rule is replaced by another (its related rules); convert that one instead');
+  if (rule.status === 'unsupported') return unsupported(rule, 'status: unsupported: the rule says it cannot be used as it stands');
   const { product, service } = rule.logsource;
   if (product !== 'aws' || service !== 'cloudtrail') {
     return unsupported(rule, `logsource is ${JSON.stringify(rule.logsource)}; only product aws, service cloudtrail converts`);
@@ -84,7 +92,7 @@ export function convertSigmaRule(rule: SigmaRule): SigmaConversion {
     if (err instanceof UnsupportedError) return unsupported(rule, `${err.at}: ${err.message}`);
     throw err;
   }
-  const pattern = { 'detail-type': [...CLOUDTRAIL_DETAIL_TYPES], detail: assembled.detail };
+  const pattern = { source: [...CLOUDTRAIL_SOURCE], 'detail-type': [...CLOUDTRAIL_DETAIL_TYPES], detail: assembled.detail };
   const problems = rulePatternProblems(pattern);
   if (problems.length > 0) return unsupported(rule, `EventBridge would reject the pattern: ${problems.join('; ')}`);
   const alternatives = terms.map((term) => ({ eventSources: scopeOf(term, 'eventSource'), eventNames: scopeOf(term, 'eventName') }));

@@ -90,11 +90,8 @@ function matchesOf(test: FieldTest): Match[] {
   if (unsupported !== undefined) throw new UnsupportedError(test.at, UNSUPPORTED_MODIFIERS[unsupported]!);
   const numeric = test.modifiers.find((m) => NUMERIC_MODIFIERS[m] !== undefined);
   return test.values.map((value): Match => {
-    if (test.modifiers.includes('exists')) {
-      const present = value.scalar === true || value.text.toLowerCase() === 'true';
-      if (!present && value.scalar !== false && value.text.toLowerCase() !== 'false') throw new UnsupportedError(test.at, '`|exists` takes true or false');
-      return { kind: 'exists', present };
-    }
+    // parseSigmaRule let through one true or false only.
+    if (test.modifiers.includes('exists')) return { kind: 'exists', present: value.scalar === true || value.text.toLowerCase() === 'true' };
     if (value.scalar === null) return { kind: 'null' };
     if (test.modifiers.includes('cidr')) return { kind: 'cidr', block: value.text };
     if (numeric !== undefined) {

@@ -14,6 +14,10 @@ const RE_FLAGS = ['i', 'm', 's'];
 export const SIGMA_LEVELS = ['informational', 'low', 'medium', 'high', 'critical'] as const;
 export type SigmaLevel = (typeof SIGMA_LEVELS)[number];
 
+/** The rule statuses of the specification ("Status"); deprecated and unsupported rules are not to be used as they are. */
+export const SIGMA_RULE_STATUSES = ['stable', 'test', 'experimental', 'deprecated', 'unsupported'] as const;
+export type SigmaRuleStatus = (typeof SIGMA_RULE_STATUSES)[number];
+
 /** One `field|modifier...: value(s)` of a selection map. */
 export interface FieldTest {
   readonly field: string;
@@ -34,6 +38,7 @@ export interface SigmaRule {
   readonly id?: string;
   readonly author?: string;
   readonly level?: SigmaLevel;
+  readonly status?: SigmaRuleStatus;
   readonly tags: readonly string[];
   readonly logsource: { readonly product?: string; readonly service?: string; readonly category?: string };
   /** Search identifiers in file order. */
@@ -65,7 +70,10 @@ export function parseSigmaRule(file: string, source: string): SigmaRule {
   try {
     root = parseYaml(source);
   } catch (err) {
-    if (err instanceof YamlSyntaxError) throw new SigmaRuleError(file, `(line ${err.line})`, `not valid YAML: ${err.message.replace(/ at line \d+, column \d+:?$/, '')}`);
+    if (err instanceof YamlSyntaxError) {
+      const reason = err.message.replace(/ at line \d+, column \d+:?$/, '');
+      throw new SigmaRuleError(file, `(line ${err.line})`, err.syntax ? `not valid YAML: ${reason}` : reason);
+    }
     throw err;
   }
   const fail = (path: string, reason: string): never => {
@@ -80,12 +88,17 @@ export function parseSigmaRule(file: string, source: string): SigmaRule {
   if (level !== undefined && !(SIGMA_LEVELS as readonly string[]).includes(level)) {
     fail('level', `${JSON.stringify(level)} is not a Sigma level; use one of ${SIGMA_LEVELS.join(', ')}`);
   }
+  const status = optionalText(root, 'status', fail);
+  if (status !== undefined && !(SIGMA_RULE_STATUSES as readonly string[]).includes(status)) {
+    fail('status', `${JSON.stringify(status)} is not a Sigma status; use one of ${SIGMA_RULE_STATUSES.join(', ')}`);
+  }
   const rule = {
     file,
     title: title!,
     id: optionalText(root, 'id', fail),
     author: optionalText(root, 'author', fail),
     level: level as SigmaLevel | undefined,
+    status: status as SigmaRuleStatus | undefined,
     tags: readTags(root, fail),
     correlation,
   };
@@ -173,15 +186,31 @@ function readMap(map: YamlMap, at: string, fail: Fail): FieldTest[] {
     checkModifiers(modifiers, entryAt, fail);
     const values = Array.isArray(value) ? value : [value];
     if (values.length === 0) fail(entryAt, 'an empty list of values matches nothing; give at least one value');
-    const scalars = values.map((item, i) =>
-      isYamlScalar(item) ? item : fail(Array.isArray(value) ? `${entryAt}[${i}]` : entryAt, 'a value must be a string, number, boolean or null'),
-    );
+    const scalars = values.map((item, i) => {
+      if (isYamlScalar(item)) return item;
+      // A nested map is the usual slip: Sigma names a field inside an object by its dotted path.
+      const inner = isYamlMap(item) ? item.entries[0]?.[0] : undefined;
+      const hint = inner === undefined ? '' : `; for a field inside an object write its path with dots, e.g. ${field}.${inner.split('|')[0]}`;
+      return fail(Array.isArray(value) ? `${entryAt}[${i}]` : entryAt, `a value must be a string, number, boolean or null${hint}`);
+    });
     if (Array.isArray(value) && scalars.some((s) => s.scalar === null)) {
       fail(entryAt, 'null cannot be part of a list of values (specification, "Special Field Values"); give null a selection of its own');
     }
+    if (modifiers.includes('exists')) checkExists(modifiers, value, scalars, entryAt, fail);
     if (modifiers.includes('all') && scalars.length < 2) fail(entryAt, '|all needs a list of at least two values (specification, "Generic Modifiers")');
     return { field: field!, modifiers, values: scalars, at: entryAt };
   });
+}
+
+/** `|exists` asks one question of the field (specification, "Generic Modifiers": "by providing a boolean value"). */
+function checkExists(modifiers: readonly string[], value: YamlValue, scalars: readonly YamlScalar[], at: string, fail: Fail): void {
+  const others = modifiers.filter((m) => m !== 'exists');
+  if (others.length > 0) fail(at, `|exists stands alone; drop |${others.join(' and |')}, or test the value in a selection of its own`);
+  const [only] = scalars;
+  const boolean = (s: YamlScalar) => typeof s.scalar === 'boolean' || /^(true|false)$/i.test(s.text);
+  if (Array.isArray(value) || !boolean(only!)) {
+    fail(at, `|exists takes one value, true or false; got ${Array.isArray(value) ? 'a list' : JSON.stringify(only!.text)}`);
+  }
 }
 
 function checkModifiers(modifiers: readonly string[], at: string, fail: Fail): void {

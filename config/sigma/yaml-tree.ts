@@ -29,11 +29,12 @@ export function yamlGet(map: YamlMap, key: string): YamlValue | undefined {
   return map.entries.find(([k]) => k === key)?.[1];
 }
 
-/** Why a file is not YAML, with its line. */
+/** Why a file is not YAML (or not one YAML document, when `syntax` is false), with its line. */
 export class YamlSyntaxError extends Error {
   constructor(
     readonly line: number,
     reason: string,
+    readonly syntax = true,
   ) {
     super(reason);
     this.name = 'YamlSyntaxError';
@@ -45,7 +46,12 @@ export function parseYaml(text: string): YamlValue | undefined {
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   const [error] = document.errors;
-  if (error !== undefined) throw new YamlSyntaxError(error.linePos?.[0].line ?? 1, error.message.split('\n')[0]!);
+  if (error !== undefined) {
+    const line = error.linePos?.[0].line ?? 1;
+    // The library's own advice (parseAllDocuments) is for programmers; a rule author needs to know what to change.
+    if (error.code === 'MULTIPLE_DOCS') throw new YamlSyntaxError(line, 'the file holds more than one YAML document (a `---` line; Sigma 1 rule collections were written so); put each rule in a file of its own', false);
+    throw new YamlSyntaxError(line, error.message.split('\n')[0]!);
+  }
   const lineOf = (node: Node | null | undefined): number => lines.linePos(node?.range?.[0] ?? 0).line;
   const convert = (node: unknown): YamlValue => {
     if (isMap(node)) {

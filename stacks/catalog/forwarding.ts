@@ -35,6 +35,12 @@ export const GLOBAL_EVENT_SOURCES: readonly string[] = [
 
 export const FORWARDED_DETAIL_TYPES: readonly string[] = [API_CALL, CONSOLE_SIGN_IN];
 
+/**
+ * The sources a forwarding rule takes: AWS's (`aws.<service>`). Anyone who may put events on the default bus can
+ * give one a CloudTrail detail-type, but PutEvents refuses `aws.` sources, so only CloudTrail's reach the central bus.
+ */
+export const FORWARDED_SOURCES: readonly unknown[] = [{ prefix: 'aws.' }];
+
 export type RuleState = 'ENABLED' | 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
 
 /** One forwarding rule of a source account in one region. */
@@ -58,7 +64,7 @@ export function ruleState(readOnlyEvents: boolean): RuleState {
 
 /** The pattern of a forwarding rule; `limitTo` narrows it further to those sources (the global ones). */
 export function forwardingPattern(options: Pick<ForwardingOptions, 'includeSources' | 'excludeSources'>, limitTo?: readonly string[]): EventPattern | undefined {
-  const pattern: EventPattern = { 'detail-type': [...FORWARDED_DETAIL_TYPES] };
+  const pattern: EventPattern = { source: [...FORWARDED_SOURCES], 'detail-type': [...FORWARDED_DETAIL_TYPES] };
   let sources: string[] | undefined;
   if (limitTo) {
     sources = limitTo.filter((s) => (options.includeSources.length > 0 ? options.includeSources.includes(s) : !options.excludeSources.includes(s)));

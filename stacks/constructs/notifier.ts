@@ -33,7 +33,7 @@ export interface NotifierProps {
  * The notifier Lambda (functions/notifier): S3 invokes it for each new log file; it skips
  * digests and non-log keys, decodes the key and publishes one SNS message per object with
  * message attributes (source account, region, environment, bucket). Its role may publish to the
- * one topic and use the key for it, nothing else; S3 may invoke it for the named buckets only.
+ * one topic and use the key for that topic's messages (encryption context), nothing else; S3 may invoke it for the named buckets only.
  */
 export class Notifier extends Construct {
   readonly function: NodeFunction;
@@ -56,7 +56,14 @@ export class Notifier extends Construct {
       },
       statements: [
         { sid: 'PublishToTopic', actions: ['sns:Publish'], resources: [props.topicArn] },
-        { sid: 'EncryptForTopic', actions: ['kms:GenerateDataKey*', 'kms:Decrypt'], resources: [props.kmsKeyArn] },
+        // The topic's key may also encrypt other things (the trail key encrypts every log file): SNS names the topic
+        // in the encryption context of the data keys it asks for, so the role may use the key for this topic only.
+        {
+          sid: 'EncryptForTopic',
+          actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+          resources: [props.kmsKeyArn],
+          conditions: [{ test: 'StringEquals', variable: 'kms:EncryptionContext:aws:sns:topicArn', values: [props.topicArn] }],
+        },
       ],
     });
     this.permissions = props.buckets.map(

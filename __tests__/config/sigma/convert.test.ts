@@ -17,6 +17,13 @@ describe('convertSigmaRule', () => {
     expect(matchesPattern(c.pattern, envelope({ eventName: 'GetObjects' }))).toBe(false);
   });
 
+  test('matches events of AWS only: an event put with the CloudTrail detail-type and another source is not a CloudTrail record', () => {
+    const c = convert('    sel:\n        eventName: DeleteTrail\n    condition: sel');
+    expect(c.pattern!.source).toEqual([{ prefix: 'aws.' }]);
+    expect(matchesPattern(c.pattern, envelope({ eventName: 'DeleteTrail' }))).toBe(true);
+    expect(matchesPattern(c.pattern, { ...envelope({ eventName: 'DeleteTrail' }), source: 'forged.cloudtrail' })).toBe(false);
+  });
+
   test('startswith and endswith become prefix and suffix with equals-ignore-case, and stay exact', () => {
     const c = convert("    sel:\n        eventName|startswith: 'Put'\n        userAgent|endswith: 'CLI'\n    condition: sel");
     expect(c.status).toBe('exact');
@@ -109,6 +116,16 @@ describe('convertSigmaRule', () => {
     expect(correlation).toMatchObject({ status: 'unsupported', reasons: [expect.stringMatching(/^correlation rule/)] });
   });
 
+  test.each([
+    ['deprecated', /^status: deprecated: the rule is replaced by another \(its related rules\); convert that one instead$/],
+    ['unsupported', /^status: unsupported: the rule says it cannot be used as it stands$/],
+  ])('a rule whose status is %s is unsupported, saying so', (status, reason) => {
+    const c = convert('    sel:\n        eventName: X\n    condition: sel', `status: ${status}\n`);
+    expect(c).toMatchObject({ status: 'unsupported', reasons: [expect.stringMatching(reason)] });
+    expect(c.pattern).toBeUndefined();
+    expect(convert('    sel:\n        eventName: X\n    condition: sel', 'status: experimental\n').status).toBe('exact');
+  });
+
   test('a rule for another log source is unsupported', () => {
     const c = convertSigmaRule(parseSigmaRule('w.yml', 'title: W\nlogsource:\n    product: windows\ndetection:\n    sel:\n        EventID: 1\n    condition: sel\n'));
     expect(c).toMatchObject({ status: 'unsupported', reasons: [expect.stringMatching(/only product aws, service cloudtrail converts/)] });
@@ -148,7 +165,16 @@ describe('parseSigmaRule', () => {
     ['null in a list', rule("    sel:\n        eventName:\n            - a\n            - null\n    condition: sel"), 'detection.sel.eventName', /null cannot be part of a list/],
     ['|all with one value', rule("    sel:\n        eventName|all: a\n    condition: sel"), 'detection.sel.eventName|all', /\|all needs a list of at least two values/],
     ['a bad level', rule('    sel:\n        eventName: a\n    condition: sel', 'level: severe'), 'level', /"severe" is not a Sigma level/],
+    ['a bad status', rule('    sel:\n        eventName: a\n    condition: sel', 'status: production'), 'status', /"production" is not a Sigma status; use one of stable, test, experimental, deprecated, unsupported/],
+    ['a nested map as a value', rule('    sel:\n        requestParameters:\n            bucketName: x\n    condition: sel'), 'detection.sel.requestParameters', /a value must be a string, number, boolean or null; for a field inside an object write its path with dots, e\.g\. requestParameters\.bucketName/],
     ['broken YAML', 'title: [x\n', '(line 2)', /not valid YAML/],
+    ['several YAML documents', `${rule('    sel:\n        eventName: a\n    condition: sel')}---\ntitle: Second\n`, '(line 10)', /holds more than one YAML document .*; put each rule in a file of its own$/],
+    ['|exists with a list', rule('    sel:\n        errorCode|exists:\n            - true\n            - false\n    condition: sel'), 'detection.sel.errorCode|exists', /\|exists takes one value, true or false/],
+    ['|exists with a text', rule("    sel:\n        errorCode|exists: 'yes'\n    condition: sel"), 'detection.sel.errorCode|exists', /\|exists takes one value, true or false; got "yes"/],
+    ['|exists with another modifier', rule('    sel:\n        errorCode|contains|exists: true\n    condition: sel'), 'detection.sel.errorCode|contains|exists', /\|exists stands alone; drop \|contains/],
+    ['a Sigma 1 aggregation', rule('    sel:\n        eventName: a\n    condition: sel | count() by userIdentity.arn > 5'), 'detection.condition', /aggregations \(`\| count\(\) \.\.\.`\) were removed in Sigma 2; write a correlation rule/],
+    ['an upper-case operator', rule('    sel:\n        eventName: a\n    filter:\n        eventSource: b\n    condition: sel AND NOT filter'), 'detection.condition', /unexpected "AND": operators are lower case \(and\)/],
+    ['2 of', rule('    sel:\n        eventName: a\n    condition: 2 of them'), 'detection.condition', /"2 of" is not in the specification; use "1 of" or "all of"/],
   ])('%s is an invalid rule naming the YAML path', (_what, text, path, reason) => {
     const error = invalid(text);
     expect(error).toBeInstanceOf(SigmaRuleError);
