@@ -9,7 +9,8 @@
  * `npm run forward -- --failures`, or messages taken from the failure queue (one ticket per line).
  * Objects with a bucket are read from S3 (default credentials; AWS_ENDPOINT_URL honoured) at the
  * ticketed version; tickets without one name local files. Records that fail again are written
- * to --failures as new tickets. Same summary line and exit codes as `npm run forward`.
+ * to --failures as new tickets. Same summary line and exit codes as `npm run forward` (--from-queue:
+ * 0 everything replayed, 1 anything left, held back or failed again, 2 usage error; it writes no file).
  */
 import { readFileSync } from 'node:fs';
 import { loadTopology } from '../config/load';

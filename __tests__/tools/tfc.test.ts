@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Topology } from '../../config/schema';
 import { synthTopology } from '../../tools/lib/synth';
+import { UsageError } from '../../tools/lib/cli';
 import { main } from '../../tools/tfc';
 import { WorkspacePlan, workspacePlan } from '../../tools/tfc/workspaces';
 import { synthesize, topologyWith } from '../support/synth';
@@ -110,8 +111,20 @@ describe('npm run tfc (command line)', () => {
     }
   });
 
+  test('a usage error (an unknown option or command, a missing command, a stray argument) exits 2, as forward and replay do', () => {
+    const exitCodeOf = (argv: string[]): number | undefined => {
+      try {
+        output(argv);
+      } catch (err) {
+        return (err as UsageError).exitCode;
+      }
+      return undefined;
+    };
+    expect([['workspaces', '--bogus'], ['workspaces', '--json=yes'], [], ['plan'], ['workspaces', 'extra']].map(exitCodeOf)).toEqual([2, 2, 2, 2, 2]);
+  });
+
   test('another command or a stray argument is a usage error that names it', () => {
-    expect(() => output(['plan'])).toThrow(/^npm run tfc: "plan" is not a command; the one command is workspaces\nusage: npm run tfc -- workspaces \[--json\]$/);
+    expect(() => output(['plan'])).toThrow(/^npm run tfc: "plan" is not a command; the one command is workspaces\nusage: npm run tfc -- workspaces \[--json\]\nexit codes: 0 the plan printed, 1 the topology is invalid or has no cloud backend, 2 usage error$/);
     expect(() => output([])).toThrow(/^npm run tfc: name the command \(workspaces\)\nusage: npm run tfc/);
     expect(() => output(['workspaces', 'extra'])).toThrow(/^npm run tfc -- workspaces takes no argument \("extra"\)\nusage: npm run tfc/);
     expect(() => output(['workspaces', '--bogus'])).toThrow(/Unknown option '--bogus'[\s\S]*usage: npm run tfc/);

@@ -3,6 +3,12 @@ import { AccountError } from '../../config/accounts';
 import { NamingError } from '../../config/naming';
 import { TopologyError } from '../../config/problems';
 
+/**
+ * Exit code of a mistake in a command line (an unknown option, a missing or stray argument) of
+ * the commands that keep 1 for what their run found: forward, replay, tfc.
+ */
+export const USAGE_EXIT_CODE = 2;
+
 /** Errors a user fixes in their input: printed as a message, without a stack trace. */
 export class UsageError extends Error {
   constructor(message: string, readonly exitCode = 1) {

@@ -3,7 +3,7 @@
  * e2e run and the benchmark call: {@link forwardFiles} and {@link replayTickets}. They run the
  * forwarder's own pipeline (functions/forwarder/pipeline.ts) with local or S3 sources.
  */
-import { parseCommandLine, UsageError as CliUsageError } from './cli';
+import { parseCommandLine, UsageError as CliUsageError, USAGE_EXIT_CODE } from './cli';
 import { chmodSync, closeSync, existsSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -29,9 +29,6 @@ type SummaryStats = Pick<ForwardStats, (typeof SUMMARY_STATS)[number]>;
 
 /** The last line of `npm run forward`: the counters above, then the run's wall-clock seconds (to 10 ms). */
 export type ForwardSummary = SummaryStats & { seconds: number };
-
-/** Exit code of a usage error of forward and replay (1 says that records were ticketed). */
-const USAGE_EXIT_CODE = 2;
 
 /** A mistake in the command line or its inputs of forward/replay: printed without a stack trace, exit code 2. */
 export class UsageError extends CliUsageError {
