@@ -1,12 +1,14 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { parseTopology } from '../../config/load';
+import { TopologyError } from '../../config/problems';
 import { Topology } from '../../config/schema';
 import { synthTopology } from '../../tools/lib/synth';
 import { UsageError } from '../../tools/lib/cli';
 import { main } from '../../tools/tfc';
 import { WorkspacePlan, workspacePlan } from '../../tools/tfc/workspaces';
-import { synthesize, topologyWith } from '../support/synth';
+import { defaultTopologyInput, synthesize, topologyWith } from '../support/synth';
 import { defaultCloudTopology, exampleTopology } from '../support/topologies';
 
 const ROOT = join(__dirname, '..', '..');
@@ -82,8 +84,27 @@ describe('npm run tfc -- workspaces --json', () => {
     expect(() => synthesize(topology)).toThrow(expected);
   });
 
-  test('a topology without the cloud backend is a usage error that says what to set', () => {
-    expect(() => workspacePlan(topologyWith())).toThrow(/the topology's backend is "local"; npm run tfc describes HCP Terraform workspaces: set backend to \{ "type": "cloud"/);
+  test('a topology without the cloud backend is a topology error naming the file, the JSON path backend.type and what to set', () => {
+    const error = (topology: Topology): TopologyError => {
+      try {
+        workspacePlan(topology);
+      } catch (err) {
+        return err as TopologyError;
+      }
+      throw new Error('workspacePlan accepted a topology without the cloud backend');
+    };
+    const local = error(topologyWith());
+    expect(local).toBeInstanceOf(TopologyError);
+    expect(local.file).toBe('test topology');
+    expect(local.problems.map((p) => p.path)).toEqual(['backend.type']);
+    expect(local.message).toMatch(
+      /^test topology: 1 problem in the topology\n {2}- backend\.type: is "local" \(also when backend is left out\); npm run tfc describes HCP Terraform workspaces, which only the cloud backend has: set backend to \{ "type": "cloud", "organization": "<org>", "dynamicCredentials": true \} \(docs\/terraform-cloud\.md\)$/,
+    );
+    const s3 = error(topologyWith((t) => (t.backend = { type: 's3', bucket: 'state-bucket', region: 'eu-west-1' })));
+    expect(s3.message).toMatch(/^test topology: 1 problem in the topology\n {2}- backend\.type: is "s3"; npm run tfc/);
+    // The embedded default has no file to edit: the fix is a topology file of one's own.
+    const embedded = error(parseTopology(defaultTopologyInput()));
+    expect(embedded.message).toMatch(/^\(embedded default topology\): 1 problem[\s\S]*; TRAILBRIDGE_TOPOLOGY names no topology file: write one with that backend and set TRAILBRIDGE_TOPOLOGY to it \(docs\/terraform-cloud\.md\)$/);
   });
 });
 

@@ -1,9 +1,10 @@
 import { App } from 'cdktf';
+import { DEFAULT_TOPOLOGY_NAME, TOPOLOGY_ENV, topologySource } from '../../config/load';
+import { TopologyError } from '../../config/problems';
 import { Topology } from '../../config/schema';
 import { CloudBackendConfig, cloudBackend, dynamicCredentialVariables, projectName, workspaceName } from '../../config/terraform-cloud';
 import { buildStacks } from '../../stacks/app';
 import { TrailbridgeStack } from '../../stacks/trailbridge-stack';
-import { UsageError } from '../lib/cli';
 
 /** One stack's HCP Terraform workspace: what a script feeding the API (or the tfe provider) creates. */
 export interface Workspace {
@@ -30,15 +31,26 @@ export interface WorkspacePlan {
   readonly workspaces: readonly Workspace[];
 }
 
-/** The topology's cloud backend, or a UsageError saying how to switch to it. */
+/**
+ * The topology's cloud backend, or a TopologyError at backend.type, naming the topology's file,
+ * saying how to switch to it (with the embedded default, there is no file to edit: write one).
+ */
 export function requireCloudBackend(topology: Topology): CloudBackendConfig {
   const backend = cloudBackend(topology);
-  if (!backend) {
-    throw new UsageError(
-      `the topology's backend is "${topology.backend.type}"; npm run tfc describes HCP Terraform workspaces: set backend to { "type": "cloud", "organization": "<org>", "dynamicCredentials": true } (docs/terraform-cloud.md)`,
-    );
-  }
-  return backend;
+  if (backend) return backend;
+  const file = topologySource(topology);
+  // The schema fills in { "type": "local" } for a topology without backend.
+  const received = topology.backend.type === 'local' ? '"local" (also when backend is left out)' : JSON.stringify(topology.backend.type);
+  const fix =
+    file === DEFAULT_TOPOLOGY_NAME
+      ? `; ${TOPOLOGY_ENV} names no topology file: write one with that backend and set ${TOPOLOGY_ENV} to it (docs/terraform-cloud.md)`
+      : ' (docs/terraform-cloud.md)';
+  throw new TopologyError(file, [
+    {
+      path: 'backend.type',
+      message: `is ${received}; npm run tfc describes HCP Terraform workspaces, which only the cloud backend has: set backend to { "type": "cloud", "organization": "<org>", "dynamicCredentials": true }${fix}`,
+    },
+  ]);
 }
 
 /** The workspace plan of a topology: builds its stacks (no synth) and reads names, accounts and dependencies. */
