@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -142,6 +142,25 @@ describe('npm run forward / replay', () => {
     server.script({ status: 500 });
     expect(await replayMain(['--dt-url', server.url, '--failures', again, tickets])).toBe(1);
     expect(readFileSync(again, 'utf8')).toMatch(/"attempt":2/);
+  });
+
+  it('a --failures symbolic link to a file not yet created keeps its link: the check leaves both as they were, the end writes the tickets to its target', async () => {
+    const file = join(dir, 'records.json');
+    writeFileSync(file, JSON.stringify(freshen(stratusRecords().slice(0, 5), Date.now())));
+    const tickets = join(dir, 'tickets.jsonl');
+    writeFileSync(tickets, createTicket({ bucket: '', key: file, ranges: [{ from: 0, to: 5 }], reason: 'earlier', attempt: 1, now: Date.now() }).map((t) => `${JSON.stringify(t)}\n`).join(''));
+    const target = join(dir, 'kept', 'again.jsonl');
+    mkdirSync(join(dir, 'kept'));
+    const link = join(dir, 'again.jsonl');
+    symlinkSync(target, link);
+    delete process.env.DT_API_TOKEN;
+    await expect(replayMain(['--dt-url', server.url, '--failures', link, tickets])).rejects.toMatchObject({ message: expect.stringMatching(/^no API token/) });
+    expect([lstatSync(link).isSymbolicLink(), existsSync(target)]).toEqual([true, false]);
+    process.env.DT_API_TOKEN = server.token;
+    server.script({ status: 500 });
+    expect(await replayMain(['--dt-url', server.url, '--failures', link, tickets])).toBe(1);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, 'utf8')).toMatch(/"attempt":2/);
   });
 
   it('a --failures file that cannot be written at the end (its directory gone, the disk full) loses no ticket: they go to stderr as JSON lines, with what to do, and the exit code is 3', async () => {

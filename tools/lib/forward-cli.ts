@@ -4,8 +4,9 @@
  * forwarder's own pipeline (functions/forwarder/pipeline.ts) with local or S3 sources.
  */
 import { parseCommandLine, UsageError as CliUsageError, USAGE_EXIT_CODE } from './cli';
-import { chmodSync, closeSync, existsSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { writeTarget } from './write-target';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '../../functions/lib/logger';
 import { Batch, batchEvents } from '../../functions/forwarder/batcher';
@@ -164,8 +165,8 @@ export function finishRun({ summary, result }: RunResult, failures: string | und
 }
 
 /**
- * Writes the tickets to a file beside `path`, then renames it over `path` (through a symbolic
- * link, to its target; the mode of a file that was there kept), so `path` holds either all the new
+ * Writes the tickets to a file beside `path`, then renames it over `path` (through symbolic
+ * links, to their target: {@link writeTarget}; the mode of a file that was there kept), so `path` holds either all the new
  * tickets or what it held before, never a part (a full disk, a killed run), and a ticket file
  * replayed into itself is replaced only once the new one is whole. When that fails the tickets go
  * to stderr as JSON lines, after an error naming the file and what to do; false then.
@@ -174,7 +175,7 @@ function writeTicketFile(path: string, tickets: readonly ReplayTicket[]): boolea
   let target = path;
   let temporary: string | undefined;
   try {
-    target = existsSync(path) ? realpathSync(path) : path;
+    target = writeTarget(path);
     const mode = existsSync(target) ? statSync(target).mode & 0o777 : undefined;
     temporary = temporaryBeside(target);
     writeFileSync(temporary, ticketsToJsonLines(tickets), { flag: 'wx' });
@@ -201,22 +202,29 @@ function temporaryBeside(path: string): string {
 
 /**
  * Checks, before anything is sent, that the end of the run can write the ticket file: the file
- * opened for appending and left as it was (not created, not emptied), and a file created and
- * removed beside it, where the end of the run writes the tickets before renaming them over it.
+ * (through symbolic links, their target: {@link writeTarget}) opened for appending and left as it
+ * was (not created, not emptied; a link kept), and a file created and removed beside it, where the
+ * end of the run writes the tickets before renaming them over it.
  */
 function checkWritable(path: string): void {
   const refuse = (err: unknown): never => {
     const { code, message } = err as NodeJS.ErrnoException;
     throw new UsageError(`--failures ${path}: cannot write the ticket file (${code ?? message}); nothing was sent: name a file in a directory that exists and that you may write to`);
   };
-  const existed = existsSync(path);
+  let target = path;
   try {
-    closeSync(openSync(path, 'a'));
+    target = writeTarget(path);
   } catch (err) {
     refuse(err);
   }
-  if (!existed) unlinkSync(path);
-  const temporary = temporaryBeside(existed ? realpathSync(path) : path);
+  const existed = existsSync(target);
+  try {
+    closeSync(openSync(target, 'a'));
+  } catch (err) {
+    refuse(err);
+  }
+  if (!existed) unlinkSync(target);
+  const temporary = temporaryBeside(target);
   try {
     closeSync(openSync(temporary, 'wx'));
   } catch (err) {
