@@ -35,10 +35,14 @@ describe('npm run sigma -- convert', () => {
   test('exits 2 naming the file, the YAML path and what is wrong, and still converts the valid files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sigma-cli-'));
     writeFileSync(join(dir, 'bad.yml'), 'title: Bad\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n    sel:\n        eventName|contians: x\n    condition: sel\n');
+    // A value |cidr or |gt cannot take is a mistake in the rule too, not an EventBridge limit (unsupported).
+    writeFileSync(join(dir, 'bad-cidr.yml'), 'title: Bad CIDR\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n    sel:\n        sourceIPAddress|cidr: 10.0.0.0/33\n    condition: sel\n');
     writeFileSync(join(dir, 'good.yml'), readFileSync(join(rules, 'aws_enum_buckets.yml')));
     const run = sigmaCli('convert', dir);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`${join(dir, 'bad.yml')}: detection.sel.eventName|contians: "contians" is not a Sigma value modifier`);
+    expect(run.stderr).toContain(`${join(dir, 'bad-cidr.yml')}: detection.sel.sourceIPAddress|cidr: "10.0.0.0/33" is not a CIDR network`);
+    expect(run.stdout).not.toMatch(/bad-cidr/);
     expect(run.stdout).toMatch(/^exact good\.yml: Potential Bucket Enumeration on AWS \(f305fd62-beca-47da-ad95-7690a0620084, by Christopher Peacock/);
   });
 

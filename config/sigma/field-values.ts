@@ -94,8 +94,13 @@ function positiveValues(literal: Literal, notes: string[]): unknown[] {
       case 'exists':
         notes.push(`${describe(literal)}: EventBridge sees only leaf values, so \`|exists\` misses a field that holds an object or an empty list`);
         return [{ exists: match.present }];
-      case 'cidr':
-        return [match.block.endsWith('/32') ? match.block.slice(0, -3) : { cidr: match.block }];
+      case 'cidr': {
+        // EventBridge takes IPv4 masks up to /31: one IPv4 address (a /32, or written bare) is its plain text.
+        // An IPv6 /32 is a network like any other.
+        const [address = '', prefix] = match.block.split('/');
+        if (!address.includes(':') && (prefix === undefined || prefix === '32')) return [address];
+        return [{ cidr: match.block }];
+      }
       case 'numeric':
         notes.push(`${describe(literal)}: EventBridge compares JSON numbers only, so a number written as a string is missed (under-matches)`);
         return [{ numeric: [match.operator, match.value] }];

@@ -94,10 +94,8 @@ function matchesOf(test: FieldTest): Match[] {
     if (test.modifiers.includes('exists')) return { kind: 'exists', present: value.scalar === true || value.text.toLowerCase() === 'true' };
     if (value.scalar === null) return { kind: 'null' };
     if (test.modifiers.includes('cidr')) return { kind: 'cidr', block: value.text };
-    if (numeric !== undefined) {
-      if (typeof value.scalar !== 'number') throw new UnsupportedError(test.at, `\`|${numeric}\` compares numbers, and ${JSON.stringify(value.text)} is not one`);
-      return { kind: 'numeric', operator: NUMERIC_MODIFIERS[numeric]!, value: value.scalar };
-    }
+    // parseSigmaRule let through networks under |cidr and numbers under |lt |lte |gt |gte only.
+    if (numeric !== undefined) return { kind: 'numeric', operator: NUMERIC_MODIFIERS[numeric]!, value: value.scalar as number };
     let parts = parseSigmaString(value.text);
     const star: Part = { kind: 'star' };
     if (test.modifiers.includes('contains')) parts = [star, ...parts, star];

@@ -1,3 +1,4 @@
+import { cidrProblem } from './cidr';
 import { ConditionError, parseCondition, type ConditionAst } from './condition';
 import { isYamlMap, isYamlScalar, parseYaml, yamlGet, YamlSyntaxError, type YamlMap, type YamlScalar, type YamlValue } from './yaml-tree';
 
@@ -197,6 +198,7 @@ function readMap(map: YamlMap, at: string, fail: Fail): FieldTest[] {
       fail(entryAt, 'null cannot be part of a list of values (specification, "Special Field Values"); give null a selection of its own');
     }
     if (modifiers.includes('exists')) checkExists(modifiers, value, scalars, entryAt, fail);
+    checkTypedValues(modifiers, scalars, Array.isArray(value), entryAt, fail);
     if (modifiers.includes('all') && scalars.length < 2) fail(entryAt, '|all needs a list of at least two values (specification, "Generic Modifiers")');
     return { field: field!, modifiers, values: scalars, at: entryAt };
   });
@@ -211,6 +213,33 @@ function checkExists(modifiers: readonly string[], value: YamlValue, scalars: re
   if (Array.isArray(value) || !boolean(only!)) {
     fail(at, `|exists takes one value, true or false; got ${Array.isArray(value) ? 'a list' : JSON.stringify(only!.text)}`);
   }
+}
+
+/** The numeric modifiers of the specification that trailbridge compiles (`neq` is refused as unsupported). */
+const NUMERIC_MODIFIERS = ['lt', 'lte', 'gt', 'gte'];
+
+/**
+ * `|cidr` takes IP networks and `|lt` `|lte` `|gt` `|gte` numbers only (modifiers appendix: "can only be applied
+ * to IP values", "to numeric values"): any other value is a mistake in the rule, not something EventBridge lacks.
+ */
+function checkTypedValues(modifiers: readonly string[], scalars: readonly YamlScalar[], isList: boolean, at: string, fail: Fail): void {
+  const numeric = modifiers.find((m) => NUMERIC_MODIFIERS.includes(m));
+  const cidr = modifiers.includes('cidr');
+  if (!numeric && !cidr) return;
+  const shown = (s: YamlScalar) => (s.scalar === null ? 'null' : typeof s.scalar === 'string' ? JSON.stringify(s.text) : s.text);
+  scalars.forEach((scalar, i) => {
+    const path = isList ? `${at}[${i}]` : at;
+    if (cidr) {
+      const problem = typeof scalar.scalar === 'string' ? cidrProblem(scalar.scalar) : 'it is not a text';
+      if (problem !== undefined) {
+        fail(path, `${shown(scalar)} is not a CIDR network: ${problem}; write a network such as 10.0.0.0/8 or 2001:db8::/32 (modifiers appendix, "IP (Internet Protocol) Modifiers")`);
+      }
+    }
+    if (numeric && typeof scalar.scalar !== 'number') {
+      const quoted = typeof scalar.scalar === 'string' && scalar.scalar.trim() !== '' && Number.isFinite(Number(scalar.scalar));
+      fail(path, `|${numeric} compares numbers (modifiers appendix, "Numeric Modifiers"), and ${shown(scalar)} ${quoted ? 'is a string here: write the number without quotes' : 'is not one'}`);
+    }
+  });
 }
 
 function checkModifiers(modifiers: readonly string[], at: string, fail: Fail): void {

@@ -99,6 +99,18 @@ describe('convertSigmaRule', () => {
     expect(matchesPattern(c.pattern, envelope({ responseElements: { publiclyAccessible: true }, requestParameters: { port: 22 } }))).toBe(true);
   });
 
+  test('|cidr takes IPv4 and IPv6 networks (a /32 or a bare IPv4 address as the address), |lt |lte |gt |gte numbers', () => {
+    const c = convert(
+      "    sel:\n        sourceIPAddress|cidr:\n            - 10.0.0.0/8\n            - 192.0.2.7/32\n            - 198.51.100.9\n            - '2001:db8::/32'\n        requestParameters.port|gte: 1024\n        requestParameters.maxResults|lt: 0x10\n    condition: sel",
+    );
+    expect(c.status).toBe('approximate');
+    expect(c.pattern!.detail).toEqual({
+      sourceIPAddress: [{ cidr: '10.0.0.0/8' }, '192.0.2.7', '198.51.100.9', { cidr: '2001:db8::/32' }],
+      requestParameters: { port: [{ numeric: ['>=', 1024] }], maxResults: [{ numeric: ['<', 16] }] },
+    });
+    expect(matchesPattern(c.pattern, envelope({ sourceIPAddress: '198.51.100.9', requestParameters: { port: 8080, maxResults: 5 } }))).toBe(true);
+  });
+
   test.each([
     ['re', "eventName|re: '^Get.*'", /`\|re`: EventBridge patterns have no regular expressions/],
     ['fieldref', 'userIdentity.arn|fieldref: requestParameters.userName', /`\|fieldref` compares two fields/],
@@ -175,6 +187,17 @@ describe('parseSigmaRule', () => {
     ['a Sigma 1 aggregation', rule('    sel:\n        eventName: a\n    condition: sel | count() by userIdentity.arn > 5'), 'detection.condition', /aggregations \(`\| count\(\) \.\.\.`\) were removed in Sigma 2; write a correlation rule/],
     ['an upper-case operator', rule('    sel:\n        eventName: a\n    filter:\n        eventSource: b\n    condition: sel AND NOT filter'), 'detection.condition', /unexpected "AND": operators are lower case \(and\)/],
     ['2 of', rule('    sel:\n        eventName: a\n    condition: 2 of them'), 'detection.condition', /"2 of" is not in the specification; use "1 of" or "all of"/],
+    ['|cidr of a value that is not an address', rule('    sel:\n        sourceIPAddress|cidr: 10.0.0/8\n    condition: sel'), 'detection.sel.sourceIPAddress|cidr', /^"10\.0\.0\/8" is not a CIDR network: "10\.0\.0" is not an IPv4 or IPv6 address; write a network such as 10\.0\.0\.0\/8 or 2001:db8::\/32 \(modifiers appendix, "IP \(Internet Protocol\) Modifiers"\)$/],
+    ['|cidr with an IPv4 prefix over 32', rule('    sel:\n        sourceIPAddress|cidr: 10.0.0.0/33\n    condition: sel'), 'detection.sel.sourceIPAddress|cidr', /"10\.0\.0\.0\/33" is not a CIDR network: the prefix length "33" is not a whole number from 0 to 32/],
+    ['|cidr with host bits set', rule('    sel:\n        sourceIPAddress|cidr: 10.1.2.3/8\n    condition: sel'), 'detection.sel.sourceIPAddress|cidr', /"10\.1\.2\.3\/8" is not a CIDR network: it has host bits set; write the network, 10\.0\.0\.0\/8/],
+    ['|cidr of an IPv6 network with host bits set', rule("    sel:\n        sourceIPAddress|cidr: '2001:db8:0:0:1::/48'\n    condition: sel"), 'detection.sel.sourceIPAddress|cidr', /"2001:db8:0:0:1::\/48" is not a CIDR network: it has host bits set; write the network, 2001:db8::\/48/],
+    ['|cidr with two slashes', rule('    sel:\n        sourceIPAddress|cidr: 10.0.0.0/8/8\n    condition: sel'), 'detection.sel.sourceIPAddress|cidr', /"10\.0\.0\.0\/8\/8" is not a CIDR network: it has more than one "\/"/],
+    ['|cidr of null', rule('    sel:\n        sourceIPAddress|cidr: null\n    condition: sel'), 'detection.sel.sourceIPAddress|cidr', /^null is not a CIDR network/],
+    ['a bad |cidr in a list, named by its index', rule("    sel:\n        sourceIPAddress|cidr:\n            - 10.0.0.0/8\n            - 'fe80::/129'\n    condition: sel"), 'detection.sel.sourceIPAddress|cidr[1]', /"fe80::\/129" is not a CIDR network: the prefix length "129" is not a whole number from 0 to 128/],
+    ['|gt of a word', rule('    sel:\n        requestParameters.maxResults|gt: many\n    condition: sel'), 'detection.sel.requestParameters.maxResults|gt', /^\|gt compares numbers \(modifiers appendix, "Numeric Modifiers"\), and "many" is not one$/],
+    ['|lte of a quoted number', rule("    sel:\n        requestParameters.port|lte: '22'\n    condition: sel"), 'detection.sel.requestParameters.port|lte', /^\|lte compares numbers \(modifiers appendix, "Numeric Modifiers"\), and "22" is a string here: write the number without quotes$/],
+    ['|lt of true', rule('    sel:\n        requestParameters.port|lt: true\n    condition: sel'), 'detection.sel.requestParameters.port|lt', /and true is not one$/],
+    ['a bad |gte in a list, named by its index', rule('    sel:\n        requestParameters.port|gte:\n            - 1024\n            - high\n    condition: sel'), 'detection.sel.requestParameters.port|gte[1]', /^\|gte compares numbers .*, and "high" is not one$/],
   ])('%s is an invalid rule naming the YAML path', (_what, text, path, reason) => {
     const error = invalid(text);
     expect(error).toBeInstanceOf(SigmaRuleError);
