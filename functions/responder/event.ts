@@ -55,6 +55,13 @@ export function parseEvent(input: unknown): ParsedEvent {
   const detail = envelope.detail;
   const eventId = text(envelope.id) ?? (isObject(detail) ? text(detail.eventID) : undefined);
   if (!isObject(detail)) return { ok: false, reason: 'the event has no detail object (expected the CloudTrail record)', eventId };
+  // Only AWS puts events with an aws.* source (PutEvents refuses them); one of another source with a
+  // CloudTrail detail-type is anybody's, and a rule without a source pattern (console sign-in use
+  // cases, custom rules) would deliver it. An envelope always has a source; an input without one is
+  // not an EventBridge event and is judged by its other fields.
+  if ('source' in envelope && !(typeof envelope.source === 'string' && envelope.source.startsWith('aws.'))) {
+    return { ok: false, reason: `source: ${JSON.stringify(envelope.source)} is not an AWS service (aws.*): only AWS delivers CloudTrail events, any principal with events:PutEvents can send this one`, eventId };
+  }
   const eventSource = text(detail.eventSource);
   const eventName = text(detail.eventName);
   if (!eventSource || !eventName) return { ok: false, reason: 'detail.eventSource or detail.eventName is missing', eventId };

@@ -69,6 +69,17 @@ describe('the responder input', () => {
     expect(parseEvent({ id: 'e1', detail: { eventName: 'X' } })).toEqual({ ok: false, reason: 'detail.eventSource or detail.eventName is missing', eventId: 'e1' });
   });
 
+  it('refuses an envelope whose source is not an AWS service: PutEvents can give any other source a CloudTrail detail-type', () => {
+    const envelope = (delivered(pantherRecord(309)) as { event: Record<string, unknown> }).event;
+    expect(parseEvent({ rule: 'r', event: envelope })).toMatchObject({ ok: true });
+    expect(parseEvent({ rule: 'r', event: { ...envelope, source: 'my.app' } })).toEqual({
+      ok: false,
+      reason: 'source: "my.app" is not an AWS service (aws.*): only AWS delivers CloudTrail events, any principal with events:PutEvents can send this one',
+      eventId: 'eb-1111',
+    });
+    expect(parseEvent({ ...envelope, source: 42 })).toMatchObject({ ok: false, reason: expect.stringMatching(/^source: 42 is not an AWS service/) });
+  });
+
   it('refuses an account or region that is missing or not one, naming the field: they name the role, the clients, the evidence key', () => {
     const envelope = (delivered(pantherRecord(309)) as { event: Record<string, unknown> }).event;
     const refused = (change: Record<string, unknown>) => parseEvent({ rule: 'r', event: { ...envelope, ...change } });
