@@ -150,6 +150,10 @@ describe('security-events stack: the responder', () => {
     const statements = statementsOf(stack, policy.policy);
     expect(bySid(statements, 'AssumeSourceResponderRoles').resources).toEqual(['arn:aws:iam::111111111111:role/trailbridge-responder', 'arn:aws:iam::222222222222:role/trailbridge-responder']);
     expect(bySid(statements, 'PublishAlerts').resources).toEqual(['arn:aws:sns:us-east-1:333333333333:trailbridge-security-alerts']);
+    // The key also encrypts the central log group: the role may use it for the alert topic only, as SNS names the topic in the data key's context.
+    expect(bySid(statements, 'UseAlertTopicKey').condition).toEqual(
+      expect.arrayContaining([{ test: 'StringEquals', variable: 'kms:EncryptionContext:aws:sns:topicArn', values: ['arn:aws:sns:us-east-1:333333333333:trailbridge-security-alerts'] }]),
+    );
     expect(bySid(statements, 'WriteEvidence').resources).toEqual(['arn:aws:s3:::trailbridge-evidence-333333333333/evidence/*']);
     expect(statements.flatMap((s) => s.actions ?? [])).not.toContain('s3:DeleteObject');
   });

@@ -1,7 +1,8 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
-import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { ResponderConfig } from './config';
 import type { SdkClient, SourceClients } from './executor';
 
@@ -26,13 +27,46 @@ export interface Credentials {
 
 export type ClientFactory = (region: string, credentials: () => Promise<Credentials>) => SourceClients;
 
-const sdkClients: ClientFactory = (region, credentials) => ({ s3: new S3Client({ region, credentials }), iam: new IAMClient({ region, credentials }), ec2: new EC2Client({ region, credentials }) });
+/**
+ * The SDK's defaults have no timeout: an endpoint that takes the connection and never answers held
+ * the invocation until Lambda's timeout (60 s) killed it, with no `did part` alert for the actions
+ * already taken and no log line saying what was not done. Every client of the responder (STS, SNS,
+ * the evidence bucket, S3, IAM and EC2 in the source account) gives each attempt at most 1 s to
+ * connect and 4 s to the answer (these control-plane calls answer in well under a second), and the
+ * SDK's 3 attempts with its backoff: a call that hangs fails in about 15 s with a `TimeoutError`,
+ * which is retryable (errors.ts), so the partial alert, the log line and Lambda's retry still come
+ * inside the function's timeout. Without throwOnRequestTimeout the SDK only warns at requestTimeout.
+ */
+export const RESPONDER_CLIENT_CONFIG = {
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 4_000, throwOnRequestTimeout: true },
+} as const;
+
+/** S3, IAM and EC2 clients of a source account and region, with {@link RESPONDER_CLIENT_CONFIG}. */
+export const sdkSourceClients: ClientFactory = (region, credentials) => ({
+  s3: new S3Client({ ...RESPONDER_CLIENT_CONFIG, region, credentials }),
+  iam: new IAMClient({ ...RESPONDER_CLIENT_CONFIG, region, credentials }),
+  ec2: new EC2Client({ ...RESPONDER_CLIENT_CONFIG, region, credentials }),
+});
+
+/**
+ * The clients with the responder's own credentials, with {@link RESPONDER_CLIENT_CONFIG}: STS (to
+ * assume the source roles), SNS (alerts), and S3 for the evidence bucket, which may live in another
+ * region than the function (`evidence.region`).
+ */
+export function responderClients(config: Pick<ResponderConfig, 'evidence'>, region: string | undefined): { sts: STSClient; sns: SNSClient; evidenceS3: S3Client } {
+  return {
+    sts: new STSClient({ ...RESPONDER_CLIENT_CONFIG, region }),
+    sns: new SNSClient({ ...RESPONDER_CLIENT_CONFIG, region }),
+    evidenceS3: new S3Client({ ...RESPONDER_CLIENT_CONFIG, region: config.evidence?.region ?? region }),
+  };
+}
 
 /**
  * `sourceClients` for the executor: one credential cache per account (renewed before expiry) and
  * one client set per account and region, kept across invocations of a warm function.
  */
-export function assumingRoleClients(sts: SdkClient, config: ResponderConfig, makeClients: ClientFactory = sdkClients, clock: () => number = Date.now) {
+export function assumingRoleClients(sts: SdkClient, config: ResponderConfig, makeClients: ClientFactory = sdkSourceClients, clock: () => number = Date.now) {
   const credentials = new Map<string, () => Promise<Credentials>>();
   const clients = new Map<string, SourceClients>();
 

@@ -29,6 +29,23 @@ export type ParsedEvent = { readonly ok: true; readonly event: ResponderEvent } 
 export const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 export const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
+const ACCOUNT_ID = /^\d{12}$/;
+/**
+ * The shape of a region name (`us-east-1`, `us-gov-west-1`, `us-isob-east-1`, `eusc-de-east-1`):
+ * lower-case words and digits joined by `-`. Loose on purpose, so a new region is never refused;
+ * what it keeps out is a value with `/`, spaces or upper case, which names no region.
+ */
+const REGION_NAME = /^[a-z0-9]+(-[a-z0-9]+)+$/;
+
+/** The first field that holds a non-empty string, and its name. */
+function firstOf(fields: readonly (readonly [string, unknown])[]): { field: string; value: string } | undefined {
+  for (const [field, value] of fields) {
+    const found = text(value);
+    if (found) return { field, value: found };
+  }
+  return undefined;
+}
+
 /** Reads the input of one invocation; anything the responder cannot use is refused with the reason. */
 export function parseEvent(input: unknown): ParsedEvent {
   if (!isObject(input)) return { ok: false, reason: 'the input is not a JSON object' };
@@ -38,18 +55,30 @@ export function parseEvent(input: unknown): ParsedEvent {
   const detail = envelope.detail;
   const eventId = text(envelope.id) ?? (isObject(detail) ? text(detail.eventID) : undefined);
   if (!isObject(detail)) return { ok: false, reason: 'the event has no detail object (expected the CloudTrail record)', eventId };
+  // Only AWS puts events with an aws.* source (PutEvents refuses them); one of another source with a
+  // CloudTrail detail-type is anybody's, and a rule without a source pattern (console sign-in use
+  // cases, custom rules) would deliver it. An envelope always has a source; an input without one is
+  // not an EventBridge event and is judged by its other fields.
+  if ('source' in envelope && !(typeof envelope.source === 'string' && envelope.source.startsWith('aws.'))) {
+    return { ok: false, reason: `source: ${JSON.stringify(envelope.source)} is not an AWS service (aws.*): only AWS delivers CloudTrail events, any principal with events:PutEvents can send this one`, eventId };
+  }
   const eventSource = text(detail.eventSource);
   const eventName = text(detail.eventName);
   if (!eventSource || !eventName) return { ok: false, reason: 'detail.eventSource or detail.eventName is missing', eventId };
   const identity = isObject(detail.userIdentity) ? detail.userIdentity : {};
-  const account = text(envelope.account) ?? text(detail.recipientAccountId) ?? text(identity.accountId);
-  const region = text(envelope.region) ?? text(detail.awsRegion);
-  if (!account || !region) return { ok: false, reason: 'the event names no account or region', eventId };
+  // The account picks the source role and the ExpectedBucketOwner and, with the region, the clients
+  // and the evidence key: a value that is not one is refused, naming the field it came from.
+  const account = firstOf([['account', envelope.account], ['detail.recipientAccountId', detail.recipientAccountId], ['detail.userIdentity.accountId', identity.accountId]]);
+  const region = firstOf([['region', envelope.region], ['detail.awsRegion', detail.awsRegion]]);
+  if (!account) return { ok: false, reason: 'the event names no account (account, detail.recipientAccountId, detail.userIdentity.accountId)', eventId };
+  if (!ACCOUNT_ID.test(account.value)) return { ok: false, reason: `${account.field}: ${JSON.stringify(account.value)} is not a 12-digit AWS account id`, eventId };
+  if (!region) return { ok: false, reason: 'the event names no region (region, detail.awsRegion)', eventId };
+  if (!REGION_NAME.test(region.value)) return { ok: false, reason: `${region.field}: ${JSON.stringify(region.value)} is not an AWS region name`, eventId };
   const time = normalizeTime(text(detail.eventTime) ?? text(envelope.time));
   if (!time) return { ok: false, reason: 'the event has no valid eventTime', eventId };
   return {
     ok: true,
-    event: { rule, id: eventId ?? `${account}-${time}`, account, region, time, record: { ...detail, eventSource, eventName } },
+    event: { rule, id: eventId ?? `${account.value}-${time}`, account: account.value, region: region.value, time, record: { ...detail, eventSource, eventName } },
   };
 }
 

@@ -65,6 +65,14 @@ export interface RespondResult {
 
 const callName = (call: Call): string => `${call.service}:${call.api}`;
 
+/** A planned call that was not made, and why (the decision line's `notDone`). */
+interface NotDone {
+  readonly call: string;
+  readonly reason: string;
+}
+
+const REPORT_MODE = 'report mode: the response is not enforced, nothing is changed in the account';
+
 /** The responses a sensitive rule's delivery runs: the action responses have rules of their own. */
 const ON_SENSITIVE_RULES: ReadonlySet<string> = new Set(['audit-evidence', 'database-deleted']);
 
@@ -132,11 +140,12 @@ async function runResponse(response: Response, event: ResponderEvent, deps: Resp
     return outcome(decision, []);
   }
   const done: Action[] = [];
-  await perform(decision.evidence, event, deps, done, decision);
-  if (decision.mode === 'enforce') await performOrTellPartial(event, decision, done, deps);
+  const notDone = await perform(decision.evidence, event, deps, done, decision);
+  if (decision.mode === 'enforce') notDone.push(...(await performOrTellPartial(event, decision, done, deps)));
+  else notDone.push(...decision.actions.map((action) => ({ call: callName(action), reason: REPORT_MODE })));
   await publish(event, decision, done, deps);
   const changed = decision.actions.length > 0 || decision.evidence.length > 0;
-  logger.info('decision', { ...decisionFields(decision), done: done.map(callName), summary: changed ? undefined : 'nothing to change' });
+  logger.info('decision', { ...decisionFields(decision), done: done.map(callName), notDone, summary: changed ? undefined : 'nothing to change' });
   metrics.add('Decisions', 'Count', 1);
   const doneInAccount = done.filter((action) => action.target === 'source').length;
   metrics.add(decision.mode === 'enforce' ? 'ActionsDone' : 'ActionsReported', 'Count', decision.mode === 'enforce' ? doneInAccount : decision.actions.length);
@@ -199,9 +208,9 @@ async function observe(response: Response, event: ResponderEvent, deps: Responde
 /**
  * Performs actions in order, appending each one done to `done`. A failure logs what was and was
  * not done; a retryable one is thrown (every action is idempotent, so a retry repeats none), any
- * other ends this response's actions.
+ * other ends this response's actions, which are returned as not done, with why.
  */
-async function perform(actions: readonly Action[], event: ResponderEvent, deps: ResponderDeps, done: Action[], decision: Decision): Promise<void> {
+async function perform(actions: readonly Action[], event: ResponderEvent, deps: ResponderDeps, done: Action[], decision: Decision): Promise<NotDone[]> {
   for (const [index, action] of actions.entries()) {
     try {
       const client = await clientFor(action, event, deps);
@@ -219,9 +228,11 @@ async function perform(actions: readonly Action[], event: ResponderEvent, deps: 
         throw new RetryableResponderError(`${decision.response}: ${callName(action)} failed (${errorCode(err)})`, err);
       }
       deps.logger.error('action failed part way, not retried', fields);
-      return;
+      const stopped = actions.slice(index + 1).map((later) => ({ call: callName(later), reason: `not attempted: ${callName(action)} failed before it` }));
+      return [{ call: callName(action), reason: `failed (${errorCode(err)}), not retried` }, ...stopped];
     }
   }
+  return [];
 }
 
 /**
@@ -229,9 +240,9 @@ async function perform(actions: readonly Action[], event: ResponderEvent, deps: 
  * the alert for those goes out before the retry. The retry re-reads the account and decides only
  * what is left, so without it no alert would ever name the actions this delivery took.
  */
-async function performOrTellPartial(event: ResponderEvent, decision: Decision, done: Action[], deps: ResponderDeps): Promise<void> {
+async function performOrTellPartial(event: ResponderEvent, decision: Decision, done: Action[], deps: ResponderDeps): Promise<NotDone[]> {
   try {
-    await perform(decision.actions, event, deps, done, decision);
+    return await perform(decision.actions, event, deps, done, decision);
   } catch (err) {
     if (err instanceof RetryableResponderError && done.some((action) => action.target === 'source')) {
       // The retry's error is the one to throw; a failed publish is logged and counted in publish().

@@ -1,10 +1,7 @@
-import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { STSClient } from '@aws-sdk/client-sts';
 import { EnvReader } from '../lib/env';
 import { functionLogger } from '../lib/function-logger';
 import { Metrics } from '../lib/metrics';
-import { assumingRoleClients } from './clients';
+import { assumingRoleClients, responderClients } from './clients';
 import { responderConfigFromEnv, type ResponderConfig } from './config';
 import { respond, type RespondResult } from './executor';
 import { RESPONDER_METRICS_DIMENSIONS, RESPONDER_METRICS_NAMESPACE } from './metric-names';
@@ -28,15 +25,8 @@ try {
 }
 
 const region = env.optional('AWS_REGION');
-const deps = config && {
-  config,
-  sourceClients: assumingRoleClients(new STSClient({ region }), config),
-  // The evidence bucket may live in another region than the function (evidence.region).
-  evidenceS3: new S3Client({ region: config.evidence?.region ?? region }),
-  sns: new SNSClient({ region }),
-  logger,
-  metrics,
-};
+const own = config && responderClients(config, region);
+const deps = config && own && { config, sourceClients: assumingRoleClients(own.sts, config), evidenceS3: own.evidenceS3, sns: own.sns, logger, metrics };
 
 export async function handler(event: unknown, context?: { awsRequestId?: string }): Promise<RespondResult> {
   const log = context?.awsRequestId ? logger.child({ requestId: context.awsRequestId }) : logger;

@@ -141,7 +141,11 @@ export function responderStatements(topology: Topology, naming: Naming, config: 
   });
   if (config.alertTopicArn) {
     statements.push({ sid: 'PublishAlerts', actions: ['sns:Publish'], resources: [config.alertTopicArn] });
-    statements.push({ sid: 'UseAlertTopicKey', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], ...byAlias(security, naming.securityEventsKeyAlias()) });
+    // The key also encrypts the central log group: SNS names the topic in the encryption context of
+    // the data keys it asks for, so the role may use the key for the alert topic only (as the notifier's).
+    const alertKey = byAlias(security, naming.securityEventsKeyAlias());
+    const forTopic = { test: 'StringEquals', variable: 'kms:EncryptionContext:aws:sns:topicArn', values: [config.alertTopicArn] };
+    statements.push({ sid: 'UseAlertTopicKey', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], ...alertKey, conditions: [...(alertKey.conditions ?? []), forTopic] });
   }
   if (config.evidence) {
     const bucket = naming.bucketArn(config.evidence.bucket);

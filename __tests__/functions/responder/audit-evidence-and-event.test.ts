@@ -69,6 +69,32 @@ describe('the responder input', () => {
     expect(parseEvent({ id: 'e1', detail: { eventName: 'X' } })).toEqual({ ok: false, reason: 'detail.eventSource or detail.eventName is missing', eventId: 'e1' });
   });
 
+  it('refuses an envelope whose source is not an AWS service: PutEvents can give any other source a CloudTrail detail-type', () => {
+    const envelope = (delivered(pantherRecord(309)) as { event: Record<string, unknown> }).event;
+    expect(parseEvent({ rule: 'r', event: envelope })).toMatchObject({ ok: true });
+    expect(parseEvent({ rule: 'r', event: { ...envelope, source: 'my.app' } })).toEqual({
+      ok: false,
+      reason: 'source: "my.app" is not an AWS service (aws.*): only AWS delivers CloudTrail events, any principal with events:PutEvents can send this one',
+      eventId: 'eb-1111',
+    });
+    expect(parseEvent({ ...envelope, source: 42 })).toMatchObject({ ok: false, reason: expect.stringMatching(/^source: 42 is not an AWS service/) });
+  });
+
+  it('refuses an account or region that is missing or not one, naming the field: they name the role, the clients, the evidence key', () => {
+    const envelope = (delivered(pantherRecord(309)) as { event: Record<string, unknown> }).event;
+    const refused = (change: Record<string, unknown>) => parseEvent({ rule: 'r', event: { ...envelope, ...change } });
+    // "constructor" is a key of every object: looked up in accounts, it found Object's constructor, not "no such account".
+    expect(refused({ account: 'constructor' })).toEqual({ ok: false, reason: 'account: "constructor" is not a 12-digit AWS account id', eventId: 'eb-1111' });
+    expect(refused({ account: '1234' })).toMatchObject({ ok: false, reason: 'account: "1234" is not a 12-digit AWS account id' });
+    expect(refused({ region: 'us-east-1/../x' })).toMatchObject({ ok: false, reason: 'region: "us-east-1/../x" is not an AWS region name' });
+    const detail = envelope.detail as Record<string, unknown>;
+    const { recipientAccountId: _r, userIdentity: _u, ...noAccount } = detail;
+    expect(parseEvent({ ...envelope, account: undefined, detail: noAccount })).toMatchObject({ ok: false, reason: 'the event names no account (account, detail.recipientAccountId, detail.userIdentity.accountId)' });
+    expect(parseEvent({ ...envelope, region: undefined, detail: { ...detail, awsRegion: undefined } })).toMatchObject({ ok: false, reason: 'the event names no region (region, detail.awsRegion)' });
+    // From the record when the envelope has none, checked alike.
+    expect(parseEvent({ ...envelope, account: undefined, detail: { ...detail, recipientAccountId: 'x' } })).toMatchObject({ ok: false, reason: 'detail.recipientAccountId: "x" is not a 12-digit AWS account id' });
+  });
+
   it('reads the panther timestamp format', () => {
     expect(eventOf(pantherRecord(99)).time).toBe('2024-12-16T18:41:07.000Z');
   });

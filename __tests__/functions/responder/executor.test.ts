@@ -43,6 +43,28 @@ describe('the executor', () => {
     expect(run.sns.calls).toHaveLength(2);
   });
 
+  it('the decision line names every action not done and why: report mode, or a failure and what it stopped', async () => {
+    const report = fakeDeps(testConfig('report'), { s3: publicBucket });
+    await respond(delivered(pantherRecord(309)), report.deps);
+    const reported = report.lines.find((l) => l.message === 'decision');
+    expect(reported).toMatchObject({ mode: 'report', done: [] });
+    expect(reported!.notDone).toEqual(['s3:PutPublicAccessBlock', 's3:PutBucketPolicy', 's3:PutBucketAcl'].map((call) => ({ call, reason: expect.stringMatching(/^report mode: /) })));
+
+    const failing = fakeDeps(testConfig('enforce'), { s3: { ...publicBucket, PutBucketPolicy: () => { throw awsError('MalformedPolicy', 400); } } });
+    await respond(delivered(pantherRecord(309)), failing.deps);
+    expect(failing.lines.find((l) => l.message === 'decision')).toMatchObject({
+      done: ['s3:PutPublicAccessBlock'],
+      notDone: [
+        { call: 's3:PutBucketPolicy', reason: 'failed (MalformedPolicy), not retried' },
+        { call: 's3:PutBucketAcl', reason: 'not attempted: s3:PutBucketPolicy failed before it' },
+      ],
+    });
+
+    const enforced = fakeDeps(testConfig('enforce'), { s3: publicBucket });
+    await respond(delivered(pantherRecord(309)), enforced.deps);
+    expect(enforced.lines.find((l) => l.message === 'decision')).toMatchObject({ done: ['s3:PutPublicAccessBlock', 's3:PutBucketPolicy', 's3:PutBucketAcl'], notDone: [] });
+  });
+
   it('a throttled write mid-action logs what was and was not done, and throws for the retry policy', async () => {
     const run = fakeDeps(testConfig('enforce'), { s3: { ...publicBucket, PutBucketPolicy: () => { throw awsError('SlowDown', 503, true); } } });
     await expect(respond(delivered(pantherRecord(309)), run.deps)).rejects.toBeInstanceOf(RetryableResponderError);
