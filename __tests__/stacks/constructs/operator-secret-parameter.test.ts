@@ -159,6 +159,7 @@ describeWithTool('terraform', 'OperatorSecretParameter with terraform', () => {
       expect(migration.stdout).toMatch(/~ description/);
       expect(migration.stdout).not.toMatch(/value_wo_version/);
       expect(migration.stdout).toMatch(/0 to add, 1 to change, 0 to destroy/);
+      expect(migration.stdout).not.toContain(TOKEN);
       await terraform(['apply', '-input=false', 'migration.tfplan']);
       rmSync(join(dir, 'migration.tfplan'));
       // Put again, unchanged: the provider updates a parameter by putting the value it holds.
