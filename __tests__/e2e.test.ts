@@ -36,7 +36,7 @@ if (!RUN) {
         missingTool(process.env.TERRAFORM_BIN ?? 'terraform', ['version']),
       ].filter(Boolean);
       if (missing.length > 0) {
-        throw new Error(`the e2e run needs moto_server (pip install 'moto[server]') and terraform (>= 1.10): ${missing.join('; ')}`);
+        throw new Error(`the e2e run needs moto_server (pip install 'moto[server]') and terraform (>= 1.11): ${missing.join('; ')}`);
       }
     });
 

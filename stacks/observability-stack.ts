@@ -77,7 +77,7 @@ export class ObservabilityStack extends TrailbridgeStack {
     const tokenKmsKeyArn = topology.dynatrace.tokenKmsKeyArn ?? this.tokenKey!.key.arn;
     this.token = new OperatorSecretParameter(this, 'api-token', {
       parameterName: topology.dynatrace.tokenParameterName,
-      description: `Dynatrace Log Ingest API token (logs.ingest) of ${topology.dynatrace.environmentUrl}; set by an operator`,
+      description: 'Dynatrace Log Ingest API token (logs.ingest scope)',
       // The alias, as the operator's put-parameter names it (docs/flow-1-forwarder.md): SSM keeps
       // the key id as given, so both sides must spell it alike for plans to stay clean.
       kmsKeyArn: topology.dynatrace.tokenKmsKeyArn ?? this.tokenKey!.alias.name,

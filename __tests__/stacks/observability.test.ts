@@ -2,7 +2,7 @@ import { Testing } from 'cdktf';
 import { App } from 'cdktf';
 import { Naming } from '../../config/naming';
 import { APPCONFIG_EXTENSION_ARM64_LAYERS, appConfigExtensionLayerArn } from '../../stacks/constructs/appconfig-extension-layer';
-import { PLACEHOLDER_VALUE } from '../../stacks/constructs/operator-secret-parameter';
+import { OPERATOR_OWNED_NOTE, PLACEHOLDER_VALUE } from '../../stacks/constructs/operator-secret-parameter';
 import { PROGRESS_TTL_ATTRIBUTE } from '../../stacks/constructs/progress-table';
 import { ObservabilityStack } from '../../stacks/observability-stack';
 import { KNOWN_REGIONS } from '../../config/regions';
@@ -267,14 +267,23 @@ describe('observability stack: the cross-account subscription', () => {
 describe('observability stack: the token parameter', () => {
   const stack = observability();
 
-  test('is a SecureString with a placeholder that Terraform never overwrites', () => {
-    expect(only(stack, 'aws_ssm_parameter')).toMatchObject({
+  test('is a SecureString whose placeholder is write-only, written once, so state never holds a value', () => {
+    const parameter = only(stack, 'aws_ssm_parameter');
+    expect(parameter).toMatchObject({
       name: '/trailbridge/dynatrace/api-token',
       type: 'SecureString',
-      value: PLACEHOLDER_VALUE,
-      lifecycle: { ignore_changes: ['value'] },
+      value_wo: PLACEHOLDER_VALUE,
+      value_wo_version: 1,
+      lifecycle: { ignore_changes: ['value_wo_version'] },
     });
+    expect(parameter.value).toBeUndefined();
     expect(PLACEHOLDER_VALUE).not.toMatch(/dt0c01/);
+  });
+
+  test('its description takes nothing from the topology: a changed description could not be applied', () => {
+    const other = observability((t) => (t.dynatrace.environmentUrl = 'https://xyz98765.live.dynatrace.com'));
+    expect(only(other, 'aws_ssm_parameter').description).toBe(only(stack, 'aws_ssm_parameter').description);
+    expect(only(stack, 'aws_ssm_parameter').description).toContain(OPERATOR_OWNED_NOTE);
   });
 });
 

@@ -13,7 +13,7 @@ export function terraformBinary(): string {
   const probe = spawnSync(bin, ['version', '-json'], { encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
   if (probe.error || probe.status !== 0) {
     throw new Error(
-      `terraform is not installed or not on PATH (tried ${JSON.stringify(bin)}); install Terraform >= 1.10 from https://developer.hashicorp.com/terraform/install or set TERRAFORM_BIN`,
+      `terraform is not installed or not on PATH (tried ${JSON.stringify(bin)}); install Terraform >= 1.11 from https://developer.hashicorp.com/terraform/install or set TERRAFORM_BIN`,
     );
   }
   return bin;
