@@ -9,6 +9,9 @@ import { tfcDynamicCredentialsVariable } from './constructs/tfc-dynamic-credenti
 import { JustificationLedger, applyJustifications } from './scanner-suppressions';
 import { prepareStack, stackTerraform } from './stack-synthesis';
 
+/** The oldest Terraform that can apply the stacks: 1.11 brought write-only arguments. */
+export const TERRAFORM_REQUIRED_VERSION = '>= 1.11.0';
+
 export interface TrailbridgeStackProps {
   readonly topology: Topology;
   readonly naming: Naming;
@@ -67,6 +70,8 @@ export class TrailbridgeStack extends TerraformStack {
     else addBackend(this, stackName, props.topology);
     // cdktf writes the legacy short form "aws"; spell out the registry address reviewers expect.
     this.addOverride('terraform.required_providers.aws.source', 'hashicorp/aws');
+    // Write-only arguments (the operator secrets' value_wo, kept out of state) need Terraform 1.11.
+    this.addOverride('terraform.required_version', TERRAFORM_REQUIRED_VERSION);
     this.provider = this.createProvider(this.region, false);
     this.regionalProviders.set(this.region, this.provider);
     for (const region of props.extraRegions ?? []) {

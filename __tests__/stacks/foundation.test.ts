@@ -60,6 +60,12 @@ describe('stacks of the default topology', () => {
     }
   });
 
+  test('every stack asks for a Terraform that has write-only arguments (the operator secrets use value_wo)', () => {
+    for (const stack of synthesized.byName.values()) {
+      expect(stack.json.terraform.required_version).toBe('>= 1.11.0');
+    }
+  });
+
   test('deploy order: log archive and the central bus before sources, log archive before observability', () => {
     const deps = (stack: { dependencies: { node: { id: string } }[] }) => stack.dependencies.map((d) => d.node.id).sort();
     const { stacks } = synthesized;
