@@ -15,7 +15,7 @@ import {
   toleratedChange,
 } from '../../tools/e2e/quirks';
 import { Report } from '../../tools/e2e/report';
-import { deployWaves, PlannedChange } from '../../tools/e2e/terraform-stacks';
+import { deployWaves, PlannedChange, stacksLeftOut } from '../../tools/e2e/terraform-stacks';
 import { E2E_REGIONS, E2E_SIGMA_RULE, e2eTopology, emulatorSwitches } from '../../tools/e2e/topology';
 import { resolveSigmaPath } from '../../stacks/catalog/sigma-rules';
 import type { TargetKind } from '../../config/sections/events';
@@ -194,6 +194,10 @@ describe('e2e: the e2e topology', () => {
       for (const dependency of stack.dependencies as unknown as typeof stacks) expect(waveOf.get(dependency.stackName)!).toBeLessThan(waveOf.get(stack.stackName)!);
     }
     expect(deployWaves(stacks, ['observability']).flat().sort()).toEqual(['log-archive', 'observability']);
+    expect(stacksLeftOut(stacks, deployWaves(stacks))).toEqual([]);
+    expect(stacksLeftOut(stacks, deployWaves(stacks, ['observability'])).sort()).toEqual(
+      stacks.map((s) => s.stackName).filter((n) => n !== 'log-archive' && n !== 'observability').sort(),
+    );
     expect(() => deployWaves(stacks, ['nope'])).toThrow(/no stack nope; stacks: /);
   });
 });

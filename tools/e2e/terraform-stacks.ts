@@ -41,6 +41,12 @@ export function deployWaves(stacks: readonly TrailbridgeStack[], only?: readonly
   return waves;
 }
 
+/** The stacks no wave applies (an `--only` run), in the stacks' order: what checks that need them cannot check. */
+export function stacksLeftOut(stacks: readonly TrailbridgeStack[], waves: readonly (readonly string[])[]): string[] {
+  const applied = new Set(waves.flat());
+  return stacks.map((s) => s.stackName).filter((name) => !applied.has(name));
+}
+
 /** A change a second `terraform plan` proposes. */
 export interface PlannedChange {
   readonly address: string;
