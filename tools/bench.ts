@@ -2,7 +2,6 @@ import { ChildProcess, fork, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { generateCloudTrailFile, GeneratedFile, loadSampleRecords } from './bench/generate';
 import { GB } from './bench/cost';
 import { benchFleet } from './bench/fleet';
@@ -12,7 +11,7 @@ import { measureFunctions } from './bench/functions-bench';
 import { BenchResults, ForwarderFigures, markdownReport, sigmaReport, SigmaFigures, SynthFigures } from './bench/report';
 import { median, minimumRequests, round } from './bench/stats';
 import { defaultBenchTopology, largeBenchTopology, timeSynth, timeValidate, TSX_CLI } from './bench/synth-bench';
-import { runCli, UsageError } from './lib/cli';
+import { parseCommandLine, runCli, USAGE_EXIT_CODE, UsageError } from './lib/cli';
 import { benchScale, scaleMarkdown } from './bench/scale';
 import { PROJECT_ROOT } from '../config/paths';
 
@@ -21,8 +20,10 @@ import { PROJECT_ROOT } from '../config/paths';
  * `--quick`: the rows its targets are read from).
  * `npm run bench [-- --quick] [--runs N] [--sigma-only]`: what users pay for, as medians of N runs and as ratios
  * against references measured in the same run (absolute times drift on a shared machine).
- * Writes a markdown table to stdout and the figures to bench-results.json.
+ * Writes a markdown table to stdout and the figures to bench-results.json. Exit code 2 for a usage error.
  */
+
+const USAGE = 'usage: npm run bench [-- --quick] [--runs N] [--sigma-only]\n       npm run bench -- scale [--quick]';
 
 const MB = 1024 * 1024;
 /** The file whose CPU-seconds per GB the fleet's are held against. */
@@ -219,8 +220,16 @@ export async function bench(options: { quick: boolean; runs: number; log: (line:
 
 if (require.main === module) {
   runCli(async () => {
-    const { values, positionals } = parseArgs({ options: { quick: { type: 'boolean', default: false }, runs: { type: 'string', default: '3' }, 'sigma-only': { type: 'boolean', default: false } }, allowPositionals: true });
-    if (positionals.length > 0 && (positionals.length > 1 || positionals[0] !== 'scale')) throw new UsageError(`unexpected argument ${JSON.stringify(positionals.find((p) => p !== 'scale'))}; the only part that runs alone is "scale"`, 2);
+    const parsed = parseCommandLine(
+      process.argv.slice(2),
+      { quick: { type: 'boolean', default: false }, runs: { type: 'string', default: '3' }, 'sigma-only': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+      USAGE,
+    );
+    if (!parsed) return;
+    const { values, positionals } = parsed;
+    if (positionals.length > 0 && (positionals.length > 1 || positionals[0] !== 'scale')) {
+      throw new UsageError(`unexpected argument ${JSON.stringify(positionals.find((p) => p !== 'scale'))}; the only part that runs alone is "scale"\n${USAGE}`, USAGE_EXIT_CODE);
+    }
     if (positionals[0] === 'scale') {
       const scale = await benchScale((line) => process.stderr.write(`${line}\n`), { quick: values.quick });
       writeFileSync(join(PROJECT_ROOT, 'bench-scale-results.json'), `${JSON.stringify(scale, null, 2)}\n`);
@@ -228,7 +237,7 @@ if (require.main === module) {
       return;
     }
     const runs = Number(values.runs);
-    if (!Number.isInteger(runs) || runs < 3) throw new UsageError(`--runs ${values.runs}: give a whole number of at least 3 (figures are medians)`, 2);
+    if (!Number.isInteger(runs) || runs < 3) throw new UsageError(`--runs ${values.runs}: give a whole number of at least 3 (figures are medians)\n${USAGE}`, USAGE_EXIT_CODE);
     if (values['sigma-only']) {
       // Only the Sigma case; bench-results.json is left as the last full run wrote it.
       const sink = await startSink();

@@ -5,13 +5,13 @@
  * sink-side count. Prints the loss table,
  * writes drill-results.json (in the working directory) and, with --readme after a full run of
  * every drill, replaces the table in README.md's Reliability section. Exit code 1 when any drill
- * failed.
+ * failed, 2 for a usage error (an --only naming no drill included).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PROJECT_ROOT } from '../config/paths';
-import { parseCommandLine, runCli, UsageError } from './lib/cli';
+import { parseCommandLine, runCli, USAGE_EXIT_CODE, UsageError } from './lib/cli';
 import { startMoto } from './lib/moto';
 import { DrillRow, runDrill } from './drill/drill';
 import { forwarderBundle } from './drill/function-container';
@@ -72,13 +72,13 @@ export async function main(argv: string[]): Promise<number> {
   // The SDK's notice that its 2027 releases need Node 22 would interleave with the drill's lines (as in jest.config.js).
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { quick, only, seed, readme } = parsed.values;
-  if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument ${parsed.positionals[0]}\n${USAGE}`);
-  if (seed !== undefined && !/^\d{1,9}$/.test(seed)) throw new UsageError(`--seed ${seed}: give a whole number of at most 9 digits`);
-  if (readme && (quick || only)) throw new UsageError('--readme needs a full run of every drill (no --quick, no --only): the README shows only full runs');
+  if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[0])}\n${USAGE}`, USAGE_EXIT_CODE);
+  if (seed !== undefined && !/^\d{1,9}$/.test(seed)) throw new UsageError(`--seed ${seed}: give a whole number of at most 9 digits`, USAGE_EXIT_CODE);
+  if (readme && (quick || only)) throw new UsageError('--readme needs a full run of every drill (no --quick, no --only): the README shows only full runs', USAGE_EXIT_CODE);
   try {
     selectDrills(only);
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError((err as Error).message, USAGE_EXIT_CODE);
   }
 
   const run = await runDrills({ quick: quick ?? false, only, seed: seed === undefined ? undefined : Number(seed), log: (line) => process.stderr.write(`${line}\n`) });

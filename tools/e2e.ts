@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCommandLine, runCli, UsageError } from './lib/cli';
+import { parseCommandLine, runCli, USAGE_EXIT_CODE, UsageError } from './lib/cli';
 import { MotoServer, startMoto } from './lib/moto';
 import { providerMirrorHint, terraformBinary } from './lib/terraform';
 import { EMULATOR_BASE_CREDENTIALS } from './e2e/accounts';
@@ -14,7 +14,7 @@ import { ORGANIZATION_REPORT_HEADING, runOrganizationE2e } from './e2e/organizat
  * `npm run e2e [-- --endpoint URL] [--keep]`: deploys every stack of an e2e topology to a local
  * AWS emulator and drives real CloudTrail files through the whole chain (see docs/e2e.md).
  * Without --endpoint it starts moto_server on a free loopback port and stops exactly that process
- * at the end, also on failure or Ctrl-C. Exit code 1 when any check failed; interrupted (SIGINT,
+ * at the end, also on failure or Ctrl-C. Exit code 1 when any check failed, 2 for a usage error; interrupted (SIGINT,
  * SIGTERM), 130 or 143, with no terraform, provider or emulator process left running. Beside it, on a
  * second emulator, runs the StackSet modes' e2e (tools/e2e/organization.ts); --organization-only runs
  * that alone (a debugging aid).
@@ -29,7 +29,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     USAGE,
   );
   if (!args) return 0;
-  if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}\n${USAGE}`);
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}\n${USAGE}`, USAGE_EXIT_CODE);
   const started = Date.now();
   const log = (line: string) => process.stdout.write(`${line}\n`);
   terraformBinary();

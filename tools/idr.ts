@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadTopology, topologySource } from '../config/load';
 import { Naming } from '../config/naming';
-import { runCli, UsageError } from './lib/cli';
+import { runCli, USAGE_EXIT_CODE, UsageError } from './lib/cli';
 import { synthIncidentResponse } from './idr/synth-stack';
 import { IdrCheckError, buildTestEvent, putEventsCommand } from './idr/test-event';
 
@@ -11,7 +11,7 @@ import { IdrCheckError, buildTestEvent, putEventsCommand } from './idr/test-even
  * Prints the `aws events put-events` command (or just its entries JSON) for a simulated Dynatrace
  * problem on this topology's IDR bus, after checking it with the shared pattern matcher against
  * the rules the incident-response stack synthesizes. The checks go to stderr, so stdout can be
- * piped or saved as is. Exit code 1 when the event would not reach IDR.
+ * piped or saved as is. Exit code 1 when the event would not reach IDR, 2 for a usage error.
  */
 
 const USAGE = 'usage: npm run idr -- test-event [--identifier NAME] [--format command|entries]';
@@ -36,17 +36,20 @@ export function main(
     });
   } catch (e) {
     // node:util names the option and the fix (unknown option, missing value); the usage says the rest.
-    throw new UsageError(`${(e as Error).message}\n${USAGE}`);
+    throw new UsageError(`${(e as Error).message}\n${USAGE}`, USAGE_EXIT_CODE);
   }
   const { positionals, values } = parsed;
   if (values.help) {
     out.write(`${USAGE}\n`);
     return;
   }
-  if (positionals.length !== 1 || positionals[0] !== 'test-event') throw new UsageError(USAGE);
+  const [command, ...rest] = positionals;
+  if (command === undefined) throw new UsageError(`npm run idr: name the command (test-event)\n${USAGE}`, USAGE_EXIT_CODE);
+  if (command !== 'test-event') throw new UsageError(`npm run idr: ${JSON.stringify(command)} is not a command; the one command is test-event\n${USAGE}`, USAGE_EXIT_CODE);
+  if (rest.length > 0) throw new UsageError(`npm run idr -- test-event takes no argument (${JSON.stringify(rest[0])})\n${USAGE}`, USAGE_EXIT_CODE);
   const format = values.format as (typeof FORMATS)[number];
-  if (!FORMATS.includes(format)) throw new UsageError(`--format ${JSON.stringify(values.format)} is not one of ${FORMATS.join(', ')}\n${USAGE}`);
-  if (values.identifier !== undefined && values.identifier.trim() === '') throw new UsageError('--identifier must not be empty: IDR keys its runbooks on it');
+  if (!FORMATS.includes(format)) throw new UsageError(`--format ${JSON.stringify(values.format)} is not one of ${FORMATS.join(', ')}\n${USAGE}`, USAGE_EXIT_CODE);
+  if (values.identifier !== undefined && values.identifier.trim() === '') throw new UsageError('--identifier must not be empty: IDR keys its runbooks on it', USAGE_EXIT_CODE);
 
   const topology = loadTopology(env);
   const naming = new Naming(topology);

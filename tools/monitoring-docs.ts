@@ -12,7 +12,7 @@ import { dashboardBody, dashboardPicture } from '../stacks/dashboards/widgets';
 import { forwarderDashboardSpec } from '../stacks/observability-stack';
 import { centralAlarmInput, centralDashboardSpec } from '../stacks/security-events-stack';
 import { forwardingAlarmInput } from '../stacks/source-stack';
-import { runCli } from './lib/cli';
+import { parseNoArguments, runCli } from './lib/cli';
 import { table } from './review/markdown';
 
 /**
@@ -24,6 +24,8 @@ import { table } from './review/markdown';
 export const MONITORING_DOC = join(PROJECT_ROOT, 'docs', 'flow-2-events.md');
 export const BEGIN_MARKER = '<!-- monitoring:begin (npm run docs:monitoring writes this) -->';
 export const END_MARKER = '<!-- monitoring:end -->';
+
+const USAGE = 'usage: npm run docs:monitoring\n  rewrites the alarm table and the dashboard layouts of docs/flow-2-events.md (between its monitoring markers) from the code';
 
 function metricText(spec: AlarmSpec): string {
   const names = spec.metrics.map((m) => `${m.namespace} \`${m.metricName}\` (${m.statistic})`);
@@ -88,6 +90,7 @@ export function withSection(document: string, section: string): string {
 
 if (require.main === module) {
   runCli(() => {
+    if (!parseNoArguments(process.argv.slice(2), USAGE)) return;
     const document = readFileSync(MONITORING_DOC, 'utf8');
     writeFileSync(MONITORING_DOC, withSection(document, monitoringSection(loadTopology({}))));
     process.stdout.write(`wrote the monitoring section of ${MONITORING_DOC}\n`);

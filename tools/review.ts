@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadTopology } from '../config/load';
-import { parseCommandLine, runCli, UsageError } from './lib/cli';
+import { parseCommandLine, runCli, USAGE_EXIT_CODE, UsageError } from './lib/cli';
 import { synthTopology } from './lib/synth';
 import { changesReport, summarize } from './review/changes-report';
 import { dashboardsReport } from './review/dashboards';
@@ -22,7 +22,7 @@ import { diffStatements } from './review/statement-diff';
  * widget layouts), SCANNER.md (scanner justifications; with --base, which were added or removed)
  * and, with --base, CHANGES.md
  * against an earlier synth. Exit code 3 with --fail-on-security-change when a statement change
- * broadens access.
+ * broadens access, 2 for a usage error, 1 for a --base without synthesized stacks.
  */
 
 const USAGE = 'usage: npm run review [-- --base DIR] [--fail-on-security-change] [--out DIR]';
@@ -94,8 +94,8 @@ if (require.main === module) {
     );
     if (!args) return;
     const { values, positionals } = args;
-    if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n${USAGE}`);
-    if (values['fail-on-security-change'] && !values.base) throw new UsageError(`--fail-on-security-change needs --base DIR\n${USAGE}`);
+    if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n${USAGE}`, USAGE_EXIT_CODE);
+    if (values['fail-on-security-change'] && !values.base) throw new UsageError(`--fail-on-security-change needs --base DIR\n${USAGE}`, USAGE_EXIT_CODE);
     let result: ReviewResult;
     try {
       result = review({ base: values.base, outdir: values.out });

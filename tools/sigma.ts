@@ -2,14 +2,15 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { PROJECT_ROOT } from '../config/paths';
 import { convertSigmaRule, parseSigmaRule, sigmaRuleFiles, SigmaRuleError, type SigmaConversion } from '../config/sigma';
-import { parseCommandLine, runCli, UsageError } from './lib/cli';
+import { parseCommandLine, runCli, USAGE_EXIT_CODE, UsageError } from './lib/cli';
 import { coverageTable, withCoverageTable } from './sigma/coverage';
 
 const USAGE = `Usage:
   npm run sigma -- convert [--json] PATH...
       Converts Sigma rules (AWS CloudTrail; .yml files, folders searched) to EventBridge patterns, each
       exact, approximate or unsupported with the reason. --json prints one JSON object per rule and line.
-      Exit code 0 when every file is a valid Sigma rule (whatever its status), 2 when one is not.
+      Exit code 0 when every file is a valid Sigma rule (whatever its status), 2 when one is not (or a path
+      does not exist), and 2 for a usage error too.
   npm run sigma -- coverage [--write] [PATH...]
       The coverage table of docs/sigma.md (default PATH: ../shared/data/sigma/rules); --write updates the file.`;
 
@@ -19,8 +20,11 @@ const OPTIONS = {
   help: { type: 'boolean', default: false },
 } as const;
 
-/** Exit code of a file that is not a valid Sigma rule (or of a path that does not exist). */
-const INVALID_RULE_EXIT_CODE = 2;
+/**
+ * Exit code of a file that is not a valid Sigma rule (or of a path that does not exist). It is the
+ * usage error's code too (2 means either): both are a mistake in what the command was given.
+ */
+const INVALID_RULE_EXIT_CODE = USAGE_EXIT_CODE;
 
 export const SHARED_SIGMA_RULES = join(PROJECT_ROOT, '..', 'shared', 'data', 'sigma', 'rules');
 const SIGMA_DOC = join(PROJECT_ROOT, 'docs', 'sigma.md');
@@ -63,7 +67,7 @@ function conversionText({ rule, status, reasons, pattern }: SigmaConversion): st
 }
 
 function main(argv: string[]): number | undefined {
-  const parsed = parseCommandLine(argv, OPTIONS, USAGE, INVALID_RULE_EXIT_CODE);
+  const parsed = parseCommandLine(argv, OPTIONS, USAGE);
   if (!parsed) return undefined;
   const [command, ...paths] = parsed.positionals;
   if (command === 'coverage') {
@@ -74,7 +78,7 @@ function main(argv: string[]): number | undefined {
     else process.stdout.write(`${table}\n`);
     return 0;
   }
-  if (command !== 'convert' || paths.length === 0) throw new UsageError(USAGE, INVALID_RULE_EXIT_CODE);
+  if (command !== 'convert' || paths.length === 0) throw new UsageError(USAGE, USAGE_EXIT_CODE);
   const { conversions, errors } = convertPaths(paths);
   for (const conversion of conversions) {
     process.stdout.write(`${parsed.values.json ? JSON.stringify(conversionJson(conversion)) : conversionText(conversion)}\n`);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { loadTopology, readTopologyFile } from '../config/load';
 import { InvalidPatternError } from '../functions/lib/event-pattern';
 import { assertValidEventTopology } from '../stacks/catalog';
-import { parseCommandLine, runCli, UsageError } from './lib/cli';
+import { parseCommandLine, runCli, USAGE_EXIT_CODE, UsageError } from './lib/cli';
 import { formatReport } from './simulate/format-report';
 import { matchEventLines } from './simulate/pattern-mode';
 import { simulateResponses, simulationResponderConfig } from './simulate/responses';
@@ -18,7 +18,8 @@ const USAGE = `Usage:
       --as-account replays foreign records as if logged in that source account. --responder-config reads
       a RESPONDER_CONFIG document (default: the topology's responses and ARNs; every response in report mode when it enables none).
   npm run simulate -- --pattern PATTERN.json --events EVENTS.jsonl
-      Prints match or nomatch for each event (one JSON object per line). An invalid pattern exits 2.`;
+      Prints match or nomatch for each event (one JSON object per line). An invalid pattern exits 2.
+  Exit code 2 for a usage error too; 1 for an unreadable input file or an invalid topology.`;
 
 const SIMULATE_OPTIONS = {
   topology: { type: 'string' },
@@ -30,8 +31,11 @@ const SIMULATE_OPTIONS = {
   help: { type: 'boolean', default: false },
 } as const;
 
-/** Exit code of an invalid pattern, so scripts can tell it from a bad input file (1). */
-const INVALID_PATTERN_EXIT_CODE = 2;
+/**
+ * Exit code of an invalid pattern, so scripts can tell it from a bad input file (1). It is the
+ * usage error's code too: both are a mistake in what the command was given, not in the records.
+ */
+const INVALID_PATTERN_EXIT_CODE = USAGE_EXIT_CODE;
 
 function readText(file: string): string {
   try {
@@ -47,17 +51,24 @@ function main(argv: string[]): void {
   const { values, positionals } = parsed;
   if (values.pattern !== undefined || values.events !== undefined) {
     if (values.pattern === undefined || values.events === undefined || positionals.length > 0) {
-      throw new UsageError(`--pattern and --events go together, without other paths\n${USAGE}`);
+      throw new UsageError(`--pattern and --events go together, without other paths\n${USAGE}`, USAGE_EXIT_CODE);
     }
     const verdicts = matchEventLines(readText(values.pattern), values.pattern, readText(values.events), values.events);
     process.stdout.write(verdicts.map((verdict) => `${verdict}\n`).join(''));
     return;
   }
-  if (positionals.length === 0) throw new UsageError(`name at least one CloudTrail file or directory\n${USAGE}`);
+  if (positionals.length === 0) throw new UsageError(`name at least one CloudTrail file or directory\n${USAGE}`, USAGE_EXIT_CODE);
   const topology = values.topology !== undefined ? readTopologyFile(values.topology) : loadTopology();
   // The checks synth runs on the rules, so a topology that would not deploy is not simulated either.
   assertValidEventTopology(topology);
-  const setup = setupFromTopology(topology, values['as-account']);
+  let setup;
+  try {
+    setup = setupFromTopology(topology, values['as-account']);
+  } catch (err) {
+    // Its one input error is an --as-account the topology has no source account of: a bad option value.
+    if (err instanceof SimulateInputError) throw new UsageError(err.message, USAGE_EXIT_CODE);
+    throw err;
+  }
   const files = listCloudTrailFiles(positionals).map(readCloudTrailFile);
   const report = simulate(files, setup);
   const responses = simulateResponses(files, report, simulationResponderConfig(topology, values['responder-config']));

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTopology } from '../config/load';
 import { Topology } from '../config/schema';
-import { runCli } from './lib/cli';
+import { parseNoArguments, runCli } from './lib/cli';
 import { toHcl } from './lib/hcl';
 import { awsProviderShapes } from './lib/provider-shapes';
 import { synthTopology } from './lib/synth';
@@ -14,6 +14,8 @@ import { formatHcl } from './lib/terraform';
  * fmt` clean, for review. The JSON of each stack is replaced, since Terraform would read both
  * (and `npm run synth` removes the HCL again).
  */
+
+const USAGE = 'usage: npm run synth:hcl\n  writes every stack of the topology as HCL, cdktf.out/stacks/<stack>/cdk.tf, terraform fmt clean';
 export async function synthHcl(topology: Topology, outdir = 'cdktf.out'): Promise<Map<string, string>> {
   const { stackDirs } = synthTopology({ topology, outdir });
   const written = new Map<string, string>();
@@ -32,6 +34,7 @@ export async function synthHcl(topology: Topology, outdir = 'cdktf.out'): Promis
 
 if (require.main === module) {
   runCli(async () => {
+    if (!parseNoArguments(process.argv.slice(2), USAGE)) return;
     const written = await synthHcl(loadTopology());
     for (const [stack, file] of written) process.stdout.write(`${stack}: ${file}\n`);
   });

@@ -15,7 +15,7 @@ const USAGE = [
 ].join('\n');
 
 export function main(argv: readonly string[], out: NodeJS.WritableStream = process.stdout): void {
-  const parsed = parseCommandLine(argv, { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } }, USAGE, USAGE_EXIT_CODE);
+  const parsed = parseCommandLine(argv, { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } }, USAGE);
   if (!parsed) return;
   const [command, ...rest] = parsed.positionals;
   if (command === undefined) throw new UsageError(`npm run tfc: name the command (workspaces)\n${USAGE}`, USAGE_EXIT_CODE);

@@ -1,13 +1,16 @@
 import { availableParallelism } from 'node:os';
 import { loadTopology } from '../config/load';
-import { runCli, UsageError } from './lib/cli';
+import { parseNoArguments, runCli, UsageError } from './lib/cli';
 import { synthTopology } from './lib/synth';
 import { mapLimit, providerMirrorHint, runTerraform } from './lib/terraform';
 
 /**
  * `npm run validate`: synthesizes the topology, then `terraform init -backend=false` and
- * `terraform validate -json` in every stack. Any error or warning fails the run.
+ * `terraform validate -json` in every stack. Any error or warning fails the run (exit code 1; 2
+ * for a usage error: it takes no argument).
  */
+
+const USAGE = 'usage: npm run validate\n  synthesizes the topology and runs terraform init -backend=false and terraform validate in every stack; an error or a warning fails it';
 
 interface Diagnostic {
   severity: 'error' | 'warning';
@@ -56,6 +59,7 @@ export function initWarnings(output: string): string[] {
 
 if (require.main === module) {
   runCli(async () => {
+    if (!parseNoArguments(process.argv.slice(2), USAGE)) return;
     const started = Date.now();
     const { stackDirs } = synthTopology({ topology: loadTopology() });
     const results = await validateStacks(stackDirs);

@@ -49,16 +49,16 @@ describe('npm run simulate', () => {
   it('prints the usage with --help and exits 0', () => {
     const run = simulateCli('--help');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^Usage:\n {2}npm run simulate -- \[--topology FILE\][^]*An invalid pattern exits 2\.\n$/);
+    expect(run.stdout).toMatch(/^Usage:\n {2}npm run simulate -- \[--topology FILE\][^]*An invalid pattern exits 2\.\n {2}Exit code 2 for a usage error too; 1 for an unreadable input file or an invalid topology\.\n$/);
     expect(run.stderr).toBe('');
   });
 
-  it('exits 1 with the usage on an unknown option, and when no path is named', () => {
+  it('exits 2 with the usage on an unknown option, and when no path is named', () => {
     const unknown = simulateCli('--bogus');
-    expect(unknown.code).toBe(1);
+    expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^Unknown option '--bogus'.*\nUsage:\n/);
     const none = simulateCli('--json');
-    expect(none.code).toBe(1);
+    expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/^name at least one CloudTrail file or directory\nUsage:\n/);
   });
 

@@ -219,8 +219,8 @@ function checkExists(modifiers: readonly string[], value: YamlValue, scalars: re
 const NUMERIC_MODIFIERS = ['lt', 'lte', 'gt', 'gte'];
 
 /**
- * `|cidr` takes IP networks and `|lt` `|lte` `|gt` `|gte` numbers only (modifiers appendix: "can only be applied
- * to IP values", "to numeric values"): any other value is a mistake in the rule, not something EventBridge lacks.
+ * `|cidr` takes IP networks and `|lt` `|lte` `|gt` `|gte` finite numbers only (modifiers appendix: "can only be
+ * applied to IP values", "to numeric values"): any other value is a mistake in the rule, not something EventBridge lacks.
  */
 function checkTypedValues(modifiers: readonly string[], scalars: readonly YamlScalar[], isList: boolean, at: string, fail: Fail): void {
   const numeric = modifiers.find((m) => NUMERIC_MODIFIERS.includes(m));
@@ -238,6 +238,10 @@ function checkTypedValues(modifiers: readonly string[], scalars: readonly YamlSc
     if (numeric && typeof scalar.scalar !== 'number') {
       const quoted = typeof scalar.scalar === 'string' && scalar.scalar.trim() !== '' && Number.isFinite(Number(scalar.scalar));
       fail(path, `|${numeric} compares numbers (modifiers appendix, "Numeric Modifiers"), and ${shown(scalar)} ${quoted ? 'is a string here: write the number without quotes' : 'is not one'}`);
+    } else if (numeric && !Number.isFinite(scalar.scalar)) {
+      // .inf, .nan (YAML's special floats) or a number beyond a double parse as numbers, but JSON has none to compare with.
+      const kind = Number.isNaN(scalar.scalar) ? 'not-a-number' : 'infinity';
+      fail(path, `|${numeric} compares numbers (modifiers appendix, "Numeric Modifiers"), and ${shown(scalar)} is not a finite number (YAML's ${kind}): no JSON event holds one; write a finite number`);
     }
   });
 }

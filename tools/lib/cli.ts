@@ -4,8 +4,9 @@ import { NamingError } from '../../config/naming';
 import { TopologyError } from '../../config/problems';
 
 /**
- * Exit code of a mistake in a command line (an unknown option, a missing or stray argument) of
- * the commands that keep 1 for what their run found: forward, replay, tfc.
+ * Exit code of a mistake in a command line (an unknown option, an unknown or missing command, a
+ * stray argument, a bad option value), in every command: 1 stays for what a run found (a failed
+ * check, records ticketed, an invalid topology), so a script can tell the two apart.
  */
 export const USAGE_EXIT_CODE = 2;
 
@@ -39,19 +40,30 @@ type ParsedCommandLine<O extends OptionTable> = ReturnType<typeof parseArgs<{ ar
 
 /**
  * Parses a command line against its option table (positionals allowed). A mistake is a
- * UsageError with the usage appended and `usageExitCode`. When the table has a `help` option and
+ * UsageError with the usage appended and {@link USAGE_EXIT_CODE}. When the table has a `help` option and
  * it is given, the usage goes to stdout and the result is undefined: the command exits 0.
  */
-export function parseCommandLine<O extends OptionTable>(argv: readonly string[], options: O, usage: string, usageExitCode = 1): ParsedCommandLine<O> | undefined {
+export function parseCommandLine<O extends OptionTable>(argv: readonly string[], options: O, usage: string): ParsedCommandLine<O> | undefined {
   let parsed: ParsedCommandLine<O>;
   try {
     parsed = parseArgs({ args: [...argv], allowPositionals: true, options });
   } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${usage}`, usageExitCode);
+    throw new UsageError(`${(err as Error).message}\n${usage}`, USAGE_EXIT_CODE);
   }
   if ((parsed.values as { help?: unknown }).help === true) {
     process.stdout.write(`${usage}\n`);
     return undefined;
   }
   return parsed;
+}
+
+/**
+ * Parses the command line of a command that takes no argument but --help: undefined when --help
+ * printed the usage (the command exits 0 without doing anything).
+ */
+export function parseNoArguments(argv: readonly string[], usage: string): true | undefined {
+  const parsed = parseCommandLine(argv, { help: { type: 'boolean', short: 'h', default: false } }, usage);
+  if (!parsed) return undefined;
+  if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[0])}\n${usage}`, USAGE_EXIT_CODE);
+  return true;
 }

@@ -21,7 +21,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Naming } from '../../config/naming';
 import { Topology } from '../../config/schema';
-import { parseCommandLine, UsageError } from './cli';
+import { parseCommandLine, USAGE_EXIT_CODE, UsageError } from './cli';
 import { accountWithRole } from '../../config/accounts';
 import { ObjectRef, parseInvocation } from '../../functions/forwarder/notifications';
 import { RecordRange } from '../../functions/forwarder/record-ranges';
@@ -469,10 +469,10 @@ export interface QueueCommandLine {
 
 /** undefined when --help printed the usage. */
 export function parseQueueCommandLine(argv: readonly string[], topology: Topology): QueueCommandLine | undefined {
-  const parsed = parseCommandLine(argv, QUEUE_OPTIONS, QUEUE_USAGE, 2);
+  const parsed = parseCommandLine(argv, QUEUE_OPTIONS, QUEUE_USAGE);
   if (!parsed) return undefined;
   const { values, positionals } = parsed;
-  if (positionals.length > 0) throw new UsageError(`--from-queue replays the failure queue, not ticket files (${JSON.stringify(positionals[0])})\n${QUEUE_USAGE}`, 2);
+  if (positionals.length > 0) throw new UsageError(`--from-queue replays the failure queue, not ticket files (${JSON.stringify(positionals[0])})\n${QUEUE_USAGE}`, USAGE_EXIT_CODE);
   const naming = new Naming(topology);
   const observability = accountWithRole(naming.topology, 'observability');
   const queueUrl = values['queue-url'] ?? `https://sqs.${naming.homeRegion}.${dnsSuffix(naming.partition)}/${observability.id}/${naming.forwarderFailureQueueName()}`;
@@ -480,16 +480,16 @@ export function parseQueueCommandLine(argv: readonly string[], topology: Topolog
   try {
     queueRegion = parseQueueUrl(queueUrl).region;
   } catch (err) {
-    throw new UsageError(`--queue-url: ${(err as Error).message}`, 2);
+    throw new UsageError(`--queue-url: ${(err as Error).message}`, USAGE_EXIT_CODE);
   }
   const maxMessages = Number(values['max-messages']);
-  if (!Number.isInteger(maxMessages) || maxMessages < 1 || maxMessages > MAX_MESSAGES) throw new UsageError(`--max-messages ${values['max-messages']}: use an integer from 1 to ${MAX_MESSAGES}`, 2);
+  if (!Number.isInteger(maxMessages) || maxMessages < 1 || maxMessages > MAX_MESSAGES) throw new UsageError(`--max-messages ${values['max-messages']}: use an integer from 1 to ${MAX_MESSAGES}`, USAGE_EXIT_CODE);
   const minVisibility = topology.forwarder.timeoutInSeconds + VISIBILITY_MARGIN_SECONDS;
   const visibilityTimeoutSeconds = values['visibility-timeout'] === undefined ? minVisibility : Number(values['visibility-timeout']);
   if (!Number.isInteger(visibilityTimeoutSeconds) || visibilityTimeoutSeconds < minVisibility || visibilityTimeoutSeconds > MAX_VISIBILITY_SECONDS) {
     throw new UsageError(
       `--visibility-timeout ${values['visibility-timeout']}: use whole seconds from ${minVisibility} (the function's timeout, forwarder.timeoutInSeconds, plus ${VISIBILITY_MARGIN_SECONDS}) to ${MAX_VISIBILITY_SECONDS}`,
-      2,
+      USAGE_EXIT_CODE,
     );
   }
   const functionName = values.function ?? naming.forwarderFunctionName();

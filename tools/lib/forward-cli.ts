@@ -80,7 +80,7 @@ export function parseForwardCommandLine(argv: readonly string[], command: Forwar
 export function parseForwardCommandLine(argv: readonly string[], command: ForwardCommand & { readonly help?: false }): ForwardCommandLine;
 export function parseForwardCommandLine(argv: readonly string[], command: ForwardCommand): ForwardCommandLine | undefined {
   const options = command.help ? { ...FORWARD_OPTIONS, ...HELP_OPTION } : FORWARD_OPTIONS;
-  const parsed = parseCommandLine(argv, options, command.usage, USAGE_EXIT_CODE);
+  const parsed = parseCommandLine(argv, options, command.usage);
   if (!parsed) return undefined;
   const { values, positionals } = parsed;
   if (positionals.length === 0) throw new UsageError(`${command.missingInput}\n${command.usage}`);

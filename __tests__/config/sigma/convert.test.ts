@@ -198,6 +198,12 @@ describe('parseSigmaRule', () => {
     ['|lte of a quoted number', rule("    sel:\n        requestParameters.port|lte: '22'\n    condition: sel"), 'detection.sel.requestParameters.port|lte', /^\|lte compares numbers \(modifiers appendix, "Numeric Modifiers"\), and "22" is a string here: write the number without quotes$/],
     ['|lt of true', rule('    sel:\n        requestParameters.port|lt: true\n    condition: sel'), 'detection.sel.requestParameters.port|lt', /and true is not one$/],
     ['a bad |gte in a list, named by its index', rule('    sel:\n        requestParameters.port|gte:\n            - 1024\n            - high\n    condition: sel'), 'detection.sel.requestParameters.port|gte[1]', /^\|gte compares numbers .*, and "high" is not one$/],
+    // YAML's special floats (and a number too large for a double) are numbers to the parser, but no JSON event holds one.
+    ['|gt of .inf', rule('    sel:\n        requestParameters.port|gt: .inf\n    condition: sel'), 'detection.sel.requestParameters.port|gt', /^\|gt compares numbers \(modifiers appendix, "Numeric Modifiers"\), and \.inf is not a finite number \(YAML's infinity\): no JSON event holds one; write a finite number$/],
+    ['|lte of -.Inf', rule('    sel:\n        requestParameters.port|lte: -.Inf\n    condition: sel'), 'detection.sel.requestParameters.port|lte', /, and -\.Inf is not a finite number \(YAML's infinity\): no JSON event holds one; write a finite number$/],
+    ['|lt of .nan', rule('    sel:\n        requestParameters.port|lt: .nan\n    condition: sel'), 'detection.sel.requestParameters.port|lt', /, and \.nan is not a finite number \(YAML's not-a-number\): no JSON event holds one; write a finite number$/],
+    ['|gte of a number beyond a double', rule('    sel:\n        requestParameters.port|gte: 1e999\n    condition: sel'), 'detection.sel.requestParameters.port|gte', /, and 1e999 is not a finite number \(YAML's infinity\): no JSON event holds one; write a finite number$/],
+    ['a non-finite |gt in a list, named by its index', rule('    sel:\n        requestParameters.port|gt:\n            - 1024\n            - .NaN\n    condition: sel'), 'detection.sel.requestParameters.port|gt[1]', /, and \.NaN is not a finite number/],
   ])('%s is an invalid rule naming the YAML path', (_what, text, path, reason) => {
     const error = invalid(text);
     expect(error).toBeInstanceOf(SigmaRuleError);
