@@ -4,7 +4,7 @@ import type { Metrics } from '../lib/metrics';
 import { alertFor, loggableParams } from './alert';
 import { commandFor } from './commands';
 import type { ResponderConfig } from './config';
-import { decision as emptyDecision, type Action, type Call, type Decision, type Observed, type ReadResult, type Response } from './decision';
+import { ACCESS_DENIED_CODES, decision as emptyDecision, type Action, type Call, type Decision, type Observed, type ReadResult, type Response } from './decision';
 import { errorCode, isRetryable } from './errors';
 import { parseEvent, selfCaused, type ResponderEvent } from './event';
 import { triggers } from './plan';
@@ -185,8 +185,23 @@ type Observation = { readonly results: Observed } | { readonly problem: Decision
 /** Performs a response's reads; an expected error is a result, a retryable one is thrown. */
 async function observe(response: Response, event: ResponderEvent, deps: ResponderDeps): Promise<Observation> {
   const reads = response.readsFor(event, deps.config);
-  if (reads.some((read) => read.target === 'source') && !deps.config.accounts[event.account]) {
-    return { problem: { kind: 'bad-event', reason: `account ${event.account} is not in the responder's accounts (no responder role to read through)` } };
+  if (reads.some((read) => read.target === 'source')) {
+    const roleArn = deps.config.accounts[event.account]?.roleArn;
+    if (!roleArn) return { problem: { kind: 'bad-event', reason: `account ${event.account} is not in the responder's accounts (no responder role to read through)` } };
+    // Assumed apart from the reads: a role that is missing or does not trust the function (a source
+    // stack not applied yet) is not a read the role may not make.
+    try {
+      await deps.sourceClients(event.account, event.region);
+    } catch (err) {
+      const code = errorCode(err);
+      if (isRetryable(err)) {
+        deps.logger.error('read failed, will be retried', { response: response.id, call: 'sts:AssumeRole', roleArn, error: err });
+        deps.metrics.add('RetryableFailures', 'Count', 1);
+        throw new RetryableResponderError(`${response.id}: sts:AssumeRole failed (${code})`, err);
+      }
+      const reason = `could not assume ${roleArn} (sts:AssumeRole answered ${code}): nothing read or done; check that the source stack is applied and the role trusts the responder function`;
+      return { problem: { kind: ACCESS_DENIED_CODES.has(code) ? 'access-denied' : 'unreadable', reason } };
+    }
   }
   const results: Record<string, ReadResult> = {};
   for (const read of reads) {

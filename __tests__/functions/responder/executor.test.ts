@@ -131,6 +131,19 @@ describe('the executor', () => {
     expect(run.sourceWrites()).toEqual([]);
   });
 
+  it('a source role it cannot assume is told as such, not as a read the role may not make', async () => {
+    const run = fakeDeps(testConfig('enforce'), { s3: publicBucket });
+    const deps = { ...run.deps, sourceClients: async () => { throw awsError('AccessDenied', 403); } };
+    const result = await respond(delivered(pantherRecord(309)), deps);
+    expect(result.responses[0]!.problem).toMatch(/^could not assume arn:aws:iam::\d{12}:role\/trailbridge-source-responder \(sts:AssumeRole answered AccessDenied\)/);
+    expect(result.responses[0]!.problem).not.toMatch(/read permissions/);
+    run.deps.metrics.flush();
+    expect(run.lines.find((l) => l._aws)).toMatchObject({ AccessDenied: 1 });
+
+    const throttled = fakeDeps(testConfig('enforce'), { s3: publicBucket });
+    await expect(respond(delivered(pantherRecord(309)), { ...throttled.deps, sourceClients: async () => { throw awsError('Throttling', 400); } })).rejects.toThrow(/block-public-bucket: sts:AssumeRole failed \(Throttling\)/);
+  });
+
   it('throws on a throttled read, after logging it', async () => {
     const run = fakeDeps(testConfig('enforce'), { ec2: { DescribeInstances: () => { throw awsError('RequestLimitExceeded', 400); } } });
     await expect(respond(delivered(pantherRecord(131)), run.deps)).rejects.toThrow(/tag-instance-owner: ec2:DescribeInstances failed \(RequestLimitExceeded\)/);
