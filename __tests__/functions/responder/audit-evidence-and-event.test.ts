@@ -40,6 +40,15 @@ describe('audit-evidence', () => {
     expect(again.nothingToDo).toHaveLength(2);
     expect(again.nothingToDo[0]).toMatch(/exists already \(a second delivery\): not rewritten/);
   });
+
+  it('a HeadObject that failed otherwise than "not found" writes nothing, and says which kind of failure it was', () => {
+    const failed = (code: string) => auditEvidence.decide(event, { json: { errorCode: code }, md: { errorCode: 'NotFound' } }, config);
+    expect(failed('AccessDenied')).toMatchObject({ evidence: [], problem: { kind: 'access-denied' } });
+    // The bucket not created yet, or evidence.region wrong: not an access denied (the AccessDenied metric would send an operator to the policies).
+    for (const code of ['NoSuchBucket', 'PermanentRedirect']) {
+      expect(failed(code)).toMatchObject({ evidence: [], problem: { kind: 'unreadable', reason: expect.stringContaining(`(${code})`) } });
+    }
+  });
 });
 
 describe('audit-evidence bucket owner', () => {
