@@ -73,6 +73,20 @@ describe('the responder input', () => {
     expect(bare).toMatchObject({ ok: true, event: { rule: undefined } });
   });
 
+  it('takes a message of its failure queue as it is: a Lambda on-failure record carries the input as requestPayload', () => {
+    const input = delivered(pantherRecord(309), SENSITIVE);
+    const record = {
+      version: '1.0',
+      timestamp: '2024-12-16T18:45:00.000Z',
+      requestContext: { requestId: 'r-1', functionArn: 'arn:aws:lambda:us-east-1:333333333333:function:trailbridge-responder:$LATEST', condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+      requestPayload: input,
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+      responsePayload: { errorType: 'RetryableResponderError', errorMessage: 'block-public-bucket: s3:PutBucketPolicy failed (SlowDown)' },
+    };
+    expect(parseEvent(record)).toEqual(parseEvent(input));
+    expect(parseEvent(record)).toMatchObject({ ok: true, event: { rule: SENSITIVE, id: 'eb-1111' } });
+  });
+
   it('refuses what it cannot use, with the event id and the reason', () => {
     expect(parseEvent('x')).toEqual({ ok: false, reason: 'the input is not a JSON object' });
     expect(parseEvent({ id: 'e1', detail: { eventName: 'X' } })).toEqual({ ok: false, reason: 'detail.eventSource or detail.eventName is missing', eventId: 'e1' });
