@@ -69,6 +69,8 @@ const callName = (call: Call): string => `${call.service}:${call.api}`;
 interface NotDone {
   readonly call: string;
   readonly reason: string;
+  /** The error code, for the call that failed. */
+  readonly code?: string;
 }
 
 const REPORT_MODE = 'report mode: the response is not enforced, nothing is changed in the account';
@@ -141,9 +143,14 @@ async function runResponse(response: Response, event: ResponderEvent, deps: Resp
   }
   const done: Action[] = [];
   const notDone = await perform(decision.evidence, event, deps, done, decision);
-  if (decision.mode === 'enforce') notDone.push(...(await performOrTellPartial(event, decision, done, deps)));
-  else notDone.push(...decision.actions.map((action) => ({ call: callName(action), reason: REPORT_MODE })));
-  await publish(event, decision, done, deps);
+  let stoppedBy: string | undefined;
+  if (decision.mode === 'enforce') {
+    const left = await performOrTellPartial(event, decision, done, deps);
+    const failed = left.find((entry) => entry.code !== undefined);
+    if (failed) stoppedBy = `${failed.call} failed (${failed.code})`;
+    notDone.push(...left);
+  } else notDone.push(...decision.actions.map((action) => ({ call: callName(action), reason: REPORT_MODE })));
+  await publish(event, decision, done, deps, undefined, stoppedBy);
   const changed = decision.actions.length > 0 || decision.evidence.length > 0;
   logger.info('decision', { ...decisionFields(decision), done: done.map(callName), notDone, summary: changed ? undefined : 'nothing to change' });
   metrics.add('Decisions', 'Count', 1);
@@ -244,7 +251,7 @@ async function perform(actions: readonly Action[], event: ResponderEvent, deps: 
       }
       deps.logger.error('action failed part way, not retried', fields);
       const stopped = actions.slice(index + 1).map((later) => ({ call: callName(later), reason: `not attempted: ${callName(action)} failed before it` }));
-      return [{ call: callName(action), reason: `failed (${errorCode(err)}), not retried` }, ...stopped];
+      return [{ call: callName(action), reason: `failed (${errorCode(err)}), not retried`, code: errorCode(err) }, ...stopped];
     }
   }
   return [];
@@ -268,8 +275,8 @@ async function performOrTellPartial(event: ResponderEvent, decision: Decision, d
 }
 
 /** Publishes "did X" / "would have done X" (or the response's alert) to the alert topic, when one is configured. */
-async function publish(event: ResponderEvent, decision: Decision, done: readonly Action[], deps: ResponderDeps, retrying?: string): Promise<void> {
-  const alert = alertFor(event, decision, { done: done.filter((action) => action.target === 'source'), retrying });
+async function publish(event: ResponderEvent, decision: Decision, done: readonly Action[], deps: ResponderDeps, retrying?: string, stoppedBy?: string): Promise<void> {
+  const alert = alertFor(event, decision, { done: done.filter((action) => action.target === 'source'), retrying, stoppedBy });
   const topic = deps.config.alertTopicArn;
   if (!alert || !topic) return;
   try {

@@ -55,7 +55,7 @@ describe('the executor', () => {
     expect(failing.lines.find((l) => l.message === 'decision')).toMatchObject({
       done: ['s3:PutPublicAccessBlock'],
       notDone: [
-        { call: 's3:PutBucketPolicy', reason: 'failed (MalformedPolicy), not retried' },
+        { call: 's3:PutBucketPolicy', reason: 'failed (MalformedPolicy), not retried', code: 'MalformedPolicy' },
         { call: 's3:PutBucketAcl', reason: 'not attempted: s3:PutBucketPolicy failed before it' },
       ],
     });
@@ -180,7 +180,9 @@ describe('the executor', () => {
     expect(run.sourceWrites()).toEqual(['PutPublicAccessBlock', 'PutBucketPolicy']);
     const { Subject, Message } = run.sns.calls[0]!.input as { Subject: string; Message: string };
     expect(Subject).toMatch(/^trailbridge block-public-bucket did part: /);
-    expect(Message).toMatch(/\nDid:\n- s3:PutPublicAccessBlock [^\n]*\n\nNot done:\n- s3:PutBucketPolicy [^\n]*\n- s3:PutBucketAcl /);
+    expect(Message).toMatch(/\nDid:\n- s3:PutPublicAccessBlock [^\n]*\n\nNot done:\n- s3:PutBucketPolicy [^\n]*\n- s3:PutBucketAcl [^\n]*\n/);
+    // Why not: the reader of the alert learns which call failed and that nothing will retry it.
+    expect(Message).toMatch(/\n- s3:PutBucketAcl [^\n]*\nStopped: s3:PutBucketPolicy failed \(MalformedPolicy\), not retried; the rest was not attempted\./);
 
     const none = fakeDeps(testConfig('enforce'), { iam: { GetUser: () => ({ User: { Path: '/' } }), ListAttachedUserPolicies: () => ({ AttachedPolicies: [] }), AttachUserPolicy: () => { throw awsError('NoSuchEntity', 404); } } });
     await respond(delivered(stratusRecord('aws.persistence.iam-create-user-login-profile.json', 'CreateLoginProfile')), none.deps);
