@@ -129,4 +129,10 @@ describe('responses in the catalog', () => {
     expect(() => parseTopology(input, 't')).toThrow(/responses\["tag-instance-owner"\]\.mode/);
     expect(() => parseTopology(input, 't')).toThrow(/responses\["tag-instance-owner"\]\.tagKeys\.role: "o" is already the owner tag key/);
   });
+
+  test('refuses an owner tag key EC2 reserves (aws:), which every CreateTags of the responder would fail on', () => {
+    const input = defaultTopologyInput();
+    input.responses = { 'tag-instance-owner': { tagKeys: { owner: 'Owner', session: 'AWS:session' } } };
+    expect(() => parseTopology(input, 't')).toThrow(/responses\["tag-instance-owner"\]\.tagKeys\.session: "AWS:session" begins with "aws:", which AWS reserves/);
+  });
 });

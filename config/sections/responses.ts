@@ -56,6 +56,9 @@ export const tagInstanceOwner = z.strictObject({
       const seen = new Map<string, string>();
       for (const [what, key] of Object.entries(keys)) {
         if (key === undefined) continue;
+        if (key.toLowerCase().startsWith('aws:')) {
+          ctx.addIssue({ code: 'custom', path: [what], message: `${JSON.stringify(key)} begins with "aws:", which AWS reserves: EC2 refuses such a tag key, so every CreateTags of the responder would fail; choose another key` });
+        }
         if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [what], message: `${JSON.stringify(key)} is already the ${seen.get(key)} tag key; give each tag its own key` });
         seen.set(key, what);
       }

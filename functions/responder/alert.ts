@@ -21,6 +21,8 @@ export interface AlertOutcome {
   readonly done: readonly Action[];
   /** Why the actions stopped part way and what happens next, when they are to be retried. */
   readonly retrying?: string;
+  /** The call that failed for good and its code (`s3:PutBucketPolicy failed (MalformedPolicy)`), when one stopped the actions. */
+  readonly stoppedBy?: string;
 }
 
 /**
@@ -40,6 +42,7 @@ export function alertFor(event: ResponderEvent, decision: Decision, outcome: Ale
     if (notDone.length > 0) {
       lines.push('', outcome.retrying ? 'Not done yet:' : 'Not done:', ...notDone.map((action) => `- ${describeAction(action)}`));
       if (outcome.retrying) lines.push(`Retrying: ${outcome.retrying}.`);
+      else if (outcome.stoppedBy) lines.push(`Stopped: ${outcome.stoppedBy}, not retried; the rest was not attempted.`);
     }
   }
   for (const reason of decision.nothingToDo) lines.push(`Note: ${reason}`);

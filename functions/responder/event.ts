@@ -47,7 +47,10 @@ function firstOf(fields: readonly (readonly [string, unknown])[]): { field: stri
 }
 
 /** Reads the input of one invocation; anything the responder cannot use is refused with the reason. */
-export function parseEvent(input: unknown): ParsedEvent {
+export function parseEvent(received: unknown): ParsedEvent {
+  // A message of the failure queue from Lambda (a function error after its retries) is an on-failure
+  // destination record around the input: so the body of such a message can be replayed as it is.
+  const input = isObject(received) && isObject(received.requestContext) && 'requestPayload' in received ? received.requestPayload : received;
   if (!isObject(input)) return { ok: false, reason: 'the input is not a JSON object' };
   const wrapped = isObject(input.event) && 'rule' in input;
   const envelope = wrapped ? (input.event as Json) : input;

@@ -4,7 +4,7 @@ import type { Metrics } from '../lib/metrics';
 import { alertFor, loggableParams } from './alert';
 import { commandFor } from './commands';
 import type { ResponderConfig } from './config';
-import { decision as emptyDecision, type Action, type Call, type Decision, type Observed, type ReadResult, type Response } from './decision';
+import { ACCESS_DENIED_CODES, decision as emptyDecision, type Action, type Call, type Decision, type Observed, type ReadResult, type Response } from './decision';
 import { errorCode, isRetryable } from './errors';
 import { parseEvent, selfCaused, type ResponderEvent } from './event';
 import { triggers } from './plan';
@@ -69,6 +69,8 @@ const callName = (call: Call): string => `${call.service}:${call.api}`;
 interface NotDone {
   readonly call: string;
   readonly reason: string;
+  /** The error code, for the call that failed. */
+  readonly code?: string;
 }
 
 const REPORT_MODE = 'report mode: the response is not enforced, nothing is changed in the account';
@@ -141,9 +143,14 @@ async function runResponse(response: Response, event: ResponderEvent, deps: Resp
   }
   const done: Action[] = [];
   const notDone = await perform(decision.evidence, event, deps, done, decision);
-  if (decision.mode === 'enforce') notDone.push(...(await performOrTellPartial(event, decision, done, deps)));
-  else notDone.push(...decision.actions.map((action) => ({ call: callName(action), reason: REPORT_MODE })));
-  await publish(event, decision, done, deps);
+  let stoppedBy: string | undefined;
+  if (decision.mode === 'enforce') {
+    const left = await performOrTellPartial(event, decision, done, deps);
+    const failed = left.find((entry) => entry.code !== undefined);
+    if (failed) stoppedBy = `${failed.call} failed (${failed.code})`;
+    notDone.push(...left);
+  } else notDone.push(...decision.actions.map((action) => ({ call: callName(action), reason: REPORT_MODE })));
+  await publish(event, decision, done, deps, undefined, stoppedBy);
   const changed = decision.actions.length > 0 || decision.evidence.length > 0;
   logger.info('decision', { ...decisionFields(decision), done: done.map(callName), notDone, summary: changed ? undefined : 'nothing to change' });
   metrics.add('Decisions', 'Count', 1);
@@ -185,8 +192,23 @@ type Observation = { readonly results: Observed } | { readonly problem: Decision
 /** Performs a response's reads; an expected error is a result, a retryable one is thrown. */
 async function observe(response: Response, event: ResponderEvent, deps: ResponderDeps): Promise<Observation> {
   const reads = response.readsFor(event, deps.config);
-  if (reads.some((read) => read.target === 'source') && !deps.config.accounts[event.account]) {
-    return { problem: { kind: 'bad-event', reason: `account ${event.account} is not in the responder's accounts (no responder role to read through)` } };
+  if (reads.some((read) => read.target === 'source')) {
+    const roleArn = deps.config.accounts[event.account]?.roleArn;
+    if (!roleArn) return { problem: { kind: 'bad-event', reason: `account ${event.account} is not in the responder's accounts (no responder role to read through)` } };
+    // Assumed apart from the reads: a role that is missing or does not trust the function (a source
+    // stack not applied yet) is not a read the role may not make.
+    try {
+      await deps.sourceClients(event.account, event.region);
+    } catch (err) {
+      const code = errorCode(err);
+      if (isRetryable(err)) {
+        deps.logger.error('read failed, will be retried', { response: response.id, call: 'sts:AssumeRole', roleArn, error: err });
+        deps.metrics.add('RetryableFailures', 'Count', 1);
+        throw new RetryableResponderError(`${response.id}: sts:AssumeRole failed (${code})`, err);
+      }
+      const reason = `could not assume ${roleArn} (sts:AssumeRole answered ${code}): nothing read or done; check that the source stack is applied and the role trusts the responder function`;
+      return { problem: { kind: ACCESS_DENIED_CODES.has(code) ? 'access-denied' : 'unreadable', reason } };
+    }
   }
   const results: Record<string, ReadResult> = {};
   for (const read of reads) {
@@ -229,7 +251,7 @@ async function perform(actions: readonly Action[], event: ResponderEvent, deps: 
       }
       deps.logger.error('action failed part way, not retried', fields);
       const stopped = actions.slice(index + 1).map((later) => ({ call: callName(later), reason: `not attempted: ${callName(action)} failed before it` }));
-      return [{ call: callName(action), reason: `failed (${errorCode(err)}), not retried` }, ...stopped];
+      return [{ call: callName(action), reason: `failed (${errorCode(err)}), not retried`, code: errorCode(err) }, ...stopped];
     }
   }
   return [];
@@ -253,8 +275,8 @@ async function performOrTellPartial(event: ResponderEvent, decision: Decision, d
 }
 
 /** Publishes "did X" / "would have done X" (or the response's alert) to the alert topic, when one is configured. */
-async function publish(event: ResponderEvent, decision: Decision, done: readonly Action[], deps: ResponderDeps, retrying?: string): Promise<void> {
-  const alert = alertFor(event, decision, { done: done.filter((action) => action.target === 'source'), retrying });
+async function publish(event: ResponderEvent, decision: Decision, done: readonly Action[], deps: ResponderDeps, retrying?: string, stoppedBy?: string): Promise<void> {
+  const alert = alertFor(event, decision, { done: done.filter((action) => action.target === 'source'), retrying, stoppedBy });
   const topic = deps.config.alertTopicArn;
   if (!alert || !topic) return;
   try {

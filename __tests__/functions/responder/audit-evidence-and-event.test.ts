@@ -40,6 +40,15 @@ describe('audit-evidence', () => {
     expect(again.nothingToDo).toHaveLength(2);
     expect(again.nothingToDo[0]).toMatch(/exists already \(a second delivery\): not rewritten/);
   });
+
+  it('a HeadObject that failed otherwise than "not found" writes nothing, and says which kind of failure it was', () => {
+    const failed = (code: string) => auditEvidence.decide(event, { json: { errorCode: code }, md: { errorCode: 'NotFound' } }, config);
+    expect(failed('AccessDenied')).toMatchObject({ evidence: [], problem: { kind: 'access-denied' } });
+    // The bucket not created yet, or evidence.region wrong: not an access denied (the AccessDenied metric would send an operator to the policies).
+    for (const code of ['NoSuchBucket', 'PermanentRedirect']) {
+      expect(failed(code)).toMatchObject({ evidence: [], problem: { kind: 'unreadable', reason: expect.stringContaining(`(${code})`) } });
+    }
+  });
 });
 
 describe('audit-evidence bucket owner', () => {
@@ -62,6 +71,20 @@ describe('the responder input', () => {
     expect(wrapped).toMatchObject({ ok: true, event: { rule: 'trailbridge-database-deleted', account: '123456789012', region: 'us-east-1' } });
     const bare = parseEvent((delivered(pantherRecord(258)) as { event: unknown }).event);
     expect(bare).toMatchObject({ ok: true, event: { rule: undefined } });
+  });
+
+  it('takes a message of its failure queue as it is: a Lambda on-failure record carries the input as requestPayload', () => {
+    const input = delivered(pantherRecord(309), SENSITIVE);
+    const record = {
+      version: '1.0',
+      timestamp: '2024-12-16T18:45:00.000Z',
+      requestContext: { requestId: 'r-1', functionArn: 'arn:aws:lambda:us-east-1:333333333333:function:trailbridge-responder:$LATEST', condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+      requestPayload: input,
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+      responsePayload: { errorType: 'RetryableResponderError', errorMessage: 'block-public-bucket: s3:PutBucketPolicy failed (SlowDown)' },
+    };
+    expect(parseEvent(record)).toEqual(parseEvent(input));
+    expect(parseEvent(record)).toMatchObject({ ok: true, event: { rule: SENSITIVE, id: 'eb-1111' } });
   });
 
   it('refuses what it cannot use, with the event id and the reason', () => {

@@ -55,7 +55,7 @@ describe('the executor', () => {
     expect(failing.lines.find((l) => l.message === 'decision')).toMatchObject({
       done: ['s3:PutPublicAccessBlock'],
       notDone: [
-        { call: 's3:PutBucketPolicy', reason: 'failed (MalformedPolicy), not retried' },
+        { call: 's3:PutBucketPolicy', reason: 'failed (MalformedPolicy), not retried', code: 'MalformedPolicy' },
         { call: 's3:PutBucketAcl', reason: 'not attempted: s3:PutBucketPolicy failed before it' },
       ],
     });
@@ -131,6 +131,19 @@ describe('the executor', () => {
     expect(run.sourceWrites()).toEqual([]);
   });
 
+  it('a source role it cannot assume is told as such, not as a read the role may not make', async () => {
+    const run = fakeDeps(testConfig('enforce'), { s3: publicBucket });
+    const deps = { ...run.deps, sourceClients: async () => { throw awsError('AccessDenied', 403); } };
+    const result = await respond(delivered(pantherRecord(309)), deps);
+    expect(result.responses[0]!.problem).toMatch(/^could not assume arn:aws:iam::\d{12}:role\/trailbridge-source-responder \(sts:AssumeRole answered AccessDenied\)/);
+    expect(result.responses[0]!.problem).not.toMatch(/read permissions/);
+    run.deps.metrics.flush();
+    expect(run.lines.find((l) => l._aws)).toMatchObject({ AccessDenied: 1 });
+
+    const throttled = fakeDeps(testConfig('enforce'), { s3: publicBucket });
+    await expect(respond(delivered(pantherRecord(309)), { ...throttled.deps, sourceClients: async () => { throw awsError('Throttling', 400); } })).rejects.toThrow(/block-public-bucket: sts:AssumeRole failed \(Throttling\)/);
+  });
+
   it('throws on a throttled read, after logging it', async () => {
     const run = fakeDeps(testConfig('enforce'), { ec2: { DescribeInstances: () => { throw awsError('RequestLimitExceeded', 400); } } });
     await expect(respond(delivered(pantherRecord(131)), run.deps)).rejects.toThrow(/tag-instance-owner: ec2:DescribeInstances failed \(RequestLimitExceeded\)/);
@@ -167,7 +180,9 @@ describe('the executor', () => {
     expect(run.sourceWrites()).toEqual(['PutPublicAccessBlock', 'PutBucketPolicy']);
     const { Subject, Message } = run.sns.calls[0]!.input as { Subject: string; Message: string };
     expect(Subject).toMatch(/^trailbridge block-public-bucket did part: /);
-    expect(Message).toMatch(/\nDid:\n- s3:PutPublicAccessBlock [^\n]*\n\nNot done:\n- s3:PutBucketPolicy [^\n]*\n- s3:PutBucketAcl /);
+    expect(Message).toMatch(/\nDid:\n- s3:PutPublicAccessBlock [^\n]*\n\nNot done:\n- s3:PutBucketPolicy [^\n]*\n- s3:PutBucketAcl [^\n]*\n/);
+    // Why not: the reader of the alert learns which call failed and that nothing will retry it.
+    expect(Message).toMatch(/\n- s3:PutBucketAcl [^\n]*\nStopped: s3:PutBucketPolicy failed \(MalformedPolicy\), not retried; the rest was not attempted\./);
 
     const none = fakeDeps(testConfig('enforce'), { iam: { GetUser: () => ({ User: { Path: '/' } }), ListAttachedUserPolicies: () => ({ AttachedPolicies: [] }), AttachUserPolicy: () => { throw awsError('NoSuchEntity', 404); } } });
     await respond(delivered(stratusRecord('aws.persistence.iam-create-user-login-profile.json', 'CreateLoginProfile')), none.deps);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ResponderConfig } from '../config';
-import { decision, type Action, type Decision, type Observed, type ReadCall, type Response } from '../decision';
+import { ACCESS_DENIED_CODES, decision, type Action, type Decision, type Observed, type ReadCall, type Response } from '../decision';
 import { principalOf, type ResponderEvent } from '../event';
 
 /**
@@ -92,7 +92,10 @@ function decide(event: ResponderEvent, observed: Observed, config: ResponderConf
       nothingToDo.push(`s3://${config.evidence.bucket}/${Key} exists already (a second delivery): not rewritten`);
       continue;
     }
-    if (head?.errorCode && !MISSING_CODES.has(head.errorCode)) return base({ problem: { kind: 'access-denied', reason: `HeadObject ${Key} failed (${head.errorCode})` } });
+    if (head?.errorCode && !MISSING_CODES.has(head.errorCode)) {
+      const kind = ACCESS_DENIED_CODES.has(head.errorCode) ? 'access-denied' : 'unreadable';
+      return base({ problem: { kind, reason: `HeadObject ${Key} failed (${head.errorCode}): nothing written, since whether it exists is not known` } });
+    }
     const body = bodies[ext];
     evidence.push({
       service: 's3',
