@@ -165,6 +165,7 @@ describe('throttling proxy (drill 8)', () => {
     expect(awsCallOf('GET', '/my-bucket?publicAccessBlock=', auth('s3'), '')).toEqual({ service: 's3', operation: 'GetPublicAccessBlock', resources: ['my-bucket'] });
     expect(awsCallOf('POST', '/', auth('iam'), 'Action=AttachUserPolicy&Version=2010-05-08&UserName=alice&PolicyArn=arn%3Aaws%3Aiam%3A%3A1%3Apolicy%2Fp')).toEqual({ service: 'iam', operation: 'AttachUserPolicy', resources: ['alice'] });
     expect(awsCallOf('POST', '/', auth('ec2'), 'Action=CreateTags&ResourceId.1=i-1&Tag.1.Key=Owner&Tag.1.Value=x')).toEqual({ service: 'ec2', operation: 'CreateTags', resources: ['i-1'] });
+    expect(awsCallOf('POST', '/', auth('ec2'), 'Action=DescribeInstances&Filter.1.Name=tag-key&Filter.1.Value.1=Owner&Filter.2.Name=instance-id&Filter.2.Value.1=i-1&Filter.2.Value.2=i-2')).toEqual({ service: 'ec2', operation: 'DescribeInstances', resources: ['i-1', 'i-2'] });
   });
 
   test('counts only the writes, by action', () => {

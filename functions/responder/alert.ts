@@ -23,6 +23,8 @@ export interface AlertOutcome {
   readonly retrying?: string;
   /** The call that failed for good and its code (`s3:PutBucketPolicy failed (MalformedPolicy)`), when one stopped the actions. */
   readonly stoppedBy?: string;
+  /** Calls not planned because their target is not there, and why (an instance not found). @default - none */
+  readonly unreachable?: readonly { readonly call: string; readonly reason: string }[];
 }
 
 /**
@@ -39,8 +41,9 @@ export function alertFor(event: ResponderEvent, decision: Decision, outcome: Ale
   if (decision.actions.length > 0) {
     const listed = enforced ? outcome.done : decision.actions;
     if (listed.length > 0) lines.push('', enforced ? 'Did:' : 'Would have done (report mode: nothing was changed):', ...listed.map((action) => `- ${describeAction(action)}`));
-    if (notDone.length > 0) {
-      lines.push('', outcome.retrying ? 'Not done yet:' : 'Not done:', ...notDone.map((action) => `- ${describeAction(action)}`));
+    const unreachable = (outcome.unreachable ?? []).map((entry) => `- ${entry.call}: ${entry.reason}`);
+    if (notDone.length > 0 || unreachable.length > 0) {
+      lines.push('', outcome.retrying ? 'Not done yet:' : 'Not done:', ...notDone.map((action) => `- ${describeAction(action)}`), ...unreachable);
       if (outcome.retrying) lines.push(`Retrying: ${outcome.retrying}.`);
       else if (outcome.stoppedBy) lines.push(`Stopped: ${outcome.stoppedBy}, not retried; the rest was not attempted.`);
     }

@@ -49,6 +49,23 @@ export interface Problem {
   readonly retryableUntil?: string;
 }
 
+/**
+ * A call the response would make but cannot, because what it would act on is not there (an
+ * instance of the event not found); the decision line's `notDone`.
+ */
+export interface Unreachable {
+  /** `ec2:CreateTags` */
+  readonly call: string;
+  /** Why, once it is settled: `instance i-1 not found: terminated or never existed`. */
+  readonly reason: string;
+  /**
+   * Until this ISO time the thing may still appear (EC2 not showing a new instance yet): the
+   * executor does the rest, then has the event delivered again, with this reason.
+   * @default - settled at once
+   */
+  readonly retryable?: { readonly until: string; readonly reason: string };
+}
+
 export interface Decision {
   readonly response: ResponseId;
   readonly mode: Mode;
@@ -58,6 +75,8 @@ export interface Decision {
   readonly evidence: readonly Action[];
   /** Why nothing (or not everything) is to be done: exempt, already so, a second delivery, ... */
   readonly nothingToDo: readonly string[];
+  /** Calls not planned because their target is not there. @default - none */
+  readonly notDone?: readonly Unreachable[];
   /** A message for the alert topic that is not about an action (database-deleted). */
   readonly alert?: string;
   readonly problem?: Problem;

@@ -131,7 +131,8 @@ async function runResponse(response: Response, event: ResponderEvent, deps: Resp
   const { config, logger, metrics } = deps;
   const observed = await observe(response, event, deps);
   const decision = 'problem' in observed ? emptyDecision(response.id, config, { problem: observed.problem }) : response.decide(event, observed.results, config);
-  if (decision.problem?.retryableUntil && (deps.clock ?? Date.now)() < Date.parse(decision.problem.retryableUntil)) {
+  const now = (deps.clock ?? Date.now)();
+  if (decision.problem?.retryableUntil && now < Date.parse(decision.problem.retryableUntil)) {
     logger.warn('not visible yet, will be retried', { ...decisionFields(decision), done: [] });
     metrics.add('RetryableFailures', 'Count', 1);
     throw new RetryableResponderError(`${response.id}: ${decision.problem.reason}`, undefined);
@@ -141,8 +142,18 @@ async function runResponse(response: Response, event: ResponderEvent, deps: Resp
     metrics.add(PROBLEM_METRICS[decision.problem.kind], 'Count', 1);
     return outcome(decision, []);
   }
+  // Calls whose target is not there; one that may still appear (a new instance) is retried for.
+  const pending = (decision.notDone ?? []).filter((entry) => entry.retryable && now < Date.parse(entry.retryable.until));
+  const unreachable: NotDone[] = (decision.notDone ?? []).map((entry) => ({ call: entry.call, reason: pending.includes(entry) ? entry.retryable!.reason : entry.reason }));
+  const retryFor = pending.length > 0 ? new RetryableResponderError(`${response.id}: ${pending.map((entry) => entry.retryable!.reason).join('; ')}`, undefined) : undefined;
+  if (retryFor && decision.mode !== 'enforce') {
+    // Nothing is changed to make the retry idempotent: it would publish "would have done" again.
+    logger.warn('not visible yet, will be retried', { ...decisionFields(decision), done: [], notDone: unreachable });
+    metrics.add('RetryableFailures', 'Count', 1);
+    throw retryFor;
+  }
   const done: Action[] = [];
-  const notDone = await perform(decision.evidence, event, deps, done, decision);
+  const notDone = [...unreachable, ...(await perform(decision.evidence, event, deps, done, decision))];
   let stoppedBy: string | undefined;
   if (decision.mode === 'enforce') {
     const left = await performOrTellPartial(event, decision, done, deps);
@@ -150,13 +161,20 @@ async function runResponse(response: Response, event: ResponderEvent, deps: Resp
     if (failed) stoppedBy = `${failed.call} failed (${failed.code})`;
     notDone.push(...left);
   } else notDone.push(...decision.actions.map((action) => ({ call: callName(action), reason: REPORT_MODE })));
-  await publish(event, decision, done, deps, undefined, stoppedBy);
+  await publish(event, decision, done, deps, undefined, stoppedBy, unreachable);
   const changed = decision.actions.length > 0 || decision.evidence.length > 0;
   logger.info('decision', { ...decisionFields(decision), done: done.map(callName), notDone, summary: changed ? undefined : 'nothing to change' });
   metrics.add('Decisions', 'Count', 1);
   const doneInAccount = done.filter((action) => action.target === 'source').length;
   metrics.add(decision.mode === 'enforce' ? 'ActionsDone' : 'ActionsReported', 'Count', decision.mode === 'enforce' ? doneInAccount : decision.actions.length);
   metrics.add('EvidenceWritten', 'Count', done.length - doneInAccount);
+  if (retryFor) {
+    // What was there is done (and the retry finds it so); the retry reads again for the rest.
+    logger.warn('not visible yet, will be retried', { response: response.id, notDone: unreachable });
+    metrics.add('RetryableFailures', 'Count', 1);
+    throw retryFor;
+  }
+  if (unreachable.length > 0) metrics.add('ResourcesGone', 'Count', 1);
   return outcome(decision, done);
 }
 
@@ -275,8 +293,8 @@ async function performOrTellPartial(event: ResponderEvent, decision: Decision, d
 }
 
 /** Publishes "did X" / "would have done X" (or the response's alert) to the alert topic, when one is configured. */
-async function publish(event: ResponderEvent, decision: Decision, done: readonly Action[], deps: ResponderDeps, retrying?: string, stoppedBy?: string): Promise<void> {
-  const alert = alertFor(event, decision, { done: done.filter((action) => action.target === 'source'), retrying, stoppedBy });
+async function publish(event: ResponderEvent, decision: Decision, done: readonly Action[], deps: ResponderDeps, retrying?: string, stoppedBy?: string, unreachable: readonly NotDone[] = []): Promise<void> {
+  const alert = alertFor(event, decision, { done: done.filter((action) => action.target === 'source'), retrying, stoppedBy, unreachable });
   const topic = deps.config.alertTopicArn;
   if (!alert || !topic) return;
   try {

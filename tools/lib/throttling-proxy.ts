@@ -62,7 +62,11 @@ export function awsCallOf(method: string, url: string, authorization: string, bo
     return { service, operation, resources: bucket ? [decodeURIComponent(bucket)] : [] };
   }
   const form = new URLSearchParams(body);
-  const named = [...form.entries()].filter(([name]) => name === 'UserName' || /^ResourceId\.\d+$/.test(name) || /^InstanceId\.\d+$/.test(name)).map(([, value]) => value);
+  // EC2 names instances by InstanceId.N, ResourceId.N (CreateTags) or an instance-id filter's Filter.N.Value.M.
+  const byInstanceId = new Set([...form.entries()].filter(([name, value]) => /^Filter\.\d+\.Name$/.test(name) && value === 'instance-id').map(([name]) => name.replace(/Name$/, 'Value.')));
+  const named = [...form.entries()]
+    .filter(([name]) => name === 'UserName' || /^ResourceId\.\d+$/.test(name) || /^InstanceId\.\d+$/.test(name) || [...byInstanceId].some((prefix) => name.startsWith(prefix)))
+    .map(([, value]) => value);
   return { service, operation: form.get('Action') ?? parsed.searchParams.get('Action') ?? 'unknown', resources: named };
 }
 

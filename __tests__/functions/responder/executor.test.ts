@@ -151,7 +151,7 @@ describe('the executor', () => {
   });
 
   it('retries a new instance EC2 does not show yet, within the visibility window only; then it is gone', async () => {
-    const notFound = { DescribeInstances: () => { throw awsError('InvalidInstanceID.NotFound', 400); } };
+    const notFound = { DescribeInstances: () => ({ Reservations: [] }) };
     const launched = Date.parse('2024-12-16T18:41:07Z'); // panther 99, RunInstances
     const soon = fakeDeps(testConfig('enforce'), { ec2: notFound });
     await expect(respond(delivered(pantherRecord(99)), { ...soon.deps, clock: () => launched + 60_000 })).rejects.toThrow(RetryableResponderError);
@@ -165,6 +165,51 @@ describe('the executor', () => {
     late.deps.metrics.flush();
     expect(late.lines.find((l) => l._aws)).toMatchObject({ ResourcesGone: 1 });
     expect([...soon.sourceWrites(), ...late.sourceWrites()]).toEqual([]);
+  });
+
+  it('one instance of an event not found: the other is tagged, the missing one is in notDone (the filter read does not fail)', async () => {
+    const existing = new Set(['i-EXAMPLE56126103cb']);
+    const ec2 = {
+      DescribeInstances: (input: Record<string, unknown>) => {
+        const [filter] = input.Filters as { Name: string; Values: string[] }[];
+        if (input.InstanceIds || filter?.Name !== 'instance-id') throw new Error('expected a read by instance-id filter');
+        return { Reservations: [{ Instances: filter.Values.filter((id) => existing.has(id)).map((InstanceId) => ({ InstanceId, Tags: [] })) }] };
+      },
+    };
+    const run = fakeDeps(testConfig('enforce'), { ec2 });
+    const result = await respond(delivered(pantherRecord(131)), run.deps); // StartInstances of two instances
+    expect(run.ec2.calls.filter((c) => c.command === 'CreateTags').map((c) => c.input.Resources)).toEqual([['i-EXAMPLE56126103cb']]);
+    expect(result.responses[0]).toMatchObject({ done: ['ec2:CreateTags'], problem: undefined });
+    const line = run.lines.find((l) => l.message === 'decision');
+    expect(line!.notDone).toEqual([{ call: 'ec2:CreateTags', reason: 'instance i-EXAMPLEaff4840c22 not found: terminated or never existed' }]);
+    expect(run.sns.calls[0]!.input.Message).toMatch(/\nNot done:\n- ec2:CreateTags: instance i-EXAMPLEaff4840c22 not found: terminated or never existed/);
+
+    const again = fakeDeps(testConfig('enforce'), { ec2: { DescribeInstances: () => ({ Reservations: [{ Instances: [{ InstanceId: 'i-EXAMPLE56126103cb', Tags: [{ Key: 'owner' }, { Key: 'owner-role' }, { Key: 'owner-session' }] }] }] }) } });
+    await respond(delivered(pantherRecord(131)), again.deps);
+    expect(again.sourceWrites()).toEqual([]);
+    expect(again.sns.calls).toEqual([]);
+  });
+
+  it('an instance of a RunInstances not visible yet: the others are tagged at once, then the event is retried for it within the window', async () => {
+    const record = pantherRecord(99);
+    const items = (record.responseElements as { instancesSet: { items: object[] } }).instancesSet.items;
+    items.push({ ...items[0], instanceId: 'i-0second0000000000' });
+    const visible = { DescribeInstances: () => ({ Reservations: [{ Instances: [{ InstanceId: 'i-07d06021b0da55115', Tags: [] }] }] }) };
+    const launched = Date.parse('2024-12-16T18:41:07Z');
+    const soon = fakeDeps(testConfig('enforce'), { ec2: visible });
+    await expect(respond(delivered(record), { ...soon.deps, clock: () => launched + 60_000 })).rejects.toThrow(/tag-instance-owner: instance i-0second0000000000 not found: EC2 may not show a new instance yet/);
+    expect(soon.ec2.calls.filter((c) => c.command === 'CreateTags').map((c) => c.input.Resources)).toEqual([['i-07d06021b0da55115']]);
+    expect(soon.sns.calls).toHaveLength(1);
+    expect(soon.lines.find((l) => l.message === 'decision')!.notDone).toEqual([{ call: 'ec2:CreateTags', reason: expect.stringMatching(/^instance i-0second0000000000 not found: EC2 may not show a new instance yet/) }]);
+    expect(soon.lines.find((l) => l.message === 'not visible yet, will be retried')).toMatchObject({ response: 'tag-instance-owner' });
+
+    const reported = fakeDeps(testConfig('report'), { ec2: visible });
+    await expect(respond(delivered(record), { ...reported.deps, clock: () => launched + 60_000 })).rejects.toThrow(RetryableResponderError);
+    expect(reported.sns.calls).toEqual([]); // a retry would tell "would have done" again
+
+    const late = fakeDeps(testConfig('enforce'), { ec2: visible });
+    await respond(delivered(record), { ...late.deps, clock: () => launched + INSTANCE_VISIBILITY_WINDOW_MS });
+    expect(late.lines.find((l) => l.message === 'decision')!.notDone).toEqual([{ call: 'ec2:CreateTags', reason: 'instance i-0second0000000000 not found: terminated or never existed' }]);
   });
 
   it('a non-retryable write failure (user deleted meanwhile) is logged, not thrown', async () => {

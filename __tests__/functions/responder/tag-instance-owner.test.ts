@@ -44,24 +44,41 @@ describe('tag-instance-owner', () => {
     expect(full.actions).toEqual([]);
   });
 
-  it('says which instances are gone', () => {
+  it('reads the instances with an instance-id filter, which answers with those that exist instead of failing for all', () => {
     const event = eventOf(pantherRecord(131));
+    expect(tagInstanceOwner.readsFor(event, config)).toEqual([
+      expect.objectContaining({ api: 'DescribeInstances', params: { Filters: [{ Name: 'instance-id', Values: instanceIdsOf(event) }] } }),
+    ]);
+  });
+
+  it('tags the instances that exist; one not found is not done (terminated or never existed), not a reason to tag none', () => {
+    const event = eventOf(pantherRecord(131)); // StartInstances of two instances
     const decision = tagInstanceOwner.decide(event, described({ 'i-EXAMPLE56126103cb': [] }), config);
+    expect(decision.problem).toBeUndefined();
     expect(decision.actions.map((a) => (a.params.Resources as string[])[0])).toEqual(['i-EXAMPLE56126103cb']);
-    expect(decision.nothingToDo).toEqual(['instance i-EXAMPLEaff4840c22 no longer exists']);
-    expect(tagInstanceOwner.decide(event, { instances: { errorCode: 'InvalidInstanceID.NotFound' } }, config).problem).toMatchObject({ kind: 'gone' });
+    expect(decision.notDone).toEqual([{ call: 'ec2:CreateTags', reason: 'instance i-EXAMPLEaff4840c22 not found: terminated or never existed' }]);
+    expect(decision.nothingToDo).toEqual([]);
+    const none = tagInstanceOwner.decide(event, described({}), config);
+    expect(none.problem).toMatchObject({ kind: 'gone', reason: 'instance i-EXAMPLEaff4840c22, i-EXAMPLE56126103cb not found: terminated or never existed' });
+    expect(none.problem?.retryableUntil).toBeUndefined();
   });
 
-  it('after RunInstances a NotFound may be EC2 not showing the new instance yet: retryable for a while; after StartInstances it is gone', () => {
-    const notFound = { instances: { errorCode: 'InvalidInstanceID.NotFound' } };
+  it('after RunInstances an instance not found may be one EC2 does not show yet: retryable for a while; after StartInstances it is gone', () => {
     const run = eventOf(pantherRecord(99));
-    const problem = tagInstanceOwner.decide(run, notFound, config).problem!;
-    expect(problem).toMatchObject({ kind: 'gone', reason: expect.stringMatching(/not found .*retried until 2024-12-16T18:51:07\.000Z/) });
+    const problem = tagInstanceOwner.decide(run, described({}), config).problem!;
+    expect(problem).toMatchObject({ kind: 'gone', reason: expect.stringMatching(/not found: .*retried until 2024-12-16T18:51:07\.000Z/) });
     expect(Date.parse(problem.retryableUntil!) - Date.parse(run.time)).toBe(INSTANCE_VISIBILITY_WINDOW_MS);
-    expect(tagInstanceOwner.decide(eventOf(pantherRecord(131)), notFound, config).problem?.retryableUntil).toBeUndefined();
-    expect(tagInstanceOwner.decide(run, { instances: { errorCode: 'InvalidInstanceID.Malformed' } }, config).problem?.retryableUntil).toBeUndefined();
-  });
 
+    const record = pantherRecord(99);
+    const items = (record.responseElements as { instancesSet: { items: object[] } }).instancesSet.items;
+    items.push({ ...items[0], instanceId: 'i-0second0000000000' });
+    const two = eventOf(record);
+    const partly = tagInstanceOwner.decide(two, described({ 'i-07d06021b0da55115': [] }), config);
+    expect(partly.actions.map((a) => (a.params.Resources as string[])[0])).toEqual(['i-07d06021b0da55115']);
+    expect(partly.notDone).toEqual([
+      { call: 'ec2:CreateTags', reason: 'instance i-0second0000000000 not found: terminated or never existed', retryable: { until: problem.retryableUntil, reason: expect.stringMatching(/^instance i-0second0000000000 not found: EC2 may not show a new instance yet/) } },
+    ]);
+  });
   it('does nothing for a failed RunInstances (stratus, UnauthorizedOperation)', () => {
     const event = eventOf(stratusRecord('aws.execution.ec2-launch-unusual-instances.json', 'RunInstances'));
     expect(tagInstanceOwner.decide(event, {}, config).nothingToDo[0]).toMatch(/failed \(Client\.UnauthorizedOperation\)/);

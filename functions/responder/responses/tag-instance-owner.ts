@@ -1,5 +1,5 @@
 import type { ResponderConfig } from '../config';
-import { readProblem, decision, failedCall, type Action, type Decision, type Observed, type ReadCall, type Response } from '../decision';
+import { readProblem, decision, failedCall, type Action, type Decision, type Observed, type ReadCall, type Response, type Unreachable } from '../decision';
 import { isObject, principalOf, requestParameters, responseElements, text, type Json, type ResponderEvent } from '../event';
 
 /**
@@ -11,13 +11,11 @@ import { isObject, principalOf, requestParameters, responseElements, text, type 
 const TRIGGERS: ReadonlySet<string> = new Set(['RunInstances', 'StartInstances']);
 /** EC2 limits a tag value to 256 characters. */
 export const EC2_TAG_VALUE_MAX_LENGTH = 256;
-const GONE_CODES: ReadonlySet<string> = new Set(['InvalidInstanceID.NotFound', 'InvalidInstanceID.Malformed']);
-const NOT_FOUND = 'InvalidInstanceID.NotFound';
 /**
- * EC2 is eventually consistent: DescribeInstances may not know an instance for a while after
- * RunInstances. Within this time of the call a NotFound is retried (Lambda's two asynchronous
- * retries come about 1 and 3 minutes later); after it, the instance is taken as gone, so a replay
- * from the DLQ days later settles instead of retrying again.
+ * EC2 is eventually consistent: DescribeInstances may not show an instance for a while after
+ * RunInstances. Within this time of the call an instance not found is retried (Lambda's two
+ * asynchronous retries come about 1 and 3 minutes later); after it, the instance is taken as gone,
+ * so a replay from the DLQ days later settles instead of retrying again.
  */
 export const INSTANCE_VISIBILITY_WINDOW_MS = 10 * 60_000;
 
@@ -31,9 +29,14 @@ export function instanceIdsOf(event: ResponderEvent): string[] {
   return [...new Set(ids)];
 }
 
+/**
+ * Read by an instance-id filter, not by InstanceIds: with InstanceIds one id that does not exist
+ * fails the whole call (InvalidInstanceID.NotFound) and no instance of the event gets tagged; the
+ * filter answers with those that exist.
+ */
 function readsFor(event: ResponderEvent): ReadCall[] {
-  const InstanceIds = instanceIdsOf(event);
-  return InstanceIds.length === 0 ? [] : [{ key: 'instances', service: 'ec2', api: 'DescribeInstances', params: { InstanceIds }, target: 'source' }];
+  const ids = instanceIdsOf(event);
+  return ids.length === 0 ? [] : [{ key: 'instances', service: 'ec2', api: 'DescribeInstances', params: { Filters: [{ Name: 'instance-id', Values: ids }] }, target: 'source' }];
 }
 
 /** A DescribeInstances-shaped answer with the tags the RunInstances request set (none for StartInstances). */
@@ -77,23 +80,23 @@ function decide(event: ResponderEvent, observed: Observed, config: ResponderConf
   if (ids.length === 0) return base({ problem: { kind: 'bad-event', reason: 'the event names no instance id (responseElements.instancesSet)' } });
   const wanted = ownerTags(event, tagKeys);
   if (!wanted) return base({ problem: { kind: 'bad-event', reason: 'userIdentity.arn is missing: no owner to tag' } });
-  const code = observed.instances?.errorCode;
-  if (code === NOT_FOUND && event.record.eventName === 'RunInstances') {
-    const retryableUntil = new Date(Date.parse(event.time) + INSTANCE_VISIBILITY_WINDOW_MS).toISOString();
-    return base({ problem: { kind: 'gone', reason: `instance ${ids.join(', ')} not found (${code}): EC2 may not show a new instance yet, so it is retried until ${retryableUntil} and taken as gone after`, retryableUntil } });
-  }
-  if (code && GONE_CODES.has(code)) return base({ problem: { kind: 'gone', reason: `instance ${ids.join(', ')} no longer exists (${code})` } });
   const denied = readProblem(observed);
   if (denied) return base({ problem: denied });
   const existing = existingTags(observed.instances?.output);
+  const notFound = ids.filter((id) => !existing.has(id));
+  // A new instance EC2 does not show yet is retried; a started one that is not there is gone.
+  const until = event.record.eventName === 'RunInstances' ? new Date(Date.parse(event.time) + INSTANCE_VISIBILITY_WINDOW_MS).toISOString() : undefined;
+  const gone = (list: readonly string[]) => `instance ${list.join(', ')} not found: terminated or never existed`;
+  const notVisible = (list: readonly string[]) => `instance ${list.join(', ')} not found: EC2 may not show a new instance yet, so it is retried until ${until} and taken as terminated or never existed after`;
+  if (notFound.length === ids.length) {
+    return base({ problem: until ? { kind: 'gone', reason: notVisible(ids), retryableUntil: until } : { kind: 'gone', reason: gone(ids) } });
+  }
+  const notDone: Unreachable[] = notFound.map((id) => ({ call: 'ec2:CreateTags', reason: gone([id]), ...(until ? { retryable: { until, reason: notVisible([id]) } } : {}) }));
   const actions: Action[] = [];
   const nothingToDo: string[] = [];
   for (const id of ids) {
     const keys = existing.get(id);
-    if (!keys) {
-      nothingToDo.push(`instance ${id} no longer exists`);
-      continue;
-    }
+    if (!keys) continue;
     const missing = wanted.filter((tag) => !keys.has(tag.Key));
     const kept = wanted.filter((tag) => keys.has(tag.Key)).map((tag) => tag.Key);
     if (kept.length > 0) nothingToDo.push(`instance ${id} already has ${kept.join(', ')}: never overwritten`);
@@ -101,7 +104,7 @@ function decide(event: ResponderEvent, observed: Observed, config: ResponderConf
     const why = `${event.record.eventName} by ${wanted[0]!.Value}: tag the instance with its owner`;
     actions.push({ service: 'ec2', api: 'CreateTags', params: { Resources: [id], Tags: missing }, target: 'source', why });
   }
-  return base({ actions, nothingToDo });
+  return base({ actions, nothingToDo, ...(notDone.length > 0 ? { notDone } : {}) });
 }
 
 export const tagInstanceOwner: Response = {
