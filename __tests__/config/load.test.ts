@@ -161,6 +161,11 @@ describe('validation rules', () => {
     expectProblem((t) => (t.forwarder = { appConfigLayerArns: { 'moon-1': 'arn:aws:lambda:moon-1:1:layer:x:1' } }), 'forwarder.appConfigLayerArns["moon-1"]', /"moon-1" is not a known region/);
   });
 
+  test('an exempt user name prefix uses only the characters of an IAM user name (it becomes an ARN pattern in a Deny)', () => {
+    expectProblem((t) => (t.responses = { 'require-mfa-for-new-users': { exemptNamePrefixes: ['svc-', 'ci*'] } }), 'responses["require-mfa-for-new-users"].exemptNamePrefixes[1]', /an IAM user name has only letters, digits and \+=,\.@_-/);
+    expectProblem((t) => (t.responses = { 'require-mfa-for-new-users': { exemptNamePrefixes: ['team/svc'] } }), 'responses["require-mfa-for-new-users"].exemptNamePrefixes[0]', /use exemptPaths for a path/);
+  });
+
   test('misspelt keys are reported, not ignored', () => {
     expectProblem((t) => (t.regoins = []), '(root)', /unknown key "regoins" \(did you mean "regions"\?\); the keys allowed here are name, partition, .*: check the spelling or remove it/);
     expectProblem((t) => (t.accounts[0].source.bucket = 'x'), 'accounts[0].source', /unknown key "bucket"/);

@@ -69,13 +69,20 @@ describe('source stack: the responder role', () => {
     expect(bySid(mfaStatements, 'AllowUserToManageTheirOwnMFA').resources).toEqual(['arn:aws:iam::*:user/&{aws:username}']);
   });
 
-  test('enforce mode attaches the MFA policy only (iam:PolicyARN), never to exempt paths', () => {
-    const enforced = synthesize(withResponses({ 'require-mfa-for-new-users': { mode: 'enforce', exemptPaths: ['/service/'] } })).stack('source-prod');
+  test('enforce mode attaches the MFA policy only (iam:PolicyARN), never to exempt paths or name prefixes (a Deny, under any path)', () => {
+    const enforced = synthesize(withResponses({ 'require-mfa-for-new-users': { mode: 'enforce', exemptPaths: ['/service/'], exemptNamePrefixes: ['svc-'] } })).stack('source-prod');
     const doc = enforced.resources('aws_iam_role_policy').find(([, p]) => p.name === 'enabled-responses')![1];
     const all = statementsOf(enforced, doc.policy);
     expect(bySid(all, 'AttachMfaPolicyOnly').condition).toEqual([{ test: 'ArnEquals', variable: 'iam:PolicyARN', values: ['arn:aws:iam::222222222222:policy/trailbridge-require-mfa'] }]);
-    expect(bySid(all, 'NeverTouchExemptUsers')).toMatchObject({ effect: 'Deny', resources: ['arn:aws:iam::222222222222:user/service/*'] });
+    expect(bySid(all, 'NeverTouchExemptUsers')).toMatchObject({
+      effect: 'Deny',
+      actions: ['iam:AttachUserPolicy'],
+      resources: ['arn:aws:iam::222222222222:user/service/*', 'arn:aws:iam::222222222222:user/svc-*', 'arn:aws:iam::222222222222:user/*/svc-*'],
+    });
     expect(all.map((s) => s.sid)).not.toContain('BucketAccess');
+    const prefixesOnly = synthesize(withResponses({ 'require-mfa-for-new-users': { mode: 'enforce', exemptNamePrefixes: ['svc-'] } })).stack('source-prod');
+    const onlyDoc = prefixesOnly.resources('aws_iam_role_policy').find(([, p]) => p.name === 'enabled-responses')![1];
+    expect(bySid(statementsOf(prefixesOnly, onlyDoc.policy), 'NeverTouchExemptUsers').resources).toEqual(['arn:aws:iam::222222222222:user/svc-*', 'arn:aws:iam::222222222222:user/*/svc-*']);
   });
 
   test('no role and no MFA policy when no response needs the source account', () => {

@@ -39,7 +39,16 @@ export const requireMfaForNewUsers = z.strictObject({
     .array(z.string().regex(/^\/([\x21-\x7e]+\/)?$/, { error: 'an IAM path starts and ends with "/", e.g. "/service/"' }))
     .default([])
     .describe('Users under these paths (service users) are left alone. @default - none'),
-  exemptNamePrefixes: z.array(z.string().min(1).max(64)).default([]).describe('Users whose name starts with one of these are left alone. @default - none'),
+  exemptNamePrefixes: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .max(64)
+        .regex(/^[\w+=,.@-]+$/, { error: 'an IAM user name has only letters, digits and +=,.@_- (the prefix is also an ARN pattern in the responder role\'s Deny, where * and ? are wildcards); use exemptPaths for a path' }),
+    )
+    .default([])
+    .describe('Users whose name starts with one of these are left alone (the responder role also denies attaching to them, under any path). @default - none'),
 });
 
 export const tagInstanceOwner = z.strictObject({

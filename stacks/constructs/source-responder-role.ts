@@ -48,8 +48,11 @@ export function responderRoleStatements(props: Pick<SourceResponderRoleProps, 'p
     statements.push({ sid: 'ReadUsers', actions: ['iam:GetUser', 'iam:ListAttachedUserPolicies'], resources: users });
     if (mfa.mode === 'enforce') {
       statements.push({ sid: 'AttachMfaPolicyOnly', actions: ['iam:AttachUserPolicy'], resources: users, conditions: [{ test: 'ArnEquals', variable: 'iam:PolicyARN', values: [props.mfaPolicyArn] }] });
-      if (mfa.exemptPaths.length > 0) {
-        const exempt = mfa.exemptPaths.map((path) => arn({ partition: p, service: 'iam', account: accountId, resource: `user${path}*` }));
+      if (mfa.exemptPaths.length > 0 || mfa.exemptNamePrefixes.length > 0) {
+        const user = (resource: string) => arn({ partition: p, service: 'iam', account: accountId, resource });
+        // A user's ARN is user<path><name>: a name prefix is matched under the root path and under any
+        // other. IAM patterns cannot say "the last segment", so a path segment with the prefix is covered too.
+        const exempt = [...mfa.exemptPaths.map((path) => user(`user${path}*`)), ...mfa.exemptNamePrefixes.flatMap((prefix) => [user(`user/${prefix}*`), user(`user/*/${prefix}*`)])];
         statements.push({ sid: 'NeverTouchExemptUsers', effect: 'Deny', actions: ['iam:AttachUserPolicy'], resources: exempt });
       }
     }

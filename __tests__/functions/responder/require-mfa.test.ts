@@ -38,6 +38,12 @@ describe('require-mfa-for-new-users (stratus-red-team records)', () => {
     expect(requireMfaForNewUsers.decide(svc, { user: user('svc-deploy'), attachedPolicies: attached() }, config).nothingToDo[0]).toMatch(/exempt \(name prefix svc-\)/);
   });
 
+  it('does not try a user under a path the Deny for an exempt name prefix covers too (IAM cannot tell a path segment from a name)', () => {
+    const decision = requireMfaForNewUsers.decide(createUser(), { user: user('malicious-iam-user', '/team/svc-build/'), attachedPolicies: attached() }, config);
+    expect(decision.actions).toEqual([]);
+    expect(decision.problem).toMatchObject({ kind: 'access-denied', reason: expect.stringMatching(/path \/team\/svc-build\/ has a segment that begins with the exempt name prefix svc-: the responder role's Deny .*user\/\*\/svc-\*/) });
+  });
+
   it('reports a user that is gone (NoSuchEntity) as a problem, not an action', () => {
     const decision = requireMfaForNewUsers.decide(createUser(), { user: { errorCode: 'NoSuchEntity' }, attachedPolicies: { errorCode: 'NoSuchEntity' } }, config);
     expect(decision).toMatchObject({ actions: [], problem: { kind: 'gone' } });

@@ -15,7 +15,7 @@ function organization(edit: (t: TopologyInput) => void = () => undefined) {
   const topology = topologyWith((t) => {
     t.organization = { id: 'o-a1b2c3d4e5' };
     t.organizationForwarding = { organizationalUnits: [{ id: 'ou-ab12-cd34ef56' }] };
-    t.responses = { 'block-public-bucket': { mode: 'enforce' }, 'require-mfa-for-new-users': { mode: 'enforce' }, 'tag-instance-owner': { mode: 'enforce' } };
+    t.responses = { 'block-public-bucket': { mode: 'enforce' }, 'require-mfa-for-new-users': { mode: 'enforce', exemptPaths: ['/service/'], exemptNamePrefixes: ['svc-'] }, 'tag-instance-owner': { mode: 'enforce' } };
     t.events = { ...t.events, opsEmails: ['ops@example.com', 'oncall@example.com'] };
     edit(t);
   });
@@ -144,6 +144,15 @@ describe('StackSet templates', () => {
     // The self-managed template has no role of its own: Terraform creates it before the stack instances.
     const source = JSON.parse(sourceStackSetTemplate(topology, naming, sourceAccounts(topology)[0]).body);
     for (const rule of Object.values<any>(source.Resources).filter((r) => r.Type === 'AWS::Events::Rule')) expect(rule.Properties.Targets[0].RoleArn).toEqual(byName);
+  });
+
+  test("the organization's responder role denies the MFA policy to exempt users, by path and by name prefix under any path", () => {
+    const { topology, naming } = organization();
+    const template = JSON.parse(organizationStackSetTemplate(topology, naming).body);
+    const statements = template.Resources.ResponderRole.Properties.Policies[0].PolicyDocument.Statement;
+    const deny = statements.find((s: any) => s.Sid === 'NeverTouchExemptUsers');
+    expect(deny).toMatchObject({ Effect: 'Deny', Action: ['iam:AttachUserPolicy'] });
+    expect(JSON.stringify(deny.Resource)).toMatch(/user\/service\/\*.*user\/svc-\*.*user\/\*\/svc-\*/);
   });
 
   test("the organization's forwarding role trusts EventBridge of the stack's account, for its forwarding rules only", () => {

@@ -48,6 +48,12 @@ function decide(event: ResponderEvent, observed: Observed, config: ResponderConf
   const path = user?.User?.Path ?? '/';
   const exemptPath = options?.exemptPaths.find((p) => path.startsWith(p));
   if (exemptPath) return base({ nothingToDo: [`user ${userName} is exempt (path ${path} is under ${exemptPath})`] });
+  // The role's Deny for a name prefix (user/<prefix>*, user/*/<prefix>*) covers a path segment with it too.
+  const covered = options?.exemptNamePrefixes.find((p) => path.split('/').some((segment) => segment.startsWith(p)));
+  if (covered) {
+    const reason = `user ${userName} is not exempt, but its path ${path} has a segment that begins with the exempt name prefix ${covered}: the responder role's Deny for that prefix (user/${covered}*, user/*/${covered}*) covers it as well, since an IAM ARN pattern cannot tell a path from a name; not attached. Rename the path or the prefix, or attach the policy by hand`;
+    return base({ problem: { kind: 'access-denied', reason } });
+  }
   const attached = observed.attachedPolicies?.output as { AttachedPolicies?: { PolicyArn?: string }[] } | undefined;
   if (attached?.AttachedPolicies?.some((p) => p.PolicyArn === policyArn)) {
     return base({ nothingToDo: [`user ${userName} already has ${policyArn} attached: nothing to change`] });
