@@ -212,6 +212,30 @@ describe('the executor', () => {
     expect(late.lines.find((l) => l.message === 'decision')!.notDone).toEqual([{ call: 'ec2:CreateTags', reason: 'instance i-0second0000000000 not found: terminated or never existed' }]);
   });
 
+  it('an event naming the same instance, bucket or user twice makes each call once', async () => {
+    const twice = (record: Record<string, any>) => {
+      record.resources = [...(record.resources ?? []), ...(record.resources ?? [])];
+      const input = delivered(record) as Record<string, any>;
+      input.event.resources = [...(record.resources as { ARN?: string }[]).map((r) => r.ARN), ...(record.resources as { ARN?: string }[]).map((r) => r.ARN)];
+      return input;
+    };
+    const instance = pantherRecord(99);
+    const items = (instance.responseElements as { instancesSet: { items: object[] } }).instancesSet.items;
+    items.push({ ...items[0] });
+    instance.resources = [{ ARN: 'arn:aws:ec2:us-west-2:123456789012:instance/i-07d06021b0da55115' }];
+    const ec2 = { DescribeInstances: (input: Record<string, unknown>) => ({ Reservations: [{ Instances: (input.Filters as { Values: string[] }[])[0]!.Values.map((InstanceId) => ({ InstanceId, Tags: [] })) }] }) };
+    const iam = { GetUser: () => ({ User: { Path: '/' } }), ListAttachedUserPolicies: () => ({ AttachedPolicies: [] }) };
+    const run = fakeDeps(testConfig('enforce'), { s3: publicBucket, iam, ec2 });
+    await respond(twice(instance), run.deps);
+    await respond(twice(pantherRecord(309)), run.deps);
+    await respond(twice(stratusRecord('aws.persistence.iam-create-user-login-profile.json', 'CreateLoginProfile')), run.deps);
+    expect(run.ec2.calls.map((c) => [c.command, c.input.Filters ?? c.input.Resources])).toEqual([
+      ['DescribeInstances', [{ Name: 'instance-id', Values: ['i-07d06021b0da55115'] }]],
+      ['CreateTags', ['i-07d06021b0da55115']],
+    ]);
+    expect(run.sourceWrites()).toEqual(['PutPublicAccessBlock', 'PutBucketPolicy', 'PutBucketAcl', 'AttachUserPolicy', 'CreateTags']);
+  });
+
   it('a non-retryable write failure (user deleted meanwhile) is logged, not thrown', async () => {
     const run = fakeDeps(testConfig('enforce'), { iam: { GetUser: () => ({ User: { Path: '/' } }), ListAttachedUserPolicies: () => ({ AttachedPolicies: [] }), AttachUserPolicy: () => { throw awsError('NoSuchEntity', 404); } } });
     const result = await respond(delivered(stratusRecord('aws.persistence.iam-create-user-login-profile.json', 'CreateLoginProfile')), run.deps);
