@@ -22,9 +22,11 @@ export function describeWithTool(tool: 'terraform' | 'moto_server' | 'cfn-lint' 
   }
 }
 
-function toolMissing(tool: string): string | undefined {
-  const bin = tool === 'terraform' ? (process.env.TERRAFORM_BIN ?? 'terraform') : tool;
-  const probe = spawnSync(bin, tool === 'terraform' ? ['version'] : tool === 'moto_server' ? ['-h'] : ['--version'], { encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+/** Why the tool cannot run here, or undefined when it can. */
+export function toolMissing(tool: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  // The binaries the tools run (tools/lib/terraform.ts, tools/lib/moto.ts), not just the names.
+  const bin = tool === 'terraform' ? (env.TERRAFORM_BIN ?? 'terraform') : tool === 'moto_server' ? (env.MOTO_SERVER_BIN ?? 'moto_server') : tool;
+  const probe = spawnSync(bin, tool === 'terraform' ? ['version'] : tool === 'moto_server' ? ['-h'] : ['--version'], { encoding: 'utf8', env: { ...env, CHECKPOINT_DISABLE: '1' } });
   if (probe.error) return `${bin} is not on PATH (${(probe.error as NodeJS.ErrnoException).code})`;
   if (probe.status !== 0) return `${bin} failed to start: ${probe.stderr.trim().split('\n')[0]}`;
   return undefined;
