@@ -17,7 +17,7 @@ const USAGE = `Usage:
 const OPTIONS = {
   json: { type: 'boolean', default: false },
   write: { type: 'boolean', default: false },
-  help: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
 /**

@@ -28,7 +28,7 @@ const SIMULATE_OPTIONS = {
   json: { type: 'boolean', default: false },
   pattern: { type: 'string' },
   events: { type: 'string' },
-  help: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
 /**

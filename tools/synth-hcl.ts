@@ -10,13 +10,14 @@ import { keepOnlyConfiguration } from './lib/stack-configuration';
 import { formatHcl } from './lib/terraform';
 
 /**
- * `npm run synth:hcl`: every stack as native HCL (cdktf.out/stacks/<stack>/cdk.tf), `terraform
+ * `npm run synth:hcl`: every stack as native HCL ($CDKTF_OUTDIR, else cdktf.out: stacks/<stack>/cdk.tf), `terraform
  * fmt` clean, for review. The JSON of each stack is replaced, since Terraform would read both
  * (and `npm run synth` removes the HCL again).
  */
 
-const USAGE = 'usage: npm run synth:hcl\n  writes every stack of the topology as HCL, cdktf.out/stacks/<stack>/cdk.tf, terraform fmt clean';
-export async function synthHcl(topology: Topology, outdir = 'cdktf.out'): Promise<Map<string, string>> {
+const USAGE = 'usage: npm run synth:hcl\n  writes every stack of the topology as HCL, $CDKTF_OUTDIR (default cdktf.out)/stacks/<stack>/cdk.tf, terraform fmt clean';
+/** @param outdir @default $CDKTF_OUTDIR, else cdktf.out (synthTopology's default, as validate and review) */
+export async function synthHcl(topology: Topology, outdir?: string): Promise<Map<string, string>> {
   const { stackDirs } = synthTopology({ topology, outdir });
   const written = new Map<string, string>();
   for (const [stack, dir] of stackDirs) {

@@ -46,4 +46,18 @@ describeWithTool('terraform', 'synth:hcl and synth into the same output', () => 
     expect(existsSync(join(outdir, 'stacks', 'incident-response', 'cdk.tf.json'))).toBe(false);
     for (const files of configurationFiles(outdir).values()) expect(files).toEqual(['cdk.tf']);
   });
+
+  test('synth:hcl writes into $CDKTF_OUTDIR when it is set, as validate and review do', async () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'synth-hcl-env-'));
+    const saved = process.env.CDKTF_OUTDIR;
+    process.env.CDKTF_OUTDIR = outdir;
+    try {
+      const written = await synthHcl(topologyWith());
+      expect([...written.values()].every((file) => file.startsWith(join(outdir, 'stacks')))).toBe(true);
+      expect(written.size).toBe(6);
+    } finally {
+      if (saved === undefined) delete process.env.CDKTF_OUTDIR;
+      else process.env.CDKTF_OUTDIR = saved;
+    }
+  });
 });

@@ -57,6 +57,12 @@ describe('a usage error exits 2 in every command', () => {
     expect(run.stderr).toMatch(message);
   });
 
+  test.each(['sigma.ts', 'simulate.ts'])('%s -h: the usage on stdout, exit 0, as --help', (tool) => {
+    const run = cli(tool, '-h');
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/^[Uu]sage:/);
+  });
+
   test.each(['validate.ts', 'bench.ts', 'synth-hcl.ts', 'schema.ts', 'forwarder-schema.ts', 'monitoring-docs.ts'])('%s --help: the usage on stdout, exit 0, nothing done', (tool) => {
     const run = cli(tool, '--help');
     expect(run).toMatchObject({ code: 0, stderr: '' });
