@@ -45,6 +45,8 @@ class FakeHcp {
   readonly projects = new Map<string, string>([['prj-default', 'Default Project']]);
   readonly workspaces: ApiWorkspace[] = [];
   readonly calls: string[] = [];
+  /** Answers a request itself (a 429, no answer) when it returns true; the state is left alone. */
+  intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
   private next = 1;
   private server?: Server;
 
@@ -71,6 +73,8 @@ class FakeHcp {
   }
 
   stop(): Promise<void> {
+    // A request the stand-in never answered keeps its connection open: close it too.
+    this.server?.closeAllConnections();
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
@@ -78,6 +82,7 @@ class FakeHcp {
     const url = new URL(req.url!, 'http://x');
     const path = decodeURIComponent(url.pathname);
     this.calls.push(`${req.method} ${path}`);
+    if (this.intercept?.(req, res)) return;
     const answer = (status: number, value: unknown) => {
       res.writeHead(status, { 'Content-Type': 'application/vnd.api+json' });
       res.end(JSON.stringify(value));
@@ -242,5 +247,69 @@ describeWithTool('jq', 'docs/terraform-cloud.md: the API script (jq, curl, bash)
     expect(code).not.toBe(0);
     expect(stderr).toMatch(/^error: GET .*\/projects\?.* failed \(HTTP 401\): .*unauthorized/m);
     expect(stderr).not.toContain('wrong');
+  });
+
+  const tooMany = (res: ServerResponse, headers: Record<string, string>): true => {
+    res.writeHead(429, { 'Content-Type': 'application/vnd.api+json', ...headers });
+    res.end(JSON.stringify({ errors: [{ status: '429', title: 'Too many requests' }] }));
+    return true;
+  };
+
+  test('a 429 (rate limit) is retried, GET and POST alike, after the Retry-After or X-RateLimit-Reset it gives, and the run completes as without', async () => {
+    let n = 0;
+    hcp.intercept = (_req, res) => {
+      n++;
+      if (n === 2) return tooMany(res, { 'Retry-After': '1' });
+      return n % 4 === 1 && n < 60 ? tooMany(res, { 'X-RateLimit-Limit': '30', 'X-RateLimit-Reset': '0.05' }) : false;
+    };
+    const { code, stderr } = await run();
+    expect(code).toBe(0);
+    expect(hcp.calls.filter((c) => c.startsWith('POST')).length).toBeGreaterThan(0);
+    expect(hcp.workspaces.map((w) => w.name).sort()).toEqual(plan.workspaces.map((w) => w.workspace).sort());
+    for (const w of plan.workspaces) expect(envOf(hcp.workspaces.find((x) => x.name === w.workspace)!)).toEqual(w.environment);
+    expect(stderr).toMatch(/^note: GET \S+: HTTP 429; try 2 of 6 in 1 s$/m);
+    expect(stderr).toMatch(/^note: POST \S+: HTTP 429; try 2 of 6 in 0\.05 s$/m);
+    expect(stderr).not.toMatch(/^error/m);
+  });
+
+  test('a 503 of a GET is retried with backoff (1 s, 2 s, ...) when the answer says no wait', async () => {
+    let n = 0;
+    hcp.intercept = (req, res) => {
+      if (req.method !== 'GET' || n++ > 0) return false;
+      res.writeHead(503, { 'Content-Type': 'text/plain' });
+      res.end('upstream unavailable');
+      return true;
+    };
+    const { code, stderr } = await run();
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/^note: GET \S+: HTTP 503; try 2 of 6 in 1 s$/m);
+  });
+
+  test('a rate limit that outlasts TFE_RETRIES stops it with the status and what to do', async () => {
+    hcp.intercept = (_req, res) => tooMany(res, { 'X-RateLimit-Reset': '0.01' });
+    const { code, stderr } = await run({ TFE_RETRIES: '2' });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^error: GET \S+\/projects\?\S+ failed \(HTTP 429\): .*Too many requests/m);
+    expect(stderr).toMatch(/still rate limited after 2 retries: run it again in a minute/);
+  });
+
+  test('a request without an answer stops at TFE_MAX_TIME seconds, naming the URL, instead of hanging', async () => {
+    // The workspace lookups never answer.
+    hcp.intercept = (req) => req.method === 'GET' && /\/organizations\/[^/]+\/workspaces\//.test(req.url!);
+    const started = Date.now();
+    const { code, stderr } = await run({ TFE_MAX_TIME: '1', TFE_RETRIES: '1' });
+    expect(code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(stderr).toMatch(/^note: GET \S+\/workspaces\/\S+: no answer \(curl: \(28\)[^\n]*\); try 2 of 2 in 1 s$/m);
+    expect(stderr).toMatch(/^error: GET \S+\/workspaces\/\S+ failed \(no answer\): curl: \(28\) /m);
+    expect(hcp.workspaces).toEqual([]);
+  });
+
+  test('a server that refuses the connection stops it with the URL and what to do', async () => {
+    await hcp.stop();
+    const { code, stderr } = await run({ TFE_RETRIES: '0' });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^error: GET \S+\/projects\?\S+ failed \(no answer\): curl: \(7\) /m);
+    expect(stderr).toMatch(/check TFE_API or the plan's hostname, and the network/);
   });
 });
