@@ -47,6 +47,8 @@ class FakeHcp {
   readonly calls: string[] = [];
   /** Answers a request itself (a 429, no answer) when it returns true; the state is left alone. */
   intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Lists projects without filter[names], as a Terraform Enterprise from before it does. */
+  ignoreProjectFilter = false;
   private next = 1;
   private server?: Server;
 
@@ -87,6 +89,14 @@ class FakeHcp {
       res.writeHead(status, { 'Content-Type': 'application/vnd.api+json' });
       res.end(JSON.stringify(value));
     };
+    // A list answers one page, as HCP Terraform does: page[size] 20 unless asked, at most 100.
+    const list = (items: unknown[]) => {
+      const size = Math.min(Number(url.searchParams.get('page[size]') ?? 20), 100);
+      const number = Number(url.searchParams.get('page[number]') ?? 1);
+      const pages = Math.max(1, Math.ceil(items.length / size));
+      const pagination = { 'current-page': number, 'page-size': size, 'prev-page': number > 1 ? number - 1 : null, 'next-page': number < pages ? number + 1 : null, 'total-pages': pages, 'total-count': items.length };
+      return answer(200, { data: items.slice((number - 1) * size, number * size), meta: { pagination } });
+    };
     if (req.headers.authorization !== `Bearer ${TOKEN}`) return answer(401, { errors: [{ status: '401', title: 'unauthorized' }] });
     const org = `/api/v2/organizations/${this.organization}`;
     const wsJson = (ws: ApiWorkspace) => ({ id: ws.id, type: 'workspaces', attributes: { name: ws.name, ...ws.attributes }, relationships: { project: { data: { id: ws.project, type: 'projects' } } } });
@@ -94,7 +104,7 @@ class FakeHcp {
     let m: RegExpExecArray | null;
     if (req.method === 'GET' && path === `${org}/projects`) {
       const names = (url.searchParams.get('filter[names]') ?? '').split(',');
-      return answer(200, { data: [...this.projects].filter(([, name]) => names.includes(name)).map(([id, name]) => ({ id, type: 'projects', attributes: { name } })) });
+      return list([...this.projects].filter(([, name]) => this.ignoreProjectFilter || names.includes(name)).map(([id, name]) => ({ id, type: 'projects', attributes: { name } })));
     }
     if (req.method === 'GET' && (m = new RegExp(`^${org}/workspaces/([^/]+)$`).exec(path))) {
       const ws = this.workspaces.find((w) => w.name === m![1]);
@@ -111,7 +121,7 @@ class FakeHcp {
     if ((m = /^\/api\/v2\/workspaces\/([^/]+)\/vars(?:\/([^/]+))?$/.exec(path))) {
       const ws = byId(m[1]);
       if (!ws) return answer(404, { errors: [{ status: '404' }] });
-      if (req.method === 'GET' && !m[2]) return answer(200, { data: ws.vars.map(({ id, ...attributes }) => ({ id, type: 'vars', attributes: { ...attributes, value: attributes.sensitive ? null : attributes.value } })) });
+      if (req.method === 'GET' && !m[2]) return list(ws.vars.map(({ id, ...attributes }) => ({ id, type: 'vars', attributes: { ...attributes, value: attributes.sensitive ? null : attributes.value } })));
       if (req.method === 'POST' && !m[2]) {
         const v = { id: this.newId('var'), ...body.data.attributes } as Variable;
         if (ws.vars.some((x) => x.key === v.key && x.category === v.category)) return answer(422, { errors: [{ status: '422', detail: 'Key has already been taken' }] });
@@ -130,7 +140,7 @@ class FakeHcp {
       if (!ws) return answer(404, { errors: [{ status: '404' }] });
       if (req.method === 'GET') {
         if (url.searchParams.get('filter[run-trigger][type]') !== 'inbound') return answer(400, { errors: [{ status: '400', detail: 'filter[run-trigger][type] is required' }] });
-        return answer(200, { data: ws.triggers.map((source) => ({ id: `rt-${source}`, type: 'run-triggers', relationships: { sourceable: { data: { id: source, type: 'workspaces' } } } })) });
+        return list(ws.triggers.map((source) => ({ id: `rt-${source}`, type: 'run-triggers', relationships: { sourceable: { data: { id: source, type: 'workspaces' } } } })));
       }
       if (req.method === 'POST') {
         const source = body.data.relationships.sourceable.data.id;
@@ -311,5 +321,41 @@ describeWithTool('jq', 'docs/terraform-cloud.md: the API script (jq, curl, bash)
     expect(code).toBe(1);
     expect(stderr).toMatch(/^error: GET \S+\/projects\?\S+ failed \(no answer\): curl: \(7\) /m);
     expect(stderr).toMatch(/check TFE_API or the plan's hostname, and the network/);
+  });
+
+  test('a workspace with more variables than a page holds (HCP Terraform pages at 20, at most 100) is compared on every page', async () => {
+    const w = plan.workspaces.find((x) => Object.keys(x.environment).length > 0)!;
+    const others = Array.from({ length: 130 }, (_, i) => ({ key: `other_${i}`, value: `${i}`, category: 'terraform', sensitive: false }));
+    const [first, ...rest] = Object.entries(w.environment);
+    const ws = hcp.addWorkspace(w.workspace, 'prj-security', [
+      ...others,
+      { key: first[0], value: 'stale', category: 'env', sensitive: false },
+      ...rest.map(([key, value]) => ({ key, value, category: 'env', sensitive: false })),
+    ]);
+    const { code, stdout, stderr } = await run();
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(hcp.calls.filter((c) => c === `POST /api/v2/workspaces/${ws.id}/vars`)).toEqual([]);
+    expect(envOf(ws)).toEqual(w.environment);
+    expect(stdout).toMatch(new RegExp(`^  ${w.workspace}: ${first[0]} updated \\(was stale\\)$`, 'm'));
+  });
+
+  test('the project is found on any page of the list when the API does not filter by name (an older Terraform Enterprise)', async () => {
+    hcp.ignoreProjectFilter = true;
+    for (let i = 0; i < 120; i++) hcp.projects.set(`prj-other-${i}`, `other ${i}`);
+    hcp.projects.delete('prj-security');
+    hcp.projects.set('prj-security', plan.project);
+    const { code, stderr } = await run();
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(new Set(hcp.workspaces.map((w) => w.project))).toEqual(new Set(['prj-security']));
+  });
+
+  test('run triggers already there on a later page are not created again', async () => {
+    expect((await run()).code).toBe(0);
+    // Pad every workspace's inbound list past a page of 20 with triggers from elsewhere.
+    for (const ws of hcp.workspaces) ws.triggers.unshift(...Array.from({ length: 25 }, (_, i) => `ws-elsewhere-${i}`));
+    const writes = hcp.calls.filter((c) => !c.startsWith('GET')).length;
+    const second = await run();
+    expect({ code: second.code, stderr: second.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(hcp.calls.filter((c) => !c.startsWith('GET')).length).toBe(writes);
   });
 });
