@@ -46,7 +46,7 @@ class FakeHcp {
   readonly workspaces: ApiWorkspace[] = [];
   readonly calls: string[] = [];
   /** Answers a request itself (a 429, no answer) when it returns true; the state is left alone. */
-  intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  intercept?: (req: IncomingMessage, res: ServerResponse, body: any) => boolean;
   /** Lists projects without filter[names], as a Terraform Enterprise from before it does. */
   ignoreProjectFilter = false;
   private next = 1;
@@ -84,7 +84,7 @@ class FakeHcp {
     const url = new URL(req.url!, 'http://x');
     const path = decodeURIComponent(url.pathname);
     this.calls.push(`${req.method} ${path}`);
-    if (this.intercept?.(req, res)) return;
+    if (this.intercept?.(req, res, body)) return;
     const answer = (status: number, value: unknown) => {
       res.writeHead(status, { 'Content-Type': 'application/vnd.api+json' });
       res.end(JSON.stringify(value));
@@ -255,7 +255,7 @@ describeWithTool('jq', 'docs/terraform-cloud.md: the API script (jq, curl, bash)
   test('an API error stops it with the answer, not a silent exit', async () => {
     const { code, stderr } = await run({ TFE_TOKEN: 'wrong' });
     expect(code).not.toBe(0);
-    expect(stderr).toMatch(/^error: GET .*\/projects\?.* failed \(HTTP 401\): .*unauthorized/m);
+    expect(stderr).toMatch(new RegExp(`^error: project "${plan.project}": GET \\S+/projects\\?\\S+ failed \\(HTTP 401\\): .*unauthorized.*\n  the token is not valid \\(expired, revoked, or of another host\\): set TFE_TOKEN to a team or user token of ${plan.organization}$`, 'm'));
     expect(stderr).not.toContain('wrong');
   });
 
@@ -269,7 +269,7 @@ describeWithTool('jq', 'docs/terraform-cloud.md: the API script (jq, curl, bash)
     let n = 0;
     hcp.intercept = (_req, res) => {
       n++;
-      if (n === 2) return tooMany(res, { 'Retry-After': '1' });
+      if (n === 1) return tooMany(res, { 'Retry-After': '1' });
       return n % 4 === 1 && n < 60 ? tooMany(res, { 'X-RateLimit-Limit': '30', 'X-RateLimit-Reset': '0.05' }) : false;
     };
     const { code, stderr } = await run();
@@ -277,8 +277,8 @@ describeWithTool('jq', 'docs/terraform-cloud.md: the API script (jq, curl, bash)
     expect(hcp.calls.filter((c) => c.startsWith('POST')).length).toBeGreaterThan(0);
     expect(hcp.workspaces.map((w) => w.name).sort()).toEqual(plan.workspaces.map((w) => w.workspace).sort());
     for (const w of plan.workspaces) expect(envOf(hcp.workspaces.find((x) => x.name === w.workspace)!)).toEqual(w.environment);
-    expect(stderr).toMatch(/^note: GET \S+: HTTP 429; try 2 of 6 in 1 s$/m);
-    expect(stderr).toMatch(/^note: POST \S+: HTTP 429; try 2 of 6 in 0\.05 s$/m);
+    expect(stderr).toMatch(/^note: project "[^"]+": GET \S+: HTTP 429; try 2 of 6 in 1 s$/m);
+    expect(stderr).toMatch(/^note: workspace \S+(, variable \S+)?: POST \S+: HTTP 429; try 2 of 6 in 0\.05 s$/m);
     expect(stderr).not.toMatch(/^error/m);
   });
 
@@ -292,14 +292,14 @@ describeWithTool('jq', 'docs/terraform-cloud.md: the API script (jq, curl, bash)
     };
     const { code, stderr } = await run();
     expect(code).toBe(0);
-    expect(stderr).toMatch(/^note: GET \S+: HTTP 503; try 2 of 6 in 1 s$/m);
+    expect(stderr).toMatch(/^note: project "[^"]+": GET \S+: HTTP 503; try 2 of 6 in 1 s$/m);
   });
 
   test('a rate limit that outlasts TFE_RETRIES stops it with the status and what to do', async () => {
     hcp.intercept = (_req, res) => tooMany(res, { 'X-RateLimit-Reset': '0.01' });
     const { code, stderr } = await run({ TFE_RETRIES: '2' });
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^error: GET \S+\/projects\?\S+ failed \(HTTP 429\): .*Too many requests/m);
+    expect(stderr).toMatch(/^error: project "[^"]+": GET \S+\/projects\?\S+ failed \(HTTP 429\): .*Too many requests/m);
     expect(stderr).toMatch(/still rate limited after 2 retries: run it again in a minute/);
   });
 
@@ -310,8 +310,8 @@ describeWithTool('jq', 'docs/terraform-cloud.md: the API script (jq, curl, bash)
     const { code, stderr } = await run({ TFE_MAX_TIME: '1', TFE_RETRIES: '1' });
     expect(code).toBe(1);
     expect(Date.now() - started).toBeLessThan(20_000);
-    expect(stderr).toMatch(/^note: GET \S+\/workspaces\/\S+: no answer \(curl: \(28\)[^\n]*\); try 2 of 2 in 1 s$/m);
-    expect(stderr).toMatch(/^error: GET \S+\/workspaces\/\S+ failed \(no answer\): curl: \(28\) /m);
+    expect(stderr).toMatch(/^note: workspace \S+: GET \S+\/workspaces\/\S+: no answer \(curl: \(28\)[^\n]*\); try 2 of 2 in 1 s$/m);
+    expect(stderr).toMatch(/^error: workspace \S+: GET \S+\/workspaces\/\S+ failed \(no answer\): curl: \(28\) /m);
     expect(hcp.workspaces).toEqual([]);
   });
 
@@ -319,7 +319,7 @@ describeWithTool('jq', 'docs/terraform-cloud.md: the API script (jq, curl, bash)
     await hcp.stop();
     const { code, stderr } = await run({ TFE_RETRIES: '0' });
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^error: GET \S+\/projects\?\S+ failed \(no answer\): curl: \(7\) /m);
+    expect(stderr).toMatch(/^error: project "[^"]+": GET \S+\/projects\?\S+ failed \(no answer\): curl: \(7\) /m);
     expect(stderr).toMatch(/check TFE_API or the plan's hostname, and the network/);
   });
 
@@ -357,5 +357,42 @@ describeWithTool('jq', 'docs/terraform-cloud.md: the API script (jq, curl, bash)
     const second = await run();
     expect({ code: second.code, stderr: second.stderr }).toEqual({ code: 0, stderr: '' });
     expect(hcp.calls.filter((c) => !c.startsWith('GET')).length).toBe(writes);
+  });
+
+  test('a refused write names the workspace and the variable, the status, the answer and what to do', async () => {
+    const w = plan.workspaces.find((x) => 'TFC_AWS_APPLY_ROLE_ARN' in x.environment)!;
+    hcp.intercept = (req, res, body) => {
+      if (req.method !== 'POST' || body?.data?.attributes?.key !== 'TFC_AWS_APPLY_ROLE_ARN') return false;
+      res.writeHead(422, { 'Content-Type': 'application/vnd.api+json' });
+      res.end(JSON.stringify({ errors: [{ status: '422', title: 'invalid attribute', detail: 'Value is invalid' }] }));
+      return true;
+    };
+    const { code, stderr } = await run();
+    expect(code).toBe(1);
+    expect(stderr).toMatch(new RegExp(`^error: workspace ${w.workspace}, variable TFC_AWS_APPLY_ROLE_ARN: POST \\S+/vars failed \\(HTTP 422\\): .*Value is invalid.*\n  HCP Terraform refused it; the answer says why$`, 'm'));
+  });
+
+  test('a run trigger the token may not create (HTTP 403) says which permission it needs', async () => {
+    hcp.intercept = (req, res) => {
+      if (req.method !== 'POST' || !req.url!.endsWith('/run-triggers')) return false;
+      res.writeHead(403, { 'Content-Type': 'application/vnd.api+json' });
+      res.end(JSON.stringify({ errors: [{ status: '403', title: 'forbidden' }] }));
+      return true;
+    };
+    const { code, stderr } = await run();
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^error: workspace \S+, run trigger from \S+: POST \S+\/run-triggers failed \(HTTP 403\): .*forbidden.*\n  the token may not do this: .*admin access to the workspace/m);
+  });
+
+  test('an answer that echoes the request (a proxy, a debugging server) does not print the token', async () => {
+    hcp.intercept = (req, res) => {
+      res.writeHead(400, { 'Content-Type': 'text/plain' });
+      res.end(`bad request; you sent ${JSON.stringify(req.headers)}`);
+      return true;
+    };
+    const { code, stdout, stderr } = await run();
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/failed \(HTTP 400\): bad request; you sent .*"authorization":"Bearer <TFE_TOKEN>"/);
+    expect(stdout + stderr).not.toContain(TOKEN);
   });
 });
