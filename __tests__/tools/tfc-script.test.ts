@@ -205,8 +205,12 @@ describeWithTool('jq', 'docs/terraform-cloud.md: the API script (jq, curl, bash)
       });
     }
     const writes = hcp.calls.filter((c) => !c.startsWith('GET')).length;
+    const workspaces = plan.workspaces.length;
+    const variables = plan.workspaces.reduce((n, w) => n + Object.keys(w.environment).length, 0);
+    const triggers = plan.workspaces.reduce((n, w) => n + w.runTriggers.length, 0);
+    expect(first.stdout).toMatch(new RegExp(`\ndone: ${workspaces + variables + triggers} changes in ${workspaces} workspaces\n$`));
     const second = await run();
-    expect(second).toEqual(expect.objectContaining({ code: 0, stdout: '', stderr: '' }));
+    expect(second).toEqual(expect.objectContaining({ code: 0, stdout: `done: no change: the ${workspaces} workspaces, their variables and run triggers are as the plan says\n`, stderr: '' }));
     expect(hcp.calls.filter((c) => !c.startsWith('GET')).length).toBe(writes);
   });
 
@@ -234,13 +238,20 @@ describeWithTool('jq', 'docs/terraform-cloud.md: the API script (jq, curl, bash)
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(envOf(stale)).toEqual(w.environment);
     expect(stdout).toMatch(new RegExp(`^  ${w.workspace}: TFC_AWS_PLAN_ROLE_ARN updated \\(was arn:aws:iam::100000000050:role/old-plan\\)$`, 'm'));
+    // Corrected once, then left alone; each run says which.
+    const again = await run();
+    expect(again.stdout).toMatch(/^done: no change: /m);
+    stale.vars.find((v) => v.key === 'TFC_AWS_PLAN_ROLE_ARN')!.value = 'drifted';
+    const drifted = await run();
+    expect(drifted.stdout).toBe(`  ${w.workspace}: TFC_AWS_PLAN_ROLE_ARN updated (was drifted)\ndone: 1 change in ${plan.workspaces.length} workspaces\n`);
   });
 
   test('a workspace that exists in another project is said: its runs\' token names that project, which the roles do not trust', async () => {
     const w = plan.workspaces[0];
     hcp.addWorkspace(w.workspace, 'prj-default');
-    const { code, stderr } = await run();
+    const { code, stdout, stderr } = await run();
     expect(code).toBe(0);
+    expect(stdout).toMatch(/; 1 warning above \(stderr\)$/m);
     expect(stderr).toMatch(new RegExp(`^warning: ${w.workspace} is in project prj-default, not "${plan.project}" \\(prj-security\\): the roles trust only runs of "${plan.project}"; move it there \\(workspace Settings, General\\)$`, 'm'));
   });
 
