@@ -110,6 +110,12 @@ class FakeHcp {
       const ws = this.workspaces.find((w) => w.name === m![1]);
       return ws ? answer(200, { data: wsJson(ws) }) : answer(404, { errors: [{ status: '404', title: 'not found' }] });
     }
+    if (req.method === 'PATCH' && (m = /^\/api\/v2\/workspaces\/([^/]+)$/.exec(path))) {
+      const ws = byId(m[1]);
+      if (!ws) return answer(404, { errors: [{ status: '404' }] });
+      Object.assign(ws.attributes, body.data.attributes);
+      return answer(200, { data: wsJson(ws) });
+    }
     if (req.method === 'POST' && path === `${org}/workspaces`) {
       const { name, ...attributes } = body.data.attributes;
       const project = body.data.relationships?.project?.data?.id;
@@ -405,5 +411,31 @@ describeWithTool('jq', 'docs/terraform-cloud.md: the API script (jq, curl, bash)
     expect(code).toBe(1);
     expect(stderr).toMatch(/failed \(HTTP 400\): bad request; you sent .*"authorization":"Bearer <TFE_TOKEN>"/);
     expect(stdout + stderr).not.toContain(TOKEN);
+  });
+
+  test('WORKFLOW=vcs corrects the working directory and trigger prefix of an existing workspace, saying what they were', async () => {
+    const [w, other] = plan.workspaces;
+    hcp.addWorkspace(w.workspace, 'prj-security').attributes = { 'execution-mode': 'remote', 'working-directory': 'cdktf.out/stacks/old', 'trigger-prefixes': ['cdktf.out/stacks/old'] };
+    hcp.addWorkspace(other.workspace, 'prj-security').attributes = { 'execution-mode': 'remote', 'working-directory': other.workingDirectory, 'trigger-prefixes': [other.workingDirectory] };
+    const first = await run({ WORKFLOW: 'vcs' });
+    expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
+    for (const x of [w, other]) {
+      expect(hcp.workspaces.find((ws) => ws.name === x.workspace)!.attributes).toEqual(expect.objectContaining({ 'working-directory': x.workingDirectory, 'trigger-prefixes': [x.workingDirectory] }));
+    }
+    expect(first.stdout).toMatch(new RegExp(`^  ${w.workspace}: working-directory ${w.workingDirectory} \\(was cdktf.out/stacks/old\\), trigger-prefixes \\["${w.workingDirectory}"\\] \\(was \\["cdktf.out/stacks/old"\\]\\)$`, 'm'));
+    expect(first.stdout).not.toMatch(new RegExp(`^  ${other.workspace}: working-directory`, 'm'));
+    expect((await run({ WORKFLOW: 'vcs' })).stdout).toMatch(/^done: no change: /m);
+  });
+
+  test('a workspace in local execution mode (its runs would not use the roles) is set to remote; agent is left alone', async () => {
+    const [w, other] = plan.workspaces;
+    hcp.addWorkspace(w.workspace, 'prj-security').attributes = { 'execution-mode': 'local' };
+    hcp.addWorkspace(other.workspace, 'prj-security').attributes = { 'execution-mode': 'agent' };
+    const { code, stdout, stderr } = await run();
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(hcp.workspaces.find((x) => x.name === w.workspace)!.attributes['execution-mode']).toBe('remote');
+    expect(hcp.workspaces.find((x) => x.name === other.workspace)!.attributes['execution-mode']).toBe('agent');
+    expect(stdout).toMatch(new RegExp(`^  ${w.workspace}: execution-mode remote \\(was local\\)$`, 'm'));
+    expect((await run()).stdout).toMatch(/^done: no change: /m);
   });
 });
