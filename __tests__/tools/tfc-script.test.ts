@@ -438,4 +438,26 @@ describeWithTool('jq', 'docs/terraform-cloud.md: the API script (jq, curl, bash)
     expect(stdout).toMatch(new RegExp(`^  ${w.workspace}: execution-mode remote \\(was local\\)$`, 'm'));
     expect((await run()).stdout).toMatch(/^done: no change: /m);
   });
+
+  test('DRY_RUN=1 writes nothing and says what a run would change, counted as the run then does', async () => {
+    const w = plan.workspaces.find((x) => 'TFC_AWS_PLAN_ROLE_ARN' in x.environment)!;
+    const existing = hcp.addWorkspace(w.workspace, 'prj-security', [{ key: 'TFC_AWS_PLAN_ROLE_ARN', value: 'stale', category: 'env', sensitive: false }]);
+    existing.attributes = { 'execution-mode': 'local' };
+    const dry = await run({ DRY_RUN: '1' });
+    expect({ code: dry.code, stderr: dry.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(hcp.calls.filter((c) => !c.startsWith('GET'))).toEqual([]);
+    expect(hcp.workspaces).toEqual([existing]);
+    expect(envOf(existing)).toEqual({ TFC_AWS_PLAN_ROLE_ARN: 'stale' });
+    expect(existing.attributes['execution-mode']).toBe('local');
+    const other = plan.workspaces.find((x) => x !== w)!;
+    expect(dry.stdout).toMatch(new RegExp(`^would create ${other.workspace}$`, 'm'));
+    expect(dry.stdout).toMatch(new RegExp(`^  ${w.workspace}: TFC_AWS_PLAN_ROLE_ARN updated \\(was stale\\)$`, 'm'));
+    expect(dry.stdout).toMatch(new RegExp(`^  ${w.workspace}: execution-mode remote \\(was local\\)$`, 'm'));
+    const count = /^done: DRY_RUN=1, nothing written; (\d+) changes in (\d+) workspaces to make$/m.exec(dry.stdout);
+    expect(count).not.toBeNull();
+    const real = await run();
+    expect(real.code).toBe(0);
+    expect(real.stdout).toMatch(new RegExp(`^done: ${count![1]} changes in ${count![2]} workspaces$`, 'm'));
+    expect((await run({ DRY_RUN: '1' })).stdout).toMatch(/^done: DRY_RUN=1, nothing written; no change: /m);
+  });
 });
