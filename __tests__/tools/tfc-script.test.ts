@@ -40,10 +40,21 @@ interface ApiWorkspace {
   attributes: Record<string, unknown>;
 }
 
+interface VariableSet {
+  id: string;
+  name: string;
+  priority: boolean;
+  global: boolean;
+  /** Ids of the workspaces it applies to, when not global. */
+  workspaces: string[];
+  vars: Variable[];
+}
+
 /** The organization's state, as the stand-in keeps it. */
 class FakeHcp {
   readonly projects = new Map<string, string>([['prj-default', 'Default Project']]);
   readonly workspaces: ApiWorkspace[] = [];
+  readonly varsets: VariableSet[] = [];
   readonly calls: string[] = [];
   /** Answers a request itself (a 429, no answer) when it returns true; the state is left alone. */
   intercept?: (req: IncomingMessage, res: ServerResponse, body: any) => boolean;
@@ -140,6 +151,16 @@ class FakeHcp {
         Object.assign(v, body.data.attributes);
         return answer(200, { data: { id: v.id, type: 'vars', attributes: v } });
       }
+    }
+    if (req.method === 'GET' && (m = /^\/api\/v2\/workspaces\/([^/]+)\/varsets$/.exec(path))) {
+      const ws = byId(m[1]);
+      if (!ws) return answer(404, { errors: [{ status: '404' }] });
+      return list(this.varsets.filter((v) => v.global || v.workspaces.includes(ws.id)).map((v) => ({ id: v.id, type: 'varsets', attributes: { name: v.name, priority: v.priority, global: v.global } })));
+    }
+    if (req.method === 'GET' && (m = /^\/api\/v2\/varsets\/([^/]+)\/relationships\/vars$/.exec(path))) {
+      const set = this.varsets.find((v) => v.id === m![1]);
+      if (!set) return answer(404, { errors: [{ status: '404' }] });
+      return list(set.vars.map(({ id, ...attributes }) => ({ id, type: 'vars', attributes: { ...attributes, value: attributes.sensitive ? null : attributes.value } })));
     }
     if ((m = /^\/api\/v2\/workspaces\/([^/]+)\/run-triggers$/.exec(path))) {
       const ws = byId(m[1]);
@@ -459,5 +480,29 @@ describeWithTool('jq', 'docs/terraform-cloud.md: the API script (jq, curl, bash)
     expect(real.code).toBe(0);
     expect(real.stdout).toMatch(new RegExp(`^done: ${count![1]} changes in ${count![2]} workspaces$`, 'm'));
     expect((await run({ DRY_RUN: '1' })).stdout).toMatch(/^done: DRY_RUN=1, nothing written; no change: /m);
+  });
+
+  test('a variable set that sets TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE, or a priority one that sets a variable of the plan, is warned about by name; a workspace variable of that audience too', async () => {
+    expect((await run()).code).toBe(0);
+    const [a, b, c] = plan.workspaces.map((w) => hcp.workspaces.find((x) => x.name === w.workspace)!);
+    const env = (key: string, value: string) => ({ id: hcp.newId('var'), key, value, category: 'env', sensitive: false });
+    hcp.varsets.push(
+      { id: 'varset-1', name: 'org defaults', priority: false, global: true, workspaces: [], vars: [env('TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE', 'sts.amazonaws.com')] },
+      { id: 'varset-2', name: 'legacy creds', priority: true, global: false, workspaces: [a.id], vars: [env('TFC_AWS_PLAN_ROLE_ARN', 'arn:aws:iam::1:role/x')] },
+      // Not a priority set: the workspace's own variable wins, nothing to say.
+      { id: 'varset-3', name: 'team', priority: false, global: false, workspaces: [b.id], vars: [env('TFC_AWS_PLAN_ROLE_ARN', 'arn:aws:iam::1:role/x')] },
+    );
+    c.vars.push(env('TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE', 'sts.amazonaws.com'));
+    const { code, stdout, stderr } = await run();
+    expect(code).toBe(0);
+    const warnings = stderr.trim().split('\n');
+    expect(warnings.filter((l) => /^warning: \S+: variable set "org defaults" sets TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE: the roles trust only the audience aws\.workload\.identity, so they refuse its runs; /.test(l)).length).toBe(plan.workspaces.length);
+    expect(warnings).toContain(`warning: ${a.name}: priority variable set "legacy creds" sets TFC_AWS_PLAN_ROLE_ARN, which overrides the workspace's TFC_AWS_PLAN_ROLE_ARN; delete the variable from the set or take the workspace out of it`);
+    expect(warnings).toContain(`warning: ${c.name} sets TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE: the roles trust only the audience aws.workload.identity, so they refuse its runs; delete the variable`);
+    expect(warnings.some((l) => l.includes('"team"'))).toBe(false);
+    expect(warnings.length).toBe(plan.workspaces.length + 2);
+    expect(stdout).toMatch(new RegExp(`; ${plan.workspaces.length + 2} warnings above \\(stderr\\)$`, 'm'));
+    // Each set's variables are read once, however many workspaces it reaches.
+    expect(hcp.calls.filter((x) => x === 'GET /api/v2/varsets/varset-1/relationships/vars').length).toBe(1);
   });
 });
