@@ -167,14 +167,25 @@ class FakeHcp {
       if (!ws) return answer(404, { errors: [{ status: '404' }] });
       if (req.method === 'GET') {
         if (url.searchParams.get('filter[run-trigger][type]') !== 'inbound') return answer(400, { errors: [{ status: '400', detail: 'filter[run-trigger][type] is required' }] });
-        return list(ws.triggers.map((source) => ({ id: `rt-${source}`, type: 'run-triggers', relationships: { sourceable: { data: { id: source, type: 'workspaces' } } } })));
+        return list(ws.triggers.map((source) => ({ id: `rt-${ws.id}-${source}`, type: 'run-triggers', relationships: { sourceable: { data: { id: source, type: 'workspaces' } } } })));
       }
       if (req.method === 'POST') {
         const source = body.data.relationships.sourceable.data.id;
         if (ws.triggers.includes(source)) return answer(422, { errors: [{ status: '422', detail: 'Sourceable has already been taken' }] });
         ws.triggers.push(source);
-        return answer(201, { data: { id: `rt-${source}`, type: 'run-triggers' } });
+        return answer(201, { data: { id: `rt-${ws.id}-${source}`, type: 'run-triggers' } });
       }
+    }
+    if (req.method === 'DELETE' && (m = /^\/api\/v2\/run-triggers\/([^/]+)$/.exec(path))) {
+      for (const ws of this.workspaces) {
+        const source = ws.triggers.find((s) => `rt-${ws.id}-${s}` === m![1]);
+        if (source) {
+          ws.triggers = ws.triggers.filter((s) => s !== source);
+          res.writeHead(204);
+          return void res.end();
+        }
+      }
+      return answer(404, { errors: [{ status: '404' }] });
     }
     answer(404, { errors: [{ status: '404', title: `no route ${req.method} ${path}` }] });
   }
@@ -504,5 +515,19 @@ describeWithTool('jq', 'docs/terraform-cloud.md: the API script (jq, curl, bash)
     expect(stdout).toMatch(new RegExp(`; ${plan.workspaces.length + 2} warnings above \\(stderr\\)$`, 'm'));
     // Each set's variables are read once, however many workspaces it reaches.
     expect(hcp.calls.filter((x) => x === 'GET /api/v2/varsets/varset-1/relationships/vars').length).toBe(1);
+  });
+
+  test('a run trigger between two workspaces of the plan that the plan does not have (a dependency removed) is deleted; one from outside the plan is left alone', async () => {
+    expect((await run()).code).toBe(0);
+    const target = plan.workspaces.find((w) => w.runTriggers.length > 0)!;
+    const stray = plan.workspaces.find((w) => w !== target && !target.runTriggers.includes(w.workspace))!;
+    const ws = hcp.workspaces.find((x) => x.name === target.workspace)!;
+    const idOf = (name: string) => hcp.workspaces.find((x) => x.name === name)!.id;
+    ws.triggers.push(idOf(stray.workspace), 'ws-outside');
+    const { code, stdout, stderr } = await run();
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toBe(`  ${target.workspace}: no longer triggered by ${stray.workspace} (not a dependency of its stack)\ndone: 1 change in ${plan.workspaces.length} workspaces\n`);
+    expect(ws.triggers.sort()).toEqual([...target.runTriggers.map(idOf), 'ws-outside'].sort());
+    expect((await run()).stdout).toMatch(/^done: no change: /m);
   });
 });
