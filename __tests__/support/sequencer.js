@@ -5,7 +5,7 @@
  */
 const Sequencer = require('@jest/test-sequencer').default;
 
-const FIRST = ['e2e.test.ts', 'terraform/validate.test.ts', 'bench.test.ts'];
+const FIRST = ['e2e.test.ts', 'terraform/validate.test.ts', 'tools/tfc-script.test.ts', 'bench.test.ts', 'tools/drill.test.ts', 'tools/usage-exit-codes.test.ts', 'stacks/constructs/operator-secret-parameter.test.ts'];
 
 const rank = (path) => {
   const i = FIRST.findIndex((suffix) => path.endsWith(`/${suffix}`));
