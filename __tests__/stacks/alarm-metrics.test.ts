@@ -179,11 +179,21 @@ function missingIsHealthy(namespace: string, metricName: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // What the synth watches.
 
+/** The names of what exists in one account and region, that a dimension value can name. */
+interface Resources {
+  readonly where: string;
+  readonly functions: ReadonlySet<string>;
+  readonly queues: ReadonlySet<string>;
+  readonly topics: ReadonlySet<string>;
+  readonly buses: ReadonlySet<string>;
+  /** Rule name -> its custom bus, or undefined on the default bus. */
+  readonly rules: ReadonlyMap<string, string | undefined>;
+}
+
 interface Watched {
   readonly where: string;
-  readonly stack: SynthesizedStack;
-  /** The Terraform provider of the alarm or dashboard ('aws' for the stack's default). */
-  readonly provider: string;
+  /** What exists in the alarm's or dashboard's account and region. */
+  readonly resources: Resources;
   readonly namespace: string;
   readonly metricName: string;
   readonly dimensions: Readonly<Record<string, string>>;
@@ -197,7 +207,7 @@ const providerOf = (body: Body) => body.provider ?? 'aws';
 
 function alarmsWatched(stack: SynthesizedStack): Watched[] {
   return stack.resources('aws_cloudwatch_metric_alarm').flatMap(([, a]) => {
-    const base = { where: `${stack.name} alarm ${a.alarm_name}`, stack, provider: providerOf(a), treatMissingData: a.treat_missing_data };
+    const base = { where: `${stack.name} alarm ${a.alarm_name}`, resources: terraformResources(stack, providerOf(a)), treatMissingData: a.treat_missing_data };
     if (a.metric_name) return [{ ...base, namespace: a.namespace, metricName: a.metric_name, dimensions: a.dimensions ?? {}, statistic: a.statistic ?? a.extended_statistic, period: a.period }];
     return (a.metric_query ?? [])
       .filter((q: Body) => q.metric)
@@ -211,8 +221,7 @@ function dashboardsWatched(stack: SynthesizedStack): Watched[] {
     const stats = body.widgets.flatMap((w) => (w.properties.metrics ?? []).map((array) => (array[array.length - 1] as { stat: string }).stat));
     return bodyMetrics(d.dashboard_body).map((m, i) => ({
       where: `${stack.name} dashboard ${d.dashboard_name} "${m.widget}"`,
-      stack,
-      provider: providerOf(d),
+      resources: terraformResources(stack, providerOf(d)),
       namespace: m.namespace,
       metricName: m.metricName,
       dimensions: m.dimensions,
@@ -241,6 +250,23 @@ function namesIn(stack: SynthesizedStack, type: string, attribute: string, provi
       .filter(([, r]) => providerOf(r) === provider)
       .map(([, r]) => [String(resolve(stack, r[attribute])), r]),
   );
+}
+
+const customBus = (bus: unknown): string | undefined => (bus === undefined || bus === 'default' ? undefined : String(bus));
+
+/** What a Terraform stack creates in a provider's region; an archive's rule is on the archive's bus. */
+function terraformResources(stack: SynthesizedStack, provider: string): Resources {
+  const names = (type: string, attribute = 'name') => new Set(namesIn(stack, type, attribute, provider).keys());
+  const rules = new Map([...namesIn(stack, 'aws_cloudwatch_event_rule', 'name', provider)].map(([name, r]) => [name, customBus(resolve(stack, r.event_bus_name))]));
+  for (const [name, archive] of namesIn(stack, 'aws_cloudwatch_event_archive', 'name', provider)) rules.set(archiveRuleName(name), customBus(busOfArn(stack, archive.event_source_arn)));
+  return {
+    where: `${stack.name} in provider ${provider}`,
+    functions: names('aws_lambda_function', 'function_name'),
+    queues: names('aws_sqs_queue'),
+    topics: names('aws_sns_topic'),
+    buses: names('aws_cloudwatch_event_bus'),
+    rules,
+  };
 }
 
 /** Problems of one watched metric; empty when it exists as CloudWatch publishes it. */
@@ -273,26 +299,21 @@ function problemsOf(w: Watched, emitted: ReadonlyMap<string, Set<string>>): stri
   return problems;
 }
 
-/** Each dimension value names a resource of the same stack and region; a rule's bus dimension matches its bus. */
+/** Each dimension value names a resource of the same account and region; a rule's bus dimension matches its bus. */
 function dimensionValueProblems(w: Watched): string[] {
-  const { stack, provider, dimensions: d } = w;
+  const { resources: r, dimensions: d } = w;
   const problems: string[] = [];
-  const exists = (dimension: string, names: Map<string, Body>) => {
-    if (d[dimension] !== undefined && !names.has(d[dimension])) problems.push(`${dimension} ${d[dimension]} is no resource of ${stack.name} in provider ${provider}`);
+  const exists = (dimension: string, names: ReadonlySet<string>) => {
+    if (d[dimension] !== undefined && !names.has(d[dimension])) problems.push(`${dimension} ${d[dimension]} is no resource of ${r.where}`);
   };
-  exists('FunctionName', namesIn(stack, 'aws_lambda_function', 'function_name', provider));
-  exists('QueueName', namesIn(stack, 'aws_sqs_queue', 'name', provider));
-  exists('TopicName', namesIn(stack, 'aws_sns_topic', 'name', provider));
-  exists('EventBusName', namesIn(stack, 'aws_cloudwatch_event_bus', 'name', provider));
+  exists('FunctionName', r.functions);
+  exists('QueueName', r.queues);
+  exists('TopicName', r.topics);
+  exists('EventBusName', r.buses);
   if (d.RuleName !== undefined) {
-    const rules = namesIn(stack, 'aws_cloudwatch_event_rule', 'name', provider);
-    const archives = namesIn(stack, 'aws_cloudwatch_event_archive', 'name', provider);
-    const rule = rules.get(d.RuleName);
-    const archive = [...archives.entries()].find(([name]) => archiveRuleName(name) === d.RuleName)?.[1];
-    if (!rule && !archive) problems.push(`RuleName ${d.RuleName} is no rule of ${stack.name} in provider ${provider}`);
-    const bus = rule ? resolve(stack, rule.event_bus_name) : archive && busOfArn(stack, archive.event_source_arn);
-    const custom = bus !== undefined && bus !== 'default' ? String(bus) : undefined;
-    if (d.EventBusName !== custom) problems.push(`the rule ${d.RuleName} is on ${custom ?? 'the default bus'}, so its metrics carry ${custom ? `EventBusName ${custom}` : 'no EventBusName'}; asked for ${d.EventBusName ?? 'none'}`);
+    if (!r.rules.has(d.RuleName)) problems.push(`RuleName ${d.RuleName} is no rule of ${r.where}`);
+    const bus = r.rules.get(d.RuleName);
+    if (d.EventBusName !== bus) problems.push(`the rule ${d.RuleName} is on ${bus ?? 'the default bus'}, so its metrics carry ${bus ? `EventBusName ${bus}` : 'no EventBusName'}; asked for ${d.EventBusName ?? 'none'}`);
   }
   return problems;
 }
@@ -341,5 +362,63 @@ describe.each(topologies)('every alarm and dashboard metric exists: %s', (_, loa
         if (namespace !== undefined) expect({ fn: fn.function_name, namespace }).toEqual({ fn: fn.function_name, namespace: expect.stringMatching(new RegExp(`^(${EMITTERS.map((e) => e.namespace).join('|')})$`)) });
       }
     }
+  });
+});
+
+/** The templates of a stack's StackSets, as CloudFormation reads them. */
+function stackSetTemplates(stack: SynthesizedStack): { name: string; template: Body }[] {
+  return stack.resources('aws_cloudformation_stack_set').map(([, set]) => ({
+    name: set.name,
+    // The body is written for Terraform, with its literal escapes ($${, %%{) for CloudFormation's own.
+    template: JSON.parse(String(set.template_body).replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{')),
+  }));
+}
+
+/** What a template creates in each stack instance's account and region (one condition per regional block). */
+function templateResources(where: string, template: Body, condition: unknown): Resources {
+  const of = (type: string) => Object.values(template.Resources as Record<string, Body>).filter((r) => r.Type === type && r.Condition === condition).map((r) => r.Properties);
+  const names = (type: string, property: string) => new Set(of(type).map((p) => String(p[property])));
+  return {
+    where: `${where} (condition ${String(condition)})`,
+    functions: names('AWS::Lambda::Function', 'FunctionName'),
+    queues: names('AWS::SQS::Queue', 'QueueName'),
+    topics: names('AWS::SNS::Topic', 'TopicName'),
+    buses: names('AWS::Events::EventBus', 'Name'),
+    rules: new Map(of('AWS::Events::Rule').map((p) => [String(p.Name), customBus(p.EventBusName)])),
+  };
+}
+
+function templateAlarmsWatched(where: string, template: Body): Watched[] {
+  const dimensions = (ds: Body[] | undefined) => Object.fromEntries((ds ?? []).map((d) => [d.Name, d.Value]));
+  return Object.values(template.Resources as Record<string, Body>)
+    .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+    .flatMap((r) => {
+      const a = r.Properties;
+      const base = { where: `${where} alarm ${a.AlarmName}`, resources: templateResources(where, template, r.Condition), treatMissingData: a.TreatMissingData };
+      if (a.MetricName) return [{ ...base, namespace: a.Namespace, metricName: a.MetricName, dimensions: dimensions(a.Dimensions), statistic: a.Statistic, period: a.Period }];
+      return (a.Metrics as Body[])
+        .filter((m) => m.MetricStat)
+        .map((m) => ({ ...base, namespace: m.MetricStat.Metric.Namespace, metricName: m.MetricStat.Metric.MetricName, dimensions: dimensions(m.MetricStat.Metric.Dimensions), statistic: m.MetricStat.Stat, period: m.MetricStat.Period }));
+    });
+}
+
+describe('every alarm metric exists: the StackSet templates (self-managed per source, service-managed for the OUs)', () => {
+  const synth = synthesize(
+    topologyWith((t) => {
+      t.organization = { id: 'o-a1b2c3d4e5' };
+      t.accounts[1].source = { ...t.accounts[1].source!, forwardingDeployment: 'stackset' };
+      t.organizationForwarding = { organizationalUnits: [{ id: 'ou-ab12-cd34ef56' }] };
+      t.regions = ['eu-west-1', 'eu-central-1'];
+      t.homeRegion = 'eu-west-1';
+    }),
+  );
+  const emitted = new Map(EMITTERS.map((e) => [e.fn, emittedNames(e.fn)]));
+
+  test('template alarms', () => {
+    const watched = [...synth.byName.values()].flatMap((stack) => stackSetTemplates(stack).flatMap(({ name, template }) => templateAlarmsWatched(`${stack.name} StackSet ${name}`, template)));
+    // Two StackSets, each with a regional block and a global-events block (no us-east-1 in the regions), of three metrics each.
+    expect(watched).toHaveLength(2 * 2 * 3);
+    const problems = watched.flatMap((w) => problemsOf(w, emitted).map((p) => `${w.where}: ${p}`));
+    expect(problems).toEqual([]);
   });
 });
