@@ -101,6 +101,7 @@ export function centralAlarmInput(topology: Topology, naming: Naming): CentralAl
     archiveRetentionInDays: topology.events.archiveRetentionInDays,
     rules: watchedRules(topology, naming),
     deadLetterQueueName: centralRules(topology).length > 0 ? naming.centralDlqName() : undefined,
+    bucketLogger: usesBucketLogger(centralRules(topology)) ? { functionName: naming.bucketLoggerFunctionName(), failureQueueName: naming.bucketLoggerFailureQueueName() } : undefined,
     retryAttempts: topology.events.retryAttempts,
     maxEventAgeInSeconds: topology.events.maxEventAgeInSeconds,
     alarmName: (kind) => naming.centralAlarmName(kind),
@@ -143,6 +144,11 @@ function watchedRules(topology: Topology, naming: Naming): WatchedRule[] {
   ];
 }
 
+/** Whether a lambda rule leaves its function to the bucket-logger, which then exists. */
+function usesBucketLogger(rules: readonly CentralRule[]): boolean {
+  return rules.some((r) => r.target === 'lambda' && r.functionArn === undefined);
+}
+
 /**
  * The target kinds of the central rules, from the topology. The alert topic and the central log
  * group share one key, created with the first of them; the bucket-logger exists when a lambda
@@ -172,7 +178,7 @@ function ruleTargets(topology: Topology, naming: Naming, rules: readonly Central
       new StreamTarget(scope, { streamName: naming.eventStreamName(), roleName: naming.eventStreamRoleName(), accountId, ruleArns, shardCount: events.kinesisShardCount }),
     lambda: (scope) =>
       new LambdaTarget(scope, {
-        defaultFunction: rules.some((r) => r.target === 'lambda' && r.functionArn === undefined)
+        defaultFunction: usesBucketLogger(rules)
           ? new NodeFunction(scope, 'bucket-logger', {
               functionName: naming.bucketLoggerFunctionName(),
               entry: 'bucket-logger',

@@ -355,6 +355,28 @@ describe.each(topologies)('every alarm and dashboard metric exists: %s', (_, loa
     expect(problems).toEqual([]);
   });
 
+  test('every function has an alarm on its Errors, and its on-failure queue one on its depth, in its own region', () => {
+    const alarms = stacks.flatMap(alarmsWatched);
+    const watchedBy = (metricName: string, dimension: string, value: string, provider: string) =>
+      alarms.filter((w) => w.metricName === metricName && w.dimensions[dimension] === value && w.resources.where.endsWith(` in provider ${provider}`)).length;
+    const unwatched: string[] = [];
+    let functions = 0;
+    for (const stack of stacks) {
+      const queues = new Map(stack.resources('aws_sqs_queue').map(([id, q]) => [`\${aws_sqs_queue.${id}.arn}`, q]));
+      for (const [, fn] of stack.resources('aws_lambda_function')) {
+        functions++;
+        if (watchedBy('Errors', 'FunctionName', fn.function_name, providerOf(fn)) === 0) unwatched.push(`${stack.name}: Errors of ${fn.function_name}`);
+      }
+      for (const [, invoke] of stack.resources('aws_lambda_function_event_invoke_config')) {
+        const queue = queues.get(invoke.destination_config?.on_failure?.destination);
+        if (!queue) continue;
+        if (watchedBy('ApproximateNumberOfMessagesVisible', 'QueueName', queue.name, providerOf(queue)) === 0) unwatched.push(`${stack.name}: depth of ${queue.name}, an on-failure queue`);
+      }
+    }
+    expect(functions).toBeGreaterThanOrEqual(2);
+    expect(unwatched).toEqual([]);
+  });
+
   test('every function that writes EMF runs with the namespace the alarms read', () => {
     for (const stack of stacks) {
       for (const [, fn] of stack.resources('aws_lambda_function')) {
