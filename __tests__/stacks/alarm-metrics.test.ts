@@ -332,6 +332,15 @@ const topologies: [string, () => Topology][] = [
       return parseTopology(t, 'example with buffer and debug capture');
     },
   ],
+  [
+    'a topology with a custom rule and no us-east-1 (the global-events rule there)',
+    () =>
+      topologyWith((t) => {
+        t.regions = ['eu-west-1', 'eu-central-1'];
+        t.homeRegion = 'eu-west-1';
+        t.events = { ...t.events, customRules: [{ name: 'ami-shared', pattern: { source: ['aws.ec2'], detail: { eventName: ['ModifyImageAttribute'] } } }] };
+      }),
+  ],
 ];
 
 describe.each(topologies)('every alarm and dashboard metric exists: %s', (_, load) => {
