@@ -108,7 +108,7 @@ export function centralAlarmInput(topology: Topology, naming: Naming): CentralAl
   };
 }
 
-/** The security account's dashboard: every rule of the bus and every dead-letter queue of its targets. */
+/** The security account's dashboard: every rule of the bus, every dead-letter queue of its targets, and the bucket-logger's on-failure queue. */
 export function centralDashboardSpec(topology: Topology, naming: Naming): DashboardSpec {
   return centralEventsDashboard({
     name: naming.centralDashboardName(),
@@ -116,7 +116,11 @@ export function centralDashboardSpec(topology: Topology, naming: Naming): Dashbo
     busName: naming.centralBusName(),
     archiveName: naming.centralArchiveName(),
     rules: watchedRules(topology, naming),
-    deadLetterQueueNames: [...(centralRules(topology).length > 0 ? [naming.centralDlqName()] : []), ...(responderEnabled(topology) ? [naming.responderFailureQueueName()] : [])],
+    deadLetterQueueNames: [
+      ...(centralRules(topology).length > 0 ? [naming.centralDlqName()] : []),
+      ...(responderEnabled(topology) ? [naming.responderFailureQueueName()] : []),
+      ...(usesBucketLogger(centralRules(topology)) ? [naming.bucketLoggerFailureQueueName()] : []),
+    ],
   });
 }
 

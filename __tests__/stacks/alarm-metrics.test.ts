@@ -386,6 +386,14 @@ describe.each(topologies)('every alarm and dashboard metric exists: %s', (_, loa
     expect(unwatched).toEqual([]);
   });
 
+  test('every queue an alarm of a dashboard\'s stack watches is drawn on that dashboard', () => {
+    for (const stack of stacks.filter((st) => st.resources('aws_cloudwatch_dashboard').length > 0)) {
+      const drawn = new Set(dashboardsWatched(stack).map((w) => w.dimensions.QueueName).filter(Boolean));
+      const alarmed = [...new Set(alarmsWatched(stack).map((w) => w.dimensions.QueueName).filter(Boolean))];
+      expect({ stack: stack.name, notDrawn: alarmed.filter((q) => !drawn.has(q)) }).toEqual({ stack: stack.name, notDrawn: [] });
+    }
+  });
+
   test('every function that writes EMF runs with the namespace the alarms read', () => {
     for (const stack of stacks) {
       for (const [, fn] of stack.resources('aws_lambda_function')) {
