@@ -464,6 +464,11 @@ export class Naming {
     return this.checked('lambdaFunction', `${this.prefix}-bucket-logger`);
   }
 
+  /** The bucket-logger's own on-failure queue (stacks/constructs/node-function.ts names it `<functionName>-failures`). */
+  bucketLoggerFailureQueueName(): string {
+    return this.checked('sqsQueue', `${this.bucketLoggerFunctionName()}-failures`);
+  }
+
   // ---- flow 2: responses (the responder function and what it reaches) ---------------------------
 
   /** The session name the responder always uses (functions/responder/clients.ts); source trust policies pin it. */

@@ -101,13 +101,14 @@ export function centralAlarmInput(topology: Topology, naming: Naming): CentralAl
     archiveRetentionInDays: topology.events.archiveRetentionInDays,
     rules: watchedRules(topology, naming),
     deadLetterQueueName: centralRules(topology).length > 0 ? naming.centralDlqName() : undefined,
+    bucketLogger: usesBucketLogger(centralRules(topology)) ? { functionName: naming.bucketLoggerFunctionName(), failureQueueName: naming.bucketLoggerFailureQueueName() } : undefined,
     retryAttempts: topology.events.retryAttempts,
     maxEventAgeInSeconds: topology.events.maxEventAgeInSeconds,
     alarmName: (kind) => naming.centralAlarmName(kind),
   };
 }
 
-/** The security account's dashboard: every rule of the bus and every dead-letter queue of its targets. */
+/** The security account's dashboard: every rule of the bus, every dead-letter queue of its targets, and the bucket-logger's on-failure queue. */
 export function centralDashboardSpec(topology: Topology, naming: Naming): DashboardSpec {
   return centralEventsDashboard({
     name: naming.centralDashboardName(),
@@ -115,7 +116,11 @@ export function centralDashboardSpec(topology: Topology, naming: Naming): Dashbo
     busName: naming.centralBusName(),
     archiveName: naming.centralArchiveName(),
     rules: watchedRules(topology, naming),
-    deadLetterQueueNames: [...(centralRules(topology).length > 0 ? [naming.centralDlqName()] : []), ...(responderEnabled(topology) ? [naming.responderFailureQueueName()] : [])],
+    deadLetterQueueNames: [
+      ...(centralRules(topology).length > 0 ? [naming.centralDlqName()] : []),
+      ...(responderEnabled(topology) ? [naming.responderFailureQueueName()] : []),
+      ...(usesBucketLogger(centralRules(topology)) ? [naming.bucketLoggerFailureQueueName()] : []),
+    ],
   });
 }
 
@@ -141,6 +146,11 @@ function watchedRules(topology: Topology, naming: Naming): WatchedRule[] {
       deadLetterQueueNames: [responderQueue],
     })),
   ];
+}
+
+/** Whether a lambda rule leaves its function to the bucket-logger, which then exists. */
+function usesBucketLogger(rules: readonly CentralRule[]): boolean {
+  return rules.some((r) => r.target === 'lambda' && r.functionArn === undefined);
 }
 
 /**
@@ -172,7 +182,7 @@ function ruleTargets(topology: Topology, naming: Naming, rules: readonly Central
       new StreamTarget(scope, { streamName: naming.eventStreamName(), roleName: naming.eventStreamRoleName(), accountId, ruleArns, shardCount: events.kinesisShardCount }),
     lambda: (scope) =>
       new LambdaTarget(scope, {
-        defaultFunction: rules.some((r) => r.target === 'lambda' && r.functionArn === undefined)
+        defaultFunction: usesBucketLogger(rules)
           ? new NodeFunction(scope, 'bucket-logger', {
               functionName: naming.bucketLoggerFunctionName(),
               entry: 'bucket-logger',

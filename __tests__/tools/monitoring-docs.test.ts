@@ -20,13 +20,15 @@ describe('docs/flow-2-events.md: the alarm table and the dashboard layouts', () 
       '`trailbridge-central-dlq-depth`',
       '`trailbridge-central-dlq-age`',
       '`trailbridge-central-throttled-rules`',
+      '`trailbridge-central-bucket-logger-errors`',
+      '`trailbridge-central-bucket-logger-failures`',
       '`trailbridge-events-to-central-failed-deliveries`',
       '`trailbridge-events-to-central-dlq-depth`',
     ]);
     // The bus's rules: the use cases' and the responses' (the default runs responses in report mode).
     expect(responseRules(topology).length).toBeGreaterThan(0);
     expect(rows[0][1]).toContain(`(${centralRules(topology).length + responseRules(topology).length} in this topology)`);
-    expect(rows[4][1]).toContain(`(${forwardingRules(topology).length} in this topology)`);
+    expect(rows[6][1]).toContain(`(${forwardingRules(topology).length} in this topology)`);
   });
 
   test('the section goes between its markers, and missing markers are an error that says so', () => {

@@ -24,6 +24,8 @@ export interface CentralAlarmInput {
   readonly rules: readonly WatchedRule[];
   /** The common dead-letter queue of the central targets. @default - none: no use-case or custom rule exists */
   readonly deadLetterQueueName?: string;
+  /** The bucket-logger and its on-failure queue. @default - none: no lambda rule leaves its function to the bucket-logger */
+  readonly bucketLogger?: { readonly functionName: string; readonly failureQueueName: string };
   readonly retryAttempts: number;
   readonly maxEventAgeInSeconds: number;
   /** The physical alarm name of a kind, or of a rule's deliveries (`<rule id>-failed-deliveries`). */
@@ -68,11 +70,54 @@ function ruleSpec(input: CentralAlarmInput, rule: WatchedRule): AlarmSpec {
 
 /**
  * The alarms of the central bus: one per rule on failed deliveries, the common dead-letter queue's
- * depth and the age of its oldest event, and throttled rule invocations in the account and region
- * (ThrottledRules has no bus dimension).
+ * depth and the age of its oldest event, throttled rule invocations in the account and region
+ * (ThrottledRules without a bus dimension), and the bucket-logger's errors and on-failure queue
+ * (EventBridge delivers to it asynchronously, so a function error is no failed delivery).
  */
 export function centralAlarmSpecs(input: CentralAlarmInput): AlarmSpec[] {
-  return [...input.rules.map((rule) => ruleSpec(input, rule)), ...(input.deadLetterQueueName ? deadLetterSpecs(input, input.deadLetterQueueName) : []), throttledSpec(input)];
+  return [
+    ...input.rules.map((rule) => ruleSpec(input, rule)),
+    ...(input.deadLetterQueueName ? deadLetterSpecs(input, input.deadLetterQueueName) : []),
+    throttledSpec(input),
+    ...(input.bucketLogger ? bucketLoggerSpecs(input, input.bucketLogger) : []),
+  ];
+}
+
+/** How long a function's own on-failure queue keeps a message (stacks/constructs/node-function.ts). */
+const FUNCTION_FAILURE_QUEUE_RETENTION_SECONDS = 14 * 86400;
+
+/**
+ * The bucket-logger failing: EventBridge hands it its events asynchronously and counts that as
+ * delivered, so only Lambda's Errors and its on-failure queue show a new bucket that was never
+ * recorded.
+ */
+function bucketLoggerSpecs(input: CentralAlarmInput, logger: NonNullable<CentralAlarmInput['bucketLogger']>): AlarmSpec[] {
+  const { functionName, failureQueueName } = logger;
+  const kept = days(FUNCTION_FAILURE_QUEUE_RETENTION_SECONDS);
+  return [
+    {
+      id: 'bucket-logger-errors',
+      alarmName: input.alarmName('bucket-logger-errors'),
+      why: 'new buckets the bucket-logger failed to record (EventBridge counts them as delivered)',
+      description:
+        `${functionName} failed invocations: the new S3 buckets of those events are not recorded in its log group. Lambda retries each event twice, then puts it in ${failureQueueName}, kept ${kept}. ` +
+        `First check: the function's log group for the error. ${DOCS}`,
+      metrics: [{ namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: { FunctionName: functionName }, statistic: 'Sum' }],
+      threshold: 1,
+      periodInSeconds: ALARM_PERIOD_SECONDS,
+    },
+    {
+      id: 'bucket-logger-failures',
+      alarmName: input.alarmName('bucket-logger-failures'),
+      why: `new buckets never recorded after Lambda's retries; SQS deletes the events after ${kept}`,
+      description:
+        `Events of new S3 buckets wait in ${failureQueueName}: ${functionName} failed on them after Lambda's retries, so those buckets are not in its log group. SQS deletes them after ${kept}. ` +
+        `First check: the function's log group for the error, fix it, then invoke the function again with each message's request payload. ${DOCS}`,
+      metrics: [{ namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: failureQueueName }, statistic: 'Maximum' }],
+      threshold: 1,
+      periodInSeconds: ALARM_PERIOD_SECONDS,
+    },
+  ];
 }
 
 /** Depth of the common dead-letter queue, and the age of its oldest event. */

@@ -13,7 +13,7 @@ export interface CentralEventsDashboardInput {
   readonly archiveName: string;
   /** Every rule of the bus: use cases, custom rules, responses. */
   readonly rules: readonly DashboardRule[];
-  /** Every dead-letter queue of the bus's targets. */
+  /** Every dead-letter queue of the bus's targets, and the on-failure queues of the functions they invoke. */
   readonly deadLetterQueueNames: readonly string[];
 }
 
