@@ -159,6 +159,7 @@ export class ObservabilityStack extends TrailbridgeStack {
       failureQueueName: naming.forwarderFailureQueueName(),
       deadLetterQueueName: naming.forwarderFailureDlqName(),
       notificationTopicName: naming.notificationTopicName(),
+      rulesLocation: `${naming.appConfigApplicationName()}/${naming.appConfigEnvironmentName()}/${naming.appConfigProfileName()}`,
       metricsNamespace: FORWARDER_METRICS_NAMESPACE,
       metricsDimensions: FORWARDER_METRICS_DIMENSIONS,
       alarmName: (kind) => naming.forwarderAlarmName(kind),

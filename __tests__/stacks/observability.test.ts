@@ -384,13 +384,14 @@ describe('observability stack: the failure queue', () => {
 describe('observability stack: alarms', () => {
   const stack = observability();
 
-  test('on errors, failure-queue depth, the age of its oldest message, dead letters, tickets not stored and silence', () => {
+  test('on errors, failure-queue depth, the age of its oldest message, dead letters, tickets not stored, rules not loaded and silence', () => {
     const alarms = Object.fromEntries(stack.resources('aws_cloudwatch_metric_alarm').map(([, a]) => [a.alarm_name, a]));
     expect(Object.keys(alarms).sort()).toEqual([
       'trailbridge-forwarder-dead-letters',
       'trailbridge-forwarder-errors',
       'trailbridge-forwarder-failure-queue-age',
       'trailbridge-forwarder-failure-queue-depth',
+      'trailbridge-forwarder-rules-load-failures',
       'trailbridge-forwarder-silence',
       'trailbridge-forwarder-ticket-write-failures',
     ]);
@@ -447,6 +448,31 @@ describe('observability stack: alarms', () => {
     expect(text).toMatch(/trailbridge-forwarder-failures/);
   });
 
+  test('on rules that could not be loaded from AppConfig: what it means, and what to check', () => {
+    const alarm = stack.resourceWhere('aws_cloudwatch_metric_alarm', 'alarm_name', 'trailbridge-forwarder-rules-load-failures');
+    expect(alarm).toMatchObject({
+      namespace: FORWARDER_METRICS_NAMESPACE,
+      metric_name: 'RulesLoadFailed',
+      dimensions: FORWARDER_METRICS_DIMENSIONS,
+      statistic: 'Sum',
+      comparison_operator: 'GreaterThanOrEqualToThreshold',
+      threshold: 1,
+      period: 300,
+      evaluation_periods: 1,
+      treat_missing_data: 'notBreaching',
+    });
+    const text: string = alarm.alarm_description;
+    expect(text.length).toBeLessThanOrEqual(1024);
+    // Where the rules come from, what the forwarder does instead (last good, built-in, refused), and the log lines that say so.
+    expect(text).toMatch(/trailbridge-forwarder\/default\/forwarding-rules/);
+    expect(text).toMatch(/last good rules/);
+    expect(text).toMatch(/built-in rules .*RulesDefaultsInUse/);
+    expect(text).toMatch(/redact.*refuses to forward/);
+    expect(text).toMatch(/"forwarding rules not updated"/);
+    expect(text).toMatch(/"NO FORWARDING RULES AVAILABLE"/);
+    expect(text).toMatch(/First check: /);
+  });
+
   test('the silence window is forwarder.alarms.silenceMinutes, in periods of periodInSeconds; false leaves the alarm out', () => {
     const silenceOf = (s: SynthesizedStack) => s.resources('aws_cloudwatch_metric_alarm').map(([, a]) => a).find((a) => a.alarm_name === 'trailbridge-forwarder-silence');
     const longer = observability((t) => (t.forwarder = { alarms: { silenceMinutes: 180, periodInSeconds: 600 } }));
@@ -454,7 +480,7 @@ describe('observability stack: alarms', () => {
     expect(silenceOf(longer)?.alarm_description).toMatch(/for 180 minutes/);
     const off = observability((t) => (t.forwarder = { alarms: { silenceMinutes: false } }));
     expect(silenceOf(off)).toBeUndefined();
-    expect(off.resources('aws_cloudwatch_metric_alarm')).toHaveLength(5);
+    expect(off.resources('aws_cloudwatch_metric_alarm')).toHaveLength(6);
   });
 
   test('notify an encrypted topic that only this account\'s alarms may publish to', () => {
@@ -483,7 +509,7 @@ describe('observability stack: alarms', () => {
     const configured = observability((t) => (t.forwarder = { alarms: { topicArn } }));
     expect(configured.resources('aws_sns_topic')).toHaveLength(0);
     expect(configured.resources('aws_kms_key').map(([id]) => id.split('_')[0]).sort()).toEqual(['api-token-key', 'forwarder', 'progress']);
-    expect(configured.resources('aws_cloudwatch_metric_alarm')).toHaveLength(6);
+    expect(configured.resources('aws_cloudwatch_metric_alarm')).toHaveLength(7);
     for (const [, alarm] of configured.resources('aws_cloudwatch_metric_alarm')) expect(alarm.alarm_actions).toEqual([topicArn]);
   });
 

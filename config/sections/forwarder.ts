@@ -70,7 +70,7 @@ const alarms = z
     const problem = alarmWindowProblem(options.silenceMinutes, options.periodInSeconds, 'periodInSeconds');
     if (problem) ctx.addIssue({ code: 'custom', path: ['silenceMinutes'], message: problem });
   })
-  .describe('CloudWatch alarms on the forwarder: function errors, failure-queue depth, age of its oldest message, dead-lettered tickets, tickets that could not be stored (TicketWriteFailed), and silence (no RecordsSent for silenceMinutes).');
+  .describe('CloudWatch alarms on the forwarder: function errors, failure-queue depth, age of its oldest message, dead-lettered tickets, tickets that could not be stored (TicketWriteFailed), rules that could not be loaded from AppConfig (RulesLoadFailed), and silence (no RecordsSent for silenceMinutes).');
 
 /** AppConfig's range for a deployment strategy's duration and bake time: 0 to 24 hours. */
 const appConfigMinutes = z.number().int().min(0).max(1440);

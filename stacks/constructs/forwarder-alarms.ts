@@ -11,6 +11,8 @@ export interface ForwarderAlarmsProps {
   readonly deadLetterQueueName: string;
   /** The topic whose notifications invoke the function (the silence alarm's description names it). */
   readonly notificationTopicName: string;
+  /** Where the function loads its rules from: AppConfig application/environment/profile (the rules alarm's description names it). */
+  readonly rulesLocation: string;
   /** Where the forwarder's EMF metrics land (functions/forwarder/metric-names.ts). */
   readonly metricsNamespace: string;
   /** The dimensions of every EMF metric of the forwarder. */
@@ -33,7 +35,7 @@ export interface ForwarderAlarmsProps {
   readonly provider?: TerraformProvider;
 }
 
-export const ALARM_KINDS = ['errors', 'failure-queue-depth', 'failure-queue-age', 'dead-letters', 'ticket-write-failures', 'silence'] as const;
+export const ALARM_KINDS = ['errors', 'failure-queue-depth', 'failure-queue-age', 'dead-letters', 'ticket-write-failures', 'rules-load-failures', 'silence'] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 /** The alarms a topology can leave out. */
 type OptionalAlarmKind = 'silence';
@@ -45,9 +47,10 @@ type AlarmCommon = Pick<CloudwatchMetricAlarmConfig, 'provider' | 'evaluationPer
  * What an operator must hear about: the function failing (errors), records waiting for replay
  * (failure-queue depth), tickets nobody replays (age of the oldest message), and tickets that
  * failed their replays (dead letters), tickets that could not be stored at all (the forwarder's
- * `TicketWriteFailed`: replay data at risk, which no queue metric shows), and a forwarder that
+ * `TicketWriteFailed`: replay data at risk, which no queue metric shows), rules that could not be
+ * loaded (`RulesLoadFailed`: changes not applied, or no rules at all), and a forwarder that
  * sends nothing (silence). For all but silence missing data is healthy: an idle forwarder sends
- * no metrics, and `TicketWriteFailed` is emitted only when a write fails. For silence it is the
+ * no metrics, and the failure counts are emitted only when something failed. For silence it is the
  * outage: CloudTrail delivers a file per account and region about every 5 minutes, and a
  * forwarder nobody invokes emits no `RecordsSent` at all.
  */
@@ -116,6 +119,21 @@ export class ForwarderAlarms extends Construct {
         alarmName: props.alarmName('ticket-write-failures'),
         alarmDescription: `${props.functionName} could not store replay tickets in ${props.failureQueueName}; it failed the invocation or returned those messages, to be delivered again. Its log says "cannot store ... replay tickets". See docs/flow-1-forwarder.md`,
         metricName: 'TicketWriteFailed',
+        statistic: 'Sum',
+        threshold: 1,
+      }),
+      'rules-load-failures': new CloudwatchMetricAlarm(this, 'rules-load-failures', {
+        ...common,
+        namespace: props.metricsNamespace,
+        dimensions: { ...props.metricsDimensions },
+        alarmName: props.alarmName('rules-load-failures'),
+        alarmDescription:
+          `${props.functionName} could not load its forwarding rules from AppConfig (${props.rulesLocation}): the extension was unreachable or answered an error, or the deployed version is not JSON, fails the rules schema or does not compile. ` +
+          'It forwards with the last good rules (the new version is not applied). With none yet (a cold start) it forwards with the built-in rules (every record, no filter, no redaction; RulesDefaultsInUse), ' +
+          'unless the hosted rules redact: then it fails closed, refuses to forward and fails the invocation (the errors alarm), to be delivered again. ' +
+          'Its log says "forwarding rules not updated" or "NO FORWARDING RULES AVAILABLE" with the problem. ' +
+          "First check: that problem in the log; then the profile's latest deployment in AppConfig and the extension's own log lines. See docs/flow-1-forwarder.md",
+        metricName: 'RulesLoadFailed',
         statistic: 'Sum',
         threshold: 1,
       }),
