@@ -158,6 +158,8 @@ export class ObservabilityStack extends TrailbridgeStack {
       functionName: naming.forwarderFunctionName(),
       failureQueueName: naming.forwarderFailureQueueName(),
       deadLetterQueueName: naming.forwarderFailureDlqName(),
+      notificationTopicName: naming.notificationTopicName(),
+      rulesLocation: `${naming.appConfigApplicationName()}/${naming.appConfigEnvironmentName()}/${naming.appConfigProfileName()}`,
       metricsNamespace: FORWARDER_METRICS_NAMESPACE,
       metricsDimensions: FORWARDER_METRICS_DIMENSIONS,
       alarmName: (kind) => naming.forwarderAlarmName(kind),
@@ -166,6 +168,7 @@ export class ObservabilityStack extends TrailbridgeStack {
       errorsThreshold: options.alarms.errorsThreshold,
       failureQueueDepthThreshold: options.alarms.failureQueueDepthThreshold,
       oldestTicketAgeInSeconds: options.alarms.oldestTicketAgeInSeconds,
+      silenceMinutes: options.alarms.silenceMinutes,
     });
     return { topic, alarms };
   }

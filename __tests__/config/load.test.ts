@@ -213,6 +213,21 @@ describe('validation rules', () => {
     expectProblem((t) => (t.forwarder = { logRetentionInDays: 45 }), 'forwarder.logRetentionInDays', /45 is not a retention CloudWatch Logs accepts; use one of 1, 3, 5/);
   });
 
+  test('the forwarder silence window is whole periods that CloudWatch can evaluate, or false', () => {
+    const alarms = (a: Record<string, unknown>) => (t: any) => (t.forwarder = { alarms: a });
+    expectProblem(alarms({ silenceMinutes: 52 }), 'forwarder.alarms.silenceMinutes', /^52 minutes is not a whole number of periods of 300 s \(periodInSeconds\); use a multiple of 5 minutes, such as 50 or 55$/);
+    expectProblem(alarms({ silenceMinutes: 90, periodInSeconds: 3600 }), 'forwarder.alarms.silenceMinutes', /not a whole number of periods of 3600 s/);
+    // CloudWatch evaluates at most a day of periods shorter than an hour, at most 7 days of longer ones.
+    expectProblem(alarms({ silenceMinutes: 1445 }), 'forwarder.alarms.silenceMinutes', /^1445 minutes is longer than CloudWatch evaluates periods of 300 s over \(1440 minutes\); shorten it, or lengthen periodInSeconds to 3600 or more \(up to 10080 minutes\)$/);
+    expectProblem(alarms({ silenceMinutes: 10140, periodInSeconds: 3600 }), 'forwarder.alarms.silenceMinutes', /longer than CloudWatch evaluates periods of 3600 s over \(10080 minutes\)/);
+    expectProblem(alarms({ silenceMinutes: 0 }), 'forwarder.alarms.silenceMinutes', /./);
+    expectProblem(alarms({ silenceMinutes: true }), 'forwarder.alarms.silenceMinutes', /./);
+    for (const ok of [{}, { silenceMinutes: false }, { silenceMinutes: 5 }, { silenceMinutes: 1440 }, { silenceMinutes: 10080, periodInSeconds: 3600 }, { silenceMinutes: 30, periodInSeconds: 600 }]) {
+      expect(problemsOf(alarms(ok))).toEqual([]);
+    }
+    expect(parseTopology(defaultTopologyInput()).forwarder.alarms.silenceMinutes).toBe(60);
+  });
+
   test('a valid file gives no problems', () => {
     expect(problemsOf(() => undefined)).toEqual([]);
   });

@@ -185,6 +185,25 @@ function missingIsHealthy(namespace: string, metricName: string): boolean {
   return ['FailedInvocations', 'InvocationsFailedToBeSentToDlq', 'InvocationsSentToDlq', 'DeadLetterInvocations', 'ThrottledRules', 'Errors', 'Throttles', 'NumberOfNotificationsFailed', 'ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage'].includes(metricName);
 }
 
+/**
+ * The alarms that treat missing data as breaching, each with why. For these the metric's absence
+ * is the outage: they alarm when a count stays below its threshold (LessThanThreshold), and a
+ * function that is not invoked emits nothing. Every other alarm treats missing data as not
+ * breaching, on a metric that is absent when all is well; `missing` and `ignore` would leave an
+ * alarm in its last state through the very silence it is for.
+ */
+const MISSING_IS_OUTAGE: readonly { readonly namespace: string; readonly metricName: string; readonly alarmName: RegExp; readonly why: string }[] = [
+  {
+    namespace: FORWARDER_METRICS_NAMESPACE,
+    metricName: 'RecordsSent',
+    alarmName: /-forwarder-silence$/,
+    why: 'CloudTrail delivers a file per account and region about every 5 minutes: a forwarder that sent nothing for the window, or was not invoked at all, means a broken pipeline',
+  },
+];
+
+const missingIsOutage = (w: Pick<Watched, 'where' | 'namespace' | 'metricName'>) =>
+  MISSING_IS_OUTAGE.find((e) => e.namespace === w.namespace && e.metricName === w.metricName && e.alarmName.test(w.where));
+
 // ---------------------------------------------------------------------------------------------
 // What the synth watches.
 
@@ -210,13 +229,15 @@ interface Watched {
   readonly period?: number;
   /** Set for an alarm. */
   readonly treatMissingData?: string;
+  /** Set for an alarm. */
+  readonly comparisonOperator?: string;
 }
 
 const providerOf = (body: Body) => body.provider ?? 'aws';
 
 function alarmsWatched(stack: SynthesizedStack): Watched[] {
   return stack.resources('aws_cloudwatch_metric_alarm').flatMap(([, a]) => {
-    const base = { where: `${stack.name} alarm ${a.alarm_name}`, resources: terraformResources(stack, providerOf(a)), treatMissingData: a.treat_missing_data };
+    const base = { where: `${stack.name} alarm ${a.alarm_name}`, resources: terraformResources(stack, providerOf(a)), treatMissingData: a.treat_missing_data, comparisonOperator: a.comparison_operator };
     if (a.metric_name) return [{ ...base, namespace: a.namespace, metricName: a.metric_name, dimensions: a.dimensions ?? {}, statistic: a.statistic ?? a.extended_statistic, period: a.period }];
     return (a.metric_query ?? [])
       .filter((q: Body) => q.metric)
@@ -302,7 +323,12 @@ function problemsOf(w: Watched, emitted: ReadonlyMap<string, Set<string>>): stri
   }
   if (w.treatMissingData !== undefined) {
     const healthy = missingIsHealthy(w.namespace, w.metricName);
-    if ((w.treatMissingData === 'notBreaching') !== healthy) problems.push(`treat_missing_data ${w.treatMissingData} on ${w.metricName}, which ${healthy ? 'is absent when all is well' : 'should always be there'}`);
+    if (w.treatMissingData === 'breaching') {
+      if (!missingIsOutage(w)) problems.push(`treat_missing_data breaching on ${w.metricName}, an alarm MISSING_IS_OUTAGE does not list; add it there with why its metric's absence is the outage, or treat missing data as notBreaching`);
+      else if (w.comparisonOperator !== 'LessThanThreshold') problems.push(`treat_missing_data breaching on ${w.metricName} compared ${w.comparisonOperator}: only an alarm on too little (LessThanThreshold) may count no data as breaching`);
+    } else if (w.treatMissingData !== 'notBreaching' || !healthy) {
+      problems.push(`treat_missing_data ${w.treatMissingData} on ${w.metricName}, which ${healthy ? 'is absent when all is well' : 'should always be there'}`);
+    }
   }
   if (w.period !== undefined && (w.period < 60 || w.period % 60 !== 0)) problems.push(`period ${w.period} s is not a multiple of the metric's 60 s resolution`);
   return problems;
@@ -364,6 +390,14 @@ describe.each(topologies)('every alarm and dashboard metric exists: %s', (_, loa
     expect(problems).toEqual([]);
     // Each custom namespace an alarm reads is one a function writes.
     expect([...new Set(watched.map((w) => w.namespace).filter((ns) => !ns.startsWith('AWS/')))].sort()).toEqual(EMITTERS.map((e) => e.namespace).sort());
+  });
+
+  test('each alarm MISSING_IS_OUTAGE lists exists, and treats missing data as breaching', () => {
+    const watched = stacks.flatMap(alarmsWatched);
+    for (const exception of MISSING_IS_OUTAGE) {
+      const found = watched.filter((w) => missingIsOutage(w) === exception).map((w) => ({ where: w.where, treatMissingData: w.treatMissingData }));
+      expect({ metric: exception.metricName, found }).toEqual({ metric: exception.metricName, found: [{ where: expect.any(String), treatMissingData: 'breaching' }] });
+    }
   });
 
   test('dashboards', () => {
@@ -442,7 +476,7 @@ function templateAlarmsWatched(where: string, template: Body): Watched[] {
     .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
     .flatMap((r) => {
       const a = r.Properties;
-      const base = { where: `${where} alarm ${a.AlarmName}`, resources: templateResources(where, template, r.Condition), treatMissingData: a.TreatMissingData };
+      const base = { where: `${where} alarm ${a.AlarmName}`, resources: templateResources(where, template, r.Condition), treatMissingData: a.TreatMissingData, comparisonOperator: a.ComparisonOperator };
       if (a.MetricName) return [{ ...base, namespace: a.Namespace, metricName: a.MetricName, dimensions: dimensions(a.Dimensions), statistic: a.Statistic, period: a.Period }];
       return (a.Metrics as Body[])
         .filter((m) => m.MetricStat)

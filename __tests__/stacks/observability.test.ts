@@ -384,13 +384,15 @@ describe('observability stack: the failure queue', () => {
 describe('observability stack: alarms', () => {
   const stack = observability();
 
-  test('on errors, failure-queue depth, the age of its oldest message, dead letters and tickets not stored', () => {
+  test('on errors, failure-queue depth, the age of its oldest message, dead letters, tickets not stored, rules not loaded and silence', () => {
     const alarms = Object.fromEntries(stack.resources('aws_cloudwatch_metric_alarm').map(([, a]) => [a.alarm_name, a]));
     expect(Object.keys(alarms).sort()).toEqual([
       'trailbridge-forwarder-dead-letters',
       'trailbridge-forwarder-errors',
       'trailbridge-forwarder-failure-queue-age',
       'trailbridge-forwarder-failure-queue-depth',
+      'trailbridge-forwarder-rules-load-failures',
+      'trailbridge-forwarder-silence',
       'trailbridge-forwarder-ticket-write-failures',
     ]);
     expect(alarms['trailbridge-forwarder-errors']).toMatchObject({ namespace: 'AWS/Lambda', metric_name: 'Errors', dimensions: { FunctionName: 'trailbridge-forwarder' } });
@@ -416,8 +418,69 @@ describe('observability stack: alarms', () => {
     for (const alarm of Object.values(alarms) as any[]) {
       expect(alarm.alarm_actions).toEqual([topic]);
       expect(alarm.ok_actions).toEqual([topic]);
-      expect(alarm.treat_missing_data).toBe('notBreaching');
+      // The silence alarm alone: for it no data is the outage.
+      expect(alarm.treat_missing_data).toBe(alarm.alarm_name === 'trailbridge-forwarder-silence' ? 'breaching' : 'notBreaching');
     }
+  });
+
+  test('on silence: no record sent in any period of an hour, an invocation-free period included', () => {
+    const silence = stack.resourceWhere('aws_cloudwatch_metric_alarm', 'alarm_name', 'trailbridge-forwarder-silence');
+    expect(silence).toMatchObject({
+      namespace: FORWARDER_METRICS_NAMESPACE,
+      metric_name: 'RecordsSent',
+      dimensions: FORWARDER_METRICS_DIMENSIONS,
+      statistic: 'Sum',
+      comparison_operator: 'LessThanThreshold',
+      threshold: 1,
+      period: 300,
+      evaluation_periods: 12,
+      datapoints_to_alarm: 12,
+      // A forwarder nobody invokes emits no metric at all: that is the outage this alarm is for.
+      treat_missing_data: 'breaching',
+    });
+    const text: string = silence.alarm_description;
+    expect(text.length).toBeLessThanOrEqual(1024);
+    expect(text).toMatch(/no record .* for 60 minutes/);
+    expect(text).toMatch(/First check: /);
+    // Where the invocations come from, and where the sent records would have gone.
+    expect(text).toMatch(/trailbridge-cloudtrail-objects/);
+    expect(text).toMatch(/get-trail-status/);
+    expect(text).toMatch(/trailbridge-forwarder-failures/);
+  });
+
+  test('on rules that could not be loaded from AppConfig: what it means, and what to check', () => {
+    const alarm = stack.resourceWhere('aws_cloudwatch_metric_alarm', 'alarm_name', 'trailbridge-forwarder-rules-load-failures');
+    expect(alarm).toMatchObject({
+      namespace: FORWARDER_METRICS_NAMESPACE,
+      metric_name: 'RulesLoadFailed',
+      dimensions: FORWARDER_METRICS_DIMENSIONS,
+      statistic: 'Sum',
+      comparison_operator: 'GreaterThanOrEqualToThreshold',
+      threshold: 1,
+      period: 300,
+      evaluation_periods: 1,
+      treat_missing_data: 'notBreaching',
+    });
+    const text: string = alarm.alarm_description;
+    expect(text.length).toBeLessThanOrEqual(1024);
+    // Where the rules come from, what the forwarder does instead (last good, built-in, refused), and the log lines that say so.
+    expect(text).toMatch(/trailbridge-forwarder\/default\/forwarding-rules/);
+    expect(text).toMatch(/last good rules/);
+    expect(text).toMatch(/built-in rules .*RulesDefaultsInUse/);
+    expect(text).toMatch(/redact.*refuses to forward/);
+    expect(text).toMatch(/"forwarding rules not updated"/);
+    expect(text).toMatch(/"NO FORWARDING RULES AVAILABLE"/);
+    expect(text).toMatch(/First check: /);
+  });
+
+  test('the silence window is forwarder.alarms.silenceMinutes, in periods of periodInSeconds; false leaves the alarm out', () => {
+    const silenceOf = (s: SynthesizedStack) => s.resources('aws_cloudwatch_metric_alarm').map(([, a]) => a).find((a) => a.alarm_name === 'trailbridge-forwarder-silence');
+    const longer = observability((t) => (t.forwarder = { alarms: { silenceMinutes: 180, periodInSeconds: 600 } }));
+    expect(silenceOf(longer)).toMatchObject({ period: 600, evaluation_periods: 18, datapoints_to_alarm: 18 });
+    expect(silenceOf(longer)?.alarm_description).toMatch(/for 180 minutes/);
+    const off = observability((t) => (t.forwarder = { alarms: { silenceMinutes: false } }));
+    expect(silenceOf(off)).toBeUndefined();
+    expect(off.resources('aws_cloudwatch_metric_alarm')).toHaveLength(6);
   });
 
   test('notify an encrypted topic that only this account\'s alarms may publish to', () => {
@@ -446,7 +509,7 @@ describe('observability stack: alarms', () => {
     const configured = observability((t) => (t.forwarder = { alarms: { topicArn } }));
     expect(configured.resources('aws_sns_topic')).toHaveLength(0);
     expect(configured.resources('aws_kms_key').map(([id]) => id.split('_')[0]).sort()).toEqual(['api-token-key', 'forwarder', 'progress']);
-    expect(configured.resources('aws_cloudwatch_metric_alarm')).toHaveLength(5);
+    expect(configured.resources('aws_cloudwatch_metric_alarm')).toHaveLength(7);
     for (const [, alarm] of configured.resources('aws_cloudwatch_metric_alarm')) expect(alarm.alarm_actions).toEqual([topicArn]);
   });
 

@@ -40,6 +40,34 @@ export const alarmPeriodInSeconds = z
   .refine((v) => v >= 60 && v % 60 === 0, { error: 'use a multiple of 60 seconds' });
 
 /**
+ * The longest time CloudWatch evaluates an alarm over (period x evaluation periods): one day for
+ * periods shorter than an hour, seven days for longer ones (PutMetricAlarm, Period).
+ */
+export function alarmEvaluationLimitInSeconds(periodInSeconds: number): number {
+  return periodInSeconds < 3600 ? 86_400 : 604_800;
+}
+
+/**
+ * What is wrong with an alarm window of `minutes` evaluated in periods of `periodInSeconds`
+ * (`periodOption` names that option), or undefined when CloudWatch can evaluate it as whole periods.
+ */
+export function alarmWindowProblem(minutes: number, periodInSeconds: number, periodOption: string): string | undefined {
+  const seconds = minutes * 60;
+  if (seconds % periodInSeconds !== 0) {
+    const step = periodInSeconds / 60;
+    const below = Math.floor(minutes / step) * step;
+    const near = [below, below + step].filter((m) => m > 0 && m * 60 <= alarmEvaluationLimitInSeconds(periodInSeconds));
+    return `${minutes} minutes is not a whole number of periods of ${periodInSeconds} s (${periodOption}); use a multiple of ${step} minutes${near.length > 0 ? `, such as ${near.join(' or ')}` : ''}`;
+  }
+  const limit = alarmEvaluationLimitInSeconds(periodInSeconds);
+  if (seconds > limit) {
+    const longer = periodInSeconds < 3600 ? `, or lengthen ${periodOption} to 3600 or more (up to ${alarmEvaluationLimitInSeconds(3600) / 60} minutes)` : '';
+    return `${minutes} minutes is longer than CloudWatch evaluates periods of ${periodInSeconds} s over (${limit / 60} minutes); shorten it${longer}`;
+  }
+  return undefined;
+}
+
+/**
  * Email subscriptions of a topic; each address once, so nobody gets every message twice (and
  * each subscription is named by its address, stacks/constructs/email-subscriptions.ts).
  */

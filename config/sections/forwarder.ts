@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_HEAP_GROWING_PERCENT, MAX_HEAP_GROWING_PERCENT, MIN_HEAP_GROWING_PERCENT } from '../../functions/forwarder/heap';
-import { alarmPeriodInSeconds, arn, logRetentionInDays, positiveInt } from './common';
+import { alarmPeriodInSeconds, alarmWindowProblem, arn, logRetentionInDays, positiveInt } from './common';
 import { reservedConcurrency } from './functions';
 
 export const dynatrace = z
@@ -58,8 +58,19 @@ const alarms = z
     oldestTicketAgeInSeconds: positiveInt
       .default(3600)
       .describe('Age of the oldest message in the failure queue that raises the age alarm: tickets not replayed for this long. @default 3600'),
+    silenceMinutes: z
+      .union([positiveInt, z.literal(false).describe('No silence alarm.')])
+      .default(60)
+      .describe(
+        'Minutes without a record sent to Dynatrace (RecordsSent) that raise the silence alarm, or false for none. CloudTrail delivers a file per account and region about every 5 minutes, so a silent forwarder means a broken pipeline: a trail stopped, a notification or the subscription removed, the function not invoked (which emits no metric, so missing data counts as silence). A whole number of periods (periodInSeconds), at most a day for periods under an hour and 7 days for longer ones (CloudWatch\'s limit). @default 60',
+      ),
   })
-  .describe('CloudWatch alarms on the forwarder: function errors, failure-queue depth, age of its oldest message, dead-lettered tickets, and tickets that could not be stored (TicketWriteFailed).');
+  .superRefine((options, ctx) => {
+    if (typeof options.silenceMinutes !== 'number') return;
+    const problem = alarmWindowProblem(options.silenceMinutes, options.periodInSeconds, 'periodInSeconds');
+    if (problem) ctx.addIssue({ code: 'custom', path: ['silenceMinutes'], message: problem });
+  })
+  .describe('CloudWatch alarms on the forwarder: function errors, failure-queue depth, age of its oldest message, dead-lettered tickets, tickets that could not be stored (TicketWriteFailed), rules that could not be loaded from AppConfig (RulesLoadFailed), and silence (no RecordsSent for silenceMinutes).');
 
 /** AppConfig's range for a deployment strategy's duration and bake time: 0 to 24 hours. */
 const appConfigMinutes = z.number().int().min(0).max(1440);
