@@ -336,7 +336,9 @@ describe('S3 timeouts: a first byte that never comes, a body that stalls while r
     expect(ahead.status).toBe('failed');
     expect(ahead.tickets.map((t) => [t.ranges, t.reason])).toEqual([[[{ from: 0, to: null }], 'deadline: the invocation ran out of time before reading the object']]);
     await waitFor(() => (s3.dropped.get(kAhead) ?? []).length > 0);
-    expect(s3.dropped.get(kAhead)![0] - started).toBeLessThan(1_400);
+    // Aborted when reading stops (1 s in), before the invocation's end (2 s); the slack is for a
+    // loaded machine (a CI run under load took 1,477 ms).
+    expect(s3.dropped.get(kAhead)![0] - started).toBeLessThan(1_800);
     await sleep(3_300 - (Date.now() - started));
     expect(s3.requests.get(kAhead)).toBe(1);
   }, 15_000);
