@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { Testing } from 'cdktf';
+import { parseTopology } from '../config/load';
 import { Naming } from '../config/naming';
 import { PROJECT_ROOT } from '../config/paths';
-import { Topology } from '../config/schema';
+import { Topology, TopologyInput } from '../config/schema';
 import { buildStacks } from '../stacks/app';
 import { centralAlarmSpecs } from '../stacks/constructs/central-bus-alarms';
 import { centralAlarmInput } from '../stacks/security-events-stack';
@@ -28,7 +29,7 @@ const STACK_GROUPS: readonly { readonly stackPattern: string; readonly title: st
   { stackPattern: 'security-events', title: 'flow 2, the central bus, its rules and the responses (security account)', doc: 'flow-2-events.md#watching-it' },
   {
     stackPattern: 'source-<account>',
-    title: 'flow 2, the forwarding of each source account to the central bus (also the StackSet template of `forwardingDeployment: "stackset"` and `organizationForwarding`, from the same specs)',
+    title: 'flow 2, the forwarding of each source account to the central bus, in Terraform (the StackSet templates carry the same alarms: see the last table)',
     doc: 'flow-2-events.md#source-side-source-name',
   },
   { stackPattern: 'incident-response', title: 'flow 3, the Dynatrace problem bus (incident-response account)', doc: 'flow-3-incident-response.md' },
@@ -131,6 +132,98 @@ function topicsText(stack: Body, alarm: Body, patterns: Patterns): string {
   return names.length === 0 ? 'nobody' : names.join(', ') + ok;
 }
 
+/**
+ * The alarms of a StackSet's template (AWS::CloudWatch::Alarm), in the shape of Terraform's
+ * aws_cloudwatch_metric_alarm, their topics named by the template's AWS::SNS::Topic.
+ */
+function templateAlarms(set: Body): Body[] {
+  // The body is written for Terraform, with its literal escapes ($${, %%{) for CloudFormation's own.
+  const template = JSON.parse(String(set.template_body).replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{')) as Body;
+  const resources = template.Resources as Record<string, Body>;
+  const dimensions = (ds: Body[] | undefined) => (ds && ds.length > 0 ? Object.fromEntries(ds.map((d) => [d.Name, d.Value])) : undefined);
+  const topic = (action: unknown) => {
+    const ref = (action as Body)?.Ref;
+    return typeof ref === 'string' && resources[ref]?.Type === 'AWS::SNS::Topic' ? `\${aws_sns_topic.${ref}.arn}` : JSON.stringify(action);
+  };
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+    .map(({ Properties: a }) => ({
+      alarm_name: a.AlarmName,
+      // A description naming the instance's region is an Fn::Sub of ${AWS::Region}: shown as written.
+      alarm_description: typeof a.AlarmDescription === 'string' ? a.AlarmDescription : a.AlarmDescription?.['Fn::Sub'] ?? JSON.stringify(a.AlarmDescription),
+      namespace: a.Namespace,
+      metric_name: a.MetricName,
+      statistic: a.Statistic,
+      dimensions: dimensions(a.Dimensions),
+      period: a.Period,
+      metric_query: (a.Metrics ?? [])
+        .filter((m: Body) => m.MetricStat)
+        .map((m: Body) => ({ metric: { namespace: m.MetricStat.Metric.Namespace, metric_name: m.MetricStat.Metric.MetricName, dimensions: dimensions(m.MetricStat.Metric.Dimensions), stat: m.MetricStat.Stat, period: m.MetricStat.Period } })),
+      comparison_operator: a.ComparisonOperator,
+      threshold: a.Threshold,
+      evaluation_periods: a.EvaluationPeriods,
+      datapoints_to_alarm: a.DatapointsToAlarm,
+      treat_missing_data: a.TreatMissingData,
+      alarm_actions: (a.AlarmActions ?? []).map(topic),
+      ok_actions: (a.OKActions ?? []).map(topic),
+    }));
+}
+
+/** A template's topics under `resource.aws_sns_topic`, so that topicsText reads them as a stack's. */
+function templateTopics(set: Body): Body {
+  const template = JSON.parse(String(set.template_body).replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{')) as Body;
+  const topics = Object.entries(template.Resources as Record<string, Body>).filter(([, r]) => r.Type === 'AWS::SNS::Topic');
+  return { resource: { aws_sns_topic: Object.fromEntries(topics.map(([id, r]) => [id, { name: r.Properties.TopicName }])) } };
+}
+
+/**
+ * The topology with every StackSet mode on, to list the templates' alarms: the second source
+ * account forwards by a self-managed StackSet, and the organization's OUs by a service-managed
+ * one (an organization id and an OU added; all else as given).
+ */
+export function withStackSets(topology: Topology): Topology {
+  const input = structuredClone(topology) as unknown as Body;
+  input.organization = input.organization ?? { id: 'o-a1b2c3d4e5' };
+  const sources = (input.accounts as Body[]).filter((a) => a.source);
+  const last = sources[sources.length - 1];
+  last.source = { ...last.source, forwardingDeployment: 'stackset' };
+  input.organizationForwarding = input.organizationForwarding ?? { organizationalUnits: [{ id: 'ou-ab12-cd34ef56' }] };
+  return parseTopology(input as TopologyInput, 'the topology with its StackSet modes on');
+}
+
+/** The alarms of the StackSet templates of the topology with its StackSet modes on, one row per alarm and set pattern. */
+export function stackSetAlarmRows(topology: Topology): CatalogRow[] {
+  const patterns = new Patterns(topology);
+  const variant = withStackSets(topology);
+  const rows: CatalogRow[] = [];
+  withoutCreationStacks(() => {
+    const built = buildStacks(Testing.app(), variant);
+    const sources = new Set(built.sources.map((s) => s.stackName));
+    for (const stack of built.all) {
+      const json = JSON.parse(Testing.synth(stack)) as Body;
+      for (const set of Object.values<Body>(json.resource?.aws_cloudformation_stack_set ?? {})) {
+        const topics = templateTopics(set);
+        const instances = sources.has(stack.stackName)
+          ? `every stack instance of \`${patterns.name(set.name)}\` (stack \`source-<account>\`, self-managed: one per region the account forwards from)`
+          : `every stack instance of \`${patterns.name(set.name)}\` (stack \`${stack.stackName}\`, service-managed: each account and region of the OUs)`;
+        for (const alarm of templateAlarms(set)) {
+          const metrics = metricsOf(alarm);
+          rows.push({
+            alarm: `\`${patterns.name(alarm.alarm_name)}\``,
+            where: instances,
+            metric: metricText(metrics, patterns, false),
+            threshold: thresholdText(alarm, metrics),
+            missingData: String(alarm.treat_missing_data ?? 'missing'),
+            notifies: topicsText(topics, alarm, patterns),
+            firstCheck: firstCheck(String(alarm.alarm_description ?? '')),
+          });
+        }
+      }
+    }
+  });
+  return rows;
+}
+
 /** Provider alias -> region, in a stack's Terraform. */
 function regions(stack: Body): Map<string, string> {
   const providers: Body[] = stack.provider?.aws ?? [];
@@ -222,6 +315,18 @@ export function alarmCatalogSection(topology: Topology): string {
       ).trimEnd(),
     );
   }
+  const stackSets = stackSetAlarmRows(topology);
+  parts.push(
+    '',
+    '### StackSet templates',
+    '',
+    'Flow 2 at organization scale, not in the default topology: with `forwardingDeployment: "stackset"` on a source account or with `organizationForwarding` ([scale](scale.md)), the StackSet template carries the forwarding alarms of `source-<account>` in every stack instance, from the same specs, with a topic of the instance\'s own account and region. Listed from the default topology with both modes on:',
+    '',
+    table(
+      ['alarm', 'where', 'metric (statistic; dimensions)', 'threshold and window', 'missing data', 'notifies', 'first check'],
+      stackSets.map((r) => [r.alarm, r.where, r.metric, r.threshold, r.missingData, r.notifies, r.firstCheck]),
+    ).trimEnd(),
+  );
   parts.push('', ALARMS_END_MARKER);
   return parts.join('\n');
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTopology } from '../../config/load';
 import { PROJECT_ROOT } from '../../config/paths';
-import { ALARMS_BEGIN_MARKER, ALARMS_DOC, ALARMS_END_MARKER, alarmCatalog, alarmCatalogSection, firstCheck } from '../../tools/alarm-catalog';
+import { ALARMS_BEGIN_MARKER, ALARMS_DOC, ALARMS_END_MARKER, alarmCatalog, alarmCatalogSection, firstCheck, withStackSets } from '../../tools/alarm-catalog';
 import { synthesize } from '../support/synth';
 
 /**
@@ -64,6 +64,24 @@ describe('docs/monitoring.md: every alarm of the default topology', () => {
     const perRule = section.split('\n').find((l) => l.startsWith('| `<name>-central-<rule>-failed-deliveries` |'));
     expect(perRule).toMatch(/one per rule on the central bus \(\d+ in this topology\)/);
     expect(perRule).toContain('`RuleName=<name>-<rule>`');
+  });
+
+  test('lists the alarms of every StackSet template of the topology with its StackSet modes on', () => {
+    const variant = withStackSets(topology);
+    expect(variant.organizationForwarding).toBeDefined();
+    expect(variant.accounts.some((a) => a.source?.forwardingDeployment === 'stackset')).toBe(true);
+    const templates = [...synthesize(variant).byName.values()].flatMap((stack) =>
+      stack.resources('aws_cloudformation_stack_set').flatMap(([, set]) => {
+        const template = JSON.parse(String(set.template_body).replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{'));
+        return Object.values<Record<string, any>>(template.Resources)
+          .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+          .map((r) => `${String(set.name).replace(topology.name, '<name>')} ${String(r.Properties.AlarmName).replace(topology.name, '<name>')}`);
+      }),
+    );
+    expect(templates.length).toBeGreaterThanOrEqual(4);
+    const table = committedSection().split('### StackSet templates')[1] ?? '';
+    const listed = [...table.matchAll(/^\| `([^`]+)` \| every stack instance of `([^`]+)`/gm)].map((m) => `${m[2]} ${m[1]}`);
+    expect(listed.sort()).toEqual([...new Set(templates)].sort());
   });
 
   test('the first thing to check is read from the description', () => {
