@@ -12,20 +12,22 @@ import { dashboardBody, dashboardPicture } from '../stacks/dashboards/widgets';
 import { forwarderDashboardSpec } from '../stacks/observability-stack';
 import { centralAlarmInput, centralDashboardSpec } from '../stacks/security-events-stack';
 import { forwardingAlarmInput } from '../stacks/source-stack';
+import { ALARMS_BEGIN_MARKER, ALARMS_DOC, ALARMS_END_MARKER, alarmCatalogSection } from './alarm-catalog';
 import { parseNoArguments, runCli } from './lib/cli';
 import { table } from './review/markdown';
 
 /**
  * `npm run docs:monitoring`: writes the alarm table and the dashboards' widget layouts of the
  * default topology into docs/flow-2-events.md, between its monitoring markers, from the same
- * functions the stacks build them with (a test keeps the two equal).
+ * functions the stacks build them with, and the catalog of every alarm of every stack into
+ * docs/monitoring.md (./alarm-catalog.ts); tests keep both equal to the code.
  */
 
 export const MONITORING_DOC = join(PROJECT_ROOT, 'docs', 'flow-2-events.md');
 export const BEGIN_MARKER = '<!-- monitoring:begin (npm run docs:monitoring writes this) -->';
 export const END_MARKER = '<!-- monitoring:end -->';
 
-const USAGE = 'usage: npm run docs:monitoring\n  rewrites the alarm table and the dashboard layouts of docs/flow-2-events.md (between its monitoring markers) from the code';
+const USAGE = 'usage: npm run docs:monitoring\n  rewrites the alarm table and the dashboard layouts of docs/flow-2-events.md (between its monitoring markers) and the alarm catalog of docs/monitoring.md (between its alarms markers) from the code';
 
 function metricText(spec: AlarmSpec): string {
   const names = spec.metrics.map((m) => `${m.namespace} \`${m.metricName}\` (${m.statistic})`);
@@ -81,18 +83,21 @@ export function monitoringSection(topology: Topology): string {
 }
 
 /** The document with its section replaced; fails when the markers are missing. */
-export function withSection(document: string, section: string): string {
-  const begin = document.indexOf(BEGIN_MARKER);
-  const end = document.indexOf(END_MARKER);
-  if (begin < 0 || end < begin) throw new Error(`docs/flow-2-events.md: the markers ${BEGIN_MARKER} and ${END_MARKER} are missing; put them back where the section goes`);
-  return document.slice(0, begin) + section + document.slice(end + END_MARKER.length);
+export function withSection(document: string, section: string, markers: { readonly doc: string; readonly begin: string; readonly end: string } = { doc: 'docs/flow-2-events.md', begin: BEGIN_MARKER, end: END_MARKER }): string {
+  const begin = document.indexOf(markers.begin);
+  const end = document.indexOf(markers.end);
+  if (begin < 0 || end < begin) throw new Error(`${markers.doc}: the markers ${markers.begin} and ${markers.end} are missing; put them back where the section goes`);
+  return document.slice(0, begin) + section + document.slice(end + markers.end.length);
 }
 
 if (require.main === module) {
   runCli(() => {
     if (!parseNoArguments(process.argv.slice(2), USAGE)) return;
-    const document = readFileSync(MONITORING_DOC, 'utf8');
-    writeFileSync(MONITORING_DOC, withSection(document, monitoringSection(loadTopology({}))));
+    const topology = loadTopology({});
+    writeFileSync(MONITORING_DOC, withSection(readFileSync(MONITORING_DOC, 'utf8'), monitoringSection(topology)));
     process.stdout.write(`wrote the monitoring section of ${MONITORING_DOC}\n`);
+    const catalogMarkers = { doc: 'docs/monitoring.md', begin: ALARMS_BEGIN_MARKER, end: ALARMS_END_MARKER };
+    writeFileSync(ALARMS_DOC, withSection(readFileSync(ALARMS_DOC, 'utf8'), alarmCatalogSection(topology), catalogMarkers));
+    process.stdout.write(`wrote the alarm catalog of ${ALARMS_DOC}\n`);
   });
 }
