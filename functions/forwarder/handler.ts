@@ -44,7 +44,8 @@ const sender = new IngestClient({
   logger,
 });
 // cacheMiddleware: a GetObject per object; without it the SDK resolves and sorts the middleware
-// stack again on every call (~1 ms of CPU per object). The timeouts: a GetObject whose headers
+// stack again on every call (~1 ms of CPU per object). The SDK's cache skips a send with an abort
+// signal, so S3ObjectSource keeps resolved handlers of its own (./object-source.ts). The timeouts: a GetObject whose headers
 // never come, or a body that stalls while it is read, fails its object (./object-source.ts).
 const source = new S3ObjectSource(new S3Client({ ...logObjectS3Options(), ...LOG_OBJECT_S3_TIMEOUTS, cacheMiddleware: true }));
 const rulesSource = new AppConfigRulesSource({ ...env.appConfig, logger });

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { SourceError } from '../../../functions/forwarder/errors';
 import { checksumModeFor, logObjectS3Options, S3ObjectSource } from '../../../functions/forwarder/object-source';
 import { LatentS3 } from '../../../tools/bench/latent-s3';
@@ -89,6 +89,30 @@ describe('S3ObjectSource, against an S3 stand-in that answers checksums as S3 do
     } finally {
       if (saved === undefined) delete process.env.AWS_RESPONSE_CHECKSUM_VALIDATION;
       else process.env.AWS_RESPONSE_CHECKSUM_VALIDATION = saved;
+    }
+  });
+
+  test('opens with a signal each resolve the middleware stack once per concurrent open, not per object (cacheMiddleware)', async () => {
+    const resolutions = jest.spyOn(GetObjectCommand.prototype, 'resolveMiddleware');
+    try {
+      const src = source({ ...logObjectS3Options({}), cacheMiddleware: true });
+      const readWith = async (key: string) => {
+        const opened = await src.open({ bucket: 'trail', key }, { signal: new AbortController().signal });
+        const parts: Buffer[] = [];
+        for await (const chunk of opened.body) parts.push(Buffer.from(chunk));
+        return Buffer.concat(parts).toString();
+      };
+      for (let i = 0; i < 5; i++) expect(await readWith(i % 2 ? GZ_KEY : PLAIN_KEY)).toBe(`body of ${i % 2 ? GZ_KEY : PLAIN_KEY}`);
+      expect(resolutions).toHaveBeenCalledTimes(1);
+      expect(await Promise.all([readWith(GZ_KEY), readWith(PLAIN_KEY), readWith(GZ_KEY)])).toEqual([`body of ${GZ_KEY}`, `body of ${PLAIN_KEY}`, `body of ${GZ_KEY}`]);
+      expect(resolutions.mock.calls.length).toBeLessThanOrEqual(3);
+      // An aborted open rejects as before, and its handler is not reused.
+      const aborted = new AbortController();
+      aborted.abort(new Error('given up'));
+      await expect(src.open({ bucket: 'trail', key: GZ_KEY }, { signal: aborted.signal })).rejects.toBeInstanceOf(SourceError);
+      expect(await readWith(GZ_KEY)).toBe(`body of ${GZ_KEY}`);
+    } finally {
+      resolutions.mockRestore();
     }
   });
 
