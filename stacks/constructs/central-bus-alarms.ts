@@ -2,6 +2,7 @@ import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric
 import { Construct } from 'constructs';
 import { ALARM_PERIOD_SECONDS, AlarmSpec, metricAlarm } from './alarm-spec';
 import { DEAD_LETTER_RETENTION_SECONDS } from '../catalog/forwarding-definition';
+import { FUNCTION_FAILURE_QUEUE_RETENTION_SECONDS } from './node-function';
 
 /** A rule on the central bus, as its alarm names it. */
 export interface WatchedRule {
@@ -82,9 +83,6 @@ export function centralAlarmSpecs(input: CentralAlarmInput): AlarmSpec[] {
     ...(input.bucketLogger ? bucketLoggerSpecs(input, input.bucketLogger) : []),
   ];
 }
-
-/** How long a function's own on-failure queue keeps a message (stacks/constructs/node-function.ts). */
-const FUNCTION_FAILURE_QUEUE_RETENTION_SECONDS = 14 * 86400;
 
 /**
  * The bucket-logger failing: EventBridge hands it its events asynchronously and counts that as

@@ -15,6 +15,9 @@ import { FunctionCodeSigning } from './function-code-signing';
 import { ACTIONS, Statement, denyInsecureTransport, policyDocument, serviceTrust } from './iam';
 
 /** What X-Ray active tracing needs of the role; X-Ray has no resource-level permissions for them. */
+/** How long a function's own on-failure queue keeps a message (SQS's longest). */
+export const FUNCTION_FAILURE_QUEUE_RETENTION_SECONDS = 14 * 24 * 3600;
+
 export const XRAY_WRITE_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
 
 export interface NodeFunctionProps {
@@ -104,7 +107,7 @@ export class NodeFunction extends Construct {
       this.failureQueue = new SqsQueue(this, 'failures', {
         provider,
         name: `${props.functionName}-failures`,
-        messageRetentionSeconds: 14 * 24 * 3600,
+        messageRetentionSeconds: FUNCTION_FAILURE_QUEUE_RETENTION_SECONDS,
         kmsMasterKeyId: kmsKeyArn,
       });
       this.failureQueueArn = this.failureQueue.arn;
